@@ -1,0 +1,125 @@
+/**
+ * Every limit and default of alertbase, in one place.
+ *
+ * Values that configuration may override are read from here as defaults by
+ * `src/config/`; the rest are fixed by the formats alertbase speaks
+ * (Prometheus, Alertmanager, PagerDuty, Opsgenie).
+ */
+
+/** Lengths of identifiers and names. */
+export const LIMITS = Object.freeze({
+  /** Tenant slugs: `^[a-z0-9][a-z0-9-]{0,62}$`. */
+  tenantIdMaxLength: 63,
+  /** Names of rules, channels, tenants (the seed's `max_length=255`). */
+  nameMaxLength: 255,
+  /** A PromQL condition. */
+  conditionMaxLength: 16_384,
+  /** A Prometheus label name. */
+  labelNameMaxLength: 128,
+  /** A label value. */
+  labelValueMaxLength: 1_024,
+  /** Labels on one alert or rule. */
+  maxLabels: 64,
+  /** An annotation value (Opsgenie's description limit). */
+  annotationValueMaxLength: 15_000,
+  /** Annotations on one alert or rule. */
+  maxAnnotations: 64,
+  /** Tags on one entity (Opsgenie: 20 tags). */
+  maxTags: 20,
+  /** One tag (Opsgenie: 50 characters). */
+  tagMaxLength: 50,
+  /** Free text such as a silence comment or a description. */
+  descriptionMaxLength: 15_000,
+  /** An email address (RFC 5321 path limit). */
+  emailMaxLength: 254,
+  /** A URL. */
+  urlMaxLength: 2_048,
+  /** Notification channel ids on one rule. */
+  maxChannelsPerRule: 32,
+  /** Matchers in one silence. */
+  maxSilenceMatchers: 64,
+  /** Alerts in one ingest batch. */
+  maxBatchSize: 10_000,
+});
+
+/** Limits of the systems alertbase forwards alerts to. */
+export const PEER_LIMITS = Object.freeze({
+  /** PagerDuty Events v2 `payload.summary`. */
+  pagerDutySummaryMaxLength: 1_024,
+  /** PagerDuty Events v2 whole event, bytes. */
+  pagerDutyPayloadMaxBytes: 512 * 1_024,
+  /** Opsgenie alert `message`. */
+  opsgenieMessageMaxLength: 130,
+  /** Opsgenie alert `alias`. */
+  opsgenieAliasMaxLength: 512,
+  /** Opsgenie alert `description`. */
+  opsgenieDescriptionMaxLength: 15_000,
+  /** Opsgenie tags: count. */
+  opsgenieMaxTags: 20,
+  /** Opsgenie tags: length of one. */
+  opsgenieTagMaxLength: 50,
+});
+
+/** Time values, in milliseconds unless named otherwise. */
+export const DURATIONS = Object.freeze({
+  /** Longest `for` of an alert rule. */
+  maxRuleForMs: 24 * 60 * 60 * 1_000,
+  /** Shortest evaluation interval accepted for a rule group. */
+  minEvaluationIntervalMs: 1_000,
+  /** Default evaluation interval (Prometheus' global default). */
+  defaultEvaluationIntervalMs: 60_000,
+  /** Alertmanager's default resolve timeout: an alert with no endsAt resolves after this. */
+  defaultResolveTimeoutMs: 5 * 60 * 1_000,
+});
+
+/** Defaults of the seed's configuration (env variables and `base_schema:` file). */
+export const DEFAULTS = Object.freeze({
+  strictValidation: false,
+  /** `VALIDATION_CACHE_TTL`, seconds. */
+  validationCacheTtlSeconds: 3_600,
+  /** `MAX_VALIDATION_ERRORS`. */
+  maxValidationErrors: 10,
+  /** Entries kept by the validation cache. */
+  validationCacheMaxEntries: 10_000,
+  enableQueryCache: true,
+  /** `CACHE_TTL_SECONDS` and `performance.cache_ttl`. */
+  cacheTtlSeconds: 300,
+  /** `MAX_MEMORY_USAGE_MB`. */
+  maxMemoryUsageMb: 512,
+  /** `performance.batch_size`. */
+  batchSize: 100,
+  lazyLoading: true,
+  defaultFormat: 'json',
+  compressionEnabled: true,
+  /** Bodies at least this large are compressed when compression is enabled. */
+  compressionThresholdBytes: 1_024,
+  prettyPrint: false,
+  /** `PORT`. */
+  port: 8080,
+  /** Where the embedded database keeps its files. */
+  dataDir: './data',
+  /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */
+  configFile: './alertbase.yaml',
+});
+
+/** Limits every decoder applies before and while parsing untrusted input. */
+export const DECODE_LIMITS = Object.freeze({
+  /** Bytes of one document or request body. */
+  maxBytes: 10 * 1_024 * 1_024,
+  /** Nesting depth of objects and arrays. */
+  maxDepth: 64,
+  /** Keys of one object. */
+  maxKeys: 10_000,
+  /** Items of one array. */
+  maxItems: 100_000,
+  /** Characters of one string. */
+  maxStringLength: 1_048_576,
+  /** YAML aliases in one document. */
+  maxYamlAliases: 100,
+});
+
+/** Keys that would reach an object's prototype; refused anywhere in a document. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What a secret field prints as, everywhere. */
+export const SECRET_MASK = '**********';

@@ -1,0 +1,157 @@
+/**
+ * The one registry of alertbase error codes.
+ *
+ * Every error alertbase raises carries one of these codes. A code is stable:
+ * callers (and tests) match on it, never on message text. Each entry gives the
+ * HTTP status the error maps to and a message template whose `{name}`
+ * placeholders are filled from the error's `context`.
+ *
+ * `docs/errors.md` is generated from this table (`npm run docs:errors`).
+ */
+
+/** One entry of the registry. */
+export interface ErrorCodeSpec {
+  /** HTTP status used when the error crosses an HTTP boundary. */
+  readonly status: number;
+  /** Short, constant summary (the RFC 9457 `title`). */
+  readonly title: string;
+  /** Message template; `{key}` is replaced by `context[key]`. */
+  readonly template: string;
+}
+
+/** @internal keeps the literal keys while checking each entry's shape. */
+const defineCodes = <const T extends Record<`ALERTBASE_${string}`, ErrorCodeSpec>>(codes: T): T =>
+  codes;
+
+/** The registry: code → status, title and message template. */
+export const ERROR_CODES = defineCodes({
+  ALERTBASE_VALIDATION_FAILED: {
+    status: 422,
+    title: 'Validation failed',
+    template: '{model} is invalid: {summary}',
+  },
+  ALERTBASE_VALIDATION_UNKNOWN_VALUE: {
+    status: 422,
+    title: 'Unknown enumeration value',
+    template: '{value} is not a valid {enum}; expected one of: {allowed}',
+  },
+  ALERTBASE_MODEL_DEFINITION_INVALID: {
+    status: 500,
+    title: 'Invalid model definition',
+    template: 'model {model} cannot be defined: {reason}',
+  },
+  ALERTBASE_MODEL_NOT_REGISTERED: {
+    status: 404,
+    title: 'Unknown model',
+    template: 'no model named {model}; registered models: {known}',
+  },
+  ALERTBASE_STATUS_INVALID_TRANSITION: {
+    status: 409,
+    title: 'Invalid status transition',
+    template: 'cannot {action} an alert that is {from}; allowed actions: {allowed}',
+  },
+  ALERTBASE_RESOURCE_NOT_FOUND: {
+    status: 404,
+    title: 'Resource not found',
+    template: '{resource} {id} was not found',
+  },
+  ALERTBASE_RESOURCE_VERSION_CONFLICT: {
+    status: 409,
+    title: 'Version conflict',
+    template: '{resource} {id} is at version {currentVersion}, not {expectedVersion}',
+  },
+  ALERTBASE_RESOURCE_ALREADY_EXISTS: {
+    status: 409,
+    title: 'Resource already exists',
+    template: '{resource} {id} already exists',
+  },
+  ALERTBASE_TENANT_ISOLATION: {
+    status: 403,
+    title: 'Cross-tenant access refused',
+    template: 'tenant {callerTenant} cannot access data of tenant {targetTenant}',
+  },
+  ALERTBASE_TENANT_QUOTA_EXCEEDED: {
+    status: 403,
+    title: 'Tenant quota exceeded',
+    template: 'tenant {tenantId} on tier {tier} may have at most {limit} {quota}',
+  },
+  ALERTBASE_RATE_LIMITED: {
+    status: 429,
+    title: 'Rate limited',
+    template: 'rate limit of {limit} per {window} exceeded; retry after {retryAfterSeconds}s',
+  },
+  ALERTBASE_SERIALIZATION_FAILED: {
+    status: 400,
+    title: 'Malformed body',
+    template: 'cannot decode {format}: {reason}',
+  },
+  ALERTBASE_SERIALIZATION_TOO_LARGE: {
+    status: 413,
+    title: 'Body too large',
+    template: '{format} input exceeds the limit of {limit} {unit}',
+  },
+  ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT: {
+    status: 415,
+    title: 'Unsupported format',
+    template: '{format} is not a supported format; supported: {supported}',
+  },
+  ALERTBASE_SERIALIZATION_NOT_ACCEPTABLE: {
+    status: 406,
+    title: 'Not acceptable',
+    template: 'cannot produce any of {accept}; available: {supported}',
+  },
+  ALERTBASE_SECURITY_VIOLATION: {
+    status: 400,
+    title: 'Security policy violation',
+    template: '{reason}',
+  },
+  ALERTBASE_AUTH_UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    template: '{reason}',
+  },
+  ALERTBASE_AUTH_FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    template: 'role {role} may not {action}',
+  },
+  ALERTBASE_CONFIG_INVALID: {
+    status: 500,
+    title: 'Invalid configuration',
+    template: '{source}: {reason}',
+  },
+  ALERTBASE_INTERNAL: {
+    status: 500,
+    title: 'Internal error',
+    template: 'internal error: {reason}',
+  },
+});
+
+/** Every registered error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes of one area, e.g. `CodesOf<'SERIALIZATION'>`. */
+export type CodesOf<Area extends string> = Extract<ErrorCode, `ALERTBASE_${Area}_${string}`>;
+
+/** The registry entry of a code. */
+export function specOf(code: ErrorCode): ErrorCodeSpec {
+  return ERROR_CODES[code];
+}
+
+/**
+ * Fills a template's `{key}` placeholders from `context`. A missing key is
+ * left as `{key}` so a faulty call shows up instead of printing `undefined`.
+ */
+export function renderTemplate(
+  template: string,
+  context: Readonly<Record<string, unknown>>,
+): string {
+  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (whole, key: string) => {
+    if (!Object.hasOwn(context, key)) return whole;
+    const value = context[key];
+    if (Array.isArray(value)) return value.map(String).join(', ');
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+    return String(value);
+  });
+}
