@@ -18,6 +18,8 @@ export const LIMITS = Object.freeze({
   labelNameMaxLength: 128,
   /** A label value. */
   labelValueMaxLength: 1_024,
+  /** An annotation name (same rule as a label name). */
+  annotationNameMaxLength: 128,
   /** Labels on one alert or rule. */
   maxLabels: 64,
   /** An annotation value (Opsgenie's description limit). */
@@ -70,6 +72,11 @@ export const DURATIONS = Object.freeze({
   defaultEvaluationIntervalMs: 60_000,
   /** Alertmanager's default resolve timeout: an alert with no endsAt resolves after this. */
   defaultResolveTimeoutMs: 5 * 60 * 1_000,
+  /**
+   * Longest duration accepted anywhere: Prometheus keeps durations in a Go
+   * `time.Duration` (int64 nanoseconds), so nothing above (2^63 - 1) ns, about 292 years.
+   */
+  maxDurationMs: 9_223_372_036_854,
 });
 
 /** Defaults of the seed's configuration (env variables and `base_schema:` file). */
@@ -79,6 +86,8 @@ export const DEFAULTS = Object.freeze({
   validationCacheTtlSeconds: 3_600,
   /** `MAX_VALIDATION_ERRORS`. */
   maxValidationErrors: 10,
+  /** `base_schema.validation.cache_enabled`. */
+  validationCacheEnabled: true,
   /** Entries kept by the validation cache. */
   validationCacheMaxEntries: 10_000,
   enableQueryCache: true,
@@ -98,6 +107,8 @@ export const DEFAULTS = Object.freeze({
   port: 8080,
   /** Where the embedded database keeps its files. */
   dataDir: './data',
+  /** Connections in the pool to a PostgreSQL server (`DATABASE_POOL_SIZE`). */
+  databasePoolSize: 10,
   /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */
   configFile: './alertbase.yaml',
 });

@@ -120,6 +120,52 @@ export const ERROR_CODES = defineCodes({
     title: 'Invalid configuration',
     template: '{source}: {reason}',
   },
+  ALERTBASE_STORAGE_QUERY_FAILED: {
+    status: 500,
+    title: 'Database query failed',
+    template: 'query failed with SQLSTATE {sqlState}: {reason}',
+  },
+  ALERTBASE_STORAGE_URL_INVALID: {
+    status: 500,
+    title: 'Invalid database URL',
+    template: 'cannot open database {url}: {reason}',
+  },
+  ALERTBASE_STORAGE_DRIVER_UNAVAILABLE: {
+    status: 500,
+    title: 'Database driver unavailable',
+    template: 'the {driver} driver could not be loaded: {reason}',
+  },
+  ALERTBASE_STORAGE_CLOSED: {
+    status: 503,
+    title: 'Database closed',
+    template: 'the {what} is closed',
+  },
+  ALERTBASE_STORAGE_TENANT_REQUIRED: {
+    status: 500,
+    title: 'Tenant required',
+    template: 'a tenant-scoped operation needs a tenant id: {reason}',
+  },
+  ALERTBASE_STORAGE_MIGRATION_CHECKSUM: {
+    status: 500,
+    title: 'Applied migration changed',
+    template:
+      'migration {id} ({name}) was changed after it was applied: applied checksum {applied}, current {current}',
+  },
+  ALERTBASE_STORAGE_MIGRATION_UNKNOWN: {
+    status: 500,
+    title: 'Unknown applied migration',
+    template: 'the database has migration {id} ({name}) that this version does not know',
+  },
+  ALERTBASE_STORAGE_MIGRATION_FAILED: {
+    status: 500,
+    title: 'Migration failed',
+    template: 'migration {id} ({name}) failed: {reason}',
+  },
+  ALERTBASE_STORAGE_ISOLATION_UNSAFE: {
+    status: 500,
+    title: 'Tenant isolation is not enforced',
+    template: 'refusing to serve: {reason}',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -1,0 +1,724 @@
+import { z } from 'zod';
+import { SECRET_MASK } from '../constants.js';
+import {
+  ModelDefinitionError,
+  toJsonPointer,
+  ValidationError,
+  type ValidationIssue,
+} from '../exceptions/index.js';
+import type { Mixin, Shape } from '../mixins/mixin.js';
+import { toSnakeCase } from '../utils/case.js';
+import { deepFreeze } from '../utils/deep-freeze.js';
+import { isSecret, SECRET_META_KEY } from './secret.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+
+/** What a model does with keys it does not declare (Pydantic's `extra`). */
+export type ExtraPolicy = 'forbid' | 'ignore' | 'allow';
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
+  x: infer I,
+) => void
+  ? I
+  : never;
+
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/** The fields a list of mixins contributes. */
+export type MixinShape<Ms extends readonly Mixin[]> = Ms extends readonly []
+  ? // biome-ignore lint/complexity/noBannedTypes: the empty shape is the identity of the intersection
+    {}
+  : UnionToIntersection<Ms[number]['shape']>;
+
+/** A model's full shape: its own fields and its mixins' fields. */
+export type ModelShape<F extends Shape, Ms extends readonly Mixin[]> = Flatten<F & MixinShape<Ms>>;
+
+/** A model's validated data, before computed fields are added. */
+export type ModelData<F extends Shape, Ms extends readonly Mixin[]> = z.output<
+  z.ZodObject<ModelShape<F, Ms>>
+>;
+
+/** What a model accepts (its input, in field names). */
+export type ModelInput<F extends Shape, Ms extends readonly Mixin[]> = z.input<
+  z.ZodObject<ModelShape<F, Ms>>
+>;
+
+/** Computed fields: name → function of the validated data. */
+export type ComputedDefs<D, C extends Record<string, unknown> = Record<string, unknown>> = {
+  readonly [K in keyof C]: (data: D) => C[K];
+};
+
+/** The values of computed fields. */
+export type ComputedValues<C> = { readonly [K in keyof C]: C[K] };
+
+/** A validated, frozen instance of a model, with its computed fields. */
+export type Instance<F extends Shape, Ms extends readonly Mixin[], C> = Readonly<ModelData<F, Ms>> &
+  ComputedValues<C>;
+
+/** Context given to a model's cross-field `refine` function. */
+export interface RefineContext {
+  /** Reports an issue at `path` (relative to the model) with a stable `code`. */
+  addIssue(issue: { path: readonly (string | number)[]; code: string; message: string }): void;
+}
+
+/** Options of {@link defineModel}. */
+export interface ModelOptions<
+  F extends Shape,
+  Ms extends readonly Mixin[],
+  C extends Record<string, unknown>,
+> {
+  /** The model's own fields. */
+  readonly fields: F;
+  /** Mixins whose fields the model also has; order does not matter. */
+  readonly mixins?: Ms;
+  /** Derived fields, present on instances and in dumps, never accepted as input. */
+  readonly computed?: ComputedDefs<ModelData<F, Ms>, C>;
+  /** Unknown keys: `forbid` (default, an error naming the key), `ignore` (dropped), `allow` (kept). */
+  readonly extra?: ExtraPolicy;
+  /** Wire names that differ from the automatic snake_case alias: field → alias. */
+  readonly aliases?: Partial<Record<keyof ModelShape<F, Ms> & string, string>>;
+  /** Whether input may use wire names (aliases) as well as field names. Default true. */
+  readonly populateByAlias?: boolean;
+  /** Cross-field checks, run after every field is valid. */
+  readonly refine?: (data: ModelData<F, Ms>, ctx: RefineContext) => void;
+  /** Example inputs (the seed's `schema_extra`); each must validate (tested). */
+  readonly examples?: readonly ModelInput<F, Ms>[];
+  readonly description?: string;
+  /** Fields that validated updates may not change, besides the mixins' immutable fields. */
+  readonly immutable?: readonly (keyof ModelShape<F, Ms> & string)[];
+  /** Add the model to the registry (default true). */
+  readonly register?: boolean;
+}
+
+/** Options of {@link Model.dump}. */
+export interface DumpOptions {
+  /** Only these fields (field names or aliases). */
+  readonly include?: readonly string[];
+  /** Leave these fields out (field names or aliases). */
+  readonly exclude?: readonly string[];
+  /** Use wire names (snake_case aliases) as keys. */
+  readonly byAlias?: boolean;
+  /** Leave out fields whose value is `null` or `undefined`. */
+  readonly excludeNone?: boolean;
+  /** `js` keeps Dates and Secrets; `json` gives JSON-ready values (ISO dates, masked secrets). */
+  readonly mode?: 'js' | 'json';
+  /** With `mode: 'json'`, write secrets' real values (for storage and outgoing calls only). */
+  readonly revealSecrets?: boolean;
+  /** Include computed fields (default true). */
+  readonly computed?: boolean;
+}
+
+/** Result of {@link Model.safeParse}. */
+export type SafeParseResult<T> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly error: ValidationError };
+
+/** Options of {@link Model.toJSONSchema}. */
+export interface JsonSchemaOptions {
+  /** Describe what the model accepts (`input`, default) or what it produces (`output`). */
+  readonly io?: 'input' | 'output';
+  /** Property names as wire names (aliases). Default false. */
+  readonly byAlias?: boolean;
+}
+
+/** A JSON Schema document (draft 2020-12). */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * A model: one declaration gives the static type, validation, validated
+ * updates, dumps, JSON Schema and Standard Schema support.
+ */
+export interface Model<
+  F extends Shape = Shape,
+  Ms extends readonly Mixin[] = readonly Mixin[],
+  C extends Record<string, unknown> = Record<string, unknown>,
+> extends StandardSchemaV1<ModelInput<F, Ms>, Instance<F, Ms, C>> {
+  readonly name: string;
+  readonly description: string;
+  /** The Zod schema of the data (without computed fields). */
+  readonly schema: z.ZodType<ModelData<F, Ms>, ModelInput<F, Ms>>;
+  /** Field names in declaration order: own fields, then mixins' by mixin name. */
+  readonly fields: readonly string[];
+  /** Field name → wire name. */
+  readonly aliases: Readonly<Record<string, string>>;
+  readonly computedFields: readonly string[];
+  readonly mixins: readonly string[];
+  readonly immutableFields: readonly string[];
+  readonly extra: ExtraPolicy;
+  readonly examples: readonly ModelInput<F, Ms>[];
+  /** Validates input and returns a frozen instance, or throws {@link ValidationError} with every issue. */
+  parse(input: unknown): Instance<F, Ms, C>;
+  /** Validates input; returns the instance or the error, never throws for bad input. */
+  safeParse(input: unknown): SafeParseResult<Instance<F, Ms, C>>;
+  /** Was this value made by this model's `parse` or `update`? */
+  is(value: unknown): value is Instance<F, Ms, C>;
+  /**
+   * Returns a new instance with `patch` applied and validated as a whole
+   * (Pydantic's `validate_assignment`); bumps `updatedAt` when the model has it.
+   * Throws {@link ValidationError}; the instance given is never changed.
+   */
+  update(instance: Instance<F, Ms, C>, patch: Partial<ModelInput<F, Ms>>): Instance<F, Ms, C>;
+  /** A plain object of the instance's fields (and computed fields). */
+  dump(instance: Instance<F, Ms, C>, options?: DumpOptions): Record<string, unknown>;
+  /** The model's JSON Schema, with its description and examples. */
+  toJSONSchema(options?: JsonSchemaOptions): JsonSchema;
+  /** Does the model include this mixin? */
+  hasMixin(name: string): boolean;
+}
+
+/**
+ * Any model, whatever its fields: what registries and generic tools (CLI,
+ * serializers, storage) hold. Every {@link Model} is assignable to it.
+ */
+export interface AnyModel {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: z.ZodType;
+  readonly fields: readonly string[];
+  readonly aliases: Readonly<Record<string, string>>;
+  readonly computedFields: readonly string[];
+  readonly mixins: readonly string[];
+  readonly immutableFields: readonly string[];
+  readonly extra: ExtraPolicy;
+  readonly examples: readonly unknown[];
+  parse(input: unknown): object;
+  safeParse(input: unknown): SafeParseResult<object>;
+  is(value: unknown): boolean;
+  update(instance: object, patch: object): object;
+  dump(instance: object, options?: DumpOptions): Record<string, unknown>;
+  toJSONSchema(options?: JsonSchemaOptions): JsonSchema;
+  hasMixin(name: string): boolean;
+}
+
+/** The instance type of a model: `InstanceOf<typeof AlertRule>`. */
+export type InstanceOf<M> =
+  M extends Model<infer F, infer Ms, infer C> ? Instance<F, Ms, C> : never;
+
+/** The input type of a model: `InputOf<typeof AlertRule>`. */
+export type InputOf<M> = M extends Model<infer F, infer Ms> ? ModelInput<F, Ms> : never;
+
+const registry = new Map<string, AnyModel>();
+
+/** Every registered model, by name. */
+export function listModels(): readonly AnyModel[] {
+  return [...registry.values()];
+}
+
+/** The registered model of that name, or `undefined`. */
+export function findModel(name: string): AnyModel | undefined {
+  return registry.get(name);
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    if (
+      def.innerType !== undefined &&
+      ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(
+        def.type,
+      )
+    ) {
+      current = def.innerType;
+    } else if (def.type === 'pipe' && def.in !== undefined) {
+      current = def.in;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** @internal The discriminator branch that an issue's path goes through, as `key=value`. */
+function branchAt(
+  schema: z.ZodType,
+  input: unknown,
+  path: readonly PropertyKey[],
+): string | undefined {
+  let node = unwrap(schema);
+  let value = input;
+  let branch: string | undefined;
+  for (const key of path) {
+    const def = node._zod.def as {
+      type: string;
+      shape?: Record<string, z.ZodType>;
+      element?: z.ZodType;
+      valueType?: z.ZodType;
+      discriminator?: string;
+      options?: z.ZodType[];
+    };
+    if (def.type === 'union' && def.discriminator !== undefined && def.options !== undefined) {
+      const tag = (value as Record<string, unknown> | null)?.[def.discriminator];
+      const option = def.options.find((o) => {
+        const optShape = (unwrap(o)._zod.def as { shape?: Record<string, z.ZodType> }).shape;
+        const lit = optShape?.[def.discriminator as string];
+        return lit !== undefined && (lit._zod.def as { values?: unknown[] }).values?.includes(tag);
+      });
+      if (option === undefined) return branch;
+      branch = `${def.discriminator}=${String(tag)}`;
+      node = unwrap(option);
+      const again = node._zod.def as typeof def;
+      if (again.shape?.[String(key)] === undefined) return branch;
+      node = unwrap(again.shape[String(key)] as z.ZodType);
+    } else if (def.type === 'object' && def.shape !== undefined) {
+      const next = def.shape[String(key)];
+      if (next === undefined) return branch;
+      node = unwrap(next);
+    } else if (def.type === 'array' && def.element !== undefined) {
+      node = unwrap(def.element);
+    } else if (def.type === 'record' && def.valueType !== undefined) {
+      node = unwrap(def.valueType);
+    } else {
+      return branch;
+    }
+    value = (value as Record<PropertyKey, unknown> | null | undefined)?.[key as string];
+  }
+  const def = node._zod.def as { type: string; discriminator?: string };
+  if (def.type === 'union' && def.discriminator !== undefined) {
+    const tag = (value as Record<string, unknown> | null)?.[def.discriminator];
+    if (tag !== undefined) return `${def.discriminator}=${String(tag)}`;
+  }
+  return branch;
+}
+
+interface ZodIssueLike {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly keys?: readonly string[];
+  readonly note?: string;
+  readonly discriminator?: string;
+  readonly options?: readonly unknown[];
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+function issueFromZod(
+  raw: ZodIssueLike,
+  schema: z.ZodType,
+  input: unknown,
+  rename: ReadonlyMap<string, string> | undefined,
+): ValidationIssue[] {
+  const renamePath = (path: readonly PropertyKey[]): (string | number)[] => {
+    const out = path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const first = out[0];
+    if (rename !== undefined && typeof first === 'string') {
+      const wire = rename.get(first);
+      if (wire !== undefined) out[0] = wire;
+    }
+    return out;
+  };
+  if (raw.code === 'unrecognized_keys' && raw.keys !== undefined) {
+    return raw.keys.map((key) => {
+      const path = [...renamePath(raw.path), key];
+      return {
+        path,
+        pointer: toJsonPointer(path),
+        code: 'unrecognized_key',
+        message: `unknown field "${key}"`,
+      };
+    });
+  }
+  const path = renamePath(raw.path);
+  const branch = branchAt(schema, input, raw.path);
+  const base = { path, pointer: toJsonPointer(path), ...(branch === undefined ? {} : { branch }) };
+  if (raw.code === 'invalid_union' && raw.discriminator !== undefined) {
+    const allowed = (raw.options ?? []).map(String).join(', ');
+    return [
+      {
+        ...base,
+        code: 'invalid_discriminator',
+        message: `"${raw.discriminator}" must be one of: ${allowed}`,
+      },
+    ];
+  }
+  const params = raw.params;
+  if (raw.code === 'custom' && params !== undefined && typeof params.code === 'string') {
+    const line = typeof params.line === 'number' ? { line: params.line } : {};
+    const column = typeof params.column === 'number' ? { column: params.column } : {};
+    return [{ ...base, code: params.code, message: raw.message, ...line, ...column }];
+  }
+  return [{ ...base, code: raw.code, message: raw.message }];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function sameSchema(a: z.ZodType, b: z.ZodType): boolean {
+  if (a === b) return true;
+  const render = (s: z.ZodType) =>
+    JSON.stringify(z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' }));
+  return render(a) === render(b);
+}
+
+function toJsonValue(value: unknown, revealSecrets: boolean): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (isSecret(value))
+    return revealSecrets ? toJsonValue(value.reveal(), revealSecrets) : SECRET_MASK;
+  if (Array.isArray(value)) return value.map((v) => toJsonValue(v, revealSecrets));
+  if (value instanceof Map)
+    return Object.fromEntries(
+      [...value].map(([k, v]) => [String(k), toJsonValue(v, revealSecrets)]),
+    );
+  if (value instanceof Set) return [...value].map((v) => toJsonValue(v, revealSecrets));
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJsonValue(v, revealSecrets);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Declares a model: fields, mixins, computed fields, examples.
+ *
+ * @example
+ * ```ts
+ * const AlertRule = defineModel('AlertRule', {
+ *   mixins: [TimestampMixin, TenantMixin],
+ *   fields: { name: z.string().min(1).max(255), level: AlertLevel.schema, condition: Condition },
+ *   examples: [{ tenantId: 'acme', name: 'High CPU Usage', level: 'high', condition: 'cpu_usage > 80' }],
+ * });
+ * const rule = AlertRule.parse(body);            // frozen, typed; throws ValidationError
+ * const next = AlertRule.update(rule, { level: 'critical' }); // validated, updatedAt bumped
+ * AlertRule.dump(next, { byAlias: true, mode: 'json' });     // { tenant_id: 'acme', ... }
+ * ```
+ */
+export function defineModel<
+  const F extends Shape,
+  const Ms extends readonly Mixin[] = readonly [],
+  C extends Record<string, unknown> = Record<never, never>,
+>(name: string, options: ModelOptions<F, Ms, C>): Model<F, Ms, C> {
+  type Data = ModelData<F, Ms>;
+  type Inst = Instance<F, Ms, C>;
+  type Input = ModelInput<F, Ms>;
+
+  if (options.register !== false && registry.has(name)) {
+    throw new ModelDefinitionError(name, 'a model of that name is already registered');
+  }
+
+  // Merge the shape: own fields first, then mixins sorted by name, so the
+  // result does not depend on the order the mixins were listed in.
+  const mixins = [...new Map((options.mixins ?? []).map((m) => [m.name, m])).values()].sort(
+    (a, b) => a.name.localeCompare(b.name),
+  );
+  const shape: Record<string, z.ZodType> = { ...options.fields };
+  const owner = new Map<string, string>(Object.keys(options.fields).map((k) => [k, name]));
+  for (const mixin of mixins) {
+    for (const [field, schema] of Object.entries(mixin.shape)) {
+      const existing = shape[field];
+      if (existing !== undefined && !sameSchema(existing, schema)) {
+        const holders = [owner.get(field) ?? name, mixin.name].sort();
+        throw new ModelDefinitionError(
+          name,
+          `field "${field}" is declared with different types by ${holders.join(' and ')}`,
+          { field, declaredBy: holders },
+        );
+      }
+      if (existing === undefined) {
+        shape[field] = schema;
+        owner.set(field, mixin.name);
+      }
+    }
+  }
+  const fields = Object.keys(shape);
+
+  const computed: Readonly<Record<string, (data: Data) => unknown>> = options.computed ?? {};
+  const computedFields = Object.keys(computed);
+  for (const c of computedFields) {
+    if (Object.hasOwn(shape, c)) {
+      throw new ModelDefinitionError(name, `computed field "${c}" has the name of a field`, {
+        field: c,
+      });
+    }
+  }
+
+  const aliases: Record<string, string> = {};
+  const aliasToField = new Map<string, string>();
+  const customAliases = (options.aliases ?? {}) as Record<string, string | undefined>;
+  for (const field of [...fields, ...computedFields]) {
+    const alias = customAliases[field] ?? toSnakeCase(field);
+    const clash =
+      aliasToField.get(alias) ??
+      (alias !== field && Object.hasOwn(shape, alias) ? alias : undefined);
+    if (clash !== undefined) {
+      throw new ModelDefinitionError(
+        name,
+        `alias "${alias}" of "${field}" collides with "${clash}"`,
+        {
+          field,
+          alias,
+        },
+      );
+    }
+    aliases[field] = alias;
+    aliasToField.set(alias, field);
+  }
+  for (const field of Object.keys(customAliases)) {
+    if (!Object.hasOwn(shape, field)) {
+      throw new ModelDefinitionError(name, `alias given for unknown field "${field}"`, { field });
+    }
+  }
+
+  const immutableFields = [
+    ...new Set([...mixins.flatMap((m) => m.immutable), ...(options.immutable ?? [])]),
+  ];
+  const extra = options.extra ?? 'forbid';
+  const populateByAlias = options.populateByAlias !== false;
+  const hasAliasedInput = populateByAlias && fields.some((f) => aliases[f] !== f);
+  const computedSet = new Set(computedFields);
+
+  const objectSchema =
+    extra === 'forbid'
+      ? z.strictObject(shape)
+      : extra === 'allow'
+        ? z.looseObject(shape)
+        : z.object(shape);
+  const refine = options.refine;
+  const refined: z.ZodType = refine
+    ? objectSchema.superRefine((data, ctx) => {
+        refine(data as Data, {
+          addIssue: (issue) =>
+            ctx.addIssue({
+              code: 'custom',
+              path: [...issue.path],
+              message: issue.message,
+              params: { code: issue.code },
+            }),
+        });
+      })
+    : objectSchema;
+  const described = options.description ? refined.describe(options.description) : refined;
+  // Zod's ahead-of-time compiled fast path: valid input takes generated code,
+  // invalid input falls back to the runtime parser, so issues are identical.
+  const schema = z.compile(described) as unknown as z.ZodType<Data, Input>;
+
+  const made = new WeakSet<object>();
+
+  /** Renames wire names to field names and drops computed keys; notes renames for issue paths. */
+  const normalize = (
+    input: Record<string, unknown>,
+  ): {
+    value: Record<string, unknown>;
+    rename?: Map<string, string>;
+    dupes?: ValidationIssue[];
+  } => {
+    if (!hasAliasedInput && computedFields.length === 0) return { value: input };
+    let value: Record<string, unknown> | undefined;
+    let rename: Map<string, string> | undefined;
+    let dupes: ValidationIssue[] | undefined;
+    for (const key of Object.keys(input)) {
+      const field = hasAliasedInput ? aliasToField.get(key) : undefined;
+      if (field !== undefined && field !== key && !computedSet.has(field)) {
+        value ??= { ...input };
+        if (Object.hasOwn(input, field)) {
+          dupes ??= [];
+          dupes.push({
+            path: [key],
+            pointer: toJsonPointer([key]),
+            code: 'duplicate_key',
+            message: `"${key}" and "${field}" name the same field`,
+          });
+        }
+        value[field] = input[key];
+        delete value[key];
+        rename ??= new Map();
+        rename.set(field, key);
+      } else if (computedSet.has(key) || (field !== undefined && computedSet.has(field))) {
+        value ??= { ...input };
+        delete value[key];
+      }
+    }
+    return {
+      value: value ?? input,
+      ...(rename === undefined ? {} : { rename }),
+      ...(dupes === undefined ? {} : { dupes }),
+    };
+  };
+
+  const finish = (data: Data): Inst => {
+    const target = data as Record<string, unknown>;
+    for (const c of computedFields) {
+      const fn = computed[c];
+      if (fn === undefined) continue;
+      Object.defineProperty(target, c, {
+        get: () => fn(data),
+        enumerable: true,
+        configurable: false,
+      });
+    }
+    deepFreeze(target);
+    made.add(target);
+    return target as Inst;
+  };
+
+  const run = (input: unknown): SafeParseResult<Inst> => {
+    if (!isPlainObject(input) && !made.has(input as object)) {
+      const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
+      return {
+        success: false,
+        error: new ValidationError(name, [
+          {
+            path: [],
+            pointer: '',
+            code: 'invalid_type',
+            message: `expected an object, received ${kind}`,
+          },
+        ]),
+      };
+    }
+    const { value, rename, dupes } = normalize(input as Record<string, unknown>);
+    const result = schema.safeParse(value);
+    if (result.success && dupes === undefined) return { success: true, data: finish(result.data) };
+    const issues = [
+      ...(dupes ?? []),
+      ...(result.success
+        ? []
+        : result.error.issues.flatMap((i) =>
+            issueFromZod(i as ZodIssueLike, objectSchema, value, rename),
+          )),
+    ];
+    return { success: false, error: new ValidationError(name, issues) };
+  };
+
+  const raw = (instance: Inst): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(instance)) if (!computedSet.has(k)) out[k] = v;
+    return out;
+  };
+
+  const resolveNames = (names: readonly string[] | undefined): Set<string> | undefined =>
+    names === undefined ? undefined : new Set(names.map((n) => aliasToField.get(n) ?? n));
+
+  const model: Model<F, Ms, C> = {
+    name,
+    description: options.description ?? '',
+    schema,
+    fields: Object.freeze(fields),
+    aliases: Object.freeze(aliases),
+    computedFields: Object.freeze(computedFields),
+    mixins: Object.freeze(mixins.map((m) => m.name)),
+    immutableFields: Object.freeze(immutableFields),
+    extra,
+    examples: Object.freeze([...(options.examples ?? [])]),
+    parse(input) {
+      const result = run(input);
+      if (!result.success) throw result.error;
+      return result.data;
+    },
+    safeParse: run,
+    is(value): value is Inst {
+      return typeof value === 'object' && value !== null && made.has(value);
+    },
+    update(instance, patch) {
+      if (!isPlainObject(patch)) {
+        throw new ValidationError(name, [
+          { path: [], pointer: '', code: 'invalid_type', message: 'a patch must be an object' },
+        ]);
+      }
+      const { value: normalized, dupes } = normalize(patch as Record<string, unknown>);
+      const current = raw(instance);
+      const issues: ValidationIssue[] = [...(dupes ?? [])];
+      for (const field of immutableFields) {
+        if (Object.hasOwn(normalized, field) && !Object.is(normalized[field], current[field])) {
+          const before = current[field];
+          const after = normalized[field];
+          const same =
+            before instanceof Date && (after instanceof Date || typeof after === 'string')
+              ? before.getTime() === new Date(after).getTime()
+              : false;
+          if (!same) {
+            issues.push({
+              path: [field],
+              pointer: toJsonPointer([field]),
+              code: 'immutable_field',
+              message: `"${field}" cannot be changed after creation`,
+            });
+          }
+        }
+      }
+      if (issues.length > 0) throw new ValidationError(name, issues);
+      const next: Record<string, unknown> = { ...current, ...normalized };
+      if (Object.hasOwn(shape, 'updatedAt') && !Object.hasOwn(normalized, 'updatedAt')) {
+        const previous = current.updatedAt;
+        const now = Date.now();
+        const floor = previous instanceof Date ? previous.getTime() + 1 : now;
+        next.updatedAt = new Date(Math.max(now, floor));
+      }
+      return model.parse(next);
+    },
+    dump(instance, dumpOptions = {}) {
+      const include = resolveNames(dumpOptions.include);
+      const exclude = resolveNames(dumpOptions.exclude);
+      const withComputed = dumpOptions.computed !== false;
+      const json = dumpOptions.mode === 'json';
+      const reveal = dumpOptions.revealSecrets === true;
+      const out: Record<string, unknown> = {};
+      for (const key of [...Object.keys(instance)]) {
+        if (computedSet.has(key) && !withComputed) continue;
+        if (include !== undefined && !include.has(key)) continue;
+        if (exclude?.has(key)) continue;
+        const value = (instance as Record<string, unknown>)[key];
+        if (dumpOptions.excludeNone && (value === null || value === undefined)) continue;
+        const outKey = dumpOptions.byAlias ? (aliases[key] ?? key) : key;
+        out[outKey] = json ? toJsonValue(value, reveal) : value;
+      }
+      return out;
+    },
+    toJSONSchema(jsonOptions = {}) {
+      const io = jsonOptions.io ?? 'input';
+      const examples = model.examples;
+      const base = z.toJSONSchema(described, {
+        io,
+        unrepresentable: 'any',
+        override: (ctx) => {
+          const meta = z.globalRegistry.get(ctx.zodSchema) as Record<string, unknown> | undefined;
+          if (meta?.[SECRET_META_KEY] === true) {
+            delete (ctx.jsonSchema as Record<string, unknown>)[SECRET_META_KEY];
+          }
+        },
+      }) as JsonSchema;
+      const out: JsonSchema = { ...base, title: name };
+      if (options.description) out.description = options.description;
+      if (examples.length > 0) out.examples = examples;
+      if (io === 'output' && computedFields.length > 0) {
+        const props = { ...((out.properties as Record<string, unknown> | undefined) ?? {}) };
+        for (const c of computedFields) props[c] = { readOnly: true };
+        out.properties = props;
+      }
+      if (jsonOptions.byAlias) {
+        const props = (out.properties as Record<string, unknown> | undefined) ?? {};
+        out.properties = Object.fromEntries(
+          Object.entries(props).map(([k, v]) => [aliases[k] ?? k, v]),
+        );
+        if (Array.isArray(out.required))
+          out.required = out.required.map((k: string) => aliases[k] ?? k);
+        if (examples.length > 0) {
+          out.examples = examples.map((e) =>
+            Object.fromEntries(
+              Object.entries(e as Record<string, unknown>).map(([k, v]) => [aliases[k] ?? k, v]),
+            ),
+          );
+        }
+      }
+      return out;
+    },
+    hasMixin(mixinName) {
+      return mixins.some((m) => m.name === mixinName);
+    },
+    '~standard': {
+      version: 1,
+      vendor: 'alertbase',
+      validate(value) {
+        const result = run(value);
+        if (result.success) return { value: result.data };
+        return { issues: result.error.issues.map((i) => ({ message: i.message, path: i.path })) };
+      },
+    },
+  };
+  Object.freeze(model);
+  if (options.register !== false) registry.set(name, model);
+  return model;
+}

@@ -1,0 +1,17 @@
+export type { EnvVars } from './env-layer.js';
+export { formatConfig, maskUrl, URL_SECRET_MASK } from './format-config.js';
+export type { ConfigSource } from './layer.js';
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
+export {
+  type AlertbaseConfig,
+  type AlertbaseConfigOverrides,
+  AlertbaseConfigSchema,
+  CONFIG_FILE_ENV,
+  CONFIG_SETTINGS,
+  type ConfigSection,
+  type ConfigSetting,
+  FILE_ROOT_KEY,
+  SECRET_FILE_SUFFIX,
+  SERIALIZATION_FORMATS,
+  type SerializationFormat,
+} from './schema.js';

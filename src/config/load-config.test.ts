@@ -1,0 +1,426 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULTS } from '../base/constants.js';
+import { type LoadConfigOptions, loadConfig } from './load-config.js';
+import { CONFIG_SETTINGS } from './schema.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'alertbase-config-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** Loads with an isolated environment and `dir` as the working directory. */
+function load(options: LoadConfigOptions = {}) {
+  return loadConfig({ env: {}, cwd: dir, ...options });
+}
+
+const SEED_FILE = `base_schema:
+  validation:
+    strict_mode: true
+    cache_enabled: false
+    max_errors: 20
+
+  serialization:
+    default_format: yaml
+    compression_enabled: false
+    pretty_print: true
+
+  performance:
+    lazy_loading: false
+    batch_size: 250
+    cache_ttl: 600
+`;
+
+describe('defaults', () => {
+  it('come from DEFAULTS, every source is "default", and the result is deep-frozen', async () => {
+    const { config, sources } = await load();
+    expect(config).toEqual({
+      validation: {
+        strictMode: DEFAULTS.strictValidation,
+        cacheEnabled: DEFAULTS.validationCacheEnabled,
+        maxErrors: DEFAULTS.maxValidationErrors,
+        cacheTtl: DEFAULTS.validationCacheTtlSeconds,
+      },
+      serialization: {
+        defaultFormat: DEFAULTS.defaultFormat,
+        compressionEnabled: DEFAULTS.compressionEnabled,
+        prettyPrint: DEFAULTS.prettyPrint,
+      },
+      performance: {
+        lazyLoading: DEFAULTS.lazyLoading,
+        batchSize: DEFAULTS.batchSize,
+        cacheTtl: DEFAULTS.cacheTtlSeconds,
+        queryCacheEnabled: DEFAULTS.enableQueryCache,
+        maxMemoryUsageMb: DEFAULTS.maxMemoryUsageMb,
+      },
+      storage: { dataDir: join(dir, 'data') },
+      server: { port: DEFAULTS.port },
+    });
+    expect(Object.keys(sources)).toEqual(CONFIG_SETTINGS.map((s) => s.key));
+    expect(new Set(Object.values(sources))).toEqual(new Set(['default']));
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.validation)).toBe(true);
+    expect(Object.isFrozen(config.storage)).toBe(true);
+    expect(Object.isFrozen(sources)).toBe(true);
+    expect(() => {
+      (config.validation as { maxErrors: number }).maxErrors = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('reads process.env and process.cwd() when not given', async () => {
+    vi.spyOn(process, 'cwd').mockReturnValue(dir);
+    for (const { env } of CONFIG_SETTINGS) {
+      if (env === undefined) continue;
+      vi.stubEnv(env, '');
+      vi.stubEnv(`${env}_FILE`, '');
+    }
+    vi.stubEnv('ALERTBASE_CONFIG', '');
+    vi.stubEnv('MAX_VALIDATION_ERRORS', '42');
+    try {
+      const { config, sources } = await loadConfig();
+      expect(config.validation.maxErrors).toBe(42);
+      expect(sources['validation.maxErrors']).toBe('env:MAX_VALIDATION_ERRORS');
+      expect(config.storage.dataDir).toBe(join(dir, 'data'));
+    } finally {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe('environment variables', () => {
+  const cases: [string, string, string, unknown][] = [
+    ['ENABLE_STRICT_VALIDATION', 'yes', 'validation.strictMode', true],
+    ['VALIDATION_CACHE_TTL', '60', 'validation.cacheTtl', 60],
+    ['MAX_VALIDATION_ERRORS', '25', 'validation.maxErrors', 25],
+    ['ENABLE_QUERY_CACHE', 'NO', 'performance.queryCacheEnabled', false],
+    ['CACHE_TTL_SECONDS', '120', 'performance.cacheTtl', 120],
+    ['MAX_MEMORY_USAGE_MB', '1024', 'performance.maxMemoryUsageMb', 1024],
+    [
+      'DATABASE_URL',
+      'postgresql://user:pass@localhost/db',
+      'storage.databaseUrl',
+      'postgresql://user:pass@localhost/db',
+    ],
+    [
+      'DATABASE_URL',
+      'postgres://localhost:5432/alerts',
+      'storage.databaseUrl',
+      'postgres://localhost:5432/alerts',
+    ],
+    ['REDIS_URL', 'redis://localhost:6379/0', 'storage.redisUrl', 'redis://localhost:6379/0'],
+    ['REDIS_URL', 'rediss://:pw@cache:6380', 'storage.redisUrl', 'rediss://:pw@cache:6380'],
+    [
+      'MONGODB_URL',
+      'mongodb://localhost:27017/alerts',
+      'storage.mongodbUrl',
+      'mongodb://localhost:27017/alerts',
+    ],
+    [
+      'MONGODB_URL',
+      'mongodb://u:p@a:27017,b:27018/alerts?replicaSet=rs0',
+      'storage.mongodbUrl',
+      'mongodb://u:p@a:27017,b:27018/alerts?replicaSet=rs0',
+    ],
+    [
+      'MONGODB_URL',
+      'mongodb+srv://cluster0.example.net/alerts',
+      'storage.mongodbUrl',
+      'mongodb+srv://cluster0.example.net/alerts',
+    ],
+    [
+      'INFLUXDB_URL',
+      'https://influx.example.com:8086',
+      'storage.influxdbUrl',
+      'https://influx.example.com:8086',
+    ],
+    ['PORT', '9090', 'server.port', 9090],
+    ['ALERTBASE_DATA_DIR', '/var/lib/alertbase', 'storage.dataDir', '/var/lib/alertbase'],
+  ];
+  it.each(cases)('%s=%s sets %s', async (name, raw, key, expected) => {
+    const loaded = await load({ env: { [name]: raw } });
+    const [section, field] = key.split('.') as [string, string];
+    const sections: Record<string, Record<string, unknown>> = loaded.config;
+    expect(sections[section]?.[field]).toEqual(expected);
+    expect(loaded.sources[key]).toBe(`env:${name}`);
+  });
+
+  it('takes every seed variable at once', async () => {
+    const { config } = await load({
+      env: {
+        DATABASE_URL: 'postgresql://user:pass@localhost/db',
+        REDIS_URL: 'redis://localhost:6379/0',
+        MONGODB_URL: 'mongodb://localhost:27017/alerts',
+        ENABLE_STRICT_VALIDATION: 'true',
+        VALIDATION_CACHE_TTL: '3600',
+        MAX_VALIDATION_ERRORS: '10',
+        ENABLE_QUERY_CACHE: 'true',
+        CACHE_TTL_SECONDS: '300',
+        MAX_MEMORY_USAGE_MB: '512',
+      },
+    });
+    expect(config.validation).toEqual({
+      strictMode: true,
+      cacheEnabled: true,
+      maxErrors: 10,
+      cacheTtl: 3600,
+    });
+    expect(config.storage.databaseUrl).toBe('postgresql://user:pass@localhost/db');
+    expect(config.storage.redisUrl).toBe('redis://localhost:6379/0');
+    expect(config.storage.mongodbUrl).toBe('mongodb://localhost:27017/alerts');
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['Yes', true],
+    [' no ', false],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['NO', false],
+  ])('boolean %j is %s', async (raw, expected) => {
+    const { config } = await load({ env: { ENABLE_STRICT_VALIDATION: raw } });
+    expect(config.validation.strictMode).toBe(expected);
+  });
+
+  it('resolves a relative data directory against cwd', async () => {
+    const { config } = await load({ env: { ALERTBASE_DATA_DIR: 'db/files' } });
+    expect(config.storage.dataDir).toBe(join(dir, 'db/files'));
+  });
+
+  it('treats an empty variable as unset', async () => {
+    const { config, sources } = await load({
+      env: { MAX_VALIDATION_ERRORS: '', DATABASE_URL: '' },
+    });
+    expect(config.validation.maxErrors).toBe(DEFAULTS.maxValidationErrors);
+    expect(config.storage.databaseUrl).toBeUndefined();
+    expect(sources['storage.databaseUrl']).toBe('default');
+  });
+
+  it('ignores variables it does not know', async () => {
+    const { config } = await load({ env: { MAX_VALIDATION_ERRORS_FILE: '/nope', HOME: '/root' } });
+    expect(config.validation.maxErrors).toBe(DEFAULTS.maxValidationErrors);
+  });
+});
+
+describe('the YAML file', () => {
+  it('reads ./alertbase.yaml with the seed keys', async () => {
+    const path = await write('alertbase.yaml', SEED_FILE);
+    const { config, sources } = await load();
+    expect(config.validation).toEqual({
+      strictMode: true,
+      cacheEnabled: false,
+      maxErrors: 20,
+      cacheTtl: DEFAULTS.validationCacheTtlSeconds,
+    });
+    expect(config.serialization).toEqual({
+      defaultFormat: 'yaml',
+      compressionEnabled: false,
+      prettyPrint: true,
+    });
+    expect(config.performance).toMatchObject({ lazyLoading: false, batchSize: 250, cacheTtl: 600 });
+    expect(sources['validation.maxErrors']).toBe(`file:${path}`);
+    expect(sources['performance.cacheTtl']).toBe(`file:${path}`);
+    expect(sources['validation.cacheTtl']).toBe('default');
+  });
+
+  it('reads the storage and server sections and the added keys', async () => {
+    await write(
+      'alertbase.yaml',
+      `base_schema:
+  validation:
+    cache_ttl: 30
+  performance:
+    query_cache_enabled: no
+    max_memory_usage_mb: 256
+  storage:
+    database_url: postgres://db/alerts
+    redis_url: redis://cache:6379
+    data_dir: state
+  server:
+    port: 3000
+`,
+    );
+    const { config } = await load();
+    expect(config.validation.cacheTtl).toBe(30);
+    expect(config.performance.queryCacheEnabled).toBe(false);
+    expect(config.performance.maxMemoryUsageMb).toBe(256);
+    expect(config.storage).toEqual({
+      databaseUrl: 'postgres://db/alerts',
+      redisUrl: 'redis://cache:6379',
+      dataDir: join(dir, 'state'),
+    });
+    expect(config.server.port).toBe(3000);
+  });
+
+  it('reads the file named by ALERTBASE_CONFIG, relative to cwd', async () => {
+    await mkdir(join(dir, 'etc'));
+    const path = await write('etc/custom.yml', 'base_schema:\n  server:\n    port: 7000\n');
+    const { config, sources } = await load({ env: { ALERTBASE_CONFIG: 'etc/custom.yml' } });
+    expect(config.server.port).toBe(7000);
+    expect(sources['server.port']).toBe(`file:${path}`);
+  });
+
+  it('reads the file named by the configFile option before ALERTBASE_CONFIG', async () => {
+    await write('a.yaml', 'base_schema:\n  server:\n    port: 7001\n');
+    await write('b.yaml', 'base_schema:\n  server:\n    port: 7002\n');
+    const { config } = await load({ configFile: 'a.yaml', env: { ALERTBASE_CONFIG: 'b.yaml' } });
+    expect(config.server.port).toBe(7001);
+  });
+
+  it('reads the file named by ALERTBASE_CONFIG in .env', async () => {
+    await write('c.yaml', 'base_schema:\n  server:\n    port: 7003\n');
+    await write('.env', 'ALERTBASE_CONFIG=c.yaml\n');
+    const { config } = await load();
+    expect(config.server.port).toBe(7003);
+  });
+
+  it('accepts an empty file, empty sections, empty values, YAML booleans in any form and aliases', async () => {
+    await write('empty.yaml', '');
+    expect((await load({ configFile: 'empty.yaml' })).config.server.port).toBe(DEFAULTS.port);
+    await write(
+      'alertbase.yaml',
+      `base_schema:
+  validation:
+  serialization:
+    pretty_print: "YES"
+    compression_enabled: 0
+  performance:
+    batch_size: &size 42
+    cache_ttl: *size
+  storage:
+    database_url:
+`,
+    );
+    const { config, sources } = await load();
+    expect(config.serialization.prettyPrint).toBe(true);
+    expect(config.serialization.compressionEnabled).toBe(false);
+    expect(config.performance.batchSize).toBe(42);
+    expect(config.performance.cacheTtl).toBe(42);
+    expect(config.storage.databaseUrl).toBeUndefined();
+    expect(sources['storage.databaseUrl']).toBe('default');
+    await write('alertbase.yaml', 'base_schema:\n');
+    expect((await load()).config.server.port).toBe(DEFAULTS.port);
+  });
+});
+
+describe('the .env file', () => {
+  it('is read from cwd', async () => {
+    const path = await write(
+      '.env',
+      '# local settings\nMAX_VALIDATION_ERRORS=33\nexport ENABLE_STRICT_VALIDATION="yes"\nREDIS_URL=redis://localhost:6379/2\n',
+    );
+    const { config, sources } = await load();
+    expect(config.validation.maxErrors).toBe(33);
+    expect(config.validation.strictMode).toBe(true);
+    expect(config.storage.redisUrl).toBe('redis://localhost:6379/2');
+    expect(sources['validation.maxErrors']).toBe(`env-file:${path}`);
+    expect(sources['storage.redisUrl']).toBe(`env-file:${path}`);
+  });
+});
+
+describe('<VAR>_FILE secrets', () => {
+  it.each([
+    ['DATABASE_URL', 'postgres://app:s3cret@db:5432/alerts', 'storage.databaseUrl'],
+    ['REDIS_URL', 'redis://:s3cret@cache:6379/0', 'storage.redisUrl'],
+    ['MONGODB_URL', 'mongodb://app:s3cret@mongo:27017/alerts', 'storage.mongodbUrl'],
+    ['INFLUXDB_URL', 'http://influx:8086', 'storage.influxdbUrl'],
+  ])('%s_FILE reads the file and trims the trailing newline', async (name, url, key) => {
+    const path = await write('secret', `${url}\n`);
+    const loaded = await load({ env: { [`${name}_FILE`]: path } });
+    const [section, field] = key.split('.') as [string, string];
+    const sections: Record<string, Record<string, unknown>> = loaded.config;
+    expect(sections[section]?.[field]).toBe(url);
+    expect(loaded.sources[key]).toBe(`secret-file:${path}`);
+  });
+
+  it('takes a relative path from cwd, a CRLF ending, and the _FILE form in .env', async () => {
+    const path = await write('db.secret', 'postgres://db/alerts\r\n');
+    await write('.env', 'DATABASE_URL_FILE=db.secret\n');
+    const { config, sources } = await load();
+    expect(config.storage.databaseUrl).toBe('postgres://db/alerts');
+    expect(sources['storage.databaseUrl']).toBe(`secret-file:${path}`);
+  });
+});
+
+describe('precedence: default < file < .env < env < option', () => {
+  it('each layer overrides the one before for the same key', async () => {
+    const key = 'validation.maxErrors';
+    let loaded = await load();
+    expect(loaded.config.validation.maxErrors).toBe(DEFAULTS.maxValidationErrors);
+    expect(loaded.sources[key]).toBe('default');
+
+    const file = await write('alertbase.yaml', 'base_schema:\n  validation:\n    max_errors: 11\n');
+    loaded = await load();
+    expect(loaded.config.validation.maxErrors).toBe(11);
+    expect(loaded.sources[key]).toBe(`file:${file}`);
+
+    const dotenv = await write('.env', 'MAX_VALIDATION_ERRORS=12\n');
+    loaded = await load();
+    expect(loaded.config.validation.maxErrors).toBe(12);
+    expect(loaded.sources[key]).toBe(`env-file:${dotenv}`);
+
+    loaded = await load({ env: { MAX_VALIDATION_ERRORS: '13' } });
+    expect(loaded.config.validation.maxErrors).toBe(13);
+    expect(loaded.sources[key]).toBe('env:MAX_VALIDATION_ERRORS');
+
+    loaded = await load({
+      env: { MAX_VALIDATION_ERRORS: '13' },
+      overrides: { validation: { maxErrors: 14 } },
+    });
+    expect(loaded.config.validation.maxErrors).toBe(14);
+    expect(loaded.sources[key]).toBe('option');
+  });
+
+  it('holds for a secret: file < .env < env _FILE < option', async () => {
+    await write(
+      'alertbase.yaml',
+      'base_schema:\n  storage:\n    database_url: postgres://file/db\n',
+    );
+    await write('.env', 'DATABASE_URL=postgres://dotenv/db\n');
+    const secret = await write('secret', 'postgres://secret/db\n');
+    let loaded = await load();
+    expect(loaded.config.storage.databaseUrl).toBe('postgres://dotenv/db');
+    // X in .env and X_FILE in the environment do not conflict: the environment wins.
+    loaded = await load({ env: { DATABASE_URL_FILE: secret } });
+    expect(loaded.config.storage.databaseUrl).toBe('postgres://secret/db');
+    expect(loaded.sources['storage.databaseUrl']).toBe(`secret-file:${secret}`);
+    loaded = await load({
+      env: { DATABASE_URL_FILE: secret },
+      overrides: { storage: { databaseUrl: 'postgres://option/db' } },
+    });
+    expect(loaded.config.storage.databaseUrl).toBe('postgres://option/db');
+  });
+
+  it('layers merge per key, not per section', async () => {
+    await write('alertbase.yaml', SEED_FILE);
+    const { config, sources } = await load({
+      env: { ENABLE_STRICT_VALIDATION: 'false' },
+      overrides: { validation: { cacheEnabled: true, maxErrors: undefined }, server: undefined },
+    });
+    expect(config.validation).toMatchObject({
+      strictMode: false,
+      cacheEnabled: true,
+      maxErrors: 20,
+    });
+    expect(sources['validation.strictMode']).toBe('env:ENABLE_STRICT_VALIDATION');
+    expect(sources['validation.cacheEnabled']).toBe('option');
+    expect(sources['validation.maxErrors']).toMatch(/^file:/);
+  });
+});

@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import { DEFAULTS, LIMITS } from '../base/constants.js';
+
+/** The formats `serialization.default_format` accepts (the seed's five). */
+export const SERIALIZATION_FORMATS = ['json', 'yaml', 'xml', 'protobuf', 'msgpack'] as const;
+
+/** One of {@link SERIALIZATION_FORMATS}. */
+export type SerializationFormat = (typeof SERIALIZATION_FORMATS)[number];
+
+const TRUE_WORDS: ReadonlySet<string> = new Set(['true', '1', 'yes']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no']);
+
+/**
+ * A boolean setting: a boolean, or `true/false/1/0/yes/no` in any case (as
+ * text from the environment, or as a YAML scalar). Nothing else.
+ */
+const booleanSetting = z.unknown().transform((value, ctx): boolean => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const word = String(value).trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+  }
+  ctx.issues.push({ code: 'custom', message: 'expected true/false, 1/0 or yes/no', input: value });
+  return z.NEVER;
+});
+
+/** A whole number in `[min, max]`: a number, or its decimal digits as text. */
+function integerSetting(min: number, max: number) {
+  return z.unknown().transform((value, ctx): number => {
+    const parsed =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\s*\+?\d+\s*$/.test(value)
+          ? Number(value)
+          : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a whole number from ${min} to ${max}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** Hosts of a URL's authority, split where MongoDB seed lists put commas. */
+function parseHosts(value: string, scheme: string): boolean {
+  // WHATWG URL cannot parse `mongodb://a:1,b:2/db`; check each host of the seed list on its own.
+  const match = /^[^:]+:\/\/(?:[^/?#]*@)?([^/?#]*)(.*)$/s.exec(value);
+  const hosts = match?.[1]?.split(',') ?? [];
+  return hosts.every((host) => URL.canParse(`${scheme}//${host}${match?.[2] ?? ''}`));
+}
+
+/**
+ * A connection URL whose scheme is one of `schemes` (with the colon:
+ * `postgres:`). Messages never repeat the value: it may hold a password.
+ */
+function urlSetting(schemes: readonly string[]) {
+  const expected = schemes.map((s) => `${s}//`).join(' or ');
+  return z.unknown().transform((value, ctx): string => {
+    const text = typeof value === 'string' ? value.trim() : '';
+    const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();
+    if (scheme === undefined || !parseHosts(text, scheme)) {
+      ctx.issues.push({ code: 'custom', message: `expected a ${expected} URL`, input: '' });
+      return z.NEVER;
+    }
+    if (!schemes.includes(scheme)) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a ${expected} URL, got a ${scheme}// URL`,
+        input: '',
+      });
+      return z.NEVER;
+    }
+    return text;
+  });
+}
+
+const formatSetting = z.enum(SERIALIZATION_FORMATS, {
+  error: () => `expected one of ${SERIALIZATION_FORMATS.join(', ')}`,
+});
+
+const pathSetting = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  ctx.issues.push({ code: 'custom', message: 'expected a non-empty path', input: value });
+  return z.NEVER;
+});
+
+/** One year, in seconds: the longest TTL accepted. */
+const MAX_TTL_SECONDS = 365 * 24 * 60 * 60;
+
+const validationShape = {
+  strictMode: booleanSetting,
+  cacheEnabled: booleanSetting,
+  maxErrors: integerSetting(1, 10_000),
+  cacheTtl: integerSetting(0, MAX_TTL_SECONDS),
+};
+
+const serializationShape = {
+  defaultFormat: formatSetting,
+  compressionEnabled: booleanSetting,
+  prettyPrint: booleanSetting,
+};
+
+const performanceShape = {
+  lazyLoading: booleanSetting,
+  batchSize: integerSetting(1, LIMITS.maxBatchSize),
+  cacheTtl: integerSetting(0, MAX_TTL_SECONDS),
+  queryCacheEnabled: booleanSetting,
+  maxMemoryUsageMb: integerSetting(1, 1_048_576),
+};
+
+const storageShape = {
+  databaseUrl: urlSetting(['postgres:', 'postgresql:']).optional(),
+  redisUrl: urlSetting(['redis:', 'rediss:']).optional(),
+  mongodbUrl: urlSetting(['mongodb:', 'mongodb+srv:']).optional(),
+  influxdbUrl: urlSetting(['http:', 'https:']).optional(),
+  dataDir: pathSetting,
+};
+
+const serverShape = {
+  port: integerSetting(0, 65_535),
+};
+
+/**
+ * The configuration as a strict Zod 4 schema: unknown keys are refused at
+ * every level. Its input accepts the text forms of the environment
+ * (`"10"`, `"yes"`); its output is {@link AlertbaseConfig}.
+ *
+ * @example
+ * ```ts
+ * AlertbaseConfigSchema.shape.server.parse({ port: '9090' });   // { port: 9090 }
+ * AlertbaseConfigSchema.shape.server.safeParse({ port: 8080, host: 'x' }).success; // false
+ * ```
+ */
+export const AlertbaseConfigSchema = z.strictObject({
+  validation: z.strictObject(validationShape),
+  serialization: z.strictObject(serializationShape),
+  performance: z.strictObject(performanceShape),
+  storage: z.strictObject(storageShape),
+  server: z.strictObject(serverShape),
+});
+
+type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
+
+/**
+ * The effective configuration, in camelCase, deep-frozen by `loadConfig`.
+ *
+ * - `validation`: the seed's `base_schema.validation` plus `cacheTtl` (`VALIDATION_CACHE_TTL`, seconds).
+ * - `serialization`: the seed's `base_schema.serialization`.
+ * - `performance`: the seed's `base_schema.performance` (`cacheTtl` in seconds, also
+ *   `CACHE_TTL_SECONDS`) plus `queryCacheEnabled` and `maxMemoryUsageMb`.
+ * - `storage`: connection URLs (absent: the embedded default) and the embedded
+ *   database directory, always an absolute path.
+ * - `server`: the HTTP port of `alertbase serve`.
+ */
+export type AlertbaseConfig = {
+  readonly [S in keyof ConfigOutput]: Readonly<ConfigOutput[S]>;
+};
+
+/**
+ * Explicit options, the highest precedence: any subset of any section.
+ * `undefined` means "not given", so CLI flags can be passed straight through.
+ */
+export type AlertbaseConfigOverrides = {
+  readonly [S in keyof AlertbaseConfig]?:
+    | { readonly [K in keyof AlertbaseConfig[S]]?: AlertbaseConfig[S][K] | undefined }
+    | undefined;
+};
+
+/** A configuration section name. */
+export type ConfigSection = keyof AlertbaseConfig;
+
+/** Everything known about one setting: its key, where it is read from, its default. */
+export interface ConfigSetting {
+  /** Dotted camelCase key: `validation.maxErrors`. */
+  readonly key: string;
+  /** The section the setting belongs to. */
+  readonly section: ConfigSection;
+  /** The camelCase field inside its section. */
+  readonly field: string;
+  /** The snake_case key inside the section, in the YAML file (under `base_schema:`). */
+  readonly fileKey: string;
+  /** The environment variable, if any. */
+  readonly env?: string;
+  /** Holds credentials: has a `<ENV>_FILE` form and is masked when printed. */
+  readonly secret: boolean;
+  /** The default value; `undefined` for an unset optional setting. */
+  readonly defaultValue: unknown;
+  /** Validates and converts one raw value. */
+  readonly schema: z.ZodType<unknown, unknown>;
+}
+
+interface SettingInit {
+  readonly env?: string;
+  readonly secret?: boolean;
+  readonly defaultValue: unknown;
+}
+
+const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function settingsOf<S extends ConfigSection>(
+  section: S,
+  shape: Record<string, z.ZodType<unknown, unknown>>,
+  init: Record<string, SettingInit>,
+): ConfigSetting[] {
+  return Object.entries(shape).map(([field, schema]) => {
+    const extra = init[field];
+    return {
+      key: `${section}.${field}`,
+      section,
+      field,
+      fileKey: snakeCase(field),
+      ...(extra?.env === undefined ? {} : { env: extra.env }),
+      secret: extra?.secret ?? false,
+      defaultValue: extra?.defaultValue,
+      schema,
+    };
+  });
+}
+
+/**
+ * Every setting, in display order: the seed's environment variables and
+ * `base_schema:` keys, plus alertbase's storage and server settings.
+ */
+export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
+  ...settingsOf('validation', validationShape, {
+    strictMode: { env: 'ENABLE_STRICT_VALIDATION', defaultValue: DEFAULTS.strictValidation },
+    cacheEnabled: { defaultValue: DEFAULTS.validationCacheEnabled },
+    maxErrors: { env: 'MAX_VALIDATION_ERRORS', defaultValue: DEFAULTS.maxValidationErrors },
+    cacheTtl: { env: 'VALIDATION_CACHE_TTL', defaultValue: DEFAULTS.validationCacheTtlSeconds },
+  }),
+  ...settingsOf('serialization', serializationShape, {
+    defaultFormat: { defaultValue: DEFAULTS.defaultFormat },
+    compressionEnabled: { defaultValue: DEFAULTS.compressionEnabled },
+    prettyPrint: { defaultValue: DEFAULTS.prettyPrint },
+  }),
+  ...settingsOf('performance', performanceShape, {
+    lazyLoading: { defaultValue: DEFAULTS.lazyLoading },
+    batchSize: { defaultValue: DEFAULTS.batchSize },
+    cacheTtl: { env: 'CACHE_TTL_SECONDS', defaultValue: DEFAULTS.cacheTtlSeconds },
+    queryCacheEnabled: { env: 'ENABLE_QUERY_CACHE', defaultValue: DEFAULTS.enableQueryCache },
+    maxMemoryUsageMb: { env: 'MAX_MEMORY_USAGE_MB', defaultValue: DEFAULTS.maxMemoryUsageMb },
+  }),
+  ...settingsOf('storage', storageShape, {
+    databaseUrl: { env: 'DATABASE_URL', secret: true, defaultValue: undefined },
+    redisUrl: { env: 'REDIS_URL', secret: true, defaultValue: undefined },
+    mongodbUrl: { env: 'MONGODB_URL', secret: true, defaultValue: undefined },
+    influxdbUrl: { env: 'INFLUXDB_URL', secret: true, defaultValue: undefined },
+    dataDir: { env: 'ALERTBASE_DATA_DIR', defaultValue: DEFAULTS.dataDir },
+  }),
+  ...settingsOf('server', serverShape, {
+    port: { env: 'PORT', defaultValue: DEFAULTS.port },
+  }),
+]);
+
+/** The environment variable naming the YAML configuration file. */
+export const CONFIG_FILE_ENV = 'ALERTBASE_CONFIG';
+
+/** The suffix of the Docker/Kubernetes secrets form: `DATABASE_URL_FILE=/run/secrets/db`. */
+export const SECRET_FILE_SUFFIX = '_FILE';
+
+/** The root key of the YAML file (the seed's). */
+export const FILE_ROOT_KEY = 'base_schema';
