@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { LIMITS } from '../base/constants.js';
+import { AlertLevel, Priority } from '../base/enums/index.js';
+import {
+  AuditMixin,
+  MetadataMixin,
+  SoftDeleteMixin,
+  TenantMixin,
+  TimestampMixin,
+  VersionedMixin,
+} from '../base/mixins/index.js';
+import { Condition, DurationMs, Id } from '../base/types/fields.js';
+import { defineModel, type InstanceOf } from '../base/types/model.js';
+import { newId } from '../base/utils/ids.js';
+
+/**
+ * An alert rule: the seed's `AlertRule` — a named PromQL condition with a
+ * level and a priority — plus what Prometheus rules carry (`for`,
+ * `keep_firing_for`, labels, annotations) and where to notify.
+ */
+export const AlertRule = defineModel('AlertRule', {
+  description: 'A named PromQL condition that raises alerts of a level and priority.',
+  mixins: [TimestampMixin, TenantMixin, SoftDeleteMixin, AuditMixin, VersionedMixin, MetadataMixin],
+  fields: {
+    id: Id.default(() => newId()),
+    name: z.string().min(1).max(LIMITS.nameMaxLength),
+    description: z.string().max(LIMITS.descriptionMaxLength).nullable().default(null),
+    level: AlertLevel.schema,
+    priority: Priority.schema,
+    condition: Condition,
+    /** How long the condition must hold before the alert fires (Prometheus `for`). */
+    for: DurationMs.default(0),
+    /** How long the alert keeps firing after the condition clears (Prometheus `keep_firing_for`). */
+    keepFiringFor: DurationMs.default(0),
+    /** The Prometheus rule group the rule came from or is exported to. */
+    group: z.string().min(1).max(LIMITS.nameMaxLength).nullable().default(null),
+    /** Notification channels to notify, by id. */
+    channelIds: z
+      .array(Id)
+      .max(LIMITS.maxChannelsPerRule)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'channel ids must be unique' })
+      .default([]),
+    enabled: z.boolean().default(true),
+  },
+  immutable: ['id'],
+  examples: [
+    {
+      tenantId: 'acme',
+      name: 'High CPU Usage',
+      level: 'high',
+      priority: 'p2',
+      condition: 'cpu_usage > 80',
+      for: '5m',
+      labels: { team: 'infra' },
+      annotations: { summary: 'CPU usage is {{ $value }}% on {{ $labels.instance }}' },
+    },
+  ],
+});
+
+/** A validated alert rule. */
+export type AlertRule = InstanceOf<typeof AlertRule>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { LIMITS } from '../base/constants.js';
+import { TenantMixin } from '../base/mixins/index.js';
+import { Id, Timestamp } from '../base/types/fields.js';
+import { defineModel, type InstanceOf } from '../base/types/model.js';
+import { newId } from '../base/utils/ids.js';
+
+/** A SHA-256 digest, lowercase hex. */
+export const Sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { message: 'expected a SHA-256 hex digest' });
+
+/** What an audit event records. */
+export const AuditAction = z.enum([
+  'create',
+  'update',
+  'delete',
+  'restore',
+  'purge',
+  'transition',
+  'ingest',
+  'login',
+  'key.create',
+  'key.revoke',
+]);
+
+/**
+ * One entry of a tenant's audit trail. Entries form a hash chain:
+ * `hash = SHA-256(prevHash ‖ canonical JSON of the entry)`, so a changed,
+ * removed or reordered entry is detected.
+ */
+export const AuditEvent = defineModel('AuditEvent', {
+  description: 'One entry of the tenant audit trail (hash-chained).',
+  mixins: [TenantMixin],
+  fields: {
+    id: Id.default(() => newId()),
+    /** Position in the tenant's chain, from 0. */
+    seq: z.int().min(0),
+    at: Timestamp.default(() => new Date()),
+    actor: z.string().min(1).max(LIMITS.nameMaxLength),
+    action: AuditAction,
+    entityType: z.string().min(1).max(64),
+    entityId: z.string().min(1).max(LIMITS.nameMaxLength),
+    /** Digest of the entity before the change (null on create). */
+    before: Sha256Hex.nullable().default(null),
+    /** Digest of the entity after the change (null on delete/purge). */
+    after: Sha256Hex.nullable().default(null),
+    result: z.enum(['success', 'failure']).default('success'),
+    /** Small, non-secret facts about the change (the transition, the fields changed). */
+    details: z
+      .record(
+        z.string().max(64),
+        z.union([z.string().max(1_024), z.number(), z.boolean(), z.null()]),
+      )
+      .default({}),
+    prevHash: Sha256Hex,
+    hash: Sha256Hex,
+  },
+  examples: [
+    {
+      tenantId: 'acme',
+      seq: 0,
+      at: '2026-11-28T06:00:00Z',
+      actor: 'key:ab_3f9c',
+      action: 'create',
+      entityType: 'AlertRule',
+      entityId: '0193b6a2-7c4e-7a11-8f00-1a2b3c4d5e6f',
+      after: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+      prevHash: '0000000000000000000000000000000000000000000000000000000000000000',
+      hash: 'fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9',
+    },
+  ],
+});
+
+/** A validated audit event. */
+export type AuditEvent = InstanceOf<typeof AuditEvent>;
