@@ -113,6 +113,25 @@ export const DEFAULTS = Object.freeze({
   configFile: './alertbase.yaml',
 });
 
+/**
+ * Limits of the performance level of validation (`src/base/validators/`);
+ * every one can be overridden per validator (`performanceChecks({ limits })`).
+ */
+export const VALIDATION_LIMITS = Object.freeze({
+  /** Bytes of one entity as UTF-8 JSON. */
+  maxDocumentBytes: 256 * 1_024,
+  /** Nesting depth of objects and arrays in one entity. */
+  maxDepth: 16,
+  /** Characters of a string with no field-specific limit. */
+  maxStringLength: LIMITS.descriptionMaxLength,
+  /** Syntax-tree nodes of one PromQL condition (a warning above). */
+  maxPromqlNodes: 500,
+  /** Series selectors in one PromQL condition (a warning above). */
+  maxPromqlSelectors: 20,
+  /** Longest range selector or subquery range, ms (a warning above: 7 days). */
+  maxPromqlRangeMs: 7 * 24 * 60 * 60 * 1_000,
+});
+
 /** Limits every decoder applies before and while parsing untrusted input. */
 export const DECODE_LIMITS = Object.freeze({
   /** Bytes of one document or request body. */
@@ -130,7 +149,11 @@ export const DECODE_LIMITS = Object.freeze({
 });
 
 /** Keys that would reach an object's prototype; refused anywhere in a document. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 /** What a secret field prints as, everywhere. */
 export const SECRET_MASK = '**********';

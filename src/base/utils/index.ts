@@ -1,0 +1,7 @@
+export * from './canonical-json.js';
+export * from './case.js';
+export * from './deep-freeze.js';
+export * from './duration.js';
+export * from './fingerprint.js';
+export * from './ids.js';
+export * from './promql.js';

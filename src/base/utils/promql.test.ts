@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { checkPromql } from './promql.js';
+
+describe('checkPromql', () => {
+  it.each([
+    'cpu_usage > 80',
+    'rate(http_requests_total{job="api"}[5m]) > 0.1',
+    'sum by (job) (up) == 0',
+    'histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
+    'up offset 5m',
+    'foo[5m:1m]',
+    'up{job=~"api|web"} and on(instance) node_load1 > 2',
+    '# a comment\nup == 0',
+  ])('accepts %s', (expr) => {
+    expect(checkPromql(expr)).toEqual({ ok: true });
+  });
+
+  it.each([
+    // [expression, line, column]: what the lezer grammar reports.
+    ['cpu_usage >', 1, 12],
+    ['rate(x[5m]', 1, 11],
+    ['DROP TABLE alerts', 1, 6],
+    ['sum(', 1, 5],
+    ['up\n  and\n  foo{', 3, 7],
+    ['nonexistent_fn(x)', 1, 15],
+  ] as const)('refuses %j at line %i, column %i', (expr, line, column) => {
+    const result = checkPromql(expr);
+    expect(result).toMatchObject({ ok: false, line, column });
+    if (!result.ok) expect(result.message).toContain(`line ${line}, column ${column}`);
+  });
+
+  it('says what it found at the error', () => {
+    const result = checkPromql('DROP TABLE alerts');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain('"TABLE"');
+    const atEnd = checkPromql('sum(');
+    if (!atEnd.ok) expect(atEnd.message).toContain('end of expression');
+  });
+
+  it.each(['', '   ', '\n\t'])('refuses the empty expression %j', (expr) => {
+    expect(checkPromql(expr)).toMatchObject({ ok: false, line: 1, column: 1 });
+  });
+});
