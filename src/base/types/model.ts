@@ -136,6 +136,8 @@ export interface Model<
   readonly description: string;
   /** The Zod schema of the data (without computed fields). */
   readonly schema: z.ZodType<ModelData<F, Ms>, ModelInput<F, Ms>>;
+  /** Every field's schema: own fields and mixins' fields. */
+  readonly shape: Readonly<ModelShape<F, Ms>>;
   /** Field names in declaration order: own fields, then mixins' by mixin name. */
   readonly fields: readonly string[];
   /** Field name → wire name. */
@@ -173,6 +175,7 @@ export interface AnyModel {
   readonly name: string;
   readonly description: string;
   readonly schema: z.ZodType;
+  readonly shape: Readonly<Record<string, z.ZodType>>;
   readonly fields: readonly string[];
   readonly aliases: Readonly<Record<string, string>>;
   readonly computedFields: readonly string[];
@@ -596,6 +599,7 @@ export function defineModel<
     name,
     description: options.description ?? '',
     schema,
+    shape: Object.freeze(shape) as Readonly<ModelShape<F, Ms>>,
     fields: Object.freeze(fields),
     aliases: Object.freeze(aliases),
     computedFields: Object.freeze(computedFields),

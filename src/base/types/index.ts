@@ -1,0 +1,4 @@
+export * from './fields.js';
+export * from './model.js';
+export * from './secret.js';
+export type { StandardSchemaV1 } from './standard-schema.js';

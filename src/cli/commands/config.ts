@@ -1,0 +1,9 @@
+import { formatConfig, loadConfig } from '../../config/index.js';
+import { type CliIo, EXIT } from '../io.js';
+
+/** `alertbase config`: prints the effective configuration and where each value came from. */
+export async function runConfig(options: { readonly config?: string }, io: CliIo): Promise<number> {
+  const loaded = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  io.stdout.write(`${formatConfig(loaded)}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,96 @@
+import { extname } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { AnyModel } from '../base/types/model.js';
+import { findModel, listModels } from '../base/types/model.js';
+import { toCamelCase } from '../base/utils/case.js';
+import '../domain/index.js';
+
+/** Formats a file's text can be read as. */
+export type DocumentFormat = 'json' | 'yaml';
+
+/** One document of a file, with where it starts. */
+export interface SourceDocument {
+  /** 0-based index of the document in its file. */
+  readonly index: number;
+  readonly value: unknown;
+  /** The document's own text (for line and column lookup), and its first line in the file. */
+  readonly text: string;
+  readonly firstLine: number;
+}
+
+/** The format of a path by its extension, if it has a known one. */
+export function formatOf(path: string): DocumentFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  return undefined;
+}
+
+/** A syntax error in a file, with its position. */
+export class DocumentSyntaxError extends Error {
+  override readonly name = 'DocumentSyntaxError';
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Splits a file into documents: a JSON value (an array is one document per
+ * item), or a YAML stream (`---` separates documents).
+ */
+export function readDocuments(text: string, format: DocumentFormat): SourceDocument[] {
+  if (format === 'json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const match = /position (\d+)/.exec(message);
+      const offset = match ? Number(match[1]) : 0;
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      throw new DocumentSyntaxError(message, line, column);
+    }
+    return [{ index: 0, value, text, firstLine: 1 }];
+  }
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  if (!Array.isArray(docs)) return [];
+  const out: SourceDocument[] = [];
+  for (const [index, doc] of docs.entries()) {
+    const error = doc.errors[0];
+    if (error !== undefined) {
+      const pos = error.linePos?.[0];
+      throw new DocumentSyntaxError(
+        error.message.split('\n')[0] ?? error.message,
+        pos?.line ?? 1,
+        pos?.col ?? 1,
+      );
+    }
+    const start = doc.range[0];
+    const firstLine = text.slice(0, start).split('\n').length;
+    out.push({
+      index,
+      value: doc.toJS({ maxAliasCount: 100 }),
+      text: text.slice(start, doc.range[2]),
+      firstLine,
+    });
+  }
+  return out;
+}
+
+/** The model a `kind` names: `AlertRule`, `alert-rule`, `alert_rule`, `alertrule`. */
+export function modelForKind(kind: string): AnyModel | undefined {
+  const pascal = toCamelCase(kind.replaceAll('-', '_'));
+  const candidates = [kind, pascal.charAt(0).toUpperCase() + pascal.slice(1)];
+  for (const name of candidates) {
+    const model = findModel(name);
+    if (model !== undefined) return model;
+  }
+  const flat = kind.replaceAll(/[-_]/g, '').toLowerCase();
+  return listModels().find((m) => m.name.toLowerCase() === flat);
+}

@@ -1,0 +1,155 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ValidateReport } from './commands/validate.js';
+import type { CliIo } from './io.js';
+import { runCli } from './program.js';
+
+interface Captured extends CliIo {
+  out: string;
+  err: string;
+}
+
+function capture(cwd: string, env: Record<string, string> = {}): Captured {
+  const io: Captured = {
+    out: '',
+    err: '',
+    cwd,
+    env,
+    stdout: { write: (s: string) => (io.out += s) },
+    stderr: { write: (s: string) => (io.err += s) },
+  };
+  return io;
+}
+
+let dir: string;
+const examples = join(import.meta.dirname, '../../examples');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'alertbase-cli-'));
+  await writeFile(
+    join(dir, 'rule.yaml'),
+    [
+      'kind: AlertRule',
+      'tenant_id: Acme',
+      'name: ""',
+      'level: urgent',
+      'priority: p2',
+      'condition: cpu_usage >',
+      'colour: red',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(dir, 'broken.json'), '{"kind": "Alert",\n "labels": {}, ');
+  await writeFile(
+    join(dir, 'multi.yaml'),
+    'kind: Tenant\nid: a\nname: A\n---\nkind: Tenant\nid: B!\nname: B\n---\nkind: Nope\n---\n- 1\n---\nname: x\n',
+  );
+  await mkdir(join(dir, 'nested'));
+  await writeFile(join(dir, 'nested', 'tenant.json'), '{"id": "t1", "name": "T"}');
+  await writeFile(join(dir, 'notes.txt'), 'not a document');
+});
+
+async function validateJson(
+  args: string[],
+  cwd = dir,
+): Promise<{ code: number; report: ValidateReport }> {
+  const io = capture(cwd);
+  const code = await runCli(['validate', '--format', 'json', ...args], io);
+  return { code, report: JSON.parse(io.out) as ValidateReport };
+}
+
+describe('alertbase validate', () => {
+  it('accepts the shipped examples (what npm start runs)', async () => {
+    const { code, report } = await validateJson([examples]);
+    expect(code).toBe(0);
+    expect(report.summary.files).toBeGreaterThanOrEqual(5);
+    expect(report.summary.errors).toBe(0);
+    expect(report.files.every((f) => f.valid)).toBe(true);
+  });
+
+  it('reports every issue with code, path, line and column, and exits 1', async () => {
+    const { code, report } = await validateJson([join(dir, 'rule.yaml')]);
+    expect(code).toBe(1);
+    const issues = report.files[0]?.issues.map((i) => [i.line, i.code, i.path]);
+    expect(issues).toEqual([
+      [2, 'invalid_format', '/tenant_id'],
+      [3, 'too_small', '/name'],
+      [4, 'invalid_value', '/level'],
+      [6, 'invalid_promql', '/condition'],
+      [7, 'unrecognized_key', '/colour'],
+    ]);
+    expect(report.summary).toEqual({ files: 1, errors: 5, warnings: 0 });
+  });
+
+  it('reports a syntax error with its position', async () => {
+    const { code, report } = await validateJson([join(dir, 'broken.json')]);
+    expect(code).toBe(1);
+    expect(report.files[0]?.issues).toEqual([
+      expect.objectContaining({ code: 'syntax_error', line: 2 }),
+    ]);
+  });
+
+  it('validates each document of a YAML stream, prefixing paths with the index', async () => {
+    const { report } = await validateJson([join(dir, 'multi.yaml')]);
+    expect(report.files[0]?.issues.map((i) => [i.code, i.path, i.line])).toEqual([
+      ['invalid_format', '/1/id', 6],
+      ['unknown_kind', '/2/kind', 9],
+      ['invalid_document', '/3', 11],
+      ['unknown_kind', '/4', 13],
+    ]);
+  });
+
+  it('walks folders, and --kind names the model of kind-less documents', async () => {
+    const { report } = await validateJson(['--kind', 'tenant', 'nested'], dir);
+    expect(report.files.map((f) => [f.path, f.valid])).toEqual([['nested/tenant.json', true]]);
+  });
+
+  it('prints a readable text report', async () => {
+    const io = capture(dir);
+    expect(await runCli(['validate', 'rule.yaml'], io)).toBe(1);
+    expect(io.out).toContain('rule.yaml:4:1 syntax error invalid_value /level');
+    expect(io.out).toContain('1 file(s), 5 error(s), 0 warning(s)');
+  });
+
+  it('exits 2 with a one-line reason for usage errors and unreadable paths', async () => {
+    for (const args of [
+      ['validate', 'missing.yaml'],
+      ['validate', 'notes.txt'],
+      ['validate', '--format', 'xml', 'rule.yaml'],
+      ['nope'],
+    ]) {
+      const io = capture(dir);
+      expect(await runCli(args, io)).toBe(2);
+      expect(io.err.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('alertbase config', () => {
+  it('prints the effective configuration with sources and masked secrets', async () => {
+    const io = capture(dir, {
+      DATABASE_URL: 'postgres://app:hunter2@db.example/alerts',
+      MAX_VALIDATION_ERRORS: '7',
+    });
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).not.toContain('hunter2');
+    expect(io.out).toMatch(/^validation\.maxErrors\s+7\s+env:MAX_VALIDATION_ERRORS$/m);
+    expect(io.out).toMatch(
+      /^storage\.databaseUrl\s+postgres:\/\/app:\*\*\*\*@db\.example\/alerts\s+env:DATABASE_URL$/m,
+    );
+  });
+
+  it('exits 2 with the error code for a bad configuration', async () => {
+    const io = capture(dir, { MAX_VALIDATION_ERRORS: 'ten' });
+    expect(await runCli(['config'], io)).toBe(2);
+    expect(io.err).toContain('ALERTBASE_CONFIG_INVALID');
+  });
+
+  it('prints help and version with exit 0', async () => {
+    const io = capture(dir);
+    expect(await runCli(['--version'], io)).toBe(0);
+    expect(io.out.trim()).toBe('0.1.0');
+  });
+});

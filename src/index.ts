@@ -1,0 +1,2 @@
+export * from './base/index.js';
+export * from './domain/index.js';
