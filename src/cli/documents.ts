@@ -13,7 +13,7 @@ export interface SourceDocument {
   /** 0-based index of the document in its file. */
   readonly index: number;
   readonly value: unknown;
-  /** The document's own text (for line and column lookup), and its first line in the file. */
+  /** The document's own text (for line and column lookup), and the line of the file where it starts. */
   readonly text: string;
   readonly firstLine: number;
 }
