@@ -146,6 +146,8 @@ export const DECODE_LIMITS = Object.freeze({
   maxStringLength: 1_048_576,
   /** YAML aliases in one document. */
   maxYamlAliases: 100,
+  /** Character and entity references (`&amp;`, `&#65;`) in one XML document. */
+  maxXmlReferences: 100_000,
 });
 
 /** Keys that would reach an object's prototype; refused anywhere in a document. */

@@ -1,0 +1,215 @@
+import { StorageError, toStorageError } from './errors.js';
+import type {
+  Database,
+  EngineKind,
+  QueryListener,
+  QueryResult,
+  SqlRow,
+  SqlValue,
+  TransactionClient,
+} from './types.js';
+
+/** The role tenant-scoped transactions run as (created by the migrations). */
+export const APP_ROLE = 'alertbase_app';
+
+/** The setting row-level security policies read the current tenant from. */
+export const TENANT_SETTING = 'app.tenant_id';
+
+/** @internal What a driver provides: one connection's raw statements. */
+export interface RawConnection {
+  query(sql: string, params: readonly SqlValue[]): Promise<QueryResult>;
+  exec(sql: string): Promise<void>;
+}
+
+/** @internal Options every driver passes through to the base. */
+export interface BaseDatabaseOptions {
+  /** Role `withTenant` switches to; default {@link APP_ROLE}. */
+  readonly appRole?: string;
+  /** A first query listener. */
+  readonly onQuery?: QueryListener;
+}
+
+/** @internal Where a statement runs, for the query event. */
+interface StatementScope {
+  readonly inTransaction: boolean;
+  readonly tenantId: string | undefined;
+}
+
+const OUTSIDE: StatementScope = { inTransaction: false, tenantId: undefined };
+
+/**
+ * @internal The engine-independent half of a {@link Database}: closed checks,
+ * error wrapping, timing events, transaction clients and `withTenant`.
+ * A driver supplies the raw statements.
+ */
+export abstract class BaseDatabase implements Database {
+  abstract readonly engine: EngineKind;
+  readonly #listeners = new Set<QueryListener>();
+  readonly #appRole: string;
+  #closed = false;
+
+  protected constructor(options: BaseDatabaseOptions) {
+    this.#appRole = options.appRole ?? APP_ROLE;
+    if (options.onQuery !== undefined) this.#listeners.add(options.onQuery);
+  }
+
+  /** Runs a statement on any free connection. */
+  protected abstract rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult>;
+  /** Runs a script on any free connection. */
+  protected abstract rawExec(sql: string): Promise<void>;
+  /** Runs `fn` between BEGIN and COMMIT/ROLLBACK on one connection. */
+  protected abstract rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T>;
+  /** Releases the engine's resources. */
+  protected abstract rawClose(): Promise<void>;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async query<Row extends SqlRow = SqlRow>(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<QueryResult<Row>> {
+    this.#assertOpen();
+    return (await this.#timed(sql, OUTSIDE, () => this.rawQuery(sql, params))) as QueryResult<Row>;
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.#assertOpen();
+    await this.#timed(sql, OUTSIDE, async () => {
+      await this.rawExec(sql);
+      return { rows: [], rowCount: 0 };
+    });
+  }
+
+  transaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return this.#transaction(undefined, fn);
+  }
+
+  withTenant<T>(tenantId: string, fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    if (typeof tenantId !== 'string' || tenantId.trim() === '') {
+      return Promise.reject(
+        new StorageError('ALERTBASE_STORAGE_TENANT_REQUIRED', {
+          reason: 'the tenant id is empty',
+        }),
+      );
+    }
+    return this.#transaction(tenantId, async (tx) => {
+      // One round trip; both settings are local to this transaction.
+      await tx.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [
+        'role',
+        this.#appRole,
+        TENANT_SETTING,
+        tenantId,
+      ]);
+      return fn(tx);
+    });
+  }
+
+  onQuery(listener: QueryListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.rawClose();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StorageError('ALERTBASE_STORAGE_CLOSED', { what: 'database' });
+  }
+
+  async #transaction<T>(
+    tenantId: string | undefined,
+    fn: (tx: TransactionClient) => Promise<T>,
+  ): Promise<T> {
+    this.#assertOpen();
+    const scope: StatementScope = { inTransaction: true, tenantId };
+    let fnError: unknown;
+    try {
+      return await this.rawTransaction(async (conn) => {
+        let done = false;
+        const assertActive = (): void => {
+          if (done) throw new StorageError('ALERTBASE_STORAGE_CLOSED', { what: 'transaction' });
+        };
+        const tx: TransactionClient = {
+          tenantId,
+          query: async <Row extends SqlRow = SqlRow>(
+            sql: string,
+            params: readonly SqlValue[] = [],
+          ) => {
+            assertActive();
+            return (await this.#timed(sql, scope, () =>
+              conn.query(sql, params),
+            )) as QueryResult<Row>;
+          },
+          exec: async (sql: string) => {
+            assertActive();
+            await this.#timed(sql, scope, async () => {
+              await conn.exec(sql);
+              return { rows: [], rowCount: 0 };
+            });
+          },
+        };
+        try {
+          return await fn(tx);
+        } catch (err) {
+          fnError = err;
+          throw err;
+        } finally {
+          done = true;
+        }
+      });
+    } catch (err) {
+      // What `fn` threw passes through unchanged; BEGIN/COMMIT/connect failures are wrapped.
+      throw err === fnError ? err : toStorageError(err);
+    }
+  }
+
+  async #timed(
+    sql: string,
+    scope: StatementScope,
+    run: () => Promise<QueryResult>,
+  ): Promise<QueryResult> {
+    const start = performance.now();
+    try {
+      const result = await run();
+      this.#emit(sql, scope, performance.now() - start, result.rowCount, undefined);
+      return result;
+    } catch (err) {
+      const wrapped = toStorageError(err);
+      this.#emit(sql, scope, performance.now() - start, 0, wrapped.sqlState ?? 'unknown');
+      throw wrapped;
+    }
+  }
+
+  #emit(
+    sql: string,
+    scope: StatementScope,
+    durationMs: number,
+    rowCount: number,
+    errorSqlState: string | undefined,
+  ): void {
+    if (this.#listeners.size === 0) return;
+    const event = {
+      engine: this.engine,
+      sql,
+      durationMs,
+      rowCount,
+      inTransaction: scope.inTransaction,
+      tenantId: scope.tenantId,
+      errorSqlState,
+    };
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A metrics hook must never fail the statement it observes.
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Storage: PostgreSQL (a server, or PGlite embedded) with tenant isolation
+ * enforced by row-level security. Drivers are loaded only when opened.
+ */
+export { APP_ROLE, TENANT_SETTING } from './base-database.js';
+export type { PgliteDatabase, PgliteDatabaseOptions } from './drivers/pglite.js';
+export type { PostgresDatabase, PostgresDatabaseOptions } from './drivers/postgres.js';
+export { StorageError } from './errors.js';
+export {
+  assertIsolation,
+  type IsolationCheckOptions,
+  type IsolationReport,
+} from './isolation-check.js';
+export {
+  checksumOf,
+  MIGRATION_LOCK_KEY,
+  MIGRATIONS_TABLE,
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+} from './migrate.js';
+export { MIGRATIONS } from './migrations/list.js';
+export {
+  type DatabaseTarget,
+  type OpenDatabaseOptions,
+  openDatabase,
+  redactUrl,
+  resolveDatabaseTarget,
+} from './open-database.js';
+export { createTestDatabase, pgliteTemplate, type TestDatabaseOptions } from './test-database.js';
+export type {
+  Database,
+  EngineKind,
+  Migration,
+  QueryEvent,
+  QueryListener,
+  QueryResult,
+  SqlClient,
+  SqlRow,
+  SqlValue,
+  TransactionClient,
+} from './types.js';

@@ -1,0 +1,5 @@
+import type { Migration } from '../types.js';
+import { migration0001 } from './0001-tenant-tables.js';
+
+/** Every migration of alertbase, in the order they are applied. Append only. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([migration0001]);

@@ -1,0 +1,65 @@
+import type { Database, TransactionClient } from '../../../src/storage/index.js';
+
+/** Every tenant table of migration 0001. */
+export const TENANT_TABLES = [
+  'tenants',
+  'alert_rules',
+  'alerts',
+  'notification_channels',
+  'silences',
+  'api_keys',
+  'audit_events',
+] as const;
+
+/** A tenant table name. */
+export type TenantTable = (typeof TENANT_TABLES)[number];
+
+const T = "current_setting('app.tenant_id')";
+
+/** INSERTs of `n` rows with minimal valid documents, for the current tenant. */
+export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to: number): string {
+  const g = `generate_series(${from}, ${to}) g`;
+  switch (table) {
+    case 'alert_rules':
+      return `INSERT INTO alert_rules (tenant_id, id, name, status, level, level_rank, labels, doc)
+        SELECT ${T}, 'rule-' || g, 'rule ' || g, 'enabled', 'high', 3,
+               jsonb_build_object('team', 't' || (g % 3)), jsonb_build_object('id', 'rule-' || g) FROM ${g}`;
+    case 'alerts':
+      return `INSERT INTO alerts (tenant_id, id, fingerprint, status, starts_at, labels, doc)
+        SELECT ${T}, 'alert-' || g, lpad(to_hex(g), 16, '0'), 'firing', now(),
+               jsonb_build_object('alertname', 'a' || g), jsonb_build_object('id', 'alert-' || g) FROM ${g}`;
+    case 'notification_channels':
+      return `INSERT INTO notification_channels (tenant_id, id, name, type, status, doc)
+        SELECT ${T}, 'ch-' || g, 'channel ' || g, 'webhook', 'active', '{}' FROM ${g}`;
+    case 'silences':
+      return `INSERT INTO silences (tenant_id, id, status, starts_at, ends_at, doc)
+        SELECT ${T}, 'sil-' || g, 'active', now(), now() + interval '1 hour', '{}' FROM ${g}`;
+    case 'api_keys':
+      return `INSERT INTO api_keys (tenant_id, id, name, status, key_prefix, key_hash, doc)
+        SELECT ${T}, 'key-' || g, 'key ' || g, 'active', 'ab_' || g, md5(${T} || g), '{}' FROM ${g}`;
+    case 'audit_events':
+      return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
+        SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
+               encode(sha256(convert_to(g::text, 'UTF8')), 'hex'), '{}' FROM ${g}`;
+  }
+}
+
+/** Inserts the tenant row for the current tenant. */
+export async function insertTenant(tx: TransactionClient, tenantId: string): Promise<void> {
+  await tx.query('INSERT INTO tenants (tenant_id, name, status, doc) VALUES ($1, $2, $3, $4)', [
+    tenantId,
+    `Tenant ${tenantId}`,
+    'active',
+    { id: tenantId },
+  ]);
+}
+
+/** The tenant row plus `rows` rows in every other tenant table, as the app role. */
+export async function seedTenant(db: Database, tenantId: string, rows = 100): Promise<void> {
+  await db.withTenant(tenantId, async (tx) => {
+    await insertTenant(tx, tenantId);
+    for (const table of TENANT_TABLES) {
+      if (table !== 'tenants') await tx.query(seedSql(table, 1, rows));
+    }
+  });
+}
