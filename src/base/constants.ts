@@ -111,6 +111,11 @@ export const DEFAULTS = Object.freeze({
   databasePoolSize: 10,
   /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */
   configFile: './alertbase.yaml',
+  /**
+   * The `AlertLevel` of a Prometheus alerting rule without a (known) `severity`
+   * label; `warning` is Prometheus' middle severity, so `medium`.
+   */
+  prometheusDefaultLevel: 'medium' as const,
 });
 
 /**

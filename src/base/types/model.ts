@@ -8,7 +8,6 @@ import {
 } from '../exceptions/index.js';
 import type { Mixin, Shape } from '../mixins/mixin.js';
 import { toSnakeCase } from '../utils/case.js';
-import { deepFreeze } from '../utils/deep-freeze.js';
 import { isSecret, SECRET_META_KEY } from './secret.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -293,24 +292,34 @@ interface ZodIssueLike {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
+function renamePath(
+  path: readonly PropertyKey[],
+  rename: ReadonlyMap<string, string> | undefined,
+): (string | number)[] {
+  const out: (string | number)[] = new Array(path.length);
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i];
+    out[i] = typeof p === 'number' ? p : String(p);
+  }
+  const first = out[0];
+  if (rename !== undefined && typeof first === 'string') {
+    const wire = rename.get(first);
+    if (wire !== undefined) out[0] = wire;
+  }
+  return out;
+}
+
 function issueFromZod(
   raw: ZodIssueLike,
   schema: z.ZodType,
   input: unknown,
   rename: ReadonlyMap<string, string> | undefined,
+  withBranches: boolean,
 ): ValidationIssue[] {
-  const renamePath = (path: readonly PropertyKey[]): (string | number)[] => {
-    const out = path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const first = out[0];
-    if (rename !== undefined && typeof first === 'string') {
-      const wire = rename.get(first);
-      if (wire !== undefined) out[0] = wire;
-    }
-    return out;
-  };
   if (raw.code === 'unrecognized_keys' && raw.keys !== undefined) {
+    const parent = renamePath(raw.path, rename);
     return raw.keys.map((key) => {
-      const path = [...renamePath(raw.path), key];
+      const path = [...parent, key];
       return {
         path,
         pointer: toJsonPointer(path),
@@ -319,26 +328,91 @@ function issueFromZod(
       };
     });
   }
-  const path = renamePath(raw.path);
-  const branch = branchAt(schema, input, raw.path);
-  const base = { path, pointer: toJsonPointer(path), ...(branch === undefined ? {} : { branch }) };
+  const path = renamePath(raw.path, rename);
+  const pointer = toJsonPointer(path);
+  const branch = withBranches ? branchAt(schema, input, raw.path) : undefined;
+  let code = raw.code;
+  let message = raw.message;
+  let line: number | undefined;
+  let column: number | undefined;
   if (raw.code === 'invalid_union' && raw.discriminator !== undefined) {
-    const allowed = (raw.options ?? []).map(String).join(', ');
-    return [
-      {
-        ...base,
-        code: 'invalid_discriminator',
-        message: `"${raw.discriminator}" must be one of: ${allowed}`,
-      },
-    ];
+    code = 'invalid_discriminator';
+    message = `"${raw.discriminator}" must be one of: ${(raw.options ?? []).map(String).join(', ')}`;
+  } else if (
+    raw.code === 'custom' &&
+    raw.params !== undefined &&
+    typeof raw.params.code === 'string'
+  ) {
+    code = raw.params.code;
+    if (typeof raw.params.line === 'number') line = raw.params.line;
+    if (typeof raw.params.column === 'number') column = raw.params.column;
   }
-  const params = raw.params;
-  if (raw.code === 'custom' && params !== undefined && typeof params.code === 'string') {
-    const line = typeof params.line === 'number' ? { line: params.line } : {};
-    const column = typeof params.column === 'number' ? { column: params.column } : {};
-    return [{ ...base, code: params.code, message: raw.message, ...line, ...column }];
+  const issue: { -readonly [K in keyof ValidationIssue]: ValidationIssue[K] } = {
+    path,
+    pointer,
+    code,
+    message,
+  };
+  if (branch !== undefined) issue.branch = branch;
+  if (line !== undefined) issue.line = line;
+  if (column !== undefined) issue.column = column;
+  return [issue];
+}
+
+/** Does a schema contain a discriminated union anywhere (so issues may name a branch)? */
+function hasDiscriminatedUnion(schema: z.ZodType, depth = 0): boolean {
+  if (depth > 32) return false;
+  const def = schema._zod.def as {
+    type: string;
+    discriminator?: string;
+    innerType?: z.ZodType;
+    in?: z.ZodType;
+    out?: z.ZodType;
+    shape?: Record<string, z.ZodType>;
+    element?: z.ZodType;
+    valueType?: z.ZodType;
+    options?: z.ZodType[];
+  };
+  if (def.type === 'union' && def.discriminator !== undefined) return true;
+  const children = [
+    def.innerType,
+    def.in,
+    def.out,
+    def.element,
+    def.valueType,
+    ...(def.options ?? []),
+    ...Object.values(def.shape ?? {}),
+  ];
+  return children.some((c) => c !== undefined && hasDiscriminatedUnion(c, depth + 1));
+}
+
+/**
+ * Freezes what a schema produced: plain objects and arrays, recursively.
+ * Zod builds fresh objects, so there are no cycles; Dates and class instances
+ * (Secrets freeze themselves) are left as they are.
+ */
+function freezeTree(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || depth > 256) return;
+  if (Array.isArray(value)) {
+    for (const item of value) freezeTree(item, depth + 1);
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return;
+    const record = value as Record<string, unknown>;
+    for (const key in record) freezeTree(record[key], depth + 1);
   }
-  return [{ ...base, code: raw.code, message: raw.message }];
+  Object.freeze(value);
+}
+
+/** Builds an error without capturing a stack trace (for results that are returned, not thrown). */
+function withoutStack<E extends Error>(make: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -499,6 +573,7 @@ export function defineModel<
   const schema = z.compile(described) as unknown as z.ZodType<Data, Input>;
 
   const made = new WeakSet<object>();
+  const withBranches = hasDiscriminatedUnion(objectSchema);
 
   /** Renames wire names to field names and drops computed keys; notes renames for issue paths. */
   const normalize = (
@@ -541,18 +616,43 @@ export function defineModel<
     };
   };
 
+  // Computed fields are getters on a shared prototype: defining them per
+  // instance costs more than the whole compiled parse. JSON.stringify still
+  // writes them, through the prototype's toJSON.
+  const computedProto: object | undefined =
+    computedFields.length === 0
+      ? undefined
+      : Object.create(Object.prototype, {
+          ...Object.fromEntries(
+            computedFields.map((c) => {
+              const fn = computed[c] as (d: Data) => unknown;
+              return [
+                c,
+                {
+                  get(this: Data) {
+                    return fn(this);
+                  },
+                  enumerable: false,
+                  configurable: false,
+                },
+              ];
+            }),
+          ),
+          toJSON: {
+            value(this: Record<string, unknown>) {
+              const out: Record<string, unknown> = { ...this };
+              for (const c of computedFields) out[c] = this[c];
+              return out;
+            },
+            enumerable: false,
+          },
+        });
+
   const finish = (data: Data): Inst => {
     const target = data as Record<string, unknown>;
-    for (const c of computedFields) {
-      const fn = computed[c];
-      if (fn === undefined) continue;
-      Object.defineProperty(target, c, {
-        get: () => fn(data),
-        enumerable: true,
-        configurable: false,
-      });
-    }
-    deepFreeze(target);
+    for (const key in target) freezeTree(target[key], 0);
+    if (computedProto !== undefined) Object.setPrototypeOf(target, computedProto);
+    Object.freeze(target);
     made.add(target);
     return target as Inst;
   };
@@ -580,15 +680,15 @@ export function defineModel<
       ...(result.success
         ? []
         : result.error.issues.flatMap((i) =>
-            issueFromZod(i as ZodIssueLike, objectSchema, value, rename),
+            issueFromZod(i as ZodIssueLike, objectSchema, value, rename, withBranches),
           )),
     ];
-    return { success: false, error: new ValidationError(name, issues) };
+    return { success: false, error: withoutStack(() => new ValidationError(name, issues)) };
   };
 
   const raw = (instance: Inst): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(instance)) if (!computedSet.has(k)) out[k] = v;
+    for (const k of Object.keys(instance)) out[k] = (instance as Record<string, unknown>)[k];
     return out;
   };
 
@@ -609,8 +709,10 @@ export function defineModel<
     examples: Object.freeze([...(options.examples ?? [])]),
     parse(input) {
       const result = run(input);
-      if (!result.success) throw result.error;
-      return result.data;
+      if (result.success) return result.data;
+      // safeParse skips the stack trace (its cost is a third of a failed parse); a throw gets one.
+      Error.captureStackTrace(result.error, model.parse);
+      throw result.error;
     },
     safeParse: run,
     is(value): value is Inst {
@@ -660,8 +762,10 @@ export function defineModel<
       const json = dumpOptions.mode === 'json';
       const reveal = dumpOptions.revealSecrets === true;
       const out: Record<string, unknown> = {};
-      for (const key of [...Object.keys(instance)]) {
-        if (computedSet.has(key) && !withComputed) continue;
+      const keys = withComputed
+        ? [...Object.keys(instance), ...computedFields]
+        : Object.keys(instance);
+      for (const key of keys) {
         if (include !== undefined && !include.has(key)) continue;
         if (exclude?.has(key)) continue;
         const value = (instance as Record<string, unknown>)[key];

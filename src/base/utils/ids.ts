@@ -3,7 +3,6 @@
  * time and index well as primary keys.
  */
 
-import { v7 } from 'uuid';
 import { ValidationError } from '../exceptions/index.js';
 
 /**
@@ -15,6 +14,73 @@ export const UUID_V7_PATTERN =
 
 /** Largest Unix time in milliseconds that fits the 48-bit timestamp field of a UUIDv7. */
 const MAX_V7_MSECS = 2 ** 48 - 1;
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+// Random bytes are drawn in blocks: one getRandomValues call per id costs
+// more than the rest of making it (ids are made on every alert ingested).
+const POOL = new Uint8Array(4_096);
+let poolAt = POOL.length;
+
+function randomBytes(n: number): number {
+  if (poolAt + n > POOL.length) {
+    globalThis.crypto.getRandomValues(POOL);
+    poolAt = 0;
+  }
+  const at = poolAt;
+  poolAt += n;
+  return at;
+}
+
+/** Time and 12-bit counter of the last id made from the clock (RFC 9562 §6.2, method 1). */
+let lastMs = -1;
+let counter = 0;
+
+function format(ms: number, randA: number): string {
+  const r = randomBytes(8);
+  const hi = Math.floor(ms / 0x1_0000_0000);
+  const lo = ms >>> 0;
+  return (
+    HEX[(hi >>> 8) & 0xff] +
+    (HEX[hi & 0xff] as string) +
+    HEX[lo >>> 24] +
+    HEX[(lo >>> 16) & 0xff] +
+    '-' +
+    HEX[(lo >>> 8) & 0xff] +
+    HEX[lo & 0xff] +
+    '-' +
+    HEX[0x70 | (randA >>> 8)] +
+    HEX[randA & 0xff] +
+    '-' +
+    HEX[0x80 | ((POOL[r] as number) & 0x3f)] +
+    HEX[POOL[r + 1] as number] +
+    '-' +
+    HEX[POOL[r + 2] as number] +
+    HEX[POOL[r + 3] as number] +
+    HEX[POOL[r + 4] as number] +
+    HEX[POOL[r + 5] as number] +
+    HEX[POOL[r + 6] as number] +
+    HEX[POOL[r + 7] as number]
+  );
+}
+
+function fromClock(): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    // Start the counter in its lower half so that many ids fit in one millisecond.
+    const r = randomBytes(2);
+    counter = (((POOL[r] as number) << 8) | (POOL[r + 1] as number)) & 0x7ff;
+  } else {
+    counter++;
+    if (counter > 0xfff) {
+      // The counter ran out within one millisecond: borrow the next one.
+      lastMs++;
+      counter = 0;
+    }
+  }
+  return format(lastMs, counter);
+}
 
 /**
  * A new UUIDv7. Ids made in one process are strictly increasing, even within
@@ -30,7 +96,7 @@ const MAX_V7_MSECS = 2 ** 48 - 1;
  * ```
  */
 export function newId(at?: Date | number): string {
-  if (at === undefined) return v7();
+  if (at === undefined) return fromClock();
   const msecs = at instanceof Date ? at.getTime() : at;
   if (!Number.isInteger(msecs) || msecs < 0 || msecs > MAX_V7_MSECS) {
     throw new ValidationError('Id', [
@@ -42,7 +108,8 @@ export function newId(at?: Date | number): string {
       },
     ]);
   }
-  return v7({ msecs });
+  const r = randomBytes(2);
+  return format(msecs, (((POOL[r] as number) << 8) | (POOL[r + 1] as number)) & 0xfff);
 }
 
 /**

@@ -41,3 +41,13 @@ describe('checkPromql', () => {
     expect(checkPromql(expr)).toMatchObject({ ok: false, line: 1, column: 1 });
   });
 });
+
+describe('checkPromql memo', () => {
+  it('gives the same verdicts after its oldest entries are dropped', () => {
+    const first = checkPromql('memo_metric_0 > 1');
+    for (let i = 1; i <= 2_100; i++) checkPromql(`memo_metric_${i} > ${i}`);
+    expect(checkPromql('memo_metric_0 > 1')).toEqual(first);
+    expect(checkPromql('memo_metric_0 >')).toMatchObject({ ok: false, line: 1, column: 16 });
+    expect(Object.isFrozen(checkPromql('memo_metric_2100 > 2100'))).toBe(true);
+  });
+});

@@ -58,6 +58,27 @@ function describe(expr: string, from: number, to: number): string {
  * ```
  */
 export function checkPromql(expr: string): PromqlCheckResult {
+  const known = checked.get(expr);
+  if (known !== undefined) return known;
+  const result = parseAndCheck(expr);
+  // Rules are validated far more often than their conditions change: keep the
+  // verdicts of recent expressions (bounded; oldest dropped first).
+  if (expr.length <= MEMO_MAX_LENGTH) {
+    if (checked.size >= MEMO_ENTRIES) {
+      const oldest = checked.keys().next().value;
+      if (oldest !== undefined) checked.delete(oldest);
+    }
+    checked.set(expr, Object.freeze(result));
+  }
+  return result;
+}
+
+/** How many verdicts `checkPromql` remembers, and the longest expression it remembers. */
+const MEMO_ENTRIES = 2_048;
+const MEMO_MAX_LENGTH = 4_096;
+const checked = new Map<string, PromqlCheckResult>();
+
+function parseAndCheck(expr: string): PromqlCheckResult {
   if (expr.trim() === '') {
     return { ok: false, line: 1, column: 1, message: 'expected a PromQL expression, got nothing' };
   }
