@@ -46,6 +46,10 @@ beforeAll(async () => {
     join(dir, 'multi.yaml'),
     'kind: Tenant\nid: a\nname: A\n---\nkind: Tenant\nid: B!\nname: B\n---\nkind: Nope\n---\n- 1\n---\nname: x\n',
   );
+  await writeFile(
+    join(dir, 'rules.yml'),
+    'groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: rate(x[5m]\n',
+  );
   await mkdir(join(dir, 'nested'));
   await writeFile(join(dir, 'nested', 'tenant.json'), '{"id": "t1", "name": "T"}');
   await writeFile(join(dir, 'notes.txt'), 'not a document');
@@ -99,6 +103,20 @@ describe('alertbase validate', () => {
       ['invalid_document', '/3', 11],
       ['unknown_kind', '/4', 13],
     ]);
+  });
+
+  it('recognises a Prometheus rule file and checks it as promtool does', async () => {
+    const { code, report } = await validateJson([join(dir, 'rules.yml')]);
+    expect(code).toBe(1);
+    expect(report.files[0]?.issues.map((i) => [i.code, i.level, i.path, i.line, i.column])).toEqual(
+      [['invalid_expr', 'semantic', '/groups/0/rules/0/expr', 5, 15]],
+    );
+    const forced = await validateJson([
+      '--kind',
+      'prometheus-rules',
+      join(examples, 'prometheus-rules.yml'),
+    ]);
+    expect(forced.code).toBe(0);
   });
 
   it('walks folders, and --kind names the model of kind-less documents', async () => {
