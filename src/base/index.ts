@@ -4,3 +4,4 @@ export * from './exceptions/index.js';
 export * from './mixins/index.js';
 export * from './types/index.js';
 export * from './utils/index.js';
+export * from './validators/index.js';
