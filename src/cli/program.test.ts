@@ -50,6 +50,20 @@ beforeAll(async () => {
     join(dir, 'rules.yml'),
     'groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: rate(x[5m]\n',
   );
+  await writeFile(
+    join(dir, 'warn.yaml'),
+    [
+      'kind: AlertRule',
+      'tenant_id: acme',
+      'name: cpu',
+      'level: critical',
+      'priority: P1',
+      'condition: sum(rate(x[30d]))',
+      'annotations:',
+      '  summary: "<script>alert(1)</script>"',
+      '',
+    ].join('\n'),
+  );
   await mkdir(join(dir, 'nested'));
   await writeFile(join(dir, 'nested', 'tenant.json'), '{"id": "t1", "name": "T"}');
   await writeFile(join(dir, 'notes.txt'), 'not a document');
@@ -98,6 +112,7 @@ describe('alertbase validate', () => {
   it('validates each document of a YAML stream, prefixing paths with the index', async () => {
     const { report } = await validateJson([join(dir, 'multi.yaml')]);
     expect(report.files[0]?.issues.map((i) => [i.code, i.path, i.line])).toEqual([
+      ['consistency_skipped', '/0', 1],
       ['invalid_format', '/1/id', 6],
       ['unknown_kind', '/2/kind', 9],
       ['invalid_document', '/3', 11],
@@ -117,6 +132,88 @@ describe('alertbase validate', () => {
       join(examples, 'prometheus-rules.yml'),
     ]);
     expect(forced.code).toBe(0);
+  });
+
+  it('runs the five levels: warnings do not fail, --strict makes them errors, --level stops early', async () => {
+    const relaxed = await validateJson([join(dir, 'warn.yaml')]);
+    expect(relaxed.code).toBe(0);
+    const findings = relaxed.report.files[0]?.issues.map((i) => [
+      i.level,
+      i.severity,
+      i.code,
+      i.path,
+      i.line,
+    ]);
+    expect(findings).toEqual([
+      ['consistency', 'info', 'consistency_skipped', '', 1],
+      ['performance', 'warning', 'promql_range_too_large', '/condition', 6],
+      ['security', 'warning', 'script_injection', '/annotations/summary', 8],
+    ]);
+    expect(relaxed.report.summary).toEqual({ files: 1, errors: 0, warnings: 2 });
+    const strict = await validateJson(['--strict', join(dir, 'warn.yaml')]);
+    expect(strict.code).toBe(1);
+    expect(strict.report.summary).toEqual({ files: 1, errors: 2, warnings: 0 });
+    const early = await validateJson(['--level', 'semantic', join(dir, 'warn.yaml')]);
+    expect(early.report.files[0]?.issues).toEqual([]);
+  });
+
+  it('--max-errors caps the findings and says how many more there were', async () => {
+    const { report } = await validateJson(['--max-errors', '2', join(dir, 'rule.yaml')]);
+    const issues = report.files[0]?.issues ?? [];
+    expect(issues.filter((i) => i.code !== 'more_issues')).toHaveLength(2);
+    expect(issues.find((i) => i.code === 'more_issues')?.message).toMatch(/^3 more errors/);
+  });
+
+  it('writes SARIF 2.1.0', async () => {
+    const io = capture(dir);
+    expect(await runCli(['validate', '--format', 'sarif', 'rule.yaml'], io)).toBe(1);
+    const sarif = JSON.parse(io.out) as {
+      version: string;
+      runs: {
+        tool: { driver: { name: string } };
+        results: {
+          ruleId: string;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+          }[];
+        }[];
+      }[];
+    };
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run?.tool.driver.name).toBe('alertbase');
+    expect(
+      run?.results.map((r) => [
+        r.ruleId,
+        r.level,
+        r.locations[0]?.physicalLocation.region?.startLine,
+      ]),
+    ).toEqual([
+      ['invalid_format', 'error', 2],
+      ['too_small', 'error', 3],
+      ['invalid_value', 'error', 4],
+      ['invalid_promql', 'error', 6],
+      ['unrecognized_key', 'error', 7],
+    ]);
+    expect(run?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('rule.yaml');
+  });
+
+  it('shows a progress bar on a terminal for many files, and colours', async () => {
+    const many = join(dir, 'many');
+    await mkdir(many);
+    for (let i = 0; i < 25; i++)
+      await writeFile(join(many, `t${i}.yaml`), `kind: Tenant\nid: t${i}\nname: T${i}\n`);
+    const io = capture(dir);
+    const tty: Captured = {
+      ...io,
+      stderr: { write: (t: string) => (tty.err += t), isTTY: true },
+      stdout: { write: (t: string) => (tty.out += t), isTTY: true },
+    };
+    expect(await runCli(['validate', 'many'], tty)).toBe(0);
+    expect(tty.err).toContain('] 25/25');
+    expect(tty.out).toContain('\u001b[');
+    expect(tty.out).toContain('25 file(s), 0 error(s), 0 warning(s)');
   });
 
   it('walks folders, and --kind names the model of kind-less documents', async () => {

@@ -1,10 +1,27 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AlertbaseError } from '../base/exceptions/index.js';
+import { VALIDATION_LEVELS, type ValidationLevel } from '../base/validators/index.js';
 import { runConfig } from './commands/config.js';
 import { runValidate, type ValidateOptions } from './commands/validate.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 
 const VERSION = '0.1.0';
+
+interface ValidateCommandOptions {
+  format: ValidateOptions['format'];
+  kind?: string;
+  from?: 'json' | 'yaml';
+  level?: ValidationLevel;
+  strict?: boolean;
+  maxErrors?: number;
+  config?: string;
+}
+
+function parseCount(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw new InvalidArgumentError('expected a positive whole number');
+  return Number(value);
+}
 
 /**
  * Runs the `alertbase` command with `argv` (without `node` and the script)
@@ -29,34 +46,49 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command('validate')
-    .description('validate alertbase documents (JSON or YAML files, or folders of them)')
+    .description(
+      'validate alertbase documents and Prometheus rule files (JSON or YAML files, or folders)',
+    )
     .argument('<paths...>', 'files or folders')
     .addOption(
-      new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'),
+      new Option('--format <format>', 'report format')
+        .choices(['text', 'json', 'sarif'])
+        .default('text'),
     )
-    .option('--kind <kind>', 'the model of every document (default: each document\'s "kind" field)')
+    .option(
+      '--kind <kind>',
+      'the model of every document (default: each document\'s "kind" field; prometheus-rules for rule files)',
+    )
     .addOption(
       new Option('--from <format>', 'input format (default: by extension)').choices([
         'json',
         'yaml',
       ]),
     )
-    .action(
-      async (
-        paths: string[],
-        opts: { format: ValidateOptions['format']; kind?: string; from?: 'json' | 'yaml' },
-      ) => {
-        exitCode = await runValidate(
-          paths,
-          {
-            format: opts.format,
-            ...(opts.kind === undefined ? {} : { kind: opts.kind }),
-            ...(opts.from === undefined ? {} : { from: opts.from }),
-          },
-          io,
-        );
-      },
-    );
+    .addOption(
+      new Option('--level <level>', 'run the levels up to this one').choices([
+        ...VALIDATION_LEVELS,
+      ]),
+    )
+    .option('--strict', 'security and performance warnings are errors')
+    .option('--max-errors <n>', 'findings kept per severity and document', parseCount)
+    .option('--config <file>', 'configuration file')
+    .action(async (paths: string[], opts: ValidateCommandOptions) => {
+      exitCode = await runValidate(
+        paths,
+        {
+          format: opts.format,
+          ...(opts.kind === undefined ? {} : { kind: opts.kind }),
+          ...(opts.from === undefined ? {} : { from: opts.from }),
+          ...(opts.level === undefined ? {} : { level: opts.level }),
+          ...(opts.strict === undefined ? {} : { strict: opts.strict }),
+          ...(opts.maxErrors === undefined ? {} : { maxErrors: opts.maxErrors }),
+          ...(opts.config === undefined ? {} : { config: opts.config }),
+        },
+        io,
+        VERSION,
+      );
+    });
 
   program
     .command('config')

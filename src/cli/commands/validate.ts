@@ -1,9 +1,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { styleText } from 'node:util';
-import { ValidationError } from '../../base/exceptions/index.js';
+import { toJsonPointer } from '../../base/exceptions/index.js';
 import type { AnyModel } from '../../base/types/model.js';
-import { checkRuleFile } from '../../interop/prometheus/index.js';
+import {
+  createValidator,
+  type ValidationLevel,
+  type Validator,
+} from '../../base/validators/index.js';
+import { loadConfig } from '../../config/index.js';
+import { checkRuleFile, parseGoTemplate } from '../../interop/prometheus/index.js';
 import {
   type DocumentFormat,
   DocumentSyntaxError,
@@ -45,9 +50,17 @@ export interface ValidateReport {
 
 /** Options of the validate command. */
 export interface ValidateOptions {
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'sarif';
   readonly kind?: string;
   readonly from?: DocumentFormat;
+  /** Run the levels up to this one. */
+  readonly level?: ValidationLevel;
+  /** Security and performance warnings become errors (default: config `validation.strict_mode`). */
+  readonly strict?: boolean;
+  /** Findings kept per severity and document (default: config `validation.max_errors`). */
+  readonly maxErrors?: number;
+  /** Configuration file (default: `$ALERTBASE_CONFIG` or `./alertbase.yaml`). */
+  readonly config?: string;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -86,70 +99,87 @@ async function* collect(
   }
 }
 
-function documentIssues(
+/** What validating the documents of one run shares. */
+interface RunContext {
+  readonly kind: string | undefined;
+  readonly upTo: ValidationLevel | undefined;
+  validatorFor(model: AnyModel): Validator;
+}
+
+/** `/labels/a~1b` → `['labels', 'a/b']`, numbers for array indexes. */
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((p) => (/^(0|[1-9][0-9]*)$/.test(p) ? Number(p) : p));
+}
+
+async function documentIssues(
   doc: SourceDocument,
   multi: boolean,
-  kindOption: string | undefined,
-): ReportedIssue[] {
+  ctx: RunContext,
+): Promise<ReportedIssue[]> {
   const prefix = multi ? `/${doc.index}` : '';
   const locate = createLocator(doc.text);
   const position = (path: readonly (string | number)[]) => {
     const pos = locate(path);
     return pos === undefined ? {} : { line: pos.line + doc.firstLine - 1, column: pos.column };
   };
+  const syntax = (
+    code: string,
+    path: readonly (string | number)[],
+    message: string,
+  ): ReportedIssue[] => [
+    {
+      code,
+      level: 'syntax',
+      severity: 'error',
+      path: `${prefix}${toJsonPointer(path)}`,
+      ...position(path),
+      message,
+    },
+  ];
   const value = doc.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [
-      {
-        code: 'invalid_document',
-        level: 'syntax',
-        severity: 'error',
-        path: prefix,
-        ...position([]),
-        message: 'expected a mapping with a kind',
-      },
-    ];
+    return syntax('invalid_document', [], 'expected a mapping with a kind');
   }
   const record = value as Record<string, unknown>;
-  const kind = kindOption ?? (typeof record.kind === 'string' ? record.kind : undefined);
-  if (kind === undefined) {
-    return [
-      {
-        code: 'unknown_kind',
-        level: 'syntax',
-        severity: 'error',
-        path: prefix,
-        ...position([]),
-        message: 'no kind: add a "kind" field or pass --kind',
-      },
-    ];
-  }
-  const model: AnyModel | undefined = modelForKind(kind);
-  if (model === undefined) {
-    return [
-      {
-        code: 'unknown_kind',
-        level: 'syntax',
-        severity: 'error',
-        path: `${prefix}/kind`,
-        ...position(['kind']),
-        message: `unknown kind "${kind}"`,
-      },
-    ];
-  }
+  const kind = ctx.kind ?? (typeof record.kind === 'string' ? record.kind : undefined);
+  if (kind === undefined)
+    return syntax('unknown_kind', [], 'no kind: add a "kind" field or pass --kind');
+  const model = modelForKind(kind);
+  if (model === undefined) return syntax('unknown_kind', ['kind'], `unknown kind "${kind}"`);
   const { kind: _kind, ...body } = record;
-  const result = model.safeParse(kindOption === undefined ? body : record);
-  if (result.success) return [];
-  const error = result.error;
-  if (!(error instanceof ValidationError)) throw error;
-  return error.issues.map((issue) => ({
-    code: issue.code,
-    level: 'syntax',
-    severity: 'error' as const,
-    path: `${prefix}${issue.pointer}`,
-    ...position(issue.path),
-    message: issue.message,
-  }));
+  const result = await ctx.validatorFor(model).validate(ctx.kind === undefined ? body : record, {
+    ...(ctx.upTo === undefined ? {} : { upTo: ctx.upTo }),
+  });
+  const json = result.toJSON();
+  const findings = [...json.errors, ...json.warnings, ...json.infos];
+  const issues: ReportedIssue[] = findings.map((f) => {
+    const within = f.line === undefined ? '' : ` (at ${f.line}:${f.column ?? 1} of the value)`;
+    return {
+      code: f.code,
+      level: f.level,
+      severity: f.severity,
+      path: `${prefix}${f.path}`,
+      ...position(pointerToPath(f.path)),
+      message: f.message.includes('line') ? f.message : `${f.message}${within}`,
+    };
+  });
+  for (const [severity, count] of Object.entries(json.omitted)) {
+    if (count > 0) {
+      issues.push({
+        code: 'more_issues',
+        level: 'syntax',
+        severity: severity === 'errors' ? 'error' : severity === 'warnings' ? 'warning' : 'info',
+        path: prefix,
+        message: `${count} more ${severity} not shown (--max-errors)`,
+      });
+    }
+  }
+  return issues;
 }
 
 /** Rule-file issue codes that are about the file's shape rather than its meaning. */
@@ -180,10 +210,11 @@ function isPrometheusRuleFile(docs: readonly SourceDocument[], kind: string | un
 }
 
 /** Validates one file; never throws for bad content. */
-export async function validateFile(
+async function validateFile(
   path: string,
   options: ValidateOptions,
-  displayPath = path,
+  ctx: RunContext,
+  displayPath: string,
 ): Promise<FileReport> {
   const format = options.from ?? formatOf(path);
   if (format === undefined)
@@ -219,7 +250,7 @@ export async function validateFile(
     }
     throw err;
   }
-  if (isPrometheusRuleFile(docs, options.kind)) {
+  if (isPrometheusRuleFile(docs, ctx.kind)) {
     const checked = checkRuleFile(text);
     return {
       path: displayPath,
@@ -235,52 +266,144 @@ export async function validateFile(
       })),
     };
   }
-  const issues = docs
-    .flatMap((doc) => documentIssues(doc, docs.length > 1, options.kind))
+  const perDocument = await Promise.all(
+    docs.map((doc) => documentIssues(doc, docs.length > 1, ctx)),
+  );
+  const issues = perDocument
+    .flat()
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { path: displayPath, valid: !issues.some((i) => i.severity === 'error'), issues };
 }
 
+/** SGR codes of the few styles the text report uses. */
+const ANSI = { bold: 1, red: 31, green: 32, yellow: 33, blue: 34 } as const;
+
 function renderText(report: ValidateReport, color: boolean): string {
   const paint = (style: Parameters<typeof styleText>[0], text: string) =>
     color ? styleText(style, text) : text;
+  const severityText = {
+    error: paint('red', 'error'),
+    warning: paint('yellow', 'warning'),
+    info: paint('blue', 'info'),
+  };
   const lines: string[] = [];
+  let skipped = 0;
   for (const file of report.files) {
     lines.push(
       `${paint('bold', file.path)} ${file.valid ? paint('green', 'valid') : paint('red', 'invalid')}`,
     );
     for (const issue of file.issues) {
+      // Said once below rather than once per document.
+      if (issue.code === 'consistency_skipped') {
+        skipped++;
+        continue;
+      }
       const where =
         issue.line === undefined ? file.path : `${file.path}:${issue.line}:${issue.column ?? 1}`;
-      const sev =
-        issue.severity === 'error'
-          ? paint('red', 'error')
-          : issue.severity === 'warning'
-            ? paint('yellow', 'warning')
-            : paint('blue', 'info');
+      const path = issue.path === '' ? '' : `${issue.path} `;
       lines.push(
-        `  ${where} ${issue.level} ${sev} ${issue.code} ${issue.path === '' ? '' : `${issue.path} `}${issue.message}`,
+        `  ${where} ${issue.level} ${severityText[issue.severity]} ${issue.code} ${path}${issue.message}`,
       );
     }
   }
   const s = report.summary;
-  lines.push('', `${s.files} file(s), ${s.errors} error(s), ${s.warnings} warning(s)`);
+  lines.push('');
+  if (skipped > 0) {
+    lines.push(
+      `consistency level skipped for ${skipped} document(s): references, unique names and quotas need the stored data (the service checks them)`,
+    );
+  }
+  lines.push(`${s.files} file(s), ${s.errors} error(s), ${s.warnings} warning(s)`);
   return `${lines.join('\n')}\n`;
 }
 
+const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** The report as SARIF 2.1.0, so CI systems show findings inline. */
+export function toSarif(report: ValidateReport, version: string): Record<string, unknown> {
+  const results = report.files.flatMap((file) =>
+    file.issues.map((issue) => ({
+      ruleId: issue.code,
+      level: SARIF_LEVEL[issue.severity],
+      message: { text: issue.path === '' ? issue.message : `${issue.path}: ${issue.message}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: file.path.split('\\').join('/') },
+            ...(issue.line === undefined
+              ? {}
+              : { region: { startLine: issue.line, startColumn: issue.column ?? 1 } }),
+          },
+        },
+      ],
+      properties: { level: issue.level },
+    })),
+  );
+  const rules = [...new Set(results.map((r) => r.ruleId))].sort().map((id) => ({ id }));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: { name: 'alertbase', version, informationUri: 'https://alertbase.dev', rules },
+        },
+        results,
+      },
+    ],
+  };
+}
+
+/** A one-line progress bar on a terminal; nothing elsewhere. */
+function progress(io: CliIo, total: number): (done: number) => void {
+  if (io.stderr.isTTY !== true || total < 20) return () => {};
+  const width = 30;
+  return (done) => {
+    const filled = Math.round((done / total) * width);
+    io.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+    if (done === total) io.stderr.write('\n');
+  };
+}
+
 /**
- * `alertbase validate <paths...>`: validates documents, prints a report,
- * returns the exit code (0 valid, 1 errors, 2 usage or unreadable file).
+ * `alertbase validate <paths...>`: validates documents through the five
+ * levels, prints a report, returns the exit code (0 valid, 1 errors, 2 usage
+ * or unreadable file). Files are read one at a time.
  */
 export async function runValidate(
   paths: readonly string[],
   options: ValidateOptions,
   io: CliIo,
+  version = '0.1.0',
 ): Promise<number> {
   if (paths.length === 0) throw new UsageError('give at least one file or folder');
+  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  const validators = new Map<string, Validator>();
+  const ctx: RunContext = {
+    kind: options.kind,
+    upTo: options.level,
+    validatorFor(model) {
+      let validator = validators.get(model.name);
+      if (validator === undefined) {
+        validator = createValidator({
+          model,
+          strict: options.strict ?? config.validation.strictMode,
+          maxErrors: options.maxErrors ?? config.validation.maxErrors,
+          cache: false,
+          checkOptions: { semantic: { templateChecker: parseGoTemplate } },
+        });
+        validators.set(model.name, validator);
+      }
+      return validator;
+    },
+  };
+  const targets: string[] = [];
+  for await (const path of collect(paths, io.cwd, options.from)) targets.push(path);
+  const tick = progress(io, targets.length);
   const files: FileReport[] = [];
-  for await (const path of collect(paths, io.cwd, options.from)) {
-    files.push(await validateFile(path, options, relative(io.cwd, path) || path));
+  for (const [i, path] of targets.entries()) {
+    files.push(await validateFile(path, options, ctx, relative(io.cwd, path) || path));
+    tick(i + 1);
   }
   const count = (sev: Severity) =>
     files.reduce((n, f) => n + f.issues.filter((i) => i.severity === sev).length, 0);
@@ -289,6 +412,8 @@ export async function runValidate(
     summary: { files: files.length, errors: count('error'), warnings: count('warning') },
   };
   if (options.format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (options.format === 'sarif')
+    io.stdout.write(`${JSON.stringify(toSarif(report, version), null, 2)}\n`);
   else
     io.stdout.write(renderText(report, io.stdout.isTTY === true && io.env.NO_COLOR === undefined));
   return report.summary.errors > 0 ? EXIT.invalid : EXIT.ok;
