@@ -279,8 +279,8 @@ async function validateFile(
 const ANSI = { bold: 1, red: 31, green: 32, yellow: 33, blue: 34 } as const;
 
 function renderText(report: ValidateReport, color: boolean): string {
-  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
-    color ? styleText(style, text) : text;
+  const paint = (style: keyof typeof ANSI, text: string) =>
+    color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const severityText = {
     error: paint('red', 'error'),
     warning: paint('yellow', 'warning'),
