@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { AnyModel } from '../base/types/model.js';
 import { findModel, listModels } from '../base/types/model.js';
 import { toCamelCase } from '../base/utils/case.js';
@@ -58,7 +58,8 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
     }
     return [{ index: 0, value, text, firstLine: 1 }];
   }
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { uniqueKeys: true, lineCounter });
   if (!Array.isArray(docs)) return [];
   const out: SourceDocument[] = [];
   for (const [index, doc] of docs.entries()) {
@@ -72,7 +73,7 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
       );
     }
     const start = doc.range[0];
-    const firstLine = text.slice(0, start).split('\n').length;
+    const firstLine = lineCounter.linePos(start).line;
     out.push({
       index,
       value: doc.toJS({ maxAliasCount: 100 }),

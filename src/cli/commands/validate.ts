@@ -122,8 +122,10 @@ async function documentIssues(
   ctx: RunContext,
 ): Promise<ReportedIssue[]> {
   const prefix = multi ? `/${doc.index}` : '';
-  const locate = createLocator(doc.text);
+  // Built on first use: most documents have nothing to point at.
+  let locate: ReturnType<typeof createLocator> | undefined;
   const position = (path: readonly (string | number)[]) => {
+    locate ??= createLocator(doc.text);
     const pos = locate(path);
     return pos === undefined ? {} : { line: pos.line + doc.firstLine - 1, column: pos.column };
   };
