@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { VALIDATION_LEVELS, type ValidationLevel } from '../base/validators/index.js';
 import { runConfig } from './commands/config.js';
+import { type ConvertCommandOptions, runConvert } from './commands/convert.js';
+import { runSchema, type SchemaFormat } from './commands/schema.js';
 import { runValidate, type ValidateOptions } from './commands/validate.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 
@@ -91,6 +93,47 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   program
+    .command('convert')
+    .description('convert records between json, yaml, xml, protobuf and msgpack (- for stdin)')
+    .argument('<input>', 'input file, or - for standard input')
+    .requiredOption('--to <format>', 'output format')
+    .option('--from <format>', 'input format (default: by extension)')
+    .option(
+      '--model <model>',
+      'validate every record with this model and write it exactly (needed for protobuf)',
+    )
+    .option('-o, --output <file>', 'output file (default: standard output)')
+    .action(async (input: string, opts: ConvertCommandOptions) => {
+      exitCode = await runConvert(input, opts, {
+        ...io,
+        stdin: process.stdin,
+        stdoutBytes: process.stdout,
+      });
+    });
+
+  program
+    .command('schema')
+    .description(
+      "print a model's JSON Schema, the .proto of the models, or an OpenAPI 3.1 components document",
+    )
+    .argument('[model]', 'model name (Alert, AlertRule, ...); all models for proto and openapi')
+    .addOption(
+      new Option('--format <format>', 'what to print')
+        .choices(['json-schema', 'proto', 'openapi'])
+        .default('json-schema'),
+    )
+    .addOption(
+      new Option('--io <io>', 'JSON Schema of what the model accepts or produces')
+        .choices(['input', 'output'])
+        .default('input'),
+    )
+    .action(
+      async (model: string | undefined, opts: { format: SchemaFormat; io: 'input' | 'output' }) => {
+        exitCode = await runSchema(model, opts, io);
+      },
+    );
+
+  program
     .command('config')
     .description(
       'print the effective configuration and where each value comes from (secrets masked)',
@@ -101,34 +144,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .action(async (opts: { config?: string }) => {
       exitCode = await runConfig(opts.config === undefined ? {} : { config: opts.config }, io);
-    });
-
-  program
-    .command('serve')
-    .description('serve the HTTP API (PGlite in ./data, or DATABASE_URL) until SIGINT/SIGTERM')
-    .option('--port <port>', 'TCP port (default: $PORT or 8080; 0 picks a free one)', (v) => {
-      const port = Number(v);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535)
-        throw new UsageError(`invalid port: ${v}`);
-      return port;
-    })
-    .option('--host <host>', 'interface to listen on (default: $HOST or 127.0.0.1)')
-    .option('--config <file>', 'configuration file')
-    .action(async (opts: { port?: number; host?: string; config?: string }) => {
-      const { runServe } = await import('../server/commands.js');
-      await runServe(opts, io);
-    });
-
-  program
-    .command('admin')
-    .description('platform administration')
-    .command('create-key')
-    .description('create a platform administrator key (manages tenants); printed once')
-    .option('--name <name>', 'name of the key', 'platform-admin')
-    .option('--config <file>', 'configuration file')
-    .action(async (opts: { name?: string; config?: string }) => {
-      const { runCreateAdminKey } = await import('../server/commands.js');
-      await runCreateAdminKey(opts, io);
     });
 
   try {

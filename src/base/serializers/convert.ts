@@ -15,6 +15,15 @@ export interface ConvertOptions extends EncodeOptions, DecodeOptions {
   readonly onRecord?: (count: number) => void;
 }
 
+function isWholeJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function* firstThenRest(
   first: Buffer,
   rest: AsyncIterator<Uint8Array | string>,
@@ -65,14 +74,25 @@ export async function* convert(
     const head = await source.next();
     const first = head.done === true ? Buffer.alloc(0) : Buffer.from(head.value);
     chunks = firstThenRest(first, source);
-    if (first.toString('utf8').trimStart().startsWith('[')) {
+    const text = first.toString('utf8').trimStart();
+    // One pretty-printed object is a document, not NDJSON: its first line is not a whole value.
+    if (
+      text.startsWith('[') ||
+      (text.startsWith('{') && !isWholeJson(text.split('\n', 1)[0] ?? ''))
+    ) {
       const parts: Buffer[] = [];
       for await (const c of chunks) parts.push(Buffer.from(c));
       const whole = Buffer.concat(parts);
-      const values =
-        options.model === undefined
+      const asArray = whole.toString('utf8').trimStart().startsWith('[');
+      const values = asArray
+        ? options.model === undefined
           ? serializer.decodeMany(whole, 'json', undefined, options)
-          : serializer.decodeMany(whole, 'json', options.model, options);
+          : serializer.decodeMany(whole, 'json', options.model, options)
+        : [
+            options.model === undefined
+              ? serializer.decode(whole, 'json', undefined, options)
+              : serializer.decode(whole, 'json', options.model, options),
+          ];
       records = (async function* () {
         yield* values;
       })();
