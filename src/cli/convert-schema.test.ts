@@ -24,7 +24,13 @@ function capture(cwd: string, stdin?: string): Captured {
     stdout: { write: (s: string) => (io.out += s) },
     stderr: { write: (s: string) => (io.err += s) },
     stdoutBytes: { write: (b: Uint8Array) => io.bytes.push(Buffer.from(b)) },
-    ...(stdin === undefined ? {} : { stdin: [Buffer.from(stdin)] }),
+    ...(stdin === undefined
+      ? {}
+      : {
+          stdin: (async function* () {
+            yield Buffer.from(stdin);
+          })(),
+        }),
   };
   return io;
 }
