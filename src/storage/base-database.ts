@@ -3,6 +3,7 @@ import type {
   Database,
   EngineKind,
   QueryListener,
+  QueryOptions,
   QueryResult,
   SqlRow,
   SqlValue,
@@ -17,7 +18,7 @@ export const TENANT_SETTING = 'app.tenant_id';
 
 /** @internal What a driver provides: one connection's raw statements. */
 export interface RawConnection {
-  query(sql: string, params: readonly SqlValue[]): Promise<QueryResult>;
+  query(sql: string, params: readonly SqlValue[], name?: string): Promise<QueryResult>;
   exec(sql: string): Promise<void>;
 }
 
@@ -33,9 +34,15 @@ export interface BaseDatabaseOptions {
 interface StatementScope {
   readonly inTransaction: boolean;
   readonly tenantId: string | undefined;
+  readonly name?: string | undefined;
 }
 
 const OUTSIDE: StatementScope = { inTransaction: false, tenantId: undefined };
+
+/** @internal The scope of one statement, with its prepared-statement name. */
+function named(scope: StatementScope, options: QueryOptions | undefined): StatementScope {
+  return options?.name === undefined ? scope : { ...scope, name: options.name };
+}
 
 /**
  * @internal The engine-independent half of a {@link Database}: closed checks,
@@ -54,7 +61,11 @@ export abstract class BaseDatabase implements Database {
   }
 
   /** Runs a statement on any free connection. */
-  protected abstract rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult>;
+  protected abstract rawQuery(
+    sql: string,
+    params: readonly SqlValue[],
+    name?: string,
+  ): Promise<QueryResult>;
   /** Runs a script on any free connection. */
   protected abstract rawExec(sql: string): Promise<void>;
   /** Runs `fn` between BEGIN and COMMIT/ROLLBACK on one connection. */
@@ -69,9 +80,12 @@ export abstract class BaseDatabase implements Database {
   async query<Row extends SqlRow = SqlRow>(
     sql: string,
     params: readonly SqlValue[] = [],
+    options?: QueryOptions,
   ): Promise<QueryResult<Row>> {
     this.#assertOpen();
-    return (await this.#timed(sql, OUTSIDE, () => this.rawQuery(sql, params))) as QueryResult<Row>;
+    return (await this.#timed(sql, named(OUTSIDE, options), () =>
+      this.rawQuery(sql, params, options?.name),
+    )) as QueryResult<Row>;
   }
 
   async exec(sql: string): Promise<void> {
@@ -141,10 +155,11 @@ export abstract class BaseDatabase implements Database {
           query: async <Row extends SqlRow = SqlRow>(
             sql: string,
             params: readonly SqlValue[] = [],
+            options?: QueryOptions,
           ) => {
             assertActive();
-            return (await this.#timed(sql, scope, () =>
-              conn.query(sql, params),
+            return (await this.#timed(sql, named(scope, options), () =>
+              conn.query(sql, params, options?.name),
             )) as QueryResult<Row>;
           },
           exec: async (sql: string) => {
@@ -198,6 +213,7 @@ export abstract class BaseDatabase implements Database {
     const event = {
       engine: this.engine,
       sql,
+      name: scope.name,
       durationMs,
       rowCount,
       inTransaction: scope.inTransaction,

@@ -27,6 +27,7 @@ export {
   redactUrl,
   resolveDatabaseTarget,
 } from './open-database.js';
+export * from './repositories/index.js';
 export { createTestDatabase, pgliteTemplate, type TestDatabaseOptions } from './test-database.js';
 export type {
   Database,
@@ -34,6 +35,7 @@ export type {
   Migration,
   QueryEvent,
   QueryListener,
+  QueryOptions,
   QueryResult,
   SqlClient,
   SqlRow,

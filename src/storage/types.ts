@@ -39,6 +39,17 @@ export interface QueryResult<Row extends SqlRow = SqlRow> {
   readonly rowCount: number;
 }
 
+/** Per-statement options of {@link SqlClient.query}. */
+export interface QueryOptions {
+  /**
+   * Name of a prepared statement. On a server the text is parsed and planned
+   * once per connection and reused by name (`pg`'s named queries); one name
+   * must always carry the same text. PGlite, in process, parses every call
+   * and ignores it. Reported in {@link QueryEvent.name}.
+   */
+  readonly name?: string | undefined;
+}
+
 /** Something that runs SQL: a database, or one transaction of it. */
 export interface SqlClient {
   /**
@@ -56,6 +67,7 @@ export interface SqlClient {
   query<Row extends SqlRow = SqlRow>(
     sql: string,
     params?: readonly SqlValue[],
+    options?: QueryOptions,
   ): Promise<QueryResult<Row>>;
   /** Runs a script of several statements, without parameters (DDL, migrations). */
   exec(sql: string): Promise<void>;
@@ -76,6 +88,8 @@ export interface QueryEvent {
   readonly engine: EngineKind;
   /** The SQL text (never the parameters, which may hold secrets). */
   readonly sql: string;
+  /** The prepared statement's name, when the query gave one. */
+  readonly name: string | undefined;
   /** Wall time from sending the statement to its result, in milliseconds. */
   readonly durationMs: number;
   /** Rows returned or changed; 0 when it failed. */

@@ -161,6 +161,11 @@ export const ERROR_CODES = defineCodes({
     title: 'Migration failed',
     template: 'migration {id} ({name}) failed: {reason}',
   },
+  ALERTBASE_STORAGE_CURSOR_INVALID: {
+    status: 400,
+    title: 'Invalid page cursor',
+    template: 'the page cursor cannot be used: {reason}',
+  },
   ALERTBASE_STORAGE_ISOLATION_UNSAFE: {
     status: 500,
     title: 'Tenant isolation is not enforced',

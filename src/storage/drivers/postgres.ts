@@ -25,8 +25,12 @@ function toResult(result: PgQueryResult<Record<string, unknown>>): QueryResult {
 /** @internal Runs statements on one pooled client. */
 function connectionOf(client: PoolClient): RawConnection {
   return {
-    query: async (sql, params) =>
-      toResult(await client.query<Record<string, unknown>>(sql, [...params])),
+    query: async (sql, params, name) =>
+      toResult(
+        await (name === undefined
+          ? client.query<Record<string, unknown>>(sql, [...params])
+          : client.query<Record<string, unknown>>({ name, text: sql, values: [...params] })),
+      ),
     exec: async (sql) => {
       await client.query(sql);
     },
@@ -90,8 +94,16 @@ export class PostgresDatabase extends BaseDatabase {
     return db;
   }
 
-  protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
-    return toResult(await this.#pool.query<Record<string, unknown>>(sql, [...params]));
+  protected async rawQuery(
+    sql: string,
+    params: readonly SqlValue[],
+    name?: string,
+  ): Promise<QueryResult> {
+    return toResult(
+      await (name === undefined
+        ? this.#pool.query<Record<string, unknown>>(sql, [...params])
+        : this.#pool.query<Record<string, unknown>>({ name, text: sql, values: [...params] })),
+    );
   }
 
   protected async rawExec(sql: string): Promise<void> {
@@ -101,6 +113,13 @@ export class PostgresDatabase extends BaseDatabase {
   protected async rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors of idle clients only: a connection that dies
+    // while checked out would emit 'error' with no listener and crash the
+    // process. The failing query rejects anyway; the client is destroyed below.
+    const onError = (err: Error): void => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(connectionOf(client));
@@ -115,6 +134,7 @@ export class PostgresDatabase extends BaseDatabase {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -94,6 +94,9 @@ CREATE UNIQUE INDEX alerts_open_fingerprint_key ON alerts (tenant_id, fingerprin
 CREATE INDEX alerts_created_idx ON alerts (tenant_id, created_at, id);
 CREATE INDEX alerts_status_idx ON alerts (tenant_id, status, level_rank);
 CREATE INDEX alerts_starts_idx ON alerts (tenant_id, starts_at, id);
+-- Earlier rows of an alert, open or not: ingest folds a resent resolved alert
+-- (Prometheus resends them for 15 minutes) into the row it already resolved.
+CREATE INDEX alerts_fingerprint_idx ON alerts (tenant_id, fingerprint, starts_at);
 CREATE INDEX alerts_labels_idx ON alerts USING gin (tenant_id, labels);
 
 CREATE TABLE notification_channels (

@@ -1,0 +1,181 @@
+/**
+ * Batch ingest: 100,000 Prometheus-like alerts in batches of 1,000 through
+ * `AlertRepository.ingest` (validate with the Alert model's schema,
+ * fingerprint, de-duplicating upsert, one hash-chained audit event per batch,
+ * a transaction per batch) against a raw `pg` multi-row INSERT of the same
+ * rows (precomputed: no validation, no de-duplication, no audit) into the
+ * same table, in the same run. Then the same on PGlite (in memory) against a
+ * raw multi-row INSERT through PGlite.
+ *
+ * Needs the PostgreSQL server at ALERTBASE_TEST_PG_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres); without it only PGlite runs.
+ */
+
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { AlertLevel } from '../src/base/enums/index.js';
+import { fingerprint } from '../src/base/utils/fingerprint.js';
+import { newId } from '../src/base/utils/ids.js';
+import {
+  createRepositories,
+  createTestDatabase,
+  type Database,
+  openDatabase,
+} from '../src/storage/index.js';
+import { type BenchRow, benchRow } from './lib.js';
+
+const SUITE = 'storage';
+const TOTAL = 100_000;
+const BATCH = 1_000;
+const ADMIN_URL =
+  process.env.ALERTBASE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** What a sender posts: distinct alerts, as Prometheus sends them. */
+function makeAlerts(): Record<string, unknown>[] {
+  // Firing: Prometheus sends endsAt a few evaluation intervals ahead.
+  const startsAt = new Date(Date.now() - 600_000).toISOString();
+  const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+  return Array.from({ length: TOTAL }, (_, i) => ({
+    labels: { alertname: 'HighCPU', instance: `web-${i}:9100`, job: 'node', severity: 'warning' },
+    annotations: { summary: `CPU high on web-${i}`, description: 'CPU above 80% for 5 minutes' },
+    level: 'high',
+    priority: 'P2',
+    startsAt,
+    endsAt,
+    generatorURL: 'http://prometheus.example.com/graph?g0.expr=cpu',
+    value: 93,
+  }));
+}
+
+const COLUMNS =
+  'tenant_id, id, fingerprint, status, level, level_rank, labels, annotations, starts_at, ends_at, last_received_at, duplicate_count, version, created_at, updated_at, doc';
+
+/** The rows the raw insert writes: what ingest stores, computed before timing. */
+function rawRows(tenantId: string, alerts: readonly Record<string, unknown>[]): unknown[][] {
+  const now = new Date();
+  return alerts.map((a) => {
+    const labels = a.labels as Record<string, string>;
+    const id = newId();
+    const doc = { ...a, id, tenantId, status: 'firing', duplicateCount: 0, version: 1 };
+    return [
+      tenantId,
+      id,
+      fingerprint(labels),
+      'firing',
+      a.level,
+      AlertLevel.rank(a.level as AlertLevel),
+      JSON.stringify(labels),
+      JSON.stringify(a.annotations),
+      a.startsAt,
+      a.endsAt,
+      now,
+      0,
+      1,
+      now,
+      now,
+      JSON.stringify(doc),
+    ];
+  });
+}
+
+/** One multi-row INSERT statement per batch. */
+async function rawInsert(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  rows: readonly unknown[][],
+): Promise<number> {
+  const start = performance.now();
+  for (let b = 0; b < rows.length; b += BATCH) {
+    const chunk = rows.slice(b, b + BATCH);
+    const width = chunk[0]?.length ?? 0;
+    const values = chunk.map(
+      (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`,
+    );
+    await query(`INSERT INTO alerts (${COLUMNS}) VALUES ${values.join(', ')}`, chunk.flat());
+  }
+  return TOTAL / ((performance.now() - start) / 1_000);
+}
+
+/** Our ingest, a transaction per batch. */
+async function ours(
+  db: Database,
+  tenantId: string,
+  alerts: readonly Record<string, unknown>[],
+): Promise<number> {
+  const repos = createRepositories(db);
+  const start = performance.now();
+  for (let b = 0; b < alerts.length; b += BATCH) {
+    const result = await repos.alerts.ingest(tenantId, alerts.slice(b, b + BATCH), 'bench');
+    if (result.counts.created !== Math.min(BATCH, alerts.length - b))
+      throw new Error('bench: ingest lost alerts');
+  }
+  return TOTAL / ((performance.now() - start) / 1_000);
+}
+
+async function serverRows(alerts: readonly Record<string, unknown>[]): Promise<BenchRow[]> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch {
+    process.stderr.write(`[bench storage] no PostgreSQL at ${ADMIN_URL}: server rows skipped\n`);
+    return [];
+  }
+  const name = `alertbase_bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const raw = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  try {
+    const repos = createRepositories(db);
+    await repos.tenants.create({ id: 'bench-ours', name: 'ours' }, 'bench');
+    await repos.tenants.create({ id: 'bench-raw', name: 'raw' }, 'bench');
+    const rows = rawRows('bench-raw', alerts);
+    const rawRate = await rawInsert((sql, params) => raw.query(sql, params), rows);
+    const ourRate = await ours(db, 'bench-ours', alerts);
+    return [
+      benchRow({
+        suite: SUITE,
+        case: 'ingest 100k alerts in batches of 1,000 into PostgreSQL (validate + fingerprint + dedup upsert + audit; raw does none)',
+        unit: 'items/s',
+        ours: ourRate,
+        baseline: rawRate,
+        baselineName: 'raw pg multi-row INSERT',
+      }),
+    ];
+  } finally {
+    await db.close();
+    await raw.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function pgliteRows(alerts: readonly Record<string, unknown>[]): Promise<BenchRow[]> {
+  const db = await createTestDatabase();
+  try {
+    const repos = createRepositories(db);
+    await repos.tenants.create({ id: 'bench-ours', name: 'ours' }, 'bench');
+    await repos.tenants.create({ id: 'bench-raw', name: 'raw' }, 'bench');
+    const rows = rawRows('bench-raw', alerts);
+    const rawRate = await rawInsert((sql, params) => db.query(sql, params as never), rows);
+    const ourRate = await ours(db, 'bench-ours', alerts);
+    return [
+      benchRow({
+        suite: SUITE,
+        case: 'ingest 100k alerts in batches of 1,000 into PGlite in memory (same work as above)',
+        unit: 'items/s',
+        ours: ourRate,
+        baseline: rawRate,
+        baselineName: 'raw multi-row INSERT through PGlite',
+      }),
+    ];
+  } finally {
+    await db.close();
+  }
+}
+
+/** Runs the suite (see the file comment). */
+export async function run(): Promise<BenchRow[]> {
+  const alerts = makeAlerts();
+  return [...(await serverRows(alerts)), ...(await pgliteRows(alerts))];
+}

@@ -1,0 +1,545 @@
+import { LIMITS } from '../../base/constants.js';
+import { AlertAction, AlertLevel, AlertStatus } from '../../base/enums/index.js';
+import { ValidationError, type ValidationIssue } from '../../base/exceptions/index.js';
+import type { InputOf } from '../../base/types/model.js';
+import { contentHash } from '../../base/utils/canonical-json.js';
+import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
+import { Alert } from '../../domain/alert.js';
+import type { Database, SqlValue, TransactionClient } from '../types.js';
+import { appendAudit } from './audit-log.js';
+import { newIds } from './ids.js';
+import { ModelRepository } from './model-repository.js';
+import { ALERTS } from './specs.js';
+import { prepared } from './statements.js';
+import type {
+  ActorId,
+  AlertFilter,
+  IngestCounts,
+  IngestItemResult,
+  IngestOptions,
+  IngestResult,
+  WriteOptions,
+} from './types.js';
+
+/** What `create` accepts: an alert without the fields the repository sets. */
+export type AlertInput = Omit<InputOf<typeof Alert>, 'tenantId'> & { readonly tenantId?: string };
+/** What `update` accepts. */
+export type AlertPatch = Partial<InputOf<typeof Alert>>;
+
+/** Fields ingest sets itself: what a sender gives for them is ignored. */
+const INGEST_OWNED = new Set([
+  'id',
+  'tenantId',
+  'status',
+  'previousStatus',
+  'duplicateCount',
+  'lastReceivedAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+  'acknowledgedBy',
+  'acknowledgedAt',
+]);
+const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
+  ...INGEST_OWNED,
+  ...[...INGEST_OWNED].map((f) => Alert.aliases[f] ?? f),
+]);
+
+/** Keys of a newer copy that must not replace the stored alert's on de-duplication. */
+const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt','status','previousStatus','acknowledgedBy','acknowledgedAt','duplicateCount','version']`;
+const OPEN = `status NOT IN ('resolved', 'expired') AND deleted_at IS NULL`;
+
+/**
+ * The ingest statement: one per batch (see `docs/storage.md`). Input rows
+ * come as parallel arrays, so the text (and its prepared plan) does not
+ * depend on the batch size and no batch meets the 65,535-parameter limit.
+ *
+ * Each resolving item finds its row with a LATERAL index lookup, so the
+ * plan never scans the tenant's rows (PGlite has no autovacuum: its
+ * statistics stay those of an empty table).
+ *
+ * - `res`: a resolving item closes the open alert of its fingerprint;
+ * - `twin`: a resolving item with no open alert folds into the resolved row
+ *   of the same fingerprint and start (a resent resolved alert);
+ * - `up`: everything else is inserted; a firing item whose fingerprint is
+ *   open conflicts on the partial unique index and is folded into it.
+ */
+const INPUT_CTE = `WITH input AS (
+  SELECT u.id, u.fingerprint, u.rule_id, u.status, u.level, u.level_rank::smallint AS level_rank,
+         u.labels::jsonb AS labels, u.annotations::jsonb AS annotations,
+         u.starts_at::timestamptz AS starts_at, u.ends_at::timestamptz AS ends_at, u.dup, u.doc::jsonb AS doc
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[],
+                $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+      AS u(id, fingerprint, rule_id, status, level, level_rank, labels, annotations, starts_at, ends_at, dup, doc)
+),
+`;
+const UP_CTE = `up AS (
+  INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
+                           annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
+                           created_at, updated_at, doc)
+  SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
+         i.starts_at, i.ends_at, $2, i.dup, 1, $2, $2, i.doc
+    FROM input i
+   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)
+  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
+  DO UPDATE SET
+         status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
+                       THEN 'firing' ELSE a.status END,
+         level = EXCLUDED.level, level_rank = EXCLUDED.level_rank, annotations = EXCLUDED.annotations,
+         ends_at = EXCLUDED.ends_at, last_received_at = EXCLUDED.last_received_at,
+         duplicate_count = a.duplicate_count + EXCLUDED.duplicate_count + 1,
+         version = a.version + 1, updated_at = EXCLUDED.updated_at,
+         doc = a.doc || (EXCLUDED.doc - ${KEEP_KEYS}) || jsonb_build_object(
+               'status', CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
+                              THEN 'firing' ELSE a.status END,
+               'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
+               'version', a.version + 1)
+  RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
+)
+`;
+const INGEST = prepared(
+  `${INPUT_CTE}res AS (
+  UPDATE alerts a
+     SET status = 'resolved', level = i.level, level_rank = i.level_rank, annotations = i.annotations,
+         ends_at = i.ends_at, last_received_at = $2, duplicate_count = a.duplicate_count + i.dup + 1,
+         version = a.version + 1, updated_at = $2,
+         doc = a.doc || (i.doc - ${KEEP_KEYS}) || jsonb_build_object('status', 'resolved',
+               'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
+    FROM input i
+   CROSS JOIN LATERAL (SELECT o.id FROM alerts o
+                        WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
+                          AND o.status NOT IN ('resolved', 'expired') AND o.deleted_at IS NULL
+                        LIMIT 1) m
+   WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
+  RETURNING a.id, a.fingerprint, a.status, 'resolved'::text AS kind
+),
+twin AS (
+  UPDATE alerts a
+     SET last_received_at = $2, duplicate_count = a.duplicate_count + i.dup + 1,
+         version = a.version + 1, updated_at = $2,
+         doc = a.doc || jsonb_build_object('lastReceivedAt', $15::text, 'updatedAt', $15::text,
+               'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
+    FROM input i
+   CROSS JOIN LATERAL (SELECT o.id FROM alerts o
+                        WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
+                          AND o.starts_at = i.starts_at AND o.status = 'resolved' AND o.deleted_at IS NULL
+                        LIMIT 1) m
+   WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
+     AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
+                       AND o.${OPEN.replace('deleted_at', 'o.deleted_at')})
+  RETURNING a.id, a.fingerprint, a.status, 'twin'::text AS kind
+),
+taken AS (
+  -- Resolving items that res or twin handle (a semi-join: index lookups, never a scan of the tenant).
+  SELECT i.fingerprint FROM input i
+   WHERE i.status = 'resolved' AND EXISTS (
+           SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
+              AND o.deleted_at IS NULL
+              AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
+),
+${UP_CTE}SELECT id, fingerprint, status, kind FROM res
+UNION ALL SELECT id, fingerprint, status, kind FROM twin
+UNION ALL SELECT id, fingerprint, status, kind FROM up`,
+);
+
+/**
+ * The common case, a batch in which nothing resolves: only the upsert,
+ * without the lookups resolving items need (a planner that hashes them
+ * scans every row of the tenant per batch).
+ */
+const INGEST_FIRING = prepared(
+  `${INPUT_CTE}up AS (
+  INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
+                           annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
+                           created_at, updated_at, doc)
+  SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
+         i.starts_at, i.ends_at, $2, i.dup, 1, $2, $2, i.doc
+    FROM input i
+  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
+  DO UPDATE SET
+         status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
+                       THEN 'firing' ELSE a.status END,
+         level = EXCLUDED.level, level_rank = EXCLUDED.level_rank, annotations = EXCLUDED.annotations,
+         ends_at = EXCLUDED.ends_at, last_received_at = EXCLUDED.last_received_at,
+         duplicate_count = a.duplicate_count + EXCLUDED.duplicate_count + 1,
+         version = a.version + 1, updated_at = EXCLUDED.updated_at,
+         doc = a.doc || (EXCLUDED.doc - ${KEEP_KEYS}) || jsonb_build_object(
+               'status', CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
+                              THEN 'firing' ELSE a.status END,
+               'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
+               'version', a.version + 1)
+  RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
+)
+SELECT id, fingerprint, status, kind FROM up`,
+);
+
+/** An item's validated fields, as the model's schema returns them. */
+type AlertData = {
+  [key: string]: unknown;
+  startsAt: Date;
+  endsAt: Date | null;
+  level: AlertLevel;
+  status: string;
+  ruleId: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+};
+
+/** One valid item of a batch. */
+interface ValidItem {
+  readonly index: number;
+  readonly id: string;
+  readonly data: AlertData;
+  readonly fingerprint: string;
+  readonly resolving: boolean;
+}
+
+/** Items of one fingerprint that fold into one row: firing items, then resolving ones. */
+interface Segment {
+  readonly fingerprint: string;
+  readonly items: ValidItem[];
+  resolving: boolean;
+}
+
+type RowKind = 'inserted' | 'updated' | 'resolved' | 'twin';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** @internal The outcome of each item of a segment, from what the statement did to its row. */
+function outcomes(segment: Segment, kind: RowKind): IngestItemResult['outcome'][] {
+  let resolvedReported = false;
+  return segment.items.map((item, k) => {
+    if (kind === 'twin' || kind === 'updated') return 'deduplicated';
+    if (kind === 'inserted' && k === 0) return 'created';
+    // An inserted row resolves something only if it fired first in this batch.
+    const closes = kind === 'resolved' || segment.items[0]?.resolving === false;
+    if (item.resolving && !resolvedReported && closes) {
+      resolvedReported = true;
+      return 'resolved';
+    }
+    return 'deduplicated';
+  });
+}
+
+/**
+ * Alerts: the {@link ModelRepository} contract plus batch ingest with
+ * de-duplication by fingerprint, and status transitions.
+ */
+export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPatch, AlertFilter> {
+  constructor(db: Database) {
+    super(db, ALERTS);
+  }
+
+  /**
+   * Validates, de-duplicates and stores a batch of alerts in one transaction,
+   * with one statement per batch (one more per alert that resolves and fires
+   * again within the batch) and one audit event (`ingest`) for the batch.
+   *
+   * Per item: `created` (a new row), `deduplicated` (folded into an open
+   * alert of the same fingerprint: `duplicateCount` +1, `lastReceivedAt`,
+   * `endsAt`, annotations, value, level and priority from the newer copy),
+   * `resolved` (its `endsAt` has passed: the open alert is resolved), or
+   * `rejected` with the model's issues. A rejected item never blocks the
+   * others. Fields the repository owns (`id`, `status`, counters, times,
+   * acknowledgement) are ignored in the input.
+   *
+   * @throws ValidationError when `alerts` is not an array or exceeds
+   *   `LIMITS.maxBatchSize`; StorageError when the database fails (then
+   *   nothing of the batch is written).
+   * @example
+   * ```ts
+   * const { counts } = await alerts.ingest('acme', body.alerts, 'key:ab_3f9c');
+   * // { created: 3, deduplicated: 1, resolved: 0, rejected: 1 }
+   * ```
+   */
+  async ingest(
+    tenantId: string,
+    alerts: readonly unknown[],
+    actor: ActorId,
+    options: IngestOptions = {},
+  ): Promise<IngestResult> {
+    if (!Array.isArray(alerts) || alerts.length > LIMITS.maxBatchSize) {
+      throw new ValidationError('AlertBatch', [
+        {
+          path: [],
+          pointer: '',
+          code: Array.isArray(alerts) ? 'too_big' : 'invalid_type',
+          message: `expected an array of at most ${LIMITS.maxBatchSize} alerts`,
+        },
+      ]);
+    }
+    const now = options.receivedAt ?? new Date();
+    const ids = newIds(alerts.length);
+    const results: IngestItemResult[] = new Array(alerts.length);
+    const segments = new Map<string, Segment[]>();
+    for (let index = 0; index < alerts.length; index++) {
+      const item = this.#validate(tenantId, alerts[index], ids[index] as string, now, index);
+      if ('issues' in item) {
+        results[index] = item;
+        continue;
+      }
+      let list = segments.get(item.fingerprint);
+      if (list === undefined) {
+        list = [];
+        segments.set(item.fingerprint, list);
+      }
+      let current = list[list.length - 1];
+      // A firing item after a resolving one starts a new occurrence (a new row).
+      if (current === undefined || (current.resolving && !item.resolving)) {
+        current = { fingerprint: item.fingerprint, items: [], resolving: false };
+        list.push(current);
+      }
+      current.items.push(item);
+      if (item.resolving) current.resolving = true;
+    }
+    const counts = { created: 0, deduplicated: 0, resolved: 0, rejected: 0 };
+    if (segments.size === 0) {
+      for (const r of results) counts[r.outcome]++;
+      return { items: results, counts, auditEventId: null };
+    }
+    return this.db.withTenant(tenantId, async (tx) => {
+      for (let round = 0; ; round++) {
+        const batch = [...segments.values()]
+          .map((list) => list[round])
+          .filter((s): s is Segment => s !== undefined);
+        if (batch.length === 0) break;
+        await this.#upsert(tx, tenantId, batch, now, results);
+      }
+      for (const r of results) counts[r.outcome]++;
+      const stored = results.flatMap((r) => (r.outcome === 'rejected' ? [] : [[r.id, r.outcome]]));
+      const event = await appendAudit(
+        tx,
+        tenantId,
+        {
+          actor,
+          action: 'ingest',
+          entityType: 'Alert',
+          entityId: options.batchId ?? `batch:${ids[0]}`,
+          before: null,
+          after: contentHash(stored),
+          details: {
+            ...(options.batchId === undefined ? {} : { batchId: options.batchId }),
+            received: alerts.length,
+            ...counts,
+          },
+        },
+        now,
+      );
+      return { items: results, counts: counts as IngestCounts, auditEventId: event.id };
+    });
+  }
+
+  /** Validates one item: the model's schema on the fast path, the model itself for issues. */
+  #validate(
+    tenantId: string,
+    raw: unknown,
+    id: string,
+    now: Date,
+    index: number,
+  ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
+    if (!isRecord(raw)) {
+      const parsed = Alert.safeParse(raw);
+      return { index, outcome: 'rejected', issues: parsed.success ? [] : parsed.error.issues };
+    }
+    if (raw.tenantId !== undefined && raw.tenantId !== tenantId) {
+      return {
+        index,
+        outcome: 'rejected',
+        issues: [
+          {
+            path: ['tenantId'],
+            pointer: '/tenantId',
+            code: 'tenant_mismatch',
+            message: 'the alert names another tenant',
+          },
+        ],
+      };
+    }
+    const input: Record<string, unknown> = {};
+    for (const key in raw) if (!INGEST_OWNED_KEYS.has(key)) input[key] = raw[key];
+    Object.assign(input, {
+      id,
+      tenantId,
+      status: 'firing',
+      previousStatus: null,
+      duplicateCount: 0,
+      lastReceivedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+    });
+    // The model's own schema accepts exactly what `Alert.parse` accepts for
+    // input in field names; skipping the frozen instance it builds triples
+    // the ingest rate. Anything it refuses (wire names, bad values) goes
+    // through `Alert.safeParse`, which normalizes aliases and maps issues.
+    let data: Record<string, unknown>;
+    const fast = Alert.schema.safeParse(input);
+    if (fast.success) {
+      data = fast.data as Record<string, unknown>;
+    } else {
+      const parsed = Alert.safeParse(input);
+      if (!parsed.success) return { index, outcome: 'rejected', issues: parsed.error.issues };
+      data = Alert.dump(parsed.data, { computed: false });
+    }
+    const typed = data as ValidItem['data'] & {
+      labels: Record<string, string>;
+      endsAt: Date | null;
+    };
+    const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
+    if (resolving) typed.status = 'resolved';
+    return { index, id, data: typed, fingerprint: fingerprintOf(typed.labels), resolving };
+  }
+
+  /** Runs the ingest statement for one segment per fingerprint and records each item's outcome. */
+  async #upsert(
+    tx: TransactionClient,
+    tenantId: string,
+    batch: readonly Segment[],
+    now: Date,
+    results: IngestItemResult[],
+  ): Promise<void> {
+    const n = batch.length;
+    const cols = Array.from({ length: 12 }, () => new Array<SqlValue>(n));
+    const [id, fp, ruleId, status, level, rank, labels, annotations, startsAt, endsAt, dup, doc] =
+      cols as [
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+        SqlValue[],
+      ];
+    for (let k = 0; k < n; k++) {
+      const segment = batch[k] as Segment;
+      const first = segment.items[0] as ValidItem;
+      const last = segment.items[segment.items.length - 1] as ValidItem;
+      let start = first.data.startsAt;
+      for (const item of segment.items) if (item.data.startsAt < start) start = item.data.startsAt;
+      const row = {
+        ...last.data,
+        id: first.id,
+        startsAt: start,
+        duplicateCount: segment.items.length - 1,
+        status: segment.resolving ? 'resolved' : 'firing',
+      };
+      id[k] = first.id;
+      fp[k] = segment.fingerprint;
+      ruleId[k] = row.ruleId;
+      status[k] = row.status;
+      level[k] = row.level;
+      rank[k] = AlertLevel.rank(row.level);
+      labels[k] = JSON.stringify(row.labels);
+      annotations[k] = JSON.stringify(row.annotations);
+      startsAt[k] = start.toISOString();
+      endsAt[k] = row.endsAt === null ? null : row.endsAt.toISOString();
+      dup[k] = row.duplicateCount;
+      doc[k] = JSON.stringify(row);
+    }
+    const resolving = batch.some((segment) => segment.resolving);
+    const statement = resolving ? INGEST : INGEST_FIRING;
+    const params: SqlValue[] = [tenantId, now, ...cols];
+    if (resolving) params.push(now.toISOString());
+    const { rows } = await tx.query<{
+      id: string;
+      fingerprint: string;
+      status: string;
+      kind: RowKind;
+    }>(statement.text, params, statement.options);
+    const byFingerprint = new Map(rows.map((r) => [r.fingerprint, r]));
+    for (const segment of batch) {
+      const row = byFingerprint.get(segment.fingerprint);
+      /* v8 ignore next -- every input row yields exactly one output row */
+      if (row === undefined) throw new Error(`ingest: no row returned for ${segment.fingerprint}`);
+      const kinds = outcomes(segment, row.kind);
+      segment.items.forEach((item, k) => {
+        results[item.index] = {
+          index: item.index,
+          outcome: kinds[k] as 'created' | 'deduplicated' | 'resolved',
+          id: row.id,
+          fingerprint: segment.fingerprint,
+          status: row.status,
+        };
+      });
+    }
+  }
+
+  /**
+   * Applies a status action (`acknowledge`, `resolve`, `suppress`, ...)
+   * following `AlertStatus`'s transition table, records who acknowledged and
+   * the status before a suppression, and audits it (`transition`).
+   *
+   * @throws InvalidTransitionError (`ALERTBASE_STATUS_INVALID_TRANSITION`),
+   *   UnknownValueError for an unknown action, NotFoundError, ConflictError
+   *   (a stale `expectedVersion`, or `reopen` while another occurrence of the
+   *   fingerprint is open).
+   * @example
+   * ```ts
+   * await alerts.transition('acme', id, 'acknowledge', 'user:42', { expectedVersion: 3 });
+   * ```
+   */
+  async transition(
+    tenantId: string,
+    id: string,
+    action: AlertAction,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<Alert> {
+    const act = AlertAction.parse(action);
+    return this.change(
+      tenantId,
+      id,
+      actor,
+      options,
+      'transition',
+      false,
+      (current, owned, _row, now) => {
+        const to = AlertStatus.transition(current.status, act, {
+          previousStatus: current.previousStatus ?? undefined,
+        });
+        const patch: Record<string, unknown> = { ...owned, status: to };
+        switch (act) {
+          case 'acknowledge':
+            patch.acknowledgedBy = actor.slice(0, LIMITS.nameMaxLength);
+            patch.acknowledgedAt = now;
+            break;
+          case 'unacknowledge':
+            patch.acknowledgedBy = null;
+            patch.acknowledgedAt = null;
+            break;
+          case 'suppress':
+            patch.previousStatus = current.status;
+            break;
+          case 'unsuppress':
+            patch.previousStatus = null;
+            break;
+          case 'resolve':
+            patch.endsAt =
+              current.endsAt !== null && current.endsAt.getTime() <= now.getTime()
+                ? current.endsAt
+                : now;
+            break;
+          case 'reopen':
+            patch.endsAt = null;
+            break;
+          default:
+            break;
+        }
+        return {
+          next: Alert.update(current, patch),
+          deleted: undefined,
+          details: { action: act, from: current.status, to },
+        };
+      },
+    );
+  }
+}

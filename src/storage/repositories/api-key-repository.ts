@@ -1,0 +1,137 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { InputOf } from '../../base/types/model.js';
+import { ApiKey } from '../../domain/api-key.js';
+import type { Database } from '../types.js';
+import { ModelRepository } from './model-repository.js';
+import { API_KEYS } from './specs.js';
+import { prepared } from './statements.js';
+import type { ActorId, StatusFilter, WriteOptions } from './types.js';
+
+/** What `create` accepts: a key record with its hash (imports); use `issue` to make a new key. */
+export type ApiKeyInput = Omit<InputOf<typeof ApiKey>, 'tenantId'> & { readonly tenantId?: string };
+/** What `update` accepts (`prefix` and `keyHash` are immutable). */
+export type ApiKeyPatch = Partial<InputOf<typeof ApiKey>>;
+/** What `issue` needs: the key's name, role and optional expiry. */
+export type ApiKeyRequest = Pick<InputOf<typeof ApiKey>, 'name' | 'role' | 'expiresAt'>;
+
+/** A newly issued key: the record, and the key itself (shown once, never stored). */
+export interface IssuedApiKey {
+  readonly apiKey: ApiKey;
+  /** `ab_<tenant>_<48 hex digits>`: give it to the client now; only its hash is kept. */
+  readonly key: string;
+}
+
+/**
+ * API keys are `ab_<tenant>_<48 hex digits>` (192 random bits). The tenant in
+ * the key says where to look it up, so authentication runs inside that
+ * tenant's row-level security like every other query; the stored record
+ * keeps `ab_<first 8 hex digits>` as its prefix and the SHA-256 of the key.
+ */
+export const API_KEY_PATTERN = /^ab_([a-z0-9][a-z0-9-]{0,62})_([0-9a-f]{48})$/;
+
+/** SHA-256 of a key, lowercase hex (what `keyHash` holds). */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The tenant a key belongs to, or `undefined` when it is not an alertbase key. */
+export function tenantOfApiKey(key: string): string | undefined {
+  return API_KEY_PATTERN.exec(key)?.[1];
+}
+
+const BY_PREFIX = prepared(
+  `SELECT doc, key_hash FROM api_keys
+    WHERE tenant_id = $1 AND key_prefix = $2 AND deleted_at IS NULL`,
+);
+
+/** API keys: issue, find by the plain key (constant-time hash comparison), revoke. */
+export class ApiKeyRepository extends ModelRepository<
+  ApiKey,
+  ApiKeyInput,
+  ApiKeyPatch,
+  StatusFilter
+> {
+  constructor(db: Database) {
+    super(db, API_KEYS);
+  }
+
+  /**
+   * Makes a new key for a tenant and stores its hash (audit `key.create`).
+   *
+   * @example
+   * ```ts
+   * const { key, apiKey } = await apiKeys.issue('acme', { name: 'prometheus', role: 'responder' }, 'user:42');
+   * // key = 'ab_acme_3f9c…' — show it once
+   * ```
+   */
+  async issue(tenantId: string, request: ApiKeyRequest, actor: ActorId): Promise<IssuedApiKey> {
+    const secret = randomBytes(24).toString('hex');
+    const key = `ab_${tenantId}_${secret}`;
+    const now = new Date();
+    const apiKey = this.build(
+      tenantId,
+      { ...request, prefix: `ab_${secret.slice(0, 8)}`, keyHash: hashApiKey(key) },
+      actor,
+      now,
+    );
+    await this.db.withTenant(tenantId, async (tx) => {
+      const doc = await this.insert(tx, tenantId, apiKey, now);
+      await this.audit(tx, tenantId, 'key.create', actor, apiKey.id, null, doc, now);
+    });
+    return { apiKey, key };
+  }
+
+  /**
+   * The usable (not revoked, not expired, not deleted) key record of a plain
+   * key, or `undefined`. Looks only inside the tenant the key names, by
+   * prefix, and compares SHA-256 digests in constant time.
+   */
+  async findByKey(plainKey: string): Promise<ApiKey | undefined> {
+    const match = typeof plainKey === 'string' ? API_KEY_PATTERN.exec(plainKey) : null;
+    if (match === null) return undefined;
+    const [, tenantId, secret] = match as unknown as [string, string, string];
+    const wanted = Buffer.from(hashApiKey(plainKey), 'hex');
+    const rows = await this.db.withTenant(tenantId, async (tx) => {
+      const result = await tx.query<{ doc: Record<string, unknown>; key_hash: string }>(
+        BY_PREFIX.text,
+        [tenantId, `ab_${secret.slice(0, 8)}`],
+        BY_PREFIX.options,
+      );
+      return result.rows;
+    });
+    let found: Record<string, unknown> | undefined;
+    for (const row of rows) {
+      const stored = Buffer.from(row.key_hash, 'hex');
+      // Every candidate is compared, whatever matched before.
+      if (stored.length === wanted.length && timingSafeEqual(stored, wanted)) found = row.doc;
+    }
+    if (found === undefined) return undefined;
+    const apiKey = ApiKey.parse(found);
+    return apiKey.isUsable ? apiKey : undefined;
+  }
+
+  /** Revokes a key (audit `key.revoke`); revoking a revoked key changes nothing. */
+  async revoke(
+    tenantId: string,
+    id: string,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<ApiKey> {
+    return this.change(
+      tenantId,
+      id,
+      actor,
+      options,
+      'key.revoke',
+      false,
+      (current, owned, _row, now) =>
+        current.revokedAt !== null
+          ? undefined
+          : {
+              next: ApiKey.update(current, { ...owned, revokedAt: now }),
+              deleted: undefined,
+              details: {},
+            },
+    );
+  }
+}

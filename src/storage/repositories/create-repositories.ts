@@ -1,0 +1,87 @@
+import type { InputOf } from '../../base/types/model.js';
+import type { AlertRule } from '../../domain/alert-rule.js';
+import type { AuditEvent } from '../../domain/audit-event.js';
+import type { NotificationChannel } from '../../domain/notification-channel.js';
+import type { Silence } from '../../domain/silence.js';
+import type { Database } from '../types.js';
+import { AlertRepository } from './alert-repository.js';
+import { ApiKeyRepository } from './api-key-repository.js';
+import { type AuditListOptions, listAuditEvents, verifyAuditChain } from './audit-log.js';
+import { ModelRepository } from './model-repository.js';
+import { ALERT_RULES, NOTIFICATION_CHANNELS, SILENCES } from './specs.js';
+import { TenantRepository } from './tenant-repository.js';
+import type { AlertRuleFilter, AuditChainVerification, StatusFilter } from './types.js';
+
+/** Input of a new record of model `M`: its input without `tenantId` (the repository sets it). */
+export type CreateInput<M> = Omit<InputOf<M>, 'tenantId'> & { readonly tenantId?: string };
+/** A patch of a record of model `M`. */
+export type PatchInput<M> = Partial<InputOf<M>>;
+
+/** Alert rules: filters by status (`enabled`/`disabled`), level at least, labels. */
+export type AlertRuleRepository = ModelRepository<
+  AlertRule,
+  CreateInput<typeof import('../../domain/alert-rule.js').AlertRule>,
+  PatchInput<typeof import('../../domain/alert-rule.js').AlertRule>,
+  AlertRuleFilter
+>;
+/** Notification channels: filter by status (`enabled`/`disabled`). */
+export type NotificationChannelRepository = ModelRepository<
+  NotificationChannel,
+  CreateInput<typeof import('../../domain/notification-channel.js').NotificationChannel>,
+  PatchInput<typeof import('../../domain/notification-channel.js').NotificationChannel>,
+  StatusFilter
+>;
+/** Silences: filter by status (`active`, `pending`, `expired`, computed from the times). */
+export type SilenceRepository = ModelRepository<
+  Silence,
+  CreateInput<typeof import('../../domain/silence.js').Silence>,
+  PatchInput<typeof import('../../domain/silence.js').Silence>,
+  StatusFilter
+>;
+
+/** The read side of the audit trail (writes happen in the other repositories' transactions). */
+export interface AuditRepository {
+  /** Verifies the tenant's hash chain; see {@link verifyAuditChain}. */
+  verify(tenantId: string): Promise<AuditChainVerification>;
+  /** Events in chain order. */
+  list(tenantId: string, options?: AuditListOptions): Promise<AuditEvent[]>;
+}
+
+/** Every repository of alertbase over one database. */
+export interface Repositories {
+  readonly tenants: TenantRepository;
+  readonly alertRules: AlertRuleRepository;
+  readonly alerts: AlertRepository;
+  readonly notificationChannels: NotificationChannelRepository;
+  readonly silences: SilenceRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly audit: AuditRepository;
+}
+
+/**
+ * The repositories of every domain model over one database (PGlite or a
+ * server); they hold no state besides the database.
+ *
+ * @example
+ * ```ts
+ * const db = await openDatabase({ url: process.env.DATABASE_URL });
+ * const repos = createRepositories(db);
+ * await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'admin');
+ * const rule = await repos.alertRules.create('acme', { name: 'cpu', level: 'high', priority: 'P2', condition: 'cpu > 80' }, 'user:42');
+ * ```
+ */
+export function createRepositories(db: Database): Repositories {
+  return Object.freeze({
+    tenants: new TenantRepository(db),
+    alertRules: new ModelRepository(db, ALERT_RULES),
+    alerts: new AlertRepository(db),
+    notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS),
+    silences: new ModelRepository(db, SILENCES),
+    apiKeys: new ApiKeyRepository(db),
+    audit: Object.freeze({
+      verify: (tenantId: string) => verifyAuditChain(db, tenantId),
+      list: (tenantId: string, options?: AuditListOptions) =>
+        listAuditEvents(db, tenantId, options),
+    }),
+  });
+}

@@ -1,0 +1,607 @@
+import { AlertLevel } from '../../base/enums/index.js';
+import {
+  ConflictError,
+  NotFoundError,
+  TenantIsolationError,
+  ValidationError,
+} from '../../base/exceptions/index.js';
+import type { DumpOptions, SafeParseResult } from '../../base/types/model.js';
+import { contentHash } from '../../base/utils/canonical-json.js';
+import { StorageError } from '../errors.js';
+import type { Database, SqlValue, TransactionClient } from '../types.js';
+import { type AuditAction, appendAudit, digestOf } from './audit-log.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { prepared, type Statement } from './statements.js';
+import {
+  type ActorId,
+  DEFAULT_PAGE_SIZE,
+  type GetOptions,
+  type ListOptions,
+  MAX_PAGE_SIZE,
+  type Page,
+  type TenantRepository,
+  type WriteOptions,
+} from './types.js';
+
+/** What a repository needs of a model (every `defineModel` model has it). */
+export interface StoredModel<T> {
+  readonly name: string;
+  readonly fields: readonly string[];
+  parse(input: unknown): T;
+  safeParse(input: unknown): SafeParseResult<T>;
+  update(instance: T, patch: Record<string, unknown>): T;
+  dump(instance: T, options?: DumpOptions): Record<string, unknown>;
+}
+
+/** How list filters map to columns. */
+export interface FilterSpec {
+  /** `column`: `status = ANY($n)`; `window`: a silence's active/pending/expired from its times. */
+  readonly status?: 'column' | 'window';
+  /** `level_rank >= $n`. */
+  readonly level?: boolean;
+  /** `labels @> $n::jsonb`. */
+  readonly labels?: boolean;
+  /** `fingerprint = $n`. */
+  readonly fingerprint?: boolean;
+}
+
+/** @internal The table behind a repository: its model and typed key columns. */
+export interface TableSpec<T> {
+  readonly table: string;
+  readonly model: StoredModel<T>;
+  /** Typed columns besides the common ones (`tenant_id, id, version, created_at, updated_at, deleted_at, doc`). */
+  readonly columns: readonly { readonly name: string; readonly cast?: string }[];
+  /** The columns' values of an instance, in `columns` order. */
+  readonly values: (instance: T, at: Date) => SqlValue[];
+  readonly filters: FilterSpec;
+}
+
+/** @internal A row as the repositories read it. */
+export type StoredRow = {
+  doc: Record<string, unknown>;
+  version: number;
+  deleted_at: Date | null;
+};
+
+/** Fields a repository sets itself; values a caller gives for them are replaced. */
+const OWNED_FIELDS = [
+  'tenantId',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'version',
+  'deletedAt',
+  'deletedBy',
+] as const;
+
+/** Dump options of the stored document: JSON, secrets in clear, no computed fields. */
+export const STORAGE_DUMP: DumpOptions = Object.freeze({
+  mode: 'json',
+  revealSecrets: true,
+  computed: false,
+});
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** @internal `input` without the fields the repository owns. */
+export function withoutOwned(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (!(OWNED_FIELDS as readonly string[]).includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+/** @internal Maps unique and foreign-key violations to domain errors. */
+export function mapWriteError(
+  err: unknown,
+  resource: string,
+  id: string,
+  tenantId: string,
+): unknown {
+  if (err instanceof StorageError) {
+    if (err.sqlState === '23505') {
+      return new ConflictError(
+        'ALERTBASE_RESOURCE_ALREADY_EXISTS',
+        { resource, id },
+        { cause: err },
+      );
+    }
+    if (err.sqlState === '23503') return new NotFoundError('Tenant', tenantId, { cause: err });
+  }
+  return err;
+}
+
+function checkVersion(resource: string, id: string, current: number, options: WriteOptions): void {
+  const expected = options.expectedVersion;
+  if (expected !== undefined && expected !== current) {
+    throw ConflictError.version(resource, id, expected, current);
+  }
+}
+
+function statuses(value: string | readonly string[]): string[] {
+  const list = typeof value === 'string' ? [value] : [...value];
+  if (list.length === 0 || list.some((s) => typeof s !== 'string')) {
+    throw new ValidationError('ListFilter', [
+      {
+        path: ['status'],
+        pointer: '/status',
+        code: 'invalid_type',
+        message: 'expected status names',
+      },
+    ]);
+  }
+  return list;
+}
+
+/**
+ * A tenant-scoped repository of one model on PostgreSQL (server or PGlite):
+ * the store-independent {@link TenantRepository} contract over a table with
+ * `doc jsonb` holding the whole model and typed key columns for filters.
+ *
+ * Every call runs in `db.withTenant(tenantId, ...)`, so row-level security
+ * limits it to that tenant; every statement also names the tenant, so the
+ * primary key and indexes are used.
+ */
+export class ModelRepository<T extends object, I, P, F> implements TenantRepository<T, I, P, F> {
+  readonly resource: string;
+  protected readonly db: Database;
+  protected readonly spec: TableSpec<T>;
+  readonly #fields: ReadonlySet<string>;
+  readonly #insert: Statement;
+  readonly #select: Statement;
+  readonly #lock: Statement;
+  readonly #write: Statement;
+  readonly #purge: Statement;
+
+  constructor(db: Database, spec: TableSpec<T>) {
+    this.db = db;
+    this.spec = spec;
+    this.resource = spec.model.name;
+    this.#fields = new Set(spec.model.fields);
+    const { table, columns } = spec;
+    const names = columns.map((c) => c.name);
+    const casts = columns.map((c, i) => `$${i + 8}${c.cast ?? ''}`);
+    this.#insert = prepared(
+      `INSERT INTO ${table} (tenant_id, id, version, created_at, updated_at, deleted_at, doc${names.map((n) => `, ${n}`).join('')})
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb${casts.map((c) => `, ${c}`).join('')})`,
+    );
+    this.#select = prepared(
+      `SELECT doc, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+    );
+    this.#lock = prepared(
+      `SELECT doc, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    );
+    this.#write = prepared(
+      `UPDATE ${table} SET version = $3, updated_at = $4, deleted_at = $5, doc = $6::jsonb${names
+        .map((n, i) => `, ${n} = $${i + 7}${columns[i]?.cast ?? ''}`)
+        .join('')}
+       WHERE tenant_id = $1 AND id = $2`,
+    );
+    this.#purge = prepared(`DELETE FROM ${table} WHERE tenant_id = $1 AND id = $2`);
+  }
+
+  /** Does the model have this field? */
+  protected has(field: string): boolean {
+    return this.#fields.has(field);
+  }
+
+  /** The repository-owned fields of a new record, for the fields the model has. */
+  protected ownedOnCreate(tenantId: string, actor: ActorId, now: Date): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const set = (k: string, v: unknown): void => {
+      if (this.has(k)) out[k] = v;
+    };
+    set('tenantId', tenantId);
+    set('createdAt', now);
+    set('updatedAt', now);
+    set('createdBy', actor);
+    set('updatedBy', actor);
+    set('version', 1);
+    set('deletedAt', null);
+    set('deletedBy', null);
+    return out;
+  }
+
+  /** The repository-owned fields of a change. */
+  protected ownedOnChange(actor: ActorId, now: Date, version: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (this.has('updatedAt')) out.updatedAt = now;
+    if (this.has('updatedBy')) out.updatedBy = actor;
+    if (this.has('version')) out.version = version;
+    return out;
+  }
+
+  /** The stored document of an instance. */
+  protected toDoc(instance: T): Record<string, unknown> {
+    return this.spec.model.dump(instance, STORAGE_DUMP);
+  }
+
+  /** Validates input for a new record, with the owned fields set. */
+  protected build(tenantId: string, input: unknown, actor: ActorId, now: Date): T {
+    if (!isRecord(input)) return this.spec.model.parse(input);
+    const given = input.tenantId;
+    if (this.has('tenantId') && given !== undefined && given !== tenantId) {
+      throw new TenantIsolationError(tenantId, String(given));
+    }
+    return this.spec.model.parse({
+      ...withoutOwned(input),
+      ...this.ownedOnCreate(tenantId, actor, now),
+    });
+  }
+
+  /** Inserts a validated instance. */
+  protected async insert(
+    tx: TransactionClient,
+    tenantId: string,
+    instance: T,
+    now: Date,
+  ): Promise<Record<string, unknown>> {
+    const doc = this.toDoc(instance);
+    const id = String(doc.id);
+    const createdAt =
+      instance instanceof Object && 'createdAt' in instance ? (instance.createdAt as Date) : now;
+    const updatedAt = 'updatedAt' in instance ? (instance.updatedAt as Date) : now;
+    const deletedAt = 'deletedAt' in instance ? (instance.deletedAt as Date | null) : null;
+    try {
+      await tx.query(
+        this.#insert.text,
+        [tenantId, id, 1, createdAt, updatedAt, deletedAt, doc, ...this.spec.values(instance, now)],
+        this.#insert.options,
+      );
+    } catch (err) {
+      throw mapWriteError(err, this.resource, id, tenantId);
+    }
+    return doc;
+  }
+
+  /** Writes a changed instance and its version. */
+  protected async write(
+    tx: TransactionClient,
+    tenantId: string,
+    id: string,
+    instance: T,
+    version: number,
+    deletedAt: Date | null,
+    now: Date,
+  ): Promise<Record<string, unknown>> {
+    const doc = this.toDoc(instance);
+    const updatedAt = 'updatedAt' in instance ? (instance.updatedAt as Date) : now;
+    try {
+      await tx.query(
+        this.#write.text,
+        [tenantId, id, version, updatedAt, deletedAt, doc, ...this.spec.values(instance, now)],
+        this.#write.options,
+      );
+    } catch (err) {
+      throw mapWriteError(err, this.resource, id, tenantId);
+    }
+    return doc;
+  }
+
+  /** Reads and locks a row for a change; NotFoundError when absent (or deleted, unless allowed). */
+  protected async lock(
+    tx: TransactionClient,
+    tenantId: string,
+    id: string,
+    includeDeleted: boolean,
+  ): Promise<StoredRow> {
+    const { rows } = await tx.query<StoredRow>(this.#lock.text, [tenantId, id], this.#lock.options);
+    const row = rows[0];
+    if (row === undefined || (!includeDeleted && row.deleted_at !== null)) {
+      throw new NotFoundError(this.resource, id);
+    }
+    return row;
+  }
+
+  /** Appends the audit event of a change. */
+  protected audit(
+    tx: TransactionClient,
+    tenantId: string,
+    action: AuditAction,
+    actor: ActorId,
+    id: string,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+    now: Date,
+    details: Readonly<Record<string, string | number | boolean | null>> = {},
+  ): Promise<unknown> {
+    return appendAudit(
+      tx,
+      tenantId,
+      {
+        actor,
+        action,
+        entityType: this.resource,
+        entityId: id,
+        before: digestOf(before),
+        after: digestOf(after),
+        details,
+      },
+      now,
+    );
+  }
+
+  async create(tenantId: string, input: I, actor: ActorId): Promise<T> {
+    const now = new Date();
+    const instance = this.build(tenantId, input, actor, now);
+    return this.db.withTenant(tenantId, async (tx) => {
+      const doc = await this.insert(tx, tenantId, instance, now);
+      await this.audit(tx, tenantId, 'create', actor, String(doc.id), null, doc, now);
+      return instance;
+    });
+  }
+
+  async find(tenantId: string, id: string, options: GetOptions = {}): Promise<T | undefined> {
+    const row = await this.db.withTenant(tenantId, async (tx) => {
+      const { rows } = await tx.query<StoredRow>(
+        this.#select.text,
+        [tenantId, id],
+        this.#select.options,
+      );
+      return rows[0];
+    });
+    if (row === undefined || (row.deleted_at !== null && options.includeDeleted !== true)) {
+      return undefined;
+    }
+    return this.spec.model.parse(row.doc);
+  }
+
+  async get(tenantId: string, id: string, options: GetOptions = {}): Promise<T> {
+    const found = await this.find(tenantId, id, options);
+    if (found === undefined) throw new NotFoundError(this.resource, id);
+    return found;
+  }
+
+  async versionOf(tenantId: string, id: string): Promise<number> {
+    const row = await this.db.withTenant(tenantId, async (tx) => {
+      const { rows } = await tx.query<StoredRow>(
+        this.#select.text,
+        [tenantId, id],
+        this.#select.options,
+      );
+      return rows[0];
+    });
+    if (row === undefined) throw new NotFoundError(this.resource, id);
+    return row.version;
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    patch: P,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    if (!isRecord(patch)) {
+      throw new ValidationError(this.resource, [
+        { path: [], pointer: '', code: 'invalid_type', message: 'a patch must be an object' },
+      ]);
+    }
+    return this.change(tenantId, id, actor, options, 'update', false, (current, owned) => ({
+      next: this.spec.model.update(current, { ...withoutOwned(patch), ...owned }),
+      deleted: undefined,
+      details: { fields: Object.keys(withoutOwned(patch)).sort().join(',').slice(0, 1_024) },
+    }));
+  }
+
+  async delete(
+    tenantId: string,
+    id: string,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    return this.change(tenantId, id, actor, options, 'delete', true, (current, owned, row, now) => {
+      if (row.deleted_at !== null) return undefined;
+      const soft = this.has('deletedAt') ? { deletedAt: now, deletedBy: actor } : {};
+      return {
+        next: this.spec.model.update(current, { ...owned, ...soft }),
+        deleted: now,
+        details: {},
+      };
+    });
+  }
+
+  async restore(
+    tenantId: string,
+    id: string,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    return this.change(tenantId, id, actor, options, 'restore', true, (current, owned, row) => {
+      if (row.deleted_at === null) return undefined;
+      const soft = this.has('deletedAt') ? { deletedAt: null, deletedBy: null } : {};
+      return {
+        next: this.spec.model.update(current, { ...owned, ...soft }),
+        deleted: null,
+        details: {},
+      };
+    });
+  }
+
+  async purge(
+    tenantId: string,
+    id: string,
+    actor: ActorId,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    const now = new Date();
+    await this.db.withTenant(tenantId, async (tx) => {
+      const row = await this.lock(tx, tenantId, id, true);
+      checkVersion(this.resource, id, row.version, options);
+      await tx.query(this.#purge.text, [tenantId, id], this.#purge.options);
+      await this.audit(tx, tenantId, 'purge', actor, id, row.doc, null, now);
+    });
+  }
+
+  /**
+   * The read-check-write cycle of every change: lock the row, check the
+   * version, compute the next instance (or `undefined`: nothing to do),
+   * write it with the next version, audit it; all in one transaction.
+   */
+  protected async change(
+    tenantId: string,
+    id: string,
+    actor: ActorId,
+    options: WriteOptions,
+    action: AuditAction,
+    includeDeleted: boolean,
+    compute: (
+      current: T,
+      owned: Record<string, unknown>,
+      row: StoredRow,
+      now: Date,
+    ) =>
+      | {
+          next: T;
+          /** The new `deleted_at`; `undefined` keeps it. */
+          deleted: Date | null | undefined;
+          details: Readonly<Record<string, string | number | boolean | null>>;
+        }
+      | undefined,
+  ): Promise<T> {
+    const now = new Date();
+    return this.db.withTenant(tenantId, async (tx) => {
+      const row = await this.lock(tx, tenantId, id, includeDeleted);
+      checkVersion(this.resource, id, row.version, options);
+      const current = this.spec.model.parse(row.doc);
+      const version = row.version + 1;
+      const step = compute(current, this.ownedOnChange(actor, now, version), row, now);
+      if (step === undefined) return current;
+      const deletedAt = step.deleted === undefined ? row.deleted_at : step.deleted;
+      const doc = await this.write(tx, tenantId, id, step.next, version, deletedAt, now);
+      await this.audit(tx, tenantId, action, actor, id, row.doc, doc, now, step.details);
+      return step.next;
+    });
+  }
+
+  async list(tenantId: string, options: ListOptions<F> = {}): Promise<Page<T>> {
+    const order = options.order ?? 'asc';
+    if (order !== 'asc' && order !== 'desc') {
+      throw new ValidationError('ListOptions', [
+        {
+          path: ['order'],
+          pointer: '/order',
+          code: 'invalid_value',
+          message: 'expected asc or desc',
+        },
+      ]);
+    }
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new ValidationError('ListOptions', [
+        {
+          path: ['limit'],
+          pointer: '/limit',
+          code: 'too_big',
+          message: `expected an integer from 1 to ${MAX_PAGE_SIZE}`,
+        },
+      ]);
+    }
+    const includeDeleted = options.includeDeleted === true;
+    const filter = (options.filter ?? {}) as Record<string, unknown>;
+    const scope = contentHash({ filter, includeDeleted }).slice(0, 16);
+    const params: SqlValue[] = [tenantId];
+    const add = (value: SqlValue): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = ['tenant_id = $1'];
+    if (!includeDeleted) where.push('deleted_at IS NULL');
+    where.push(...this.filterSql(filter, add));
+    if (options.cursor !== undefined) {
+      const cursor = decodeCursor(options.cursor, order, scope);
+      const op = order === 'asc' ? '>' : '<';
+      where.push(
+        `(created_at, id) ${op} (${add(cursor.createdAt)}::timestamptz, ${add(cursor.id)})`,
+      );
+    }
+    const dir = order === 'asc' ? '' : ' DESC';
+    const sql = `SELECT doc, id, to_json(created_at) #>> '{}' AS ts FROM ${this.spec.table}
+      WHERE ${where.join(' AND ')} ORDER BY created_at${dir}, id${dir} LIMIT ${add(limit + 1)}`;
+    const statement = prepared(sql);
+    const rows = await this.db.withTenant(tenantId, async (tx) => {
+      const result = await tx.query<{ doc: Record<string, unknown>; id: string; ts: string }>(
+        statement.text,
+        params,
+        statement.options,
+      );
+      return result.rows;
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => this.spec.model.parse(r.doc)),
+      nextCursor:
+        rows.length > limit && last !== undefined
+          ? encodeCursor({ createdAt: last.ts, id: last.id, order, scope })
+          : null,
+    };
+  }
+
+  /** The WHERE conditions of a filter. */
+  protected filterSql(filter: Record<string, unknown>, add: (value: SqlValue) => string): string[] {
+    const out: string[] = [];
+    const spec = this.spec.filters;
+    const unknown = Object.keys(filter).filter(
+      (k) =>
+        filter[k] !== undefined &&
+        !(
+          (k === 'status' && spec.status !== undefined) ||
+          (k === 'levelAtLeast' && spec.level === true) ||
+          (k === 'labels' && spec.labels === true) ||
+          (k === 'fingerprint' && spec.fingerprint === true)
+        ),
+    );
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        'ListFilter',
+        unknown.map((k) => ({
+          path: [k],
+          pointer: `/${k}`,
+          code: 'unrecognized_key',
+          message: `cannot filter ${this.resource} by "${k}"`,
+        })),
+      );
+    }
+    const { status, levelAtLeast, labels, fingerprint } = filter;
+    if (status !== undefined) {
+      const list = statuses(status as string | readonly string[]);
+      if (spec.status === 'window') {
+        let param: string | undefined;
+        const at = (): string => {
+          param ??= `${add(new Date())}::timestamptz`;
+          return param;
+        };
+        const parts: string[] = [];
+        if (list.includes('active')) parts.push(`(starts_at <= ${at()} AND ends_at > ${at()})`);
+        if (list.includes('pending')) parts.push(`starts_at > ${at()}`);
+        if (list.includes('expired')) parts.push(`ends_at <= ${at()}`);
+        out.push(parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`);
+      } else {
+        out.push(`status = ANY(${add(list)}::text[])`);
+      }
+    }
+    if (levelAtLeast !== undefined) {
+      out.push(`level_rank >= ${add(AlertLevel.rank(levelAtLeast as AlertLevel))}`);
+    }
+    if (labels !== undefined) {
+      if (!isRecord(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+        throw new ValidationError('ListFilter', [
+          {
+            path: ['labels'],
+            pointer: '/labels',
+            code: 'invalid_type',
+            message: 'expected label name → value',
+          },
+        ]);
+      }
+      out.push(`labels @> ${add(labels)}::jsonb`);
+    }
+    if (fingerprint !== undefined) out.push(`fingerprint = ${add(String(fingerprint))}`);
+    return out;
+  }
+}

@@ -1,0 +1,111 @@
+import { AlertLevel } from '../../base/enums/index.js';
+import { Alert } from '../../domain/alert.js';
+import { AlertRule } from '../../domain/alert-rule.js';
+import { ApiKey } from '../../domain/api-key.js';
+import { NotificationChannel } from '../../domain/notification-channel.js';
+import { Silence } from '../../domain/silence.js';
+import type { TableSpec } from './model-repository.js';
+
+/** @internal The status stored for a silence at write time (lists compute it from the times). */
+export function silenceStatus(s: Silence, at: Date): 'active' | 'pending' | 'expired' {
+  const now = at.getTime();
+  if (s.startsAt.getTime() > now) return 'pending';
+  return s.endsAt.getTime() > now ? 'active' : 'expired';
+}
+
+/** @internal `alert_rules`: status is `enabled`/`disabled`. */
+export const ALERT_RULES: TableSpec<AlertRule> = {
+  table: 'alert_rules',
+  model: AlertRule,
+  columns: [
+    { name: 'name' },
+    { name: 'status' },
+    { name: 'level' },
+    { name: 'level_rank' },
+    { name: 'labels', cast: '::jsonb' },
+    { name: 'annotations', cast: '::jsonb' },
+  ],
+  values: (r) => [
+    r.name,
+    r.enabled ? 'enabled' : 'disabled',
+    r.level,
+    AlertLevel.rank(r.level),
+    r.labels,
+    r.annotations,
+  ],
+  filters: { status: 'column', level: true, labels: true },
+};
+
+/** @internal `alerts`. */
+export const ALERTS: TableSpec<Alert> = {
+  table: 'alerts',
+  model: Alert,
+  columns: [
+    { name: 'fingerprint' },
+    { name: 'rule_id' },
+    { name: 'status' },
+    { name: 'level' },
+    { name: 'level_rank' },
+    { name: 'labels', cast: '::jsonb' },
+    { name: 'annotations', cast: '::jsonb' },
+    { name: 'starts_at' },
+    { name: 'ends_at' },
+    { name: 'last_received_at' },
+    { name: 'duplicate_count' },
+  ],
+  values: (a) => [
+    a.fingerprint,
+    a.ruleId,
+    a.status,
+    a.level,
+    AlertLevel.rank(a.level),
+    a.labels,
+    a.annotations,
+    a.startsAt,
+    a.endsAt,
+    a.lastReceivedAt,
+    a.duplicateCount,
+  ],
+  filters: { status: 'column', level: true, labels: true, fingerprint: true },
+};
+
+/** @internal `notification_channels`: status is `enabled`/`disabled`. */
+export const NOTIFICATION_CHANNELS: TableSpec<NotificationChannel> = {
+  table: 'notification_channels',
+  model: NotificationChannel,
+  columns: [{ name: 'name' }, { name: 'type' }, { name: 'status' }],
+  values: (c) => [c.name, c.type, c.enabled ? 'enabled' : 'disabled'],
+  filters: { status: 'column' },
+};
+
+/** @internal `silences`: the status filter (`active`, `pending`, `expired`) is computed from the times. */
+export const SILENCES: TableSpec<Silence> = {
+  table: 'silences',
+  model: Silence,
+  columns: [{ name: 'status' }, { name: 'starts_at' }, { name: 'ends_at' }, { name: 'created_by' }],
+  values: (s, at) => [silenceStatus(s, at), s.startsAt, s.endsAt, s.createdBy],
+  filters: { status: 'window' },
+};
+
+/** @internal `api_keys`: status is `active`/`revoked`. */
+export const API_KEYS: TableSpec<ApiKey> = {
+  table: 'api_keys',
+  model: ApiKey,
+  columns: [
+    { name: 'name' },
+    { name: 'status' },
+    { name: 'key_prefix' },
+    { name: 'key_hash' },
+    { name: 'expires_at' },
+    { name: 'last_used_at' },
+  ],
+  values: (k) => [
+    k.name,
+    k.revokedAt === null ? 'active' : 'revoked',
+    k.prefix,
+    k.keyHash.reveal(),
+    k.expiresAt,
+    k.lastUsedAt,
+  ],
+  filters: { status: 'column' },
+};

@@ -1,0 +1,894 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, AlertRule, AlertRule as AlertRuleModel } from '../../src/domain/index.js';
+import {
+  type CreateInput,
+  createRepositories,
+  type Database,
+  GENESIS_HASH,
+  type IngestItemResult,
+  type QueryEvent,
+  type Repositories,
+} from '../../src/storage/index.js';
+import type { EngineFixture } from './engine-contract.js';
+
+const PAST = (): string => new Date(Date.now() - 60_000).toISOString();
+const FUTURE = (): string => new Date(Date.now() + 3_600_000).toISOString();
+
+/** A Prometheus-like alert. */
+function alert(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    labels: { alertname: name, job: 'api' },
+    annotations: { summary: `${name} fired` },
+    level: 'high',
+    priority: 'P2',
+    startsAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  };
+}
+
+function rule(
+  name: string,
+  extra: Record<string, unknown> = {},
+): CreateInput<typeof AlertRuleModel> {
+  return {
+    name,
+    level: 'high',
+    priority: 'P2',
+    condition: 'cpu_usage > 80',
+    ...extra,
+  } as CreateInput<typeof AlertRuleModel>;
+}
+
+function stored(r: IngestItemResult | undefined): { id: string; status: string; outcome: string } {
+  if (r === undefined || r.outcome === 'rejected') throw new Error('expected a stored item');
+  return r;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => 'resolved',
+    (e: unknown) => (e as { code?: unknown }).code,
+  );
+}
+
+/**
+ * The repository contract: the same calls give the same results on every
+ * engine (PGlite and a PostgreSQL server).
+ */
+export function repositoryContract(fixture: EngineFixture): void {
+  let db: Database;
+  let repos: Repositories;
+  let n = 0;
+  /** A fresh tenant per test keeps tests independent on one shared database. */
+  const tenant = async (): Promise<string> => {
+    const id = `t${++n}-${Math.random().toString(36).slice(2, 8)}`;
+    await repos.tenants.create({ id, name: `Tenant ${id}` }, 'admin');
+    return id;
+  };
+  const auditCount = async (tenantId: string): Promise<number> =>
+    (await repos.audit.list(tenantId, { limit: 1_000 })).length;
+
+  beforeAll(async () => {
+    db = await fixture.open();
+    repos = createRepositories(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await fixture.dispose?.();
+  });
+
+  describe('CRUD and versions', () => {
+    it('creates with repository-owned fields, reads back, updates with versions', async () => {
+      const t = await tenant();
+      const created = await repos.alertRules.create(
+        t,
+        {
+          ...rule('cpu'),
+          createdAt: '2000-01-01T00:00:00Z',
+          version: 42,
+          createdBy: 'forged',
+        } as never,
+        'user:1',
+      );
+      expect(created).toMatchObject({
+        tenantId: t,
+        version: 1,
+        createdBy: 'user:1',
+        updatedBy: 'user:1',
+      });
+      expect(created.createdAt.getFullYear()).toBeGreaterThan(2000);
+      expect(await repos.alertRules.get(t, created.id)).toEqual(created);
+      const next = await repos.alertRules.update(t, created.id, { level: 'critical' }, 'user:2', {
+        expectedVersion: 1,
+      });
+      expect(next).toMatchObject({
+        level: 'critical',
+        version: 2,
+        createdBy: 'user:1',
+        updatedBy: 'user:2',
+      });
+      expect(await repos.alertRules.versionOf(t, created.id)).toBe(2);
+      const err = await repos.alertRules
+        .update(t, created.id, { level: 'low' }, 'user:3', { expectedVersion: 1 })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'ALERTBASE_RESOURCE_VERSION_CONFLICT',
+        context: { expectedVersion: 1, currentVersion: 2 },
+      });
+      // Without a version: last writer wins.
+      expect(
+        (await repos.alertRules.update(t, created.id, { level: 'low' }, 'user:3')).version,
+      ).toBe(3);
+    });
+
+    it('two updates with the same version: exactly one wins', async () => {
+      const t = await tenant();
+      const r = await repos.alertRules.create(t, rule('race'), 'u');
+      const results = await Promise.allSettled([
+        repos.alertRules.update(t, r.id, { level: 'critical' }, 'a', { expectedVersion: 1 }),
+        repos.alertRules.update(t, r.id, { level: 'low' }, 'b', { expectedVersion: 1 }),
+      ]);
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((x) => x.status === 'rejected');
+      expect(rejected?.status === 'rejected' && rejected.reason).toMatchObject({
+        code: 'ALERTBASE_RESOURCE_VERSION_CONFLICT',
+        context: { currentVersion: 2 },
+      });
+      expect(await repos.alertRules.versionOf(t, r.id)).toBe(2);
+    });
+
+    it('refuses invalid input, immutable fields, another tenant id, duplicates and unknown tenants', async () => {
+      const t = await tenant();
+      expect(
+        await codeOf(
+          repos.alertRules.create(t, rule('x', { condition: 'DROP TABLE' }) as never, 'u'),
+        ),
+      ).toBe('ALERTBASE_VALIDATION_FAILED');
+      expect(await codeOf(repos.alertRules.create(t, 'nope' as never, 'u'))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(
+        await codeOf(repos.alertRules.create(t, { ...rule('x'), tenantId: 'other' } as never, 'u')),
+      ).toBe('ALERTBASE_TENANT_ISOLATION');
+      const r = await repos.alertRules.create(t, rule('dup'), 'u');
+      expect(await codeOf(repos.alertRules.create(t, rule('dup'), 'u'))).toBe(
+        'ALERTBASE_RESOURCE_ALREADY_EXISTS',
+      );
+      expect(
+        await codeOf(
+          repos.alertRules.update(t, r.id, { id: '01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d10' }, 'u'),
+        ),
+      ).toBe('ALERTBASE_VALIDATION_FAILED');
+      expect(await codeOf(repos.alertRules.update(t, r.id, null as never, 'u'))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alertRules.create('no-such-tenant', rule('x'), 'u'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      expect(await codeOf(repos.alertRules.get(t, '01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d10'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      expect(await codeOf(repos.alertRules.versionOf(t, 'missing'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+    });
+
+    it('stores every model: channels (secrets kept), silences, api keys', async () => {
+      const t = await tenant();
+      const ch = await repos.notificationChannels.create(
+        t,
+        {
+          name: 'hook',
+          config: { type: 'webhook', url: 'https://example.com/hook', bearerToken: 'tok-123' },
+        },
+        'u',
+      );
+      const back = await repos.notificationChannels.get(t, ch.id);
+      expect(back.config.type === 'webhook' && back.config.bearerToken?.reveal()).toBe('tok-123');
+      const sil = await repos.silences.create(
+        t,
+        {
+          matchers: [{ name: 'alertname', value: 'X', isRegex: false }],
+          startsAt: new Date(Date.now() - 1_000).toISOString(),
+          endsAt: FUTURE(),
+          createdBy: 'ops',
+          comment: 'maintenance',
+        },
+        'u',
+      );
+      await repos.silences.create(
+        t,
+        {
+          matchers: [{ name: 'alertname', value: 'Y', isRegex: false }],
+          startsAt: FUTURE(),
+          endsAt: new Date(Date.now() + 7_200_000).toISOString(),
+          createdBy: 'ops',
+          comment: 'later',
+        },
+        'u',
+      );
+      const active = await repos.silences.list(t, { filter: { status: 'active' } });
+      expect(active.items.map((s) => s.id)).toEqual([sil.id]);
+      expect(
+        (await repos.silences.list(t, { filter: { status: ['pending', 'expired'] } })).items,
+      ).toHaveLength(1);
+      expect((await repos.silences.list(t, { filter: { status: 'unknown' } })).items).toHaveLength(
+        0,
+      );
+      expect(
+        (await repos.notificationChannels.list(t, { filter: { status: 'enabled' } })).items,
+      ).toHaveLength(1);
+    });
+  });
+
+  describe('soft delete, restore, purge', () => {
+    it('hides deleted records unless asked, restores them, purges for good', async () => {
+      const t = await tenant();
+      const r = await repos.alertRules.create(t, rule('gone'), 'u');
+      const deleted = await repos.alertRules.delete(t, r.id, 'del', { expectedVersion: 1 });
+      expect(deleted).toMatchObject({ deletedBy: 'del', version: 2 });
+      expect(deleted.deletedAt).toBeInstanceOf(Date);
+      expect(await repos.alertRules.find(t, r.id)).toBeUndefined();
+      expect(await codeOf(repos.alertRules.get(t, r.id))).toBe('ALERTBASE_RESOURCE_NOT_FOUND');
+      expect((await repos.alertRules.get(t, r.id, { includeDeleted: true })).deletedBy).toBe('del');
+      expect((await repos.alertRules.list(t)).items).toHaveLength(0);
+      expect((await repos.alertRules.list(t, { includeDeleted: true })).items).toHaveLength(1);
+      expect(await codeOf(repos.alertRules.update(t, r.id, { level: 'low' }, 'u'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      // Idempotent: no new version, no audit event.
+      const events = await auditCount(t);
+      expect((await repos.alertRules.delete(t, r.id, 'del')).version).toBe(2);
+      expect(await auditCount(t)).toBe(events);
+      // A deleted rule frees its name.
+      await repos.alertRules.create(t, rule('gone2'), 'u');
+      const restored = await repos.alertRules.restore(t, r.id, 'res');
+      expect(restored).toMatchObject({
+        deletedAt: null,
+        deletedBy: null,
+        version: 3,
+        updatedBy: 'res',
+      });
+      expect((await repos.alertRules.restore(t, r.id, 'res')).version).toBe(3);
+      expect(await codeOf(repos.alertRules.purge(t, r.id, 'p', { expectedVersion: 1 }))).toBe(
+        'ALERTBASE_RESOURCE_VERSION_CONFLICT',
+      );
+      await repos.alertRules.purge(t, r.id, 'p');
+      expect(await repos.alertRules.find(t, r.id, { includeDeleted: true })).toBeUndefined();
+      expect(await codeOf(repos.alertRules.purge(t, r.id, 'p'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      const actions = (await repos.audit.list(t, { entityId: r.id })).map((e) => e.action);
+      expect(actions).toEqual(['create', 'delete', 'restore', 'purge']);
+    });
+
+    it('soft-deletes models without a deletedAt field through the column', async () => {
+      const t = await tenant();
+      const { apiKey } = await repos.apiKeys.issue(t, { name: 'k', role: 'viewer' }, 'u');
+      await repos.apiKeys.delete(t, apiKey.id, 'u');
+      expect(await repos.apiKeys.find(t, apiKey.id)).toBeUndefined();
+      expect(await repos.apiKeys.find(t, apiKey.id, { includeDeleted: true })).toBeDefined();
+      await repos.apiKeys.restore(t, apiKey.id, 'u');
+      expect(await repos.apiKeys.find(t, apiKey.id)).toBeDefined();
+    });
+  });
+
+  describe('list: filters and keyset pagination', () => {
+    it('filters alerts by status, level at least, labels and fingerprint', async () => {
+      const t = await tenant();
+      await repos.alerts.ingest(
+        t,
+        [
+          alert('A', { level: 'critical', labels: { alertname: 'A', team: 'db' } }),
+          alert('B', { level: 'medium', labels: { alertname: 'B', team: 'db' } }),
+          alert('C', { level: 'info', labels: { alertname: 'C', team: 'web' } }),
+          alert('D', { level: 'high', labels: { alertname: 'D', team: 'web' }, endsAt: PAST() }),
+        ],
+        'u',
+      );
+      const names = (items: readonly Alert[]): string[] =>
+        items.map((a) => a.labels.alertname ?? '').sort();
+      expect(names((await repos.alerts.list(t, { filter: { status: 'firing' } })).items)).toEqual([
+        'A',
+        'B',
+        'C',
+      ]);
+      expect(
+        names((await repos.alerts.list(t, { filter: { levelAtLeast: 'high' } })).items),
+      ).toEqual(['A', 'D']);
+      expect(
+        names((await repos.alerts.list(t, { filter: { labels: { team: 'db' } } })).items),
+      ).toEqual(['A', 'B']);
+      expect(
+        names(
+          (
+            await repos.alerts.list(t, {
+              filter: { labels: { team: 'web' }, status: ['resolved'] },
+            })
+          ).items,
+        ),
+      ).toEqual(['D']);
+      const a = (await repos.alerts.list(t, { filter: { labels: { alertname: 'A' } } })).items[0];
+      expect(
+        (await repos.alerts.list(t, { filter: { fingerprint: a?.fingerprint } })).items,
+      ).toHaveLength(1);
+      const rules = await Promise.all([
+        repos.alertRules.create(t, rule('r1', { enabled: false, labels: { team: 'db' } }), 'u'),
+        repos.alertRules.create(t, rule('r2', { level: 'critical' }), 'u'),
+      ]);
+      expect(
+        (await repos.alertRules.list(t, { filter: { status: 'disabled' } })).items.map((r) => r.id),
+      ).toEqual([rules[0].id]);
+      expect(
+        (await repos.alertRules.list(t, { filter: { levelAtLeast: 'critical' } })).items,
+      ).toHaveLength(1);
+      expect(
+        (await repos.alertRules.list(t, { filter: { labels: { team: 'db' } } })).items,
+      ).toHaveLength(1);
+    });
+
+    it('refuses bad filters, limits and cursors', async () => {
+      const t = await tenant();
+      expect(
+        await codeOf(repos.alerts.list(t, { filter: { levelAtLeast: 'huge' as never } })),
+      ).toBe('ALERTBASE_VALIDATION_UNKNOWN_VALUE');
+      expect(
+        await codeOf(repos.silences.list(t, { filter: { labels: { a: 'b' } } as never })),
+      ).toBe('ALERTBASE_VALIDATION_FAILED');
+      expect(await codeOf(repos.alerts.list(t, { filter: { labels: { a: 1 } as never } }))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alerts.list(t, { filter: { status: [] } }))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alerts.list(t, { limit: 0 }))).toBe('ALERTBASE_VALIDATION_FAILED');
+      expect(await codeOf(repos.alerts.list(t, { limit: 1_001 }))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alerts.list(t, { order: 'up' as never }))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alerts.list(t, { cursor: 'not a cursor!' }))).toBe(
+        'ALERTBASE_STORAGE_CURSOR_INVALID',
+      );
+      expect(
+        await codeOf(repos.alerts.list(t, { cursor: Buffer.from('[2]').toString('base64url') })),
+      ).toBe('ALERTBASE_STORAGE_CURSOR_INVALID');
+      await repos.alertRules.create(t, rule('p1'), 'u');
+      await repos.alertRules.create(t, rule('p2'), 'u');
+      const first = await repos.alertRules.list(t, { limit: 1 });
+      const cursor = first.nextCursor ?? '';
+      expect(
+        await codeOf(repos.alertRules.list(t, { cursor, filter: { status: 'enabled' } })),
+      ).toBe('ALERTBASE_STORAGE_CURSOR_INVALID');
+      expect(await codeOf(repos.alertRules.list(t, { cursor, order: 'desc' }))).toBe(
+        'ALERTBASE_STORAGE_CURSOR_INVALID',
+      );
+    });
+
+    it('walks every page once, in order, stable under inserts, both directions', async () => {
+      const t = await tenant();
+      const made: AlertRule[] = [];
+      for (let i = 0; i < 23; i++)
+        made.push(await repos.alertRules.create(t, rule(`rule-${i}`), 'u'));
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await repos.alertRules.list(t, {
+            limit: 5,
+            order,
+            ...(cursor ? { cursor } : {}),
+          });
+          seen.push(...page.items.map((r) => r.id));
+          cursor = page.nextCursor ?? undefined;
+          // Rows inserted while walking come after the walk (asc) or are skipped (desc).
+          if (pages++ === 0)
+            made.push(await repos.alertRules.create(t, rule(`late-${order}`), 'u'));
+        } while (cursor !== undefined);
+        expect(new Set(seen).size).toBe(seen.length);
+        const originals = made.slice(0, 23).map((r) => r.id);
+        for (const id of originals) expect(seen).toContain(id);
+        expect(seen.slice(0, 23)).toEqual(order === 'asc' ? originals : [...seen.slice(0, 23)]);
+        if (order === 'desc') expect(seen).toEqual([...seen].sort().reverse());
+      }
+      const all = await repos.alertRules.list(t, { limit: 1_000 });
+      expect(all.nextCursor).toBeNull();
+      expect(all.items).toHaveLength(25);
+    });
+  });
+
+  describe('ingest', () => {
+    it('reports created, deduplicated, resolved and rejected per item, with values', async () => {
+      const t = await tenant();
+      const first = await repos.alerts.ingest(t, [alert('A'), alert('B'), alert('C')], 'prom', {
+        batchId: 'b1',
+      });
+      expect(first.counts).toEqual({ created: 3, deduplicated: 0, resolved: 0, rejected: 0 });
+      const second = await repos.alerts.ingest(
+        t,
+        [
+          alert('A', { annotations: { summary: 'newer' }, value: 7 }),
+          alert('B', { endsAt: PAST() }),
+          { labels: {}, level: 'high', priority: 'P2' },
+          alert('D'),
+        ],
+        'prom',
+      );
+      expect(second.counts).toEqual({ created: 1, deduplicated: 1, resolved: 1, rejected: 1 });
+      expect(second.items.map((i) => i.outcome)).toEqual([
+        'deduplicated',
+        'resolved',
+        'rejected',
+        'created',
+      ]);
+      const rejected = second.items[2];
+      expect(
+        rejected?.outcome === 'rejected' && rejected.issues.map((i) => [i.pointer, i.code]),
+      ).toEqual([['/labels', 'custom']]);
+      const a = await repos.alerts.get(t, stored(first.items[0]).id);
+      expect(stored(second.items[0]).id).toBe(a.id);
+      expect(a).toMatchObject({
+        status: 'firing',
+        duplicateCount: 1,
+        version: 2,
+        value: 7,
+        annotations: { summary: 'newer' },
+      });
+      expect(a.lastReceivedAt.getTime()).toBeGreaterThanOrEqual(a.createdAt.getTime());
+      const b = await repos.alerts.get(t, stored(second.items[1]).id);
+      expect(b).toMatchObject({ status: 'resolved', duplicateCount: 1 });
+      expect(b.endsAt?.getTime()).toBeLessThan(Date.now());
+      const audit = (await repos.audit.list(t)).filter((e) => e.action === 'ingest');
+      expect(audit.map((e) => e.details)).toEqual([
+        { batchId: 'b1', received: 3, created: 3, deduplicated: 0, resolved: 0, rejected: 0 },
+        { received: 4, created: 1, deduplicated: 1, resolved: 1, rejected: 1 },
+      ]);
+      expect(second.auditEventId).toBe(audit[1]?.id);
+    });
+
+    it('folds duplicates inside a batch; a resolved alert that fires again opens a new row', async () => {
+      const t = await tenant();
+      const res = await repos.alerts.ingest(
+        t,
+        [
+          alert('A', { annotations: { summary: '1' } }),
+          alert('A', { annotations: { summary: '2' } }),
+          alert('A', { annotations: { summary: '3' }, endsAt: PAST() }),
+          alert('A', { startsAt: '2026-01-02T00:00:00Z' }),
+          alert('A', { startsAt: '2026-01-02T00:00:00Z' }),
+        ],
+        'prom',
+      );
+      expect(res.items.map((i) => i.outcome)).toEqual([
+        'created',
+        'deduplicated',
+        'resolved',
+        'created',
+        'deduplicated',
+      ]);
+      const [r0, , , r3] = res.items.map((i) => stored(i));
+      expect(r0?.id).not.toBe(r3?.id);
+      const rows = (await repos.alerts.list(t, { limit: 10 })).items;
+      expect(rows.map((a) => [a.status, a.duplicateCount, a.annotations.summary])).toEqual([
+        ['resolved', 2, '3'],
+        ['firing', 1, 'A fired'],
+      ]);
+      // Re-firing after the resolve in an earlier batch also opens a new row.
+      const again = await repos.alerts.ingest(
+        t,
+        [alert('A', { endsAt: PAST(), startsAt: '2026-01-02T00:00:00Z' })],
+        'p',
+      );
+      expect(again.items[0]?.outcome).toBe('resolved');
+      const reopened = await repos.alerts.ingest(
+        t,
+        [alert('A', { startsAt: '2026-01-03T00:00:00Z' })],
+        'p',
+      );
+      expect(reopened.items[0]?.outcome).toBe('created');
+      expect((await repos.alerts.list(t)).items).toHaveLength(3);
+    });
+
+    it('folds resent resolved alerts into the row they resolved; stores unknown resolved alerts once', async () => {
+      const t = await tenant();
+      const endsAt = PAST();
+      const resolvedOnly = alert('R', { endsAt });
+      const a = await repos.alerts.ingest(t, [resolvedOnly, resolvedOnly], 'p');
+      expect(a.items.map((i) => i.outcome)).toEqual(['created', 'deduplicated']);
+      const b = await repos.alerts.ingest(t, [resolvedOnly], 'p');
+      expect(b.items[0]?.outcome).toBe('deduplicated');
+      const rows = (await repos.alerts.list(t)).items;
+      expect(rows.map((r) => [r.status, r.duplicateCount])).toEqual([['resolved', 2]]);
+    });
+
+    it('an acknowledged alert fires again when its level gets worse', async () => {
+      const t = await tenant();
+      const [first] = (await repos.alerts.ingest(t, [alert('A', { level: 'medium' })], 'p')).items;
+      await repos.alerts.transition(t, stored(first).id, 'acknowledge', 'oncall');
+      await repos.alerts.ingest(t, [alert('A', { level: 'medium' })], 'p');
+      expect((await repos.alerts.get(t, stored(first).id)).status).toBe('acknowledged');
+      await repos.alerts.ingest(t, [alert('A', { level: 'critical' })], 'p');
+      expect(await repos.alerts.get(t, stored(first).id)).toMatchObject({
+        status: 'firing',
+        level: 'critical',
+        acknowledgedBy: 'oncall',
+        duplicateCount: 2,
+      });
+    });
+
+    it('ignores repository-owned fields, rejects another tenant, and writes nothing when all are bad', async () => {
+      const t = await tenant();
+      const res = await repos.alerts.ingest(
+        t,
+        [
+          alert('A', { status: 'acknowledged', duplicate_count: 99, version: 7, id: 'x' }),
+          alert('B', { tenantId: 'other' }),
+          {
+            labels: { alertname: 'C' },
+            level: 'low',
+            priority: 'P4',
+            generator_url: 'http://prom.example.com/graph',
+            starts_at: '2026-01-01T00:00:00Z',
+          },
+          alert('E', { tenantId: t }),
+        ],
+        'p',
+      );
+      expect(res.items.map((i) => i.outcome)).toEqual([
+        'created',
+        'rejected',
+        'created',
+        'created',
+      ]);
+      const bad = res.items[1];
+      expect(bad?.outcome === 'rejected' && bad.issues[0]?.code).toBe('tenant_mismatch');
+      expect(await repos.alerts.get(t, stored(res.items[0]).id)).toMatchObject({
+        status: 'firing',
+        duplicateCount: 0,
+        version: 1,
+      });
+      expect((await repos.alerts.get(t, stored(res.items[2]).id)).generatorURL).toBe(
+        'http://prom.example.com/graph',
+      );
+      const before = await auditCount(t);
+      const none = await repos.alerts.ingest(t, [null, 'x', { level: 'high' }], 'p');
+      expect(none).toMatchObject({ auditEventId: null, counts: { rejected: 3, created: 0 } });
+      expect(await auditCount(t)).toBe(before);
+      expect(await codeOf(repos.alerts.ingest(t, 'nope' as never, 'p'))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect(await codeOf(repos.alerts.ingest(t, new Array(10_001).fill(alert('Z')), 'p'))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      const empty = await repos.alerts.ingest(t, [], 'p');
+      expect(empty.items).toEqual([]);
+    });
+
+    it('is atomic: a failing batch writes nothing', async () => {
+      const t = await tenant();
+      // An audit actor longer than the model allows fails the audit step, after the upsert.
+      await expect(repos.alerts.ingest(t, [alert('A')], 'x'.repeat(300))).rejects.toMatchObject({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+      });
+      expect((await repos.alerts.list(t)).items).toHaveLength(0);
+    });
+  });
+
+  describe('transitions', () => {
+    it('applies allowed actions with who and when, and refuses the others with codes', async () => {
+      const t = await tenant();
+      const [item] = (await repos.alerts.ingest(t, [alert('A')], 'p')).items;
+      const id = stored(item).id;
+      const acked = await repos.alerts.transition(t, id, 'acknowledge', 'user:ann', {
+        expectedVersion: 1,
+      });
+      expect(acked).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedBy: 'user:ann',
+        version: 2,
+      });
+      expect(acked.acknowledgedAt).toBeInstanceOf(Date);
+      const suppressed = await repos.alerts.transition(t, id, 'suppress', 'u');
+      expect(suppressed).toMatchObject({ status: 'suppressed', previousStatus: 'acknowledged' });
+      const back = await repos.alerts.transition(t, id, 'unsuppress', 'u');
+      expect(back).toMatchObject({ status: 'acknowledged', previousStatus: null });
+      expect(
+        (await repos.alerts.transition(t, id, 'unacknowledge', 'u')).acknowledgedBy,
+      ).toBeNull();
+      const resolved = await repos.alerts.transition(t, id, 'resolve', 'u');
+      expect(resolved.status).toBe('resolved');
+      expect(resolved.endsAt).toBeInstanceOf(Date);
+      const err = await repos.alerts.transition(t, id, 'acknowledge', 'u').catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'ALERTBASE_STATUS_INVALID_TRANSITION',
+        allowed: ['reopen'],
+      });
+      expect(await codeOf(repos.alerts.transition(t, id, 'explode' as never, 'u'))).toBe(
+        'ALERTBASE_VALIDATION_UNKNOWN_VALUE',
+      );
+      expect(
+        await codeOf(repos.alerts.transition(t, id, 'reopen', 'u', { expectedVersion: 1 })),
+      ).toBe('ALERTBASE_RESOURCE_VERSION_CONFLICT');
+      // Another occurrence is open: reopening this one would make two.
+      await repos.alerts.ingest(t, [alert('A')], 'p');
+      expect(await codeOf(repos.alerts.transition(t, id, 'reopen', 'u'))).toBe(
+        'ALERTBASE_RESOURCE_ALREADY_EXISTS',
+      );
+      const [other] = (await repos.alerts.ingest(t, [alert('B')], 'p')).items;
+      await repos.alerts.transition(t, stored(other).id, 'expire', 'system');
+      expect((await repos.alerts.transition(t, stored(other).id, 'reopen', 'u')).endsAt).toBeNull();
+      const transitions = (await repos.audit.list(t, { entityId: id })).filter(
+        (e) => e.action === 'transition',
+      );
+      expect(transitions.map((e) => e.details.action)).toEqual([
+        'acknowledge',
+        'suppress',
+        'unsuppress',
+        'unacknowledge',
+        'resolve',
+      ]);
+      expect(transitions[0]?.details).toMatchObject({ from: 'firing', to: 'acknowledged' });
+    });
+  });
+
+  describe('tenants and API keys', () => {
+    it('creates, updates, suspends and reactivates tenants', async () => {
+      const id = `tn-${Math.random().toString(36).slice(2, 8)}`;
+      const created = await repos.tenants.create({ id, name: 'One', version: 9 } as never, 'admin');
+      expect(created).toMatchObject({ id, version: 1, createdBy: 'admin', status: 'active' });
+      expect(await codeOf(repos.tenants.create({ id, name: 'Again' }, 'admin'))).toBe(
+        'ALERTBASE_RESOURCE_ALREADY_EXISTS',
+      );
+      expect(
+        (await repos.tenants.update(id, { name: 'Renamed' }, 'ops', { expectedVersion: 1 })).name,
+      ).toBe('Renamed');
+      expect(
+        await codeOf(repos.tenants.update(id, { name: 'X' }, 'ops', { expectedVersion: 1 })),
+      ).toBe('ALERTBASE_RESOURCE_VERSION_CONFLICT');
+      expect(await codeOf(repos.tenants.update(id, 'x' as never, 'ops'))).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      expect((await repos.tenants.suspend(id, 'ops')).status).toBe('suspended');
+      expect((await repos.tenants.activate(id, 'ops')).status).toBe('active');
+      expect((await repos.tenants.get(id)).version).toBe(4);
+      expect(await codeOf(repos.tenants.get('missing-tenant'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      expect(await codeOf(repos.tenants.suspend('missing-tenant', 'ops'))).toBe(
+        'ALERTBASE_RESOURCE_NOT_FOUND',
+      );
+      expect((await repos.audit.verify(id)).ok).toBe(true);
+      expect((await repos.audit.list(id)).map((e) => e.action)).toEqual([
+        'create',
+        'update',
+        'update',
+        'update',
+      ]);
+    });
+
+    it('issues keys that find their tenant, compares hashes, refuses revoked and foreign keys', async () => {
+      const t = await tenant();
+      const other = await tenant();
+      const { key, apiKey } = await repos.apiKeys.issue(
+        t,
+        { name: 'prom', role: 'responder' },
+        'u',
+      );
+      expect(key).toMatch(new RegExp(`^ab_${t}_[0-9a-f]{48}$`));
+      expect(apiKey.prefix).toBe(`ab_${key.slice(-48, -40)}`);
+      expect(JSON.stringify(apiKey)).not.toContain(key);
+      expect((await repos.apiKeys.findByKey(key))?.id).toBe(apiKey.id);
+      expect(await repos.apiKeys.findByKey(`${key.slice(0, -1)}0`)).toBeUndefined();
+      expect(
+        await repos.apiKeys.findByKey(key.replace(`ab_${t}_`, `ab_${other}_`)),
+      ).toBeUndefined();
+      expect(await repos.apiKeys.findByKey('Bearer nonsense')).toBeUndefined();
+      expect(await repos.apiKeys.findByKey(42 as never)).toBeUndefined();
+      const expired = await repos.apiKeys.issue(
+        t,
+        { name: 'old', role: 'viewer', expiresAt: PAST() },
+        'u',
+      );
+      expect(await repos.apiKeys.findByKey(expired.key)).toBeUndefined();
+      const revoked = await repos.apiKeys.revoke(t, apiKey.id, 'sec');
+      expect(revoked.revokedAt).toBeInstanceOf(Date);
+      expect((await repos.apiKeys.revoke(t, apiKey.id, 'sec')).revokedAt).toEqual(
+        revoked.revokedAt,
+      );
+      expect(await repos.apiKeys.findByKey(key)).toBeUndefined();
+      expect((await repos.apiKeys.list(t, { filter: { status: 'revoked' } })).items).toHaveLength(
+        1,
+      );
+      expect((await repos.audit.list(t, { entityId: apiKey.id })).map((e) => e.action)).toEqual([
+        'key.create',
+        'key.revoke',
+      ]);
+    });
+  });
+
+  describe('tenant isolation through the repositories', () => {
+    it('tenant A never sees or changes B’s records; B’s ids are not found', async () => {
+      const a = await tenant();
+      const b = await tenant();
+      const bRule = await repos.alertRules.create(b, rule('secret'), 'u');
+      const [bAlert] = (await repos.alerts.ingest(b, [alert('A')], 'p')).items;
+      const bId = stored(bAlert).id;
+      for (const call of [
+        () => repos.alertRules.get(a, bRule.id),
+        () => repos.alertRules.update(a, bRule.id, { level: 'low' }, 'u'),
+        () => repos.alertRules.delete(a, bRule.id, 'u'),
+        () => repos.alertRules.restore(a, bRule.id, 'u'),
+        () => repos.alertRules.purge(a, bRule.id, 'u'),
+        () => repos.alerts.transition(a, bId, 'acknowledge', 'u'),
+        () => repos.alerts.get(a, bId),
+      ]) {
+        expect(await codeOf(call())).toBe('ALERTBASE_RESOURCE_NOT_FOUND');
+      }
+      expect((await repos.alertRules.list(a, { includeDeleted: true })).items).toHaveLength(0);
+      // The same fingerprint in A is a different alert.
+      const [aAlert] = (await repos.alerts.ingest(a, [alert('A')], 'p')).items;
+      expect(aAlert?.outcome).toBe('created');
+      expect((await repos.alerts.get(b, bId)).duplicateCount).toBe(0);
+      expect((await repos.alertRules.get(b, bRule.id)).version).toBe(1);
+      expect((await repos.audit.list(a)).every((e) => e.tenantId === a)).toBe(true);
+    });
+  });
+
+  describe('audit trail', () => {
+    it('writes one event per change, in the same transaction', async () => {
+      const t = await tenant();
+      const start = await auditCount(t);
+      const r = await repos.alertRules.create(t, rule('a'), 'u');
+      await repos.alertRules.update(t, r.id, { level: 'low', description: 'x' }, 'u');
+      await repos.alertRules
+        .update(t, r.id, { level: 'low' }, 'u', { expectedVersion: 1 })
+        .catch(() => undefined);
+      expect(await auditCount(t)).toBe(start + 2);
+      const [created, updated] = await repos.audit.list(t, { entityId: r.id });
+      expect(created).toMatchObject({
+        action: 'create',
+        actor: 'u',
+        entityType: 'AlertRule',
+        before: null,
+      });
+      expect(updated?.before).toBe(created?.after);
+      expect(updated?.details).toEqual({ fields: 'description,level' });
+      // Silence has no createdBy of its own, so an over-long actor fails only
+      // at the audit step: the insert before it must roll back with it.
+      await expect(
+        repos.silences.create(
+          t,
+          {
+            matchers: [{ name: 'a', value: 'b', isRegex: false }],
+            startsAt: PAST(),
+            endsAt: FUTURE(),
+            createdBy: 'ops',
+            comment: 'c',
+          },
+          'x'.repeat(300),
+        ),
+      ).rejects.toMatchObject({ code: 'ALERTBASE_VALIDATION_FAILED' });
+      expect((await repos.silences.list(t)).items).toHaveLength(0);
+      expect(await auditCount(t)).toBe(start + 2);
+      const page = await repos.audit.list(t, { afterSeq: 0, limit: 1 });
+      expect(page.map((e) => e.seq)).toEqual([1]);
+      const first = (await repos.audit.list(t, { limit: 1 }))[0];
+      expect(first?.prevHash).toBe(GENESIS_HASH);
+    });
+
+    it('50 concurrent writers on one tenant keep one verifiable chain', async () => {
+      const t = await tenant();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => repos.alertRules.create(t, rule(`c${i}`), `w${i}`)),
+      );
+      const check = await repos.audit.verify(t);
+      expect(check).toEqual({ ok: true, length: 51 });
+      const events = await repos.audit.list(t, { limit: 100 });
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    });
+
+    it('detects a flipped byte, a deleted row and swapped rows at their index', async () => {
+      const chain = async (): Promise<string> => {
+        const t = await tenant();
+        for (let i = 0; i < 7; i++) await repos.alertRules.create(t, rule(`r${i}`), 'u');
+        expect(await repos.audit.verify(t)).toEqual({ ok: true, length: 8 });
+        return t;
+      };
+      // As the table owner, outside the app role: what an attacker with database access does.
+      const [flip, column, gone, swap, forged] = await Promise.all([
+        chain(),
+        chain(),
+        chain(),
+        chain(),
+        chain(),
+      ]);
+      await db.query(
+        `UPDATE audit_events SET doc = jsonb_set(doc, '{details,tampered}', 'true') WHERE tenant_id = $1 AND seq = 3`,
+        [flip],
+      );
+      expect(await repos.audit.verify(flip)).toEqual({
+        ok: false,
+        index: 3,
+        reason: 'hash_mismatch',
+      });
+      await db.query(`UPDATE audit_events SET actor = 'mallory' WHERE tenant_id = $1 AND seq = 2`, [
+        column,
+      ]);
+      expect(await repos.audit.verify(column)).toEqual({
+        ok: false,
+        index: 2,
+        reason: 'column_mismatch',
+      });
+      await db.query('DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 5', [gone]);
+      expect(await repos.audit.verify(gone)).toEqual({
+        ok: false,
+        index: 5,
+        reason: 'seq_mismatch',
+      });
+      await db.query('UPDATE audit_events SET seq = 100 WHERE tenant_id = $1 AND seq = 4', [swap]);
+      await db.query('UPDATE audit_events SET seq = 4 WHERE tenant_id = $1 AND seq = 5', [swap]);
+      await db.query('UPDATE audit_events SET seq = 5 WHERE tenant_id = $1 AND seq = 100', [swap]);
+      expect(await repos.audit.verify(swap)).toEqual({
+        ok: false,
+        index: 4,
+        reason: 'seq_mismatch',
+      });
+      // A rewritten entry with its own hash recomputed still breaks the next link.
+      await db.query(
+        `UPDATE audit_events SET doc = jsonb_set(doc, '{details,x}', '1'), hash = $2
+          WHERE tenant_id = $1 AND seq = 6`,
+        [forged, 'f'.repeat(64)],
+      );
+      await db.query(
+        `UPDATE audit_events SET doc = jsonb_set(doc, '{hash}', to_jsonb($2::text)) WHERE tenant_id = $1 AND seq = 6`,
+        [forged, 'f'.repeat(64)],
+      );
+      expect(await repos.audit.verify(forged)).toEqual({
+        ok: false,
+        index: 6,
+        reason: 'hash_mismatch',
+      });
+      await db.query(
+        `UPDATE audit_events SET doc = doc - 'actor' WHERE tenant_id = $1 AND seq = 1`,
+        [forged],
+      );
+      expect(await repos.audit.verify(forged)).toEqual({
+        ok: false,
+        index: 1,
+        reason: 'invalid_entry',
+      });
+      await db.query(
+        `UPDATE audit_events SET doc = jsonb_set(doc, '{seq}', '0') WHERE tenant_id = $1 AND seq = 0`,
+        [column],
+      );
+      await db.query(
+        `UPDATE audit_events SET prev_hash = $2, doc = jsonb_set(doc, '{prevHash}', to_jsonb($2::text))
+          WHERE tenant_id = $1 AND seq = 1`,
+        [column, 'a'.repeat(64)],
+      );
+      expect(await repos.audit.verify(column)).toEqual({
+        ok: false,
+        index: 1,
+        reason: 'prev_hash_mismatch',
+      });
+    });
+  });
+
+  describe('statements', () => {
+    it('names hot statements and reports them with their timing', async () => {
+      const t = await tenant();
+      const events: QueryEvent[] = [];
+      const off = db.onQuery((e) => events.push(e));
+      await repos.alerts.ingest(t, [alert('A')], 'p');
+      await repos.alerts.ingest(t, [alert('A')], 'p');
+      off();
+      const ingest = events.filter((e) => e.sql.startsWith('WITH input'));
+      expect(ingest).toHaveLength(2);
+      expect(ingest[0]?.name).toMatch(/^ab_[0-9a-f]{24}$/);
+      expect(ingest[1]?.name).toBe(ingest[0]?.name);
+      expect(ingest.every((e) => e.tenantId === t && e.durationMs >= 0)).toBe(true);
+    });
+  });
+}
