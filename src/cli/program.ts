@@ -146,6 +146,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await runConfig(opts.config === undefined ? {} : { config: opts.config }, io);
     });
 
+  program
+    .command('serve')
+    .description('serve the HTTP API (PGlite in ./data, or DATABASE_URL) until SIGINT/SIGTERM')
+    .option('--port <port>', 'TCP port (default: $PORT or 8080; 0 picks a free one)', (v) => {
+      const port = Number(v);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new UsageError(`invalid port: ${v}`);
+      return port;
+    })
+    .option('--host <host>', 'interface to listen on (default: $HOST or 127.0.0.1)')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { port?: number; host?: string; config?: string }) => {
+      const { runServe } = await import('../server/commands.js');
+      await runServe(opts, io);
+    });
+
+  program
+    .command('admin')
+    .description('platform administration')
+    .command('create-key')
+    .description('create a platform administrator key (manages tenants); printed once')
+    .option('--name <name>', 'name of the key', 'platform-admin')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { name?: string; config?: string }) => {
+      const { runCreateAdminKey } = await import('../server/commands.js');
+      await runCreateAdminKey(opts, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

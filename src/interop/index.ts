@@ -1,0 +1,2 @@
+export * from './alertmanager/index.js';
+export * from './prometheus/index.js';

@@ -1,0 +1,135 @@
+/**
+ * The HTTP service: a Fastify application built from the library only.
+ * `buildApp` wires it to an open database and returns it unstarted (test it
+ * with `inject`); `startServer` (in `start-server.ts`) opens the database
+ * and listens.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { DECODE_LIMITS } from '../base/constants.js';
+import { AlertbaseError } from '../base/exceptions/index.js';
+import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
+import type { AlertbaseConfig } from '../config/index.js';
+import type { Database } from '../storage/index.js';
+import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
+import { type AuthBackend, useAuth } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import type { RouteContext } from './routes/context.js';
+import { healthRoutes } from './routes/health.js';
+import { registerRoutes } from './routes/register.js';
+import { TenantCache } from './tenant-cache.js';
+import { useSerializer } from './wire.js';
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /** An open, migrated database; the app does not close it. */
+  readonly db: Database;
+  /** The effective configuration (`loadConfig().config`). */
+  readonly config: AlertbaseConfig;
+  /**
+   * A pino logger, pino options (`{ level: 'info' }`), `true` for Fastify's
+   * default logger, or `false`/absent for none.
+   */
+  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  /** Platform administrator keys (plain text): they manage tenants. */
+  readonly adminKeys?: readonly string[] | undefined;
+  /** Largest request body in bytes, checked before parsing. Default `DECODE_LIMITS.maxBytes` (10 MiB). */
+  readonly bodyLimit?: number | undefined;
+  /** Clock (tests: key expiry, Alertmanager `endsAt`). */
+  readonly now?: (() => Date) | undefined;
+  /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
+  readonly keyCacheTtlMs?: number | undefined;
+  /** @internal Replaces how keys and tenants are looked up (tests of auth). */
+  readonly authBackend?: AuthBackend | undefined;
+}
+
+/**
+ * Builds the alertbase HTTP application (not listening): the `/v1` API, the
+ * Alertmanager-compatible endpoints, health checks and OpenAPI at `/docs`.
+ *
+ * @example
+ * ```ts
+ * const db = await createTestDatabase();
+ * const app = await buildApp({ db, config: (await loadConfig()).config });
+ * const res = await app.inject({ url: '/health/ready' });
+ * await app.close();
+ * ```
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DECODE_LIMITS.maxBytes;
+  const logger = options.logger;
+  const app: FastifyInstance = Fastify({
+    bodyLimit,
+    ...(typeof logger === 'object' && 'info' in logger
+      ? { loggerInstance: logger }
+      : { logger: typeof logger === 'object' ? { level: logger.level } : logger === true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  const serializer: Serializer = createSerializer({
+    defaultFormat: options.config.serialization.defaultFormat as Format,
+    prettyPrint: options.config.serialization.prettyPrint,
+    limits: { maxBytes: bodyLimit },
+  });
+
+  // Schemas on routes document the API (OpenAPI); models validate in handlers,
+  // so that every error lists every issue with its path in our own format.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = toAlertbaseError(err, bodyLimit);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    const problem = problemOf(error, request.url.split('?')[0] ?? '', request.id);
+    if (error.code === 'ALERTBASE_AUTH_UNAUTHENTICATED') {
+      reply.header('www-authenticate', 'Bearer realm="alertbase"');
+    }
+    return reply.code(error.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = problemOf(
+      new AlertbaseError('ALERTBASE_RESOURCE_NOT_FOUND', {
+        resource: 'route',
+        id: `${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }),
+      request.url.split('?')[0] ?? '',
+      request.id,
+    );
+    return reply.code(404).type(PROBLEM_JSON).send(JSON.stringify(problem));
+  });
+
+  await app.register(swagger, { openapi: openApiDocument() });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const repos = createRepositories(options.db);
+  const tenants = new TenantCache(repos.tenants);
+  const context: Omit<RouteContext, 'forgetKeys'> = {
+    db: options.db,
+    repos,
+    tenants,
+    config: options.config,
+    serializer,
+    bodyLimit,
+    now: options.now ?? (() => new Date()),
+  };
+
+  await app.register(async (api) => {
+    useSerializer(api, serializer);
+    const auth = useAuth(api, {
+      backend: options.authBackend ?? {
+        findKey: (key) => repos.apiKeys.findByKey(key),
+        tenantIsActive: async (id) => (await tenants.get(id))?.status === 'active',
+      },
+      platformKeyHashes: (options.adminKeys ?? []).filter((k) => k !== '').map(hashApiKey),
+      now: context.now,
+      ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
+    });
+    const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
+    healthRoutes(api, routes);
+    registerRoutes(api, routes);
+  });
+  return app;
+}

@@ -1,0 +1,216 @@
+/**
+ * Authentication and authorization of every request: `Authorization:
+ * Bearer <key>`; the tenant comes only from the key. A platform
+ * administrator key (from configuration) manages tenants and nothing else.
+ */
+
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../base/enums/role.js';
+import { AlertbaseError, TenantIsolationError } from '../base/exceptions/index.js';
+import { hashApiKey } from '../storage/repositories/index.js';
+import { allows, type Requirement } from './roles.js';
+
+/**
+ * The reserved tenant whose keys are platform administrator keys (made by
+ * `alertbase admin create-key`): they manage tenants and nothing else.
+ */
+export const PLATFORM_TENANT = 'platform';
+
+/** The caller of a request: a tenant's key, or the platform administrator. */
+export type Principal =
+  | {
+      readonly kind: 'tenant';
+      readonly tenantId: string;
+      readonly role: Role;
+      readonly keyId: string;
+      /** How the audit trail names the caller: `key:<prefix>`. */
+      readonly actor: string;
+    }
+  | { readonly kind: 'platform'; readonly actor: string };
+
+/** A tenant principal. */
+export type TenantPrincipal = Extract<Principal, { kind: 'tenant' }>;
+
+/** What a key lookup returns: the facts auth needs about a stored key. */
+export interface KeyRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly role: Role;
+  readonly prefix: string;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** How auth finds keys and tenants (the storage repositories, in the app). */
+export interface AuthBackend {
+  /** The key whose plain text this is, or `undefined`. */
+  findKey(plainKey: string): Promise<KeyRecord | undefined>;
+  /** Is the tenant active (exists and not suspended)? */
+  tenantIsActive(tenantId: string): Promise<boolean>;
+}
+
+/** Options of {@link useAuth}. */
+export interface AuthOptions {
+  readonly backend: AuthBackend;
+  /** SHA-256 digests of the platform administrator keys. */
+  readonly platformKeyHashes: readonly string[];
+  /** Clock, for key expiry (tests). */
+  readonly now?: () => Date;
+  /**
+   * How long a found key is trusted without asking the database again, in
+   * ms; default 5,000. A revocation through this process takes effect at
+   * once (`forgetKeys`); through another process, within this time.
+   */
+  readonly keyCacheTtlMs?: number;
+}
+
+/** What {@link useAuth} returns. */
+export interface AuthControl {
+  /** Forgets every cached key (after a revocation). */
+  forgetKeys(): void;
+}
+
+/** Keys cached at most; the cache is emptied when full. */
+const MAX_CACHED_KEYS = 10_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; set by the auth hook on every non-public route. */
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** What the route requires; routes without it are refused (fail closed). */
+    requires?: Requirement;
+  }
+}
+
+/** Do two SHA-256 hex digests match? Constant-time. */
+function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.byteLength === y.byteLength && timingSafeEqual(x, y);
+}
+
+const unauthenticated = (reason: string): AlertbaseError =>
+  new AlertbaseError('ALERTBASE_AUTH_UNAUTHENTICATED', { reason });
+
+const forbidden = (role: string, action: string): AlertbaseError =>
+  new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', { role, action });
+
+/** @internal The key of an `Authorization: Bearer` header. */
+function bearerOf(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (header === undefined || header.trim() === '') {
+    throw unauthenticated('send an API key: Authorization: Bearer <key>');
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] === undefined) {
+    throw unauthenticated('expected Authorization: Bearer <key>');
+  }
+  return match[1];
+}
+
+/**
+ * Adds the auth hook to `scope`: every route must declare
+ * `config.requires`; the hook runs before the body is read, so an
+ * unauthenticated or forbidden request is refused without parsing it.
+ */
+export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthControl {
+  const now = options.now ?? (() => new Date());
+  const ttl = options.keyCacheTtlMs ?? 5_000;
+  const keys = new Map<string, { readonly at: number; readonly record: KeyRecord }>();
+  const findKey = async (key: string, digest: string): Promise<KeyRecord | undefined> => {
+    const at = Date.now();
+    const cached = keys.get(digest);
+    if (cached !== undefined && at - cached.at < ttl) return cached.record;
+    const record = await options.backend.findKey(key);
+    if (record === undefined) {
+      keys.delete(digest);
+      return undefined;
+    }
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    keys.set(digest, { at, record });
+    return record;
+  };
+  scope.decorateRequest('principal', undefined);
+  scope.addHook('onRequest', async (request, reply) => {
+    const requires = request.routeOptions.config.requires;
+    if (requires === 'public') return;
+    const key = bearerOf(request);
+    const digest = hashApiKey(key);
+    if (options.platformKeyHashes.some((h) => sameDigest(h, digest))) {
+      request.principal = { kind: 'platform', actor: 'platform-admin' };
+    } else {
+      const record = await findKey(key, digest);
+      if (record === undefined) throw unauthenticated('unknown API key');
+      if (record.revokedAt !== null) throw unauthenticated('the API key was revoked');
+      if (record.expiresAt !== null && record.expiresAt.getTime() <= now().getTime()) {
+        throw unauthenticated('the API key has expired');
+      }
+      if (record.tenantId === PLATFORM_TENANT) {
+        request.principal = { kind: 'platform', actor: `key:${record.prefix}` };
+      } else {
+        if (!(await options.backend.tenantIsActive(record.tenantId))) {
+          throw forbidden(record.role, 'use a suspended tenant');
+        }
+        request.principal = {
+          kind: 'tenant',
+          tenantId: record.tenantId,
+          role: record.role,
+          keyId: record.id,
+          actor: `key:${record.prefix}`,
+        };
+      }
+    }
+    reply.header('cache-control', 'no-store');
+    authorize(request.principal, requires);
+  });
+  return { forgetKeys: () => keys.clear() };
+}
+
+/** @internal Refuses a principal that does not meet a route's requirement. */
+function authorize(principal: Principal, requires: Requirement | undefined): void {
+  if (requires === undefined || requires === 'public') {
+    throw forbidden(principal.kind, 'call an undeclared route');
+  }
+  if (requires === 'platform') {
+    if (principal.kind !== 'platform') throw forbidden(principal.role, 'manage tenants');
+    return;
+  }
+  if (principal.kind !== 'tenant') throw forbidden('platform-admin', 'access tenant data');
+  if (!allows(principal.role, requires)) throw forbidden(principal.role, requires);
+}
+
+/**
+ * The tenant principal of an authenticated request (routes that declare a
+ * tenant permission always have one).
+ */
+export function tenantOf(request: FastifyRequest): TenantPrincipal {
+  const principal = request.principal;
+  if (principal?.kind !== 'tenant') {
+    throw new AlertbaseError('ALERTBASE_INTERNAL', { reason: 'tenant route without a tenant' });
+  }
+  return principal;
+}
+
+/**
+ * The tenancy rule for bodies: a body (or an item of a batch) may name the
+ * caller's tenant (`tenantId` or `tenant_id`) or none; naming another is
+ * refused with `ALERTBASE_TENANT_ISOLATION` (403). Returns an object body
+ * with the caller's tenant set; anything else unchanged.
+ */
+export function bindTenant(body: unknown, tenantId: string): unknown {
+  // Anything but an object is left for the model to refuse, with its path.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const record: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const key of ['tenantId', 'tenant_id']) {
+    const named = record[key];
+    if (named !== undefined && named !== tenantId) {
+      throw new TenantIsolationError(tenantId, String(named));
+    }
+    delete record[key];
+  }
+  record.tenantId = tenantId;
+  return record;
+}

@@ -1,0 +1,96 @@
+/**
+ * What the `alertbase serve` and `alertbase admin create-key` commands run
+ * (the CLI parses the arguments and calls these).
+ */
+import { loadConfig } from '../config/index.js';
+import { openDatabase, pgliteTemplate } from '../storage/index.js';
+import { createRepositories } from '../storage/repositories/index.js';
+import { PLATFORM_TENANT } from './auth.js';
+import { seedDataDir } from './data-dir.js';
+import { type RunningServer, startServer } from './start-server.js';
+
+/** The streams and environment a command runs with (the CLI's `CliIo` fits). */
+export interface CommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options of `alertbase serve`. */
+export interface ServeCommandOptions {
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
+  readonly config?: string | undefined;
+  /** Log requests (pino, JSON lines on stdout). Default true. */
+  readonly logger?: boolean | undefined;
+  /** Close on SIGINT/SIGTERM, then exit. Default true. */
+  readonly handleSignals?: boolean | undefined;
+}
+
+/**
+ * `alertbase serve`: starts the server and returns once it listens; it runs
+ * until SIGINT/SIGTERM.
+ */
+export async function runServe(
+  options: ServeCommandOptions,
+  io: CommandIo,
+): Promise<RunningServer> {
+  const { config } = await loadConfig({
+    env: io.env,
+    cwd: io.cwd,
+    configFile: options.config,
+    overrides: { server: { port: options.port } },
+  });
+  return startServer({
+    config,
+    env: io.env,
+    cwd: io.cwd,
+    host: options.host ?? io.env.HOST,
+    print: (line) => io.stdout.write(`${line}\n`),
+    ...(options.logger === false ? { logger: false } : {}),
+    ...(options.handleSignals === false ? { handleSignals: false } : {}),
+  });
+}
+
+/** Options of `alertbase admin create-key`. */
+export interface CreateKeyCommandOptions {
+  /** The key's name, to recognise it in the audit trail. */
+  readonly name?: string | undefined;
+  readonly config?: string | undefined;
+}
+
+/**
+ * `alertbase admin create-key`: issues a platform administrator key (it
+ * manages tenants) and prints it once; only its hash is stored, in the
+ * reserved `platform` tenant, created on first use.
+ */
+export async function runCreateAdminKey(
+  options: CreateKeyCommandOptions,
+  io: CommandIo,
+): Promise<string> {
+  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  const url = config.storage.databaseUrl;
+  if (url === undefined) await seedDataDir(config.storage.dataDir, () => pgliteTemplate());
+  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  try {
+    const repos = createRepositories(db);
+    if ((await repos.tenants.find(PLATFORM_TENANT)) === undefined) {
+      await repos.tenants.create(
+        { id: PLATFORM_TENANT, name: 'Platform administration' },
+        'system:cli',
+      );
+    }
+    const issued = await repos.apiKeys.issue(
+      PLATFORM_TENANT,
+      { name: options.name ?? 'platform-admin', role: 'owner' },
+      'system:cli',
+    );
+    io.stdout.write(
+      `Platform administrator key (shown only this once, stored hashed):\n  ${issued.key}\n`,
+    );
+    return issued.key;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The Alertmanager-compatible ingest: `POST /api/v2/alerts` (what Prometheus
+ * sends to its Alertmanagers) and `POST /v1/webhooks/alertmanager` (what an
+ * Alertmanager webhook receiver sends, payload version 4). The tenant comes
+ * from the key, as everywhere.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  type AlertmanagerItem,
+  postableToAlerts,
+  webhookToAlerts,
+} from '../../interop/alertmanager/index.js';
+import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloads.js';
+import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
+import { type TenantPrincipal, tenantOf } from '../auth.js';
+import { send } from '../wire.js';
+import { INGEST_RESPONSE_SCHEMA, ingestResponse } from './alerts.js';
+import type { RouteContext } from './context.js';
+import { ERRORS, schemaOf } from './schemas.js';
+
+/**
+ * Ingests the mapped items: the valid ones in one batch, the rejected ones
+ * reported with their payload paths; results in payload order.
+ */
+async function ingestItems(
+  ctx: RouteContext,
+  who: TenantPrincipal,
+  items: readonly AlertmanagerItem[],
+  batchId: string,
+  now: Date,
+): Promise<IngestResult> {
+  const valid = items.flatMap((item) => (item.ok ? [item] : []));
+  const stored = await ctx.repos.alerts.ingest(
+    who.tenantId,
+    valid.map(({ alert }) => ({
+      labels: alert.labels,
+      annotations: alert.annotations,
+      level: alert.level,
+      priority: alert.priority,
+      ...(alert.startsAt === undefined ? {} : { startsAt: alert.startsAt }),
+      // A webhook alert marked resolved without an end ended now.
+      endsAt: alert.endsAt ?? (alert.status === 'resolved' ? now.toISOString() : null),
+      generatorURL: alert.generatorURL,
+    })),
+    who.actor,
+    { batchId, receivedAt: now },
+  );
+  const byIndex = new Map<number, IngestItemResult>();
+  stored.items.forEach((result, k) => {
+    const index = valid[k]?.index ?? k;
+    byIndex.set(index, { ...result, index });
+  });
+  const results = items.map(
+    (item): IngestItemResult =>
+      (item.ok ? byIndex.get(item.index) : undefined) ?? {
+        index: item.index,
+        outcome: 'rejected',
+        issues: item.ok ? [] : item.issues,
+      },
+  );
+  const counts = { created: 0, deduplicated: 0, resolved: 0, rejected: 0 };
+  for (const r of results) counts[r.outcome]++;
+  return { items: results, counts, auditEventId: stored.auditEventId };
+}
+
+/** The tenant's level → priority overrides. */
+async function overridesOf(ctx: RouteContext, tenantId: string) {
+  return (await ctx.tenants.get(tenantId))?.settings.levelPriorities;
+}
+
+/** Registers `/api/v2/alerts` and `/v1/webhooks/alertmanager`. */
+export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  api.post(
+    '/api/v2/alerts',
+    {
+      config: { requires: 'alerts:ingest' },
+      schema: {
+        tags: ['alertmanager'],
+        summary:
+          "Alertmanager API v2: Prometheus's postable alerts (point `alerting.alertmanagers` here)",
+        body: { type: 'array', items: schemaOf(PostableAlert, 'input') },
+        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const now = ctx.now();
+      const items = postableToAlerts(request.body, {
+        now,
+        levelPriorities: await overridesOf(ctx, who.tenantId),
+      });
+      const result = await ingestItems(ctx, who, items, request.id, now);
+      return send(reply, 200, ingestResponse(result), ctx.serializer);
+    },
+  );
+
+  api.post(
+    '/v1/webhooks/alertmanager',
+    {
+      config: { requires: 'alerts:ingest' },
+      schema: {
+        tags: ['alertmanager'],
+        summary: 'Alertmanager webhook receiver (payload version 4)',
+        body: schemaOf(WebhookPayload, 'input'),
+        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const now = ctx.now();
+      const { items } = webhookToAlerts(request.body, {
+        now,
+        levelPriorities: await overridesOf(ctx, who.tenantId),
+      });
+      const result = await ingestItems(ctx, who, items, request.id, now);
+      return send(reply, 200, ingestResponse(result), ctx.serializer);
+    },
+  );
+}

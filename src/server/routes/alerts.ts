@@ -1,0 +1,305 @@
+/**
+ * Alerts: batch ingest with a per-item result, list with filters, get, and
+ * the status actions of the `AlertStatus` table.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type AlertAction, AlertLevel, AlertStatus } from '../../base/enums/index.js';
+import { ValidationError, type ValidationIssue } from '../../base/exceptions/index.js';
+import type { JsonSchema } from '../../base/types/model.js';
+import { Alert } from '../../domain/index.js';
+import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
+import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
+import { send } from '../wire.js';
+import type { RouteContext } from './context.js';
+import {
+  conditional,
+  etag,
+  idOf,
+  labelsParam,
+  listParam,
+  pageParams,
+  parseQuery,
+  timeParam,
+  wire,
+} from './helpers.js';
+import { baseListOptions } from './resources.js';
+import {
+  ERRORS,
+  ID_PARAMS,
+  IF_MATCH_HEADERS,
+  PAGE_QUERY,
+  pageSchema,
+  schemaOf,
+} from './schemas.js';
+
+/** The actions exposed as `POST /v1/alerts/{id}/<action>` (`expire` is the system's). */
+export const ALERT_ACTIONS = [
+  'acknowledge',
+  'unacknowledge',
+  'resolve',
+  'reopen',
+  'suppress',
+  'unsuppress',
+] as const satisfies readonly AlertAction[];
+
+const AlertQuery = z.object({
+  ...pageParams,
+  status: listParam.pipe(z.array(AlertStatus.schema)).optional(),
+  level: AlertLevel.schema.optional(),
+  label: labelsParam.optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+  since: timeParam.optional(),
+  until: timeParam.optional(),
+});
+
+/** Pages read at most per request to fill a time-filtered page. */
+const MAX_SCANS = 20;
+
+/** The per-item results of an ingest, in wire form (what `docs/api.md` documents). */
+export function ingestResponse(
+  result: IngestResult,
+  offsets?: readonly number[],
+): Record<string, unknown> {
+  return {
+    counts: result.counts,
+    items: result.items.map((item) => {
+      const index = offsets?.[item.index] ?? item.index;
+      if (item.outcome === 'rejected') {
+        return {
+          index,
+          result: 'rejected',
+          errors: item.issues.map((i) => ({ pointer: i.pointer, code: i.code, detail: i.message })),
+        };
+      }
+      return {
+        index,
+        result: item.outcome,
+        id: item.id,
+        fingerprint: item.fingerprint,
+        status: item.status,
+      };
+    }),
+  };
+}
+
+/** The documented shape of {@link ingestResponse}. */
+export const INGEST_RESPONSE_SCHEMA: JsonSchema = {
+  type: 'object',
+  description:
+    'One entry per item, in order. `result` is created, deduplicated, resolved or rejected ' +
+    '(with `errors`). The response is 200 whenever the batch was processed, even if items were rejected.',
+  properties: {
+    counts: {
+      type: 'object',
+      properties: {
+        created: { type: 'integer' },
+        deduplicated: { type: 'integer' },
+        resolved: { type: 'integer' },
+        rejected: { type: 'integer' },
+      },
+    },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          index: { type: 'integer' },
+          result: { type: 'string', enum: ['created', 'deduplicated', 'resolved', 'rejected'] },
+          id: { type: 'string' },
+          fingerprint: { type: 'string' },
+          status: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object' } },
+        },
+      },
+    },
+  },
+};
+
+/** Fetches alert pages until `limit` alerts within the time range are found. */
+async function listAlerts(
+  ctx: RouteContext,
+  who: TenantPrincipal,
+  query: z.output<typeof AlertQuery>,
+): Promise<Page<Alert>> {
+  const filter: AlertFilter = {
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.level === undefined ? {} : { levelAtLeast: query.level }),
+    ...(query.label === undefined ? {} : { labels: query.label }),
+    ...(query.fingerprint === undefined ? {} : { fingerprint: query.fingerprint }),
+  };
+  const options = { ...baseListOptions(query), filter };
+  const { since, until } = query;
+  if (since === undefined && until === undefined)
+    return ctx.repos.alerts.list(who.tenantId, options);
+  // The repository filters neither by time; keep the alerts active within [since, until).
+  const limit = query.limit ?? 50;
+  const inRange = (a: Alert): boolean =>
+    (until === undefined || a.startsAt.getTime() < until.getTime()) &&
+    (since === undefined || a.endsAt === null || a.endsAt.getTime() >= since.getTime());
+  const items: Alert[] = [];
+  let cursor = query.cursor;
+  for (let scan = 0; scan < MAX_SCANS; scan++) {
+    const page = await ctx.repos.alerts.list(who.tenantId, {
+      ...options,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const alert of page.items) if (inRange(alert)) items.push(alert);
+    cursor = page.nextCursor ?? undefined;
+    if (cursor === undefined || items.length >= limit) break;
+  }
+  // A page may run short (or past `limit`, by less than one page): follow `next_cursor`.
+  return { items, nextCursor: cursor ?? null };
+}
+
+/**
+ * The items of a batch body: an array, or `{ alerts: [...] }`. Each item is
+ * bound to the caller's tenant (an item naming another tenant refuses the
+ * whole request, 403).
+ */
+function batchOf(request: FastifyRequest, tenantId: string): unknown[] {
+  const body = request.body;
+  const items = Array.isArray(body)
+    ? body
+    : typeof body === 'object' &&
+        body !== null &&
+        Array.isArray((body as { alerts?: unknown }).alerts)
+      ? (body as { alerts: unknown[] }).alerts
+      : undefined;
+  if (items === undefined) {
+    const issue: ValidationIssue = {
+      path: [],
+      pointer: '',
+      code: 'invalid_type',
+      message: 'expected an array of alerts, or { "alerts": [...] }',
+    };
+    throw new ValidationError('AlertBatch', [issue]);
+  }
+  if (!Array.isArray(body))
+    bindTenant({ ...(body as Record<string, unknown>), alerts: undefined }, tenantId);
+  return items.map((item) => bindTenant(item, tenantId));
+}
+
+/** Registers `/v1/alerts` and its actions. */
+export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  api.post(
+    '/v1/alerts',
+    {
+      config: { requires: 'alerts:ingest' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Ingest a batch of alerts (de-duplicated by fingerprint)',
+        body: {
+          oneOf: [
+            { type: 'array', items: schemaOf(Alert, 'input') },
+            {
+              type: 'object',
+              properties: { alerts: { type: 'array', items: schemaOf(Alert, 'input') } },
+            },
+          ],
+        },
+        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const result = await ctx.repos.alerts.ingest(
+        who.tenantId,
+        batchOf(request, who.tenantId),
+        who.actor,
+        {
+          batchId: request.id,
+          receivedAt: ctx.now(),
+        },
+      );
+      return send(reply, 200, ingestResponse(result), ctx.serializer);
+    },
+  );
+
+  api.get(
+    '/v1/alerts',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'List alerts: status, level at least, labels, time range',
+        querystring: {
+          type: 'object',
+          properties: {
+            ...PAGE_QUERY,
+            status: {
+              type: 'string',
+              description: `Comma-separated: ${AlertStatus.values.join(', ')}`,
+            },
+            level: {
+              type: 'string',
+              enum: [...AlertLevel.values],
+              description: 'This level or more severe',
+            },
+            label: { type: 'string', description: 'name=value; repeat for several' },
+            fingerprint: { type: 'string' },
+            since: { type: 'string', format: 'date-time', description: 'Active at or after' },
+            until: { type: 'string', format: 'date-time', description: 'Started before' },
+          },
+        },
+        response: { 200: pageSchema(Alert), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const page = await listAlerts(ctx, who, parseQuery(AlertQuery, request));
+      return send(
+        reply,
+        200,
+        { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor },
+        ctx.serializer,
+      );
+    },
+  );
+
+  api.get(
+    '/v1/alerts/:id',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Get an alert',
+        params: ID_PARAMS,
+        response: { 200: schemaOf(Alert, 'output'), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const alert = await ctx.repos.alerts.get(who.tenantId, idOf(request));
+      return send(etag(reply, alert), 200, wire(Alert, alert), ctx.serializer);
+    },
+  );
+
+  for (const action of ALERT_ACTIONS) {
+    api.post(
+      `/v1/alerts/:id/${action}`,
+      {
+        config: { requires: 'alerts:transition' },
+        schema: {
+          tags: ['alerts'],
+          summary: `${action[0]?.toUpperCase()}${action.slice(1)} an alert (409 with the allowed actions otherwise)`,
+          params: ID_PARAMS,
+          headers: IF_MATCH_HEADERS,
+          response: { 200: schemaOf(Alert, 'output'), ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const who = tenantOf(request);
+        const id = idOf(request);
+        const alert = await conditional(request, (options) =>
+          ctx.repos.alerts.transition(who.tenantId, id, action, who.actor, options),
+        );
+        return send(etag(reply, alert), 200, wire(Alert, alert), ctx.serializer);
+      },
+    );
+  }
+}

@@ -1,0 +1,21 @@
+import type { Serializer } from '../../base/serializers/index.js';
+import type { AlertbaseConfig } from '../../config/index.js';
+import type { Database } from '../../storage/index.js';
+import type { Repositories } from '../../storage/repositories/index.js';
+import type { TenantCache } from '../tenant-cache.js';
+
+/** What every route module is given. */
+export interface RouteContext {
+  readonly db: Database;
+  readonly repos: Repositories;
+  /** Tenants, cached for a few seconds. */
+  readonly tenants: TenantCache;
+  readonly config: AlertbaseConfig;
+  readonly serializer: Serializer;
+  /** Largest request body, bytes. */
+  readonly bodyLimit: number;
+  /** Forgets the API keys auth has cached (after a revocation). */
+  readonly forgetKeys: () => void;
+  /** The clock. */
+  readonly now: () => Date;
+}

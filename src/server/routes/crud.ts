@@ -1,0 +1,218 @@
+/**
+ * Create, get, list, update, soft delete and restore of one tenant-scoped
+ * model (rules, notification channels, silences): the same six routes over
+ * a repository of the storage layer.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import type { AnyModel } from '../../base/types/model.js';
+import type { ListOptions, Page, WriteOptions } from '../../storage/repositories/index.js';
+import { bindTenant, tenantOf } from '../auth.js';
+import type { Permission } from '../roles.js';
+import { send } from '../wire.js';
+import type { RouteContext } from './context.js';
+import { conditional, etag, idOf, parseQuery, wire, wirePage } from './helpers.js';
+import {
+  ERRORS,
+  ID_PARAMS,
+  IF_MATCH_HEADERS,
+  PAGE_QUERY,
+  pageSchema,
+  schemaOf,
+} from './schemas.js';
+
+/**
+ * Wire names of the fields the repositories own (they set them from the
+ * caller and the clock). The repositories drop the field names; a body read
+ * back from a GET carries the wire names, which would otherwise clash.
+ */
+const OWNED_WIRE_NAMES: readonly string[] = [
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'version',
+  'deleted_at',
+  'deleted_by',
+];
+
+/** @internal A body without the wire names of owned fields. */
+export function withoutOwnedWireNames(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body))
+    if (!OWNED_WIRE_NAMES.includes(key)) out[key] = value;
+  return out;
+}
+
+/** The repository calls the CRUD routes make (every `ModelRepository` has them). */
+export interface CrudRepository<T extends object, F> {
+  create(tenantId: string, input: Record<string, unknown>, actor: string): Promise<T>;
+  get(tenantId: string, id: string, options?: { includeDeleted?: boolean }): Promise<T>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: Record<string, unknown>,
+    actor: string,
+    options?: WriteOptions,
+  ): Promise<T>;
+  delete(tenantId: string, id: string, actor: string, options?: WriteOptions): Promise<T>;
+  restore(tenantId: string, id: string, actor: string, options?: WriteOptions): Promise<T>;
+  list(tenantId: string, options?: ListOptions<F>): Promise<Page<T>>;
+}
+
+/** What differs between the CRUD resources. */
+export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
+  /** `/v1/rules`. */
+  readonly path: string;
+  /** OpenAPI tag. */
+  readonly tag: string;
+  /** The model of the records. */
+  readonly model: AnyModel;
+  readonly repo: CrudRepository<T, F>;
+  /** The permission of writes (reads need `read`). */
+  readonly write: Permission;
+  /** The list query (pagination included) and how it maps to list options. */
+  readonly query: Q;
+  readonly listOptions: (query: z.output<Q>) => ListOptions<F>;
+  /** Documented query parameters besides pagination. */
+  readonly queryDoc: Readonly<Record<string, unknown>>;
+}
+
+/** Registers the six routes of one resource. */
+export function crudRoutes<T extends object, F, Q extends z.ZodType>(
+  api: FastifyInstance,
+  ctx: RouteContext,
+  spec: CrudSpec<T, F, Q>,
+): void {
+  const { model, repo, path, tag } = spec;
+  const name = model.name;
+  const one = { 200: schemaOf(model, 'output'), ...ERRORS };
+  const write = { requires: spec.write };
+
+  api.post(
+    path,
+    {
+      config: write,
+      schema: {
+        tags: [tag],
+        summary: `Create a ${name}`,
+        body: schemaOf(model, 'input'),
+        response: { 201: schemaOf(model, 'output'), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const input = withoutOwnedWireNames(bindTenant(request.body, who.tenantId)) as Record<
+        string,
+        unknown
+      >;
+      const created = await repo.create(who.tenantId, input, who.actor);
+      const id = (created as { id?: unknown }).id;
+      reply.header('location', `${path}/${String(id)}`);
+      return send(etag(reply, created), 201, wire(model, created), ctx.serializer);
+    },
+  );
+
+  api.get(
+    path,
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: [tag],
+        summary: `List ${name} records (keyset pagination)`,
+        querystring: { type: 'object', properties: { ...PAGE_QUERY, ...spec.queryDoc } },
+        response: { 200: pageSchema(model), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const page = await repo.list(who.tenantId, spec.listOptions(parseQuery(spec.query, request)));
+      return send(reply, 200, wirePage(model, page), ctx.serializer);
+    },
+  );
+
+  api.get(
+    `${path}/:id`,
+    {
+      config: { requires: 'read' },
+      schema: { tags: [tag], summary: `Get a ${name}`, params: ID_PARAMS, response: one },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const record = await repo.get(who.tenantId, idOf(request));
+      return send(etag(reply, record), 200, wire(model, record), ctx.serializer);
+    },
+  );
+
+  api.patch(
+    `${path}/:id`,
+    {
+      config: write,
+      schema: {
+        tags: [tag],
+        summary: `Update a ${name} (If-Match: 412 when stale)`,
+        params: ID_PARAMS,
+        headers: IF_MATCH_HEADERS,
+        body: { ...schemaOf(model, 'input'), required: [] },
+        response: one,
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const id = idOf(request);
+      const patch = withoutOwnedWireNames(bindTenant(request.body ?? {}, who.tenantId)) as Record<
+        string,
+        unknown
+      >;
+      const updated = await conditional(request, (options) =>
+        repo.update(who.tenantId, id, patch, who.actor, options),
+      );
+      return send(etag(reply, updated), 200, wire(model, updated), ctx.serializer);
+    },
+  );
+
+  api.delete(
+    `${path}/:id`,
+    {
+      config: write,
+      schema: {
+        tags: [tag],
+        summary: `Soft-delete a ${name} (restore with POST .../restore)`,
+        params: ID_PARAMS,
+        headers: IF_MATCH_HEADERS,
+        response: one,
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const id = idOf(request);
+      const deleted = await conditional(request, (options) =>
+        repo.delete(who.tenantId, id, who.actor, options),
+      );
+      return send(etag(reply, deleted), 200, wire(model, deleted), ctx.serializer);
+    },
+  );
+
+  api.post(
+    `${path}/:id/restore`,
+    {
+      config: write,
+      schema: {
+        tags: [tag],
+        summary: `Restore a soft-deleted ${name}`,
+        params: ID_PARAMS,
+        headers: IF_MATCH_HEADERS,
+        response: one,
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const id = idOf(request);
+      const restored = await conditional(request, (options) =>
+        repo.restore(who.tenantId, id, who.actor, options),
+      );
+      return send(etag(reply, restored), 200, wire(model, restored), ctx.serializer);
+    },
+  );
+}

@@ -1,0 +1,141 @@
+/** API keys of the caller's tenant: issue (shown once), list, revoke. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { Role } from '../../base/enums/index.js';
+import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js';
+import { ApiKey } from '../../domain/index.js';
+import { bindTenant, tenantOf } from '../auth.js';
+import { send } from '../wire.js';
+import type { RouteContext } from './context.js';
+import {
+  boolParam,
+  conditional,
+  idOf,
+  issuesOf,
+  listParam,
+  pageParams,
+  parseQuery,
+  wire,
+  wirePage,
+} from './helpers.js';
+import { baseListOptions } from './resources.js';
+import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.js';
+
+const KeyRequest = z.object({
+  name: ApiKey.shape.name,
+  role: ApiKey.shape.role,
+  expiresAt: ApiKey.shape.expiresAt,
+});
+
+const KeyQuery = z.object({
+  ...pageParams,
+  status: listParam.pipe(z.array(z.enum(['active', 'revoked']))).optional(),
+  include_deleted: boolParam.optional(),
+});
+
+const KEY_REQUEST_SCHEMA = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    role: { type: 'string', enum: [...Role.values] },
+    expires_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+  required: ['name', 'role'],
+};
+
+const ISSUED_SCHEMA = {
+  type: 'object',
+  properties: {
+    key: { type: 'string', description: 'The key: shown once, only its SHA-256 is kept.' },
+    api_key: schemaOf(ApiKey, 'output'),
+  },
+};
+
+/** Registers `/v1/keys`. */
+export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  api.post(
+    '/v1/keys',
+    {
+      config: { requires: 'keys:manage' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Issue an API key (at most the role of the caller); the key is shown once',
+        body: KEY_REQUEST_SCHEMA,
+        response: { 201: ISSUED_SCHEMA, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const body = bindTenant(request.body, who.tenantId);
+      const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<
+        string,
+        unknown
+      >;
+      const parsed = KeyRequest.safeParse({
+        name: fields.name,
+        role: fields.role,
+        expiresAt: fields.expiresAt ?? fields.expires_at ?? null,
+      });
+      if (!parsed.success) throw new ValidationError(ApiKey.name, issuesOf(parsed.error));
+      const { role } = parsed.data;
+      if (!Role.atLeast(who.role, role)) {
+        throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
+          role: who.role,
+          action: `issue a key of role ${role}`,
+        });
+      }
+      const issued = await ctx.repos.apiKeys.issue(who.tenantId, parsed.data, who.actor);
+      reply.header('location', `/v1/keys/${issued.apiKey.id}`);
+      return send(
+        reply,
+        201,
+        { key: issued.key, api_key: wire(ApiKey, issued.apiKey) },
+        ctx.serializer,
+      );
+    },
+  );
+
+  api.get(
+    '/v1/keys',
+    {
+      config: { requires: 'keys:manage' },
+      schema: {
+        tags: ['keys'],
+        summary: 'List API keys (hashes never shown)',
+        querystring: { type: 'object', properties: { ...PAGE_QUERY, status: { type: 'string' } } },
+        response: { 200: pageSchema(ApiKey), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const q = parseQuery(KeyQuery, request);
+      const page = await ctx.repos.apiKeys.list(who.tenantId, {
+        ...baseListOptions(q),
+        ...(q.status === undefined ? {} : { filter: { status: q.status } }),
+      });
+      return send(reply, 200, wirePage(ApiKey, page), ctx.serializer);
+    },
+  );
+
+  api.delete(
+    '/v1/keys/:id',
+    {
+      config: { requires: 'keys:manage' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Revoke an API key',
+        params: ID_PARAMS,
+        response: { 200: schemaOf(ApiKey, 'output'), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const id = idOf(request);
+      const revoked = await conditional(request, (options) =>
+        ctx.repos.apiKeys.revoke(who.tenantId, id, who.actor, options),
+      );
+      ctx.forgetKeys();
+      return send(reply, 200, wire(ApiKey, revoked), ctx.serializer);
+    },
+  );
+}

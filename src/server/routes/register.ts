@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { alertmanagerRoutes } from './alertmanager.js';
+import { alertRoutes } from './alerts.js';
+import { auditRoutes } from './audit.js';
+import type { RouteContext } from './context.js';
+import { keyRoutes } from './keys.js';
+import { resourceRoutes } from './resources.js';
+import { ruleFileRoutes } from './rule-files.js';
+import { tenantRoutes } from './tenants.js';
+
+/** Registers every tenant and platform route on the API scope. */
+export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  tenantRoutes(api, ctx);
+  ruleFileRoutes(api, ctx, ctx.bodyLimit);
+  resourceRoutes(api, ctx);
+  alertRoutes(api, ctx);
+  keyRoutes(api, ctx);
+  auditRoutes(api, ctx);
+  alertmanagerRoutes(api, ctx);
+}

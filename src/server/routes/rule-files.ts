@@ -1,0 +1,306 @@
+/**
+ * Rules beyond CRUD: `POST /v1/rules/validate` (the five-level report, a dry
+ * run), `POST /v1/rules/import` (a Prometheus rule file) and
+ * `GET /v1/rules/export?format=prometheus`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { SerializationError, ValidationError } from '../../base/exceptions/index.js';
+import {
+  decompress,
+  FORMAT_MIME_TYPES,
+  formatFromMimeType,
+  negotiateFormat,
+} from '../../base/serializers/index.js';
+import type { ConsistencyLookup, Validator } from '../../base/validators/index.js';
+import { createValidator } from '../../base/validators/index.js';
+import { AlertRule } from '../../domain/index.js';
+import {
+  alertRulesToRuleFile,
+  checkRuleFile,
+  formatRuleFile,
+  ruleFileToAlertRules,
+} from '../../interop/prometheus/index.js';
+import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
+import { send } from '../wire.js';
+import type { RouteContext } from './context.js';
+import { boolParam, parseQuery } from './helpers.js';
+import { ERRORS } from './schemas.js';
+
+/** Tables of the models the consistency level asks about. */
+const TABLES: Readonly<Record<string, string>> = {
+  AlertRule: 'alert_rules',
+  Alert: 'alerts',
+  NotificationChannel: 'notification_channels',
+  Silence: 'silences',
+  ApiKey: 'api_keys',
+};
+
+/**
+ * The consistency lookup of one caller: it sees only the caller's tenant, so
+ * another tenant's ids are reported missing (never revealed).
+ */
+export function lookupFor(ctx: RouteContext, tenantId: string): ConsistencyLookup {
+  const tableOf = (kind: string): string | undefined => TABLES[kind];
+  return {
+    async findEntities(kind, ids) {
+      const table = tableOf(kind);
+      if (table === undefined || ids.length === 0) return [];
+      return ctx.db.withTenant(tenantId, async (tx) => {
+        const { rows } = await tx.query<{ id: string }>(
+          `SELECT id FROM ${table} WHERE tenant_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL`,
+          [tenantId, [...ids]],
+        );
+        return rows.map((r) => ({ id: r.id, tenantId }));
+      });
+    },
+    async findIdByName(kind, tenant, name) {
+      const table = tableOf(kind);
+      if (
+        table === undefined ||
+        tenant !== tenantId ||
+        !['alert_rules', 'notification_channels', 'api_keys'].includes(table)
+      ) {
+        return undefined;
+      }
+      return ctx.db.withTenant(tenantId, async (tx) => {
+        const { rows } = await tx.query<{ id: string }>(
+          `SELECT id FROM ${table} WHERE tenant_id = $1 AND name = $2 AND deleted_at IS NULL LIMIT 1`,
+          [tenantId, name],
+        );
+        return rows[0]?.id;
+      });
+    },
+    async countEntities(kind, tenant) {
+      const table = tableOf(kind);
+      if (table === undefined || tenant !== tenantId) return 0;
+      return ctx.db.withTenant(tenantId, async (tx) => {
+        const { rows } = await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 AND deleted_at IS NULL`,
+          [tenantId],
+        );
+        return rows[0]?.n ?? 0;
+      });
+    },
+  };
+}
+
+/** The caller's tenant as the validators see it. */
+async function tenantContext(ctx: RouteContext, who: TenantPrincipal) {
+  const tenant = await ctx.tenants.get(who.tenantId);
+  return {
+    id: who.tenantId,
+    ...(tenant === undefined
+      ? {}
+      : {
+          tier: tenant.tier,
+          settings: {
+            levelPriorities: tenant.settings.levelPriorities,
+            allowPrivateNetworks: tenant.settings.allowPrivateNetworks,
+          },
+        }),
+  };
+}
+
+const ExportQuery = z.object({
+  format: z.literal('prometheus').default('prometheus'),
+  include_disabled: boolParam.optional(),
+});
+
+/** Reads every rule of a tenant (export, import by name). */
+async function allRules(ctx: RouteContext, tenantId: string): Promise<AlertRule[]> {
+  const rules: AlertRule[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.repos.alertRules.list(tenantId, {
+      limit: 1_000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    rules.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return rules;
+}
+
+/** The text of a rule-file body: YAML (or JSON, a subset), possibly gzip/brotli-encoded. */
+function ruleFileText(request: FastifyRequest, bytes: Buffer, maxBytes: number): string {
+  const format = formatFromMimeType(request.headers['content-type'] ?? '');
+  if (format !== 'yaml' && format !== 'json') {
+    throw new SerializationError('ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT', {
+      format: request.headers['content-type'] ?? '',
+      supported: `${FORMAT_MIME_TYPES.yaml}, ${FORMAT_MIME_TYPES.json}`,
+    });
+  }
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  const plain = decompress(
+    bytes,
+    format,
+    maxBytes,
+    encoding === 'gzip' || encoding === 'br' ? encoding : undefined,
+  );
+  return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('utf8');
+}
+
+/** Registers validate, import and export. `bodyLimit` caps the rule file. */
+export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimit: number): void {
+  let validator: Validator | undefined;
+  const validatorOf = (): Validator => {
+    validator ??= createValidator({
+      model: AlertRule,
+      strict: ctx.config.validation.strictMode,
+      maxErrors: ctx.config.validation.maxErrors,
+      cache: false,
+    });
+    return validator;
+  };
+
+  api.post(
+    '/v1/rules/validate',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['rules'],
+        summary: 'Validate a rule through the five levels (dry run: nothing is stored)',
+        response: {
+          200: {
+            type: 'object',
+            description:
+              'The validation report: `valid`, findings per severity with level, path and code.',
+          },
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const document = bindTenant(request.body ?? {}, who.tenantId);
+      const result = await validatorOf().validate(document, {
+        tenant: await tenantContext(ctx, who),
+        lookup: lookupFor(ctx, who.tenantId),
+        operation: 'create',
+      });
+      return send(reply, 200, result.toJSON(), ctx.serializer);
+    },
+  );
+
+  api.get(
+    '/v1/rules/export',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['rules'],
+        summary: 'Export the rules as a Prometheus rule file (YAML)',
+        querystring: {
+          type: 'object',
+          properties: {
+            format: { type: 'string', enum: ['prometheus'] },
+            include_disabled: { type: 'boolean' },
+          },
+        },
+        response: { 200: { type: 'string', description: 'A Prometheus rule file' }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const q = parseQuery(ExportQuery, request);
+      negotiateFormat(request.headers.accept, ['yaml']);
+      const rules = await allRules(ctx, who.tenantId);
+      const text = formatRuleFile(
+        alertRulesToRuleFile(rules, { includeDisabled: q.include_disabled === true }),
+      );
+      return reply
+        .code(200)
+        .header('content-type', `${FORMAT_MIME_TYPES.yaml}; charset=utf-8`)
+        .header('content-disposition', 'attachment; filename="alertbase-rules.yml"')
+        .send(text);
+    },
+  );
+
+  // The import reads the rule file's text itself (for line and column
+  // positions), so it lives in its own scope with a raw-bytes parser.
+  api.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, body);
+    });
+    scope.post(
+      '/v1/rules/import',
+      {
+        config: { requires: 'rules:write' },
+        schema: {
+          tags: ['rules'],
+          summary:
+            'Import a Prometheus rule file (application/yaml): creates new rules, updates those of the same name',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                counts: { type: 'object' },
+                items: { type: 'array', items: { type: 'object' } },
+                warnings: { type: 'array', items: { type: 'object' } },
+              },
+            },
+            ...ERRORS,
+          },
+        },
+      },
+      async (request, reply) => {
+        const who = tenantOf(request);
+        const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const checked = checkRuleFile(ruleFileText(request, bytes, bodyLimit));
+        if (checked.file === undefined)
+          throw new ValidationError('PrometheusRuleFile', checked.errors);
+        const tenant = await ctx.tenants.get(who.tenantId);
+        const converted = ruleFileToAlertRules(checked.file, {
+          tenantId: who.tenantId,
+          ...(tenant === undefined ? {} : { priorityOverrides: tenant.settings.levelPriorities }),
+        });
+        const existing = new Map((await allRules(ctx, who.tenantId)).map((r) => [r.name, r]));
+        const counts = { created: 0, updated: 0, rejected: 0 };
+        const items: Record<string, unknown>[] = [];
+        for (const rule of converted.rules) {
+          const fields = {
+            name: rule.name,
+            level: rule.level,
+            priority: rule.priority,
+            condition: rule.condition,
+            for: rule.for,
+            keepFiringFor: rule.keepFiringFor,
+            group: rule.group,
+            labels: rule.labels,
+            annotations: rule.annotations,
+          };
+          const current = existing.get(rule.name);
+          const stored =
+            current === undefined
+              ? await ctx.repos.alertRules.create(who.tenantId, fields, who.actor)
+              : await ctx.repos.alertRules.update(who.tenantId, current.id, fields, who.actor);
+          const result = current === undefined ? 'created' : 'updated';
+          counts[result]++;
+          items.push({ name: stored.name, group: stored.group, result, id: stored.id });
+        }
+        const issue = (i: (typeof converted.issues)[number]) => ({
+          pointer: i.pointer,
+          code: i.code,
+          detail: i.message,
+          ...(i.line > 0 ? { line: i.line, column: i.column } : {}),
+        });
+        const rejected = converted.issues.filter((i) => i.severity === 'error');
+        const byRule = new Map<string, typeof rejected>();
+        for (const i of rejected) {
+          const key = i.path.slice(0, 4).join('/');
+          byRule.set(key, [...(byRule.get(key) ?? []), i]);
+        }
+        for (const [, issues] of byRule) {
+          counts.rejected++;
+          items.push({ result: 'rejected', errors: issues.map(issue) });
+        }
+        const warnings = [
+          ...checked.warnings,
+          ...converted.issues.filter((i) => i.severity !== 'error'),
+        ];
+        return send(reply, 200, { counts, items, warnings: warnings.map(issue) }, ctx.serializer);
+      },
+    );
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * `alertbase serve`: opens the database (PGlite in the data directory by
+ * default, a PostgreSQL server with `DATABASE_URL`), creates the `demo`
+ * tenant and its owner key on first start, listens, and shuts down
+ * gracefully on SIGINT/SIGTERM. Usable from tests and benchmarks: port 0,
+ * an injected database, and a `close()`.
+ */
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { type AlertbaseConfig, loadConfig } from '../config/index.js';
+import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
+import { createRepositories } from '../storage/repositories/index.js';
+import { seedDataDir } from './data-dir.js';
+
+/** The tenant created on first start. */
+export const DEMO_TENANT = 'demo';
+
+/** The environment variable holding platform administrator keys (comma-separated). */
+export const ADMIN_KEY_ENV = 'ALERTBASE_ADMIN_KEY';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** The configuration; default `loadConfig({ env, cwd })`. */
+  readonly config?: AlertbaseConfig | undefined;
+  /** The environment (`ALERTBASE_ADMIN_KEY`, and the configuration's variables); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Where relative paths are resolved; default `process.cwd()`. */
+  readonly cwd?: string | undefined;
+  /** TCP port; default `config.server.port` (`PORT`, 8080). 0 picks a free port. */
+  readonly port?: number | undefined;
+  /** Interface to listen on; default `127.0.0.1` (use `0.0.0.0` in a container). */
+  readonly host?: string | undefined;
+  /** Serve this database instead of opening one (it is closed by `close()` all the same). */
+  readonly database?: Database | undefined;
+  /** The logger; default: Fastify's pino logger at `info`. */
+  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  /** Platform administrator keys besides `ALERTBASE_ADMIN_KEY`. */
+  readonly adminKeys?: readonly string[] | undefined;
+  /** Create the `demo` tenant and print its owner key when it does not exist. Default true. */
+  readonly demoTenant?: boolean | undefined;
+  /** Where the URLs and the demo key are printed; default stdout. */
+  readonly print?: ((line: string) => void) | undefined;
+  /** Close on SIGINT/SIGTERM, then exit. Default true. */
+  readonly handleSignals?: boolean | undefined;
+  /** @internal How the process exits after a signal (tests). Default `process.exit`. */
+  readonly exit?: ((code: number) => void) | undefined;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://host:port` (loopback shown as `127.0.0.1`). */
+  readonly url: string;
+  /** The OpenAPI UI. */
+  readonly docsUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  /** Whether the PGlite data directory was created by this start. */
+  readonly createdDataDir: boolean;
+  /** The demo tenant's owner key, when this start created it (printed once). */
+  readonly demoKey: string | undefined;
+  /** Milliseconds from the call to the database being open (the app is built meanwhile), and to listening. */
+  readonly timings: { readonly databaseMs: number; readonly readyMs: number };
+  /** Stops accepting, finishes in-flight requests, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** @internal Opens the configured database, seeding a new PGlite directory from the template. */
+async function open(config: AlertbaseConfig): Promise<{ db: Database; created: boolean }> {
+  const url = config.storage.databaseUrl;
+  if (url !== undefined) return { db: await openDatabase({ url }), created: false };
+  const created = await seedDataDir(config.storage.dataDir, () => pgliteTemplate());
+  return { db: await openDatabase({ dataDir: config.storage.dataDir }), created };
+}
+
+/**
+ * @internal A database that is still opening: every call waits for it. Lets
+ * the app be built (imports, schemas, routes: CPU work) while PGlite
+ * compiles its WASM and reads its data directory, instead of after.
+ */
+export function deferredDatabase(opening: Promise<Database>, engine: EngineKind): Database {
+  let ready: Database | undefined;
+  opening.then(
+    (db) => {
+      ready = db;
+    },
+    () => {},
+  );
+  return new Proxy({} as Database, {
+    get(_target, prop) {
+      if (ready !== undefined) {
+        const value: unknown = Reflect.get(ready, prop);
+        return typeof value === 'function' ? value.bind(ready) : value;
+      }
+      if (prop === 'engine') return engine;
+      if (prop === 'closed') return false;
+      if (prop === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        const db = await opening;
+        const method: unknown = Reflect.get(db, prop);
+        if (typeof method !== 'function')
+          throw new TypeError(`Database.${String(prop)} is not a method`);
+        return method.apply(db, args);
+      };
+    },
+  });
+}
+
+/** @internal Creates the demo tenant and its owner key when missing; returns the key. */
+async function ensureDemoTenant(db: Database): Promise<string | undefined> {
+  const repos = createRepositories(db);
+  if ((await repos.tenants.find(DEMO_TENANT)) !== undefined) return undefined;
+  await repos.tenants.create({ id: DEMO_TENANT, name: 'Demo' }, 'system:serve');
+  const issued = await repos.apiKeys.issue(
+    DEMO_TENANT,
+    { name: 'demo-owner', role: 'owner' },
+    'system:serve',
+  );
+  return issued.key;
+}
+
+/**
+ * Starts alertbase: database, first-start tenant, HTTP listener.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0, database: await createTestDatabase(), handleSignals: false });
+ * await fetch(`${server.url}/health/ready`);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const started = performance.now();
+  const env = options.env ?? process.env;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const config = options.config ?? (await loadConfig({ env, cwd: options.cwd })).config;
+  // Open the database and build the app at the same time (see deferredDatabase).
+  const opening =
+    options.database === undefined
+      ? open(config)
+      : Promise.resolve({ db: options.database, created: false });
+  const adminKeys = [
+    ...(env[ADMIN_KEY_ENV] ?? '').split(',').map((k) => k.trim()),
+    ...(options.adminKeys ?? []),
+  ].filter((k) => k !== '');
+  let app: FastifyInstance;
+  try {
+    const { buildApp } = await import('./app.js');
+    app = await buildApp({
+      db: deferredDatabase(
+        opening.then((o) => o.db),
+        config.storage.databaseUrl === undefined ? 'pglite' : 'postgres',
+      ),
+      config,
+      logger: options.logger ?? { level: 'info' },
+      adminKeys,
+    });
+  } catch (err) {
+    await opening.then(
+      (o) => o.db.close(),
+      () => {},
+    );
+    throw err;
+  }
+  let opened: { db: Database; created: boolean };
+  try {
+    opened = await opening;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const db = opened.db;
+  const databaseMs = performance.now() - started;
+  try {
+    const demoKey = options.demoTenant === false ? undefined : await ensureDemoTenant(db);
+    await app.listen({
+      port: options.port ?? config.server.port,
+      host: options.host ?? '127.0.0.1',
+    });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    const readyMs = performance.now() - started;
+    print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
+    print(`API documentation: ${url}/docs`);
+    if (demoKey !== undefined) {
+      print(
+        `Created tenant "${DEMO_TENANT}". Its owner API key, shown only this once (stored hashed):`,
+      );
+      print(`  ${demoKey}`);
+    }
+    const running = app;
+    let closing: Promise<void> | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      running.log.info({ signal }, 'shutting down');
+      const exit = options.exit ?? ((code: number) => process.exit(code));
+      void server.close().then(
+        () => exit(0),
+        () => exit(1),
+      );
+    };
+    const server: RunningServer = {
+      url,
+      docsUrl: `${url}/docs`,
+      host: address.address,
+      port: address.port,
+      app: running,
+      db,
+      createdDataDir: opened.created,
+      demoKey,
+      timings: { databaseMs, readyMs },
+      close() {
+        closing ??= (async () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          try {
+            await running.close();
+          } finally {
+            await db.close();
+          }
+        })();
+        return closing;
+      },
+    };
+    if (options.handleSignals !== false) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
+    return server;
+  } catch (err) {
+    await app.close();
+    await db.close();
+    throw err;
+  }
+}

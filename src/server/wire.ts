@@ -1,0 +1,107 @@
+/**
+ * Bodies in every format: the content-type parser that hands raw bytes to
+ * `UniversalSerializer` (after Fastify's `bodyLimit`, so the cap is applied
+ * before any parsing), `Accept` negotiation, and the reply helper.
+ *
+ * Bodies are schemaless on the wire (no model is given to the codec): every
+ * format carries the same tree, which a model then validates. XML uses the
+ * serializer's self-describing mapping (`type="number"`, `<item>`), Protocol
+ * Buffers carry a `google.protobuf.Value`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SerializationError } from '../base/exceptions/index.js';
+import {
+  type Compression,
+  FORMAT_MIME_TYPES,
+  type Format,
+  formatFromMimeType,
+  negotiateFormat,
+  type Serializer,
+} from '../base/serializers/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The format of the response body, from `Accept` (JSON when absent). */
+    responseFormat: Format;
+  }
+}
+
+const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
+
+/** @internal The `Content-Encoding` of a request, checked. */
+function contentEncodingOf(request: FastifyRequest): Compression | 'identity' | undefined {
+  const header = request.headers['content-encoding'];
+  if (header === undefined || header === '') return undefined;
+  const value = header.trim().toLowerCase();
+  if (!ENCODINGS.has(value)) {
+    throw new SerializationError('ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT', {
+      format: `Content-Encoding ${value}`,
+      supported: 'identity, gzip, br',
+    });
+  }
+  return value as Compression | 'identity';
+}
+
+/**
+ * Makes `scope` read every body through the serializer: any `Content-Type`
+ * reaches one parser that receives the bytes (already capped by Fastify's
+ * `bodyLimit`) and decodes them by the format of the type, or fails with 415
+ * (`ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT`). An empty body is `undefined`.
+ * Also negotiates the response format from `Accept` before anything else
+ * runs, so a request that cannot be answered (406) changes nothing.
+ */
+export function useSerializer(scope: FastifyInstance, serializer: Serializer): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      const bytes = body as Buffer;
+      if (bytes.byteLength === 0) {
+        done(null, undefined);
+        return;
+      }
+      const format = formatFromMimeType(request.headers['content-type'] ?? '');
+      const encoding = contentEncodingOf(request);
+      done(
+        null,
+        serializer.decode(
+          bytes,
+          format,
+          undefined,
+          encoding === undefined ? {} : { contentEncoding: encoding },
+        ),
+      );
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  scope.decorateRequest('responseFormat', 'json');
+  scope.addHook('onRequest', async (request) => {
+    request.responseFormat = negotiateFormat(request.headers.accept);
+  });
+}
+
+/**
+ * Sends `data` (plain JSON-like data) in the negotiated format.
+ *
+ * @example
+ * ```ts
+ * return send(reply, 201, AlertRule.dump(rule, DUMP));
+ * ```
+ */
+export function send(
+  reply: FastifyReply,
+  status: number,
+  data: unknown,
+  serializer: Serializer,
+): FastifyReply {
+  const format = reply.request.responseFormat;
+  const bytes = serializer.encode(data, format, { compression: { enabled: false } });
+  return reply
+    .code(status)
+    .header(
+      'content-type',
+      `${FORMAT_MIME_TYPES[format]}${format === 'json' || format === 'yaml' || format === 'xml' ? '; charset=utf-8' : ''}`,
+    )
+    .header('vary', 'Accept')
+    .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
