@@ -1,0 +1,453 @@
+/**
+ * HTTP ingest throughput: Alertmanager postable alerts in batches of 100,
+ * 8 requests in flight over keep-alive connections, into alertbase's
+ * `POST /api/v2/alerts` (what Prometheus calls) with PGlite in a data
+ * directory (what `alertbase serve` runs by default) and with the PostgreSQL
+ * server, next to a real Alertmanager 0.25 (Debian's
+ * `prometheus-alertmanager`) receiving the same request bodies on its own
+ * `/api/v2/alerts`, in the same run.
+ *
+ * Each target runs in its own process (alertbase is forked from this file),
+ * so the load generator never shares an event loop with the server. Per
+ * target: a warm-up pass, then 20,000 alerts with unique label sets (every
+ * one stored: alertbase answers `created` for each, Alertmanager lists them
+ * all afterwards), then the same 20,000 again (alertbase answers
+ * `deduplicated` for each; Alertmanager merges them into the alerts it holds).
+ *
+ * What differs: Alertmanager keeps alerts in memory (its `--storage.path`
+ * holds only silences and the notification log); alertbase validates each
+ * alert with the `Alert` model, writes it in a transaction with a
+ * hash-chained audit event per batch and answers a per-item result.
+ *
+ * Needs `prometheus-alertmanager` (the baseline; the suite fails without it) and
+ * the PostgreSQL server at ALERTBASE_TEST_PG_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres; without it only PGlite runs).
+ * ALERTBASE_BENCH_HTTP_ALERTS changes the 20,000.
+ */
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import {
+  ALERTMANAGER_BIN,
+  findBinary,
+  type RunningAlertmanager,
+  startAlertmanager,
+  type TempDir,
+  tempDir,
+} from '../test/e2e/processes.js';
+import { type BenchRow, benchRow } from './lib.js';
+
+const SUITE = 'http';
+const TOTAL = Number(process.env.ALERTBASE_BENCH_HTTP_ALERTS ?? 20_000);
+const BATCH = 100;
+const CONCURRENCY = 8;
+const WARMUP = 2_000;
+const ADMIN_URL =
+  process.env.ALERTBASE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The argument that makes this file an alertbase server process (see {@link serveChild}). */
+const SERVER_FLAG = '--alertbase-http-bench-server';
+
+/** A target of the load: where to post, with which headers. */
+interface Target {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A response: status and body text. */
+interface Reply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** The request bodies of one pass: JSON arrays of 100 postable alerts, encoded once. */
+function makeBodies(runId: string, phase: string, count: number): Buffer[] {
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  // Like Prometheus: endsAt a while ahead, resent while firing.
+  const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+  const bodies: Buffer[] = [];
+  for (let b = 0; b < count; b += BATCH) {
+    const alerts = [];
+    for (let i = b; i < Math.min(b + BATCH, count); i++) {
+      alerts.push({
+        labels: {
+          alertname: 'HighCPU',
+          instance: `web-${i}:9100`,
+          job: 'node',
+          severity: 'warning',
+          phase,
+          run: runId,
+        },
+        annotations: {
+          summary: `CPU high on web-${i}`,
+          description: 'CPU above 80% for 5 minutes',
+        },
+        startsAt,
+        endsAt,
+        generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=cpu_usage+%3E+80',
+      });
+    }
+    bodies.push(Buffer.from(JSON.stringify(alerts)));
+  }
+  return bodies;
+}
+
+/** POSTs one body over the keep-alive agent. */
+function post(agent: Agent, target: Target, body: Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${target.url}/api/v2/alerts`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          ...target.headers,
+          'content-type': 'application/json',
+          'content-length': String(body.byteLength),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Sends every body, `CONCURRENCY` in flight; `check` sees each reply.
+ * Returns alerts per second over the wall time of the pass.
+ */
+async function pass(
+  agent: Agent,
+  target: Target,
+  bodies: readonly Buffer[],
+  alerts: number,
+  check: (reply: Reply) => void,
+): Promise<number> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      const body = bodies[i];
+      if (body === undefined) return;
+      const reply = await post(agent, target, body);
+      if (reply.status !== 200) {
+        throw new Error(
+          `bench: ${target.url} answered ${reply.status}: ${reply.body.slice(0, 500)}`,
+        );
+      }
+      check(reply);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return alerts / ((performance.now() - start) / 1_000);
+}
+
+/** First and repeat pass of one target, after a warm-up. */
+interface Measured {
+  readonly first: number;
+  readonly repeat: number;
+}
+
+/** Alertbase's per-item counts, summed over a pass. */
+interface Counts {
+  created: number;
+  deduplicated: number;
+  other: number;
+}
+
+function countInto(counts: Counts): (reply: Reply) => void {
+  return (reply) => {
+    const body = JSON.parse(reply.body) as { counts: Record<string, number> };
+    const c = body.counts;
+    counts.created += c.created ?? 0;
+    counts.deduplicated += c.deduplicated ?? 0;
+    counts.other += (c.resolved ?? 0) + (c.rejected ?? 0);
+  };
+}
+
+/** Measures one alertbase process: every alert created, then every one de-duplicated. */
+async function measureAlertbase(
+  target: Target,
+  warmup: readonly Buffer[],
+  bodies: readonly Buffer[],
+): Promise<Measured> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    const w: Counts = { created: 0, deduplicated: 0, other: 0 };
+    await pass(agent, target, warmup, WARMUP, countInto(w));
+    const firstCounts: Counts = { created: 0, deduplicated: 0, other: 0 };
+    const first = await pass(agent, target, bodies, TOTAL, countInto(firstCounts));
+    const repeatCounts: Counts = { created: 0, deduplicated: 0, other: 0 };
+    const repeat = await pass(agent, target, bodies, TOTAL, countInto(repeatCounts));
+    if (
+      w.created !== WARMUP ||
+      firstCounts.created !== TOTAL ||
+      repeatCounts.deduplicated !== TOTAL
+    ) {
+      throw new Error(
+        `bench: alertbase did not store every alert: warm-up ${JSON.stringify(w)}, first ${JSON.stringify(firstCounts)}, repeat ${JSON.stringify(repeatCounts)}`,
+      );
+    }
+    return { first, repeat };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Measures Alertmanager, then checks it holds every alert of the run. */
+async function measureAlertmanager(
+  am: RunningAlertmanager,
+  runId: string,
+  warmup: readonly Buffer[],
+  bodies: readonly Buffer[],
+): Promise<Measured> {
+  const target: Target = { url: am.url, headers: {} };
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    const ignore = (): void => {};
+    await pass(agent, target, warmup, WARMUP, ignore);
+    const first = await pass(agent, target, bodies, TOTAL, ignore);
+    const repeat = await pass(agent, target, bodies, TOTAL, ignore);
+    const filter = encodeURIComponent(`run="${runId}"`);
+    const res = await fetch(`${am.url}/api/v2/alerts?filter=${filter}&filter=phase%3D%22main%22`);
+    const held = ((await res.json()) as unknown[]).length;
+    if (held !== TOTAL) throw new Error(`bench: Alertmanager holds ${held} of ${TOTAL} alerts`);
+    return { first, repeat };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** What the server process sends back once listening. */
+type ServerMessage = { readonly url: string; readonly key: string } | { readonly error: string };
+
+/** An alertbase server in a child process. */
+interface ServerProcess {
+  readonly target: Target;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks this file as an alertbase server (`alertbase serve` with the given
+ * environment, on 127.0.0.1:0). The child inherits `execArgv`, which carries
+ * tsx's loader.
+ */
+async function forkAlertbase(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+  const child: ChildProcess = fork(
+    fileURLToPath(import.meta.url),
+    [SERVER_FLAG, JSON.stringify(env), cwd],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const message = await new Promise<ServerMessage>((resolve) => {
+    child.once('message', (m: ServerMessage) => resolve(m));
+    child.once('exit', (code) =>
+      resolve({ error: `alertbase server exited (code ${String(code)})` }),
+    );
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  if ('error' in message) {
+    await stop();
+    throw new Error(`bench: ${message.error}`);
+  }
+  return {
+    target: { url: message.url, headers: { authorization: `Bearer ${message.key}` } },
+    stop,
+  };
+}
+
+/** In the forked child: serve until told to stop (or until the parent goes away). */
+async function serveChild(): Promise<void> {
+  const index = process.argv.indexOf(SERVER_FLAG);
+  const env = JSON.parse(process.argv[index + 1] ?? '{}') as Record<string, string>;
+  const cwd = process.argv[index + 2] ?? process.cwd();
+  const { startServer } = await import('../src/server/start-server.js');
+  try {
+    const server = await startServer({
+      env,
+      cwd,
+      port: 0,
+      host: '127.0.0.1',
+      // Fastify's per-request info lines would only go to the bench's terminal.
+      logger: { level: 'warn' },
+      print: () => {},
+      handleSignals: false,
+    });
+    const key = server.demoKey;
+    if (key === undefined) throw new Error('no demo key: the data directory was not new');
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      void server.close().finally(() => process.exit(0));
+    };
+    process.on('message', (m) => {
+      if (m === 'stop') stop();
+    });
+    process.on('disconnect', stop);
+    process.send?.({ url: server.url, key } satisfies ServerMessage);
+  } catch (err) {
+    process.send?.({
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    } satisfies ServerMessage);
+    process.exit(1);
+  }
+}
+
+/** A fresh database on the PostgreSQL server, or undefined when there is none. */
+async function serverDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch {
+    await admin.end().catch(() => {});
+    process.stderr.write(`[bench http] no PostgreSQL at ${ADMIN_URL}: server rows skipped\n`);
+    return undefined;
+  }
+  const name = `alertbase_bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Runs alertbase with `env` in `dir` and measures it. */
+async function alertbaseWith(
+  env: Record<string, string>,
+  dir: TempDir,
+  warmup: readonly Buffer[],
+  bodies: readonly Buffer[],
+): Promise<Measured> {
+  const server = await forkAlertbase(env, dir.path);
+  try {
+    return await measureAlertbase(server.target, warmup, bodies);
+  } finally {
+    await server.stop();
+  }
+}
+
+function rate(value: number): string {
+  return `${Math.round(value).toLocaleString('en-US')} alerts/s`;
+}
+
+/** Runs the suite (see the file comment). */
+export async function run(): Promise<BenchRow[]> {
+  const bin = await findBinary(ALERTMANAGER_BIN);
+  if (bin === undefined) {
+    throw new Error(
+      `bench http: \`${ALERTMANAGER_BIN}\` (the baseline) is not installed; install Debian's prometheus-alertmanager`,
+    );
+  }
+  if (!Number.isInteger(TOTAL) || TOTAL < BATCH || TOTAL % BATCH !== 0) {
+    throw new Error(`bench http: ALERTBASE_BENCH_HTTP_ALERTS must be a multiple of ${BATCH}`);
+  }
+  const runId = randomBytes(4).toString('hex');
+  const warmup = makeBodies(runId, 'warmup', WARMUP);
+  const bodies = makeBodies(runId, 'main', TOTAL);
+  const log = (line: string): void => {
+    process.stderr.write(`[bench http] ${line}\n`);
+  };
+
+  const am = await startAlertmanager(bin);
+  let alertmanager: Measured;
+  try {
+    alertmanager = await measureAlertmanager(am, runId, warmup, bodies);
+  } finally {
+    await am.close();
+  }
+  log(`Alertmanager 0.25: first ${rate(alertmanager.first)}, repeat ${rate(alertmanager.repeat)}`);
+
+  const pgliteDir = await tempDir('bench-http-pglite');
+  let pglite: Measured;
+  try {
+    pglite = await alertbaseWith(
+      { ALERTBASE_DATA_DIR: `${pgliteDir.path}/data` },
+      pgliteDir,
+      warmup,
+      bodies,
+    );
+  } finally {
+    await pgliteDir.remove();
+  }
+  log(`alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}`);
+
+  let postgres: Measured | undefined;
+  const database = await serverDatabase();
+  if (database !== undefined) {
+    const dir = await tempDir('bench-http-pg');
+    try {
+      postgres = await alertbaseWith({ DATABASE_URL: database.url }, dir, warmup, bodies);
+    } finally {
+      await dir.remove();
+      await database.drop();
+    }
+    log(`alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}`);
+  }
+
+  const n = TOTAL.toLocaleString('en-US');
+  const how = `batches of ${BATCH}, ${CONCURRENCY} in flight, keep-alive`;
+  const row = (what: string, ours: number, baseline: number): BenchRow =>
+    benchRow({
+      suite: SUITE,
+      case: what,
+      unit: 'items/s',
+      ours,
+      baseline,
+      baselineName: 'Alertmanager 0.25 /api/v2/alerts (in memory)',
+    });
+  const rows = [
+    row(
+      `POST /api/v2/alerts, ${n} new alerts (${how}) into PGlite in a data directory (validate + fingerprint + upsert + audit, durable)`,
+      pglite.first,
+      alertmanager.first,
+    ),
+    row(
+      `POST /api/v2/alerts, the same ${n} again (de-duplicated) into PGlite`,
+      pglite.repeat,
+      alertmanager.repeat,
+    ),
+  ];
+  if (postgres !== undefined) {
+    rows.push(
+      row(
+        `POST /api/v2/alerts, ${n} new alerts (${how}) into the PostgreSQL server (same work)`,
+        postgres.first,
+        alertmanager.first,
+      ),
+      row(
+        `POST /api/v2/alerts, the same ${n} again (de-duplicated) into the PostgreSQL server`,
+        postgres.repeat,
+        alertmanager.repeat,
+      ),
+    );
+  }
+  return rows;
+}
+
+if (process.argv.includes(SERVER_FLAG)) await serveChild();
