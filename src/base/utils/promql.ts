@@ -8,6 +8,7 @@
  * as editors and the Language Server Protocol do.
  */
 
+import type { Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 
 /** The outcome of `checkPromql`. */
@@ -58,31 +59,48 @@ function describe(expr: string, from: number, to: number): string {
  * ```
  */
 export function checkPromql(expr: string): PromqlCheckResult {
-  const known = checked.get(expr);
-  if (known !== undefined) return known;
-  const result = parseAndCheck(expr);
-  // Rules are validated far more often than their conditions change: keep the
-  // verdicts of recent expressions (bounded; oldest dropped first).
-  if (expr.length <= MEMO_MAX_LENGTH) {
-    if (checked.size >= MEMO_ENTRIES) {
-      const oldest = checked.keys().next().value;
-      if (oldest !== undefined) checked.delete(oldest);
-    }
-    checked.set(expr, Object.freeze(result));
-  }
-  return result;
+  return parsePromql(expr).result;
 }
 
-/** How many verdicts `checkPromql` remembers, and the longest expression it remembers. */
+/** A parsed expression: its syntax tree and the verdict of {@link checkPromql}. */
+export interface ParsedPromql {
+  readonly tree: Tree;
+  readonly result: PromqlCheckResult;
+}
+
+/** How many parses are remembered, and the longest expression remembered. */
 const MEMO_ENTRIES = 2_048;
 const MEMO_MAX_LENGTH = 4_096;
-const checked = new Map<string, PromqlCheckResult>();
+const parsed = new Map<string, ParsedPromql>();
 
-function parseAndCheck(expr: string): PromqlCheckResult {
+/**
+ * Parses an expression once for every level that needs it: the syntax level
+ * checks it, the semantic and performance levels walk its tree. Recent
+ * expressions are remembered (bounded; oldest dropped first), since rules
+ * are validated far more often than their conditions change.
+ */
+export function parsePromql(expr: string): ParsedPromql {
+  const known = parsed.get(expr);
+  if (known !== undefined) return known;
+  const tree = parser.parse(expr);
+  const entry: ParsedPromql = Object.freeze({
+    tree,
+    result: Object.freeze(parseAndCheck(expr, tree)),
+  });
+  if (expr.length <= MEMO_MAX_LENGTH) {
+    if (parsed.size >= MEMO_ENTRIES) {
+      const oldest = parsed.keys().next().value;
+      if (oldest !== undefined) parsed.delete(oldest);
+    }
+    parsed.set(expr, entry);
+  }
+  return entry;
+}
+
+function parseAndCheck(expr: string, tree: Tree): PromqlCheckResult {
   if (expr.trim() === '') {
     return { ok: false, line: 1, column: 1, message: 'expected a PromQL expression, got nothing' };
   }
-  const tree = parser.parse(expr);
   let first: { from: number; to: number } | undefined;
   tree.iterate({
     enter(node) {

@@ -4,8 +4,7 @@
  */
 
 import type { Tree } from '@lezer/common';
-import { parser } from '@prometheus-io/lezer-promql';
-import { checkPromql } from '../utils/promql.js';
+import { parsePromql } from '../utils/promql.js';
 import { durationMs } from './shared.js';
 
 /** The complexity of a PromQL expression, from its syntax tree. */
@@ -38,28 +37,11 @@ export interface PromqlAnalysis {
  * ```
  */
 export function analyzePromql(expr: string): PromqlAnalysis {
-  const tree = parser.parse(expr);
-  let hasError = expr.trim() === '';
-  if (!hasError) {
-    tree.iterate({
-      enter(node) {
-        if (hasError) return false;
-        if (node.type.isError) {
-          hasError = true;
-          return false;
-        }
-        return undefined;
-      },
-    });
-  }
-  let error: PromqlAnalysis['error'];
-  if (hasError) {
-    // The shared checker words the message; only invalid expressions pay for a second parse.
-    const checked = checkPromql(expr);
-    error = checked.ok
-      ? { line: 1, column: 1, message: 'invalid PromQL' }
-      : { line: checked.line, column: checked.column, message: checked.message };
-  }
+  // One parse per expression, shared with the syntax level's check of the field.
+  const { tree, result } = parsePromql(expr);
+  const error: PromqlAnalysis['error'] = result.ok
+    ? undefined
+    : { line: result.line, column: result.column, message: result.message };
   let complexity: PromqlComplexity | undefined;
   return {
     tree,
