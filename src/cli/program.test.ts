@@ -157,6 +157,14 @@ describe('alertbase validate', () => {
     expect(early.report.files[0]?.issues).toEqual([]);
   });
 
+  it('--level accepts every level of the framework', async () => {
+    const { VALIDATION_LEVELS } = await import('../base/validators/index.js');
+    for (const level of VALIDATION_LEVELS) {
+      const { code } = await validateJson(['--level', level, join(examples, 'tenant.yaml')]);
+      expect(code, level).toBe(0);
+    }
+  });
+
   it('--max-errors caps the findings and says how many more there were', async () => {
     const { report } = await validateJson(['--max-errors', '2', join(dir, 'rule.yaml')]);
     const issues = report.files[0]?.issues ?? [];

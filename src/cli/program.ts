@@ -1,13 +1,22 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AlertbaseError } from '../base/exceptions/index.js';
-import { VALIDATION_LEVELS, type ValidationLevel } from '../base/validators/index.js';
-import { runConfig } from './commands/config.js';
-import { type ConvertCommandOptions, runConvert } from './commands/convert.js';
-import { runSchema, type SchemaFormat } from './commands/schema.js';
-import { runValidate, type ValidateOptions } from './commands/validate.js';
+import type { ValidationLevel } from '../base/validators/index.js';
+import type { ConvertCommandOptions } from './commands/convert.js';
+import type { SchemaFormat } from './commands/schema.js';
+import type { ValidateOptions } from './commands/validate.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 
 const VERSION = '0.1.0';
+
+// Each command's module is imported when the command runs: `alertbase serve`
+// should not load the validators and serializers before it listens.
+const LEVELS: readonly ValidationLevel[] = [
+  'syntax',
+  'semantic',
+  'security',
+  'performance',
+  'consistency',
+];
 
 interface ValidateCommandOptions {
   format: ValidateOptions['format'];
@@ -67,15 +76,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'yaml',
       ]),
     )
-    .addOption(
-      new Option('--level <level>', 'run the levels up to this one').choices([
-        ...VALIDATION_LEVELS,
-      ]),
-    )
+    .addOption(new Option('--level <level>', 'run the levels up to this one').choices([...LEVELS]))
     .option('--strict', 'security and performance warnings are errors')
     .option('--max-errors <n>', 'findings kept per severity and document', parseCount)
     .option('--config <file>', 'configuration file')
     .action(async (paths: string[], opts: ValidateCommandOptions) => {
+      const { runValidate } = await import('./commands/validate.js');
       exitCode = await runValidate(
         paths,
         {
@@ -104,6 +110,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('-o, --output <file>', 'output file (default: standard output)')
     .action(async (input: string, opts: ConvertCommandOptions) => {
+      const { runConvert } = await import('./commands/convert.js');
       exitCode = await runConvert(input, opts, {
         ...io,
         stdin: process.stdin,
@@ -129,6 +136,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .action(
       async (model: string | undefined, opts: { format: SchemaFormat; io: 'input' | 'output' }) => {
+        const { runSchema } = await import('./commands/schema.js');
         exitCode = await runSchema(model, opts, io);
       },
     );
@@ -143,6 +151,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'configuration file (default: $ALERTBASE_CONFIG or ./alertbase.yaml)',
     )
     .action(async (opts: { config?: string }) => {
+      const { runConfig } = await import('./commands/config.js');
       exitCode = await runConfig(opts.config === undefined ? {} : { config: opts.config }, io);
     });
 
