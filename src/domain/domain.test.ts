@@ -47,9 +47,9 @@ describe('every domain model', () => {
         const again = model.parse(
           model.dump(instance, { mode: 'json', byAlias: true, revealSecrets: true }),
         );
-        expect(model.dump(again, { mode: 'json', revealSecrets: true })).toEqual(
-          model.dump(instance, { mode: 'json', revealSecrets: true }),
-        );
+        // Stored fields only: computed ones such as an open alert's duration depend on the clock.
+        const stored = { mode: 'json', revealSecrets: true, computed: false } as const;
+        expect(model.dump(again, stored)).toEqual(model.dump(instance, stored));
       }
     },
   );
