@@ -18,15 +18,13 @@ import {
 export const PROBLEM_JSON = 'application/problem+json';
 
 /**
- * A stale `If-Match`: the registry's version conflict, sent with HTTP 412
- * (RFC 9110 §13.1.1) instead of 409, because the client made the request
- * conditional. The code stays `ALERTBASE_RESOURCE_VERSION_CONFLICT`.
+ * A stale `If-Match` (`ALERTBASE_RESOURCE_PRECONDITION_FAILED`, HTTP 412 per
+ * RFC 9110 §13.1.1): the same conflict as a stale version in a body (409),
+ * but the client made the request conditional.
  */
 export class PreconditionFailedError extends ConflictError {
-  override readonly status: number = 412;
-
   constructor(context: ErrorContext) {
-    super('ALERTBASE_RESOURCE_VERSION_CONFLICT', context);
+    super('ALERTBASE_RESOURCE_PRECONDITION_FAILED', context);
   }
 
   protected override problemExtensions(): Record<string, unknown> {

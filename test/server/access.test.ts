@@ -243,7 +243,7 @@ describe('tenants (platform administrator)', () => {
       headers: { 'if-match': '"7"' },
     });
     expect(stale.status).toBe(412);
-    expect(stale.body.code).toBe('ALERTBASE_RESOURCE_VERSION_CONFLICT');
+    expect(stale.body.code).toBe('ALERTBASE_RESOURCE_PRECONDITION_FAILED');
     expect(stale.body.currentVersion).toBe(1);
     const ok = await call(t.app, 'PATCH', '/v1/tenants/acme', {
       key: ADMIN_KEY,

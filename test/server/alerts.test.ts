@@ -167,7 +167,7 @@ describe('alert actions', () => {
       headers: { 'if-match': '"1"' },
     });
     expect(res.status).toBe(412);
-    expect(res.body.code).toBe('ALERTBASE_RESOURCE_VERSION_CONFLICT');
+    expect(res.body.code).toBe('ALERTBASE_RESOURCE_PRECONDITION_FAILED');
   });
 
   it('walks the table: suppress, unsuppress, unacknowledge, resolve, reopen', async () => {

@@ -68,7 +68,7 @@ describe('alert rules', () => {
       headers: { 'if-match': '"5"' },
     });
     expect(stale.status).toBe(412);
-    expect(stale.body.code).toBe('ALERTBASE_RESOURCE_VERSION_CONFLICT');
+    expect(stale.body.code).toBe('ALERTBASE_RESOURCE_PRECONDITION_FAILED');
     expect(stale.body.currentVersion).toBe(1);
     const ok = await call(t.app, 'PATCH', `/v1/rules/${id}`, {
       key: t.keys.editor,

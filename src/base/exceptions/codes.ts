@@ -60,6 +60,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Version conflict',
     template: '{resource} {id} is at version {currentVersion}, not {expectedVersion}',
   },
+  ALERTBASE_RESOURCE_PRECONDITION_FAILED: {
+    status: 412,
+    title: 'Precondition failed',
+    template:
+      '{resource} {id} is at version {currentVersion}, not the version {expectedVersion} named by If-Match',
+  },
   ALERTBASE_RESOURCE_ALREADY_EXISTS: {
     status: 409,
     title: 'Resource already exists',

@@ -176,7 +176,11 @@ export class NotFoundError extends AlertbaseError {
 export class ConflictError extends AlertbaseError {
   constructor(
     code: CodesOf<'RESOURCE'> &
-      ('ALERTBASE_RESOURCE_VERSION_CONFLICT' | 'ALERTBASE_RESOURCE_ALREADY_EXISTS'),
+      (
+        | 'ALERTBASE_RESOURCE_VERSION_CONFLICT'
+        | 'ALERTBASE_RESOURCE_PRECONDITION_FAILED'
+        | 'ALERTBASE_RESOURCE_ALREADY_EXISTS'
+      ),
     context: ErrorContext,
     options: AlertbaseErrorOptions = {},
   ) {

@@ -123,7 +123,7 @@ export function ifMatchOf(request: FastifyRequest): number | undefined {
 
 /**
  * Runs a write with the version of `If-Match`: a stale one becomes 412
- * (`ALERTBASE_RESOURCE_VERSION_CONFLICT`, current version in the problem).
+ * (`ALERTBASE_RESOURCE_PRECONDITION_FAILED`, current version in the problem).
  */
 export async function conditional<T>(
   request: FastifyRequest,
