@@ -73,15 +73,15 @@ const INPUT_CTE = `WITH input AS (
       AS u(id, fingerprint, rule_id, status, level, level_rank, labels, annotations, starts_at, ends_at, dup, doc)
 ),
 `;
-const UP_CTE = `up AS (
+/** The upsert of the non-resolving items, after an optional filter on `input i`. */
+const upCte = (filter: string): string => `up AS (
   INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
                            annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
                            created_at, updated_at, doc)
   SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
          i.starts_at, i.ends_at, $2, i.dup, 1, $2, $2, i.doc
     FROM input i
-   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)
-  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
+${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
   DO UPDATE SET
          status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
                        THEN 'firing' ELSE a.status END,
@@ -137,7 +137,9 @@ taken AS (
               AND o.deleted_at IS NULL
               AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
 ),
-${UP_CTE}SELECT id, fingerprint, status, kind FROM res
+${upCte(
+  '   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n',
+)}SELECT id, fingerprint, status, kind FROM res
 UNION ALL SELECT id, fingerprint, status, kind FROM twin
 UNION ALL SELECT id, fingerprint, status, kind FROM up`,
 );
@@ -148,29 +150,7 @@ UNION ALL SELECT id, fingerprint, status, kind FROM up`,
  * scans every row of the tenant per batch).
  */
 const INGEST_FIRING = prepared(
-  `${INPUT_CTE}up AS (
-  INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
-                           annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
-                           created_at, updated_at, doc)
-  SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
-         i.starts_at, i.ends_at, $2, i.dup, 1, $2, $2, i.doc
-    FROM input i
-  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
-  DO UPDATE SET
-         status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
-                       THEN 'firing' ELSE a.status END,
-         level = EXCLUDED.level, level_rank = EXCLUDED.level_rank, annotations = EXCLUDED.annotations,
-         ends_at = EXCLUDED.ends_at, last_received_at = EXCLUDED.last_received_at,
-         duplicate_count = a.duplicate_count + EXCLUDED.duplicate_count + 1,
-         version = a.version + 1, updated_at = EXCLUDED.updated_at,
-         doc = a.doc || (EXCLUDED.doc - ${KEEP_KEYS}) || jsonb_build_object(
-               'status', CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
-                              THEN 'firing' ELSE a.status END,
-               'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
-               'version', a.version + 1)
-  RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
-)
-SELECT id, fingerprint, status, kind FROM up`,
+  `${INPUT_CTE}${upCte('')}SELECT id, fingerprint, status, kind FROM up`,
 );
 
 /** An item's validated fields, as the model's schema returns them. */
