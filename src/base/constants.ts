@@ -42,6 +42,11 @@ export const LIMITS = Object.freeze({
   maxSilenceMatchers: 64,
   /** Alerts in one ingest batch. */
   maxBatchSize: 10_000,
+  /**
+   * Alerts that concurrent ingest batches of one tenant may share a
+   * transaction with (group commit); a larger batch commits alone.
+   */
+  maxIngestGroupSize: 10_000,
 });
 
 /** Limits of the systems alertbase forwards alerts to. */
@@ -77,6 +82,12 @@ export const DURATIONS = Object.freeze({
    * `time.Duration` (int64 nanoseconds), so nothing above (2^63 - 1) ns, about 292 years.
    */
   maxDurationMs: 9_223_372_036_854,
+  /**
+   * An API key's `lastUsedAt` is written at most once per this interval per
+   * key: often enough to tell a used key from an idle one, rarely enough that
+   * authentication does not turn every request into a write.
+   */
+  apiKeyLastUsedIntervalMs: 60_000,
 });
 
 /** Defaults of the seed's configuration (env variables and `base_schema:` file). */
@@ -105,6 +116,8 @@ export const DEFAULTS = Object.freeze({
   prettyPrint: false,
   /** `PORT`. */
   port: 8080,
+  /** `HOST`: the interface `alertbase serve` listens on (`0.0.0.0` in a container). */
+  host: '127.0.0.1',
   /** Where the embedded database keeps its files. */
   dataDir: './data',
   /** Connections in the pool to a PostgreSQL server (`DATABASE_POOL_SIZE`). */

@@ -264,6 +264,17 @@ describe('alertbase config', () => {
     );
   });
 
+  it('prints the host and masks the admin key', async () => {
+    const io = capture(dir, {
+      HOST: '0.0.0.0',
+      ALERTBASE_ADMIN_KEY: 'Platform-K3y-1,Platform-K3y-2',
+    });
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).not.toContain('Platform-K3y');
+    expect(io.out).toMatch(/^server\.host\s+0\.0\.0\.0\s+env:HOST$/m);
+    expect(io.out).toMatch(/^server\.adminKey\s+\*{10}\s+env:ALERTBASE_ADMIN_KEY$/m);
+  });
+
   it('exits 2 with the error code for a bad configuration', async () => {
     const io = capture(dir, { MAX_VALIDATION_ERRORS: 'ten' });
     expect(await runCli(['config'], io)).toBe(2);

@@ -50,6 +50,12 @@ describe('environment errors name the variable', () => {
     ['ENABLE_STRICT_VALIDATION', 'y', /true\/false/],
     ['ENABLE_QUERY_CACHE', 'enabled', /true\/false/],
     ['ENABLE_QUERY_CACHE', '2', /true\/false/],
+    ['HOST', 'http://0.0.0.0', /host name or an IP address/],
+    ['HOST', 'two words', /host name or an IP address/],
+    ['HOST', 'a..b', /host name or an IP address/],
+    ['HOST', '-edge', /host name or an IP address/],
+    ['HOST', '[example.com]', /host name or an IP address/],
+    ['HOST', '0.0.0.0:8080', /host name or an IP address/],
   ])('%s=%s', async (name, raw, reason) => {
     const error = await failure({ env: { [name]: raw } });
     expect(error.context.source).toBe(name);
@@ -116,6 +122,29 @@ describe('environment errors name the variable', () => {
     const error = await failure({ env: { DATABASE_URL_FILE: 'db' } });
     expect(error.context.source).toBe('DATABASE_URL_FILE');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['a blank list', ' , ,'],
+    ['a key with a space', 'hunter2 hunter3'],
+    ['a blank and a key with a tab', 'hunter2,\thunter3\tx'],
+  ])('a bad ALERTBASE_ADMIN_KEY (%s) is named, never printed', async (_name, raw) => {
+    const error = await failure({ env: { ALERTBASE_ADMIN_KEY: raw } });
+    expect(error.context.source).toBe('ALERTBASE_ADMIN_KEY');
+    expect(String(error.context.reason)).toBe(
+      'expected one or more keys without spaces, separated by commas',
+    );
+    expect(JSON.stringify(error.toJSON())).not.toContain('hunter');
+    expect(error.message).not.toContain('hunter');
+  });
+
+  it('both ALERTBASE_ADMIN_KEY and ALERTBASE_ADMIN_KEY_FILE', async () => {
+    const secret = await write('admin', 'k2\n');
+    const error = await failure({
+      env: { ALERTBASE_ADMIN_KEY: 'k1', ALERTBASE_ADMIN_KEY_FILE: secret },
+    });
+    expect(error.context.source).toBe('ALERTBASE_ADMIN_KEY');
+    expect(String(error.context.reason)).toContain('ALERTBASE_ADMIN_KEY_FILE');
   });
 
   it('a blank data directory', async () => {
@@ -221,6 +250,13 @@ describe('file errors name the file, line, column and key', () => {
     expect(error.context).toMatchObject({ key, line });
   });
 
+  it('a bad admin key in the YAML file points at it, never prints it', async () => {
+    const file = await write('alertbase.yaml', 'base_schema:\n  server:\n    admin_key: 4711\n');
+    const error = await failure();
+    expect(error.context).toMatchObject({ file, line: 3, key: 'base_schema.server.admin_key' });
+    expect(error.message).not.toContain('4711');
+  });
+
   it('a YAML syntax error', async () => {
     const path = await write(
       'alertbase.yaml',
@@ -275,12 +311,12 @@ describe('option errors name the key', () => {
 
   it('an unknown key or section (callers without types)', async () => {
     const overrides = JSON.parse(
-      '{"server":{"host":"x"},"cache":{"ttl":1},"storage":3}',
+      '{"server":{"hostname":"x"},"cache":{"ttl":1},"storage":3}',
     ) as AlertbaseConfigOverrides;
     const error = await failure({ overrides });
-    expect(error.context.source).toBe('option:server.host');
+    expect(error.context.source).toBe('option:server.hostname');
     const sources = (error.context.issues as { source: string }[]).map((i) => i.source);
-    expect(sources).toEqual(['option:server.host', 'option:cache', 'option:storage']);
+    expect(sources).toEqual(['option:server.hostname', 'option:cache', 'option:storage']);
   });
 });
 

@@ -93,9 +93,37 @@ describe('formatConfig', () => {
     expect(line('validation.strictMode')).toEqual(['validation.strictMode', 'false', 'default']);
   });
 
+  it('masks the admin key whole, from any source, and shows the host', async () => {
+    const secret = join(dir, 'admin');
+    await writeFile(secret, 'Adm1n-from-file,Adm1n-other\n');
+    const cases: [Record<string, string>, string][] = [
+      [{ ALERTBASE_ADMIN_KEY: 'Adm1n-from-env', HOST: '0.0.0.0' }, 'env:ALERTBASE_ADMIN_KEY'],
+      [{ ALERTBASE_ADMIN_KEY_FILE: secret, HOST: '0.0.0.0' }, `secret-file:${secret}`],
+    ];
+    for (const [env, source] of cases) {
+      const lines = formatConfig(await loadConfig({ cwd: dir, env }))
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s{2,}/));
+      expect(lines.flat().join(' ')).not.toContain('Adm1n');
+      expect(lines.find(([key]) => key === 'server.adminKey')).toEqual([
+        'server.adminKey',
+        '**********',
+        source,
+      ]);
+      expect(lines.find(([key]) => key === 'server.host')).toEqual([
+        'server.host',
+        '0.0.0.0',
+        'env:HOST',
+      ]);
+    }
+  });
+
   it('shows unset settings as (not set)', async () => {
     const text = formatConfig(await loadConfig({ cwd: dir, env: {} }));
     expect(text).toMatch(/^storage\.databaseUrl +\(not set\) +default$/m);
+    expect(text).toMatch(/^server\.adminKey +\(not set\) +default$/m);
+    expect(text).toMatch(/^server\.host +127\.0\.0\.1 +default$/m);
     expect(text.endsWith('\n')).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { SECRET_MASK } from '../base/constants.js';
+import { isSecret } from '../base/types/secret.js';
 import type { LoadedConfig } from './load-config.js';
 import { CONFIG_SETTINGS } from './schema.js';
 
@@ -30,14 +32,15 @@ export function maskUrl(url: string): string {
 
 /**
  * The effective configuration as text, one setting a line: dotted key,
- * value and source. Passwords in URLs are masked; nothing else is secret.
- * This is the output of `alertbase config`.
+ * value and source. Passwords in URLs are masked; a `Secret` value (the
+ * admin key) prints as `**********`. This is the output of `alertbase config`.
  *
  * @example
  * ```ts
  * console.log(formatConfig(await loadConfig()));
  * // validation.strictMode     true                           env:ENABLE_STRICT_VALIDATION
  * // storage.databaseUrl       postgres://app:****@db/alerts  secret-file:/run/secrets/db
+ * // server.adminKey           **********                     env:ALERTBASE_ADMIN_KEY
  * ```
  */
 export function formatConfig(loaded: LoadedConfig): string {
@@ -46,6 +49,7 @@ export function formatConfig(loaded: LoadedConfig): string {
     const value = sections[setting.section]?.[setting.field];
     let text: string;
     if (value === undefined) text = '(not set)';
+    else if (isSecret(value)) text = SECRET_MASK;
     else if (setting.secret) text = maskUrl(String(value));
     else text = String(value);
     return [setting.key, text, loaded.sources[setting.key] ?? 'default'] as const;

@@ -3,9 +3,11 @@ export { formatConfig, maskUrl, URL_SECRET_MASK } from './format-config.js';
 export type { ConfigSource } from './layer.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
 export {
+  ADMIN_KEY_ENV,
   type AlertbaseConfig,
   type AlertbaseConfigOverrides,
   AlertbaseConfigSchema,
+  adminKeysOf,
   CONFIG_FILE_ENV,
   CONFIG_SETTINGS,
   type ConfigSection,

@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../base/constants.js';
+import { isSecret, Secret } from '../base/types/secret.js';
 import { type LoadConfigOptions, loadConfig } from './load-config.js';
-import { CONFIG_SETTINGS } from './schema.js';
+import { adminKeysOf, CONFIG_SETTINGS } from './schema.js';
 
 let dir: string;
 
@@ -67,8 +69,10 @@ describe('defaults', () => {
         maxMemoryUsageMb: DEFAULTS.maxMemoryUsageMb,
       },
       storage: { dataDir: join(dir, 'data') },
-      server: { port: DEFAULTS.port },
+      server: { port: DEFAULTS.port, host: DEFAULTS.host },
     });
+    expect(config.server.adminKey).toBeUndefined();
+    expect(adminKeysOf(config)).toEqual([]);
     expect(Object.keys(sources)).toEqual(CONFIG_SETTINGS.map((s) => s.key));
     expect(new Set(Object.values(sources))).toEqual(new Set(['default']));
     expect(Object.isFrozen(config)).toBe(true);
@@ -148,6 +152,12 @@ describe('environment variables', () => {
       'https://influx.example.com:8086',
     ],
     ['PORT', '9090', 'server.port', 9090],
+    ['HOST', '0.0.0.0', 'server.host', '0.0.0.0'],
+    ['HOST', '::', 'server.host', '::'],
+    ['HOST', '[::1]', 'server.host', '::1'],
+    ['HOST', ' alertbase-1.internal.example ', 'server.host', 'alertbase-1.internal.example'],
+    ['HOST', 'localhost', 'server.host', 'localhost'],
+    ['HOST', 'build_agent-7', 'server.host', 'build_agent-7'],
     ['ALERTBASE_DATA_DIR', '/var/lib/alertbase', 'storage.dataDir', '/var/lib/alertbase'],
   ];
   it.each(cases)('%s=%s sets %s', async (name, raw, key, expected) => {
@@ -217,6 +227,26 @@ describe('environment variables', () => {
     const { config } = await load({ env: { MAX_VALIDATION_ERRORS_FILE: '/nope', HOME: '/root' } });
     expect(config.validation.maxErrors).toBe(DEFAULTS.maxValidationErrors);
   });
+
+  it('ALERTBASE_ADMIN_KEY sets server.adminKey, a Secret of one or more keys', async () => {
+    const loaded = await load({ env: { ALERTBASE_ADMIN_KEY: ' adm-Key-one , adm-Key-two,' } });
+    const adminKey = loaded.config.server.adminKey;
+    expect(isSecret(adminKey)).toBe(true);
+    expect(adminKey?.reveal()).toBe(' adm-Key-one , adm-Key-two,');
+    expect(adminKeysOf(loaded.config)).toEqual(['adm-Key-one', 'adm-Key-two']);
+    expect(loaded.sources['server.adminKey']).toBe('env:ALERTBASE_ADMIN_KEY');
+    // The key never prints: JSON, inspection (loggers), string conversion.
+    expect(JSON.stringify(loaded)).not.toContain('adm-Key');
+    expect(inspect(loaded.config, { depth: 5 })).not.toContain('adm-Key');
+    expect(`${String(adminKey)}`).toBe('**********');
+  });
+
+  it('has no _FILE form for settings that are not secret', async () => {
+    const path = await write('host', '0.0.0.0\n');
+    const { config, sources } = await load({ env: { HOST_FILE: path } });
+    expect(config.server.host).toBe(DEFAULTS.host);
+    expect(sources['server.host']).toBe('default');
+  });
 });
 
 describe('the YAML file', () => {
@@ -255,9 +285,11 @@ describe('the YAML file', () => {
     data_dir: state
   server:
     port: 3000
+    host: 0.0.0.0
+    admin_key: file-admin-key-1,file-admin-key-2
 `,
     );
-    const { config } = await load();
+    const { config, sources } = await load();
     expect(config.validation.cacheTtl).toBe(30);
     expect(config.performance.queryCacheEnabled).toBe(false);
     expect(config.performance.maxMemoryUsageMb).toBe(256);
@@ -267,6 +299,10 @@ describe('the YAML file', () => {
       dataDir: join(dir, 'state'),
     });
     expect(config.server.port).toBe(3000);
+    expect(config.server.host).toBe('0.0.0.0');
+    expect(adminKeysOf(config)).toEqual(['file-admin-key-1', 'file-admin-key-2']);
+    expect(sources['server.host']).toBe(`file:${join(dir, 'alertbase.yaml')}`);
+    expect(sources['server.adminKey']).toBe(`file:${join(dir, 'alertbase.yaml')}`);
   });
 
   it('reads the file named by ALERTBASE_CONFIG, relative to cwd', async () => {
@@ -350,6 +386,17 @@ describe('<VAR>_FILE secrets', () => {
     expect(loaded.sources[key]).toBe(`secret-file:${path}`);
   });
 
+  it('ALERTBASE_ADMIN_KEY_FILE reads the admin keys, in the environment or .env', async () => {
+    const path = await write('admin.secret', 'Secret-admin-1,Secret-admin-2\r\n');
+    let loaded = await load({ env: { ALERTBASE_ADMIN_KEY_FILE: path } });
+    expect(adminKeysOf(loaded.config)).toEqual(['Secret-admin-1', 'Secret-admin-2']);
+    expect(loaded.sources['server.adminKey']).toBe(`secret-file:${path}`);
+    await write('.env', 'ALERTBASE_ADMIN_KEY_FILE=admin.secret\n');
+    loaded = await load();
+    expect(adminKeysOf(loaded.config)).toEqual(['Secret-admin-1', 'Secret-admin-2']);
+    expect(loaded.sources['server.adminKey']).toBe(`secret-file:${path}`);
+  });
+
   it('takes a relative path from cwd, a CRLF ending, and the _FILE form in .env', async () => {
     const path = await write('db.secret', 'postgres://db/alerts\r\n');
     await write('.env', 'DATABASE_URL_FILE=db.secret\n');
@@ -406,6 +453,48 @@ describe('precedence: default < file < .env < env < option', () => {
       overrides: { storage: { databaseUrl: 'postgres://option/db' } },
     });
     expect(loaded.config.storage.databaseUrl).toBe('postgres://option/db');
+  });
+
+  it('holds for HOST: file < .env < env < option (the --host flag)', async () => {
+    const file = await write('alertbase.yaml', 'base_schema:\n  server:\n    host: 10.0.0.1\n');
+    let loaded = await load();
+    expect(loaded.config.server.host).toBe('10.0.0.1');
+    expect(loaded.sources['server.host']).toBe(`file:${file}`);
+    const dotenv = await write('.env', 'HOST=10.0.0.2\n');
+    loaded = await load();
+    expect(loaded.config.server.host).toBe('10.0.0.2');
+    expect(loaded.sources['server.host']).toBe(`env-file:${dotenv}`);
+    loaded = await load({ env: { HOST: '10.0.0.3' } });
+    expect(loaded.config.server.host).toBe('10.0.0.3');
+    expect(loaded.sources['server.host']).toBe('env:HOST');
+    loaded = await load({ env: { HOST: '10.0.0.3' }, overrides: { server: { host: '::1' } } });
+    expect(loaded.config.server.host).toBe('::1');
+    expect(loaded.sources['server.host']).toBe('option');
+  });
+
+  it('holds for the admin key: file < .env < env < env _FILE < option', async () => {
+    const file = await write(
+      'alertbase.yaml',
+      'base_schema:\n  server:\n    admin_key: from-file\n',
+    );
+    let loaded = await load();
+    expect(adminKeysOf(loaded.config)).toEqual(['from-file']);
+    expect(loaded.sources['server.adminKey']).toBe(`file:${file}`);
+    await write('.env', 'ALERTBASE_ADMIN_KEY=from-dotenv\n');
+    loaded = await load();
+    expect(adminKeysOf(loaded.config)).toEqual(['from-dotenv']);
+    loaded = await load({ env: { ALERTBASE_ADMIN_KEY: 'from-env' } });
+    expect(adminKeysOf(loaded.config)).toEqual(['from-env']);
+    expect(loaded.sources['server.adminKey']).toBe('env:ALERTBASE_ADMIN_KEY');
+    const secret = await write('admin', 'from-secret-file\n');
+    loaded = await load({ env: { ALERTBASE_ADMIN_KEY_FILE: secret } });
+    expect(adminKeysOf(loaded.config)).toEqual(['from-secret-file']);
+    loaded = await load({
+      env: { ALERTBASE_ADMIN_KEY_FILE: secret },
+      overrides: { server: { adminKey: new Secret('from-option') } },
+    });
+    expect(adminKeysOf(loaded.config)).toEqual(['from-option']);
+    expect(loaded.sources['server.adminKey']).toBe('option');
   });
 
   it('layers merge per key, not per section', async () => {

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULTS, LIMITS } from '../base/constants.js';
+import { secret } from '../base/types/secret.js';
 
 /** The formats `serialization.default_format` accepts (the seed's five). */
 export const SERIALIZATION_FORMATS = ['json', 'yaml', 'xml', 'protobuf', 'msgpack'] as const;
@@ -89,6 +91,53 @@ const pathSetting = z.unknown().transform((value, ctx): string => {
   return z.NEVER;
 });
 
+/**
+ * A host name: dot-separated labels of letters, digits, inner hyphens and
+ * underscores (found in real host names, though DNS forbids them), 253
+ * characters at most.
+ */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
+
+/** An interface to listen on: a host name or an IP address (`[::1]` is taken as `::1`). */
+const hostSetting = z.unknown().transform((value, ctx): string => {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const unbracketed = /^\[(.*)\]$/.exec(text)?.[1];
+  if (unbracketed !== undefined && isIP(unbracketed) === 6) return unbracketed;
+  if (isIP(text) !== 0 || HOST_NAME.test(text)) return text;
+  ctx.issues.push({
+    code: 'custom',
+    message: 'expected a host name or an IP address',
+    input: value,
+  });
+  return z.NEVER;
+});
+
+/**
+ * The keys of an admin key setting: comma-separated (several keys allow a
+ * rotation), blanks around each ignored.
+ */
+function splitKeys(value: string): string[] {
+  return value
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+}
+
+const ADMIN_KEY_MESSAGE = 'expected one or more keys without spaces, separated by commas';
+
+/**
+ * Platform administrator keys, as one text (`key1,key2`), kept in a
+ * `Secret`: it never prints, in `alertbase config`, logs or errors. A key is
+ * sent as `Authorization: Bearer <key>`, so it holds no white space.
+ */
+const adminKeySetting = secret(
+  z.string({ error: ADMIN_KEY_MESSAGE }).refine((value) => {
+    const keys = splitKeys(value);
+    return keys.length > 0 && keys.every((key) => !/\s/.test(key));
+  }, ADMIN_KEY_MESSAGE),
+);
+
 /** One year, in seconds: the longest TTL accepted. */
 const MAX_TTL_SECONDS = 365 * 24 * 60 * 60;
 
@@ -123,6 +172,8 @@ const storageShape = {
 
 const serverShape = {
   port: integerSetting(0, 65_535),
+  host: hostSetting,
+  adminKey: adminKeySetting.optional(),
 };
 
 /**
@@ -132,8 +183,8 @@ const serverShape = {
  *
  * @example
  * ```ts
- * AlertbaseConfigSchema.shape.server.parse({ port: '9090' });   // { port: 9090 }
- * AlertbaseConfigSchema.shape.server.safeParse({ port: 8080, host: 'x' }).success; // false
+ * AlertbaseConfigSchema.shape.server.parse({ port: '9090', host: '0.0.0.0' }); // { port: 9090, host: '0.0.0.0' }
+ * AlertbaseConfigSchema.shape.server.safeParse({ port: 8080, host: 'x', tls: true }).success; // false
  * ```
  */
 export const AlertbaseConfigSchema = z.strictObject({
@@ -155,7 +206,8 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  *   `CACHE_TTL_SECONDS`) plus `queryCacheEnabled` and `maxMemoryUsageMb`.
  * - `storage`: connection URLs (absent: the embedded default) and the embedded
  *   database directory, always an absolute path.
- * - `server`: the HTTP port of `alertbase serve`.
+ * - `server`: the HTTP port and interface of `alertbase serve`, and the platform
+ *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}).
  */
 export type AlertbaseConfig = {
   readonly [S in keyof ConfigOutput]: Readonly<ConfigOutput[S]>;
@@ -222,6 +274,9 @@ function settingsOf<S extends ConfigSection>(
   });
 }
 
+/** The environment variable of the platform administrator keys (`server.adminKey`). */
+export const ADMIN_KEY_ENV = 'ALERTBASE_ADMIN_KEY';
+
 /**
  * Every setting, in display order: the seed's environment variables and
  * `base_schema:` keys, plus alertbase's storage and server settings.
@@ -254,8 +309,24 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
   }),
   ...settingsOf('server', serverShape, {
     port: { env: 'PORT', defaultValue: DEFAULTS.port },
+    host: { env: 'HOST', defaultValue: DEFAULTS.host },
+    adminKey: { env: ADMIN_KEY_ENV, secret: true, defaultValue: undefined },
   }),
 ]);
+
+/**
+ * The platform administrator keys of a configuration (`server.adminKey`,
+ * comma-separated), revealed: pass them to the server, never print them.
+ *
+ * @example
+ * ```ts
+ * adminKeysOf((await loadConfig({ env: { ALERTBASE_ADMIN_KEY: 'k1, k2' } })).config); // ['k1', 'k2']
+ * ```
+ */
+export function adminKeysOf(config: AlertbaseConfig): string[] {
+  const value = config.server.adminKey;
+  return value === undefined ? [] : splitKeys(value.reveal());
+}
 
 /** The environment variable naming the YAML configuration file. */
 export const CONFIG_FILE_ENV = 'ALERTBASE_CONFIG';

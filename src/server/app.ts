@@ -4,10 +4,11 @@
  * with `inject`); `startServer` (in `start-server.ts`) opens the database
  * and listens.
  */
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { DECODE_LIMITS } from '../base/constants.js';
+import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
@@ -20,7 +21,7 @@ import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
 import { TenantCache } from './tenant-cache.js';
-import { useSerializer } from './wire.js';
+import { isCompressibleType, useSerializer } from './wire.js';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -48,6 +49,8 @@ export interface BuildAppOptions {
 /**
  * Builds the alertbase HTTP application (not listening): the `/v1` API, the
  * Alertmanager-compatible endpoints, health checks and OpenAPI at `/docs`.
+ * Answers of 1 KiB or more are compressed (br or gzip, by `Accept-Encoding`)
+ * unless `serialization.compressionEnabled` is off.
  *
  * @example
  * ```ts
@@ -74,6 +77,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     prettyPrint: options.config.serialization.prettyPrint,
     limits: { maxBytes: bodyLimit },
   });
+
+  // Registered first: it applies to the routes registered after it (all of them).
+  // Request bodies are decompressed by the serializer (limits, 415), not here.
+  if (options.config.serialization.compressionEnabled) {
+    await app.register(compress, {
+      encodings: ['br', 'gzip'],
+      threshold: DEFAULTS.compressionThresholdBytes,
+      customTypes: isCompressibleType,
+      globalDecompression: false,
+    });
+  }
 
   // Schemas on routes document the API (OpenAPI); models validate in handlers,
   // so that every error lists every issue with its path in our own format.
@@ -122,6 +136,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),
         tenantIsActive: async (id) => (await tenants.get(id))?.status === 'active',
+        recordKeyUse: (key, at, minIntervalMs) =>
+          repos.apiKeys.recordUse(key.tenantId, key.id, at, minIntervalMs),
       },
       platformKeyHashes: (options.adminKeys ?? []).filter((k) => k !== '').map(hashApiKey),
       now: context.now,

@@ -2,10 +2,13 @@
  * Authentication and authorization of every request: `Authorization:
  * Bearer <key>`; the tenant comes only from the key. A platform
  * administrator key (from configuration) manages tenants and nothing else.
+ * A stored key's use is recorded (`lastUsedAt`) after the response, at most
+ * once per `DURATIONS.apiKeyLastUsedIntervalMs` per key.
  */
 
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DURATIONS } from '../base/constants.js';
 import type { Role } from '../base/enums/role.js';
 import { AlertbaseError, TenantIsolationError } from '../base/exceptions/index.js';
 import { hashApiKey } from '../storage/repositories/index.js';
@@ -40,6 +43,8 @@ export interface KeyRecord {
   readonly prefix: string;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
+  /** The last recorded use, when the key was looked up. */
+  readonly lastUsedAt: Date | null;
 }
 
 /** How auth finds keys and tenants (the storage repositories, in the app). */
@@ -48,6 +53,12 @@ export interface AuthBackend {
   findKey(plainKey: string): Promise<KeyRecord | undefined>;
   /** Is the tenant active (exists and not suspended)? */
   tenantIsActive(tenantId: string): Promise<boolean>;
+  /**
+   * Records that a key was used at `at` (its `lastUsedAt`), unless its
+   * recorded use is less than `minIntervalMs` older or it is no longer
+   * usable. Called after the response; a rejection is logged, never answered.
+   */
+  recordKeyUse(key: KeyRecord, at: Date, minIntervalMs: number): Promise<unknown>;
 }
 
 /** Options of {@link useAuth}. */
@@ -120,6 +131,7 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
   const now = options.now ?? (() => new Date());
   const ttl = options.keyCacheTtlMs ?? 5_000;
   const keys = new Map<string, { readonly at: number; readonly record: KeyRecord }>();
+  const usage = keyUsage(options.backend);
   const findKey = async (key: string, digest: string): Promise<KeyRecord | undefined> => {
     const at = Date.now();
     const cached = keys.get(digest);
@@ -145,9 +157,13 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
       const record = await findKey(key, digest);
       if (record === undefined) throw unauthenticated('unknown API key');
       if (record.revokedAt !== null) throw unauthenticated('the API key was revoked');
-      if (record.expiresAt !== null && record.expiresAt.getTime() <= now().getTime()) {
+      const at = now();
+      if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) {
         throw unauthenticated('the API key has expired');
       }
+      // The key authenticated: its use is recorded once the response is sent,
+      // even when the request is then refused (role, suspended tenant).
+      usage.authenticated(request, record, at);
       if (record.tenantId === PLATFORM_TENANT) {
         request.principal = { kind: 'platform', actor: `key:${record.prefix}` };
       } else {
@@ -166,7 +182,57 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
     reply.header('cache-control', 'no-store');
     authorize(request.principal, requires);
   });
+  scope.addHook('onResponse', async (request) => usage.responded(request));
+  // Closing waits for the uses being written, so the database is not closed under them.
+  scope.addHook('onClose', () => usage.settled());
   return { forgetKeys: () => keys.clear() };
+}
+
+/**
+ * @internal When each key's use is written: at most once per
+ * `DURATIONS.apiKeyLastUsedIntervalMs` per key (judged from the stored
+ * `lastUsedAt` and from what this process already wrote), after the
+ * response, never failing the request.
+ */
+function keyUsage(backend: AuthBackend) {
+  const interval = DURATIONS.apiKeyLastUsedIntervalMs;
+  /** Key id → the last use this process wrote (or is writing), ms. */
+  const written = new Map<string, number>();
+  /** Uses to write once their request is answered. */
+  const due = new WeakMap<FastifyRequest, { readonly record: KeyRecord; readonly at: Date }>();
+  const writing = new Set<Promise<void>>();
+  return {
+    authenticated(request: FastifyRequest, record: KeyRecord, at: Date): void {
+      const last = Math.max(
+        written.get(record.id) ?? Number.NEGATIVE_INFINITY,
+        record.lastUsedAt?.getTime() ?? Number.NEGATIVE_INFINITY,
+      );
+      if (at.getTime() - last < interval) return;
+      // Claimed now, not when written: concurrent requests of one key write once.
+      if (written.size >= MAX_CACHED_KEYS) written.clear();
+      written.set(record.id, at.getTime());
+      due.set(request, { record, at });
+    },
+    responded(request: FastifyRequest): void {
+      const use = due.get(request);
+      if (use === undefined) return;
+      due.delete(request);
+      const write = backend.recordKeyUse(use.record, use.at, interval).then(
+        () => {},
+        (err: unknown) => {
+          request.log.warn(
+            { err, keyId: use.record.id, tenantId: use.record.tenantId },
+            'could not record the use of an API key',
+          );
+        },
+      );
+      writing.add(write);
+      void write.finally(() => writing.delete(write));
+    },
+    async settled(): Promise<void> {
+      while (writing.size > 0) await Promise.all(writing);
+    },
+  };
 }
 
 /** @internal Refuses a principal that does not meet a route's requirement. */

@@ -30,7 +30,8 @@ export interface ServeCommandOptions {
 
 /**
  * `alertbase serve`: starts the server and returns once it listens; it runs
- * until SIGINT/SIGTERM.
+ * until SIGINT/SIGTERM. `--port` and `--host` win over the configuration
+ * (`PORT`, `HOST`, the file).
  */
 export async function runServe(
   options: ServeCommandOptions,
@@ -40,13 +41,12 @@ export async function runServe(
     env: io.env,
     cwd: io.cwd,
     configFile: options.config,
-    overrides: { server: { port: options.port } },
+    overrides: { server: { port: options.port, host: options.host } },
   });
   return startServer({
     config,
     env: io.env,
     cwd: io.cwd,
-    host: options.host ?? io.env.HOST,
     print: (line) => io.stdout.write(`${line}\n`),
     ...(options.logger === false ? { logger: false } : {}),
     ...(options.handleSignals === false ? { handleSignals: false } : {}),

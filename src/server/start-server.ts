@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { type AlertbaseConfig, loadConfig } from '../config/index.js';
+import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
@@ -16,26 +16,32 @@ import { seedDataDir } from './data-dir.js';
 /** The tenant created on first start. */
 export const DEMO_TENANT = 'demo';
 
-/** The environment variable holding platform administrator keys (comma-separated). */
-export const ADMIN_KEY_ENV = 'ALERTBASE_ADMIN_KEY';
+/**
+ * The environment variable holding platform administrator keys
+ * (comma-separated); read by the configuration as `server.adminKey`.
+ */
+export { ADMIN_KEY_ENV } from '../config/index.js';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
-  /** The configuration; default `loadConfig({ env, cwd })`. */
+  /**
+   * The configuration (port, host, admin keys, database); default
+   * `loadConfig({ env, cwd })`.
+   */
   readonly config?: AlertbaseConfig | undefined;
-  /** The environment (`ALERTBASE_ADMIN_KEY`, and the configuration's variables); default `process.env`. */
+  /** The environment the configuration is loaded from when `config` is not given; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Where relative paths are resolved; default `process.cwd()`. */
   readonly cwd?: string | undefined;
   /** TCP port; default `config.server.port` (`PORT`, 8080). 0 picks a free port. */
   readonly port?: number | undefined;
-  /** Interface to listen on; default `127.0.0.1` (use `0.0.0.0` in a container). */
+  /** Interface to listen on; default `config.server.host` (`HOST`, `127.0.0.1`; use `0.0.0.0` in a container). */
   readonly host?: string | undefined;
   /** Serve this database instead of opening one (it is closed by `close()` all the same). */
   readonly database?: Database | undefined;
   /** The logger; default: Fastify's pino logger at `info`. */
   readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
-  /** Platform administrator keys besides `ALERTBASE_ADMIN_KEY`. */
+  /** Platform administrator keys besides the configuration's (`server.adminKey`, `ALERTBASE_ADMIN_KEY`). */
   readonly adminKeys?: readonly string[] | undefined;
   /** Create the `demo` tenant and print its owner key when it does not exist. Default true. */
   readonly demoTenant?: boolean | undefined;
@@ -141,10 +147,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     options.database === undefined
       ? open(config)
       : Promise.resolve({ db: options.database, created: false });
-  const adminKeys = [
-    ...(env[ADMIN_KEY_ENV] ?? '').split(',').map((k) => k.trim()),
-    ...(options.adminKeys ?? []),
-  ].filter((k) => k !== '');
+  const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
   try {
     const { buildApp } = await import('./app.js');
@@ -177,7 +180,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const demoKey = options.demoTenant === false ? undefined : await ensureDemoTenant(db);
     await app.listen({
       port: options.port ?? config.server.port,
-      host: options.host ?? '127.0.0.1',
+      host: options.host ?? config.server.host,
     });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -18,6 +18,7 @@ import {
   negotiateFormat,
   type Serializer,
 } from '../base/serializers/index.js';
+import { PROBLEM_JSON } from './problems.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +28,22 @@ declare module 'fastify' {
 }
 
 const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
+
+/** Media types of every format alertbase writes, and of its errors. */
+const COMPRESSIBLE_TYPES: ReadonlySet<string> = new Set([
+  ...Object.values(FORMAT_MIME_TYPES),
+  PROBLEM_JSON,
+]);
+
+/**
+ * Is a response of this `Content-Type` worth compressing? Every format
+ * alertbase writes is (the binary ones carry repeated keys and label
+ * strings too), and problem details. Other types (the `/docs` files) are
+ * left to the compression plugin's own list.
+ */
+export function isCompressibleType(contentType: string): boolean {
+  return COMPRESSIBLE_TYPES.has(contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '');
+}
 
 /** @internal The `Content-Encoding` of a request, checked. */
 function contentEncodingOf(request: FastifyRequest): Compression | 'identity' | undefined {

@@ -1,17 +1,43 @@
 /**
  * The server over a real socket: `startServer` on port 0, first start on an
  * empty data directory (from the template) and restart, graceful shutdown,
- * and the `serve` / `admin create-key` commands.
+ * compressed answers, and the `serve` / `admin create-key` commands (host
+ * and admin keys from the configuration).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runServe } from '../../src/server/commands.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
-import { createTestDatabase } from '../../src/storage/index.js';
+import { createRepositories, createTestDatabase } from '../../src/storage/index.js';
+
+/** A GET over a socket with the raw body as sent (Node's fetch would decompress it). */
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 let dir = '';
 beforeAll(async () => {
@@ -25,10 +51,12 @@ describe('startServer over a socket', () => {
   let exited: number | undefined;
 
   beforeAll(async () => {
-    const { config } = await loadConfig({ env: {}, cwd: dir });
+    const { config } = await loadConfig({
+      env: { ALERTBASE_ADMIN_KEY: 'socket-admin, other-admin' },
+      cwd: dir,
+    });
     server = await startServer({
       config,
-      env: { ALERTBASE_ADMIN_KEY: 'socket-admin' },
       port: 0,
       database: await createTestDatabase(),
       logger: false,
@@ -66,10 +94,39 @@ describe('startServer over a socket', () => {
     });
     const body = (await list.json()) as { items: { labels: Record<string, string> }[] };
     expect(body.items.map((a) => a.labels.alertname)).toEqual(['Socket']);
-    const tenant = await fetch(`${server.url}/v1/tenants/demo`, {
-      headers: { authorization: 'Bearer socket-admin' },
+    for (const adminKey of ['socket-admin', 'other-admin']) {
+      const tenant = await fetch(`${server.url}/v1/tenants/demo`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+      expect(tenant.status).toBe(200);
+    }
+    // The demo key's use is recorded after its responses.
+    const repos = createRepositories(server.db);
+    await vi.waitFor(async () => {
+      const [demoKey] = (await repos.apiKeys.list('demo')).items;
+      expect(demoKey?.lastUsedAt).toBeInstanceOf(Date);
     });
-    expect(tenant.status).toBe(200);
+  });
+
+  it.each([
+    ['gzip', gunzipSync],
+    ['br', brotliDecompressSync],
+  ] as const)('compresses large answers with %s, streamed', async (encoding, inflate) => {
+    const plain = await rawGet(`${server.url}/docs/json`, {});
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const packed = await rawGet(`${server.url}/docs/json`, { 'accept-encoding': encoding });
+    expect(packed.status).toBe(200);
+    expect(packed.headers['content-encoding']).toBe(encoding);
+    expect(packed.headers.vary).toBe('accept-encoding');
+    // 500 KB: streamed through zlib, so chunked rather than with a length.
+    expect(packed.headers['transfer-encoding']).toBe('chunked');
+    expect(packed.headers['content-length']).toBeUndefined();
+    expect(packed.body.byteLength).toBeLessThan(plain.body.byteLength / 4);
+    expect(inflate(packed.body).equals(plain.body)).toBe(true);
+    const small = await rawGet(`${server.url}/health/live`, { 'accept-encoding': encoding });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString('utf8'))).toEqual({ status: 'ok' });
   });
 
   it('closes gracefully on SIGTERM: the port is released, the database closed', async () => {
@@ -123,7 +180,8 @@ describe('first start on an empty data directory, then a restart', () => {
       stdout: { write: (s: string) => out.push(s) },
       stderr: { write: (s: string) => out.push(s) },
       cwd: dir,
-      env: { ALERTBASE_DATA_DIR: join(dir, 'data') },
+      // --host (below) wins over HOST.
+      env: { ALERTBASE_DATA_DIR: join(dir, 'data'), HOST: '0.0.0.0' },
     };
     const code = await runCli(['admin', 'create-key', '--name', 'ops'], io);
     expect(out.join('')).not.toContain('alertbase:');
@@ -136,6 +194,7 @@ describe('first start on an empty data directory, then a restart', () => {
     );
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(out.join(''))?.[0];
     expect(url).toBe(server.url);
+    expect(server.host).toBe('127.0.0.1');
     try {
       const res = await fetch(`${String(url)}/v1/tenants`, {
         method: 'POST',
@@ -151,5 +210,39 @@ describe('first start on an empty data directory, then a restart', () => {
       await server.close();
     }
     expect(await runCli(['serve', '--port', 'x'], io)).toBe(2);
+  });
+
+  it('alertbase serve listens on HOST and takes the admin keys from ALERTBASE_ADMIN_KEY_FILE', async () => {
+    const secret = join(dir, 'admin-key');
+    await writeFile(secret, 'file-admin-key\n');
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      cwd: dir,
+      env: {
+        ALERTBASE_DATA_DIR: join(dir, 'data'),
+        HOST: '0.0.0.0',
+        ALERTBASE_ADMIN_KEY_FILE: secret,
+      },
+    };
+    const server = await runServe({ port: 0, logger: false, handleSignals: false }, io);
+    try {
+      expect(server.host).toBe('0.0.0.0');
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+      const res = await fetch(`${server.url}/v1/tenants/demo`, {
+        headers: { authorization: 'Bearer file-admin-key' },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const err: string[] = [];
+    const bad = {
+      ...io,
+      stderr: { write: (s: string) => err.push(s) > 0 },
+      env: { ...io.env, HOST: 'not a host' },
+    };
+    expect(await runCli(['serve', '--port', '0'], bad)).toBe(2);
+    expect(err.join('')).toContain('ALERTBASE_CONFIG_INVALID');
   });
 });

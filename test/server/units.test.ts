@@ -70,6 +70,7 @@ describe('an app whose backends fail', () => {
       authBackend: {
         findKey: () => Promise.reject(new Error('secret internals at db.example:5432')),
         tenantIsActive: async () => true,
+        recordKeyUse: async () => true,
       },
     });
     try {

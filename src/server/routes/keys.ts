@@ -1,4 +1,7 @@
-/** API keys of the caller's tenant: issue (shown once), list, revoke. */
+/**
+ * API keys of the caller's tenant: issue (shown once), list, get, revoke.
+ * Records show `last_used_at`, written at most once a minute per key.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Role } from '../../base/enums/index.js';
@@ -101,7 +104,7 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       config: { requires: 'keys:manage' },
       schema: {
         tags: ['keys'],
-        summary: 'List API keys (hashes never shown)',
+        summary: 'List API keys (hashes never shown; last_used_at within a minute)',
         querystring: { type: 'object', properties: { ...PAGE_QUERY, status: { type: 'string' } } },
         response: { 200: pageSchema(ApiKey), ...ERRORS },
       },
@@ -114,6 +117,24 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
         ...(q.status === undefined ? {} : { filter: { status: q.status } }),
       });
       return send(reply, 200, wirePage(ApiKey, page), ctx.serializer);
+    },
+  );
+
+  api.get(
+    '/v1/keys/:id',
+    {
+      config: { requires: 'keys:manage' },
+      schema: {
+        tags: ['keys'],
+        summary: 'Get an API key (its hash never shown; last_used_at within a minute)',
+        params: ID_PARAMS,
+        response: { 200: schemaOf(ApiKey, 'output'), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const apiKey = await ctx.repos.apiKeys.get(who.tenantId, idOf(request));
+      return send(reply, 200, wire(ApiKey, apiKey), ctx.serializer);
     },
   );
 

@@ -44,6 +44,22 @@ const BY_PREFIX = prepared(
     WHERE tenant_id = $1 AND key_prefix = $2 AND deleted_at IS NULL`,
 );
 
+/**
+ * Sets `lastUsedAt` (the column and the stored document) without a new
+ * version, `updatedAt` or audit event: a use is not a change of the key.
+ * Only a usable key is touched, and only when its last recorded use is at
+ * or before `$4` (the interval), so concurrent processes write at most once
+ * per interval and never move the time back.
+ */
+const RECORD_USE = prepared(
+  `UPDATE api_keys
+      SET last_used_at = $3::timestamptz, doc = jsonb_set(doc, '{lastUsedAt}', to_jsonb($5::text))
+    WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL AND status = 'active'
+      AND (expires_at IS NULL OR expires_at > $3::timestamptz)
+      AND (last_used_at IS NULL OR last_used_at <= $4::timestamptz)
+    RETURNING id`,
+);
+
 /** API keys: issue, find by the plain key (constant-time hash comparison), revoke. */
 export class ApiKeyRepository extends ModelRepository<
   ApiKey,
@@ -108,6 +124,29 @@ export class ApiKeyRepository extends ModelRepository<
     if (found === undefined) return undefined;
     const apiKey = ApiKey.parse(found);
     return apiKey.isUsable ? apiKey : undefined;
+  }
+
+  /**
+   * Records that a key was used at `at`: sets `lastUsedAt`, unless the key is
+   * revoked, expired or deleted, or its recorded use is less than
+   * `minIntervalMs` before `at`. Not a change of the key: no new version, no
+   * `updatedAt`, no audit event. Returns whether it wrote.
+   *
+   * @example
+   * ```ts
+   * await apiKeys.recordUse('acme', key.id, new Date(), DURATIONS.apiKeyLastUsedIntervalMs); // true
+   * await apiKeys.recordUse('acme', key.id, new Date(), DURATIONS.apiKeyLastUsedIntervalMs); // false
+   * ```
+   */
+  async recordUse(tenantId: string, id: string, at: Date, minIntervalMs = 0): Promise<boolean> {
+    const { rowCount } = await this.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        RECORD_USE.text,
+        [tenantId, id, at, new Date(at.getTime() - minIntervalMs), at.toISOString()],
+        RECORD_USE.options,
+      ),
+    );
+    return rowCount > 0;
   }
 
   /** Revokes a key (audit `key.revoke`); revoking a revoked key changes nothing. */
