@@ -12,6 +12,9 @@ import {
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const [first] = MIGRATIONS as [Migration];
+/** Every migration's id, and the id a new one would take. */
+const IDS = MIGRATIONS.map((m) => m.id);
+const NEXT = MIGRATIONS.length + 1;
 
 describe('migrations', () => {
   let db: Database;
@@ -31,12 +34,15 @@ describe('migrations', () => {
     expect(rows).toEqual(
       MIGRATIONS.map((m) => ({ id: m.id, name: m.name, checksum: checksumOf(m.sql) })),
     );
-    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: [1] });
+    expect(IDS).toEqual(Array.from({ length: MIGRATIONS.length }, (_, k) => k + 1));
+    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: IDS });
   });
 
   it('refuses a migration changed after it was applied', async () => {
     const changed = { ...first, sql: `${first.sql}\n-- edited` };
-    const err = await migrate(db, { migrations: [changed] }).catch((e) => e);
+    const err = await migrate(db, { migrations: [changed, ...MIGRATIONS.slice(1)] }).catch(
+      (e) => e,
+    );
     expect(err).toMatchObject({
       code: 'ALERTBASE_STORAGE_MIGRATION_CHECKSUM',
       context: { id: 1, applied: checksumOf(first.sql), current: checksumOf(changed.sql) },
@@ -45,34 +51,37 @@ describe('migrations', () => {
 
   it('refuses ids out of order', async () => {
     await expect(
-      migrate(db, { migrations: [first, { id: 3, name: 'gap', sql: 'SELECT 1' }] }),
-    ).rejects.toMatchObject({ code: 'ALERTBASE_STORAGE_MIGRATION_FAILED', context: { id: 3 } });
+      migrate(db, { migrations: [...MIGRATIONS, { id: NEXT + 1, name: 'gap', sql: 'SELECT 1' }] }),
+    ).rejects.toMatchObject({
+      code: 'ALERTBASE_STORAGE_MIGRATION_FAILED',
+      context: { id: NEXT + 1 },
+    });
   });
 
   it('rolls back a failing migration entirely', async () => {
     const bad: Migration = {
-      id: 2,
+      id: NEXT,
       name: 'bad',
       sql: 'CREATE TABLE half_done (x int); SELECT * FROM no_such_table;',
     };
-    await expect(migrate(db, { migrations: [first, bad] })).rejects.toMatchObject({
+    await expect(migrate(db, { migrations: [...MIGRATIONS, bad] })).rejects.toMatchObject({
       code: 'ALERTBASE_STORAGE_MIGRATION_FAILED',
       sqlState: '42P01',
-      context: { id: 2, name: 'bad' },
+      context: { id: NEXT, name: 'bad' },
     });
     expect((await db.query("SELECT to_regclass('half_done') AS t")).rows).toEqual([{ t: null }]);
-    expect((await db.query(`SELECT id FROM ${MIGRATIONS_TABLE}`)).rowCount).toBe(1);
+    expect((await db.query(`SELECT id FROM ${MIGRATIONS_TABLE}`)).rowCount).toBe(MIGRATIONS.length);
   });
 
   it('applies new migrations after the applied ones, then refuses a code base that lacks them', async () => {
-    const next: Migration = { id: 2, name: 'next', sql: 'CREATE TABLE next_one (x int);' };
-    expect(await migrate(db, { migrations: [first, next] })).toEqual({
-      applied: [2],
-      alreadyApplied: [1],
+    const next: Migration = { id: NEXT, name: 'next', sql: 'CREATE TABLE next_one (x int);' };
+    expect(await migrate(db, { migrations: [...MIGRATIONS, next] })).toEqual({
+      applied: [NEXT],
+      alreadyApplied: IDS,
     });
     await expect(migrate(db)).rejects.toMatchObject({
       code: 'ALERTBASE_STORAGE_MIGRATION_UNKNOWN',
-      context: { id: 2, name: 'next' },
+      context: { id: NEXT, name: 'next' },
     });
   });
 });

@@ -67,7 +67,7 @@ describe('openDatabase with PGlite on disk', () => {
 
   it('closes and throws when the self-check fails, keeps the data, and reopens', async () => {
     const unsafe: Migration = {
-      id: 2,
+      id: MIGRATIONS.length + 1,
       name: 'unsafe',
       sql: 'CREATE TABLE leak (tenant_id text)',
     };
@@ -77,7 +77,9 @@ describe('openDatabase with PGlite on disk', () => {
 
     const reopened = await openDatabase({ dataDir: dir, migrate: false });
     try {
-      expect((await reopened.query(`SELECT id FROM ${MIGRATIONS_TABLE}`)).rowCount).toBe(2);
+      expect((await reopened.query(`SELECT id FROM ${MIGRATIONS_TABLE}`)).rowCount).toBe(
+        MIGRATIONS.length + 1,
+      );
       await reopened.exec('DROP TABLE leak');
     } finally {
       await reopened.close();

@@ -574,6 +574,80 @@ export function repositoryContract(fixture: EngineFixture): void {
       });
       expect((await repos.alerts.list(t)).items).toHaveLength(0);
     });
+
+    it('commits concurrent batches of a tenant together, with the results of one after the other', async () => {
+      const batches = [
+        [alert('A'), alert('B')],
+        [alert('A', { annotations: { summary: 'second' } }), alert('C')],
+        [alert('B', { endsAt: PAST() }), alert('D')],
+        [alert('B'), alert('A', { value: 3 })],
+        [alert('E'), alert('E'), alert('C', { endsAt: PAST() })],
+      ];
+      // The same batches one after the other, on another tenant: the reference.
+      const ref = await tenant();
+      const sequential = [];
+      for (const b of batches) sequential.push(await repos.alerts.ingest(ref, b, 'p'));
+      const t = await tenant();
+      const events: QueryEvent[] = [];
+      const off = db.onQuery((e) => events.push(e));
+      const concurrent = await Promise.all(
+        batches.map((b, k) => repos.alerts.ingest(t, b, 'p', { batchId: `b${k}` })),
+      );
+      off();
+      const statements = events.filter((e) => e.sql.startsWith('WITH input') && e.tenantId === t);
+      // The first batch commits alone; the four that waited share one transaction
+      // (two statements: B resolves in one round and fires again in the next).
+      expect(statements).toHaveLength(3);
+      const outcomes = (rs: typeof concurrent) =>
+        rs.map((r) => [r.counts, r.items.map((i) => i.outcome)]);
+      expect(outcomes(concurrent)).toEqual(outcomes(sequential));
+      const rowsOf = async (tenantId: string) =>
+        (await repos.alerts.list(tenantId, { limit: 100 })).items
+          .map((a) => [a.labels.alertname, a.status, a.duplicateCount, a.value, a.annotations])
+          .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      expect(await rowsOf(t)).toEqual(await rowsOf(ref));
+      // `version` counts stored changes: the group changed A's row once, not three times.
+      const a = await repos.alerts.get(t, stored(concurrent[0]?.items[0]).id);
+      expect([a.duplicateCount, a.version]).toEqual([2, 2]);
+      // Each batch has its own audit event, in arrival order, and the chain holds.
+      const audit = (await repos.audit.list(t)).filter((e) => e.action === 'ingest');
+      expect(audit.map((e) => e.entityId)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+      expect(concurrent.map((r) => r.auditEventId)).toEqual(audit.map((e) => e.id));
+      expect(audit.map((e) => e.details.created)).toEqual(sequential.map((r) => r.counts.created));
+      // The tenant's own creation is the first entry.
+      expect(await repos.audit.verify(t)).toEqual({ ok: true, length: audit.length + 1 });
+    });
+
+    it('retries the batches of a failed group one by one: only the failing batch fails', async () => {
+      const t = await tenant();
+      const results = await Promise.allSettled([
+        repos.alerts.ingest(t, [alert('A')], 'p'),
+        repos.alerts.ingest(t, [alert('B')], 'p'),
+        // Its audit actor is longer than the model allows: its transaction fails.
+        repos.alerts.ingest(t, [alert('C')], 'x'.repeat(300)),
+        repos.alerts.ingest(t, [alert('D'), alert('B')], 'p'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const failed = results[2];
+      expect(failed?.status === 'rejected' && (failed.reason as { code: string }).code).toBe(
+        'ALERTBASE_VALIDATION_FAILED',
+      );
+      const last = results[3];
+      expect(last?.status === 'fulfilled' && last.value.items.map((i) => i.outcome)).toEqual([
+        'created',
+        'deduplicated',
+      ]);
+      const names = (await repos.alerts.list(t)).items.map((a) => a.labels.alertname).sort();
+      expect(names).toEqual(['A', 'B', 'D']);
+      const ingests = (await repos.audit.list(t)).filter((e) => e.action === 'ingest');
+      expect(ingests.map((e) => e.actor)).toEqual(['p', 'p', 'p']);
+      expect(await repos.audit.verify(t)).toMatchObject({ ok: true });
+    });
   });
 
   describe('transitions', () => {
@@ -708,6 +782,61 @@ export function repositoryContract(fixture: EngineFixture): void {
         'key.create',
         'key.revoke',
       ]);
+    });
+  });
+
+  describe('API key use (lastUsedAt)', () => {
+    it('records a usable key at most once per interval, never back in time, not as a change', async () => {
+      const t = await tenant();
+      const interval = 60_000;
+      const t0 = Date.parse('2030-01-01T00:00:00Z');
+      const at = (ms: number): Date => new Date(t0 + ms);
+      const { apiKey } = await repos.apiKeys.issue(t, { name: 'k', role: 'viewer' }, 'u');
+      const use = (id: string, ms: number) => repos.apiKeys.recordUse(t, id, at(ms), interval);
+      expect(apiKey.lastUsedAt).toBeNull();
+      expect(await use(apiKey.id, 0)).toBe(true);
+      expect(await use(apiKey.id, interval - 1)).toBe(false);
+      expect(await use(apiKey.id, -5_000)).toBe(false);
+      expect((await repos.apiKeys.get(t, apiKey.id)).lastUsedAt).toEqual(at(0));
+      expect(await use(apiKey.id, interval)).toBe(true);
+      const used = await repos.apiKeys.get(t, apiKey.id);
+      expect(used.lastUsedAt).toEqual(at(interval));
+      expect(used.updatedAt).toEqual(apiKey.updatedAt);
+      expect(await repos.apiKeys.versionOf(t, apiKey.id)).toBe(1);
+      expect((await repos.apiKeys.list(t)).items[0]?.lastUsedAt).toEqual(at(interval));
+      expect((await repos.audit.list(t, { entityId: apiKey.id })).map((e) => e.action)).toEqual([
+        'key.create',
+      ]);
+      // Another tenant's key, an unknown id: nothing to write.
+      const other = await tenant();
+      expect(await repos.apiKeys.recordUse(other, apiKey.id, at(interval * 10), interval)).toBe(
+        false,
+      );
+      expect(await use('no-such-key', 0)).toBe(false);
+    });
+
+    it('never records an expired, revoked or deleted key', async () => {
+      const t = await tenant();
+      const now = Date.now();
+      const expiring = await repos.apiKeys.issue(
+        t,
+        { name: 'e', role: 'viewer', expiresAt: new Date(now + 60_000).toISOString() },
+        'u',
+      );
+      const use = (id: string, at: number) => repos.apiKeys.recordUse(t, id, new Date(at), 0);
+      expect(await use(expiring.apiKey.id, now)).toBe(true);
+      expect(await use(expiring.apiKey.id, now + 60_000)).toBe(false);
+      const revoked = await repos.apiKeys.issue(t, { name: 'r', role: 'viewer' }, 'u');
+      await repos.apiKeys.revoke(t, revoked.apiKey.id, 'u');
+      expect(await use(revoked.apiKey.id, now)).toBe(false);
+      const deleted = await repos.apiKeys.issue(t, { name: 'd', role: 'viewer' }, 'u');
+      await repos.apiKeys.delete(t, deleted.apiKey.id, 'u');
+      expect(await use(deleted.apiKey.id, now)).toBe(false);
+      expect((await repos.apiKeys.get(t, revoked.apiKey.id)).lastUsedAt).toBeNull();
+      expect(
+        (await repos.apiKeys.get(t, deleted.apiKey.id, { includeDeleted: true })).lastUsedAt,
+      ).toBeNull();
+      expect((await repos.apiKeys.get(t, expiring.apiKey.id)).lastUsedAt).toEqual(new Date(now));
     });
   });
 

@@ -112,7 +112,11 @@ const Rfc3339 = z.iso.datetime({
  * the engine's `Date` parser goes beyond the ECMAScript date format.
  */
 function toDate(text: string): Date {
-  return new Date(text.replace(/\.(\d{1,3})\d*/, '.$1'));
+  // The text has passed `Rfc3339`: a fraction, if any, starts at index 19.
+  if (text.charCodeAt(19) !== 46 /* . */) return new Date(text);
+  let end = 20;
+  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+  return new Date(end <= 23 ? text : text.slice(0, 23) + text.slice(end));
 }
 
 /**

@@ -5,8 +5,9 @@ import type { InputOf } from '../../base/types/model.js';
 import { contentHash } from '../../base/utils/canonical-json.js';
 import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { Alert } from '../../domain/alert.js';
-import type { Database, SqlValue, TransactionClient } from '../types.js';
-import { appendAudit } from './audit-log.js';
+import type { AuditEvent } from '../../domain/audit-event.js';
+import type { Database, TransactionClient } from '../types.js';
+import { appendAuditMany } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
 import { ALERTS } from './specs.js';
@@ -50,9 +51,13 @@ const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt
 const OPEN = `status NOT IN ('resolved', 'expired') AND deleted_at IS NULL`;
 
 /**
- * The ingest statement: one per batch (see `docs/storage.md`). Input rows
- * come as parallel arrays, so the text (and its prepared plan) does not
- * depend on the batch size and no batch meets the 65,535-parameter limit.
+ * The ingest statement: one per group of batches (see `docs/storage.md`).
+ * `$2` is a JSON array with one element per row, `{f: fingerprint, r: level
+ * rank, n: duplicates, d: the row's document}`; the columns are derived from
+ * the document, so the text (and its prepared plan) does not depend on the
+ * batch size, no batch meets the 65,535-parameter limit, and each value is
+ * sent once. Times come from the documents, since batches received at
+ * different times may share a statement.
  *
  * Each resolving item finds its row with a LATERAL index lookup, so the
  * plan never scans the tenant's rows (PGlite has no autovacuum: its
@@ -65,12 +70,12 @@ const OPEN = `status NOT IN ('resolved', 'expired') AND deleted_at IS NULL`;
  *   open conflicts on the partial unique index and is folded into it.
  */
 const INPUT_CTE = `WITH input AS (
-  SELECT u.id, u.fingerprint, u.rule_id, u.status, u.level, u.level_rank::smallint AS level_rank,
-         u.labels::jsonb AS labels, u.annotations::jsonb AS annotations,
-         u.starts_at::timestamptz AS starts_at, u.ends_at::timestamptz AS ends_at, u.dup, u.doc::jsonb AS doc
-    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[],
-                $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
-      AS u(id, fingerprint, rule_id, status, level, level_rank, labels, annotations, starts_at, ends_at, dup, doc)
+  SELECT d->>'id' AS id, e->>'f' AS fingerprint, d->>'ruleId' AS rule_id, d->>'status' AS status,
+         d->>'level' AS level, (e->>'r')::smallint AS level_rank, d->'labels' AS labels,
+         d->'annotations' AS annotations, (d->>'startsAt')::timestamptz AS starts_at,
+         (d->>'endsAt')::timestamptz AS ends_at, (d->>'createdAt')::timestamptz AS created,
+         (d->>'lastReceivedAt')::timestamptz AS received, (e->>'n')::int AS dup, d AS doc
+    FROM jsonb_array_elements($2::jsonb) AS e, LATERAL (SELECT e->'d' AS d) AS x
 ),
 `;
 /** The upsert of the non-resolving items, after an optional filter on `input i`. */
@@ -79,7 +84,7 @@ const upCte = (filter: string): string => `up AS (
                            annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
                            created_at, updated_at, doc)
   SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
-         i.starts_at, i.ends_at, $2, i.dup, 1, $2, $2, i.doc
+         i.starts_at, i.ends_at, i.received, i.dup, 1, i.created, i.received, i.doc
     FROM input i
 ${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
   DO UPDATE SET
@@ -101,8 +106,8 @@ const INGEST = prepared(
   `${INPUT_CTE}res AS (
   UPDATE alerts a
      SET status = 'resolved', level = i.level, level_rank = i.level_rank, annotations = i.annotations,
-         ends_at = i.ends_at, last_received_at = $2, duplicate_count = a.duplicate_count + i.dup + 1,
-         version = a.version + 1, updated_at = $2,
+         ends_at = i.ends_at, last_received_at = i.received,
+         duplicate_count = a.duplicate_count + i.dup + 1, version = a.version + 1, updated_at = i.received,
          doc = a.doc || (i.doc - ${KEEP_KEYS}) || jsonb_build_object('status', 'resolved',
                'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
     FROM input i
@@ -115,9 +120,10 @@ const INGEST = prepared(
 ),
 twin AS (
   UPDATE alerts a
-     SET last_received_at = $2, duplicate_count = a.duplicate_count + i.dup + 1,
-         version = a.version + 1, updated_at = $2,
-         doc = a.doc || jsonb_build_object('lastReceivedAt', $15::text, 'updatedAt', $15::text,
+     SET last_received_at = i.received, duplicate_count = a.duplicate_count + i.dup + 1,
+         version = a.version + 1, updated_at = i.received,
+         doc = a.doc || jsonb_build_object('lastReceivedAt', i.doc->'lastReceivedAt',
+               'updatedAt', i.doc->'lastReceivedAt',
                'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
     FROM input i
    CROSS JOIN LATERAL (SELECT o.id FROM alerts o
@@ -174,10 +180,29 @@ interface ValidItem {
   readonly resolving: boolean;
 }
 
+/** A caller's batch, validated, waiting in its tenant's ingest queue. */
+interface PendingBatch {
+  readonly actor: ActorId;
+  readonly options: IngestOptions;
+  readonly firstId: string;
+  readonly received: number;
+  readonly now: Date;
+  readonly items: readonly ValidItem[];
+  /** One entry per input item; the rejected ones are filled in already. */
+  readonly results: IngestItemResult[];
+  readonly resolve: (result: IngestResult) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** A segment's item with the results array of its batch. */
+interface PlacedItem extends ValidItem {
+  readonly results: IngestItemResult[];
+}
+
 /** Items of one fingerprint that fold into one row: firing items, then resolving ones. */
 interface Segment {
   readonly fingerprint: string;
-  readonly items: ValidItem[];
+  readonly items: PlacedItem[];
   resolving: boolean;
 }
 
@@ -185,6 +210,13 @@ type RowKind = 'inserted' | 'updated' | 'resolved' | 'twin';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Counts of a batch's outcomes. */
+function countOf(results: readonly IngestItemResult[]): IngestCounts {
+  const counts = { created: 0, deduplicated: 0, resolved: 0, rejected: 0 };
+  for (const r of results) counts[r.outcome]++;
+  return counts;
 }
 
 /** @internal The outcome of each item of a segment, from what the statement did to its row. */
@@ -212,10 +244,21 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     super(db, ALERTS);
   }
 
+  /** Per tenant, the batches waiting for the transaction in progress to end. */
+  readonly #queues = new Map<string, PendingBatch[]>();
+
   /**
    * Validates, de-duplicates and stores a batch of alerts in one transaction,
    * with one statement per batch (one more per alert that resolves and fires
    * again within the batch) and one audit event (`ingest`) for the batch.
+   *
+   * Group commit: while a tenant's ingest transaction runs, the batches that
+   * arrive for that tenant wait and then share the next transaction (up to
+   * `LIMITS.maxIngestGroupSize` alerts), in arrival order, each with its own
+   * audit event and results, exactly as if they had been stored one after
+   * the other. A batch is answered only when its transaction has committed.
+   * When a shared transaction fails, each of its batches is retried alone,
+   * so a batch fails only for its own sake.
    *
    * Per item: `created` (a new row), `deduplicated` (folded into an open
    * alert of the same fingerprint: `duplicateCount` +1, `lastReceivedAt`,
@@ -253,62 +296,134 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
-    const segments = new Map<string, Segment[]>();
+    const items: ValidItem[] = [];
     for (let index = 0; index < alerts.length; index++) {
       const item = this.#validate(tenantId, alerts[index], ids[index] as string, now, index);
-      if ('issues' in item) {
-        results[index] = item;
-        continue;
-      }
-      let list = segments.get(item.fingerprint);
-      if (list === undefined) {
-        list = [];
-        segments.set(item.fingerprint, list);
-      }
-      let current = list[list.length - 1];
-      // A firing item after a resolving one starts a new occurrence (a new row).
-      if (current === undefined || (current.resolving && !item.resolving)) {
-        current = { fingerprint: item.fingerprint, items: [], resolving: false };
-        list.push(current);
-      }
-      current.items.push(item);
-      if (item.resolving) current.resolving = true;
+      if ('issues' in item) results[index] = item;
+      else items.push(item);
     }
-    const counts = { created: 0, deduplicated: 0, resolved: 0, rejected: 0 };
-    if (segments.size === 0) {
-      for (const r of results) counts[r.outcome]++;
-      return { items: results, counts, auditEventId: null };
+    if (items.length === 0) {
+      return { items: results, counts: countOf(results), auditEventId: null };
     }
-    return this.db.withTenant(tenantId, async (tx) => {
-      for (let round = 0; ; round++) {
-        const batch = [...segments.values()]
-          .map((list) => list[round])
-          .filter((s): s is Segment => s !== undefined);
-        if (batch.length === 0) break;
-        await this.#upsert(tx, tenantId, batch, now, results);
+    return new Promise<IngestResult>((resolve, reject) => {
+      const batch: PendingBatch = {
+        actor,
+        options,
+        firstId: ids[0] as string,
+        received: alerts.length,
+        now,
+        items,
+        results,
+        resolve,
+        reject,
+      };
+      const queue = this.#queues.get(tenantId);
+      if (queue !== undefined) {
+        queue.push(batch);
+        return;
       }
-      for (const r of results) counts[r.outcome]++;
-      const stored = results.flatMap((r) => (r.outcome === 'rejected' ? [] : [[r.id, r.outcome]]));
-      const event = await appendAudit(
-        tx,
-        tenantId,
-        {
-          actor,
-          action: 'ingest',
+      const fresh = [batch];
+      this.#queues.set(tenantId, fresh);
+      void this.#drain(tenantId, fresh);
+    });
+  }
+
+  /** Commits the tenant's queued batches, a group at a time, until none is left. */
+  async #drain(tenantId: string, queue: PendingBatch[]): Promise<void> {
+    while (queue.length > 0) {
+      let size = 0;
+      let take = 0;
+      for (const batch of queue) {
+        if (take > 0 && size + batch.items.length > LIMITS.maxIngestGroupSize) break;
+        size += batch.items.length;
+        take++;
+      }
+      await this.#commit(tenantId, queue.splice(0, take));
+    }
+    // Nothing can have been queued since the loop's last check: no await between.
+    this.#queues.delete(tenantId);
+  }
+
+  /** Stores a group of batches in one transaction and settles each; never throws. */
+  async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
+    let stored: IngestResult[];
+    try {
+      stored = await this.db.withTenant(tenantId, (tx) => this.#store(tx, tenantId, group));
+    } catch (err) {
+      if (group.length > 1) {
+        for (const batch of group) await this.#commit(tenantId, [batch]);
+      } else {
+        group[0]?.reject(err);
+      }
+      return;
+    }
+    group.forEach((batch, k) => {
+      batch.resolve(stored[k] as IngestResult);
+    });
+  }
+
+  /** The statements of one group: the rows, then one audit event per batch. */
+  async #store(
+    tx: TransactionClient,
+    tenantId: string,
+    group: readonly PendingBatch[],
+  ): Promise<IngestResult[]> {
+    const segments = new Map<string, Segment[]>();
+    for (const batch of group) {
+      for (const valid of batch.items) {
+        const item: PlacedItem = { ...valid, results: batch.results };
+        let list = segments.get(item.fingerprint);
+        if (list === undefined) {
+          list = [];
+          segments.set(item.fingerprint, list);
+        }
+        let current = list[list.length - 1];
+        // A firing item after a resolving one starts a new occurrence (a new row).
+        if (current === undefined || (current.resolving && !item.resolving)) {
+          current = { fingerprint: item.fingerprint, items: [], resolving: false };
+          list.push(current);
+        }
+        current.items.push(item);
+        if (item.resolving) current.resolving = true;
+      }
+    }
+    for (let round = 0; ; round++) {
+      const segs = [...segments.values()]
+        .map((list) => list[round])
+        .filter((s): s is Segment => s !== undefined);
+      if (segs.length === 0) break;
+      await this.#upsert(tx, tenantId, segs);
+    }
+    const entries = group.map((batch) => {
+      const counts = countOf(batch.results);
+      const stored = batch.results.flatMap((r) =>
+        r.outcome === 'rejected' ? [] : [[r.id, r.outcome]],
+      );
+      const batchId = batch.options.batchId;
+      return {
+        counts,
+        entry: {
+          actor: batch.actor,
+          action: 'ingest' as const,
           entityType: 'Alert',
-          entityId: options.batchId ?? `batch:${ids[0]}`,
+          entityId: batchId ?? `batch:${batch.firstId}`,
           before: null,
           after: contentHash(stored),
           details: {
-            ...(options.batchId === undefined ? {} : { batchId: options.batchId }),
-            received: alerts.length,
+            ...(batchId === undefined ? {} : { batchId }),
+            received: batch.received,
             ...counts,
           },
         },
-        now,
-      );
-      return { items: results, counts: counts as IngestCounts, auditEventId: event.id };
+        at: batch.now,
+      };
     });
+    const events = await appendAuditMany(tx, tenantId, entries);
+    return group.map((batch, k) => ({
+      items: batch.results,
+      counts: (entries[k] as (typeof entries)[number]).counts,
+      auditEventId: (events[k] as AuditEvent).id,
+    }));
   }
 
   /** Validates one item: the model's schema on the fast path, the model itself for issues. */
@@ -375,66 +490,36 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   }
 
   /** Runs the ingest statement for one segment per fingerprint and records each item's outcome. */
-  async #upsert(
-    tx: TransactionClient,
-    tenantId: string,
-    batch: readonly Segment[],
-    now: Date,
-    results: IngestItemResult[],
-  ): Promise<void> {
-    const n = batch.length;
-    const cols = Array.from({ length: 12 }, () => new Array<SqlValue>(n));
-    const [id, fp, ruleId, status, level, rank, labels, annotations, startsAt, endsAt, dup, doc] =
-      cols as [
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-        SqlValue[],
-      ];
-    for (let k = 0; k < n; k++) {
+  async #upsert(tx: TransactionClient, tenantId: string, batch: readonly Segment[]): Promise<void> {
+    // One JSON array for all rows: the statement derives the columns from
+    // each document, so every value is sent once, without array escaping.
+    let input = '[';
+    for (let k = 0; k < batch.length; k++) {
       const segment = batch[k] as Segment;
-      const first = segment.items[0] as ValidItem;
-      const last = segment.items[segment.items.length - 1] as ValidItem;
+      const first = segment.items[0] as PlacedItem;
+      const last = segment.items[segment.items.length - 1] as PlacedItem;
       let start = first.data.startsAt;
       for (const item of segment.items) if (item.data.startsAt < start) start = item.data.startsAt;
       const row = {
         ...last.data,
         id: first.id,
         startsAt: start,
+        createdAt: first.data.createdAt,
         duplicateCount: segment.items.length - 1,
         status: segment.resolving ? 'resolved' : 'firing',
       };
-      id[k] = first.id;
-      fp[k] = segment.fingerprint;
-      ruleId[k] = row.ruleId;
-      status[k] = row.status;
-      level[k] = row.level;
-      rank[k] = AlertLevel.rank(row.level);
-      labels[k] = JSON.stringify(row.labels);
-      annotations[k] = JSON.stringify(row.annotations);
-      startsAt[k] = start.toISOString();
-      endsAt[k] = row.endsAt === null ? null : row.endsAt.toISOString();
-      dup[k] = row.duplicateCount;
-      doc[k] = JSON.stringify(row);
+      if (k > 0) input += ',';
+      input += `{"f":"${segment.fingerprint}","r":${AlertLevel.rank(row.level)},"n":${row.duplicateCount},"d":${JSON.stringify(row)}}`;
     }
+    input += ']';
     const resolving = batch.some((segment) => segment.resolving);
     const statement = resolving ? INGEST : INGEST_FIRING;
-    const params: SqlValue[] = [tenantId, now, ...cols];
-    if (resolving) params.push(now.toISOString());
     const { rows } = await tx.query<{
       id: string;
       fingerprint: string;
       status: string;
       kind: RowKind;
-    }>(statement.text, params, statement.options);
+    }>(statement.text, [tenantId, input], statement.options);
     const byFingerprint = new Map(rows.map((r) => [r.fingerprint, r]));
     for (const segment of batch) {
       const row = byFingerprint.get(segment.fingerprint);
@@ -442,7 +527,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       if (row === undefined) throw new Error(`ingest: no row returned for ${segment.fingerprint}`);
       const kinds = outcomes(segment, row.kind);
       segment.items.forEach((item, k) => {
-        results[item.index] = {
+        item.results[item.index] = {
           index: item.index,
           outcome: kinds[k] as 'created' | 'deduplicated' | 'resolved',
           id: row.id,

@@ -46,20 +46,25 @@ const LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
 const LAST = prepared(
   'SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1',
 );
+/** Inserts a JSON array of entry documents; the columns are taken from each document. */
 const INSERT = prepared(
   `INSERT INTO audit_events
      (tenant_id, seq, id, actor, action, resource_type, resource_id, result, prev_hash, hash, created_at, doc)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)`,
+   SELECT $1, (d->>'seq')::bigint, d->>'id', d->>'actor', d->>'action', d->>'entityType',
+          d->>'entityId', d->>'result', d->>'prevHash', d->>'hash', (d->>'at')::timestamptz, d
+     FROM jsonb_array_elements($2::jsonb) AS d`,
 );
+
+/** One entry of {@link appendAuditMany}: what changed, and when. */
+export interface TimedAuditEntry {
+  readonly entry: AuditEntryInput;
+  readonly at: Date;
+}
 
 /**
  * Appends one entry to the tenant's hash chain, in the caller's transaction
- * (which must be a `withTenant` transaction of that tenant).
- *
- * Holds `pg_advisory_xact_lock(hashtext('audit:' || tenant))` until the
- * transaction ends, so concurrent writers of one tenant append one after
- * the other and cannot fork the chain. The lock is taken here, as the last
- * step of a change, so it is held only for the commit.
+ * (which must be a `withTenant` transaction of that tenant). See
+ * {@link appendAuditMany}.
  *
  * @returns the stored event.
  */
@@ -69,58 +74,71 @@ export async function appendAudit(
   entry: AuditEntryInput,
   at: Date = new Date(),
 ): Promise<AuditEvent> {
+  const [event] = await appendAuditMany(tx, tenantId, [{ entry, at }]);
+  return event as AuditEvent;
+}
+
+/**
+ * Appends entries to the tenant's hash chain in the given order, in the
+ * caller's transaction (a `withTenant` transaction of that tenant), with
+ * three statements whatever their number.
+ *
+ * Holds `pg_advisory_xact_lock(hashtext('audit:' || tenant))` until the
+ * transaction ends, so concurrent writers of one tenant append one after
+ * the other and cannot fork the chain. The lock is taken here, as the last
+ * step of a change, so it is held only for the commit.
+ *
+ * @returns the stored events, in the order of `entries`.
+ */
+export async function appendAuditMany(
+  tx: TransactionClient,
+  tenantId: string,
+  entries: readonly TimedAuditEntry[],
+): Promise<AuditEvent[]> {
+  if (entries.length === 0) return [];
   // Two statements: under READ COMMITTED the second takes its snapshot after
   // the lock is granted, so it sees the entry of the writer that held it.
   await tx.query(LOCK.text, [`audit:${tenantId}`], LOCK.options);
-  const { rows } = await tx.query<{ seq: number; hash: string }>(
+  const { rows } = await tx.query<{ seq: number | string; hash: string }>(
     LAST.text,
     [tenantId],
     LAST.options,
   );
   const last = rows[0];
-  const seq = last === undefined ? 0 : last.seq + 1;
-  const prevHash = last === undefined ? GENESIS_HASH : last.hash;
-  const draft = AuditEvent.parse({
-    tenantId,
-    id: newId(),
-    seq,
-    at,
-    actor: entry.actor,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    before: entry.before,
-    after: entry.after,
-    result: entry.result ?? 'success',
-    details: entry.details ?? {},
-    prevHash,
-    hash: GENESIS_HASH,
-  });
-  const { hash: _placeholder, ...withoutHash } = AuditEvent.dump(draft, {
-    mode: 'json',
-    computed: false,
-  });
-  const hash = chainHash(prevHash, withoutHash);
-  const doc = { ...withoutHash, hash };
-  await tx.query(
-    INSERT.text,
-    [
+  let seq = last === undefined ? 0 : Number(last.seq) + 1;
+  let prevHash = last === undefined ? GENESIS_HASH : last.hash;
+  const events: AuditEvent[] = [];
+  const docs: Record<string, unknown>[] = [];
+  for (const { entry, at } of entries) {
+    const draft = AuditEvent.parse({
       tenantId,
+      id: newId(),
       seq,
-      draft.id,
-      draft.actor,
-      draft.action,
-      draft.entityType,
-      draft.entityId,
-      draft.result,
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before: entry.before,
+      after: entry.after,
+      result: entry.result ?? 'success',
+      details: entry.details ?? {},
       prevHash,
-      hash,
-      draft.at,
-      doc,
-    ],
-    INSERT.options,
-  );
-  return AuditEvent.parse(doc);
+      hash: GENESIS_HASH,
+    });
+    const { hash: _placeholder, ...withoutHash } = AuditEvent.dump(draft, {
+      mode: 'json',
+      computed: false,
+    });
+    const hash = chainHash(prevHash, withoutHash);
+    const doc = { ...withoutHash, hash };
+    docs.push(doc);
+    events.push(AuditEvent.parse(doc));
+    prevHash = hash;
+    seq++;
+  }
+  await tx.query(INSERT.text, [tenantId, JSON.stringify(docs)], INSERT.options);
+  return events;
 }
 
 /** A stored audit row, as {@link verifyAuditChain} reads it. */
