@@ -1,14 +1,19 @@
 /**
  * The package as users get it: every `exports` subpath of package.json loads
  * from the built `dist/` (Node resolving the package by its own name), gives
- * what it should, and the packed tarball holds no tests or sources.
- * CI builds before testing; elsewhere the test builds `dist/` if it is absent.
+ * what it should, the packed tarball holds the migrated PGlite template and no
+ * tests or sources, and a first start on a new machine uses that template.
+ * CI builds before testing; elsewhere the test builds `dist/` if it is absent,
+ * and the template if it is absent or out of date.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { shippedTemplateName } from '../src/storage/pglite-template.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -21,6 +26,8 @@ beforeAll(() => {
   if (!existsSync(resolve(ROOT, 'dist/index.js'))) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   }
+  // The second half of `npm run build`: quick when the template is up to date.
+  execFileSync('npx', ['tsx', 'scripts/build-template.ts'], { cwd: ROOT, stdio: 'ignore' });
 }, 180_000);
 
 /** Loads a specifier in a fresh Node process and returns its export names. */
@@ -92,7 +99,7 @@ describe('the package', () => {
     expect(stdout.trim()).toBe('0.1.0');
   }, 60_000);
 
-  it('the tarball holds the built code, the examples and the README, and no tests', async () => {
+  it('the tarball holds the built code, the PGlite template, the examples and the README, and no tests', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
       maxBuffer: 16 * 1024 * 1024,
@@ -108,5 +115,46 @@ describe('the package', () => {
       ]),
     );
     expect(files.filter((f) => /\.test\.|^src\/|^test\//.test(f))).toEqual([]);
+    // Exactly the template of the current key: none left over from other migration sets.
+    expect(files.filter((f) => /pglite-template-.*\.tar/.test(f))).toEqual([
+      `dist/storage/${shippedTemplateName()}`,
+    ]);
+  }, 60_000);
+});
+
+describe('the first start on a new machine', () => {
+  it('creates the data directory from the shipped template, without initdb or a cache', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'alertbase-first-start-'));
+    // A machine that never ran alertbase: an empty temporary directory (no template
+    // cache in <tmpdir>/alertbase) and an empty working directory.
+    const machineTmp = join(home, 'tmp');
+    const cwd = join(home, 'app');
+    await Promise.all([mkdir(machineTmp), mkdir(cwd)]);
+    const child = spawn(
+      process.execPath,
+      [resolve(ROOT, pkg.bin.alertbase ?? ''), 'serve', '--port', '0'],
+      { cwd, env: { PATH: process.env.PATH ?? '', TMPDIR: machineTmp }, stdio: 'pipe' },
+    );
+    let out = '';
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          const listening = /alertbase listening on (http:\/\/\S+)/.exec(out);
+          if (listening?.[1] !== undefined) ok(listening[1]);
+        });
+        child.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      expect(out).toContain('Created tenant "demo"');
+      // The template came from the package: initdb would have written the cache.
+      expect(existsSync(join(machineTmp, 'alertbase'))).toBe(false);
+      expect(await readdir(join(cwd, 'data'))).toEqual(expect.arrayContaining(['PG_VERSION']));
+    } finally {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(home, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 /**
  * A fast first start on PGlite: a new data directory is written from the
  * migrated template (a tarball of a data directory that `pgliteTemplate()`
- * builds once and caches) instead of running initdb (5–7 s) and the
- * migrations. The tarball is PGlite's own `dumpDataDir()` output: ustar,
+ * takes from the package, from the machine's cache, or builds once) instead
+ * of running initdb (3–7 s) and the migrations. The tarball is PGlite's own `dumpDataDir()` output: ustar,
  * directories and regular files only.
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';

@@ -27,8 +27,15 @@ export {
   redactUrl,
   resolveDatabaseTarget,
 } from './open-database.js';
+export {
+  loadPgliteTemplate,
+  type PgliteTemplate,
+  type PgliteTemplateOptions,
+  type PgliteTemplateSource,
+  pgliteTemplate,
+} from './pglite-template.js';
 export * from './repositories/index.js';
-export { createTestDatabase, pgliteTemplate, type TestDatabaseOptions } from './test-database.js';
+export { createTestDatabase, type TestDatabaseOptions } from './test-database.js';
 export type {
   Database,
   EngineKind,

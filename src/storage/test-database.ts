@@ -1,91 +1,24 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { PgliteDatabase } from './drivers/pglite.js';
-import { checksumOf, migrate } from './migrate.js';
-import { MIGRATIONS } from './migrations/list.js';
+import {
+  cachedTemplateFile,
+  forgetTemplates,
+  loadPgliteTemplate,
+  type PgliteTemplateOptions,
+  pgliteTemplate,
+} from './pglite-template.js';
 import type { QueryListener } from './types.js';
 
 /** Options of {@link createTestDatabase}. */
-export interface TestDatabaseOptions {
-  /**
-   * Directory the migrated template is cached in across processes (each
-   * vitest worker is one); `false` keeps it in this process only.
-   * Default: `<os tmpdir>/alertbase`.
-   */
-  readonly cacheDir?: string | false | undefined;
+export interface TestDatabaseOptions extends PgliteTemplateOptions {
   /** A per-statement timing listener. */
   readonly onQuery?: QueryListener | undefined;
 }
 
-/** Templates being built or loaded, by cache file (or `''` for in-process only). */
-const templates = new Map<string, Promise<Blob>>();
-
-/** @internal Forgets the in-process templates (tests of the cache itself). */
-export function forgetTemplates(): void {
-  templates.clear();
-}
-
-/** @internal The cache file name: changes whenever a migration does. */
-function templateFileName(): string {
-  const key = checksumOf(MIGRATIONS.map((m) => `${m.id}:${checksumOf(m.sql)}`).join('\n'));
-  return `pglite-template-${key.slice(0, 16)}.tar`;
-}
-
-/** @internal Runs initdb and every migration once, and dumps the result. */
-async function buildTemplate(): Promise<Blob> {
-  const { PgliteDatabase } = await import('./drivers/pglite.js');
-  const db = await PgliteDatabase.create();
-  try {
-    await migrate(db);
-    return await db.dump();
-  } finally {
-    await db.close();
-  }
-}
-
-/** @internal Reads the cached template, or builds and caches it. */
-async function loadOrBuild(file: string | undefined): Promise<Blob> {
-  if (file !== undefined) {
-    try {
-      return new Blob([await readFile(file)]);
-    } catch {
-      // Not cached yet: build it below.
-    }
-  }
-  const blob = await buildTemplate();
-  if (file !== undefined) {
-    // Write then rename, so a concurrent reader never sees half a file.
-    const partial = `${file}.${process.pid}.${Date.now()}.partial`;
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(partial, new Uint8Array(await blob.arrayBuffer()));
-    await rename(partial, file);
-  }
-  return blob;
-}
-
-/**
- * The migrated PGlite template as a data-directory tarball: built once
- * (initdb and migrations, 5–7 s), then reused from this process's memory
- * and from `cacheDir`.
- */
-export function pgliteTemplate(options: Pick<TestDatabaseOptions, 'cacheDir'> = {}): Promise<Blob> {
-  const cacheDir = options.cacheDir ?? join(tmpdir(), 'alertbase');
-  const file = cacheDir === false ? undefined : join(cacheDir, templateFileName());
-  const key = file ?? '';
-  let template = templates.get(key);
-  if (template === undefined) {
-    template = loadOrBuild(file);
-    templates.set(key, template);
-    // A failed build must not poison later calls.
-    template.catch(() => templates.delete(key));
-  }
-  return template;
-}
-
 /**
  * A fresh, migrated, in-memory PGlite database for a test, loaded from the
- * cached template (under a second instead of initdb plus migrations).
+ * migrated template (`pgliteTemplate()`: shipped, cached or built once),
+ * under a second instead of initdb plus migrations.
  * Each call returns an independent database; close it after the test.
  *
  * @example
@@ -99,19 +32,21 @@ export async function createTestDatabase(
   options: TestDatabaseOptions = {},
 ): Promise<PgliteDatabase> {
   const { PgliteDatabase } = await import('./drivers/pglite.js');
-  const open = async (): Promise<PgliteDatabase> =>
+  const open = (loadDataDir: Blob): Promise<PgliteDatabase> =>
     PgliteDatabase.create({
-      loadDataDir: await pgliteTemplate(options),
+      loadDataDir,
       ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }),
     });
+  const template = await loadPgliteTemplate(options);
   try {
-    return await open();
+    return await open(template.data);
   } catch (err) {
-    // A cached template from an incompatible PGlite version: rebuild it once.
-    if (options.cacheDir === false) throw err;
-    const file = join(options.cacheDir ?? join(tmpdir(), 'alertbase'), templateFileName());
-    templates.clear();
-    await rm(file, { force: true });
-    return open();
+    // A freshly built template that does not load is a real error.
+    if (template.source === 'built') throw err;
+    // An unreadable shipped or cached template: skip it (and drop the cached one) once.
+    forgetTemplates();
+    const file = cachedTemplateFile(options);
+    if (template.source === 'cache' && file !== undefined) await rm(file, { force: true });
+    return open(await pgliteTemplate({ ...options, shippedDir: false }));
   }
 }

@@ -12,7 +12,7 @@ import {
   redactUrl,
   resolveDatabaseTarget,
 } from '../../src/storage/index.js';
-import { forgetTemplates } from '../../src/storage/test-database.js';
+import { forgetTemplates } from '../../src/storage/pglite-template.js';
 
 describe('resolveDatabaseTarget', () => {
   it('picks the engine from the URL', () => {

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checksumOf, MIGRATIONS_TABLE } from './migrate.js';
+import { MIGRATIONS } from './migrations/list.js';
+import {
+  cachedTemplateName,
+  forgetTemplates,
+  loadPgliteTemplate,
+  pgliteTemplate,
+  pgliteTemplateKey,
+  pgliteVersion,
+  shippedTemplateName,
+  writeShippedTemplate,
+} from './pglite-template.js';
+import { createTestDatabase } from './test-database.js';
+
+const INSTALLED_PGLITE = (
+  JSON.parse(
+    readFileSync(
+      resolve(import.meta.dirname, '../../node_modules/@electric-sql/pglite/package.json'),
+      'utf8',
+    ),
+  ) as { version: string }
+).version;
+
+let dir: string;
+/** A directory holding a shipped template under the current key. */
+let shipped: string;
+/** The uncompressed template (the machine's cache), to seed cache directories with. */
+let tarball: Uint8Array;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'alertbase-template-'));
+  shipped = join(dir, 'shipped');
+  tarball = new Uint8Array(await (await pgliteTemplate({ shippedDir: false })).arrayBuffer());
+  await writeShippedTemplate(shipped, { template: async () => new Blob([tarball]) });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  forgetTemplates();
+});
+
+/** A digest to compare tarballs by (a 40 MB deep equality takes half a minute). */
+const digest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A new directory under the test's own. */
+async function fresh(name: string): Promise<string> {
+  const path = join(dir, `${name}-${Math.random().toString(36).slice(2)}`);
+  await mkdir(path, { recursive: true });
+  return path;
+}
+
+/** A cache directory holding the current template. */
+async function filledCache(): Promise<string> {
+  const cache = await fresh('cache');
+  await writeFile(join(cache, cachedTemplateName()), tarball);
+  return cache;
+}
+
+describe('the template key', () => {
+  it('hashes the installed PGlite version and every migration', () => {
+    expect(pgliteVersion()).toBe(INSTALLED_PGLITE);
+    const expected = checksumOf(
+      [`pglite ${INSTALLED_PGLITE}`, ...MIGRATIONS.map((m) => `${m.id}:${checksumOf(m.sql)}`)].join(
+        '\n',
+      ),
+    ).slice(0, 16);
+    expect(pgliteTemplateKey()).toBe(expected);
+    expect(cachedTemplateName()).toBe(`pglite-template-${expected}.tar`);
+    expect(shippedTemplateName()).toBe(`pglite-template-${expected}.tar.gz`);
+  });
+});
+
+describe('writeShippedTemplate', () => {
+  it('writes the gzip-compressed template under the current key', async () => {
+    const file = join(shipped, shippedTemplateName());
+    expect(await readdir(shipped)).toEqual([shippedTemplateName()]);
+    expect(digest(gunzipSync(await readFile(file)))).toBe(digest(tarball));
+  });
+
+  it('keeps an up-to-date template and removes those under other keys', async () => {
+    const target = await fresh('dist');
+    const stale = 'pglite-template-0123456789abcdef.tar.gz';
+    await writeFile(join(target, stale), 'old');
+    await writeFile(join(target, 'pglite-template.js'), 'kept');
+    const first = await writeShippedTemplate(target, {
+      template: async () => new Blob([tarball]),
+    });
+    expect(first.written).toBe(true);
+    expect((await readdir(target)).sort()).toEqual(
+      ['pglite-template.js', shippedTemplateName()].sort(),
+    );
+    const before = await stat(first.file);
+    const second = await writeShippedTemplate(target, {
+      template: () => Promise.reject(new Error('must not rebuild')),
+    });
+    expect(second).toEqual({ file: first.file, written: false, bytes: before.size });
+    expect((await stat(first.file)).mtimeMs).toBe(before.mtimeMs);
+  });
+});
+
+describe('loadPgliteTemplate', () => {
+  it('uses the shipped template first and writes no cache', async () => {
+    const cache = join(await fresh('empty'), 'cache');
+    const template = await loadPgliteTemplate({ shippedDir: shipped, cacheDir: cache });
+    expect(template.source).toBe('shipped');
+    expect(digest(new Uint8Array(await template.data.arrayBuffer()))).toBe(digest(tarball));
+    expect(existsSync(cache)).toBe(false);
+    // The same call in this process is answered from memory.
+    expect(loadPgliteTemplate({ shippedDir: shipped, cacheDir: cache })).toBe(
+      loadPgliteTemplate({ shippedDir: shipped, cacheDir: cache }),
+    );
+  });
+
+  it('prefers the shipped template to a cached one', async () => {
+    const template = await loadPgliteTemplate({
+      shippedDir: shipped,
+      cacheDir: await filledCache(),
+    });
+    expect(template.source).toBe('shipped');
+  });
+
+  it('ignores a shipped template under another key', async () => {
+    const other = await fresh('other-key');
+    const wrong = 'pglite-template-0123456789abcdef.tar.gz';
+    expect(wrong).not.toBe(shippedTemplateName());
+    await copyFile(join(shipped, shippedTemplateName()), join(other, wrong));
+    const template = await loadPgliteTemplate({ shippedDir: other, cacheDir: await filledCache() });
+    expect(template.source).toBe('cache');
+  });
+
+  it('ignores a damaged shipped template', async () => {
+    const damaged = await fresh('damaged');
+    const packed = await readFile(join(shipped, shippedTemplateName()));
+    await writeFile(join(damaged, shippedTemplateName()), packed.subarray(0, packed.length - 100));
+    const template = await loadPgliteTemplate({
+      shippedDir: damaged,
+      cacheDir: await filledCache(),
+    });
+    expect(template.source).toBe('cache');
+  });
+
+  it('builds without a shipped or cached template', async () => {
+    const template = await loadPgliteTemplate({ shippedDir: false, cacheDir: false });
+    expect(template.source).toBe('built');
+    const db = await createTestDatabase({ shippedDir: false, cacheDir: false });
+    try {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('createTestDatabase with a shipped template', () => {
+  it('opens a migrated database from it without creating the cache', async () => {
+    const cache = join(await fresh('unused'), 'cache');
+    const db = await createTestDatabase({ shippedDir: shipped, cacheDir: cache });
+    try {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(cache)).toBe(false);
+  });
+
+  it('falls back to the cache, kept, when the shipped template does not load', async () => {
+    const broken = await fresh('broken');
+    await writeFile(join(broken, shippedTemplateName()), gzipSync('not a tarball'));
+    const cache = await filledCache();
+    const db = await createTestDatabase({ shippedDir: broken, cacheDir: cache });
+    try {
+      expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+    expect(digest(await readFile(join(cache, cachedTemplateName())))).toBe(digest(tarball));
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * The migrated PGlite template: a tarball of a data directory after initdb
+ * and every migration, which new PGlite databases start from instead of
+ * running initdb (3–7 s) and the migrations.
+ *
+ * Looked up in this order, each only under the current key (the PGlite
+ * version and the migrations), so a template from another PGlite or another
+ * migration set is never used:
+ * 1. shipped: `pglite-template-<key>.tar.gz` beside this module, written by
+ *    `npm run build` (`scripts/build-template.ts`) and packed with `dist/`;
+ * 2. cached: `<tmpdir>/alertbase/pglite-template-<key>.tar`;
+ * 3. built: initdb and the migrations, then written to the cache.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { checksumOf, migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/list.js';
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+
+/** Where a template came from: see the module's lookup order. */
+export type PgliteTemplateSource = 'shipped' | 'cache' | 'built';
+
+/** A migrated data-directory tarball (uncompressed ustar) and where it came from. */
+export interface PgliteTemplate {
+  readonly data: Blob;
+  readonly source: PgliteTemplateSource;
+}
+
+/** Options of {@link pgliteTemplate} and {@link loadPgliteTemplate}. */
+export interface PgliteTemplateOptions {
+  /**
+   * Directory the migrated template is cached in across processes (each
+   * vitest worker is one); `false` keeps it in this process only.
+   * Default: `<os tmpdir>/alertbase`.
+   */
+  readonly cacheDir?: string | false | undefined;
+  /**
+   * Directory holding the template shipped with the package; `false` skips it.
+   * Default: the directory of this module (`dist/storage/` once built).
+   */
+  readonly shippedDir?: string | false | undefined;
+}
+
+/** The directory this module is in: where the build puts the shipped template. */
+const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** A shipped template's file name, for any key. */
+const SHIPPED_NAME = /^pglite-template-[0-9a-f]{16}\.tar\.gz$/;
+
+/** Templates being located or built, by shipped directory and cache file. */
+const templates = new Map<string, Promise<PgliteTemplate>>();
+
+/** @internal Forgets the in-process templates (tests of the cache itself). */
+export function forgetTemplates(): void {
+  templates.clear();
+}
+
+/**
+ * @internal The installed PGlite's version, from its package.json (which its
+ * `exports` do not expose, so found beside its resolved entry point).
+ */
+export function pgliteVersion(): string {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+    };
+    if (pkg.name === '@electric-sql/pglite' && typeof pkg.version === 'string') return pkg.version;
+    /* v8 ignore next 3 -- only with an unusual PGlite layout or none installed */
+  } catch {
+    // Unknown: the key still differs from any template built with a known version.
+  }
+  /* v8 ignore next */
+  return 'unknown';
+}
+
+let currentKey: string | undefined;
+
+/**
+ * @internal The template key: 16 hex digits of a hash of the PGlite version
+ * and every migration (id and SQL). A template under another key is never used.
+ */
+export function pgliteTemplateKey(): string {
+  currentKey ??= checksumOf(
+    [`pglite ${pgliteVersion()}`, ...MIGRATIONS.map((m) => `${m.id}:${checksumOf(m.sql)}`)].join(
+      '\n',
+    ),
+  ).slice(0, 16);
+  return currentKey;
+}
+
+/** @internal The cache file name (uncompressed tarball) for the current key. */
+export function cachedTemplateName(): string {
+  return `pglite-template-${pgliteTemplateKey()}.tar`;
+}
+
+/** @internal The shipped file name (gzip-compressed tarball) for the current key. */
+export function shippedTemplateName(): string {
+  return `pglite-template-${pgliteTemplateKey()}.tar.gz`;
+}
+
+/** @internal The cache file `options` name, or `undefined` for in-process only. */
+export function cachedTemplateFile(options: PgliteTemplateOptions = {}): string | undefined {
+  const cacheDir = options.cacheDir ?? join(tmpdir(), 'alertbase');
+  return cacheDir === false ? undefined : join(cacheDir, cachedTemplateName());
+}
+
+/** @internal Runs initdb and every migration once, and dumps the result (uncompressed). */
+async function buildTemplate(): Promise<Blob> {
+  const { PgliteDatabase } = await import('./drivers/pglite.js');
+  const db = await PgliteDatabase.create();
+  try {
+    await migrate(db);
+    return await db.dump();
+  } finally {
+    await db.close();
+  }
+}
+
+/** @internal Writes then renames, so a concurrent reader never sees half a file. */
+async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    await writeFile(partial, bytes);
+    await rename(partial, file);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/** @internal The shipped template under the current key, if there is a readable one. */
+async function readShipped(dir: string): Promise<Blob | undefined> {
+  let packed: Buffer;
+  try {
+    packed = await readFile(join(dir, shippedTemplateName()));
+  } catch {
+    return undefined;
+  }
+  try {
+    // gzip's CRC catches a damaged file: fall back to the cache rather than fail.
+    return new Blob([await gunzipAsync(packed)]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal Follows the lookup order of the module comment. */
+async function locate(
+  shippedDir: string | undefined,
+  cacheFile: string | undefined,
+): Promise<PgliteTemplate> {
+  if (shippedDir !== undefined) {
+    const data = await readShipped(shippedDir);
+    if (data !== undefined) return { data, source: 'shipped' };
+  }
+  if (cacheFile !== undefined) {
+    try {
+      return { data: new Blob([await readFile(cacheFile)]), source: 'cache' };
+    } catch {
+      // Not cached yet: build it below.
+    }
+  }
+  const data = await buildTemplate();
+  if (cacheFile !== undefined) await writeAtomically(cacheFile, await bytesOf(data));
+  return { data, source: 'built' };
+}
+
+/** @internal The bytes of a blob. */
+async function bytesOf(blob: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+/**
+ * The migrated PGlite template and where it came from (see the module's
+ * lookup order): shipped with the package (under a second), cached on this
+ * machine, or built (initdb and migrations, 3–7 s) and then cached. Kept in
+ * this process's memory after the first call.
+ *
+ * @example
+ * ```ts
+ * const { data, source } = await loadPgliteTemplate();
+ * const db = await PgliteDatabase.create({ loadDataDir: data }); // source: 'shipped' once built
+ * ```
+ */
+export function loadPgliteTemplate(options: PgliteTemplateOptions = {}): Promise<PgliteTemplate> {
+  const shippedDir = options.shippedDir === false ? undefined : (options.shippedDir ?? MODULE_DIR);
+  const cacheFile = cachedTemplateFile(options);
+  const key = `${shippedDir ?? ''}\0${cacheFile ?? ''}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = locate(shippedDir, cacheFile);
+    templates.set(key, template);
+    // A failed build must not poison later calls.
+    template.catch(() => templates.delete(key));
+  }
+  return template;
+}
+
+/**
+ * The migrated PGlite template as a data-directory tarball (uncompressed
+ * ustar, PGlite's `dumpDataDir()` format): see {@link loadPgliteTemplate}.
+ */
+export async function pgliteTemplate(options: PgliteTemplateOptions = {}): Promise<Blob> {
+  return (await loadPgliteTemplate(options)).data;
+}
+
+/** Options of {@link writeShippedTemplate}. */
+export interface WriteShippedTemplateOptions {
+  /** Where the migrated tarball comes from; default: initdb and the migrations, fresh. */
+  readonly template?: (() => Promise<Blob>) | undefined;
+}
+
+/**
+ * @internal Writes the shipped template (gzip) into `dir` unless
+ * one under the current key is already there; removes those under other keys.
+ * What `npm run build` runs, through `scripts/build-template.ts`.
+ */
+export async function writeShippedTemplate(
+  dir: string,
+  options: WriteShippedTemplateOptions = {},
+): Promise<{ readonly file: string; readonly written: boolean; readonly bytes: number }> {
+  const name = shippedTemplateName();
+  const file = join(dir, name);
+  await mkdir(dir, { recursive: true });
+  const stale = (await readdir(dir)).filter((f) => SHIPPED_NAME.test(f) && f !== name);
+  await Promise.all(stale.map((f) => rm(join(dir, f), { force: true })));
+  try {
+    return { file, written: false, bytes: (await stat(file)).size };
+  } catch {
+    // Not there yet: build it below.
+  }
+  const tarball = await bytesOf(await (options.template ?? buildTemplate)());
+  // The default level: level 9 takes six times as long for 1% less.
+  const packed = await gzipAsync(tarball);
+  await writeAtomically(file, packed);
+  return { file, written: true, bytes: packed.byteLength };
+}
