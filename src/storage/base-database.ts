@@ -7,6 +7,7 @@ import type {
   QueryResult,
   SqlRow,
   SqlValue,
+  TenantTransactionOptions,
   TransactionClient,
 } from './types.js';
 
@@ -15,6 +16,16 @@ export const APP_ROLE = 'alertbase_app';
 
 /** The setting row-level security policies read the current tenant from. */
 export const TENANT_SETTING = 'app.tenant_id';
+
+/**
+ * @internal A string as an SQL literal, quoted as PostgreSQL's own
+ * `quote_literal` does (`'` doubled; with a backslash, an `E''` string with
+ * backslashes doubled).
+ */
+export function sqlLiteral(value: string): string {
+  const quoted = value.replaceAll("'", "''");
+  return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
 
 /** @internal What a driver provides: one connection's raw statements. */
 export interface RawConnection {
@@ -68,8 +79,15 @@ export abstract class BaseDatabase implements Database {
   ): Promise<QueryResult>;
   /** Runs a script on any free connection. */
   protected abstract rawExec(sql: string): Promise<void>;
-  /** Runs `fn` between BEGIN and COMMIT/ROLLBACK on one connection. */
-  protected abstract rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` between BEGIN and COMMIT/ROLLBACK on one connection; `setup`,
+   * a statement without parameters, runs right after BEGIN (a server driver
+   * sends both in one round trip).
+   */
+  protected abstract rawTransaction<T>(
+    fn: (conn: RawConnection) => Promise<T>,
+    setup?: string,
+  ): Promise<T>;
   /** Releases the engine's resources. */
   protected abstract rawClose(): Promise<void>;
 
@@ -100,24 +118,27 @@ export abstract class BaseDatabase implements Database {
     return this.#transaction(undefined, fn);
   }
 
-  withTenant<T>(tenantId: string, fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
-    if (typeof tenantId !== 'string' || tenantId.trim() === '') {
+  withTenant<T>(
+    tenantId: string,
+    fn: (tx: TransactionClient) => Promise<T>,
+    options: TenantTransactionOptions = {},
+  ): Promise<T> {
+    if (typeof tenantId !== 'string' || tenantId.trim() === '' || tenantId.includes('\0')) {
       return Promise.reject(
         new StorageError('ALERTBASE_STORAGE_TENANT_REQUIRED', {
-          reason: 'the tenant id is empty',
+          reason: tenantId.includes?.('\0')
+            ? 'the tenant id holds a NUL character'
+            : 'the tenant id is empty',
         }),
       );
     }
-    return this.#transaction(tenantId, async (tx) => {
-      // One round trip; both settings are local to this transaction.
-      await tx.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [
-        'role',
-        this.#appRole,
-        TENANT_SETTING,
-        tenantId,
-      ]);
-      return fn(tx);
-    });
+    // Both settings are local to this transaction; sent with BEGIN, in one
+    // round trip, so they are literals (escaped as PostgreSQL's own quoting).
+    let setup = `SELECT set_config('role', ${sqlLiteral(this.#appRole)}, true), set_config('${TENANT_SETTING}', ${sqlLiteral(tenantId)}, true)`;
+    if (options.advisoryLock !== undefined) {
+      setup += `, pg_advisory_xact_lock(hashtext(${sqlLiteral(options.advisoryLock)}))`;
+    }
+    return this.#transaction(tenantId, fn, setup);
   }
 
   onQuery(listener: QueryListener): () => void {
@@ -140,6 +161,7 @@ export abstract class BaseDatabase implements Database {
   async #transaction<T>(
     tenantId: string | undefined,
     fn: (tx: TransactionClient) => Promise<T>,
+    setup?: string,
   ): Promise<T> {
     this.#assertOpen();
     const scope: StatementScope = { inTransaction: true, tenantId };
@@ -178,7 +200,7 @@ export abstract class BaseDatabase implements Database {
         } finally {
           done = true;
         }
-      });
+      }, setup);
     } catch (err) {
       // What `fn` threw passes through unchanged; BEGIN/COMMIT/connect failures are wrapped.
       throw err === fnError ? err : toStorageError(err);

@@ -105,6 +105,16 @@ export interface QueryEvent {
 /** Called after every statement; exceptions it throws are ignored. */
 export type QueryListener = (event: QueryEvent) => void;
 
+/** Options of {@link Database.withTenant}. */
+export interface TenantTransactionOptions {
+  /**
+   * Takes `pg_advisory_xact_lock(hashtext(advisoryLock))` with the settings,
+   * before `fn` runs, held until the transaction ends: the statements of `fn`
+   * see everything committed by the previous holder.
+   */
+  readonly advisoryLock?: string | undefined;
+}
+
 /**
  * An open database: one engine, its connections, and tenant-scoped transactions.
  *
@@ -139,7 +149,11 @@ export interface Database extends SqlClient {
    * );
    * ```
    */
-  withTenant<T>(tenantId: string, fn: (tx: TransactionClient) => Promise<T>): Promise<T>;
+  withTenant<T>(
+    tenantId: string,
+    fn: (tx: TransactionClient) => Promise<T>,
+    options?: TenantTransactionOptions,
+  ): Promise<T>;
   /** Adds a listener for per-statement timing; returns a function that removes it. */
   onQuery(listener: QueryListener): () => void;
   /** Closes every connection. Further calls fail with `ALERTBASE_STORAGE_CLOSED`. */

@@ -208,6 +208,55 @@ export function engineContract(fixture: EngineFixture): void {
       await expect(db.withTenant('   ', async () => 1)).rejects.toMatchObject({
         code: 'ALERTBASE_STORAGE_TENANT_REQUIRED',
       });
+      await expect(db.withTenant('a\0b', async () => 1)).rejects.toMatchObject({
+        code: 'ALERTBASE_STORAGE_TENANT_REQUIRED',
+        context: { reason: 'the tenant id holds a NUL character' },
+      });
+    });
+
+    it('sets a tenant id with quotes and backslashes exactly as given', async () => {
+      // The settings travel as literals with BEGIN: quoting must keep them intact.
+      for (const id of ["o'brien", 'back\\slash', "x'); SELECT pg_sleep(10); --", "\\''\\"]) {
+        const t = await db.withTenant(
+          id,
+          async (tx) =>
+            (await tx.query<{ t: string }>("SELECT current_setting('app.tenant_id') AS t")).rows[0]
+              ?.t,
+        );
+        expect(t).toBe(id);
+      }
+    });
+
+    it('takes the advisory lock asked for, with the transaction, and only then', async () => {
+      const held = (lock?: string) =>
+        db.withTenant(
+          'acme',
+          async (tx) =>
+            (
+              await tx.query<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+              )
+            ).rows[0]?.n,
+          lock === undefined ? {} : { advisoryLock: lock },
+        );
+      expect(await held()).toBe(0);
+      expect(await held('audit:acme')).toBe(1);
+      // Two holders of one lock run one after the other.
+      const order: string[] = [];
+      await Promise.all(
+        ['first', 'second'].map((name, k) =>
+          db.withTenant(
+            'acme',
+            async (tx) => {
+              order.push(`${name} in`);
+              if (k === 0) await tx.query('SELECT pg_sleep(0.2)');
+              order.push(`${name} out`);
+            },
+            { advisoryLock: 'contract' },
+          ),
+        ),
+      );
+      expect(order).toEqual(['first in', 'first out', 'second in', 'second out']);
     });
   });
 

@@ -618,6 +618,21 @@ export function repositoryContract(fixture: EngineFixture): void {
       expect(await repos.audit.verify(t)).toEqual({ ok: true, length: audit.length + 1 });
     });
 
+    it('keeps one audit chain while ingest groups and other writers of the tenant interleave', async () => {
+      const t = await tenant();
+      const work: Promise<unknown>[] = [];
+      for (let k = 0; k < 12; k++) {
+        work.push(repos.alerts.ingest(t, [alert(`I${k}`), alert('shared')], 'p'));
+        work.push(repos.alertRules.create(t, rule(`r${k}`), 'u'));
+      }
+      await Promise.all(work);
+      const events = await repos.audit.list(t, { limit: 1_000 });
+      expect(events.filter((e) => e.action === 'ingest')).toHaveLength(12);
+      expect(events.filter((e) => e.action === 'create')).toHaveLength(13); // 12 rules + the tenant
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k));
+      expect(await repos.audit.verify(t)).toEqual({ ok: true, length: events.length });
+    });
+
     it('retries the batches of a failed group one by one: only the failing batch fails', async () => {
       const t = await tenant();
       const results = await Promise.allSettled([

@@ -85,16 +85,17 @@ export class PgliteDatabase extends BaseDatabase {
     await this.#pg.exec(sql);
   }
 
-  protected rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T> {
-    return this.#pg.transaction((tx: Transaction) =>
-      fn({
+  protected rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>, setup?: string): Promise<T> {
+    return this.#pg.transaction(async (tx: Transaction) => {
+      if (setup !== undefined) await tx.exec(setup);
+      return fn({
         query: async (sql, params) =>
           toResult(await tx.query<Record<string, unknown>>(sql, [...params])),
         exec: async (sql) => {
           await tx.exec(sql);
         },
-      }),
-    );
+      });
+    });
   }
 
   protected async rawClose(): Promise<void> {

@@ -110,7 +110,10 @@ export class PostgresDatabase extends BaseDatabase {
     await this.#pool.query(sql);
   }
 
-  protected async rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>): Promise<T> {
+  protected async rawTransaction<T>(
+    fn: (conn: RawConnection) => Promise<T>,
+    setup?: string,
+  ): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     // The pool listens for errors of idle clients only: a connection that dies
@@ -121,7 +124,8 @@ export class PostgresDatabase extends BaseDatabase {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      // One round trip: a simple query may hold several statements.
+      await client.query(setup === undefined ? 'BEGIN' : `BEGIN; ${setup}`);
       const result = await fn(connectionOf(client));
       await client.query('COMMIT');
       return result;

@@ -7,7 +7,7 @@ import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Database, TransactionClient } from '../types.js';
-import { appendAuditMany } from './audit-log.js';
+import { AUDIT_HEAD_SQL, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
 import { ALERTS } from './specs.js';
@@ -102,6 +102,14 @@ ${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
   RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
 )
 `;
+/**
+ * The head of the tenant's audit chain as one more row (`kind` 'head', `id`
+ * its seq, `fingerprint` its hash), read under the audit lock that ingest
+ * takes with its transaction: the audit insert then needs no statement of
+ * its own to find it.
+ */
+const HEAD_ROW = `UNION ALL SELECT h.seq::text, h.hash, NULL, 'head' FROM (${AUDIT_HEAD_SQL}) h`;
+
 const INGEST = prepared(
   `${INPUT_CTE}res AS (
   UPDATE alerts a
@@ -147,7 +155,8 @@ ${upCte(
   '   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n',
 )}SELECT id, fingerprint, status, kind FROM res
 UNION ALL SELECT id, fingerprint, status, kind FROM twin
-UNION ALL SELECT id, fingerprint, status, kind FROM up`,
+UNION ALL SELECT id, fingerprint, status, kind FROM up
+${HEAD_ROW}`,
 );
 
 /**
@@ -156,7 +165,8 @@ UNION ALL SELECT id, fingerprint, status, kind FROM up`,
  * scans every row of the tenant per batch).
  */
 const INGEST_FIRING = prepared(
-  `${INPUT_CTE}${upCte('')}SELECT id, fingerprint, status, kind FROM up`,
+  `${INPUT_CTE}${upCte('')}SELECT id, fingerprint, status, kind FROM up
+${HEAD_ROW}`,
 );
 
 /** An item's validated fields, as the model's schema returns them. */
@@ -207,6 +217,14 @@ interface Segment {
 }
 
 type RowKind = 'inserted' | 'updated' | 'resolved' | 'twin';
+
+/** A row the ingest statement returns. */
+type IngestRow = {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly status: string;
+  readonly kind: RowKind | 'head';
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -348,7 +366,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
     let stored: IngestResult[];
     try {
-      stored = await this.db.withTenant(tenantId, (tx) => this.#store(tx, tenantId, group));
+      // The audit lock comes with the transaction, so the ingest statement
+      // can read the chain's head (see HEAD_ROW).
+      stored = await this.db.withTenant(tenantId, (tx) => this.#store(tx, tenantId, group), {
+        advisoryLock: auditLockOf(tenantId),
+      });
     } catch (err) {
       if (group.length > 1) {
         for (const batch of group) await this.#commit(tenantId, [batch]);
@@ -387,12 +409,13 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         if (item.resolving) current.resolving = true;
       }
     }
+    let head: AuditHead | null = null;
     for (let round = 0; ; round++) {
       const segs = [...segments.values()]
         .map((list) => list[round])
         .filter((s): s is Segment => s !== undefined);
       if (segs.length === 0) break;
-      await this.#upsert(tx, tenantId, segs);
+      head = await this.#upsert(tx, tenantId, segs);
     }
     const entries = group.map((batch) => {
       const counts = countOf(batch.results);
@@ -418,7 +441,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         at: batch.now,
       };
     });
-    const events = await appendAuditMany(tx, tenantId, entries);
+    const events = await appendAuditMany(tx, tenantId, entries, head);
     return group.map((batch, k) => ({
       items: batch.results,
       counts: (entries[k] as (typeof entries)[number]).counts,
@@ -489,8 +512,15 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     return { index, id, data: typed, fingerprint: fingerprintOf(typed.labels), resolving };
   }
 
-  /** Runs the ingest statement for one segment per fingerprint and records each item's outcome. */
-  async #upsert(tx: TransactionClient, tenantId: string, batch: readonly Segment[]): Promise<void> {
+  /**
+   * Runs the ingest statement for one segment per fingerprint and records
+   * each item's outcome; returns the head of the audit chain.
+   */
+  async #upsert(
+    tx: TransactionClient,
+    tenantId: string,
+    batch: readonly Segment[],
+  ): Promise<AuditHead | null> {
     // One JSON array for all rows: the statement derives the columns from
     // each document, so every value is sent once, without array escaping.
     let input = '[';
@@ -514,13 +544,17 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     input += ']';
     const resolving = batch.some((segment) => segment.resolving);
     const statement = resolving ? INGEST : INGEST_FIRING;
-    const { rows } = await tx.query<{
-      id: string;
-      fingerprint: string;
-      status: string;
-      kind: RowKind;
-    }>(statement.text, [tenantId, input], statement.options);
-    const byFingerprint = new Map(rows.map((r) => [r.fingerprint, r]));
+    const { rows } = await tx.query<IngestRow>(
+      statement.text,
+      [tenantId, input],
+      statement.options,
+    );
+    let head: AuditHead | null = null;
+    const byFingerprint = new Map<string, IngestRow & { kind: RowKind }>();
+    for (const r of rows) {
+      if (r.kind === 'head') head = { seq: Number(r.id), hash: r.fingerprint };
+      else byFingerprint.set(r.fingerprint, r as IngestRow & { kind: RowKind });
+    }
     for (const segment of batch) {
       const row = byFingerprint.get(segment.fingerprint);
       /* v8 ignore next -- every input row yields exactly one output row */
@@ -536,6 +570,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         };
       });
     }
+    return head;
   }
 
   /**

@@ -42,10 +42,28 @@ export function chainHash(
     .digest('hex');
 }
 
+/** The newest entry of a tenant's chain: its position and hash. */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * @internal A subquery giving the head of tenant `$1`'s chain (zero or one
+ * row, `seq` and `hash`), for statements that read it along with their own
+ * work, under the lock taken by `withTenant(..., { advisoryLock:
+ * auditLockOf(tenant) })`.
+ */
+export const AUDIT_HEAD_SQL =
+  'SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1';
+
+/** The advisory lock that orders a tenant's audit appends. */
+export function auditLockOf(tenantId: string): string {
+  return `audit:${tenantId}`;
+}
+
 const LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
-const LAST = prepared(
-  'SELECT seq, hash FROM audit_events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1',
-);
+const LAST = prepared(AUDIT_HEAD_SQL);
 /** Inserts a JSON array of entry documents; the columns are taken from each document. */
 const INSERT = prepared(
   `INSERT INTO audit_events
@@ -88,25 +106,35 @@ export async function appendAudit(
  * the other and cannot fork the chain. The lock is taken here, as the last
  * step of a change, so it is held only for the commit.
  *
+ * A caller that took the lock with the transaction (`withTenant(tenant, fn,
+ * { advisoryLock: auditLockOf(tenant) })`) and read the head in a later
+ * statement ({@link AUDIT_HEAD_SQL}) passes it as `head` (`null`: an empty
+ * chain), and only the insert runs.
+ *
  * @returns the stored events, in the order of `entries`.
  */
 export async function appendAuditMany(
   tx: TransactionClient,
   tenantId: string,
   entries: readonly TimedAuditEntry[],
+  head?: AuditHead | null,
 ): Promise<AuditEvent[]> {
   if (entries.length === 0) return [];
-  // Two statements: under READ COMMITTED the second takes its snapshot after
-  // the lock is granted, so it sees the entry of the writer that held it.
-  await tx.query(LOCK.text, [`audit:${tenantId}`], LOCK.options);
-  const { rows } = await tx.query<{ seq: number | string; hash: string }>(
-    LAST.text,
-    [tenantId],
-    LAST.options,
-  );
-  const last = rows[0];
-  let seq = last === undefined ? 0 : Number(last.seq) + 1;
-  let prevHash = last === undefined ? GENESIS_HASH : last.hash;
+  let last = head;
+  if (last === undefined) {
+    // Two statements: under READ COMMITTED the second takes its snapshot after
+    // the lock is granted, so it sees the entry of the writer that held it.
+    await tx.query(LOCK.text, [auditLockOf(tenantId)], LOCK.options);
+    const { rows } = await tx.query<{ seq: number | string; hash: string }>(
+      LAST.text,
+      [tenantId],
+      LAST.options,
+    );
+    const row = rows[0];
+    last = row === undefined ? null : { seq: Number(row.seq), hash: row.hash };
+  }
+  let seq = last === null ? 0 : last.seq + 1;
+  let prevHash = last === null ? GENESIS_HASH : last.hash;
   const events: AuditEvent[] = [];
   const docs: Record<string, unknown>[] = [];
   for (const { entry, at } of entries) {
