@@ -71,7 +71,8 @@ export async function runCreateAdminKey(
 ): Promise<string> {
   const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
   const url = config.storage.databaseUrl;
-  if (url === undefined) await seedDataDir(config.storage.dataDir, () => pgliteTemplate());
+  if (url === undefined)
+    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
   const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
   try {
     const repos = createRepositories(db);

@@ -77,7 +77,7 @@ export interface RunningServer {
 async function open(config: AlertbaseConfig): Promise<{ db: Database; created: boolean }> {
   const url = config.storage.databaseUrl;
   if (url !== undefined) return { db: await openDatabase({ url }), created: false };
-  const created = await seedDataDir(config.storage.dataDir, () => pgliteTemplate());
+  const created = await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
   return { db: await openDatabase({ dataDir: config.storage.dataDir }), created };
 }
 

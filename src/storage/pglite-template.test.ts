@@ -119,6 +119,11 @@ describe('loadPgliteTemplate', () => {
     expect(loadPgliteTemplate({ shippedDir: shipped, cacheDir: cache })).toBe(
       loadPgliteTemplate({ shippedDir: shipped, cacheDir: cache }),
     );
+    // Unless it is not to be kept (a server seeding its one data directory).
+    const once = { shippedDir: shipped, cacheDir: cache, keep: false } as const;
+    const unkept = loadPgliteTemplate(once);
+    expect(unkept).not.toBe(loadPgliteTemplate(once));
+    expect((await unkept).source).toBe('shipped');
   });
 
   it('prefers the shipped template to a cached one', async () => {

@@ -47,6 +47,12 @@ export interface PgliteTemplateOptions {
    * Default: the directory of this module (`dist/storage/` once built).
    */
   readonly shippedDir?: string | false | undefined;
+  /**
+   * Keep the template in this process's memory for later calls (tests open
+   * many databases); default `true`. A server seeds one data directory and
+   * passes `false`, so the 40 MB tarball is not held for its lifetime.
+   */
+  readonly keep?: boolean | undefined;
 }
 
 /** The directory this module is in: where the build puts the shipped template. */
@@ -184,7 +190,7 @@ async function bytesOf(blob: Blob): Promise<Uint8Array> {
  * The migrated PGlite template and where it came from (see the module's
  * lookup order): shipped with the package (under a second), cached on this
  * machine, or built (initdb and migrations, 3–7 s) and then cached. Kept in
- * this process's memory after the first call.
+ * this process's memory after the first call, unless `keep` is `false`.
  *
  * @example
  * ```ts
@@ -195,6 +201,7 @@ async function bytesOf(blob: Blob): Promise<Uint8Array> {
 export function loadPgliteTemplate(options: PgliteTemplateOptions = {}): Promise<PgliteTemplate> {
   const shippedDir = options.shippedDir === false ? undefined : (options.shippedDir ?? MODULE_DIR);
   const cacheFile = cachedTemplateFile(options);
+  if (options.keep === false) return locate(shippedDir, cacheFile);
   const key = `${shippedDir ?? ''}\0${cacheFile ?? ''}`;
   let template = templates.get(key);
   if (template === undefined) {
