@@ -5,10 +5,15 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** tsx's loader by absolute URL: a child whose working directory is elsewhere resolves it too. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 const run = promisify(execFile);
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -46,7 +51,7 @@ async function validate(
   try {
     const { stdout } = await run(
       process.execPath,
-      ['--max-old-space-size=512', '--import', 'tsx', MAIN, 'validate', '--format', 'json', target],
+      ['--max-old-space-size=512', '--import', TSX, MAIN, 'validate', '--format', 'json', target],
       {
         cwd: dir,
         maxBuffer: 64 * 1024 * 1024,

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgliteDatabase } from '../../src/storage/drivers/pglite.js';
 import {
@@ -12,13 +14,16 @@ import {
 } from '../../src/storage/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
+/** tsx's loader by absolute URL: a child whose working directory is elsewhere resolves it too. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 const CHILD = join(import.meta.dirname, 'fixtures', 'ingest-child.ts');
 const TENANT = 'crash';
 
 /** Runs the child until it acknowledged a batch, then SIGKILLs it at a random moment. */
 function round(url: string, start: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, TENANT, String(start)], {
+    const child = spawn(process.execPath, ['--import', TSX, CHILD, url, TENANT, String(start)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const acked: number[] = [];
