@@ -346,17 +346,43 @@ describe('security level', () => {
       'security',
       '/config/webhookUrl',
     );
+    // A generator URL is a link alertbase never requests: a warning, even for
+    // the loopback address every default Prometheus links to.
     await expectFinding(
       { generatorURL: 'http://0x7f.1/' },
       'ssrf_loopback',
       'security',
       '/generatorURL',
+      'warning',
     );
     await expectFinding(
-      { generator_url: 'http://127.0.0.1/' },
-      'ssrf_loopback',
+      { generator_url: 'http://localhost:9090/graph?g0.expr=up' },
+      'ssrf_localhost_name',
       'security',
       '/generator_url',
+      'warning',
+    );
+    await expectFinding(
+      { generatorURL: 'http://169.254.169.254/latest/' },
+      'ssrf_cloud_metadata',
+      'security',
+      '/generatorURL',
+      'warning',
+    );
+    // Strict mode promotes security warnings, as for every other warning.
+    await expectFinding(
+      { generatorURL: 'http://127.0.0.1/' },
+      'ssrf_loopback',
+      'security',
+      '/generatorURL',
+      'error',
+      { strict: true },
+    );
+    await expectFinding(
+      { webhook: 'http://localhost:9093/' },
+      'ssrf_localhost_name',
+      'security',
+      '/webhook',
     );
     await expectNo(
       { annotations: { runbook_url: 'http://10.0.0.1/wiki' } },

@@ -20,6 +20,13 @@ export interface SecurityCheckOptions {
    * keys named `url`, `uri`, `endpoint`, `webhook` or ending in `Url`/`URL`/`_url`/`Uri`.
    */
   readonly urlKey?: RegExp;
+  /**
+   * URL keys that are links for people, never requested by alertbase: an
+   * address on this machine or a private network there is a warning, not an
+   * error (a Prometheus server links to itself, `http://localhost:9090/...`).
+   * Default `/^generator_?url$/i`.
+   */
+  readonly linkUrlKey?: RegExp;
   /** Top-level fields whose URLs are not checked for SSRF; default `['labels', 'annotations']` (links for people). */
   readonly ssrfExcludeFields?: readonly string[];
   /** Keys whose values are command lines: any shell metacharacter is reported. */
@@ -33,6 +40,8 @@ export interface SecurityCheckOptions {
 }
 
 const DEFAULT_URL_KEY = /^(?:url|uri|endpoint|webhook)$|(?:url|uri)$/i;
+/** URL keys alertbase only shows as links and never requests (Prometheus's generator URL). */
+const DEFAULT_LINK_URL_KEY = /^generator_?url$/i;
 const DEFAULT_COMMAND_KEYS = ['command', 'cmd', 'exec', 'script', 'shell', 'args', 'arguments'];
 
 /**
@@ -48,7 +57,9 @@ const DEFAULT_COMMAND_KEYS = ['command', 'cmd', 'exec', 'script', 'shell', 'args
  *   `path_traversal`; warnings, with the matched `fragment`);
  * - `security.ssrf`: URL fields pointing at cloud metadata (always refused), loopback,
  *   private, link-local or unspecified addresses or `localhost` names (refused unless the
- *   tenant's `allowPrivateNetworks`); errors `ssrf_*`, `url_scheme_not_allowed`, `invalid_url`;
+ *   tenant's `allowPrivateNetworks`); errors `ssrf_*`, `url_scheme_not_allowed`, `invalid_url`
+ *   — but warnings for the `ssrf_*` findings of link-only keys (`generatorURL`), which
+ *   alertbase shows and never requests;
  * - `security.secrets`: secrets in labels and annotations (`secret_detected` with its
  *   `sensitivity`; critical and high are errors, medium a warning; the `fragment` is masked).
  *
@@ -59,6 +70,7 @@ const DEFAULT_COMMAND_KEYS = ['command', 'cmd', 'exec', 'script', 'shell', 'args
  */
 export function securityChecks(options: SecurityCheckOptions = {}): Check[] {
   const urlKey = options.urlKey ?? DEFAULT_URL_KEY;
+  const linkUrlKey = options.linkUrlKey ?? DEFAULT_LINK_URL_KEY;
   const ssrfExclude = new Set(options.ssrfExcludeFields ?? ['labels', 'annotations']);
   const commandKeys = new Set(options.commandKeys ?? DEFAULT_COMMAND_KEYS);
   const injectionExclude = new Set(options.injectionExcludeFields ?? ['condition', 'expr']);
@@ -123,7 +135,7 @@ export function securityChecks(options: SecurityCheckOptions = {}): Check[] {
     defineCheck({
       name: 'security.ssrf',
       level: 'security',
-      version: customized('urlKey', 'ssrfExcludeFields'),
+      version: customized('urlKey', 'linkUrlKey', 'ssrfExcludeFields'),
       description: 'URLs do not point at this machine, private networks or cloud metadata.',
       run(ctx) {
         const allowPrivateNetworks = ctx.tenant?.settings?.allowPrivateNetworks === true;
@@ -133,12 +145,17 @@ export function securityChecks(options: SecurityCheckOptions = {}): Check[] {
           if (typeof s.key !== 'string' || !urlKey.test(s.key)) continue;
           const verdict = checkUrlTarget(s.value, { allowPrivateNetworks });
           if (verdict.ok) continue;
-          ctx.error({
+          const link = linkUrlKey.test(s.key) && verdict.category.startsWith('ssrf_');
+          const finding = {
             code: verdict.category,
             path: pointerOf(s.path),
-            message: verdict.message,
+            message: link
+              ? `${verdict.message} (a link for people: alertbase does not request it)`
+              : verdict.message,
             ...(verdict.host === '' ? {} : { fragment: verdict.host }),
-          });
+          };
+          if (link) ctx.warn(finding);
+          else ctx.error(finding);
         }
       },
     }),
