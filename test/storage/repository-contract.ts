@@ -580,7 +580,7 @@ export function repositoryContract(fixture: EngineFixture): void {
         [alert('A'), alert('B')],
         [alert('A', { annotations: { summary: 'second' } }), alert('C')],
         [alert('B', { endsAt: PAST() }), alert('D')],
-        [alert('B'), alert('A', { value: 3 })],
+        [alert('B'), alert('A', { value: 3, level: 'critical', priority: 'P1' })],
         [alert('E'), alert('E'), alert('C', { endsAt: PAST() })],
       ];
       // The same batches one after the other, on another tenant: the reference.
@@ -603,12 +603,22 @@ export function repositoryContract(fixture: EngineFixture): void {
       expect(outcomes(concurrent)).toEqual(outcomes(sequential));
       const rowsOf = async (tenantId: string) =>
         (await repos.alerts.list(tenantId, { limit: 100 })).items
-          .map((a) => [a.labels.alertname, a.status, a.duplicateCount, a.value, a.annotations])
+          .map((a) => [
+            a.labels.alertname,
+            a.status,
+            a.duplicateCount,
+            a.value,
+            a.annotations,
+            a.level,
+          ])
           .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       expect(await rowsOf(t)).toEqual(await rowsOf(ref));
       // `version` counts stored changes: the group changed A's row once, not three times.
       const a = await repos.alerts.get(t, stored(concurrent[0]?.items[0]).id);
-      expect([a.duplicateCount, a.version]).toEqual([2, 2]);
+      expect([a.duplicateCount, a.version, a.level]).toEqual([2, 2, 'critical']);
+      // The level rank column follows the newest copy too ("level at least" filters).
+      const critical = await repos.alerts.list(t, { filter: { levelAtLeast: 'critical' } });
+      expect(critical.items.map((x) => x.labels.alertname)).toEqual(['A']);
       // Each batch has its own audit event, in arrival order, and the chain holds.
       const audit = (await repos.audit.list(t)).filter((e) => e.action === 'ingest');
       expect(audit.map((e) => e.entityId)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
@@ -616,6 +626,25 @@ export function repositoryContract(fixture: EngineFixture): void {
       expect(audit.map((e) => e.details.created)).toEqual(sequential.map((r) => r.counts.created));
       // The tenant's own creation is the first entry.
       expect(await repos.audit.verify(t)).toEqual({ ok: true, length: audit.length + 1 });
+    });
+
+    it('validates large batches in slices while a transaction runs, every result in its place', async () => {
+      const t = await tenant();
+      const big = (prefix: string) => Array.from({ length: 45 }, (_, k) => alert(`${prefix}${k}`));
+      const [a, b, c] = await Promise.all([
+        repos.alerts.ingest(t, big('a'), 'p'),
+        repos.alerts.ingest(t, big('b'), 'p'),
+        repos.alerts.ingest(t, [...big('a'), null], 'p'),
+      ]);
+      expect([a?.counts, b?.counts, c?.counts]).toEqual([
+        { created: 45, deduplicated: 0, resolved: 0, rejected: 0 },
+        { created: 45, deduplicated: 0, resolved: 0, rejected: 0 },
+        { created: 0, deduplicated: 45, resolved: 0, rejected: 1 },
+      ]);
+      expect(c?.items.map((i) => i.index)).toEqual(Array.from({ length: 46 }, (_, k) => k));
+      expect(c?.items.slice(0, 45).map((i) => stored(i).id)).toEqual(
+        a?.items.map((i) => stored(i).id),
+      );
     });
 
     it('keeps one audit chain while ingest groups and other writers of the tenant interleave', async () => {
