@@ -19,6 +19,15 @@ const alert = (name: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+const HOUR = 3_600_000;
+/** `base` moved by `ms` milliseconds, as an ISO string. */
+const shift = (base: string, ms: number): string => new Date(Date.parse(base) + ms).toISOString();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const nameOf = (a: Record<string, unknown>): string =>
+  (a.labels as { alertname: string }).alertname;
+const pointers = (body: Record<string, unknown>): [string, string][] =>
+  (body.errors as { pointer: string; code: string }[]).map((e) => [e.pointer, e.code]);
+
 describe('POST /v1/alerts', () => {
   it('answers 200 with one result per item: created, deduplicated, rejected', async () => {
     const res = await call(t.app, 'POST', '/v1/alerts', {
@@ -128,6 +137,84 @@ describe('GET /v1/alerts', () => {
     expect(early.body.items?.map((a) => (a.labels as { alertname: string }).alertname)).toEqual([
       'Old',
     ]);
+  });
+
+  it('pages a time range in SQL: each page holds `limit` matches, the cursor ends with null', async () => {
+    const S = '2020-01-01T00:00:00.000Z';
+    const U = '2020-01-02T00:00:00.000Z';
+    // Every 5th alert is active within [S, U), edges included; the others
+    // start at or after U, or ended before S. The last 4 come after the last match.
+    const inRange: Record<number, Record<string, unknown>> = {
+      0: { startsAt: shift(S, -24 * HOUR) }, // open, started before the window
+      5: { startsAt: shift(S, -HOUR), endsAt: S }, // ended exactly at since
+      10: { startsAt: shift(U, -1) }, // started 1 ms before until
+      15: { startsAt: shift(S, HOUR), endsAt: shift(S, 2 * HOUR) },
+      20: { startsAt: shift(S, -HOUR), endsAt: shift(U, HOUR) },
+      25: { startsAt: shift(S, 3 * HOUR) },
+    };
+    const outside = (i: number): Record<string, unknown> =>
+      i % 2 === 1
+        ? { startsAt: i === 1 ? U : shift(U, i * HOUR) } // started exactly at until, or later
+        : { startsAt: shift(S, -48 * HOUR), endsAt: i === 2 ? shift(S, -1) : shift(S, -i * HOUR) };
+    for (let i = 0; i < 30; i++) {
+      const res = await call(t.app, 'POST', '/v1/alerts', {
+        key: t.keys.responder,
+        body: [
+          alert(`Win${i}`, { labels: { alertname: `Win${i}` }, ...(inRange[i] ?? outside(i)) }),
+        ],
+      });
+      expect(res.body.counts).toMatchObject({ rejected: 0 });
+    }
+    const range = `since=${S}&until=${U}`;
+    for (const order of ['asc', 'desc'] as const) {
+      const pages: string[][] = [];
+      const cursors: unknown[] = [];
+      let url = `/v1/alerts?${range}&limit=2&order=${order}`;
+      for (let i = 0; i < 10; i++) {
+        const page = await call(t.app, 'GET', url, { key: t.keys.viewer });
+        expect(page.status).toBe(200);
+        pages.push((page.body.items ?? []).map(nameOf));
+        cursors.push(page.body.next_cursor);
+        if (page.body.next_cursor === null) break;
+        url = `/v1/alerts?${range}&limit=2&order=${order}&cursor=${encodeURIComponent(String(page.body.next_cursor))}`;
+      }
+      const asc = [
+        ['Win0', 'Win5'],
+        ['Win10', 'Win15'],
+        ['Win20', 'Win25'],
+      ];
+      expect(pages).toEqual(order === 'asc' ? asc : asc.map((p) => [...p].reverse()).reverse());
+      expect(cursors.map((c) => typeof c)).toEqual(['string', 'string', 'object']);
+      expect(cursors[2]).toBeNull();
+    }
+    // Equal bounds: the alerts active at that instant.
+    const instant = await call(t.app, 'GET', `/v1/alerts?since=${S}&until=${S}`, {
+      key: t.keys.viewer,
+    });
+    expect((instant.body.items ?? []).map(nameOf)).toEqual(['Win0', 'Win5', 'Win20']);
+    expect(instant.body.next_cursor).toBeNull();
+    // Combined with the other filters: the open ones.
+    const open = await call(t.app, 'GET', `/v1/alerts?${range}&status=firing`, {
+      key: t.keys.viewer,
+    });
+    expect((open.body.items ?? []).map(nameOf)).toEqual(['Win0', 'Win10', 'Win25']);
+    // `until` before `since`: refused, naming `until`.
+    const swapped = await call(t.app, 'GET', `/v1/alerts?since=${U}&until=${S}`, {
+      key: t.keys.viewer,
+    });
+    expect(swapped.status).toBe(422);
+    expect(swapped.body.code).toBe('ALERTBASE_VALIDATION_FAILED');
+    expect(pointers(swapped.body)).toEqual([['/until', 'too_small']]);
+    // A cursor continues only the range it came from.
+    const first = await call(t.app, 'GET', `/v1/alerts?${range}&limit=2`, { key: t.keys.viewer });
+    const moved = await call(
+      t.app,
+      'GET',
+      `/v1/alerts?since=${shift(S, 1)}&until=${U}&limit=2&cursor=${encodeURIComponent(String(first.body.next_cursor))}`,
+      { key: t.keys.viewer },
+    );
+    expect(moved.status).toBe(400);
+    expect(moved.body.code).toBe('ALERTBASE_STORAGE_CURSOR_INVALID');
   });
 });
 
@@ -240,5 +327,80 @@ describe('audit', () => {
     expect(verify.body).toEqual({ ok: true, length: events.length });
     const other = await call(t.app, 'GET', '/v1/audit', { key: t.otherKey });
     expect(other.body.items?.some((e) => e.entity_type === 'Alert')).toBe(false);
+  });
+
+  it('filters actor, action, entity type and time in SQL: full pages, next_after ends with null', async () => {
+    await t.repos.tenants.create({ id: 'initech', name: 'Initech' }, 'test');
+    const key = (await t.repos.apiKeys.issue('initech', { name: 'v', role: 'viewer' }, 'test')).key;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await t.repos.alertRules.create(
+        'initech',
+        { name: `r${i}`, level: 'high', priority: 'P2', condition: 'up == 0' },
+        i % 2 === 0 ? 'alice' : 'bob',
+      );
+      ids.push(r.id);
+    }
+    await sleep(5);
+    const t1 = new Date().toISOString();
+    await sleep(5);
+    for (const id of ids) await t.repos.alertRules.update('initech', id, { level: 'low' }, 'alice');
+    await sleep(5);
+    const t2 = new Date().toISOString();
+    await sleep(5);
+    for (const id of ids.slice(0, 3)) await t.repos.alertRules.delete('initech', id, 'bob');
+    const get = (query: string) => call(t.app, 'GET', `/v1/audit?${query}`, { key });
+    const walk = async (query: string): Promise<[unknown[][], unknown[]]> => {
+      const pages: unknown[][] = [];
+      const nexts: unknown[] = [];
+      let res = await get(query);
+      for (let i = 0; i < 10; i++) {
+        expect(res.status).toBe(200);
+        pages.push((res.body.items ?? []).map((e) => [e.actor, e.action, e.entity_id]));
+        nexts.push(res.body.next_after);
+        if (res.body.next_after === null) break;
+        expect(res.body.next_after).toBe(res.body.items?.at(-1)?.seq);
+        res = await get(`${query}&after=${String(res.body.next_after)}`);
+      }
+      return [pages, nexts];
+    };
+    // Alice created rules 0, 2, 4, 6; her updates follow them in the chain.
+    const [created, createdNext] = await walk(
+      'actor=alice&action=create&entity_type=AlertRule&limit=2',
+    );
+    expect(created).toEqual([
+      [
+        ['alice', 'create', ids[0]],
+        ['alice', 'create', ids[2]],
+      ],
+      [
+        ['alice', 'create', ids[4]],
+        ['alice', 'create', ids[6]],
+      ],
+    ]);
+    expect(createdNext[1]).toBeNull();
+    // [t1, t2): the 8 updates, 3 a page.
+    const [updated, updatedNext] = await walk(`since=${t1}&until=${t2}&limit=3`);
+    expect(updated.map((p) => p.length)).toEqual([3, 3, 2]);
+    expect(updated.flat()).toEqual(ids.map((id) => ['alice', 'update', id]));
+    expect(updatedNext[2]).toBeNull();
+    const deleted = await get('actor=bob&action=delete&entity_type=AlertRule');
+    expect((deleted.body.items ?? []).map((e) => e.entity_id)).toEqual(ids.slice(0, 3));
+    expect(deleted.body.next_after).toBeNull();
+    const keys = await get('entity_type=ApiKey');
+    expect((keys.body.items ?? []).map((e) => [e.actor, e.action])).toEqual([
+      ['test', 'key.create'],
+    ]);
+    // Nothing of Alice after t2; an empty range is an empty last page.
+    expect((await get(`actor=alice&since=${t2}`)).body).toEqual({ items: [], next_after: null });
+    expect((await get(`since=${t1}&until=${t1}`)).body).toEqual({ items: [], next_after: null });
+    // Bad values: `until` before `since`, an unknown action.
+    const swapped = await get(`since=${t2}&until=${t1}`);
+    expect(swapped.status).toBe(422);
+    expect(swapped.body.code).toBe('ALERTBASE_VALIDATION_FAILED');
+    expect(pointers(swapped.body)).toEqual([['/until', 'too_small']]);
+    const unknown = await get('action=explode');
+    expect(unknown.status).toBe(422);
+    expect(pointers(unknown.body).map(([pointer]) => pointer)).toEqual(['/action']);
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AlertRule, AlertRule as AlertRuleModel } from '../../src/domain/index.js';
 import {
+  type AlertFilter,
+  type AuditListOptions,
   type CreateInput,
   createRepositories,
   type Database,
@@ -50,6 +52,24 @@ async function codeOf(p: Promise<unknown>): Promise<unknown> {
     (e: unknown) => (e as { code?: unknown }).code,
   );
 }
+
+/** The code of a refused call and the pointer and code of each of its issues. */
+async function refusalOf(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => 'resolved',
+    (e: unknown) => {
+      const err = e as { code?: unknown; issues?: { pointer: string; code: string }[] };
+      return { code: err.code, issues: err.issues?.map((i) => [i.pointer, i.code]) };
+    },
+  );
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `base` moved by `ms` milliseconds, as an ISO string. */
+const at = (base: string, ms: number): string => new Date(Date.parse(base) + ms).toISOString();
+
+const HOUR = 3_600_000;
 
 /**
  * The repository contract: the same calls give the same results on every
@@ -396,6 +416,167 @@ export function repositoryContract(fixture: EngineFixture): void {
       const all = await repos.alertRules.list(t, { limit: 1_000 });
       expect(all.nextCursor).toBeNull();
       expect(all.items).toHaveLength(25);
+    });
+
+    it('filters alerts by the window [activeSince, activeUntil) in SQL: full pages, cursors end with null', async () => {
+      const t = await tenant();
+      const since = '2026-03-01T00:00:00.000Z';
+      const until = '2026-03-02T00:00:00.000Z';
+      // 30 alerts, every 5th active within the window; the last 4 (after the
+      // last match in creation order) are outside it, so a page-by-page filter
+      // would end with a cursor to pages of nothing.
+      const batch = Array.from({ length: 30 }, (_, i) => {
+        const labels = { alertname: `W${i}`, job: 'api' };
+        if (i % 5 === 0) return alert(`W${i}`, { labels, startsAt: at(since, i * 60_000) });
+        return i % 2 === 0
+          ? alert(`W${i}`, { labels, startsAt: at(until, i * HOUR) })
+          : alert(`W${i}`, {
+              labels,
+              startsAt: at(since, -48 * HOUR),
+              endsAt: at(since, -i * HOUR),
+            });
+      });
+      for (const item of batch) await repos.alerts.ingest(t, [item], 'u');
+      const filter: AlertFilter = { activeSince: new Date(since), activeUntil: new Date(until) };
+      const expected = ['W0', 'W5', 'W10', 'W15', 'W20', 'W25'];
+      for (const order of ['asc', 'desc'] as const) {
+        const pages: string[][] = [];
+        const cursors: (string | null)[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await repos.alerts.list(t, {
+            filter,
+            limit: 2,
+            order,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          pages.push(page.items.map((a) => a.labels.alertname ?? ''));
+          cursors.push(page.nextCursor);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined && pages.length < 10);
+        const inOrder = order === 'asc' ? expected : [...expected].reverse();
+        expect(pages).toEqual([inOrder.slice(0, 2), inOrder.slice(2, 4), inOrder.slice(4, 6)]);
+        expect(cursors.map((c) => typeof c)).toEqual(['string', 'string', 'object']);
+        expect(cursors[2]).toBeNull();
+      }
+      // One page holding every match: no cursor, although rows follow it.
+      const all = await repos.alerts.list(t, { filter, limit: 6 });
+      expect(all.items.map((a) => a.labels.alertname)).toEqual(expected);
+      expect(all.nextCursor).toBeNull();
+      // With the other filters, in the same statement.
+      const open = await repos.alerts.list(t, {
+        filter: { ...filter, status: 'firing' },
+        limit: 1,
+      });
+      expect(open.items.map((a) => a.labels.alertname)).toEqual(['W0']);
+      expect(open.nextCursor).not.toBeNull();
+      expect(
+        (await repos.alerts.list(t, { filter: { ...filter, status: 'resolved' } })).items,
+      ).toEqual([]);
+    });
+
+    it('keeps the window edges: start at until out, end at since in, open alerts in', async () => {
+      const t = await tenant();
+      const S = '2026-04-01T00:00:00.000Z';
+      const U = '2026-04-01T06:00:00.000Z';
+      const cases: [string, Record<string, unknown>][] = [
+        ['startsAtUntil', { startsAt: U }],
+        ['startsJustBeforeUntil', { startsAt: at(U, -1) }],
+        ['endsAtSince', { startsAt: at(S, -HOUR), endsAt: S }],
+        ['endsJustBeforeSince', { startsAt: at(S, -HOUR), endsAt: at(S, -1) }],
+        ['openFromLongAgo', { startsAt: '2025-01-01T00:00:00.000Z' }],
+        ['spansTheWindow', { startsAt: at(S, -HOUR), endsAt: at(U, HOUR) }],
+        ['insideTheWindow', { startsAt: at(S, HOUR), endsAt: at(S, 2 * HOUR) }],
+        ['later', { startsAt: at(U, HOUR) }],
+      ];
+      await repos.alerts.ingest(
+        t,
+        cases.map(([name, times]) => alert(name, { labels: { alertname: name }, ...times })),
+        'u',
+      );
+      const names = async (filter: AlertFilter): Promise<string[]> =>
+        (await repos.alerts.list(t, { filter, limit: 100 })).items
+          .map((a) => a.labels.alertname ?? '')
+          .sort();
+      expect(await names({ activeSince: new Date(S), activeUntil: new Date(U) })).toEqual([
+        'endsAtSince',
+        'insideTheWindow',
+        'openFromLongAgo',
+        'spansTheWindow',
+        'startsJustBeforeUntil',
+      ]);
+      // One bound only.
+      expect(await names({ activeUntil: new Date(U) })).toEqual([
+        'endsAtSince',
+        'endsJustBeforeSince',
+        'insideTheWindow',
+        'openFromLongAgo',
+        'spansTheWindow',
+        'startsJustBeforeUntil',
+      ]);
+      expect(await names({ activeSince: new Date(U) })).toEqual([
+        'later',
+        'openFromLongAgo',
+        'spansTheWindow',
+        'startsAtUntil',
+        'startsJustBeforeUntil',
+      ]);
+      // Equal bounds: the alerts active at that instant (started before it, not ended before it).
+      expect(await names({ activeSince: new Date(S), activeUntil: new Date(S) })).toEqual([
+        'endsAtSince',
+        'openFromLongAgo',
+        'spansTheWindow',
+      ]);
+    });
+
+    it('refuses a bad window: since after until, invalid dates, other repositories, another window', async () => {
+      const t = await tenant();
+      expect(
+        await refusalOf(
+          repos.alerts.list(t, {
+            filter: {
+              activeSince: new Date('2026-01-02T00:00:00Z'),
+              activeUntil: new Date('2026-01-01T00:00:00Z'),
+            },
+          }),
+        ),
+      ).toEqual({ code: 'ALERTBASE_VALIDATION_FAILED', issues: [['/activeUntil', 'too_small']] });
+      expect(
+        await refusalOf(repos.alerts.list(t, { filter: { activeSince: new Date('yesterday') } })),
+      ).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/activeSince', 'invalid_type']],
+      });
+      expect(
+        await refusalOf(
+          repos.alerts.list(t, { filter: { activeUntil: '2026-01-01T00:00:00Z' as never } }),
+        ),
+      ).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/activeUntil', 'invalid_type']],
+      });
+      expect(
+        await refusalOf(repos.alertRules.list(t, { filter: { activeSince: new Date() } as never })),
+      ).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/activeSince', 'unrecognized_key']],
+      });
+      await repos.alerts.ingest(t, [alert('A'), alert('B')], 'u');
+      const window = { activeSince: new Date('2025-01-01T00:00:00Z') };
+      const first = await repos.alerts.list(t, { filter: window, limit: 1 });
+      const cursor = first.nextCursor ?? '';
+      expect(cursor).not.toBe('');
+      expect((await repos.alerts.list(t, { filter: window, limit: 1, cursor })).items).toHaveLength(
+        1,
+      );
+      expect(
+        await codeOf(
+          repos.alerts.list(t, {
+            filter: { activeSince: new Date('2025-01-01T00:00:01Z') },
+            cursor,
+          }),
+        ),
+      ).toBe('ALERTBASE_STORAGE_CURSOR_INVALID');
     });
   });
 
@@ -952,6 +1133,117 @@ export function repositoryContract(fixture: EngineFixture): void {
       expect(page.map((e) => e.seq)).toEqual([1]);
       const first = (await repos.audit.list(t, { limit: 1 }))[0];
       expect(first?.prevHash).toBe(GENESIS_HASH);
+    });
+
+    it('filters by actor, action, entity type and time in SQL: full pages, nextAfter ends with null', async () => {
+      const t = await tenant();
+      const rules: AlertRule[] = [];
+      for (let i = 0; i < 8; i++)
+        rules.push(await repos.alertRules.create(t, rule(`a${i}`), i % 2 === 0 ? 'alice' : 'bob'));
+      await sleep(5);
+      const t1 = new Date();
+      await sleep(5);
+      for (const r of rules) await repos.alertRules.update(t, r.id, { level: 'low' }, 'alice');
+      await sleep(5);
+      const t2 = new Date();
+      await sleep(5);
+      for (const r of rules.slice(0, 3)) await repos.alertRules.delete(t, r.id, 'bob');
+      await repos.alerts.ingest(t, [alert('A')], 'alice');
+      const walk = async (options: AuditListOptions): Promise<[number[][], (number | null)[]]> => {
+        const pages: number[][] = [];
+        const nexts: (number | null)[] = [];
+        let afterSeq: number | undefined;
+        do {
+          const page = await repos.audit.page(t, {
+            ...options,
+            ...(afterSeq === undefined ? {} : { afterSeq }),
+          });
+          pages.push(page.items.map((e) => e.seq));
+          nexts.push(page.nextAfter);
+          if (page.nextAfter !== null) expect(page.nextAfter).toBe(page.items.at(-1)?.seq);
+          afterSeq = page.nextAfter ?? undefined;
+        } while (afterSeq !== undefined && pages.length < 20);
+        return [pages, nexts];
+      };
+      const all = await repos.audit.list(t, { limit: 1_000 });
+      const seqs = (keep: (e: (typeof all)[number]) => boolean): number[] =>
+        all.filter(keep).map((e) => e.seq);
+
+      // Alice's rule creations: rules 0, 2, 4, 6; later events of Alice's follow them.
+      const created = seqs((e) => e.actor === 'alice' && e.action === 'create');
+      expect(created).toHaveLength(4);
+      const [pages, nexts] = await walk({
+        actor: 'alice',
+        action: 'create',
+        entityType: 'AlertRule',
+        limit: 2,
+      });
+      expect(pages).toEqual([created.slice(0, 2), created.slice(2, 4)]);
+      expect(nexts).toEqual([created[1], null]);
+      const byId = await repos.audit.list(t, { actor: 'alice', action: 'create', limit: 10 });
+      expect(byId.map((e) => e.entityId)).toEqual(
+        [rules[0], rules[2], rules[4], rules[6]].map((r) => r?.id),
+      );
+
+      // The updates, by time: [t1, t2), 3 a page.
+      const updates = seqs((e) => e.action === 'update');
+      expect(updates).toHaveLength(8);
+      const [byTime, timeNexts] = await walk({ since: t1, until: t2, limit: 3 });
+      expect(byTime).toEqual([updates.slice(0, 3), updates.slice(3, 6), updates.slice(6)]);
+      expect(timeNexts.at(-1)).toBeNull();
+      expect((await walk({ actor: 'alice', since: t1, until: t2, limit: 8 }))[1]).toEqual([null]);
+
+      // Bob's deletes; the ingest is about alerts; the time edges.
+      expect(
+        (
+          await repos.audit.page(t, { actor: 'bob', action: 'delete', entityType: 'AlertRule' })
+        ).items.map((e) => e.entityId),
+      ).toEqual(rules.slice(0, 3).map((r) => r.id));
+      const ingest = await repos.audit.page(t, { entityType: 'Alert' });
+      expect(ingest.items.map((e) => [e.action, e.actor])).toEqual([['ingest', 'alice']]);
+      expect(ingest.nextAfter).toBeNull();
+      const firstUpdate = all.find((e) => e.action === 'update');
+      const edge = firstUpdate?.at ?? new Date(0);
+      expect((await repos.audit.list(t, { since: edge, until: edge })).length).toBe(0);
+      expect((await repos.audit.list(t, { since: edge, action: 'update', limit: 1 }))[0]?.seq).toBe(
+        firstUpdate?.seq,
+      );
+      expect((await repos.audit.list(t, { until: edge, limit: 1_000 })).map((e) => e.seq)).toEqual(
+        seqs((e) => e.at.getTime() < edge.getTime()),
+      );
+      // Nothing matches: an empty last page.
+      expect(await repos.audit.page(t, { actor: 'carol' })).toEqual({ items: [], nextAfter: null });
+      // `list` keeps its array form and takes the same filters.
+      expect(
+        (await repos.audit.list(t, { actor: 'bob', action: 'delete', limit: 2 })).map((e) => e.seq),
+      ).toEqual(seqs((e) => e.actor === 'bob' && e.action === 'delete').slice(0, 2));
+    });
+
+    it('refuses bad audit filters with their codes', async () => {
+      const t = await tenant();
+      expect(
+        await refusalOf(
+          repos.audit.page(t, {
+            since: new Date('2026-01-02T00:00:00Z'),
+            until: new Date('2026-01-01T00:00:00Z'),
+          }),
+        ),
+      ).toEqual({ code: 'ALERTBASE_VALIDATION_FAILED', issues: [['/until', 'too_small']] });
+      expect(await refusalOf(repos.audit.page(t, { since: new Date('soon') }))).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/since', 'invalid_type']],
+      });
+      expect(await refusalOf(repos.audit.list(t, { actor: 42 as never }))).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/actor', 'invalid_type']],
+      });
+      expect(await refusalOf(repos.audit.page(t, { afterSeq: 1.5 }))).toEqual({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [['/afterSeq', 'invalid_type']],
+      });
+      expect(await codeOf(repos.audit.page(t, { action: 'explode' as never }))).toBe(
+        'ALERTBASE_VALIDATION_UNKNOWN_VALUE',
+      );
     });
 
     it('50 concurrent writers on one tenant keep one verifiable chain', async () => {

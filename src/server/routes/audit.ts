@@ -5,22 +5,21 @@ import { AuditAction, AuditEvent } from '../../domain/index.js';
 import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { parseQuery, timeParam, wire } from './helpers.js';
+import { parseQuery, timeParam, untilNotBeforeSince, wire } from './helpers.js';
 import { ERRORS, schemaOf } from './schemas.js';
 
-const AuditQuery = z.object({
-  after: z.coerce.number().int().min(-1).optional(),
-  limit: z.coerce.number().int().min(1).max(1_000).optional(),
-  actor: z.string().min(1).max(255).optional(),
-  action: AuditAction.optional(),
-  entity_type: z.string().min(1).max(64).optional(),
-  entity_id: z.string().min(1).max(255).optional(),
-  since: timeParam.optional(),
-  until: timeParam.optional(),
-});
-
-/** Batches read at most per request to fill a filtered page. */
-const MAX_SCANS = 20;
+const AuditQuery = z
+  .object({
+    after: z.coerce.number().int().min(-1).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).optional(),
+    actor: z.string().min(1).max(255).optional(),
+    action: AuditAction.optional(),
+    entity_type: z.string().min(1).max(64).optional(),
+    entity_id: z.string().min(1).max(255).optional(),
+    since: timeParam.optional(),
+    until: timeParam.optional(),
+  })
+  .superRefine(untilNotBeforeSince);
 
 /** Registers `/v1/audit` and `/v1/audit/verify`. */
 export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
@@ -35,13 +34,17 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
           type: 'object',
           properties: {
             after: { type: 'integer', description: 'The `next_after` of the previous page' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             actor: { type: 'string' },
             action: { type: 'string', enum: [...AuditAction.options] },
-            entity_type: { type: 'string' },
+            entity_type: { type: 'string', description: 'AlertRule, Alert, ApiKey, ...' },
             entity_id: { type: 'string' },
-            since: { type: 'string', format: 'date-time' },
-            until: { type: 'string', format: 'date-time' },
+            since: { type: 'string', format: 'date-time', description: 'At or after' },
+            until: {
+              type: 'string',
+              format: 'date-time',
+              description: 'Before; not before `since` (422)',
+            },
           },
         },
         response: {
@@ -49,7 +52,11 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
             type: 'object',
             properties: {
               items: { type: 'array', items: schemaOf(AuditEvent, 'output') },
-              next_after: { type: ['integer', 'null'] },
+              next_after: {
+                type: ['integer', 'null'],
+                description:
+                  'Pass as `after` for the next page; null when no matching event follows',
+              },
             },
           },
           ...ERRORS,
@@ -59,37 +66,20 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
     async (request, reply) => {
       const who = tenantOf(request);
       const q = parseQuery(AuditQuery, request);
-      const limit = q.limit ?? 100;
-      const keep = (e: AuditEvent): boolean =>
-        (q.actor === undefined || e.actor === q.actor) &&
-        (q.action === undefined || e.action === q.action) &&
-        (q.entity_type === undefined || e.entityType === q.entity_type) &&
-        (q.since === undefined || e.at.getTime() >= q.since.getTime()) &&
-        (q.until === undefined || e.at.getTime() < q.until.getTime());
-      const items: AuditEvent[] = [];
-      let after = q.after ?? -1;
-      let more = true;
-      for (let scan = 0; scan < MAX_SCANS && more && items.length < limit; scan++) {
-        const batch = await ctx.repos.audit.list(who.tenantId, {
-          afterSeq: after,
-          limit,
-          ...(q.entity_id === undefined ? {} : { entityId: q.entity_id }),
-        });
-        for (const event of batch) {
-          after = event.seq;
-          if (keep(event)) {
-            items.push(event);
-            if (items.length === limit) break;
-          }
-        }
-        more = batch.length === limit;
-      }
-      // Follow `next_after` while it is not null; a page may run short.
-      const nextAfter = more || items.length === limit ? after : null;
+      const page = await ctx.repos.audit.page(who.tenantId, {
+        ...(q.after === undefined ? {} : { afterSeq: q.after }),
+        ...(q.limit === undefined ? {} : { limit: q.limit }),
+        ...(q.actor === undefined ? {} : { actor: q.actor }),
+        ...(q.action === undefined ? {} : { action: q.action }),
+        ...(q.entity_type === undefined ? {} : { entityType: q.entity_type }),
+        ...(q.entity_id === undefined ? {} : { entityId: q.entity_id }),
+        ...(q.since === undefined ? {} : { since: q.since }),
+        ...(q.until === undefined ? {} : { until: q.until }),
+      });
       return send(
         reply,
         200,
-        { items: items.map((e) => wire(AuditEvent, e)), next_after: nextAfter },
+        { items: page.items.map((e) => wire(AuditEvent, e)), next_after: page.nextAfter },
         ctx.serializer,
       );
     },

@@ -82,6 +82,28 @@ export const boolParam = z
 /** An RFC 3339 time in a query parameter. */
 export const timeParam = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
+/**
+ * A refinement of a query with `since` and `until`: `until` before `since` is
+ * refused (`too_small` at `/until`) rather than answered with an empty page,
+ * so swapped bounds do not pass for "nothing happened". Equal bounds are allowed.
+ */
+export function untilNotBeforeSince(
+  query: { readonly since?: Date | undefined; readonly until?: Date | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const { since, until } = query;
+  if (since === undefined || until === undefined || until.getTime() >= since.getTime()) return;
+  ctx.addIssue({
+    code: 'too_small',
+    origin: 'date',
+    minimum: since.getTime(),
+    inclusive: true,
+    path: ['until'],
+    input: until,
+    message: 'expected until at or after since',
+  });
+}
+
 /** Pagination parameters shared by every list. */
 export const pageParams = {
   limit: z.coerce.number().int().min(1).max(1_000).optional(),

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { UnknownValueError, ValidationError } from '../../base/exceptions/index.js';
 import { canonicalJson, contentHash } from '../../base/utils/canonical-json.js';
 import { newId } from '../../base/utils/ids.js';
-import { AuditEvent } from '../../domain/audit-event.js';
+import { AuditAction as AuditActionSchema, AuditEvent } from '../../domain/audit-event.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
 import { prepared } from './statements.js';
 import type { ActorId, AuditChainFailure, AuditChainVerification } from './types.js';
@@ -256,7 +257,7 @@ export async function verifyAuditChain(
   });
 }
 
-/** Options of {@link listAuditEvents}. */
+/** Options of {@link listAuditEvents} and {@link listAuditPage}; every filter is applied in SQL. */
 export interface AuditListOptions {
   /** Entries after this position (the `seq` of the last entry seen); default from the start. */
   readonly afterSeq?: number | undefined;
@@ -264,29 +265,138 @@ export interface AuditListOptions {
   readonly limit?: number | undefined;
   /** Only entries about this entity id. */
   readonly entityId?: string | undefined;
+  /** Only entries about this entity type (`AlertRule`, `Alert`, `ApiKey`, ...). */
+  readonly entityType?: string | undefined;
+  /** Only entries by this actor. */
+  readonly actor?: ActorId | undefined;
+  /** Only entries of this action. @throws UnknownValueError for another value. */
+  readonly action?: AuditAction | undefined;
+  /** Only entries at or after this time (`at >= since`). */
+  readonly since?: Date | undefined;
+  /** Only entries before this time (`at < until`); must not be before `since`. */
+  readonly until?: Date | undefined;
+}
+
+/** One page of {@link listAuditPage}. */
+export interface AuditPage {
+  /** Up to `limit` matching entries, in chain order. */
+  readonly items: readonly AuditEvent[];
+  /**
+   * Pass it as `afterSeq` for the next page (the `seq` of the last item);
+   * `null` when no matching entry follows.
+   */
+  readonly nextAfter: number | null;
+}
+
+function refuse(key: string, code: string, message: string): ValidationError {
+  return new ValidationError('AuditListOptions', [
+    { path: [key], pointer: `/${key}`, code, message },
+  ]);
+}
+
+/** The WHERE clause and parameters of a listing; `$2` is the row count. */
+function auditWhere(
+  tenantId: string,
+  options: AuditListOptions,
+): { where: string; params: SqlValue[] } {
+  const params: SqlValue[] = [tenantId, 0];
+  const add = (value: SqlValue): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const after = options.afterSeq ?? -1;
+  if (!Number.isInteger(after)) throw refuse('afterSeq', 'invalid_type', 'expected an integer');
+  const where = ['tenant_id = $1', `seq > ${add(after)}`];
+  const text = (key: 'entityId' | 'entityType' | 'actor', column: string): void => {
+    const value = options[key];
+    if (value === undefined) return;
+    if (typeof value !== 'string') throw refuse(key, 'invalid_type', 'expected a string');
+    where.push(`${column} = ${add(value)}`);
+  };
+  // Entity type before id: the order of the index (tenant_id, resource_type, resource_id, seq).
+  text('entityType', 'resource_type');
+  text('entityId', 'resource_id');
+  text('actor', 'actor');
+  if (options.action !== undefined) {
+    const parsed = AuditActionSchema.safeParse(options.action);
+    if (!parsed.success)
+      throw new UnknownValueError('AuditAction', options.action, AuditActionSchema.options);
+    where.push(`action = ${add(parsed.data)}`);
+  }
+  const time = (key: 'since' | 'until'): Date | undefined => {
+    const value = options[key];
+    if (value === undefined) return undefined;
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+    throw refuse(key, 'invalid_type', 'expected a valid Date');
+  };
+  const since = time('since');
+  const until = time('until');
+  if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
+    throw refuse('until', 'too_small', 'expected until at or after since');
+  }
+  if (since !== undefined) where.push(`created_at >= ${add(since)}::timestamptz`);
+  if (until !== undefined) where.push(`created_at < ${add(until)}::timestamptz`);
+  return { where: where.join(' AND '), params };
+}
+
+/** Up to `count` matching entries after `afterSeq`, in chain order. */
+async function readAudit(
+  db: Database,
+  tenantId: string,
+  options: AuditListOptions,
+  count: (limit: number) => number,
+): Promise<{ limit: number; events: AuditEvent[] }> {
+  const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 1_000);
+  const { where, params } = auditWhere(tenantId, options);
+  params[1] = count(limit);
+  const statement = prepared(`SELECT doc FROM audit_events WHERE ${where} ORDER BY seq LIMIT $2`);
+  const rows = await db.withTenant(tenantId, async (tx) => {
+    const result = await tx.query<{ doc: Record<string, unknown> }>(
+      statement.text,
+      params,
+      statement.options,
+    );
+    return result.rows;
+  });
+  return { limit, events: rows.map((r) => AuditEvent.parse(r.doc)) };
 }
 
 /**
  * A tenant's audit events in chain order (the read side of the audit
  * repository; writes happen only through the other repositories).
+ * See {@link listAuditPage} to know whether more follow.
+ *
+ * @throws ValidationError for an option of the wrong type or `until` before
+ *   `since`; UnknownValueError for an unknown `action`.
  */
 export async function listAuditEvents(
   db: Database,
   tenantId: string,
   options: AuditListOptions = {},
 ): Promise<AuditEvent[]> {
-  const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 1_000);
-  const params: SqlValue[] = [tenantId, options.afterSeq ?? -1, limit];
-  let where = 'tenant_id = $1 AND seq > $2';
-  if (options.entityId !== undefined) {
-    params.push(options.entityId);
-    where += ' AND resource_id = $4';
-  }
-  return db.withTenant(tenantId, async (tx) => {
-    const { rows } = await tx.query<{ doc: Record<string, unknown> }>(
-      `SELECT doc FROM audit_events WHERE ${where} ORDER BY seq LIMIT $3`,
-      params,
-    );
-    return rows.map((r) => AuditEvent.parse(r.doc));
-  });
+  return (await readAudit(db, tenantId, options, (limit) => limit)).events;
+}
+
+/**
+ * One page of a tenant's audit events in chain order: exactly `limit`
+ * matching entries unless it is the last page, and `nextAfter` null exactly
+ * when no matching entry follows.
+ *
+ * @throws as {@link listAuditEvents}.
+ * @example
+ * ```ts
+ * let page = await listAuditPage(db, 'acme', { actor: 'user:42', limit: 50 });
+ * while (page.nextAfter !== null)
+ *   page = await listAuditPage(db, 'acme', { actor: 'user:42', limit: 50, afterSeq: page.nextAfter });
+ * ```
+ */
+export async function listAuditPage(
+  db: Database,
+  tenantId: string,
+  options: AuditListOptions = {},
+): Promise<AuditPage> {
+  const { limit, events } = await readAudit(db, tenantId, options, (n) => n + 1);
+  const items = events.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextAfter: events.length > limit && last !== undefined ? last.seq : null };
 }

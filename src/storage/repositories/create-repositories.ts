@@ -6,7 +6,13 @@ import type { Silence } from '../../domain/silence.js';
 import type { Database } from '../types.js';
 import { AlertRepository } from './alert-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
-import { type AuditListOptions, listAuditEvents, verifyAuditChain } from './audit-log.js';
+import {
+  type AuditListOptions,
+  type AuditPage,
+  listAuditEvents,
+  listAuditPage,
+  verifyAuditChain,
+} from './audit-log.js';
 import { ModelRepository } from './model-repository.js';
 import { ALERT_RULES, NOTIFICATION_CHANNELS, SILENCES } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
@@ -43,8 +49,10 @@ export type SilenceRepository = ModelRepository<
 export interface AuditRepository {
   /** Verifies the tenant's hash chain; see {@link verifyAuditChain}. */
   verify(tenantId: string): Promise<AuditChainVerification>;
-  /** Events in chain order. */
+  /** Events in chain order, filtered; see {@link listAuditEvents}. */
   list(tenantId: string, options?: AuditListOptions): Promise<AuditEvent[]>;
+  /** A page of events in chain order, with `nextAfter`; see {@link listAuditPage}. */
+  page(tenantId: string, options?: AuditListOptions): Promise<AuditPage>;
 }
 
 /** Every repository of alertbase over one database. */
@@ -82,6 +90,7 @@ export function createRepositories(db: Database): Repositories {
       verify: (tenantId: string) => verifyAuditChain(db, tenantId),
       list: (tenantId: string, options?: AuditListOptions) =>
         listAuditEvents(db, tenantId, options),
+      page: (tenantId: string, options?: AuditListOptions) => listAuditPage(db, tenantId, options),
     }),
   });
 }

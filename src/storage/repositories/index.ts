@@ -17,11 +17,13 @@ export {
   type AuditAction,
   type AuditEntryInput,
   type AuditListOptions,
+  type AuditPage,
   appendAudit,
   chainHash,
   digestOf,
   GENESIS_HASH,
   listAuditEvents,
+  listAuditPage,
   verifyAuditChain,
 } from './audit-log.js';
 export {

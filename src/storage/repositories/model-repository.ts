@@ -43,6 +43,11 @@ export interface FilterSpec {
   readonly labels?: boolean;
   /** `fingerprint = $n`. */
   readonly fingerprint?: boolean;
+  /**
+   * `activeSince` / `activeUntil`: `starts_at < $until` and
+   * `(ends_at IS NULL OR ends_at >= $since)` (the table has both columns).
+   */
+  readonly activeWindow?: boolean;
 }
 
 /** @internal The table behind a repository: its model and typed key columns. */
@@ -503,7 +508,6 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     }
     const includeDeleted = options.includeDeleted === true;
     const filter = (options.filter ?? {}) as Record<string, unknown>;
-    const scope = contentHash({ filter, includeDeleted }).slice(0, 16);
     const params: SqlValue[] = [tenantId];
     const add = (value: SqlValue): string => {
       params.push(value);
@@ -511,7 +515,9 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     };
     const where = ['tenant_id = $1'];
     if (!includeDeleted) where.push('deleted_at IS NULL');
+    // Validates the filter first: its digest below would refuse an invalid Date less clearly.
     where.push(...this.filterSql(filter, add));
+    const scope = contentHash({ filter, includeDeleted }).slice(0, 16);
     if (options.cursor !== undefined) {
       const cursor = decodeCursor(options.cursor, order, scope);
       const op = order === 'asc' ? '>' : '<';
@@ -553,7 +559,8 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
           (k === 'status' && spec.status !== undefined) ||
           (k === 'levelAtLeast' && spec.level === true) ||
           (k === 'labels' && spec.labels === true) ||
-          (k === 'fingerprint' && spec.fingerprint === true)
+          (k === 'fingerprint' && spec.fingerprint === true) ||
+          ((k === 'activeSince' || k === 'activeUntil') && spec.activeWindow === true)
         ),
     );
     if (unknown.length > 0) {
@@ -602,6 +609,45 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       out.push(`labels @> ${add(labels)}::jsonb`);
     }
     if (fingerprint !== undefined) out.push(`fingerprint = ${add(String(fingerprint))}`);
+    out.push(...activeWindowSql(filter.activeSince, filter.activeUntil, add));
     return out;
   }
+}
+
+/** A filter's time, or a `ValidationError` naming the key. */
+function timeOf(key: string, value: unknown): Date | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+  throw new ValidationError('ListFilter', [
+    { path: [key], pointer: `/${key}`, code: 'invalid_type', message: 'expected a valid Date' },
+  ]);
+}
+
+/**
+ * The conditions of `activeSince` / `activeUntil`: the rows active within
+ * `[since, until)`, that is started before `until` and open or ended at or
+ * after `since`. `since` after `until` is refused rather than read as an
+ * empty window, so swapped bounds do not pass for "nothing happened".
+ */
+function activeWindowSql(
+  sinceValue: unknown,
+  untilValue: unknown,
+  add: (value: SqlValue) => string,
+): string[] {
+  const since = timeOf('activeSince', sinceValue);
+  const until = timeOf('activeUntil', untilValue);
+  if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
+    throw new ValidationError('ListFilter', [
+      {
+        path: ['activeUntil'],
+        pointer: '/activeUntil',
+        code: 'too_small',
+        message: 'expected activeUntil at or after activeSince',
+      },
+    ]);
+  }
+  const out: string[] = [];
+  if (until !== undefined) out.push(`starts_at < ${add(until)}::timestamptz`);
+  if (since !== undefined) out.push(`(ends_at IS NULL OR ends_at >= ${add(since)}::timestamptz)`);
+  return out;
 }

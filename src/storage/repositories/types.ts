@@ -72,6 +72,15 @@ export interface AlertFilter extends LabelFilter {
   readonly levelAtLeast?: AlertLevel | undefined;
   /** Only alerts of this fingerprint (all its occurrences). */
   readonly fingerprint?: string | undefined;
+  /**
+   * Only alerts still active at or after this time: open (`endsAt` null) or
+   * ending at or after it (`ends_at >= activeSince`). With
+   * {@link activeUntil}: the alerts active within `[activeSince, activeUntil)`.
+   * Must not be after `activeUntil`.
+   */
+  readonly activeSince?: Date | undefined;
+  /** Only alerts that started before this time (`starts_at < activeUntil`). */
+  readonly activeUntil?: Date | undefined;
 }
 
 /** Filters of alert-rule listings; a rule's status is `enabled` or `disabled`. */
