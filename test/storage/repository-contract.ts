@@ -828,6 +828,54 @@ export function repositoryContract(fixture: EngineFixture): void {
       );
     });
 
+    it('stores a large batch slice by slice with the results of one statement, one audit event', async () => {
+      // 700 items: repeats across the 250-item slices, a resolution in a later
+      // slice of an alert fired in an earlier one, a re-fire after it, bad items.
+      const items: unknown[] = [];
+      for (let k = 0; k < 700; k++) {
+        if (k % 97 === 5) items.push({ labels: {} });
+        else if (k === 600) items.push(alert('R', { endsAt: PAST() }));
+        else if (k === 650) items.push(alert('R', { startsAt: '2026-01-03T00:00:00Z' }));
+        else if (k === 10) items.push(alert('R'));
+        else items.push(alert(`P${k % 300}`, { value: k }));
+      }
+      const t = await tenant();
+      const events: QueryEvent[] = [];
+      const off = db.onQuery((e) => events.push(e));
+      const [big, after] = await Promise.all([
+        repos.alerts.ingest(t, items, 'p', { batchId: 'big' }),
+        // Arrives while the big batch is stored: waits, then folds into its rows.
+        repos.alerts.ingest(t, [alert('P1'), alert('NEW')], 'p', { batchId: 'after' }),
+      ]);
+      off();
+      const statements = events.filter((e) => e.sql.startsWith('WITH input') && e.tenantId === t);
+      expect(statements.length).toBeGreaterThanOrEqual(3);
+      // The reference: the same items one at a time on another tenant.
+      const ref = await tenant();
+      const one = [];
+      for (const item of items) one.push((await repos.alerts.ingest(ref, [item], 'p')).items[0]);
+      await repos.alerts.ingest(ref, [alert('P1'), alert('NEW')], 'p');
+      expect(big.items.map((i) => i.outcome)).toEqual(one.map((i) => i?.outcome));
+      expect(big.counts).toEqual({ created: 302, deduplicated: 389, resolved: 1, rejected: 8 });
+      expect(after.items.map((i) => i.outcome)).toEqual(['deduplicated', 'created']);
+      const rowsOf = async (tenantId: string) =>
+        (await repos.alerts.list(tenantId, { limit: 1_000 })).items
+          .map((a) => [a.labels.alertname, a.status, a.value, a.startsAt.toISOString()].join())
+          .sort();
+      const rows = await rowsOf(t);
+      expect(rows).toEqual(await rowsOf(ref));
+      expect(rows).toHaveLength(303);
+      const p1 = (await repos.alerts.list(t, { filter: { labels: { alertname: 'P1' } } })).items;
+      // Three copies in the big batch (k = 1, 301, 601), one after it, which has no value.
+      expect(p1.map((a) => [a.duplicateCount, a.value])).toEqual([[3, null]]);
+      const audit = (await repos.audit.list(t)).filter((e) => e.action === 'ingest');
+      expect(audit.map((e) => [e.entityId, e.details.received])).toEqual([
+        ['big', 700],
+        ['after', 2],
+      ]);
+      expect(await repos.audit.verify(t)).toEqual({ ok: true, length: 3 });
+    });
+
     it('keeps one audit chain while ingest groups and other writers of the tenant interleave', async () => {
       const t = await tenant();
       const work: Promise<unknown>[] = [];

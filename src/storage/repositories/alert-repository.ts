@@ -224,6 +224,12 @@ interface Segment {
 
 type RowKind = 'inserted' | 'updated' | 'resolved' | 'twin';
 
+/**
+ * Items per statement when a large batch of an idle tenant is stored while
+ * it is validated (see `#pipelined`); smaller batches go through the queue.
+ */
+const PIPELINE_SLICE = 250;
+
 /** Items validated between two turns of the event loop (see {@link nextTurn}). */
 const VALIDATION_SLICE = 20;
 
@@ -335,6 +341,9 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         },
       ]);
     }
+    if (alerts.length > PIPELINE_SLICE && !this.#queues.has(tenantId)) {
+      return this.#pipelined(tenantId, alerts, actor, options);
+    }
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
@@ -415,33 +424,55 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tenantId: string,
     group: readonly PendingBatch[],
   ): Promise<IngestResult[]> {
+    const items = group.flatMap((batch) =>
+      batch.items.map((valid): PlacedItem => ({ ...valid, results: batch.results })),
+    );
+    const head = await this.#storeItems(tx, tenantId, items);
+    return this.#audit(tx, tenantId, group, head);
+  }
+
+  /**
+   * Stores validated items in order (folded by fingerprint, as one after the
+   * other) and records each one's result; returns the audit chain's head.
+   */
+  async #storeItems(
+    tx: TransactionClient,
+    tenantId: string,
+    items: readonly PlacedItem[],
+  ): Promise<AuditHead | null> {
     const segments = new Map<string, Segment[]>();
-    for (const batch of group) {
-      for (const valid of batch.items) {
-        const item: PlacedItem = { ...valid, results: batch.results };
-        let list = segments.get(item.fingerprint);
-        if (list === undefined) {
-          list = [];
-          segments.set(item.fingerprint, list);
-        }
-        let current = list[list.length - 1];
-        // A firing item after a resolving one starts a new occurrence (a new row).
-        if (current === undefined || (current.resolving && !item.resolving)) {
-          current = { fingerprint: item.fingerprint, items: [], resolving: false };
-          list.push(current);
-        }
-        current.items.push(item);
-        if (item.resolving) current.resolving = true;
+    for (const item of items) {
+      let list = segments.get(item.fingerprint);
+      if (list === undefined) {
+        list = [];
+        segments.set(item.fingerprint, list);
       }
+      let current = list[list.length - 1];
+      // A firing item after a resolving one starts a new occurrence (a new row).
+      if (current === undefined || (current.resolving && !item.resolving)) {
+        current = { fingerprint: item.fingerprint, items: [], resolving: false };
+        list.push(current);
+      }
+      current.items.push(item);
+      if (item.resolving) current.resolving = true;
     }
     let head: AuditHead | null = null;
     for (let round = 0; ; round++) {
       const segs = [...segments.values()]
         .map((list) => list[round])
         .filter((s): s is Segment => s !== undefined);
-      if (segs.length === 0) break;
+      if (segs.length === 0) return head;
       head = await this.#upsert(tx, tenantId, segs);
     }
+  }
+
+  /** One audit event per batch, after its rows; the results of each batch. */
+  async #audit(
+    tx: TransactionClient,
+    tenantId: string,
+    group: readonly Omit<PendingBatch, 'items' | 'resolve' | 'reject'>[],
+    head: AuditHead | null,
+  ): Promise<IngestResult[]> {
     const entries = group.map((batch) => {
       const counts = countOf(batch.results);
       const stored = batch.results.flatMap((r) =>
@@ -472,6 +503,69 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       counts: (entries[k] as (typeof entries)[number]).counts,
       auditEventId: (events[k] as AuditEvent).id,
     }));
+  }
+
+  /**
+   * A large batch of an idle tenant: its transaction starts at once and
+   * stores it a slice at a time, validating the next slice while the
+   * database stores the previous one. Batches that arrive meanwhile wait
+   * in the tenant's queue, as behind any ingest transaction.
+   */
+  async #pipelined(
+    tenantId: string,
+    alerts: readonly unknown[],
+    actor: ActorId,
+    options: IngestOptions,
+  ): Promise<IngestResult> {
+    const queue: PendingBatch[] = [];
+    this.#queues.set(tenantId, queue);
+    const now = options.receivedAt ?? new Date();
+    const ids = newIds(alerts.length);
+    const results: IngestItemResult[] = new Array(alerts.length);
+    try {
+      return await this.db.withTenant(
+        tenantId,
+        async (tx) => {
+          let head: AuditHead | null | undefined;
+          let storing: Promise<AuditHead | null> | undefined;
+          for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
+            const items: PlacedItem[] = [];
+            const end = Math.min(start + PIPELINE_SLICE, alerts.length);
+            for (let index = start; index < end; index++) {
+              const item = this.#validate(
+                tenantId,
+                alerts[index],
+                ids[index] as string,
+                now,
+                index,
+              );
+              if ('issues' in item) results[index] = item;
+              else items.push({ ...item, results });
+            }
+            if (storing !== undefined) head = await storing;
+            storing = items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items);
+          }
+          if (storing !== undefined) head = await storing;
+          // Nothing valid: nothing written, no audit event (as on the queued path).
+          if (head === undefined) {
+            return { items: results, counts: countOf(results), auditEventId: null };
+          }
+          const batch = {
+            actor,
+            options,
+            firstId: ids[0] as string,
+            received: alerts.length,
+            now,
+            results,
+          };
+          const [stored] = await this.#audit(tx, tenantId, [batch], head);
+          return stored as IngestResult;
+        },
+        { advisoryLock: auditLockOf(tenantId) },
+      );
+    } finally {
+      void this.#drain(tenantId, queue);
+    }
   }
 
   /** Validates one item: the model's schema on the fast path, the model itself for issues. */
