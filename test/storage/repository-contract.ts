@@ -352,6 +352,20 @@ export function repositoryContract(fixture: EngineFixture): void {
       expect(
         await codeOf(repos.alerts.list(t, { filter: { levelAtLeast: 'huge' as never } })),
       ).toBe('ALERTBASE_VALIDATION_UNKNOWN_VALUE');
+      // A filter key beside `filter` is refused, not ignored (the listing would be unfiltered).
+      const misplaced = await repos.alerts
+        .list(t, { levelAtLeast: 'critical', limit: 5 } as never)
+        .catch((e: unknown) => e);
+      expect(misplaced).toMatchObject({
+        code: 'ALERTBASE_VALIDATION_FAILED',
+        issues: [
+          {
+            pointer: '/levelAtLeast',
+            code: 'unrecognized_key',
+            message: 'unknown list option "levelAtLeast": filters go under "filter"',
+          },
+        ],
+      });
       expect(
         await codeOf(repos.silences.list(t, { filter: { labels: { a: 'b' } } as never })),
       ).toBe('ALERTBASE_VALIDATION_FAILED');

@@ -23,6 +23,23 @@ import {
   type WriteOptions,
 } from './types.js';
 
+/** The keys of `ListOptions`; any other is refused. */
+const LIST_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'limit',
+  'cursor',
+  'order',
+  'includeDeleted',
+  'filter',
+]);
+/** Filter keys a caller may put beside `filter` by mistake. */
+const LIST_FILTER_HINT: ReadonlySet<string> = new Set([
+  'status',
+  'levelAtLeast',
+  'labels',
+  'fingerprint',
+  'activeSince',
+  'activeUntil',
+]);
 /** What a repository needs of a model (every `defineModel` model has it). */
 export interface StoredModel<T> {
   readonly name: string;
@@ -484,6 +501,22 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   }
 
   async list(tenantId: string, options: ListOptions<F> = {}): Promise<Page<T>> {
+    // An unknown option is a mistake (a filter key given beside `filter`, say),
+    // not something to ignore: the listing would silently be unfiltered.
+    const unknown = Object.keys(options).filter((k) => !LIST_OPTION_KEYS.has(k));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        'ListOptions',
+        unknown.map((k) => ({
+          path: [k],
+          pointer: `/${k}`,
+          code: 'unrecognized_key',
+          message: LIST_FILTER_HINT.has(k)
+            ? `unknown list option "${k}": filters go under "filter"`
+            : `unknown list option "${k}"`,
+        })),
+      );
+    }
     const order = options.order ?? 'asc';
     if (order !== 'asc' && order !== 'desc') {
       throw new ValidationError('ListOptions', [
