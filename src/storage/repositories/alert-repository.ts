@@ -297,16 +297,18 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
 
   /**
    * Validates, de-duplicates and stores a batch of alerts in one transaction,
-   * with one statement per batch (one more per alert that resolves and fires
-   * again within the batch) and one audit event (`ingest`) for the batch.
+   * with one audit event (`ingest`) for the batch.
    *
    * Group commit: while a tenant's ingest transaction runs, the batches that
-   * arrive for that tenant wait and then share the next transaction (up to
-   * `LIMITS.maxIngestGroupSize` alerts), in arrival order, each with its own
-   * audit event and results, exactly as if they had been stored one after
-   * the other. A batch is answered only when its transaction has committed.
-   * When a shared transaction fails, each of its batches is retried alone,
-   * so a batch fails only for its own sake.
+   * are validated meanwhile queue and then share the next transaction (up to
+   * `LIMITS.maxIngestGroupSize` alerts, one statement for all, one more per
+   * alert that resolves and fires again), in the order they were queued,
+   * each with its own audit event and results, exactly as if they had been
+   * stored one after the other. A batch is answered only when its
+   * transaction has committed. When a shared transaction fails, each of its
+   * batches is retried alone, so a batch fails only for its own sake. A batch
+   * of more than 250 items that finds its tenant idle starts at once and is
+   * stored 250 items per statement while the next ones are validated.
    *
    * Per item: `created` (a new row), `deduplicated` (folded into an open
    * alert of the same fingerprint: `duplicateCount` +1, `lastReceivedAt`,
