@@ -194,6 +194,8 @@ interface ValidItem {
    * transaction, so that the transaction's critical path does not.
    */
   readonly json: string;
+  /** The results of the item's batch, where its own goes at `index`. */
+  readonly results: IngestItemResult[];
 }
 
 /** A caller's batch, validated, waiting in its tenant's ingest queue. */
@@ -210,15 +212,10 @@ interface PendingBatch {
   readonly reject: (reason: unknown) => void;
 }
 
-/** A segment's item with the results array of its batch. */
-interface PlacedItem extends ValidItem {
-  readonly results: IngestItemResult[];
-}
-
 /** Items of one fingerprint that fold into one row: firing items, then resolving ones. */
 interface Segment {
   readonly fingerprint: string;
-  readonly items: PlacedItem[];
+  readonly items: ValidItem[];
   resolving: boolean;
 }
 
@@ -350,11 +347,10 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
     const items: ValidItem[] = [];
-    for (let index = 0; index < alerts.length; index++) {
-      if (index % VALIDATION_SLICE === 0 && index > 0 && this.#queues.size > 0) await nextTurn();
-      const item = this.#validate(tenantId, alerts[index], ids[index] as string, now, index);
-      if ('issues' in item) results[index] = item;
-      else items.push(item);
+    for (let start = 0; start < alerts.length; start += VALIDATION_SLICE) {
+      if (start > 0 && this.#queues.size > 0) await nextTurn();
+      const end = Math.min(start + VALIDATION_SLICE, alerts.length);
+      items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end));
     }
     if (items.length === 0) {
       return { items: results, counts: countOf(results), auditEventId: null };
@@ -426,9 +422,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tenantId: string,
     group: readonly PendingBatch[],
   ): Promise<IngestResult[]> {
-    const items = group.flatMap((batch) =>
-      batch.items.map((valid): PlacedItem => ({ ...valid, results: batch.results })),
-    );
+    const items = group.flatMap((batch) => batch.items);
     const head = await this.#storeItems(tx, tenantId, items);
     return this.#audit(tx, tenantId, group, head);
   }
@@ -440,7 +434,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   async #storeItems(
     tx: TransactionClient,
     tenantId: string,
-    items: readonly PlacedItem[],
+    items: readonly ValidItem[],
   ): Promise<AuditHead | null> {
     const segments = new Map<string, Segment[]>();
     for (const item of items) {
@@ -531,19 +525,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
           let head: AuditHead | null | undefined;
           let storing: Promise<AuditHead | null> | undefined;
           for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
-            const items: PlacedItem[] = [];
             const end = Math.min(start + PIPELINE_SLICE, alerts.length);
-            for (let index = start; index < end; index++) {
-              const item = this.#validate(
-                tenantId,
-                alerts[index],
-                ids[index] as string,
-                now,
-                index,
-              );
-              if ('issues' in item) results[index] = item;
-              else items.push({ ...item, results });
-            }
+            const items = this.#validateRange(tenantId, alerts, ids, now, results, start, end);
             if (storing !== undefined) head = await storing;
             storing = items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items);
           }
@@ -570,6 +553,35 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     }
   }
 
+  /**
+   * Validates the items `start` to `end` (excluded) of a batch: a rejected
+   * item's result goes into `results`; the valid items are returned.
+   */
+  #validateRange(
+    tenantId: string,
+    alerts: readonly unknown[],
+    ids: readonly string[],
+    now: Date,
+    results: IngestItemResult[],
+    start: number,
+    end: number,
+  ): ValidItem[] {
+    const valid: ValidItem[] = [];
+    for (let index = start; index < end; index++) {
+      const item = this.#validate(
+        tenantId,
+        alerts[index],
+        ids[index] as string,
+        now,
+        index,
+        results,
+      );
+      if ('issues' in item) results[index] = item;
+      else valid.push(item);
+    }
+    return valid;
+  }
+
   /** Validates one item: the model's schema on the fast path, the model itself for issues. */
   #validate(
     tenantId: string,
@@ -577,6 +589,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     id: string,
     now: Date,
     index: number,
+    results: IngestItemResult[],
   ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
     if (!isRecord(raw)) {
       const parsed = Alert.safeParse(raw);
@@ -637,6 +650,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       fingerprint: fingerprintOf(typed.labels),
       resolving,
       json: JSON.stringify(typed),
+      results,
     };
   }
 
@@ -654,11 +668,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     let input = '[';
     for (let k = 0; k < batch.length; k++) {
       const segment = batch[k] as Segment;
-      const first = segment.items[0] as PlacedItem;
+      const first = segment.items[0] as ValidItem;
       let doc = first.json;
       let level = first.data.level;
       if (segment.items.length > 1) {
-        const last = segment.items[segment.items.length - 1] as PlacedItem;
+        const last = segment.items[segment.items.length - 1] as ValidItem;
         level = last.data.level;
         let start = first.data.startsAt;
         for (const item of segment.items)

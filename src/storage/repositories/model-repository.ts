@@ -31,6 +31,24 @@ const LIST_OPTION_KEYS: ReadonlySet<string> = new Set([
   'includeDeleted',
   'filter',
 ]);
+/** Throws `unrecognized_key` issues for `keys`, when there are any. */
+function refuseKeys(
+  model: string,
+  keys: readonly string[],
+  message: (key: string) => string,
+): void {
+  if (keys.length === 0) return;
+  throw new ValidationError(
+    model,
+    keys.map((k) => ({
+      path: [k],
+      pointer: `/${k}`,
+      code: 'unrecognized_key',
+      message: message(k),
+    })),
+  );
+}
+
 /** Filter keys a caller may put beside `filter` by mistake. */
 const LIST_FILTER_HINT: ReadonlySet<string> = new Set([
   'status',
@@ -503,20 +521,14 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   async list(tenantId: string, options: ListOptions<F> = {}): Promise<Page<T>> {
     // An unknown option is a mistake (a filter key given beside `filter`, say),
     // not something to ignore: the listing would silently be unfiltered.
-    const unknown = Object.keys(options).filter((k) => !LIST_OPTION_KEYS.has(k));
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        'ListOptions',
-        unknown.map((k) => ({
-          path: [k],
-          pointer: `/${k}`,
-          code: 'unrecognized_key',
-          message: LIST_FILTER_HINT.has(k)
-            ? `unknown list option "${k}": filters go under "filter"`
-            : `unknown list option "${k}"`,
-        })),
-      );
-    }
+    refuseKeys(
+      'ListOptions',
+      Object.keys(options).filter((k) => !LIST_OPTION_KEYS.has(k)),
+      (k) =>
+        LIST_FILTER_HINT.has(k)
+          ? `unknown list option "${k}": filters go under "filter"`
+          : `unknown list option "${k}"`,
+    );
     const order = options.order ?? 'asc';
     if (order !== 'asc' && order !== 'desc') {
       throw new ValidationError('ListOptions', [
@@ -596,17 +608,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
           ((k === 'activeSince' || k === 'activeUntil') && spec.activeWindow === true)
         ),
     );
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        'ListFilter',
-        unknown.map((k) => ({
-          path: [k],
-          pointer: `/${k}`,
-          code: 'unrecognized_key',
-          message: `cannot filter ${this.resource} by "${k}"`,
-        })),
-      );
-    }
+    refuseKeys('ListFilter', unknown, (k) => `cannot filter ${this.resource} by "${k}"`);
     const { status, levelAtLeast, labels, fingerprint } = filter;
     if (status !== undefined) {
       const list = statuses(status as string | readonly string[]);
