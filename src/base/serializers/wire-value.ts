@@ -1,5 +1,6 @@
 import { SECRET_MASK } from '../constants.js';
 import { isSecret } from '../types/secret.js';
+import { isoString } from '../utils/iso-time.js';
 import type { ObjectWire, WireType } from './wire-type.js';
 
 /** How {@link toWire} writes values that JSON has no type for. */
@@ -20,7 +21,7 @@ export function toJsonValue(value: unknown, options: ToWireOptions): unknown {
   if (value === null || typeof value !== 'object') {
     return typeof value === 'bigint' ? value.toString() : value;
   }
-  if (value instanceof Date) return options.dates === 'date' ? value : value.toISOString();
+  if (value instanceof Date) return options.dates === 'date' ? value : isoString(value);
   if (isSecret(value))
     return options.revealSecrets ? toJsonValue(value.reveal(), options) : SECRET_MASK;
   if (Array.isArray(value)) return value.map((v) => toJsonValue(v, options));
@@ -75,7 +76,7 @@ export function toWire(
     case 'literal':
       return value;
     case 'date':
-      return value instanceof Date && options.dates === 'iso' ? value.toISOString() : value;
+      return value instanceof Date && options.dates === 'iso' ? isoString(value) : value;
     case 'nullable':
     case 'optional':
       return value === null || value === undefined ? value : toWire(value, type.inner, options);

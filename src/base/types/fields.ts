@@ -17,6 +17,7 @@ import { DURATIONS, LIMITS } from '../constants.js';
 import { DURATION_PATTERN, safeParseDuration } from '../utils/duration.js';
 import { FINGERPRINT_PATTERN } from '../utils/fingerprint.js';
 import { UUID_V7_PATTERN } from '../utils/ids.js';
+import { dateOfRfc3339, isoString } from '../utils/iso-time.js';
 import { checkPromql } from '../utils/promql.js';
 
 /** A tenant slug: lowercase letters, digits and `-`, starting with a letter or digit. */
@@ -107,19 +108,6 @@ const Rfc3339 = z.iso.datetime({
 });
 
 /**
- * JavaScript dates hold milliseconds: a longer fraction (Go and Alertmanager
- * send nanoseconds) is truncated, so that parsing does not depend on how far
- * the engine's `Date` parser goes beyond the ECMAScript date format.
- */
-function toDate(text: string): Date {
-  // The text has passed `Rfc3339`: a fraction, if any, starts at index 19.
-  if (text.charCodeAt(19) !== 46 /* . */) return new Date(text);
-  let end = 20;
-  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-  return new Date(end <= 23 ? text : text.slice(0, 23) + text.slice(end));
-}
-
-/**
  * A point in time. Accepts a valid `Date`, or an ISO 8601 / RFC 3339
  * date-time string WITH a time zone offset (`Z` or `±hh:mm`), seconds
  * required, any number of fraction digits (`2026-01-01T00:00:00.123456789Z`
@@ -138,11 +126,12 @@ export const Timestamp = z
   .preprocess<unknown, typeof Rfc3339, Date | string>(
     // A valid Date goes through the same string check, which keeps the JSON
     // Schema a plain `date-time` string; an Invalid Date is left to fail it.
-    (value) =>
-      value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : value,
+    (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? isoString(value) : value),
     Rfc3339,
   )
-  .transform(toDate)
+  // JavaScript dates hold milliseconds: a longer fraction (Go and
+  // Alertmanager send nanoseconds) is truncated.
+  .transform(dateOfRfc3339)
   .meta({
     description: 'RFC 3339 date-time with offset',
     examples: ['2026-01-01T00:00:00Z'],

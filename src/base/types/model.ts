@@ -8,6 +8,7 @@ import {
 } from '../exceptions/index.js';
 import type { Mixin, Shape } from '../mixins/mixin.js';
 import { toSnakeCase } from '../utils/case.js';
+import { isoString } from '../utils/iso-time.js';
 import { isSecret, SECRET_META_KEY } from './secret.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -429,7 +430,7 @@ function sameSchema(a: z.ZodType, b: z.ZodType): boolean {
 }
 
 function toJsonValue(value: unknown, revealSecrets: boolean): unknown {
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoString(value);
   if (isSecret(value))
     return revealSecrets ? toJsonValue(value.reveal(), revealSecrets) : SECRET_MASK;
   if (Array.isArray(value)) return value.map((v) => toJsonValue(v, revealSecrets));

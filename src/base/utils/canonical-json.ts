@@ -10,6 +10,7 @@
 
 import { createHash } from 'node:crypto';
 import { SerializationError, toJsonPointer } from '../exceptions/index.js';
+import { isoString } from './iso-time.js';
 
 /** Lone (unpaired) UTF-16 surrogates, which I-JSON (RFC 7493), and so JCS, forbids. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -82,7 +83,7 @@ export function canonicalJson(value: unknown): string {
     const obj = v as object;
     if (obj instanceof Date) {
       if (Number.isNaN(obj.getTime())) refuse('invalid Date', path);
-      return `"${obj.toISOString()}"`;
+      return `"${isoString(obj)}"`;
     }
     if (ancestors.has(obj)) refuse('cyclic reference', path);
     if (hasToJson(obj)) {

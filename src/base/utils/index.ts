@@ -4,4 +4,5 @@ export * from './deep-freeze.js';
 export * from './duration.js';
 export * from './fingerprint.js';
 export * from './ids.js';
+export { isoString } from './iso-time.js';
 export * from './promql.js';
