@@ -423,7 +423,7 @@ export async function run(): Promise<BenchRow[]> {
     });
   const rows = [
     row(
-      `POST /api/v2/alerts, ${n} new alerts (${how}) into PGlite in a data directory (validate + fingerprint + upsert + audit, durable)`,
+      `POST /api/v2/alerts, ${n} new alerts (${how}) into PGlite in a data directory (validate + fingerprint + upsert + audit; committed, not fsynced: PGlite has no fsync)`,
       pglite.first,
       alertmanager.first,
     ),
@@ -436,7 +436,7 @@ export async function run(): Promise<BenchRow[]> {
   if (postgres !== undefined) {
     rows.push(
       row(
-        `POST /api/v2/alerts, ${n} new alerts (${how}) into the PostgreSQL server (same work)`,
+        `POST /api/v2/alerts, ${n} new alerts (${how}) into the PostgreSQL server (same work; fsynced on commit)`,
         postgres.first,
         alertmanager.first,
       ),

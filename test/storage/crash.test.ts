@@ -103,6 +103,19 @@ describe('crash safety: PGlite on disk', () => {
   it('keeps every acknowledged batch and a verifiable chain across SIGKILLs', async () => {
     await crashRounds(`file:${dir}`, 3, () => openDatabase({ url: `file:${dir}` }));
   }, 120_000);
+
+  // docs/storage.md ("Durability") says so: PGlite starts PostgreSQL with
+  // `-F` and its Node file system has no fsync, so a commit reaches the
+  // operating system, not the disk. Should PGlite change this, the docs must too.
+  it('runs without fsync: a commit survives the process, not a power loss', async () => {
+    const db = await openDatabase({ url: `file:${dir}` });
+    try {
+      const { rows } = await db.query<{ fsync: string }>('SHOW fsync');
+      expect(rows).toEqual([{ fsync: 'off' }]);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 describeWithServer('crash safety: PostgreSQL server', () => {
