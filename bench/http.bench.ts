@@ -19,6 +19,10 @@
  * alert with the `Alert` model, writes it in a transaction with a
  * hash-chained audit event per batch and answers a per-item result.
  *
+ * Two more rows are not alertbase: the floors of any store that keeps each
+ * alert as a PostgreSQL row (see {@link measureFloors}), against the same
+ * Alertmanager pass, so that the run shows what a ratio can reach at most.
+ *
  * Needs `prometheus-alertmanager` (the baseline; the suite fails without it) and
  * the PostgreSQL server at ALERTBASE_TEST_PG_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres; without it only PGlite runs).
@@ -30,6 +34,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { fingerprint } from '../src/base/utils/fingerprint.js';
+import { newIds } from '../src/storage/repositories/ids.js';
 import {
   ALERTMANAGER_BIN,
   findBinary,
@@ -337,6 +343,113 @@ async function serverDatabase(): Promise<{ url: string; drop(): Promise<void> } 
   };
 }
 
+/** Rows per statement of {@link measureFloors}. */
+const FLOOR_ROWS = 1_000;
+
+/** Where any store that keeps each alert as a PostgreSQL row starts (see {@link measureFloors}). */
+interface Floors {
+  /** Bare rows: a primary key and one `jsonb` document. */
+  readonly bare: number;
+  /** Alertbase's own `alerts` table: its columns, constraints and indexes. */
+  readonly table: number;
+}
+
+/**
+ * What storing the same alerts costs at least, with no HTTP, no validation,
+ * no de-duplication and no audit: 1,000 rows per `INSERT … SELECT FROM
+ * jsonb_array_elements($1)` (alertbase's own statement shape), over one
+ * connection, each statement committed on its own. Once into a table with a
+ * primary key and a `jsonb` document only, once into the `alerts` table the
+ * alertbase run migrated (what the API's queries need). The rows are built
+ * before timing. These are floors, not peers.
+ */
+async function measureFloors(url: string, bodies: readonly Buffer[]): Promise<Floors> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const alerts = bodies.flatMap((body) => JSON.parse(body.toString('utf8')) as PostableJson[]);
+    const now = new Date().toISOString();
+    const ids = newIds(alerts.length);
+    const rows = alerts.map((a, i) => ({
+      f: fingerprint(a.labels),
+      d: {
+        id: ids[i],
+        ruleId: null,
+        labels: a.labels,
+        annotations: a.annotations,
+        level: 'medium',
+        priority: 'P3',
+        status: 'firing',
+        previousStatus: null,
+        startsAt: a.startsAt,
+        endsAt: a.endsAt,
+        generatorURL: a.generatorURL,
+        value: null,
+        duplicateCount: 0,
+        lastReceivedAt: now,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+        tenantId: 'bench-floor',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      },
+    }));
+    const statements: string[] = [];
+    for (let i = 0; i < rows.length; i += FLOOR_ROWS) {
+      statements.push(JSON.stringify(rows.slice(i, i + FLOOR_ROWS)));
+    }
+    const timed = async (table: string, sql: string): Promise<number> => {
+      const start = performance.now();
+      for (const array of statements) await client.query(sql, [array]);
+      const rate = rows.length / ((performance.now() - start) / 1_000);
+      const { rows: counted } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = 'bench-floor'`,
+      );
+      if (counted[0]?.n !== rows.length) {
+        throw new Error(
+          `bench: the floor stored ${counted[0]?.n} of ${rows.length} rows in ${table}`,
+        );
+      }
+      return rate;
+    };
+    await client.query(
+      'CREATE TABLE bench_floor (tenant_id text NOT NULL, id text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant_id, id))',
+    );
+    const bare = await timed(
+      'bench_floor',
+      `INSERT INTO bench_floor (tenant_id, id, doc)
+       SELECT 'bench-floor', e->'d'->>'id', e->'d' FROM jsonb_array_elements($1::jsonb) AS e`,
+    );
+    await client.query(
+      "INSERT INTO tenants (tenant_id, name, status, doc) VALUES ('bench-floor', 'floor', 'active', '{}')",
+    );
+    const table = await timed(
+      'alerts',
+      `INSERT INTO alerts (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
+                           annotations, starts_at, ends_at, last_received_at, duplicate_count,
+                           version, created_at, updated_at, doc)
+       SELECT 'bench-floor', d->>'id', e->>'f', NULL, 'firing', 'medium', 2, d->'labels',
+              d->'annotations', (d->>'startsAt')::timestamptz, (d->>'endsAt')::timestamptz,
+              (d->>'lastReceivedAt')::timestamptz, 0, 1, (d->>'createdAt')::timestamptz,
+              (d->>'updatedAt')::timestamptz, d
+         FROM jsonb_array_elements($1::jsonb) AS e, LATERAL (SELECT e->'d' AS d) AS x`,
+    );
+    return { bare, table };
+  } finally {
+    await client.end();
+  }
+}
+
+/** A postable alert as the bench writes it. */
+interface PostableJson {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly generatorURL: string;
+}
+
 /** Runs alertbase with `env` in `dir` and measures it. */
 async function alertbaseWith(
   env: Record<string, string>,
@@ -398,16 +511,21 @@ export async function run(): Promise<BenchRow[]> {
   log(`alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}`);
 
   let postgres: Measured | undefined;
+  let floors: Floors | undefined;
   const database = await serverDatabase();
   if (database !== undefined) {
     const dir = await tempDir('bench-http-pg');
     try {
       postgres = await alertbaseWith({ DATABASE_URL: database.url }, dir, warmup, bodies);
+      floors = await measureFloors(database.url, bodies);
     } finally {
       await dir.remove();
       await database.drop();
     }
     log(`alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}`);
+    if (floors !== undefined) {
+      log(`floors (no HTTP): bare rows ${rate(floors.bare)}, alerts table ${rate(floors.table)}`);
+    }
   }
 
   const n = TOTAL.toLocaleString('en-US');
@@ -444,6 +562,21 @@ export async function run(): Promise<BenchRow[]> {
         `POST /api/v2/alerts, the same ${n} again (de-duplicated) into the PostgreSQL server`,
         postgres.repeat,
         alertmanager.repeat,
+      ),
+    );
+  }
+  if (floors !== undefined) {
+    const how = `${FLOOR_ROWS.toLocaleString('en-US')} per INSERT, no HTTP, no validation, no de-duplication, no audit`;
+    rows.push(
+      row(
+        `floor, not alertbase: the same ${n} alerts as bare rows (primary key + jsonb document) into the PostgreSQL server, ${how}`,
+        floors.bare,
+        alertmanager.first,
+      ),
+      row(
+        `floor, not alertbase: the same ${n} alerts into alertbase's alerts table (its columns and the indexes the API's queries use), ${how}`,
+        floors.table,
+        alertmanager.first,
       ),
     );
   }
