@@ -6,6 +6,7 @@
  * an injected database, and a `close()`.
  */
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
@@ -114,6 +115,21 @@ export function deferredDatabase(opening: Promise<Database>, engine: EngineKind)
   });
 }
 
+/**
+ * @internal What the server stores into, said once at start: the server's
+ * address without credentials, or PGlite's directory and what its commits
+ * survive (docs/storage.md, "Durability").
+ */
+export function storageLine(config: AlertbaseConfig): string {
+  const url = config.storage.databaseUrl;
+  if (url !== undefined) {
+    // The configuration admits postgres:// and postgresql:// URLs only.
+    const { host, pathname } = new URL(url);
+    return `Storage: PostgreSQL server at ${host}${pathname}`;
+  }
+  return `Storage: PGlite in ${resolve(config.storage.dataDir)}. Its commits survive a crash of this process, not a power loss (PGlite does not fsync): set DATABASE_URL to use a PostgreSQL server.`;
+}
+
 /** @internal Creates the demo tenant and its owner key when missing; returns the key. */
 async function ensureDemoTenant(db: Database): Promise<string | undefined> {
   const repos = createRepositories(db);
@@ -188,6 +204,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const readyMs = performance.now() - started;
     print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
     print(`API documentation: ${url}/docs`);
+    if (options.database === undefined) print(storageLine(config));
     if (demoKey !== undefined) {
       print(
         `Created tenant "${DEMO_TENANT}". Its owner API key, shown only this once (stored hashed):`,

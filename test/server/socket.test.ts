@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
@@ -73,6 +73,8 @@ describe('startServer over a socket', () => {
     expect(printed[1]).toContain(`${server.url}/docs`);
     expect(server.demoKey).toMatch(/^ab_demo_[0-9a-f]{48}$/);
     expect(printed.join('\n')).toContain(String(server.demoKey));
+    // A database handed in by the caller is the caller's to describe.
+    expect(printed.filter((line) => line.startsWith('Storage:'))).toEqual([]);
   });
 
   it('serves Prometheus-style requests over HTTP', async () => {
@@ -143,14 +145,18 @@ describe('first start on an empty data directory, then a restart', () => {
   it('creates the directory from the template, then reopens it', async () => {
     const dataDir = join(dir, 'data');
     const { config } = await loadConfig({ env: {}, cwd: dir, overrides: { storage: { dataDir } } });
+    const printed: string[] = [];
     const first = await startServer({
       config,
       port: 0,
       logger: false,
-      print: () => {},
+      print: (line) => printed.push(line),
       handleSignals: false,
     });
     expect(first.createdDataDir).toBe(true);
+    expect(printed[2]).toBe(
+      `Storage: PGlite in ${resolve(dataDir)}. Its commits survive a crash of this process, not a power loss (PGlite does not fsync): set DATABASE_URL to use a PostgreSQL server.`,
+    );
     expect(first.demoKey).toEqual(expect.any(String));
     await first.close();
     const second = await startServer({

@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertbaseError } from '../../src/base/exceptions/index.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server/app.js';
 import { bindTenant, tenantOf } from '../../src/server/auth.js';
 import { extractTar, seedDataDir } from '../../src/server/data-dir.js';
 import { problemOf, toAlertbaseError } from '../../src/server/problems.js';
-import { deferredDatabase, startServer } from '../../src/server/start-server.js';
+import { deferredDatabase, startServer, storageLine } from '../../src/server/start-server.js';
 import { TenantCache } from '../../src/server/tenant-cache.js';
 import { createTestDatabase, type Database } from '../../src/storage/index.js';
 import type { TenantRepository } from '../../src/storage/repositories/index.js';
@@ -191,6 +191,25 @@ describe('data directory seeding', () => {
     await expect(
       seedDataDir(join(dir, 'fails'), () => Promise.reject(new Error('no template'))),
     ).rejects.toThrow('no template');
+  });
+});
+
+describe('storageLine', () => {
+  const lineFor = async (env: Record<string, string>): Promise<string> =>
+    storageLine((await loadConfig({ env, cwd: tmpdir() })).config);
+
+  it('names the PostgreSQL server without its credentials or options', async () => {
+    expect(
+      await lineFor({
+        DATABASE_URL: 'postgres://ops:s3cret@db.example:5433/alerts?sslmode=require',
+      }),
+    ).toBe('Storage: PostgreSQL server at db.example:5433/alerts');
+  });
+
+  it('says what a PGlite directory survives', async () => {
+    expect(await lineFor({ ALERTBASE_DATA_DIR: 'var/ab' })).toBe(
+      `Storage: PGlite in ${resolve(tmpdir(), 'var/ab')}. Its commits survive a crash of this process, not a power loss (PGlite does not fsync): set DATABASE_URL to use a PostgreSQL server.`,
+    );
   });
 });
 
