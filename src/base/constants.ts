@@ -40,6 +40,8 @@ export const LIMITS = Object.freeze({
   maxChannelsPerRule: 32,
   /** Matchers in one silence. */
   maxSilenceMatchers: 64,
+  /** Active and pending silences a tenant may hold at once. */
+  maxActiveSilences: 10_000,
   /** Alerts in one ingest batch. */
   maxBatchSize: 10_000,
   /**

@@ -30,6 +30,12 @@ export const Alert = defineModel('Alert', {
     status: AlertStatus.schema.default('firing'),
     /** The status before the alert was suppressed, restored by `unsuppress`. */
     previousStatus: AlertStatus.schema.nullable().default(null),
+    /**
+     * The active silences that match the alert, sorted (Alertmanager's
+     * `status.silencedBy`). Non-empty exactly while a silence holds the
+     * alert `suppressed`; kept by alertbase, ignored in input.
+     */
+    silencedBy: z.array(Id).max(LIMITS.maxActiveSilences).default([]),
     startsAt: Timestamp.default(() => new Date()),
     /** When the alert ended or will be considered ended; null while open-ended. */
     endsAt: Timestamp.nullable().default(null),

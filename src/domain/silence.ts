@@ -4,17 +4,7 @@ import { TenantMixin, TimestampMixin, VersionedMixin } from '../base/mixins/inde
 import { Id, Timestamp } from '../base/types/fields.js';
 import { defineModel, type InstanceOf } from '../base/types/model.js';
 import { newId } from '../base/utils/ids.js';
-
-/**
- * An Alertmanager matcher: `name="value"`, `name!="value"`, `name=~"regex"`,
- * `name!~"regex"`. Any label name may be matched, reserved ones included.
- */
-export const Matcher = z.strictObject({
-  name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'expected a label name' }),
-  value: z.string().max(LIMITS.labelValueMaxLength),
-  isRegex: z.boolean(),
-  isEqual: z.boolean().default(true),
-});
+import { compileMatcher, Matcher, matchesEmpty, regexError } from './matchers.js';
 
 /** A silence: alerts whose labels match every matcher are suppressed between startsAt and endsAt. */
 export const Silence = defineModel('Silence', {
@@ -30,11 +20,26 @@ export const Silence = defineModel('Silence', {
   },
   immutable: ['id'],
   refine: (s, ctx) => {
-    if (s.endsAt.getTime() <= s.startsAt.getTime()) {
+    // Alertmanager refuses a silence that would silence every alert.
+    // (Only once every regular expression compiles: the field reports those.)
+    if (
+      s.matchers.every((m) => !m.isRegex || regexError(m.value) === undefined) &&
+      s.matchers.every((m) => matchesEmpty(compileMatcher(m)))
+    ) {
+      ctx.addIssue({
+        path: ['matchers'],
+        code: 'matches_everything',
+        message: 'at least one matcher must not match the empty string',
+      });
+    }
+    // Equal times are a silence expired before it started (expiring a
+    // pending one); a new silence must end after it starts (the repository
+    // checks that, as Alertmanager's API does).
+    if (s.endsAt.getTime() < s.startsAt.getTime()) {
       ctx.addIssue({
         path: ['endsAt'],
         code: 'ends_before_start',
-        message: 'endsAt must be after startsAt',
+        message: 'endsAt must not be before startsAt',
       });
     }
   },

@@ -11,6 +11,7 @@ import type { Database, TransactionClient } from '../types.js';
 import { AUDIT_HEAD_SQL, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
+import type { SilenceIndex, TenantSilences } from './silence-index.js';
 import { ALERTS } from './specs.js';
 import { prepared } from './statements.js';
 import type {
@@ -41,6 +42,7 @@ const INGEST_OWNED = new Set([
   'version',
   'acknowledgedBy',
   'acknowledgedAt',
+  'silencedBy',
 ]);
 const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
   ...INGEST_OWNED,
@@ -48,7 +50,7 @@ const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Keys of a newer copy that must not replace the stored alert's on de-duplication. */
-const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt','status','previousStatus','acknowledgedBy','acknowledgedAt','duplicateCount','version']`;
+const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt','status','previousStatus','acknowledgedBy','acknowledgedAt','silencedBy','duplicateCount','version']`;
 const OPEN = `status NOT IN ('resolved', 'expired') AND deleted_at IS NULL`;
 
 /**
@@ -300,9 +302,17 @@ function outcomes(segment: Segment, kind: RowKind): IngestItemResult['outcome'][
  * de-duplication by fingerprint, and status transitions.
  */
 export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPatch, AlertFilter> {
-  constructor(db: Database) {
+  /**
+   * @param silences the tenants' silences in memory: a new alert that an
+   *   active silence matches is stored `suppressed`. Without it, ingest
+   *   does not look at silences.
+   */
+  constructor(db: Database, silences?: SilenceIndex) {
     super(db, ALERTS);
+    this.#silences = silences;
   }
+
+  readonly #silences: SilenceIndex | undefined;
 
   /** Per tenant, the batches waiting for the transaction in progress to end. */
   readonly #queues = new Map<string, PendingBatch[]>();
@@ -355,8 +365,9 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         },
       ]);
     }
+    const silences = await this.#silences?.get(tenantId);
     if (alerts.length > PIPELINE_SLICE && !this.#queues.has(tenantId)) {
-      return this.#pipelined(tenantId, alerts, actor, options);
+      return this.#pipelined(tenantId, alerts, actor, options, silences);
     }
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
@@ -365,7 +376,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     for (let start = 0; start < alerts.length; start += VALIDATION_SLICE) {
       if (start > 0 && this.#queues.size > 0) await nextTurn();
       const end = Math.min(start + VALIDATION_SLICE, alerts.length);
-      items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end));
+      items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end, silences));
     }
     if (items.length === 0) {
       return { items: results, counts: countOf(results), auditEventId: null };
@@ -527,6 +538,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     alerts: readonly unknown[],
     actor: ActorId,
     options: IngestOptions,
+    silences: TenantSilences | undefined,
   ): Promise<IngestResult> {
     const queue: PendingBatch[] = [];
     this.#queues.set(tenantId, queue);
@@ -541,7 +553,16 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
           let storing: Promise<AuditHead | null> | undefined;
           for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
             const end = Math.min(start + PIPELINE_SLICE, alerts.length);
-            const items = this.#validateRange(tenantId, alerts, ids, now, results, start, end);
+            const items = this.#validateRange(
+              tenantId,
+              alerts,
+              ids,
+              now,
+              results,
+              start,
+              end,
+              silences,
+            );
             if (storing !== undefined) head = await storing;
             storing = items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items);
           }
@@ -580,6 +601,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     results: IngestItemResult[],
     start: number,
     end: number,
+    silences: TenantSilences | undefined,
   ): ValidItem[] {
     const valid: ValidItem[] = [];
     for (let index = start; index < end; index++) {
@@ -590,6 +612,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         now,
         index,
         results,
+        silences,
       );
       if ('issues' in item) results[index] = item;
       else valid.push(item);
@@ -605,6 +628,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     now: Date,
     index: number,
     results: IngestItemResult[],
+    silences: TenantSilences | undefined,
   ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
     if (!isRecord(raw)) {
       const parsed = Alert.safeParse(raw);
@@ -657,7 +681,18 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       endsAt: Date | null;
     };
     const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
-    if (resolving) typed.status = 'resolved';
+    if (resolving) {
+      typed.status = 'resolved';
+    } else if (silences !== undefined && !silences.empty) {
+      // A new alert an active silence matches is stored suppressed; an open
+      // one keeps its status (the silence's own pass suppressed it).
+      const silencedBy = silences.silencedBy(typed.labels, now.getTime());
+      if (silencedBy.length > 0) {
+        typed.status = 'suppressed';
+        typed.previousStatus = 'firing';
+        typed.silencedBy = silencedBy;
+      }
+    }
     return {
       index,
       id,
@@ -698,7 +733,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
           startsAt: start,
           createdAt: first.data.createdAt,
           duplicateCount: segment.items.length - 1,
-          status: segment.resolving ? 'resolved' : 'firing',
+          status: segment.resolving ? 'resolved' : last.data.status,
         });
       }
       if (k > 0) input += ',';

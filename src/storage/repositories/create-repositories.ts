@@ -1,8 +1,8 @@
 import type { InputOf } from '../../base/types/model.js';
 import type { AlertRule } from '../../domain/alert-rule.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
+import type { InhibitRule } from '../../domain/inhibit-rule.js';
 import type { NotificationChannel } from '../../domain/notification-channel.js';
-import type { Silence } from '../../domain/silence.js';
 import type { Database } from '../types.js';
 import { AlertRepository } from './alert-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
@@ -14,7 +14,9 @@ import {
   verifyAuditChain,
 } from './audit-log.js';
 import { ModelRepository } from './model-repository.js';
-import { ALERT_RULES, NOTIFICATION_CHANNELS, SILENCES } from './specs.js';
+import { SilenceIndex } from './silence-index.js';
+import { SilenceRepository } from './silence-repository.js';
+import { ALERT_RULES, INHIBIT_RULES, NOTIFICATION_CHANNELS } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
 import type { AlertRuleFilter, AuditChainVerification, StatusFilter } from './types.js';
 
@@ -37,12 +39,12 @@ export type NotificationChannelRepository = ModelRepository<
   PatchInput<typeof import('../../domain/notification-channel.js').NotificationChannel>,
   StatusFilter
 >;
-/** Silences: filter by status (`active`, `pending`, `expired`, computed from the times). */
-export type SilenceRepository = ModelRepository<
-  Silence,
-  CreateInput<typeof import('../../domain/silence.js').Silence>,
-  PatchInput<typeof import('../../domain/silence.js').Silence>,
-  StatusFilter
+/** Inhibition rules (no filters). */
+export type InhibitRuleRepository = ModelRepository<
+  InhibitRule,
+  CreateInput<typeof import('../../domain/inhibit-rule.js').InhibitRule>,
+  PatchInput<typeof import('../../domain/inhibit-rule.js').InhibitRule>,
+  Record<string, never>
 >;
 
 /** The read side of the audit trail (writes happen in the other repositories' transactions). */
@@ -62,6 +64,7 @@ export interface Repositories {
   readonly alerts: AlertRepository;
   readonly notificationChannels: NotificationChannelRepository;
   readonly silences: SilenceRepository;
+  readonly inhibitRules: InhibitRuleRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
 }
@@ -79,12 +82,14 @@ export interface Repositories {
  * ```
  */
 export function createRepositories(db: Database): Repositories {
+  const silenceIndex = new SilenceIndex(db);
   return Object.freeze({
     tenants: new TenantRepository(db),
     alertRules: new ModelRepository(db, ALERT_RULES),
-    alerts: new AlertRepository(db),
+    alerts: new AlertRepository(db, silenceIndex),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS),
-    silences: new ModelRepository(db, SILENCES),
+    silences: new SilenceRepository(db, silenceIndex),
+    inhibitRules: new ModelRepository(db, INHIBIT_RULES),
     apiKeys: new ApiKeyRepository(db),
     audit: Object.freeze({
       verify: (tenantId: string) => verifyAuditChain(db, tenantId),

@@ -31,10 +31,10 @@ export {
   type AuditRepository,
   type CreateInput,
   createRepositories,
+  type InhibitRuleRepository,
   type NotificationChannelRepository,
   type PatchInput,
   type Repositories,
-  type SilenceRepository,
 } from './create-repositories.js';
 export {
   type FilterSpec,
@@ -42,5 +42,15 @@ export {
   STORAGE_DUMP,
   type StoredModel,
 } from './model-repository.js';
+export {
+  type CompiledSilence,
+  compileSilence,
+  isSilenceActive,
+  SilenceIndex,
+  type SilenceIndexOptions,
+  TenantSilences,
+} from './silence-index.js';
+export { SILENCE_SCHEDULE, type SilenceInput, SilenceRepository } from './silence-repository.js';
+export { applySilences, SILENCER_ACTOR, type SuppressionResult } from './suppression.js';
 export { type TenantInput, type TenantPatch, TenantRepository } from './tenant-repository.js';
 export * from './types.js';

@@ -368,12 +368,29 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   async create(tenantId: string, input: I, actor: ActorId): Promise<T> {
     const now = new Date();
     const instance = this.build(tenantId, input, actor, now);
-    return this.db.withTenant(tenantId, async (tx) => {
+    const created = await this.db.withTenant(tenantId, async (tx) => {
       const doc = await this.insert(tx, tenantId, instance, now);
       await this.audit(tx, tenantId, 'create', actor, String(doc.id), null, doc, now);
+      await this.afterWrite(tx, tenantId, now);
       return instance;
     });
+    this.afterCommit(tenantId);
+    return created;
   }
+
+  /**
+   * Runs at the end of every write's transaction (create, update, delete,
+   * restore, purge), after its audit event: what a write of this model sets
+   * in motion in the same transaction. Default: nothing.
+   */
+  protected async afterWrite(
+    _tx: TransactionClient,
+    _tenantId: string,
+    _now: Date,
+  ): Promise<void> {}
+
+  /** Runs after a write's transaction committed (caches). Default: nothing. */
+  protected afterCommit(_tenantId: string): void {}
 
   async find(tenantId: string, id: string, options: GetOptions = {}): Promise<T | undefined> {
     const row = await this.db.withTenant(tenantId, async (tx) => {
@@ -474,7 +491,9 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       checkVersion(this.resource, id, row.version, options);
       await tx.query(this.#purge.text, [tenantId, id], this.#purge.options);
       await this.audit(tx, tenantId, 'purge', actor, id, row.doc, null, now);
+      await this.afterWrite(tx, tenantId, now);
     });
+    this.afterCommit(tenantId);
   }
 
   /**
@@ -504,7 +523,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       | undefined,
   ): Promise<T> {
     const now = new Date();
-    return this.db.withTenant(tenantId, async (tx) => {
+    const changed = await this.db.withTenant(tenantId, async (tx) => {
       const row = await this.lock(tx, tenantId, id, includeDeleted);
       checkVersion(this.resource, id, row.version, options);
       const current = this.spec.model.parse(row.doc);
@@ -514,8 +533,11 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       const deletedAt = step.deleted === undefined ? row.deleted_at : step.deleted;
       const doc = await this.write(tx, tenantId, id, step.next, version, deletedAt, now);
       await this.audit(tx, tenantId, action, actor, id, row.doc, doc, now, step.details);
+      await this.afterWrite(tx, tenantId, now);
       return step.next;
     });
+    this.afterCommit(tenantId);
+    return changed;
   }
 
   async list(tenantId: string, options: ListOptions<F> = {}): Promise<Page<T>> {

@@ -2,6 +2,7 @@ import { AlertLevel } from '../../base/enums/index.js';
 import { Alert } from '../../domain/alert.js';
 import { AlertRule } from '../../domain/alert-rule.js';
 import { ApiKey } from '../../domain/api-key.js';
+import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { NotificationChannel } from '../../domain/notification-channel.js';
 import { Silence } from '../../domain/silence.js';
 import type { TableSpec } from './model-repository.js';
@@ -85,6 +86,15 @@ export const SILENCES: TableSpec<Silence> = {
   columns: [{ name: 'status' }, { name: 'starts_at' }, { name: 'ends_at' }, { name: 'created_by' }],
   values: (s, at) => [silenceStatus(s, at), s.startsAt, s.endsAt, s.createdBy],
   filters: { status: 'window' },
+};
+
+/** @internal `inhibit_rules`. */
+export const INHIBIT_RULES: TableSpec<InhibitRule> = {
+  table: 'inhibit_rules',
+  model: InhibitRule,
+  columns: [{ name: 'name' }],
+  values: (r) => [r.name],
+  filters: {},
 };
 
 /** @internal `api_keys`: status is `active`/`revoked`. */

@@ -1,0 +1,153 @@
+/**
+ * The silences of each tenant in memory, compiled: what ingest checks every
+ * new alert against without a query, and what the API computes
+ * `silencedBy` from. The database stays the truth: an entry is reloaded
+ * when this process changes the tenant's silences, and at most
+ * `maxAgeMs` after another instance did (see `docs/storage.md`,
+ * "Silences").
+ */
+import {
+  type CompiledMatcher,
+  compileMatcher,
+  type Labels,
+  matchesAll,
+} from '../../domain/matchers.js';
+import { Silence } from '../../domain/silence.js';
+import type { Database, TransactionClient } from '../types.js';
+import { prepared } from './statements.js';
+
+/** A silence that has not ended, compiled. */
+export interface CompiledSilence {
+  readonly id: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly matchers: readonly CompiledMatcher[];
+}
+
+/** Is the silence in force at `at` (ms)? From its start, until its end (excluded). */
+export function isSilenceActive(s: { startsAt: number; endsAt: number }, at: number): boolean {
+  return s.startsAt <= at && at < s.endsAt;
+}
+
+/** A tenant's silences that had not ended when they were read. */
+export class TenantSilences {
+  readonly silences: readonly CompiledSilence[];
+  /** When this was read (ms). */
+  readonly loadedAt: number;
+
+  constructor(silences: readonly CompiledSilence[], loadedAt: number) {
+    this.silences = silences;
+    this.loadedAt = loadedAt;
+  }
+
+  /** No silence at all: the common case, checked first by ingest. */
+  get empty(): boolean {
+    return this.silences.length === 0;
+  }
+
+  /** The ids of the silences active at `at` that match the labels, sorted. */
+  silencedBy(labels: Labels, at: number): string[] {
+    const ids: string[] = [];
+    for (const s of this.silences) {
+      if (isSilenceActive(s, at) && matchesAll(s.matchers, labels)) ids.push(s.id);
+    }
+    return ids.sort();
+  }
+
+  /** The first start or end of a silence after `at` (ms), or undefined. */
+  nextBoundary(at: number): number | undefined {
+    let next: number | undefined;
+    for (const s of this.silences) {
+      for (const t of [s.startsAt, s.endsAt]) {
+        if (t > at && (next === undefined || t < next)) next = t;
+      }
+    }
+    return next;
+  }
+}
+
+/** Compiles a stored silence. */
+export function compileSilence(silence: Silence): CompiledSilence {
+  return {
+    id: silence.id,
+    startsAt: silence.startsAt.getTime(),
+    endsAt: silence.endsAt.getTime(),
+    matchers: silence.matchers.map(compileMatcher),
+  };
+}
+
+const OPEN_SILENCES = prepared(
+  `SELECT doc FROM silences
+    WHERE tenant_id = $1 AND deleted_at IS NULL AND ends_at > $2::timestamptz
+    ORDER BY id`,
+);
+
+/** Reads a tenant's silences that have not ended at `at`, in the caller's transaction. */
+export async function readSilences(
+  tx: TransactionClient,
+  tenantId: string,
+  at: Date,
+): Promise<TenantSilences> {
+  const { rows } = await tx.query<{ doc: Record<string, unknown> }>(
+    OPEN_SILENCES.text,
+    [tenantId, at],
+    OPEN_SILENCES.options,
+  );
+  return new TenantSilences(
+    rows.map((r) => compileSilence(Silence.parse(r.doc))),
+    at.getTime(),
+  );
+}
+
+/** Options of {@link SilenceIndex}. */
+export interface SilenceIndexOptions {
+  /** How long an entry is used before it is read again, ms (default 1,000). */
+  readonly maxAgeMs?: number;
+  /** Clock (tests). */
+  readonly now?: () => number;
+}
+
+/** Per tenant, its silences in memory; see the module comment. */
+export class SilenceIndex {
+  readonly #db: Database;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Promise<TenantSilences>>();
+
+  constructor(db: Database, options: SilenceIndexOptions = {}) {
+    this.#db = db;
+    this.#maxAgeMs = options.maxAgeMs ?? 1_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The tenant's silences, read at most `maxAgeMs` ago. */
+  async get(tenantId: string): Promise<TenantSilences> {
+    const cached = this.#entries.get(tenantId);
+    if (cached !== undefined) {
+      const entry = await cached;
+      if (this.#now() - entry.loadedAt <= this.#maxAgeMs) return entry;
+      // Another caller may have started a reload meanwhile.
+      if (this.#entries.get(tenantId) !== cached) return this.get(tenantId);
+    }
+    const loading = this.#db.withTenant(tenantId, (tx) =>
+      readSilences(tx, tenantId, new Date(this.#now())),
+    );
+    this.#entries.set(tenantId, loading);
+    try {
+      return await loading;
+    } catch (err) {
+      if (this.#entries.get(tenantId) === loading) this.#entries.delete(tenantId);
+      throw err;
+    }
+  }
+
+  /** Puts what a transaction of this process just read and committed. */
+  set(tenantId: string, silences: TenantSilences): void {
+    this.#entries.set(tenantId, Promise.resolve(silences));
+  }
+
+  /** Forgets a tenant's entry: the next `get` reads it again. */
+  invalidate(tenantId: string): void {
+    this.#entries.delete(tenantId);
+  }
+}
