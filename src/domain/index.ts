@@ -3,6 +3,7 @@ export * from './alert-rule.js';
 export * from './api-key.js';
 export * from './audit-event.js';
 export * from './inhibit-rule.js';
+export * from './inhibition.js';
 export * from './matchers.js';
 export * from './notification-channel.js';
 export * from './silence.js';

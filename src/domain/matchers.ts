@@ -101,11 +101,14 @@ export function matchesAll(matchers: readonly CompiledMatcher[], labels: Labels)
 }
 
 /**
- * Does a matcher match the empty string? Alertmanager refuses a silence
- * whose every matcher does (it would silence everything).
+ * Does a matcher count as matching the empty string, as Alertmanager
+ * 0.25's silence validation counts it? Only `=` and `=~` can: a negative
+ * matcher never does (even `!="x"`, which `""` satisfies). Alertmanager
+ * refuses a silence whose every matcher does (it would silence nearly
+ * everything).
  */
 export function matchesEmpty(matcher: CompiledMatcher): boolean {
-  return matcher.matches('');
+  return matcher.matcher.isEqual && matcher.matches('');
 }
 
 /**

@@ -20,6 +20,7 @@ import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
+import { type SilenceScheduler, startSilenceScheduler } from './silence-scheduler.js';
 import { TenantCache } from './tenant-cache.js';
 import { isCompressibleType, useSerializer } from './wire.js';
 
@@ -42,6 +43,11 @@ export interface BuildAppOptions {
   readonly now?: (() => Date) | undefined;
   /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
   readonly keyCacheTtlMs?: number | undefined;
+  /**
+   * Run the schedulers (silences starting and ending) while the app is
+   * ready, until it closes. Default false; `startServer` turns it on.
+   */
+  readonly schedulers?: boolean | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -120,6 +126,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const repos = createRepositories(options.db);
   const tenants = new TenantCache(repos.tenants);
+  if (options.schedulers === true) {
+    let scheduler: SilenceScheduler | undefined;
+    app.addHook('onReady', async () => {
+      scheduler = startSilenceScheduler(repos.silences, {
+        onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
+      });
+    });
+    app.addHook('onClose', async () => {
+      await scheduler?.stop();
+    });
+  }
   const context: Omit<RouteContext, 'forgetKeys'> = {
     db: options.db,
     repos,

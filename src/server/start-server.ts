@@ -175,6 +175,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       config,
       logger: options.logger ?? { level: 'info' },
       adminKeys,
+      schedulers: true,
     });
   } catch (err) {
     await opening.then(

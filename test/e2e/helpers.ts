@@ -51,6 +51,8 @@ export interface E2eAlertbase {
   readonly ingestKey: string;
   /** A `viewer` key: what the tests read with. */
   readonly readKey: string;
+  /** An `editor` key: silences and inhibition rules. */
+  readonly editorKey: string;
   close(): Promise<void>;
 }
 
@@ -78,12 +80,14 @@ export async function startAlertbase(): Promise<E2eAlertbase> {
       'e2e',
     );
     const read = await repos.apiKeys.issue(E2E_TENANT, { name: 'reader', role: 'viewer' }, 'e2e');
+    const editor = await repos.apiKeys.issue(E2E_TENANT, { name: 'editor', role: 'editor' }, 'e2e');
     return {
       server,
       url: server.url,
       port: server.port,
       ingestKey: ingest.key,
       readKey: read.key,
+      editorKey: editor.key,
       close: () => server.close(),
     };
   } catch (err) {

@@ -167,6 +167,8 @@ export async function waitUntilReady(
 export interface AlertmanagerOptions {
   /** The webhook receiver, when notifications should go somewhere. */
   readonly webhook?: { readonly url: string; readonly bearer: string } | undefined;
+  /** `inhibit_rules`, as Alertmanager's configuration file writes them. */
+  readonly inhibitRules?: readonly Record<string, unknown>[] | undefined;
 }
 
 /** A running Alertmanager on loopback, with its temporary directory. */
@@ -212,6 +214,7 @@ export async function startAlertmanager(
               ],
             },
           ],
+    ...(options.inhibitRules === undefined ? {} : { inhibit_rules: options.inhibitRules }),
   };
   const file = join(dir.path, 'alertmanager.yml');
   await writeFile(file, JSON.stringify(config, null, 2));

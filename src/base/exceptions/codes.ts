@@ -30,6 +30,11 @@ export const ERROR_CODES = defineCodes({
     title: 'Validation failed',
     template: '{model} is invalid: {summary}',
   },
+  ALERTBASE_VALIDATION_BAD_REQUEST: {
+    status: 400,
+    title: 'Bad request',
+    template: '{model} is invalid: {summary}',
+  },
   ALERTBASE_VALIDATION_UNKNOWN_VALUE: {
     status: 422,
     title: 'Unknown enumeration value',

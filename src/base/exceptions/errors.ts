@@ -122,13 +122,20 @@ export function summarizeIssues(issues: readonly ValidationIssue[], max = 3): st
 export class ValidationError extends AlertbaseError {
   readonly issues: readonly ValidationIssue[];
 
+  /**
+   * @param options.badRequest answer 400 (`ALERTBASE_VALIDATION_BAD_REQUEST`)
+   *   instead of 422: where alertbase speaks a protocol that answers invalid
+   *   input with 400 (Alertmanager's API).
+   */
   constructor(
     model: string,
     issues: readonly ValidationIssue[],
-    options: AlertbaseErrorOptions = {},
+    options: AlertbaseErrorOptions & { readonly badRequest?: boolean } = {},
   ) {
     super(
-      'ALERTBASE_VALIDATION_FAILED',
+      options.badRequest === true
+        ? 'ALERTBASE_VALIDATION_BAD_REQUEST'
+        : 'ALERTBASE_VALIDATION_FAILED',
       { model, count: issues.length, summary: summarizeIssues(issues) },
       options,
     );

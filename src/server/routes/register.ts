@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { alertmanagerRoutes } from './alertmanager.js';
+import { alertmanagerApiRoutes } from './alertmanager-api.js';
 import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
 import type { RouteContext } from './context.js';
@@ -17,4 +18,5 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
+  alertmanagerApiRoutes(api, ctx);
 }

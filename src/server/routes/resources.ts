@@ -2,11 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AlertLevel } from '../../base/enums/index.js';
-import { AlertRule, NotificationChannel, Silence } from '../../domain/index.js';
+import { AlertRule, InhibitRule, NotificationChannel, Silence } from '../../domain/index.js';
 import type { AlertRuleFilter, ListOptions } from '../../storage/repositories/index.js';
+import { tenantOf } from '../auth.js';
+import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { crudRoutes } from './crud.js';
-import { boolParam, labelsParam, listParam, pageParams } from './helpers.js';
+import { boolParam, etag, idOf, labelsParam, listParam, pageParams, wire } from './helpers.js';
+import { ERRORS, ID_PARAMS, schemaOf } from './schemas.js';
 
 const statusQuery = (values: readonly [string, ...string[]]) =>
   z.object({
@@ -101,5 +104,34 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       ...(q.status === undefined ? {} : { filter: { status: q.status } }),
     }),
     queryDoc: STATUS_DOC(silenceStatuses),
+  });
+
+  api.post(
+    '/v1/silences/:id/expire',
+    {
+      config: { requires: 'silences:write' },
+      schema: {
+        tags: ['silences'],
+        summary: 'End a silence now (a pending one starts and ends now); its alerts are released',
+        params: ID_PARAMS,
+        response: { 200: schemaOf(Silence, 'output'), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const expired = await ctx.repos.silences.expire(who.tenantId, idOf(request), who.actor);
+      return send(etag(reply, expired), 200, wire(Silence, expired), ctx.serializer);
+    },
+  );
+
+  crudRoutes(api, ctx, {
+    path: '/v1/inhibit-rules',
+    tag: 'inhibit-rules',
+    model: InhibitRule,
+    repo: ctx.repos.inhibitRules,
+    write: 'silences:write',
+    query: z.object({ ...pageParams, include_deleted: boolParam.optional() }),
+    listOptions: (q) => baseListOptions(q),
+    queryDoc: { include_deleted: { type: 'boolean' } },
   });
 }

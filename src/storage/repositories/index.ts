@@ -42,6 +42,7 @@ export {
   STORAGE_DUMP,
   type StoredModel,
 } from './model-repository.js';
+export { type OpenAlertView, readOpenAlerts } from './open-alerts.js';
 export {
   type CompiledSilence,
   compileSilence,

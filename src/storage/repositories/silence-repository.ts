@@ -25,6 +25,11 @@ const DUE_SET = prepared(
    ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
 );
 const DUE_CLEAR = prepared('DELETE FROM scheduler_due WHERE tenant_id = $1 AND kind = $2');
+const RECENT = prepared(
+  `SELECT doc FROM silences
+    WHERE tenant_id = $1 AND deleted_at IS NULL AND ends_at > $2::timestamptz
+    ORDER BY ends_at DESC, id LIMIT $3`,
+);
 const DUE_TENANTS = prepared(
   `SELECT tenant_id FROM scheduler_due WHERE kind = $1 AND due_at <= $2::timestamptz
     ORDER BY due_at LIMIT $3`,
@@ -67,6 +72,22 @@ export class SilenceRepository extends ModelRepository<
   /** The tenant's silences that have not ended, from memory (see `SilenceIndex`). */
   current(tenantId: string): Promise<TenantSilences> {
     return this.#index.get(tenantId);
+  }
+
+  /**
+   * The silences Alertmanager's API lists: those not deleted that ended
+   * after `since` (Alertmanager keeps expired silences for its retention,
+   * five days by default), the latest-ending first, at most `limit`.
+   */
+  async recent(tenantId: string, since: Date, limit: number): Promise<Silence[]> {
+    const { rows } = await this.db.withTenant(tenantId, (tx) =>
+      tx.query<{ doc: Record<string, unknown> }>(
+        RECENT.text,
+        [tenantId, since, limit],
+        RECENT.options,
+      ),
+    );
+    return rows.map((r) => Silence.parse(r.doc));
   }
 
   protected override build(tenantId: string, input: unknown, actor: ActorId, now: Date): Silence {
