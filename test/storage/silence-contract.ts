@@ -151,19 +151,19 @@ export function silenceContract(fixture: EngineFixture): void {
     const id = stored(r.items[0]).id;
     const ending = await repos.silences.create(
       t,
-      silence([{ name: 'alertname', value: 'Soon' }], 0, 600) as never,
+      silence([{ name: 'alertname', value: 'Soon' }], 0, 1_000) as never,
       'user:1',
     );
     const pending = await repos.silences.create(
       t,
-      silence([{ name: 'alertname', value: 'Soon', isRegex: true }], 1_200, 10 * MINUTE) as never,
+      silence([{ name: 'alertname', value: 'Soon', isRegex: true }], 3_000, 10 * MINUTE) as never,
       'user:1',
     );
     expect(pending.startsAt.getTime()).toBeGreaterThan(Date.now());
     expect(await statusOf(t, id)).toEqual(['suppressed', [ending.id]]);
     // Not due yet: nothing to do.
     expect(await repos.silences.settleDue(new Date())).not.toContain(t);
-    await sleep(700);
+    await sleep(ending.endsAt.getTime() + 50 - Date.now());
     // Two passes over the same due tenant (two instances): the second changes nothing.
     const [first, second] = await Promise.all([
       repos.silences.settleDue(new Date()),
@@ -171,7 +171,7 @@ export function silenceContract(fixture: EngineFixture): void {
     ]);
     expect([...first, ...second]).toContain(t);
     expect(await statusOf(t, id)).toEqual(['firing', []]);
-    await sleep(600);
+    await sleep(pending.startsAt.getTime() + 50 - Date.now());
     await repos.silences.settleDue(new Date());
     expect(await statusOf(t, id)).toEqual(['suppressed', [pending.id]]);
     const moves = (await repos.audit.list(t, { action: 'transition' })).map(

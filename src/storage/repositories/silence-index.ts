@@ -29,15 +29,44 @@ export function isSilenceActive(s: { startsAt: number; endsAt: number }, at: num
   return s.startsAt <= at && at < s.endsAt;
 }
 
-/** A tenant's silences that had not ended when they were read. */
+/** The key of a label pair in {@link TenantSilences}' index. */
+function pairKey(name: string, value: string): string {
+  return `${name}\u0000${value}`;
+}
+
+/**
+ * A tenant's silences that had not ended when they were read.
+ *
+ * Most silences hold an equality matcher with a value (`alertname="X"`):
+ * an alert can only match such a silence if it carries that label pair, so
+ * silences are indexed by the pair of their first such matcher, and an
+ * alert is checked only against the silences under its own pairs plus those
+ * without one. With 1,000 silences naming their alert, an alert is checked
+ * against a handful instead of all.
+ */
 export class TenantSilences {
   readonly silences: readonly CompiledSilence[];
   /** When this was read (ms). */
   readonly loadedAt: number;
+  readonly #byPair = new Map<string, CompiledSilence[]>();
+  readonly #unindexed: CompiledSilence[] = [];
 
   constructor(silences: readonly CompiledSilence[], loadedAt: number) {
     this.silences = silences;
     this.loadedAt = loadedAt;
+    for (const s of silences) {
+      const eq = s.matchers.find(
+        (m) => m.matcher.isEqual && !m.matcher.isRegex && m.matcher.value !== '',
+      );
+      if (eq === undefined) {
+        this.#unindexed.push(s);
+        continue;
+      }
+      const key = pairKey(eq.name, eq.matcher.value);
+      const list = this.#byPair.get(key);
+      if (list === undefined) this.#byPair.set(key, [s]);
+      else list.push(s);
+    }
   }
 
   /** No silence at all: the common case, checked first by ingest. */
@@ -48,8 +77,15 @@ export class TenantSilences {
   /** The ids of the silences active at `at` that match the labels, sorted. */
   silencedBy(labels: Labels, at: number): string[] {
     const ids: string[] = [];
-    for (const s of this.silences) {
+    const check = (s: CompiledSilence): void => {
       if (isSilenceActive(s, at) && matchesAll(s.matchers, labels)) ids.push(s.id);
+    };
+    for (const s of this.#unindexed) check(s);
+    if (this.#byPair.size > 0) {
+      for (const name of Object.keys(labels)) {
+        const list = this.#byPair.get(pairKey(name, labels[name] as string));
+        if (list !== undefined) for (const s of list) check(s);
+      }
     }
     return ids.sort();
   }
