@@ -203,12 +203,15 @@ describe('Silence', () => {
     comment: 'maintenance',
   };
 
-  it('defaults isEqual and refuses an end before the start', () => {
+  it('defaults isEqual and refuses an end before the start (equal times: expired before it started)', () => {
     expect(Silence.parse(base).matchers[0]?.isEqual).toBe(true);
     expect(Silence.parse(base).isActive).toBe(false);
-    expect(codes(() => Silence.parse({ ...base, endsAt: base.startsAt }))).toEqual([
+    expect(codes(() => Silence.parse({ ...base, endsAt: '2025-12-31T23:00:00Z' }))).toEqual([
       ['/endsAt', 'ends_before_start'],
     ]);
+    expect(Silence.parse({ ...base, endsAt: base.startsAt }).endsAt).toEqual(
+      new Date(base.startsAt),
+    );
     expect(codes(() => Silence.parse({ ...base, matchers: [] }))).toEqual([
       ['/matchers', 'too_small'],
     ]);

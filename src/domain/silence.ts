@@ -23,6 +23,7 @@ export const Silence = defineModel('Silence', {
     // Alertmanager refuses a silence that would silence every alert.
     // (Only once every regular expression compiles: the field reports those.)
     if (
+      s.matchers.length > 0 &&
       s.matchers.every((m) => !m.isRegex || regexError(m.value) === undefined) &&
       s.matchers.every((m) => matchesEmpty(compileMatcher(m)))
     ) {

@@ -154,6 +154,7 @@ describe('loadPgliteTemplate', () => {
     expect(template.source).toBe('cache');
   });
 
+  // Builds the template twice (initdb and every migration each time): slow on a busy machine.
   it('builds without a shipped or cached template', async () => {
     const template = await loadPgliteTemplate({ shippedDir: false, cacheDir: false });
     expect(template.source).toBe('built');
@@ -164,7 +165,7 @@ describe('loadPgliteTemplate', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('createTestDatabase with a shipped template', () => {

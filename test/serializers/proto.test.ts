@@ -19,6 +19,7 @@ const MODELS = [
   domain.AlertRule,
   domain.ApiKey,
   domain.AuditEvent,
+  domain.InhibitRule,
   domain.NotificationChannel,
   domain.Silence,
   domain.Tenant,

@@ -71,16 +71,15 @@ export function isolationSuite(fixture: IsolationFixture): void {
 
     if (table !== 'audit_events') {
       it("UPDATE and DELETE aimed at B's rows change none", async () => {
+        // A column every row has besides the key (scheduler_due has no updated_at).
+        const touch = table === 'scheduler_due' ? 'due_at = due_at' : 'updated_at = updated_at';
         await db.withTenant(A, async (tx) => {
-          const updated = await tx.query(
-            `UPDATE ${table} SET updated_at = updated_at WHERE tenant_id = $1`,
-            [B],
-          );
+          const updated = await tx.query(`UPDATE ${table} SET ${touch} WHERE tenant_id = $1`, [B]);
           expect(updated.rowCount).toBe(0);
           const deleted = await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [B]);
           expect(deleted.rowCount).toBe(0);
           // Without a WHERE: only A's own rows, never B's.
-          const all = await tx.query(`UPDATE ${table} SET updated_at = updated_at`);
+          const all = await tx.query(`UPDATE ${table} SET ${touch}`);
           expect(all.rowCount).toBe(table === 'tenants' ? 1 : 100);
         });
         await db.withTenant(B, async (tx) => {

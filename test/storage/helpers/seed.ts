@@ -1,6 +1,6 @@
 import type { Database, TransactionClient } from '../../../src/storage/index.js';
 
-/** Every tenant table of migration 0001. */
+/** Every tenant table (migrations 0001 and 0003). */
 export const TENANT_TABLES = [
   'tenants',
   'alert_rules',
@@ -9,6 +9,8 @@ export const TENANT_TABLES = [
   'silences',
   'api_keys',
   'audit_events',
+  'inhibit_rules',
+  'scheduler_due',
 ] as const;
 
 /** A tenant table name. */
@@ -37,6 +39,12 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'api_keys':
       return `INSERT INTO api_keys (tenant_id, id, name, status, key_prefix, key_hash, doc)
         SELECT ${T}, 'key-' || g, 'key ' || g, 'active', 'ab_' || g, md5(${T} || g), '{}' FROM ${g}`;
+    case 'inhibit_rules':
+      return `INSERT INTO inhibit_rules (tenant_id, id, name, doc)
+        SELECT ${T}, 'inh-' || g, 'rule ' || g, '{}' FROM ${g}`;
+    case 'scheduler_due':
+      return `INSERT INTO scheduler_due (tenant_id, kind, due_at)
+        SELECT ${T}, 'kind-' || g, now() FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
