@@ -1406,6 +1406,37 @@ export function repositoryContract(fixture: EngineFixture): void {
     });
   });
 
+  describe('alerts tied to their rule', () => {
+    it('ties an alert without a rule id to the live rule named as its alertname, and to nothing else', async () => {
+      const t = await tenant();
+      const cpu = await repos.alertRules.create(t, rule('HighCPU'), 'user:1');
+      const r = await repos.alerts.ingest(
+        t,
+        [
+          alert('HighCPU'),
+          alert('NoSuchRule'),
+          alert('HighCPU', { labels: { alertname: 'HighCPU', job: 'x' }, ruleId: null }),
+        ],
+        'key:test',
+      );
+      const ids = r.items.map((i) => stored(i).id);
+      expect((await repos.alerts.get(t, ids[0] as string)).ruleId).toBe(cpu.id);
+      expect((await repos.alerts.get(t, ids[1] as string)).ruleId).toBeNull();
+      expect((await repos.alerts.get(t, ids[2] as string)).ruleId).toBe(cpu.id);
+      // A rule created or deleted by this process is seen by the next batch.
+      const disk = await repos.alertRules.create(t, rule('DiskFull'), 'user:1');
+      await repos.alertRules.delete(t, cpu.id, 'user:1');
+      const next = await repos.alerts.ingest(
+        t,
+        [alert('DiskFull'), alert('HighCPU', { labels: { alertname: 'HighCPU', job: 'y' } })],
+        'key:test',
+      );
+      const [d, c] = next.items.map((i) => stored(i).id);
+      expect((await repos.alerts.get(t, d as string)).ruleId).toBe(disk.id);
+      expect((await repos.alerts.get(t, c as string)).ruleId).toBeNull();
+    });
+  });
+
   describe('statements', () => {
     it('names hot statements and reports them with their timing', async () => {
       const t = await tenant();

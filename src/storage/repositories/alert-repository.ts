@@ -8,6 +8,7 @@ import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Database, TransactionClient } from '../types.js';
+import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
 import { AUDIT_HEAD_SQL, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
@@ -172,6 +173,18 @@ const INGEST_FIRING = prepared(
 ${HEAD_ROW}`,
 );
 
+/** The in-memory indexes ingest consults (see the constructor). */
+export interface AlertIndexes {
+  readonly silences?: SilenceIndex | undefined;
+  readonly ruleNames?: RuleNameIndex | undefined;
+}
+
+/** What a batch's validation consults, read once per batch. */
+interface IngestContext {
+  readonly silences: TenantSilences | undefined;
+  readonly ruleIds: RuleIdsByName | undefined;
+}
+
 /** An item's validated fields, as the model's schema returns them. */
 type AlertData = {
   [key: string]: unknown;
@@ -303,16 +316,17 @@ function outcomes(segment: Segment, kind: RowKind): IngestItemResult['outcome'][
  */
 export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPatch, AlertFilter> {
   /**
-   * @param silences the tenants' silences in memory: a new alert that an
-   *   active silence matches is stored `suppressed`. Without it, ingest
-   *   does not look at silences.
+   * @param indexes what ingest consults in memory. `silences`: a new alert
+   *   that an active silence matches is stored `suppressed`. `ruleNames`: an
+   *   alert without a rule id is tied to the rule named as its `alertname`.
+   *   Without them, ingest does neither.
    */
-  constructor(db: Database, silences?: SilenceIndex) {
+  constructor(db: Database, indexes: AlertIndexes = {}) {
     super(db, ALERTS);
-    this.#silences = silences;
+    this.#indexes = indexes;
   }
 
-  readonly #silences: SilenceIndex | undefined;
+  readonly #indexes: AlertIndexes;
 
   /** Per tenant, the batches waiting for the transaction in progress to end. */
   readonly #queues = new Map<string, PendingBatch[]>();
@@ -365,9 +379,13 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         },
       ]);
     }
-    const silences = await this.#silences?.get(tenantId);
+    const [silences, ruleIds] = await Promise.all([
+      this.#indexes.silences?.get(tenantId),
+      this.#indexes.ruleNames?.get(tenantId),
+    ]);
+    const context: IngestContext = { silences, ruleIds };
     if (alerts.length > PIPELINE_SLICE && !this.#queues.has(tenantId)) {
-      return this.#pipelined(tenantId, alerts, actor, options, silences);
+      return this.#pipelined(tenantId, alerts, actor, options, context);
     }
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
@@ -376,7 +394,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     for (let start = 0; start < alerts.length; start += VALIDATION_SLICE) {
       if (start > 0 && this.#queues.size > 0) await nextTurn();
       const end = Math.min(start + VALIDATION_SLICE, alerts.length);
-      items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end, silences));
+      items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end, context));
     }
     if (items.length === 0) {
       return { items: results, counts: countOf(results), auditEventId: null };
@@ -538,7 +556,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     alerts: readonly unknown[],
     actor: ActorId,
     options: IngestOptions,
-    silences: TenantSilences | undefined,
+    context: IngestContext,
   ): Promise<IngestResult> {
     const queue: PendingBatch[] = [];
     this.#queues.set(tenantId, queue);
@@ -561,7 +579,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
               results,
               start,
               end,
-              silences,
+              context,
             );
             if (storing !== undefined) head = await storing;
             storing = items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items);
@@ -601,7 +619,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     results: IngestItemResult[],
     start: number,
     end: number,
-    silences: TenantSilences | undefined,
+    context: IngestContext,
   ): ValidItem[] {
     const valid: ValidItem[] = [];
     for (let index = start; index < end; index++) {
@@ -612,7 +630,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         now,
         index,
         results,
-        silences,
+        context,
       );
       if ('issues' in item) results[index] = item;
       else valid.push(item);
@@ -628,7 +646,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     now: Date,
     index: number,
     results: IngestItemResult[],
-    silences: TenantSilences | undefined,
+    { silences, ruleIds }: IngestContext,
   ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
     if (!isRecord(raw)) {
       const parsed = Alert.safeParse(raw);
@@ -680,6 +698,13 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       labels: Record<string, string>;
       endsAt: Date | null;
     };
+    if (typed.ruleId === null && ruleIds !== undefined && ruleIds.size > 0) {
+      const alertname = Object.hasOwn(typed.labels, 'alertname')
+        ? typed.labels.alertname
+        : undefined;
+      const ruleId = alertname === undefined ? undefined : ruleIds.get(alertname);
+      if (ruleId !== undefined) typed.ruleId = ruleId;
+    }
     const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
     if (resolving) {
       typed.status = 'resolved';

@@ -1,10 +1,10 @@
 import type { InputOf } from '../../base/types/model.js';
-import type { AlertRule } from '../../domain/alert-rule.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { InhibitRule } from '../../domain/inhibit-rule.js';
 import type { NotificationChannel } from '../../domain/notification-channel.js';
 import type { Database } from '../types.js';
 import { AlertRepository } from './alert-repository.js';
+import { AlertRuleRepository, RuleNameIndex } from './alert-rule-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
 import {
   type AuditListOptions,
@@ -16,22 +16,15 @@ import {
 import { ModelRepository } from './model-repository.js';
 import { SilenceIndex } from './silence-index.js';
 import { SilenceRepository } from './silence-repository.js';
-import { ALERT_RULES, INHIBIT_RULES, NOTIFICATION_CHANNELS } from './specs.js';
+import { INHIBIT_RULES, NOTIFICATION_CHANNELS } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
-import type { AlertRuleFilter, AuditChainVerification, StatusFilter } from './types.js';
+import type { AuditChainVerification, StatusFilter } from './types.js';
 
 /** Input of a new record of model `M`: its input without `tenantId` (the repository sets it). */
 export type CreateInput<M> = Omit<InputOf<M>, 'tenantId'> & { readonly tenantId?: string };
 /** A patch of a record of model `M`. */
 export type PatchInput<M> = Partial<InputOf<M>>;
 
-/** Alert rules: filters by status (`enabled`/`disabled`), level at least, labels. */
-export type AlertRuleRepository = ModelRepository<
-  AlertRule,
-  CreateInput<typeof import('../../domain/alert-rule.js').AlertRule>,
-  PatchInput<typeof import('../../domain/alert-rule.js').AlertRule>,
-  AlertRuleFilter
->;
 /** Notification channels: filter by status (`enabled`/`disabled`). */
 export type NotificationChannelRepository = ModelRepository<
   NotificationChannel,
@@ -83,10 +76,11 @@ export interface Repositories {
  */
 export function createRepositories(db: Database): Repositories {
   const silenceIndex = new SilenceIndex(db);
+  const ruleNames = new RuleNameIndex(db);
   return Object.freeze({
     tenants: new TenantRepository(db),
-    alertRules: new ModelRepository(db, ALERT_RULES),
-    alerts: new AlertRepository(db, silenceIndex),
+    alertRules: new AlertRuleRepository(db, ruleNames),
+    alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS),
     silences: new SilenceRepository(db, silenceIndex),
     inhibitRules: new ModelRepository(db, INHIBIT_RULES),

@@ -4,6 +4,11 @@ export {
   AlertRepository,
 } from './alert-repository.js';
 export {
+  AlertRuleRepository,
+  type RuleIdsByName,
+  RuleNameIndex,
+} from './alert-rule-repository.js';
+export {
   API_KEY_PATTERN,
   type ApiKeyInput,
   type ApiKeyPatch,
@@ -27,7 +32,6 @@ export {
   verifyAuditChain,
 } from './audit-log.js';
 export {
-  type AlertRuleRepository,
   type AuditRepository,
   type CreateInput,
   createRepositories,
@@ -48,10 +52,10 @@ export {
   compileSilence,
   isSilenceActive,
   SilenceIndex,
-  type SilenceIndexOptions,
   TenantSilences,
 } from './silence-index.js';
 export { SILENCE_SCHEDULE, type SilenceInput, SilenceRepository } from './silence-repository.js';
 export { applySilences, SILENCER_ACTOR, type SuppressionResult } from './suppression.js';
+export { TenantMemo, type TenantMemoOptions } from './tenant-memo.js';
 export { type TenantInput, type TenantPatch, TenantRepository } from './tenant-repository.js';
 export * from './types.js';

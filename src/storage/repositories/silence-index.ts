@@ -1,10 +1,7 @@
 /**
  * The silences of each tenant in memory, compiled: what ingest checks every
  * new alert against without a query, and what the API computes
- * `silencedBy` from. The database stays the truth: an entry is reloaded
- * when this process changes the tenant's silences, and at most
- * `maxAgeMs` after another instance did (see `docs/storage.md`,
- * "Silences").
+ * `silencedBy` from (see `docs/storage.md`, "Silences").
  */
 import {
   type CompiledMatcher,
@@ -15,6 +12,7 @@ import {
 import { Silence } from '../../domain/silence.js';
 import type { Database, TransactionClient } from '../types.js';
 import { prepared } from './statements.js';
+import { TenantMemo, type TenantMemoOptions } from './tenant-memo.js';
 
 /** A silence that has not ended, compiled. */
 export interface CompiledSilence {
@@ -46,14 +44,11 @@ function pairKey(name: string, value: string): string {
  */
 export class TenantSilences {
   readonly silences: readonly CompiledSilence[];
-  /** When this was read (ms). */
-  readonly loadedAt: number;
   readonly #byPair = new Map<string, CompiledSilence[]>();
   readonly #unindexed: CompiledSilence[] = [];
 
-  constructor(silences: readonly CompiledSilence[], loadedAt: number) {
+  constructor(silences: readonly CompiledSilence[]) {
     this.silences = silences;
-    this.loadedAt = loadedAt;
     for (const s of silences) {
       const eq = s.matchers.find(
         (m) => m.matcher.isEqual && !m.matcher.isRegex && m.matcher.value !== '',
@@ -129,61 +124,15 @@ export async function readSilences(
     [tenantId, at],
     OPEN_SILENCES.options,
   );
-  return new TenantSilences(
-    rows.map((r) => compileSilence(Silence.parse(r.doc))),
-    at.getTime(),
-  );
+  return new TenantSilences(rows.map((r) => compileSilence(Silence.parse(r.doc))));
 }
 
-/** Options of {@link SilenceIndex}. */
-export interface SilenceIndexOptions {
-  /** How long an entry is used before it is read again, ms (default 1,000). */
-  readonly maxAgeMs?: number;
-  /** Clock (tests). */
-  readonly now?: () => number;
-}
-
-/** Per tenant, its silences in memory; see the module comment. */
-export class SilenceIndex {
-  readonly #db: Database;
-  readonly #maxAgeMs: number;
-  readonly #now: () => number;
-  readonly #entries = new Map<string, Promise<TenantSilences>>();
-
-  constructor(db: Database, options: SilenceIndexOptions = {}) {
-    this.#db = db;
-    this.#maxAgeMs = options.maxAgeMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
-  }
-
-  /** The tenant's silences, read at most `maxAgeMs` ago. */
-  async get(tenantId: string): Promise<TenantSilences> {
-    const cached = this.#entries.get(tenantId);
-    if (cached !== undefined) {
-      const entry = await cached;
-      if (this.#now() - entry.loadedAt <= this.#maxAgeMs) return entry;
-      // Another caller may have started a reload meanwhile.
-      if (this.#entries.get(tenantId) !== cached) return this.get(tenantId);
-    }
-    const loading = this.#db.withTenant(tenantId, (tx) =>
-      readSilences(tx, tenantId, new Date(this.#now())),
-    );
-    this.#entries.set(tenantId, loading);
-    try {
-      return await loading;
-    } catch (err) {
-      if (this.#entries.get(tenantId) === loading) this.#entries.delete(tenantId);
-      throw err;
-    }
-  }
-
-  /** Puts what a transaction of this process just read and committed. */
-  set(tenantId: string, silences: TenantSilences): void {
-    this.#entries.set(tenantId, Promise.resolve(silences));
-  }
-
-  /** Forgets a tenant's entry: the next `get` reads it again. */
-  invalidate(tenantId: string): void {
-    this.#entries.delete(tenantId);
+/**
+ * Per tenant, its silences in memory (see the module comment): reloaded
+ * after this process changes them, at most a second old otherwise.
+ */
+export class SilenceIndex extends TenantMemo<TenantSilences> {
+  constructor(db: Database, options: TenantMemoOptions = {}) {
+    super(db, readSilences, options);
   }
 }
