@@ -8,13 +8,13 @@ import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Database, TransactionClient } from '../types.js';
+import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
-import { AUDIT_HEAD_SQL, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
+import { type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
 import type { SilenceIndex, TenantSilences } from './silence-index.js';
 import { ALERTS } from './specs.js';
-import { prepared } from './statements.js';
 import type {
   ActorId,
   AlertFilter,
@@ -49,129 +49,6 @@ const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
   ...INGEST_OWNED,
   ...[...INGEST_OWNED].map((f) => Alert.aliases[f] ?? f),
 ]);
-
-/** Keys of a newer copy that must not replace the stored alert's on de-duplication. */
-const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt','status','previousStatus','acknowledgedBy','acknowledgedAt','silencedBy','duplicateCount','version']`;
-const OPEN = `status NOT IN ('resolved', 'expired') AND deleted_at IS NULL`;
-
-/**
- * The ingest statement: one per group of batches (see `docs/storage.md`).
- * `$2` is a JSON array with one element per row, `{f: fingerprint, r: level
- * rank, n: duplicates, d: the row's document}`; the columns are derived from
- * the document, so the text (and its prepared plan) does not depend on the
- * batch size, no batch meets the 65,535-parameter limit, and each value is
- * sent once. Times come from the documents, since batches received at
- * different times may share a statement.
- *
- * Each resolving item finds its row with a LATERAL index lookup, so the
- * plan never scans the tenant's rows (PGlite has no autovacuum: its
- * statistics stay those of an empty table).
- *
- * - `res`: a resolving item closes the open alert of its fingerprint;
- * - `twin`: a resolving item with no open alert folds into the resolved row
- *   of the same fingerprint and start (a resent resolved alert);
- * - `up`: everything else is inserted; a firing item whose fingerprint is
- *   open conflicts on the partial unique index and is folded into it.
- */
-const INPUT_CTE = `WITH input AS (
-  SELECT d->>'id' AS id, e->>'f' AS fingerprint, d->>'ruleId' AS rule_id, d->>'status' AS status,
-         d->>'level' AS level, (e->>'r')::smallint AS level_rank, d->'labels' AS labels,
-         d->'annotations' AS annotations, (d->>'startsAt')::timestamptz AS starts_at,
-         (d->>'endsAt')::timestamptz AS ends_at, (d->>'createdAt')::timestamptz AS created,
-         (d->>'lastReceivedAt')::timestamptz AS received, (e->>'n')::int AS dup, d AS doc
-    FROM jsonb_array_elements($2::jsonb) AS e, LATERAL (SELECT e->'d' AS d) AS x
-),
-`;
-/** The upsert of the non-resolving items, after an optional filter on `input i`. */
-const upCte = (filter: string): string => `up AS (
-  INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
-                           annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
-                           created_at, updated_at, doc)
-  SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
-         i.starts_at, i.ends_at, i.received, i.dup, 1, i.created, i.received, i.doc
-    FROM input i
-${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
-  DO UPDATE SET
-         status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
-                       THEN 'firing' ELSE a.status END,
-         level = EXCLUDED.level, level_rank = EXCLUDED.level_rank, annotations = EXCLUDED.annotations,
-         ends_at = EXCLUDED.ends_at, last_received_at = EXCLUDED.last_received_at,
-         duplicate_count = a.duplicate_count + EXCLUDED.duplicate_count + 1,
-         version = a.version + 1, updated_at = EXCLUDED.updated_at,
-         doc = a.doc || (EXCLUDED.doc - ${KEEP_KEYS}) || jsonb_build_object(
-               'status', CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
-                              THEN 'firing' ELSE a.status END,
-               'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
-               'version', a.version + 1)
-  RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
-)
-`;
-/**
- * The head of the tenant's audit chain as one more row (`kind` 'head', `id`
- * its seq, `fingerprint` its hash), read under the audit lock that ingest
- * takes with its transaction: the audit insert then needs no statement of
- * its own to find it.
- */
-const HEAD_ROW = `UNION ALL SELECT h.seq::text, h.hash, NULL, 'head' FROM (${AUDIT_HEAD_SQL}) h`;
-
-const INGEST = prepared(
-  `${INPUT_CTE}res AS (
-  UPDATE alerts a
-     SET status = 'resolved', level = i.level, level_rank = i.level_rank, annotations = i.annotations,
-         ends_at = i.ends_at, last_received_at = i.received,
-         duplicate_count = a.duplicate_count + i.dup + 1, version = a.version + 1, updated_at = i.received,
-         doc = a.doc || (i.doc - ${KEEP_KEYS}) || jsonb_build_object('status', 'resolved',
-               'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
-    FROM input i
-   CROSS JOIN LATERAL (SELECT o.id FROM alerts o
-                        WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-                          AND o.status NOT IN ('resolved', 'expired') AND o.deleted_at IS NULL
-                        LIMIT 1) m
-   WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
-  RETURNING a.id, a.fingerprint, a.status, 'resolved'::text AS kind
-),
-twin AS (
-  UPDATE alerts a
-     SET last_received_at = i.received, duplicate_count = a.duplicate_count + i.dup + 1,
-         version = a.version + 1, updated_at = i.received,
-         doc = a.doc || jsonb_build_object('lastReceivedAt', i.doc->'lastReceivedAt',
-               'updatedAt', i.doc->'lastReceivedAt',
-               'duplicateCount', a.duplicate_count + i.dup + 1, 'version', a.version + 1)
-    FROM input i
-   CROSS JOIN LATERAL (SELECT o.id FROM alerts o
-                        WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-                          AND o.starts_at = i.starts_at AND o.status = 'resolved' AND o.deleted_at IS NULL
-                        LIMIT 1) m
-   WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
-     AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-                       AND o.${OPEN.replace('deleted_at', 'o.deleted_at')})
-  RETURNING a.id, a.fingerprint, a.status, 'twin'::text AS kind
-),
-taken AS (
-  -- Resolving items that res or twin handle (a semi-join: index lookups, never a scan of the tenant).
-  SELECT i.fingerprint FROM input i
-   WHERE i.status = 'resolved' AND EXISTS (
-           SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-              AND o.deleted_at IS NULL
-              AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
-),
-${upCte(
-  '   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n',
-)}SELECT id, fingerprint, status, kind FROM res
-UNION ALL SELECT id, fingerprint, status, kind FROM twin
-UNION ALL SELECT id, fingerprint, status, kind FROM up
-${HEAD_ROW}`,
-);
-
-/**
- * The common case, a batch in which nothing resolves: only the upsert,
- * without the lookups resolving items need (a planner that hashes them
- * scans every row of the tenant per batch).
- */
-const INGEST_FIRING = prepared(
-  `${INPUT_CTE}${upCte('')}SELECT id, fingerprint, status, kind FROM up
-${HEAD_ROW}`,
-);
 
 /** The in-memory indexes ingest consults (see the constructor). */
 export interface AlertIndexes {
@@ -235,8 +112,6 @@ interface Segment {
   resolving: boolean;
 }
 
-type RowKind = 'inserted' | 'updated' | 'resolved' | 'twin';
-
 /**
  * Items per statement when a large batch of an idle tenant is stored while
  * it is validated (see `#pipelined`); smaller batches go through the queue.
@@ -260,14 +135,6 @@ function nextTurn(): Promise<void> {
   turns = turn;
   return turn;
 }
-
-/** A row the ingest statement returns. */
-type IngestRow = {
-  readonly id: string;
-  readonly fingerprint: string;
-  readonly status: string;
-  readonly kind: RowKind | 'head';
-};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
