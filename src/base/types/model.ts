@@ -56,8 +56,17 @@ export type Instance<F extends Shape, Ms extends readonly Mixin[], C> = Readonly
 
 /** Context given to a model's cross-field `refine` function. */
 export interface RefineContext {
-  /** Reports an issue at `path` (relative to the model) with a stable `code`. */
-  addIssue(issue: { path: readonly (string | number)[]; code: string; message: string }): void;
+  /**
+   * Reports an issue at `path` (relative to the model) with a stable `code`;
+   * `line` and `column` (1-based) point inside the value (a template, an expression).
+   */
+  addIssue(issue: {
+    path: readonly (string | number)[];
+    code: string;
+    message: string;
+    line?: number;
+    column?: number;
+  }): void;
 }
 
 /** Options of {@link defineModel}. */
@@ -563,7 +572,11 @@ export function defineModel<
               code: 'custom',
               path: [...issue.path],
               message: issue.message,
-              params: { code: issue.code },
+              params: {
+                code: issue.code,
+                ...(issue.line === undefined ? {} : { line: issue.line }),
+                ...(issue.column === undefined ? {} : { column: issue.column }),
+              },
             }),
         });
       })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROMETHEUS_TEMPLATE_FUNCTIONS_2_42, parseGoTemplate } from './template.js';
+import { PROMETHEUS_TEMPLATE_FUNCTIONS_2_42, parseGoTemplate } from './go-template.js';
 
 describe('parseGoTemplate', () => {
   it.each([

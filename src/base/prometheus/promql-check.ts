@@ -15,7 +15,7 @@
 
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import { safeParseDuration } from '../../base/utils/duration.js';
+import { safeParseDuration } from '../utils/duration.js';
 import { checkRe2 } from './re2.js';
 
 /** The value types of PromQL, named as Prometheus names them in errors. */
