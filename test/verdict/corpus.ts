@@ -54,6 +54,17 @@ export const VERDICT_CORPUS: readonly VerdictCase[] = [
   { about: 'not PromQL', expr: 'DROP TABLE alerts', codes: ['invalid_promql'] },
   { about: 'regex lookahead', expr: 'up{job=~"(?=api)"}', codes: ['invalid_regex'] },
   { about: 'zero range', expr: 'rate(x[0s]) > 1', codes: ['invalid_duration'] },
+  { about: 'offset after the right operand', expr: 'a - b offset 10m >= 1', codes: [] },
+  {
+    about: 'regex nested repetitions past RE2 limits',
+    expr: 'up{job=~"((a{100}){100}){100}"}',
+    codes: ['invalid_regex'],
+  },
+  {
+    about: 'regex nested 5,000 deep',
+    expr: `up{job=~"${'('.repeat(5_000)}a${')'.repeat(5_000)}"}`,
+    codes: ['invalid_regex'],
+  },
   // Broken templates.
   {
     about: 'template calling exec',
