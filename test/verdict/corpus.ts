@@ -65,6 +65,11 @@ export const VERDICT_CORPUS: readonly VerdictCase[] = [
     expr: `up{job=~"${'('.repeat(5_000)}a${')'.repeat(5_000)}"}`,
     codes: ['invalid_regex'],
   },
+  {
+    about: 'expression nested 5,000 deep',
+    expr: `${'('.repeat(5_000)}up${')'.repeat(5_000)} > 1`,
+    codes: ['invalid_promql'],
+  },
   // Broken templates.
   {
     about: 'template calling exec',
@@ -76,6 +81,18 @@ export const VERDICT_CORPUS: readonly VerdictCase[] = [
     about: 'template calling env',
     expr: 'up == 0',
     annotations: { summary: '{{ env "HOME" }}' },
+    codes: ['invalid_template'],
+  },
+  {
+    about: 'template calling call',
+    expr: 'up == 0',
+    annotations: { summary: '{{ call $value }}' },
+    codes: ['invalid_template'],
+  },
+  {
+    about: 'recursive define',
+    expr: 'up == 0',
+    annotations: { summary: '{{ define "x" }}{{ template "x" . }}{{ end }}{{ template "x" . }}' },
     codes: ['invalid_template'],
   },
   {

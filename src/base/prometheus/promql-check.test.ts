@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { checkPrometheusExpr, unquotePromqlString } from './promql-check.js';
+import { checkPrometheusExpr, MAX_NESTING, unquotePromqlString } from './promql-check.js';
 
 describe('checkPrometheusExpr', () => {
+  it('refuses expressions nesting deeper than MAX_NESTING with that reason, quickly', () => {
+    const nested = (n: number) => `${'('.repeat(n)}up${')'.repeat(n)} > 1`;
+    expect(checkPrometheusExpr(nested(MAX_NESTING))).toMatchObject({ ok: true });
+    expect(checkPrometheusExpr(nested(5_000))).toMatchObject({
+      ok: false,
+      code: 'invalid_promql',
+      line: 1,
+      column: MAX_NESTING + 1,
+      message: expect.stringContaining('nests too deeply'),
+    });
+    const chain = Array.from({ length: 2_000 }, (_, i) => `a${i}`).join(' + ');
+    expect(checkPrometheusExpr(chain)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('nests too deeply'),
+    });
+    expect(checkPrometheusExpr('up{a="((("} + (x)')).toMatchObject({ ok: true });
+  });
+
   it.each([
     ['up == 0', 'instant vector'],
     ['"foo"', 'string'],

@@ -247,6 +247,15 @@ function lexNumber(src: string, start: number): { text: string; error?: string }
 
 /** Words after which an operand comes (so `offset` there is a metric name). */
 const OPERATOR_WORDS: ReadonlySet<string> = new Set(['and', 'or', 'unless', 'atan2', 'bool']);
+/** Keywords Prometheus never reads as a metric name. */
+const NOT_NAMES: ReadonlySet<string> = new Set([
+  'bool',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'atan2',
+]);
 /** Words followed by a parenthesised list of label names. */
 const LABEL_LIST_WORDS: ReadonlySet<string> = new Set([
   'by',
@@ -320,13 +329,19 @@ function rewrite(src: string): Rewrite {
       } else out += word;
       i += word.length;
       if (braces === 0 && !inLabelList) {
-        const listFollows = /^\s*\(/.test(src.slice(i, i + 64));
-        labelListNext = LABEL_LIST_WORDS.has(lower) && listFollows;
-        // `by`/`without` without a list are metric names; `group_left` may end its clause.
-        operandNext =
-          OPERATOR_WORDS.has(lower) ||
-          labelListNext ||
-          (LABEL_LIST_WORDS.has(lower) && lower !== 'by' && lower !== 'without');
+        if (operandNext && !NOT_NAMES.has(lower)) {
+          // Where an operand belongs, a keyword is a metric name (`unless offset 5m`).
+          operandNext = false;
+          labelListNext = false;
+        } else {
+          const listFollows = /^\s*\(/.test(src.slice(i, i + 64));
+          labelListNext = LABEL_LIST_WORDS.has(lower) && listFollows;
+          // `group_left` without a list ends its clause: an operand follows.
+          operandNext =
+            OPERATOR_WORDS.has(lower) ||
+            labelListNext ||
+            (LABEL_LIST_WORDS.has(lower) && lower !== 'by' && lower !== 'without');
+        }
       }
       continue;
     }
@@ -986,6 +1001,34 @@ class Checker {
   }
 }
 
+/**
+ * How deep an expression may nest. Prometheus' parser takes any depth; the
+ * grammar's parser stops a few hundred levels down with an error that names
+ * no reason, and the checks walk the tree recursively, so alertbase refuses
+ * deeper expressions with this reason (no rule written by hand comes near).
+ */
+export const MAX_NESTING = 256;
+
+/** The offset of the first `(`, `[` or `{` deeper than {@link MAX_NESTING}, outside strings and comments. */
+function tooDeep(text: string): number | undefined {
+  let level = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' && c !== '`' ? 2 : 1;
+      i = j;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '(' || c === '[' || c === '{') {
+      level++;
+      if (level > MAX_NESTING) return i;
+    } else if (c === ')' || c === ']' || c === '}') level--;
+  }
+  return undefined;
+}
+
 /** Describes the first syntax error of the grammar, with Prometheus' wording where it matters. */
 function syntaxError(text: string, from: number, to: number): { from: number; message: string } {
   if (from >= text.trimEnd().length) return { from, message: 'unexpected end of input' };
@@ -1028,16 +1071,29 @@ export function checkPrometheusExpr(expr: string): PrometheusExprCheckResult {
     };
   }
   const rw = rewrite(expr);
+  const deep = tooDeep(rw.text);
+  if (deep !== undefined) {
+    const { line, column } = position(expr, rw.toOriginal(deep));
+    return {
+      ok: false,
+      code: 'invalid_promql',
+      line,
+      column,
+      message: `expression nests too deeply (more than ${MAX_NESTING} levels of parentheses, brackets and braces)`,
+    };
+  }
   const tree = parser.parse(rw.text);
   let error: { from: number; to: number } | undefined;
+  let depth = 0;
+  let maxDepth = 0;
   tree.iterate({
     enter(node) {
-      if (error !== undefined) return false;
-      if (node.type.isError) {
-        error = { from: node.from, to: node.to };
-        return false;
-      }
-      return undefined;
+      if (error === undefined && node.type.isError) error = { from: node.from, to: node.to };
+      depth++;
+      if (depth > maxDepth) maxDepth = depth;
+    },
+    leave() {
+      depth--;
     },
   });
   const at = (
@@ -1053,6 +1109,14 @@ export function checkPrometheusExpr(expr: string): PrometheusExprCheckResult {
     return { ok: false, code: 'invalid_promql', line, column, message: rw.lexError.message };
   }
   if (error !== undefined) {
+    // The grammar's parser gives up on operator chains a few hundred deep.
+    if (maxDepth > MAX_NESTING) {
+      return at(
+        'invalid_promql',
+        error.from,
+        `expression nests too deeply (more than ${MAX_NESTING} levels of operators and parentheses)`,
+      );
+    }
     const e = syntaxError(rw.text, error.from, error.to);
     return at('invalid_promql', e.from, e.message);
   }

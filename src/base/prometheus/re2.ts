@@ -307,14 +307,12 @@ class Re2Parser {
       } else {
         // Flags: (?flags) or (?flags:re), flags from imsU, at most one '-'.
         let j = this.i + 1;
-        let sawFlag = false;
         let sawMinus = false;
         let flagAfterMinus = false;
         for (;;) {
           const f = this.chars[j];
           if (f === undefined) this.fail('missing closing )', start, j);
           if (f === 'i' || f === 'm' || f === 's' || f === 'U') {
-            sawFlag = true;
             if (sawMinus) flagAfterMinus = true;
             j++;
             continue;
@@ -324,8 +322,8 @@ class Re2Parser {
             j++;
             continue;
           }
-          if ((f === ':' || f === ')') && sawFlag && (!sawMinus || flagAfterMinus)) break;
-          if (f === ':' && !sawFlag && !sawMinus) break;
+          // Go: `(?)` and `(?:` need no flag; after a `-` one is needed (`(?i-)` is refused).
+          if ((f === ':' || f === ')') && (!sawMinus || flagAfterMinus)) break;
           this.fail('invalid or unsupported Perl syntax', start, j + 1);
         }
         if (this.chars[j] === ')') {

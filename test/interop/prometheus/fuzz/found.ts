@@ -23,6 +23,8 @@ export const FOUND: readonly { readonly expr: string; readonly valid: boolean }[
   { expr: 'OFFSET{}', valid: true },
   { expr: 'clamp(by offset 250ms unless on(__name__) start{}, 80, -0.5)', valid: true },
   { expr: 'atan2', valid: false },
+  { expr: 'unless offset 250ms', valid: true },
+  { expr: 'a > bool offset', valid: true },
   // Literals as Go's lexer reads them.
   { expr: 'start{offset =~ "(|a)",_x !=\n"\\777"}', valid: false },
   { expr: 'up{a="\\uD800"}', valid: false },
@@ -37,6 +39,8 @@ export const FOUND: readonly { readonly expr: string; readonly valid: boolean }[
   { expr: "{instance=~ '(a{10}){101}'}", valid: false },
   { expr: 'up{job=~"((a{100}){100}){100}"}', valid: false },
   { expr: 'up{job=~"(a{2,}){500}"}', valid: true },
+  { expr: "{offset  =~ '(?)x'} @ 100 atan2 0", valid: true },
+  { expr: "up{a=~'(?i-)x'}", valid: false },
   { expr: `up{job=~"${'('.repeat(998)}a${')'.repeat(998)}"}`, valid: true },
   { expr: `up{job=~"${'('.repeat(999)}a${')'.repeat(999)}"}`, valid: false },
 ];
