@@ -35,6 +35,11 @@ export const AlertRule = defineModel('AlertRule', {
     keepFiringFor: DurationMs.default(0),
     /** The Prometheus rule group the rule came from or is exported to. */
     group: z.string().min(1).max(LIMITS.nameMaxLength).nullable().default(null),
+    /**
+     * How often Prometheus evaluates the rule's group (the group's `interval`);
+     * null: Prometheus' global evaluation interval. Kept from import to export.
+     */
+    groupInterval: DurationMs.nullable().default(null),
     /** Notification channels to notify, by id. */
     channelIds: z
       .array(Id)

@@ -141,3 +141,22 @@ describe('one verdict at every door', () => {
     },
   );
 });
+
+describe('what is stored can be exported and imported again', () => {
+  it('exports every stored corpus rule and re-imports the export with no refusal', async () => {
+    const listed = await call(t.app, 'GET', '/v1/rules?limit=1000', { key: t.keys.viewer });
+    const stored = listed.body.items ?? [];
+    // The valid corpus rules, stored by POST /v1/rules and by the import.
+    const valid = VERDICT_CORPUS.filter((c) => c.codes.length === 0).length;
+    expect(stored).toHaveLength(valid * 2);
+    const exported = await call(t.app, 'GET', '/v1/rules/export', { key: t.keys.viewer });
+    expect(exported.status).toBe(200);
+    const again = await call(t.app, 'POST', '/v1/rules/import', {
+      key: t.keys.editor,
+      raw: exported.raw.body,
+      contentType: 'application/yaml',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.counts).toEqual({ created: 0, updated: stored.length, rejected: 0 });
+  });
+});

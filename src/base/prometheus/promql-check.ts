@@ -287,8 +287,9 @@ function rewrite(src: string): Rewrite {
   /** Does an operand come next (start, after an operator, `(` or `,`)? */
   let operandNext = true;
   let braces = 0;
-  let labelListNext = false;
-  let inLabelList = false;
+  /** The word whose label list opens with the next `(`, and the one whose list is open. */
+  let listNext: string | undefined;
+  let inList: string | undefined;
   let lexError: { offset: number; message: string } | undefined;
   while (i < src.length) {
     const c = src[i] ?? '';
@@ -323,23 +324,23 @@ function rewrite(src: string): Rewrite {
         renamedAt.add(out.length);
         out += HOLT_WINTERS_NEW;
         shifts.push({ at: out.length, delta: HOLT_WINTERS_NEW.length - HOLT_WINTERS.length });
-      } else if (lower === 'offset' && operandNext && braces === 0 && !inLabelList) {
+      } else if (lower === 'offset' && operandNext && braces === 0 && inList === undefined) {
         metricNames.set(out.length, word);
         out += OFFSET_AS_NAME;
       } else out += word;
       i += word.length;
-      if (braces === 0 && !inLabelList) {
+      if (braces === 0 && inList === undefined) {
         if (operandNext && !NOT_NAMES.has(lower)) {
           // Where an operand belongs, a keyword is a metric name (`unless offset 5m`).
           operandNext = false;
-          labelListNext = false;
+          listNext = undefined;
         } else {
           const listFollows = /^\s*\(/.test(src.slice(i, i + 64));
-          labelListNext = LABEL_LIST_WORDS.has(lower) && listFollows;
+          listNext = LABEL_LIST_WORDS.has(lower) && listFollows ? lower : undefined;
           // `group_left` without a list ends its clause: an operand follows.
           operandNext =
             OPERATOR_WORDS.has(lower) ||
-            labelListNext ||
+            listNext !== undefined ||
             (LABEL_LIST_WORDS.has(lower) && lower !== 'by' && lower !== 'without');
         }
       }
@@ -365,14 +366,14 @@ function rewrite(src: string): Rewrite {
     }
     if (c === '{') braces++;
     else if (c === '(') {
-      inLabelList = labelListNext;
+      inList = listNext;
       operandNext = true;
     } else if (c === ')') {
-      // After `on(...)` or `by (...)` an operand (or a body) may follow.
-      operandNext = inLabelList;
-      inLabelList = false;
-    } else if (!inLabelList) operandNext = /[-+*/%^=!<>,@[]/.test(c);
-    labelListNext = false;
+      // After `on(...)` an operand follows; after `by (...)` a body or an operator.
+      operandNext = inList !== undefined && inList !== 'by' && inList !== 'without';
+      inList = undefined;
+    } else if (inList === undefined) operandNext = /[-+*/%^=!<>,@[]/.test(c);
+    listNext = undefined;
   }
   return {
     text: out,

@@ -25,6 +25,8 @@ export const FOUND: readonly { readonly expr: string; readonly valid: boolean }[
   { expr: 'atan2', valid: false },
   { expr: 'unless offset 250ms', valid: true },
   { expr: 'a > bool offset', valid: true },
+  { expr: 'stdvar(max by (job) (sum_x)) without(_x) or offset{}', valid: true },
+  { expr: 'sum by (a) (x) + on(a) group_left (b) offset', valid: true },
   // Literals as Go's lexer reads them.
   { expr: 'start{offset =~ "(|a)",_x !=\n"\\777"}', valid: false },
   { expr: 'up{a="\\uD800"}', valid: false },
