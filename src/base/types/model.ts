@@ -121,6 +121,19 @@ export type SafeParseResult<T> =
   | { readonly success: true; readonly data: T }
   | { readonly success: false; readonly error: ValidationError };
 
+/**
+ * Is this a `.default(() => ...)` whose value changes from one parse to the
+ * next (a new id, the current time)? Zod reads a default through a getter,
+ * so two reads tell.
+ */
+function isGeneratedDefault(schema: unknown): boolean {
+  const def = (schema as { _zod?: { def?: { type?: string; defaultValue?: unknown } } })._zod?.def;
+  if (def?.type !== 'default') return false;
+  const first = def.defaultValue;
+  if (first instanceof Date) return true;
+  return JSON.stringify(first) !== JSON.stringify(def.defaultValue);
+}
+
 /** Options of {@link Model.toJSONSchema}. */
 export interface JsonSchemaOptions {
   /** Describe what the model accepts (`input`, default) or what it produces (`output`). */
@@ -799,6 +812,11 @@ export function defineModel<
           const meta = z.globalRegistry.get(ctx.zodSchema) as Record<string, unknown> | undefined;
           if (meta?.[SECRET_META_KEY] === true) {
             delete (ctx.jsonSchema as Record<string, unknown>)[SECRET_META_KEY];
+          }
+          // A default made at parse time (a new id, now) is no value to document,
+          // and would make every export differ.
+          if (isGeneratedDefault(ctx.zodSchema)) {
+            delete (ctx.jsonSchema as Record<string, unknown>).default;
           }
         },
       }) as JsonSchema;
