@@ -154,6 +154,23 @@ describe('alertbase schema', () => {
     }
   });
 
+  it('prints the same schema every run (no generated ids or times as defaults)', async () => {
+    const runs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const io = capture(dir);
+      expect(await runCli(['schema', '--format', 'openapi'], io)).toBe(0);
+      runs.push(io.out);
+    }
+    expect(runs[1]).toBe(runs[0]);
+    const io = capture(dir);
+    await runCli(['schema', 'AlertRule'], io);
+    const properties = (JSON.parse(io.out) as { properties: Record<string, { default?: unknown }> })
+      .properties;
+    expect(properties.id?.default).toBeUndefined();
+    expect(properties.createdAt?.default).toBeUndefined();
+    expect(properties.enabled?.default).toBe(true);
+  });
+
   it('the committed docs/alertbase.proto is what the models generate', async () => {
     const io = capture(dir);
     await runCli(['schema', '--format', 'proto'], io);

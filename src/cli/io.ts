@@ -18,7 +18,22 @@ export const EXIT = Object.freeze({
 
 /** The process's own streams, working directory and environment. */
 export function processIo(): CliIo {
+  quietOnClosedPipe(process.stdout);
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}
+
+/**
+ * A reader that stops early (`alertbase schema | head -1`) closes the pipe:
+ * end quietly, as Unix tools do, instead of an EPIPE stack trace. Any other
+ * write error is raised as before.
+ */
+export function quietOnClosedPipe(stream: {
+  on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+}): void {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
 }
 
 /** Thrown by commands for a usage error: exit 2 with a one-line reason. */

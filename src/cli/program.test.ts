@@ -124,7 +124,7 @@ describe('alertbase validate', () => {
     const { code, report } = await validateJson([join(dir, 'rules.yml')]);
     expect(code).toBe(1);
     expect(report.files[0]?.issues.map((i) => [i.code, i.level, i.path, i.line, i.column])).toEqual(
-      [['invalid_expr', 'semantic', '/groups/0/rules/0/expr', 5, 15]],
+      [['invalid_promql', 'semantic', '/groups/0/rules/0/expr', 5, 15]],
     );
     const forced = await validateJson([
       '--kind',

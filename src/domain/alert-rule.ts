@@ -9,6 +9,7 @@ import {
   TimestampMixin,
   VersionedMixin,
 } from '../base/mixins/index.js';
+import { parseGoTemplate } from '../base/prometheus/go-template.js';
 import { Condition, DurationMs, Id } from '../base/types/fields.js';
 import { defineModel, type InstanceOf } from '../base/types/model.js';
 import { newId } from '../base/utils/ids.js';
@@ -34,6 +35,11 @@ export const AlertRule = defineModel('AlertRule', {
     keepFiringFor: DurationMs.default(0),
     /** The Prometheus rule group the rule came from or is exported to. */
     group: z.string().min(1).max(LIMITS.nameMaxLength).nullable().default(null),
+    /**
+     * How often Prometheus evaluates the rule's group (the group's `interval`);
+     * null: Prometheus' global evaluation interval. Kept from import to export.
+     */
+    groupInterval: DurationMs.nullable().default(null),
     /** Notification channels to notify, by id. */
     channelIds: z
       .array(Id)
@@ -43,6 +49,25 @@ export const AlertRule = defineModel('AlertRule', {
     enabled: z.boolean().default(true),
   },
   immutable: ['id'],
+  // Prometheus expands an alerting rule's labels and annotations as Go
+  // templates: one that does not parse is refused here as the rule-file
+  // import and `promtool check rules` refuse it (`invalid_template`).
+  refine: (rule, ctx) => {
+    for (const field of ['labels', 'annotations'] as const) {
+      for (const [name, text] of Object.entries(rule[field])) {
+        if (!text.includes('{{')) continue;
+        const checked = parseGoTemplate(text);
+        if (checked.ok) continue;
+        ctx.addIssue({
+          path: [field, name],
+          code: 'invalid_template',
+          message: `template does not parse (line ${checked.line}, column ${checked.column} of the template): ${checked.message}`,
+          line: checked.line,
+          column: checked.column,
+        });
+      }
+    }
+  },
   examples: [
     {
       tenantId: 'acme',

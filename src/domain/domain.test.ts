@@ -106,6 +106,21 @@ describe('AlertRule', () => {
     }
   });
 
+  it('rejects label and annotation templates Prometheus cannot parse, with their position', () => {
+    const result = AlertRule.safeParse({
+      ...base,
+      labels: { copy: '{{ $labels.instance }}', bad: 'x {{ humanise $value }}' },
+      annotations: { summary: 'plain text }}', run: '{{ exec "id" }}' },
+    });
+    expect(result.success).toBe(false);
+    if (!result.success) {
+      expect(result.error.issues.map((i) => [i.code, i.pointer, i.line, i.column])).toEqual([
+        ['invalid_template', '/labels/bad', 1, 6],
+        ['invalid_template', '/annotations/run', 1, 4],
+      ]);
+    }
+  });
+
   it('rejects duplicate channels, reserved labels and a bad for', () => {
     const id = '0193b6a2-7c4e-7a11-8f00-1a2b3c4d5e6f';
     expect(

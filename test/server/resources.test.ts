@@ -258,6 +258,49 @@ describe('Prometheus rule files', () => {
     expect(res.body.counts).toEqual({ created: 0, updated: 0, rejected: 1 });
   });
 
+  it('imports in one transaction: a failure part-way stores none of the rules', async () => {
+    const names = async () =>
+      (await call(t.app, 'GET', '/v1/rules?limit=1000', { key: t.keys.viewer })).body.items?.map(
+        (r) => r.name,
+      );
+    const before = await names();
+    // The second rule takes the name of the first: its insert fails after the first's.
+    const res = await call(t.app, 'POST', '/v1/rules/import', {
+      key: t.keys.editor,
+      raw: [
+        'groups:',
+        '  - name: one',
+        '    rules:',
+        '      - alert: TxFirst',
+        '        expr: up == 0',
+        '      - alert: TxTwice',
+        '        expr: up == 0',
+        '  - name: two',
+        '    rules:',
+        '      - alert: TxTwice',
+        '        expr: up == 1',
+        '',
+      ].join('\n'),
+      contentType: 'application/yaml',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('ALERTBASE_RESOURCE_ALREADY_EXISTS');
+    expect(await names()).toEqual(before);
+  });
+
+  it("keeps a group's interval from import to export", async () => {
+    const res = await call(t.app, 'POST', '/v1/rules/import', {
+      key: t.keys.editor,
+      raw: 'groups:\n  - name: fast\n    interval: 15s\n    rules:\n      - alert: FastOne\n        expr: up == 0\n',
+      contentType: 'application/yaml',
+    });
+    expect(res.body.counts).toEqual({ created: 1, updated: 0, rejected: 0 });
+    const stored = await call(t.app, 'GET', '/v1/rules?limit=1000', { key: t.keys.viewer });
+    expect(stored.body.items?.find((r) => r.name === 'FastOne')?.group_interval).toBe(15_000);
+    const exported = await call(t.app, 'GET', '/v1/rules/export', { key: t.keys.viewer });
+    expect(exported.raw.body).toMatch(/- name: fast\n {4}interval: 15s\n/);
+  });
+
   it('exports the rules as a rule file', async () => {
     const res = await call(t.app, 'GET', '/v1/rules/export?format=prometheus', {
       key: t.keys.viewer,

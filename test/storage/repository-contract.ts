@@ -241,6 +241,43 @@ export function repositoryContract(fixture: EngineFixture): void {
     });
   });
 
+  describe("writes in the caller's transaction", () => {
+    it('commit or roll back together, and only for the transaction of the same tenant', async () => {
+      const t = await tenant();
+      const kept = await repos.alertRules.create(t, rule('kept'), 'user:1');
+      const failure = new Error('part-way');
+      await expect(
+        db.withTenant(t, async (transaction) => {
+          await repos.alertRules.create(t, rule('lost'), 'user:1', { transaction });
+          await repos.alertRules.update(t, kept.id, { enabled: false }, 'user:1', { transaction });
+          await repos.alertRules.delete(t, kept.id, 'user:1', { transaction });
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect((await repos.alertRules.list(t)).items.map((r) => [r.name, r.enabled])).toEqual([
+        ['kept', true],
+      ]);
+      await db.withTenant(t, async (transaction) => {
+        await repos.alertRules.create(t, rule('both-1'), 'user:1', { transaction });
+        await repos.alertRules.create(t, rule('both-2'), 'user:1', { transaction });
+      });
+      expect((await repos.alertRules.list(t)).items.map((r) => r.name)).toEqual([
+        'kept',
+        'both-1',
+        'both-2',
+      ]);
+      const other = await tenant();
+      expect(
+        await codeOf(
+          db.withTenant(other, (transaction) =>
+            repos.alertRules.create(t, rule('crossed'), 'user:1', { transaction }),
+          ),
+        ),
+      ).toBe('ALERTBASE_TENANT_ISOLATION');
+      expect((await repos.alertRules.list(t)).items).toHaveLength(3);
+    });
+  });
+
   describe('soft delete, restore, purge', () => {
     it('hides deleted records unless asked, restores them, purges for good', async () => {
       const t = await tenant();

@@ -72,11 +72,11 @@ describe('the five levels over the real models', () => {
     expect(snake.errors.map((e) => [e.code, e.path])).toEqual([['ends_before_starts', '/ends_at']]);
   });
 
-  it('a template error in an annotation is found', async () => {
+  it('a template error in an annotation is found (the AlertRule model refuses it)', async () => {
     const r = await validator.validate({ ...rule, annotations: { summary: 'CPU {{ $value' } });
     expect(r.errors[0]).toMatchObject({
       code: 'invalid_template',
-      level: 'semantic',
+      level: 'syntax',
       path: '/annotations/summary',
     });
   });
@@ -300,7 +300,7 @@ describe('the seed validator classes', () => {
 
 describe('wiring the Go template parser of src/interop/prometheus', () => {
   it('parseGoTemplate is a TemplateChecker as it is', async () => {
-    const { parseGoTemplate } = await import('../../src/interop/prometheus/template.js');
+    const { parseGoTemplate } = await import('../../src/base/prometheus/go-template.js');
     const v = createValidator({
       model: AlertRule,
       cache: false,

@@ -355,6 +355,15 @@ describe('Condition', () => {
     if (expr !== '') expect(issues[0]?.message).toContain(`line ${line}, column ${column}`);
   });
 
+  it.each([
+    ['rate(up) > 1', 'promql_type_error', 1, 6],
+    ['up{job=~"(?=api)"}', 'invalid_regex', 1, 4],
+    ['rate(x[0s])', 'invalid_duration', 1, 8],
+  ] as const)('refuses %j as promtool does, with the code %s', (expr, code, line, column) => {
+    const issues = issuesOf(Condition, expr);
+    expect(issues).toMatchObject([{ code: 'custom', params: { code, line, column } }]);
+  });
+
   it('refuses an over-long expression without parsing it', () => {
     const issues = issuesOf(Condition, 'a'.repeat(LIMITS.conditionMaxLength + 1));
     expect(issues.map((i) => i.code)).toEqual(['too_big']);

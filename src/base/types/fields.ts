@@ -365,16 +365,20 @@ export const Fingerprint = z
 export type Fingerprint = z.output<typeof Fingerprint>;
 
 /**
- * An alert condition: a PromQL expression, syntax-checked with the Prometheus
- * grammar (see `checkPromql`), at most `LIMITS.conditionMaxLength` characters.
- * A syntax error is one `custom` issue whose message names the line and
- * column and whose `params` are `{ code: 'invalid_promql', line, column }`
- * (1-based). An empty expression is such an error too (line 1, column 1).
+ * An alert condition: a PromQL expression that Prometheus 2.42 accepts, checked
+ * as `promtool check rules` checks it (see `checkPromql`: the grammar, then
+ * function and operator types, modifiers, RE2 regexes), at most
+ * `LIMITS.conditionMaxLength` characters. A refusal is one `custom` issue
+ * whose message names the line and column and whose `params` are
+ * `{ code, line, column }` (1-based), `code` being `invalid_promql` (syntax),
+ * `promql_type_error`, `invalid_regex` or `invalid_duration` — the codes every
+ * entry point reports. An empty expression is `invalid_promql` (line 1, column 1).
  *
  * @example
  * ```ts
  * Condition.parse('rate(http_requests_total{job="api"}[5m]) > 0.1');
  * Condition.parse('cpu_usage >'); // throws: line 1, column 12
+ * Condition.parse('rate(up) > 1'); // throws: promql_type_error, line 1, column 6
  * ```
  */
 export const Condition = z
@@ -391,7 +395,7 @@ export const Condition = z
         code: 'custom',
         input: ctx.value,
         message: result.message,
-        params: { code: 'invalid_promql', line: result.line, column: result.column },
+        params: { code: result.code, line: result.line, column: result.column },
       });
     }
   })

@@ -56,8 +56,17 @@ export type Instance<F extends Shape, Ms extends readonly Mixin[], C> = Readonly
 
 /** Context given to a model's cross-field `refine` function. */
 export interface RefineContext {
-  /** Reports an issue at `path` (relative to the model) with a stable `code`. */
-  addIssue(issue: { path: readonly (string | number)[]; code: string; message: string }): void;
+  /**
+   * Reports an issue at `path` (relative to the model) with a stable `code`;
+   * `line` and `column` (1-based) point inside the value (a template, an expression).
+   */
+  addIssue(issue: {
+    path: readonly (string | number)[];
+    code: string;
+    message: string;
+    line?: number;
+    column?: number;
+  }): void;
 }
 
 /** Options of {@link defineModel}. */
@@ -111,6 +120,19 @@ export interface DumpOptions {
 export type SafeParseResult<T> =
   | { readonly success: true; readonly data: T }
   | { readonly success: false; readonly error: ValidationError };
+
+/**
+ * Is this a `.default(() => ...)` whose value changes from one parse to the
+ * next (a new id, the current time)? Zod reads a default through a getter,
+ * so two reads tell.
+ */
+function isGeneratedDefault(schema: unknown): boolean {
+  const def = (schema as { _zod?: { def?: { type?: string; defaultValue?: unknown } } })._zod?.def;
+  if (def?.type !== 'default') return false;
+  const first = def.defaultValue;
+  if (first instanceof Date) return true;
+  return JSON.stringify(first) !== JSON.stringify(def.defaultValue);
+}
 
 /** Options of {@link Model.toJSONSchema}. */
 export interface JsonSchemaOptions {
@@ -563,7 +585,11 @@ export function defineModel<
               code: 'custom',
               path: [...issue.path],
               message: issue.message,
-              params: { code: issue.code },
+              params: {
+                code: issue.code,
+                ...(issue.line === undefined ? {} : { line: issue.line }),
+                ...(issue.column === undefined ? {} : { column: issue.column }),
+              },
             }),
         });
       })
@@ -786,6 +812,11 @@ export function defineModel<
           const meta = z.globalRegistry.get(ctx.zodSchema) as Record<string, unknown> | undefined;
           if (meta?.[SECRET_META_KEY] === true) {
             delete (ctx.jsonSchema as Record<string, unknown>)[SECRET_META_KEY];
+          }
+          // A default made at parse time (a new id, now) is no value to document,
+          // and would make every export differ.
+          if (isGeneratedDefault(ctx.zodSchema)) {
+            delete (ctx.jsonSchema as Record<string, unknown>).default;
           }
         },
       }) as JsonSchema;

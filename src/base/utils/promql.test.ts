@@ -22,7 +22,8 @@ describe('checkPromql', () => {
     ['DROP TABLE alerts', 1, 6],
     ['sum(', 1, 5],
     ['up\n  and\n  foo{', 3, 7],
-    ['nonexistent_fn(x)', 1, 15],
+    // Prometheus names the unknown function, from its first character.
+    ['nonexistent_fn(x)', 1, 1],
   ] as const)('refuses %j at line %i, column %i', (expr, line, column) => {
     const result = checkPromql(expr);
     expect(result).toMatchObject({ ok: false, line, column });
@@ -34,7 +35,16 @@ describe('checkPromql', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain('"TABLE"');
     const atEnd = checkPromql('sum(');
-    if (!atEnd.ok) expect(atEnd.message).toContain('end of expression');
+    if (!atEnd.ok) expect(atEnd.message).toContain('end of input');
+  });
+
+  it.each([
+    ['rate(up) > 1', 'promql_type_error', 1, 6],
+    ['up{a=~"(?=x)"}', 'invalid_regex', 1, 4],
+    ['up[0s]', 'invalid_duration', 1, 4],
+    ['sum(', 'invalid_promql', 1, 5],
+  ] as const)('refuses %j as Prometheus does, with the code %s', (expr, code, line, column) => {
+    expect(checkPromql(expr)).toMatchObject({ ok: false, code, line, column });
   });
 
   it.each(['', '   ', '\n\t'])('refuses the empty expression %j', (expr) => {

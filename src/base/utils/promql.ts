@@ -1,21 +1,26 @@
 /**
- * PromQL syntax checking with the Prometheus project's own grammar
- * (`@prometheus-io/lezer-promql`, the parser of the Prometheus web UI).
+ * PromQL checking for every layer: the verdict of `promtool check rules`
+ * (Prometheus 2.42), from `checkPrometheusExpr` — the Prometheus project's
+ * grammar (`@prometheus-io/lezer-promql`) and then the checks Prometheus'
+ * parser makes after it (function argument types, range vectors only on
+ * selectors, modifiers, RE2 regexes). So `rate(up) > 1` is refused here
+ * exactly as the rule-file import refuses it.
  *
- * This checks syntax only: the grammar accepts some expressions that the
- * Prometheus engine would refuse on type grounds (`rate(up)`, a string at the
- * top level of a rule). Positions are 1-based; columns count UTF-16 code units,
- * as editors and the Language Server Protocol do.
+ * Positions are 1-based; columns count UTF-16 code units, as editors and the
+ * Language Server Protocol do.
  */
 
 import type { Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
+import { checkPrometheusExpr, type PromqlErrorCode } from '../prometheus/promql-check.js';
 
 /** The outcome of `checkPromql`. */
 export type PromqlCheckResult =
   | { readonly ok: true }
   | {
       readonly ok: false;
+      /** Why: `invalid_promql` (syntax), `promql_type_error`, `invalid_regex`, `invalid_duration`. */
+      readonly code: PromqlErrorCode;
       /** 1-based line of the first error. */
       readonly line: number;
       /** 1-based column (UTF-16 code units) of the first error. */
@@ -24,38 +29,18 @@ export type PromqlCheckResult =
       readonly message: string;
     };
 
-/** How much of the offending text a message quotes. */
-const MAX_QUOTED = 32;
-
-function position(expr: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (expr.charCodeAt(i) === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function describe(expr: string, from: number, to: number): string {
-  if (from >= expr.trimEnd().length) return 'unexpected end of expression';
-  // An empty error node marks a place where something was expected; quote what is there.
-  const end = to > from ? to : from + 1;
-  const text = expr.slice(from, Math.min(end, from + MAX_QUOTED));
-  return `unexpected ${JSON.stringify(text)}`;
-}
-
 /**
- * Checks that `expr` is syntactically valid PromQL and, if not, where the
- * first error is.
+ * Checks that `expr` is PromQL that Prometheus 2.42 accepts and, if not, why
+ * and where the first error is.
  *
  * @example
  * ```ts
  * checkPromql('rate(http_requests_total{job="api"}[5m]) > 0.1'); // { ok: true }
  * checkPromql('cpu_usage >');
- * // { ok: false, line: 1, column: 12, message: 'invalid PromQL at line 1, column 12: unexpected end of expression' }
+ * // { ok: false, code: 'invalid_promql', line: 1, column: 12,
+ * //   message: 'invalid PromQL at line 1, column 12: unexpected end of input' }
+ * checkPromql('rate(up) > 1');
+ * // { ok: false, code: 'promql_type_error', line: 1, column: 6, message: '... expected type range vector ...' }
  * ```
  */
 export function checkPromql(expr: string): PromqlCheckResult {
@@ -85,7 +70,7 @@ export function parsePromql(expr: string): ParsedPromql {
   const tree = parser.parse(expr);
   const entry: ParsedPromql = Object.freeze({
     tree,
-    result: Object.freeze(parseAndCheck(expr, tree)),
+    result: Object.freeze(parseAndCheck(expr)),
   });
   if (expr.length <= MEMO_MAX_LENGTH) {
     if (parsed.size >= MEMO_ENTRIES) {
@@ -97,27 +82,15 @@ export function parsePromql(expr: string): ParsedPromql {
   return entry;
 }
 
-function parseAndCheck(expr: string, tree: Tree): PromqlCheckResult {
-  if (expr.trim() === '') {
-    return { ok: false, line: 1, column: 1, message: 'expected a PromQL expression, got nothing' };
-  }
-  let first: { from: number; to: number } | undefined;
-  tree.iterate({
-    enter(node) {
-      if (first !== undefined) return false;
-      if (node.type.isError) {
-        first = { from: node.from, to: node.to };
-        return false;
-      }
-      return undefined;
-    },
-  });
-  if (first === undefined) return { ok: true };
-  const { line, column } = position(expr, first.from);
+function parseAndCheck(expr: string): PromqlCheckResult {
+  const result = checkPrometheusExpr(expr);
+  if (result.ok) return { ok: true };
+  const { code, line, column } = result;
   return {
     ok: false,
+    code,
     line,
     column,
-    message: `invalid PromQL at line ${line}, column ${column}: ${describe(expr, first.from, first.to)}`,
+    message: `invalid PromQL at line ${line}, column ${column}: ${result.message}`,
   };
 }

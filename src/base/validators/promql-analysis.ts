@@ -4,6 +4,7 @@
  */
 
 import type { Tree } from '@lezer/common';
+import type { PromqlErrorCode } from '../prometheus/promql-check.js';
 import { parsePromql } from '../utils/promql.js';
 import { durationMs } from './shared.js';
 
@@ -22,7 +23,13 @@ export interface PromqlAnalysis {
   readonly tree: Tree;
   /** The first syntax error, 1-based, or undefined when the expression is valid. */
   readonly error:
-    | { readonly line: number; readonly column: number; readonly message: string }
+    | {
+        /** `invalid_promql`, `promql_type_error`, `invalid_regex` or `invalid_duration`. */
+        readonly code: PromqlErrorCode;
+        readonly line: number;
+        readonly column: number;
+        readonly message: string;
+      }
     | undefined;
   /** Complexity, computed on first use. */
   complexity(): PromqlComplexity;
@@ -41,7 +48,7 @@ export function analyzePromql(expr: string): PromqlAnalysis {
   const { tree, result } = parsePromql(expr);
   const error: PromqlAnalysis['error'] = result.ok
     ? undefined
-    : { line: result.line, column: result.column, message: result.message };
+    : { code: result.code, line: result.line, column: result.column, message: result.message };
   let complexity: PromqlComplexity | undefined;
   return {
     tree,

@@ -9,16 +9,18 @@ import { DURATIONS, LIMITS } from '../constants.js';
 import { AlertLevel } from '../enums/alert-level.js';
 import { ALERT_STATUS_TRANSITIONS, AlertStatus } from '../enums/alert-status.js';
 import { DEFAULT_LEVEL_PRIORITIES, type LevelPriorityMap, Priority } from '../enums/priority.js';
+import { parseGoTemplate } from '../prometheus/go-template.js';
 import { type Check, type CheckContext, defineCheck } from './check.js';
 import { analyzePromql, type PromqlAnalysis } from './promql-analysis.js';
 import { durationMs, stringEntries, timeMs } from './shared.js';
-import { checkTemplateBraces, type TemplateChecker } from './template.js';
+import type { TemplateChecker } from './template.js';
 
 /** Options of {@link semanticChecks}. */
 export interface SemanticCheckOptions {
   /**
-   * Checks annotation and label templates; default {@link checkTemplateBraces}.
-   * Pass the Go template parser of `src/interop/prometheus/` for full checks.
+   * Checks annotation and label templates; default {@link parseGoTemplate}, the
+   * Go `text/template` parser with Prometheus' functions (what the rule-file
+   * import and `AlertRule` use). {@link checkTemplateBraces} checks structure only.
    */
   readonly templateChecker?: TemplateChecker;
   /** Longest `for`, ms; default `DURATIONS.maxRuleForMs` (24h). */
@@ -73,7 +75,8 @@ function reachable(from: AlertStatus, previousStatus: unknown): AlertStatus[] {
  *   unless the tenant maps it so), two a warning (`level_priority_unusual`);
  * - `semantic.status-transition`: a status change from `previous` follows the `AlertStatus`
  *   transition table (`invalid_status_transition`);
- * - `semantic.promql`: the condition parses as PromQL (`invalid_promql`, with line and column);
+ * - `semantic.promql`: the condition is PromQL Prometheus accepts (`invalid_promql`,
+ *   `promql_type_error`, `invalid_regex`, `invalid_duration`; with line and column);
  * - `semantic.label-names`: label and annotation names follow the Prometheus rule
  *   (`invalid_label_name`, `invalid_annotation_name`) and are not reserved `__` names
  *   (`reserved_label_name`, `reserved_annotation_name`);
@@ -86,7 +89,7 @@ function reachable(from: AlertStatus, previousStatus: unknown): AlertStatus[] {
  * ```
  */
 export function semanticChecks(options: SemanticCheckOptions = {}): Check[] {
-  const templateChecker = options.templateChecker ?? checkTemplateBraces;
+  const templateChecker = options.templateChecker ?? parseGoTemplate;
   const maxForMs = options.maxForMs ?? DURATIONS.maxRuleForMs;
   const conditionFields = options.conditionFields ?? ['condition', 'expr'];
   // A custom checker or limit is a different rule set: bump the version the cache keys on.
@@ -187,7 +190,7 @@ export function semanticChecks(options: SemanticCheckOptions = {}): Check[] {
           const analysis = promqlOf(ctx, field);
           if (analysis?.error === undefined) continue;
           ctx.error({
-            code: 'invalid_promql',
+            code: analysis.error.code,
             path: ctx.pointer([field]),
             message: analysis.error.message,
             line: analysis.error.line,

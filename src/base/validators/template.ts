@@ -3,10 +3,10 @@
  *
  * Prometheus expands annotations (and labels) of alerting rules as Go
  * `text/template` templates (`{{ $labels.instance }}`, `{{ $value }}`). The
- * full parser lives with the Prometheus interop (`src/interop/prometheus/`);
- * `base/` cannot import it, so the semantic level takes any
- * {@link TemplateChecker} as an option and defaults to
- * {@link checkTemplateBraces}, which finds the structural faults only.
+ * semantic level takes any {@link TemplateChecker} as an option and defaults
+ * to the full Go template parser (`parseGoTemplate` in `base/prometheus/`),
+ * so every entry point gives the same verdict; {@link checkTemplateBraces}
+ * is a small alternative that finds the structural faults only.
  */
 
 import { positionOf } from './shared.js';

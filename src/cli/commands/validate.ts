@@ -8,7 +8,7 @@ import {
   type Validator,
 } from '../../base/validators/index.js';
 import { loadConfig } from '../../config/index.js';
-import { checkRuleFile, parseGoTemplate } from '../../interop/prometheus/index.js';
+import { checkRuleFile } from '../../interop/prometheus/index.js';
 import {
   type DocumentFormat,
   DocumentSyntaxError,
@@ -392,7 +392,6 @@ export async function runValidate(
           strict: options.strict ?? config.validation.strictMode,
           maxErrors: options.maxErrors ?? config.validation.maxErrors,
           cache: false,
-          checkOptions: { semantic: { templateChecker: parseGoTemplate } },
         });
         validators.set(model.name, validator);
       }

@@ -93,6 +93,7 @@ export function ruleFileToAlertRules(
         for: ms(rule.for),
         keepFiringFor: ms(rule.keepFiringFor),
         group: group.name,
+        groupInterval: group.interval === undefined ? null : ms(group.interval),
         labels,
         annotations: rule.annotations ?? {},
       });
@@ -127,7 +128,7 @@ export interface ToRuleFileOptions {
 
 /**
  * Turns `AlertRule` models into a rule file: one group per `group` (in order
- * of first appearance), a `severity` label from the level when the rule has
+ * of first appearance, with the `interval` its rules keep), a `severity` label from the level when the rule has
  * none (`AlertLevel.toPrometheus`), durations in Prometheus form.
  *
  * @example
@@ -140,9 +141,13 @@ export function alertRulesToRuleFile(
   options: ToRuleFileOptions = {},
 ): PrometheusRuleFile {
   const groups = new Map<string, PrometheusAlertingRule[]>();
+  const intervals = new Map<string, number>();
   for (const rule of rules) {
     if (!rule.enabled && options.includeDisabled !== true) continue;
     const name = rule.group ?? options.defaultGroup ?? 'alertbase';
+    // A group's interval: the first its rules give.
+    if (rule.groupInterval !== null && !intervals.has(name))
+      intervals.set(name, rule.groupInterval);
     const labels = { ...rule.labels };
     labels.severity ??= AlertLevel.toPrometheus(rule.level);
     const out: PrometheusAlertingRule = {
@@ -158,6 +163,13 @@ export function alertRulesToRuleFile(
     else list.push(out);
   }
   return {
-    groups: [...groups].map(([name, list]): PrometheusRuleGroup => ({ name, rules: list })),
+    groups: [...groups].map(([name, list]): PrometheusRuleGroup => {
+      const interval = intervals.get(name);
+      return {
+        name,
+        ...(interval === undefined ? {} : { interval: formatDuration(interval) }),
+        rules: list,
+      };
+    }),
   };
 }

@@ -1,7 +1,7 @@
+// The PromQL, RE2 and Go template checkers live in base/ (every layer uses
+// them); they stay importable from here as before.
+export * from '../../base/prometheus/index.js';
 export * from './alert-rules.js';
-export * from './promql-check.js';
-export * from './re2.js';
 export * from './rule-file.js';
-export * from './template.js';
 export * from './types.js';
 export * from './write.js';

@@ -168,7 +168,7 @@ describe('parseRuleFile', () => {
     }
     expect(isAlertbaseError(caught, 'ALERTBASE_VALIDATION_FAILED')).toBe(true);
     expect((caught as ValidationError).issues.map((i) => [i.code, i.line, i.pointer])).toEqual([
-      ['invalid_expr', 5, '/groups/0/rules/0/expr'],
+      ['promql_type_error', 5, '/groups/0/rules/0/expr'],
     ]);
   });
 });

@@ -29,9 +29,9 @@ import {
 import { DEFAULTS } from '../../base/constants.js';
 import { type AlertLevel, PROMETHEUS_SEVERITY_ALIASES } from '../../base/enums/alert-level.js';
 import { toJsonPointer, ValidationError } from '../../base/exceptions/errors.js';
+import { parseGoTemplate } from '../../base/prometheus/go-template.js';
+import { checkPrometheusExpr } from '../../base/prometheus/promql-check.js';
 import { safeParseDuration } from '../../base/utils/duration.js';
-import { checkPrometheusExpr } from './promql-check.js';
-import { parseGoTemplate } from './template.js';
 import type {
   PrometheusAlertingRule,
   PrometheusRecordingRule,
@@ -52,7 +52,10 @@ export const RULE_FILE_ISSUE_CODES = Object.freeze({
   unknownField: 'unknown_field',
   /** A value of the wrong YAML type (a list where a string belongs, text where a number belongs). */
   invalidType: 'invalid_type',
-  /** `for`, `keep_firing_for`, `interval` or `query_offset` is no Prometheus duration. */
+  /**
+   * `for`, `keep_firing_for`, `interval` or `query_offset` is no Prometheus
+   * duration, or a range, subquery or offset duration inside `expr` is invalid.
+   */
   invalidDuration: 'invalid_duration',
   /** A group without a name. */
   missingGroupName: 'missing_group_name',
@@ -64,8 +67,12 @@ export const RULE_FILE_ISSUE_CODES = Object.freeze({
   missingAlertOrRecord: 'missing_alert_or_record',
   /** A rule without `expr` (or an empty one). */
   missingExpr: 'missing_expr',
-  /** `expr` does not parse as PromQL (or is refused by Prometheus' checks after parsing). */
-  invalidExpr: 'invalid_expr',
+  /** `expr` does not parse as PromQL (the codes below are Prometheus' checks after parsing). */
+  invalidPromql: 'invalid_promql',
+  /** `expr` parses, but types or modifiers do not fit (`rate(up)`, `1 > 2`). */
+  promqlTypeError: 'promql_type_error',
+  /** A label matcher's regex in `expr` is not valid RE2. */
+  invalidRegex: 'invalid_regex',
   /** A recording rule name that is no valid metric name. */
   invalidRecordName: 'invalid_record_name',
   /** `for`, `keep_firing_for` or `annotations` on a recording rule. */
@@ -503,12 +510,13 @@ class RuleFileReader {
     } else {
       const result = checkPrometheusExpr(expr);
       if (!result.ok) {
+        // The checker's own code, as every other entry point reports it.
         this.add(
           'error',
-          'invalid_expr',
+          result.code,
           [...path, 'expr'],
           rule.expr?.node,
-          `invalid PromQL (${result.code}) at line ${result.line}, column ${result.column} of the expression: ${result.message}`,
+          `invalid PromQL at line ${result.line}, column ${result.column} of the expression: ${result.message}`,
         );
       }
     }

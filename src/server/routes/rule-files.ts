@@ -230,7 +230,7 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
         schema: {
           tags: ['rules'],
           summary:
-            'Import a Prometheus rule file (application/yaml): creates new rules, updates those of the same name',
+            'Import a Prometheus rule file (application/yaml), in one transaction: creates new rules, updates those of the same name',
           response: {
             200: {
               type: 'object',
@@ -258,27 +258,36 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
         const existing = new Map((await allRules(ctx, who.tenantId)).map((r) => [r.name, r]));
         const counts = { created: 0, updated: 0, rejected: 0 };
         const items: Record<string, unknown>[] = [];
-        for (const rule of converted.rules) {
-          const fields = {
-            name: rule.name,
-            level: rule.level,
-            priority: rule.priority,
-            condition: rule.condition,
-            for: rule.for,
-            keepFiringFor: rule.keepFiringFor,
-            group: rule.group,
-            labels: rule.labels,
-            annotations: rule.annotations,
-          };
-          const current = existing.get(rule.name);
-          const stored =
-            current === undefined
-              ? await ctx.repos.alertRules.create(who.tenantId, fields, who.actor)
-              : await ctx.repos.alertRules.update(who.tenantId, current.id, fields, who.actor);
-          const result = current === undefined ? 'created' : 'updated';
-          counts[result]++;
-          items.push({ name: stored.name, group: stored.group, result, id: stored.id });
-        }
+        // One transaction: a failure part-way (a name taken twice, a lost
+        // connection) stores none of the file's rules.
+        await ctx.db.withTenant(who.tenantId, async (transaction) => {
+          for (const rule of converted.rules) {
+            const fields = {
+              name: rule.name,
+              level: rule.level,
+              priority: rule.priority,
+              condition: rule.condition,
+              for: rule.for,
+              keepFiringFor: rule.keepFiringFor,
+              group: rule.group,
+              groupInterval: rule.groupInterval,
+              labels: rule.labels,
+              annotations: rule.annotations,
+            };
+            const current = existing.get(rule.name);
+            const stored =
+              current === undefined
+                ? await ctx.repos.alertRules.create(who.tenantId, fields, who.actor, {
+                    transaction,
+                  })
+                : await ctx.repos.alertRules.update(who.tenantId, current.id, fields, who.actor, {
+                    transaction,
+                  });
+            const result = current === undefined ? 'created' : 'updated';
+            counts[result]++;
+            items.push({ name: stored.name, group: stored.group, result, id: stored.id });
+          }
+        });
         const issue = (i: (typeof converted.issues)[number]) => ({
           pointer: i.pointer,
           code: i.code,

@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { prepared, type Statement } from './statements.js';
 import {
   type ActorId,
+  type CreateOptions,
   DEFAULT_PAGE_SIZE,
   type GetOptions,
   type ListOptions,
@@ -365,10 +366,29 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     );
   }
 
-  async create(tenantId: string, input: I, actor: ActorId): Promise<T> {
+  /** Runs `fn` in the caller's transaction when given (for the same tenant), else in its own. */
+  protected within<R>(
+    tenantId: string,
+    options: CreateOptions,
+    fn: (tx: TransactionClient) => Promise<R>,
+  ): Promise<R> {
+    const tx = options.transaction;
+    if (tx === undefined) return this.db.withTenant(tenantId, fn);
+    if (tx.tenantId !== tenantId) {
+      return Promise.reject(new TenantIsolationError(tenantId, String(tx.tenantId)));
+    }
+    return fn(tx);
+  }
+
+  async create(
+    tenantId: string,
+    input: I,
+    actor: ActorId,
+    options: CreateOptions = {},
+  ): Promise<T> {
     const now = new Date();
     const instance = this.build(tenantId, input, actor, now);
-    const created = await this.db.withTenant(tenantId, async (tx) => {
+    const created = await this.within(tenantId, options, async (tx) => {
       const doc = await this.insert(tx, tenantId, instance, now);
       await this.audit(tx, tenantId, 'create', actor, String(doc.id), null, doc, now);
       await this.afterWrite(tx, tenantId, now);
@@ -389,7 +409,11 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     _now: Date,
   ): Promise<void> {}
 
-  /** Runs after a write's transaction committed (caches). Default: nothing. */
+  /**
+   * Runs after a write's transaction committed (caches), or, for a write in
+   * a caller's transaction, when the write is done (a cache reloaded before
+   * that transaction commits is at most its age out of date). Default: nothing.
+   */
   protected afterCommit(_tenantId: string): void {}
 
   async find(tenantId: string, id: string, options: GetOptions = {}): Promise<T | undefined> {
@@ -486,7 +510,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     options: WriteOptions = {},
   ): Promise<void> {
     const now = new Date();
-    await this.db.withTenant(tenantId, async (tx) => {
+    await this.within(tenantId, options, async (tx) => {
       const row = await this.lock(tx, tenantId, id, true);
       checkVersion(this.resource, id, row.version, options);
       await tx.query(this.#purge.text, [tenantId, id], this.#purge.options);
@@ -523,7 +547,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       | undefined,
   ): Promise<T> {
     const now = new Date();
-    const changed = await this.db.withTenant(tenantId, async (tx) => {
+    const changed = await this.within(tenantId, options, async (tx) => {
       const row = await this.lock(tx, tenantId, id, includeDeleted);
       checkVersion(this.resource, id, row.version, options);
       const current = this.spec.model.parse(row.doc);

@@ -6,6 +6,7 @@
 
 import type { AlertLevel } from '../../base/enums/index.js';
 import type { ValidationIssue } from '../../base/exceptions/index.js';
+import type { TransactionClient } from '../types.js';
 
 /**
  * Who makes a change: a user, an API key (`key:ab_3f9c…`) or a system
@@ -13,8 +14,17 @@ import type { ValidationIssue } from '../../base/exceptions/index.js';
  */
 export type ActorId = string;
 
-/** Options of a write that may name the version it expects. */
-export interface WriteOptions {
+/** Options of a create (and of every write). */
+export interface CreateOptions {
+  /**
+   * Run in this transaction (from `db.withTenant` for the same tenant) instead
+   * of one of its own, so several writes commit or roll back together.
+   */
+  readonly transaction?: TransactionClient | undefined;
+}
+
+/** Options of a change (update, delete, restore, purge), which may name the version it expects. */
+export interface WriteOptions extends CreateOptions {
   /**
    * The version the caller read. When given and the stored version differs,
    * the write fails with `ConflictError` (`ALERTBASE_RESOURCE_VERSION_CONFLICT`)
@@ -121,7 +131,7 @@ export interface TenantRepository<T, I, P, F> {
    *   (`ALERTBASE_RESOURCE_ALREADY_EXISTS`) when the id or a unique key is taken;
    *   NotFoundError when the tenant does not exist.
    */
-  create(tenantId: string, input: I, actor: ActorId): Promise<T>;
+  create(tenantId: string, input: I, actor: ActorId, options?: CreateOptions): Promise<T>;
   /** The record, or `undefined` (also for another tenant's id). */
   find(tenantId: string, id: string, options?: GetOptions): Promise<T | undefined>;
   /** The record. @throws NotFoundError (`ALERTBASE_RESOURCE_NOT_FOUND`). */

@@ -353,10 +353,21 @@ const GO_NUMBER =
 type ListEnd = { kind: 'end' } | { kind: 'else'; token: Token };
 
 /** @internal a recursive-descent parser over the tokens, after Go's `parse.go`. */
+/** How deep actions, blocks and parenthesised pipelines may nest. */
+const MAX_NESTING = 1_000;
+
+/** A template's name from its string token (`"x"`, `` `x` ``). */
+const templateName = (t: Token): string => t.value.slice(1, -1);
+
 class TemplateParser {
   private i = 0;
   private vars: string[];
   private rangeDepth = 0;
+  private nesting = 0;
+  /** The template being defined (`define`/`block`), or undefined at top level. */
+  private current: string | undefined;
+  /** Which templates each template invokes (`{{template "x"}}`), with the invoking token. */
+  private readonly calls = new Map<string | undefined, { name: string; token: Token }[]>();
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -399,7 +410,45 @@ class TemplateParser {
     throw new TemplateError(message, t.pos);
   }
 
+  /** Enters one level of nesting; refuses past {@link MAX_NESTING}. */
+  private enter(t: Token): void {
+    this.nesting++;
+    if (this.nesting > MAX_NESTING) {
+      this.error(`template nests too deeply (more than ${MAX_NESTING} levels)`, t);
+    }
+  }
+
   parse(): void {
+    this.body();
+    this.recursion();
+  }
+
+  /**
+   * Refuses a template that invokes itself, directly or through others: Go's
+   * parser accepts it, but expanding it never ends (Go stops it at depth 100,000).
+   */
+  private recursion(): void {
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (name: string): void => {
+      state.set(name, 'open');
+      for (const call of this.calls.get(name) ?? []) {
+        const seen = state.get(call.name);
+        if (seen === 'open') {
+          this.error(
+            `template ${JSON.stringify(call.name)} invokes itself: its expansion never ends`,
+            call.token,
+          );
+        }
+        if (seen === undefined && this.calls.has(call.name)) visit(call.name);
+      }
+      state.set(name, 'done');
+    };
+    for (const name of this.calls.keys()) {
+      if (name !== undefined && state.get(name) === undefined) visit(name);
+    }
+  }
+
+  private body(): void {
     for (;;) {
       const t = this.peek();
       if (t.type === 'eof') return;
@@ -431,9 +480,22 @@ class TemplateParser {
     this.expectRightDelim('define');
     const outer = this.vars;
     this.vars = ['$'];
+    this.current = templateName(name);
+    this.defined(this.current);
     const end = this.itemList();
+    this.current = undefined;
     if (end.kind !== 'end') this.error('unexpected {{else}} in define', end.token);
     this.vars = outer;
+  }
+
+  private defined(name: string): void {
+    if (!this.calls.has(name)) this.calls.set(name, []);
+  }
+
+  private invokes(name: string, token: Token): void {
+    const list = this.calls.get(this.current) ?? [];
+    list.push({ name, token });
+    this.calls.set(this.current, list);
   }
 
   /** Parses items until `{{end}}` or `{{else}}`. */
@@ -497,9 +559,18 @@ class TemplateParser {
       this.error(`unexpected ${this.describe(name)} in block clause`, name);
     }
     this.pipeline('block clause', 'rightDelim');
+    // A block defines a template and invokes it where it stands.
+    const blockName = templateName(name);
+    this.invokes(blockName, name);
+    this.defined(blockName);
     const outer = this.vars;
+    const outerTemplate = this.current;
     this.vars = ['$'];
+    this.current = blockName;
+    this.enter(name);
     const end = this.itemList();
+    this.nesting--;
+    this.current = outerTemplate;
     if (end.kind !== 'end') this.error('unexpected {{else}} in block', end.token);
     this.vars = outer;
     return undefined;
@@ -510,12 +581,14 @@ class TemplateParser {
     if (name.type !== 'string' && name.type !== 'rawString') {
       this.error(`unexpected ${this.describe(name)} in template clause`, name);
     }
+    this.invokes(templateName(name), name);
     if (this.peekNonSpace().type !== 'rightDelim') this.pipeline('template clause', 'rightDelim');
     else this.next();
   }
 
   private control(context: string): void {
     const depth = this.vars.length;
+    this.enter(this.peek());
     this.pipeline(context, 'rightDelim');
     if (context === 'range') this.rangeDepth++;
     let end = this.itemList();
@@ -535,6 +608,7 @@ class TemplateParser {
         if (elseEnd.kind === 'else') this.error('expected end; found {{else}}', elseEnd.token);
       }
     }
+    this.nesting--;
     this.vars = this.vars.slice(0, depth);
   }
 
@@ -640,6 +714,13 @@ class TemplateParser {
         if (!GO_TEMPLATE_BUILTINS.has(t.value) && !this.functions.has(t.value)) {
           this.error(`function ${JSON.stringify(t.value)} not defined`, t);
         }
+        // Prometheus gives templates no function values: `call` can only fail.
+        if (t.value === 'call' && !this.functions.has('call')) {
+          this.error(
+            'function "call" is not allowed: Prometheus templates hold no functions to call',
+            t,
+          );
+        }
         return t;
       case 'variable':
         if (!this.vars.includes(t.value))
@@ -650,7 +731,9 @@ class TemplateParser {
           this.error(`illegal number syntax: ${JSON.stringify(t.value)}`, t);
         return t;
       case 'leftParen':
+        this.enter(t);
         this.pipeline('parenthesized pipeline', 'rightParen');
+        this.nesting--;
         return t;
       case 'dot':
       case 'nil':

@@ -15,7 +15,7 @@
 
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import { safeParseDuration } from '../../base/utils/duration.js';
+import { safeParseDuration } from '../utils/duration.js';
 import { checkRe2 } from './re2.js';
 
 /** The value types of PromQL, named as Prometheus names them in errors. */
@@ -190,18 +190,107 @@ interface Rewrite {
   readonly text: string;
   /** Offsets (in the rewritten text) where `holt_winters` was renamed. */
   readonly renamedAt: ReadonlySet<number>;
+  /** Metric names the grammar cannot read (`offset`), renamed: offset → the name as written. */
+  readonly metricNames: ReadonlyMap<number, string>;
+  /** The first number Prometheus' lexer refuses (`0.5atan2`), at its offset in the source. */
+  readonly lexError?: { readonly offset: number; readonly message: string };
   toOriginal(offset: number): number;
 }
 
+const isAlphaNumeric = (c: string | undefined): boolean =>
+  c !== undefined && /^[A-Za-z0-9_]$/.test(c);
+
 /**
- * Renames `holt_winters(` (2.42) to the name the grammar knows, outside
- * strings and comments, remembering where.
+ * Go's `lexNumberOrDuration` at `start`: a number, or a duration, and nothing
+ * alphanumeric right after it (`0.5atan2` is one bad token for Prometheus).
+ */
+function lexNumber(src: string, start: number): { text: string; error?: string } {
+  let i = start;
+  const run = (chars: RegExp): void => {
+    while (i < src.length && chars.test(src[i] ?? '')) i++;
+  };
+  let digits = /[0-9]/;
+  if (src[i] === '0' && (src[i + 1] === 'x' || src[i + 1] === 'X')) {
+    i += 2;
+    digits = /[0-9a-fA-F]/;
+  }
+  run(digits);
+  if (src[i] === '.') {
+    i++;
+    run(digits);
+  }
+  if (src[i] === 'e' || src[i] === 'E') {
+    i++;
+    if (src[i] === '+' || src[i] === '-') i++;
+    run(/[0-9]/);
+  }
+  if (!isAlphaNumeric(src[i])) return { text: src.slice(start, i) };
+  // A duration: units, then more digit runs with units, then nothing alphanumeric.
+  let ok = /[smhdwy]/.test(src[i] ?? '');
+  if (ok) {
+    i++;
+    if (src[i] === 's') i++;
+    while (ok && /[0-9]/.test(src[i] ?? '')) {
+      run(/[0-9]/);
+      ok = /[smhdwy]/.test(src[i] ?? '');
+      if (ok) {
+        i++;
+        if (src[i] === 's') i++;
+      }
+    }
+  }
+  if (ok && !isAlphaNumeric(src[i])) return { text: src.slice(start, i) };
+  run(/[A-Za-z0-9_.]/);
+  const text = src.slice(start, i);
+  return { text, error: `bad number or duration syntax: ${JSON.stringify(text)}` };
+}
+
+/** Words after which an operand comes (so `offset` there is a metric name). */
+const OPERATOR_WORDS: ReadonlySet<string> = new Set(['and', 'or', 'unless', 'atan2', 'bool']);
+/** Keywords Prometheus never reads as a metric name. */
+const NOT_NAMES: ReadonlySet<string> = new Set([
+  'bool',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'atan2',
+]);
+/** Words followed by a parenthesised list of label names. */
+const LABEL_LIST_WORDS: ReadonlySet<string> = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+]);
+/** What the grammar reads `offset` as, where Prometheus reads a metric name (same length). */
+const OFFSET_AS_NAME = 'offse_';
+
+/**
+ * Adapts the source to the grammar where it differs from Prometheus 2.42's
+ * parser, outside strings and comments, remembering where:
+ * - `holt_winters(` (2.42) is renamed to the name the grammar knows;
+ * - `offset` where an operand belongs (`offset{job="x"}`, `a + offset`) is a
+ *   metric name for Prometheus; the grammar only knows the modifier, so it
+ *   reads a same-length stand-in;
+ * - a number with a trailing dot (`3.`) loses the dot, which Go reads and the
+ *   grammar does not (same length).
  */
 function rewrite(src: string): Rewrite {
   const renamedAt = new Set<number>();
+  const metricNames = new Map<number, string>();
   const shifts: { at: number; delta: number }[] = [];
   let out = '';
   let i = 0;
+  /** Does an operand come next (start, after an operator, `(` or `,`)? */
+  let operandNext = true;
+  let braces = 0;
+  /** The word whose label list opens with the next `(`, and the one whose list is open. */
+  let listNext: string | undefined;
+  let inList: string | undefined;
+  let lexError: { offset: number; message: string } | undefined;
   while (i < src.length) {
     const c = src[i] ?? '';
     if (c === '"' || c === "'" || c === '`') {
@@ -209,6 +298,7 @@ function rewrite(src: string): Rewrite {
       while (j < src.length && src[j] !== c) j += src[j] === '\\' && c !== '`' ? 2 : 1;
       out += src.slice(i, j + 1);
       i = j + 1;
+      operandNext = false;
       continue;
     }
     if (c === '#') {
@@ -218,23 +308,78 @@ function rewrite(src: string): Rewrite {
       i = j;
       continue;
     }
-    if (
-      src.startsWith(HOLT_WINTERS, i) &&
-      !/[A-Za-z0-9_:]/.test(src[i - 1] ?? '') &&
-      /^\s*\(/.test(src.slice(i + HOLT_WINTERS.length))
-    ) {
-      renamedAt.add(out.length);
-      out += HOLT_WINTERS_NEW;
-      shifts.push({ at: out.length, delta: HOLT_WINTERS_NEW.length - HOLT_WINTERS.length });
-      i += HOLT_WINTERS.length;
+    if (/\s/.test(c)) {
+      out += c;
+      i++;
+      continue;
+    }
+    const word = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(src.slice(i, i + 256))?.[0];
+    if (word !== undefined) {
+      const lower = word.toLowerCase();
+      if (
+        word === HOLT_WINTERS &&
+        braces === 0 &&
+        /^\s*\(/.test(src.slice(i + HOLT_WINTERS.length, i + HOLT_WINTERS.length + 64))
+      ) {
+        renamedAt.add(out.length);
+        out += HOLT_WINTERS_NEW;
+        shifts.push({ at: out.length, delta: HOLT_WINTERS_NEW.length - HOLT_WINTERS.length });
+      } else if (lower === 'offset' && operandNext && braces === 0 && inList === undefined) {
+        metricNames.set(out.length, word);
+        out += OFFSET_AS_NAME;
+      } else out += word;
+      i += word.length;
+      if (braces === 0 && inList === undefined) {
+        if (operandNext && !NOT_NAMES.has(lower)) {
+          // Where an operand belongs, a keyword is a metric name (`unless offset 5m`).
+          operandNext = false;
+          listNext = undefined;
+        } else {
+          const listFollows = /^\s*\(/.test(src.slice(i, i + 64));
+          listNext = LABEL_LIST_WORDS.has(lower) && listFollows ? lower : undefined;
+          // `group_left` without a list ends its clause: an operand follows.
+          operandNext =
+            OPERATOR_WORDS.has(lower) ||
+            listNext !== undefined ||
+            (LABEL_LIST_WORDS.has(lower) && lower !== 'by' && lower !== 'without');
+        }
+      }
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+      const token = lexNumber(src, i);
+      if (token.error !== undefined && lexError === undefined)
+        lexError = { offset: i, message: token.error };
+      // Go reads `3.`; the grammar does not: same length, without the dot.
+      out += token.text.endsWith('.') ? `${token.text.slice(0, -1)} ` : token.text;
+      i += token.text.length;
+      operandNext = false;
       continue;
     }
     out += c;
     i++;
+    if (braces > 0) {
+      if (c === '{') braces++;
+      else if (c === '}') braces--;
+      if (braces === 0) operandNext = false;
+      continue;
+    }
+    if (c === '{') braces++;
+    else if (c === '(') {
+      inList = listNext;
+      operandNext = true;
+    } else if (c === ')') {
+      // After `on(...)` an operand follows; after `by (...)` a body or an operator.
+      operandNext = inList !== undefined && inList !== 'by' && inList !== 'without';
+      inList = undefined;
+    } else if (inList === undefined) operandNext = /[-+*/%^=!<>,@[]/.test(c);
+    listNext = undefined;
   }
   return {
     text: out,
     renamedAt,
+    metricNames,
+    ...(lexError === undefined ? {} : { lexError }),
     toOriginal(offset: number): number {
       let result = offset;
       for (const s of shifts) if (offset >= s.at) result -= s.delta;
@@ -303,15 +448,23 @@ export function unquotePromqlString(
     if (hexLength > 0) {
       const hex = body.slice(i + 2, i + 2 + hexLength);
       const code = Number.parseInt(hex, 16);
-      if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== hexLength || code > 0x10ffff) {
+      if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== hexLength) {
         return { ok: false, message: `invalid escape sequence \\${e}${hex} in string` };
+      }
+      if (!isCodePoint(code)) {
+        return { ok: false, message: 'escape sequence is an invalid Unicode code point' };
       }
       out += String.fromCodePoint(code);
       i += 1 + hexLength;
       continue;
     }
     if (/^[0-7]{3}$/.test(body.slice(i + 1, i + 4))) {
-      out += String.fromCodePoint(Number.parseInt(body.slice(i + 1, i + 4), 8));
+      const code = Number.parseInt(body.slice(i + 1, i + 4), 8);
+      // Go's lexer: an octal escape is one byte.
+      if (code > 0xff) {
+        return { ok: false, message: 'escape sequence is an invalid Unicode code point' };
+      }
+      out += String.fromCodePoint(code);
       i += 3;
       continue;
     }
@@ -320,9 +473,29 @@ export function unquotePromqlString(
   return { ok: true, value: out };
 }
 
+/** A code point Go accepts in an escape: at most U+10FFFF, no surrogate. */
+const isCodePoint = (code: number): boolean =>
+  code <= 0x10ffff && (code < 0xd800 || code >= 0xe000);
+
 /** Number literals Prometheus' lexer reads as numbers (not durations). */
 const NUMBER =
   /^[+-]?(?:0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])$/;
+
+/** Postfix operators: the grammar puts them around a whole binary or unary expression. */
+const POSTFIX: ReadonlySet<string> = new Set([
+  'MatrixSelector',
+  'SubqueryExpr',
+  'OffsetExpr',
+  'StepInvariantExpr',
+]);
+
+/** What a postfix operator applies to, and the modifiers it already has. */
+interface Target {
+  readonly node: SyntaxNode;
+  kind: 'selector' | 'matrix' | 'subquery' | 'other';
+  offset: boolean;
+  at: boolean;
+}
 
 /** @internal the walk over the syntax tree, one instance per expression. */
 class Checker {
@@ -347,7 +520,34 @@ class Checker {
     );
   }
 
-  check(node: SyntaxNode): T {
+  /**
+   * The type of `node` with `post` applied to it: the postfix operators
+   * (`[range]`, `[range:step]`, `offset`, `@`; innermost first) that the
+   * grammar put around a binary or unary expression. Prometheus binds them
+   * tighter than any operator (`a - b offset 5m` is `a - (b offset 5m)`), so
+   * they are carried down to the rightmost operand and applied there.
+   */
+  check(node: SyntaxNode, post: readonly SyntaxNode[] = []): T {
+    if (POSTFIX.has(node.name)) {
+      const [inner] = children(node);
+      /* v8 ignore next -- the grammar guarantees the operand */
+      if (inner === undefined) return this.unsupported(node);
+      return this.check(inner, [node, ...post]);
+    }
+    if (post.length > 0 && node.name === 'BinaryExpr') return this.binary(node, post);
+    if (post.length > 0 && node.name === 'UnaryExpr') return this.unary(node, post);
+    let type = this.base(node);
+    const state: Target = {
+      node,
+      kind: node.name === 'VectorSelector' ? 'selector' : 'other',
+      offset: false,
+      at: false,
+    };
+    for (const p of post) type = this.postfix(p, state, type);
+    return type;
+  }
+
+  private base(node: SyntaxNode): T {
     switch (node.name) {
       case 'ParenExpr': {
         const [inner] = children(node);
@@ -363,18 +563,10 @@ class Checker {
       case 'VectorSelector':
         this.vectorSelector(node);
         return V;
-      case 'MatrixSelector':
-        return this.matrixSelector(node);
-      case 'SubqueryExpr':
-        return this.subquery(node);
-      case 'OffsetExpr':
-        return this.offset(node);
-      case 'StepInvariantExpr':
-        return this.at(node);
       case 'UnaryExpr':
-        return this.unary(node);
+        return this.unary(node, []);
       case 'BinaryExpr':
-        return this.binary(node);
+        return this.binary(node, []);
       case 'AggregateExpr':
         return this.aggregate(node);
       case 'FunctionCall':
@@ -384,8 +576,56 @@ class Checker {
     }
   }
 
+  /** Applies one postfix operator to what `state` describes, of type `type`. */
+  private postfix(p: SyntaxNode, state: Target, type: T): T {
+    const parts = children(p);
+    switch (p.name) {
+      case 'MatrixSelector': {
+        const range = parts[1];
+        /* v8 ignore next -- the grammar guarantees the range */
+        if (range === undefined) return this.unsupported(p);
+        if (state.kind !== 'selector') {
+          this.fail(
+            'promql_type_error',
+            range.from - 1,
+            'ranges only allowed for vector selectors',
+          );
+        }
+        if (state.offset || state.at) {
+          this.fail(
+            'promql_type_error',
+            range.from - 1,
+            'no offset modifiers allowed before range',
+          );
+        }
+        this.duration(range);
+        state.kind = 'matrix';
+        return M;
+      }
+      case 'SubqueryExpr': {
+        for (const d of parts.slice(1)) this.duration(d);
+        if (type !== V) {
+          this.fail(
+            'promql_type_error',
+            state.node,
+            `subquery is only allowed on instant vector, got ${type} in ${JSON.stringify(this.text.slice(state.node.from, p.to))} instead`,
+          );
+        }
+        Object.assign(state, { kind: 'subquery', offset: false, at: false });
+        return M;
+      }
+      case 'OffsetExpr':
+        this.offset(p, state);
+        return type;
+      default:
+        this.at(p, state);
+        return type;
+    }
+  }
+
   private number(node: SyntaxNode): T {
-    const text = this.src(node);
+    // The grammar takes a sign and the spaces after it into the literal (`- 1`).
+    const text = this.src(node).replace(/^([+-])\s+/, '$1');
     if (!NUMBER.test(text)) {
       const isDuration = safeParseDuration(text.replace(/^[+-]/, '')).ok;
       this.fail(
@@ -396,11 +636,27 @@ class Checker {
           : `bad number syntax: ${JSON.stringify(text)}`,
       );
     }
+    // Go's strconv: a decimal beyond float64 is out of range (hex integers fit or fail alike).
+    const magnitude = text.replace(/^[+-]/, '');
+    if (!/^(?:inf|nan|0x)/i.test(magnitude) && !Number.isFinite(Number(magnitude))) {
+      this.fail(
+        'invalid_promql',
+        node,
+        `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(magnitude)}: value out of range`,
+      );
+    }
     return S;
   }
 
   private string(node: SyntaxNode): string {
-    const result = unquotePromqlString(this.src(node));
+    const literal = this.src(node);
+    // The grammar takes an unterminated string to the end of the input.
+    const closed =
+      literal.length >= 2 &&
+      literal.endsWith(literal[0] ?? '') &&
+      (literal[0] === '`' || (/\\*$/.exec(literal.slice(1, -1))?.[0].length ?? 0) % 2 === 0);
+    if (!closed) this.fail('invalid_promql', node, 'unterminated quoted string');
+    const result = unquotePromqlString(literal);
     if (!result.ok) this.fail('invalid_promql', node, result.message);
     return result.value;
   }
@@ -410,7 +666,9 @@ class Checker {
     const matchers: { name: string; op: string; value: string; node: SyntaxNode }[] = [];
     for (const c of children(node)) {
       if (c.name === 'Identifier') {
-        name = this.src(c);
+        name = this.rw.metricNames.get(c.from) ?? this.src(c);
+        // Operators the grammar reads as names; Prometheus' lexer does not.
+        if (name.toLowerCase() === 'atan2') this.fail('invalid_promql', c, 'unexpected <op:atan2>');
         continue;
       }
       /* v8 ignore next -- a selector holds a name and matchers only */
@@ -484,67 +742,21 @@ class Checker {
     if (result.ms === 0) this.fail('invalid_duration', node, 'duration must be greater than 0');
   }
 
-  private matrixSelector(node: SyntaxNode): T {
-    const [inner, range] = children(node);
-    /* v8 ignore next -- the grammar guarantees both parts */
-    if (inner === undefined || range === undefined) return this.unsupported(node);
-    this.check(inner);
-    if (inner.name !== 'VectorSelector') {
-      this.fail('promql_type_error', range.from - 1, 'ranges only allowed for vector selectors');
-    }
-    this.duration(range);
-    return M;
-  }
-
-  private subquery(node: SyntaxNode): T {
-    const [inner, ...durations] = children(node);
-    /* v8 ignore next -- the grammar guarantees the expression */
-    if (inner === undefined) return this.unsupported(node);
-    const type = this.check(inner);
-    for (const d of durations) this.duration(d);
-    if (type !== V) {
-      this.fail(
-        'promql_type_error',
-        node,
-        `subquery is only allowed on instant vector, got ${type} in ${JSON.stringify(this.src(node))} instead`,
-      );
-    }
-    return M;
-  }
-
-  /** The selector or subquery an offset or `@` applies to, and which modifiers it already has. */
-  private modifierTarget(node: SyntaxNode): { offset: boolean; at: boolean; ok: boolean } {
-    let current: SyntaxNode | undefined = node;
-    const seen = { offset: false, at: false, ok: false };
-    while (current !== undefined) {
-      if (current.name === 'OffsetExpr') seen.offset = true;
-      else if (current.name === 'StepInvariantExpr') seen.at = true;
-      else {
-        seen.ok = ['VectorSelector', 'MatrixSelector', 'SubqueryExpr'].includes(current.name);
-        return seen;
-      }
-      current = children(current)[0];
-    }
-    /* v8 ignore next -- modifiers always wrap an expression */
-    return seen;
-  }
-
-  private offset(node: SyntaxNode): T {
+  private offset(node: SyntaxNode, target: Target): void {
     const parts = children(node);
-    const inner = parts[0];
     const duration = parts[parts.length - 1];
-    /* v8 ignore next -- the grammar guarantees both parts */
-    if (inner === undefined || duration === undefined) return this.unsupported(node);
-    const type = this.check(inner);
-    const target = this.modifierTarget(inner);
-    if (!target.ok) {
+    /* v8 ignore next -- the grammar guarantees the duration */
+    if (duration === undefined) this.unsupported(node);
+    if (target.kind === 'other') {
       this.fail(
         'promql_type_error',
-        node,
+        target.node,
         'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
       );
     }
-    if (target.offset) this.fail('promql_type_error', node, 'offset may not be set multiple times');
+    if (target.offset)
+      this.fail('promql_type_error', target.node, 'offset may not be set multiple times');
+    target.offset = true;
     let d = duration;
     const dParts = children(d);
     if (dParts[0]?.name === 'UnaryOp' && dParts[1] !== undefined) d = dParts[1];
@@ -555,39 +767,47 @@ class Checker {
     const text = this.src(literal[0]);
     if (/^[0-9]+$/.test(text))
       this.fail('invalid_duration', d, 'missing unit character in duration');
-    if (!safeParseDuration(text).ok) {
+    const parsed = safeParseDuration(text);
+    if (!parsed.ok) {
       this.fail('invalid_duration', d, `not a valid duration string: ${JSON.stringify(text)}`);
     }
-    return type;
+    if (parsed.ms === 0) this.fail('invalid_duration', d, 'duration must be greater than 0');
   }
 
-  private at(node: SyntaxNode): T {
+  private at(node: SyntaxNode, target: Target): void {
     const parts = children(node);
-    const inner = parts[0];
     const value = parts[parts.length - 1];
-    /* v8 ignore next -- the grammar guarantees both parts */
-    if (inner === undefined || value === undefined) return this.unsupported(node);
-    const type = this.check(inner);
-    const target = this.modifierTarget(inner);
-    if (!target.ok) {
+    /* v8 ignore next -- the grammar guarantees the value */
+    if (value === undefined) this.unsupported(node);
+    if (target.kind === 'other') {
       this.fail(
         'promql_type_error',
-        node,
+        target.node,
         '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
       );
     }
     if (target.at)
-      this.fail('promql_type_error', node, '@ <timestamp> may not be set multiple times');
-    if (value.name === 'NumberDurationLiteral') this.number(value);
-    else if (value.name !== 'AtModifierPreprocessors') this.unsupported(value);
-    return type;
+      this.fail('promql_type_error', target.node, '@ <timestamp> may not be set multiple times');
+    target.at = true;
+    if (value.name === 'NumberDurationLiteral') {
+      this.number(value);
+      // Prometheus keeps `@` in int64 milliseconds.
+      const seconds = Number(this.src(value).replace(/\s+/g, ''));
+      if (!Number.isFinite(seconds) || Math.abs(seconds * 1000) > 9.223372036854775e18) {
+        this.fail(
+          'promql_type_error',
+          value,
+          `timestamp out of bounds for @ modifier: ${this.src(value)}`,
+        );
+      }
+    } else if (value.name !== 'AtModifierPreprocessors') this.unsupported(value);
   }
 
-  private unary(node: SyntaxNode): T {
+  private unary(node: SyntaxNode, post: readonly SyntaxNode[]): T {
     const [, operand] = children(node);
     /* v8 ignore next -- the grammar guarantees the operand */
     if (operand === undefined) return this.unsupported(node);
-    const type = this.check(operand);
+    const type = this.check(operand, post);
     if (type !== S && type !== V) {
       this.fail(
         'promql_type_error',
@@ -606,7 +826,7 @@ class Checker {
     });
   }
 
-  private binary(node: SyntaxNode): T {
+  private binary(node: SyntaxNode, post: readonly SyntaxNode[]): T {
     const parts = children(node);
     const lhs = parts[0];
     const rhs = parts[parts.length - 1];
@@ -614,7 +834,7 @@ class Checker {
     /* v8 ignore next -- the grammar guarantees the parts */
     if (lhs === undefined || rhs === undefined || op === undefined) return this.unsupported(node);
     const lt = this.check(lhs);
-    const rt = this.check(rhs);
+    const rt = this.check(rhs, post);
     const opName = op.name;
     if (!COMPARISONS.has(opName) && !SET_OPERATORS.has(opName) && !ARITHMETIC.has(opName)) {
       this.unsupported(op);
@@ -782,6 +1002,34 @@ class Checker {
   }
 }
 
+/**
+ * How deep an expression may nest. Prometheus' parser takes any depth; the
+ * grammar's parser stops a few hundred levels down with an error that names
+ * no reason, and the checks walk the tree recursively, so alertbase refuses
+ * deeper expressions with this reason (no rule written by hand comes near).
+ */
+export const MAX_NESTING = 256;
+
+/** The offset of the first `(`, `[` or `{` deeper than {@link MAX_NESTING}, outside strings and comments. */
+function tooDeep(text: string): number | undefined {
+  let level = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' && c !== '`' ? 2 : 1;
+      i = j;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '(' || c === '[' || c === '{') {
+      level++;
+      if (level > MAX_NESTING) return i;
+    } else if (c === ')' || c === ']' || c === '}') level--;
+  }
+  return undefined;
+}
+
 /** Describes the first syntax error of the grammar, with Prometheus' wording where it matters. */
 function syntaxError(text: string, from: number, to: number): { from: number; message: string } {
   if (from >= text.trimEnd().length) return { from, message: 'unexpected end of input' };
@@ -824,16 +1072,29 @@ export function checkPrometheusExpr(expr: string): PrometheusExprCheckResult {
     };
   }
   const rw = rewrite(expr);
+  const deep = tooDeep(rw.text);
+  if (deep !== undefined) {
+    const { line, column } = position(expr, rw.toOriginal(deep));
+    return {
+      ok: false,
+      code: 'invalid_promql',
+      line,
+      column,
+      message: `expression nests too deeply (more than ${MAX_NESTING} levels of parentheses, brackets and braces)`,
+    };
+  }
   const tree = parser.parse(rw.text);
   let error: { from: number; to: number } | undefined;
+  let depth = 0;
+  let maxDepth = 0;
   tree.iterate({
     enter(node) {
-      if (error !== undefined) return false;
-      if (node.type.isError) {
-        error = { from: node.from, to: node.to };
-        return false;
-      }
-      return undefined;
+      if (error === undefined && node.type.isError) error = { from: node.from, to: node.to };
+      depth++;
+      if (depth > maxDepth) maxDepth = depth;
+    },
+    leave() {
+      depth--;
     },
   });
   const at = (
@@ -844,7 +1105,19 @@ export function checkPrometheusExpr(expr: string): PrometheusExprCheckResult {
     const { line, column } = position(expr, rw.toOriginal(offset));
     return { ok: false, code, line, column, message };
   };
+  if (rw.lexError !== undefined) {
+    const { line, column } = position(expr, rw.lexError.offset);
+    return { ok: false, code: 'invalid_promql', line, column, message: rw.lexError.message };
+  }
   if (error !== undefined) {
+    // The grammar's parser gives up on operator chains a few hundred deep.
+    if (maxDepth > MAX_NESTING) {
+      return at(
+        'invalid_promql',
+        error.from,
+        `expression nests too deeply (more than ${MAX_NESTING} levels of operators and parentheses)`,
+      );
+    }
     const e = syntaxError(rw.text, error.from, error.to);
     return at('invalid_promql', e.from, e.message);
   }

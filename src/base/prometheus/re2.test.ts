@@ -97,6 +97,37 @@ describe('checkRe2', () => {
     expect(checkRe2('a|', { anchored: true })).toEqual({ ok: true, matchesEmpty: true });
   });
 
+  it('refuses nested counted repetitions past 1000 copies, as Go does', () => {
+    for (const ok of [
+      '(a{10}){100}',
+      '(a{2,}){500}',
+      '((a{2}){0}){1000}',
+      '(a{1000}|b{1000}){1}',
+    ]) {
+      expect(checkRe2(ok)).toMatchObject({ ok: true });
+    }
+    expect(checkRe2('((a{100}){100}){100}')).toEqual({
+      ok: false,
+      message: 'invalid repeat count: `{100}`',
+      offset: 9,
+    });
+    expect(checkRe2('(a{0,2}){501}')).toMatchObject({ ok: false, offset: 8 });
+    expect(checkRe2('(a{1000}|b{2}){2}')).toMatchObject({ ok: false, offset: 14 });
+  });
+
+  it('refuses patterns nesting deeper than Go allows, without a stack overflow', () => {
+    const nest = (n: number, open = '(') => `${open.repeat(n)}a${')'.repeat(n)}`;
+    expect(checkRe2(nest(998), { anchored: true })).toMatchObject({ ok: true });
+    const deep = checkRe2(nest(999), { anchored: true });
+    expect(deep).toMatchObject({ ok: false, offset: 0 });
+    if (!deep.ok) {
+      expect(deep.message).toMatch(/^expression nests too deeply: `\^\(\?:\(+…`$/);
+    }
+    expect(checkRe2(nest(5_000))).toMatchObject({ ok: false, offset: 0 });
+    expect(checkRe2(nest(50_000, '(?:'))).toMatchObject({ ok: false, offset: 0 });
+    expect(checkRe2('(a(b)|(c(d)))*e')).toMatchObject({ ok: true });
+  });
+
   it('accepts every plain word and its alternations (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[a-z0-9_]{1,8}$/), { minLength: 1 }), (words) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROMETHEUS_TEMPLATE_FUNCTIONS_2_42, parseGoTemplate } from './template.js';
+import { PROMETHEUS_TEMPLATE_FUNCTIONS_2_42, parseGoTemplate } from './go-template.js';
 
 describe('parseGoTemplate', () => {
   it.each([
@@ -77,6 +77,49 @@ describe('parseGoTemplate', () => {
     ['{{ range . }}{{ break }}{{ end }}{{ break }}', 1, 37, '{{break}} outside {{range}}'],
   ])('refuses %j at %i:%i (%s)', (text, line, column) => {
     expect(parseGoTemplate(text)).toMatchObject({ ok: false, line, column });
+  });
+
+  it('refuses what parses but can never expand: call, recursive templates', () => {
+    expect(parseGoTemplate('{{ call $value }}')).toMatchObject({
+      ok: false,
+      line: 1,
+      column: 4,
+      message: expect.stringContaining('"call" is not allowed'),
+    });
+    expect(parseGoTemplate('{{ call $value }}', { functions: new Set(['call']) }).ok).toBe(true);
+    for (const [text, column] of [
+      ['{{ define "x" }}{{ template "x" . }}{{ end }}{{ template "x" . }}', 29],
+      [
+        '{{ define "x" }}{{ template "y" }}{{ end }}{{ define "y" }}{{ template "x" }}{{ end }}',
+        72,
+      ],
+      ['{{ block "b" . }}{{ template "b" . }}{{ end }}', 30],
+    ] as const) {
+      expect(parseGoTemplate(text)).toMatchObject({
+        ok: false,
+        line: 1,
+        column,
+        message: expect.stringContaining('invokes itself'),
+      });
+    }
+    expect(
+      parseGoTemplate(
+        '{{ define "a" }}{{ template "b" }}{{ end }}{{ define "b" }}b{{ end }}{{ template "a" }}{{ template "a" }}',
+      ).ok,
+    ).toBe(true);
+    expect(parseGoTemplate('{{ template "undefined" }}').ok).toBe(true);
+  });
+
+  it('refuses nesting past 1000 levels with that reason, never a stack overflow', () => {
+    const ifs = (n: number) => `${'{{ if 1 }}'.repeat(n)}${'{{ end }}'.repeat(n)}`;
+    expect(parseGoTemplate(ifs(1_000)).ok).toBe(true);
+    expect(parseGoTemplate(ifs(5_000))).toMatchObject({
+      ok: false,
+      message: 'template nests too deeply (more than 1000 levels)',
+    });
+    const parens = `{{ ${'('.repeat(5_000)}1${')'.repeat(5_000)} }}`;
+    expect(parseGoTemplate(parens)).toMatchObject({ ok: false, line: 1, column: 1_004 });
+    expect(parseGoTemplate(`{{ block "b" . }}${ifs(1_000)}{{ end }}`).ok).toBe(false);
   });
 
   it('knows the functions of Prometheus 2.42 when asked', () => {

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { checkPrometheusExpr, unquotePromqlString } from './promql-check.js';
+import { checkPrometheusExpr, MAX_NESTING, unquotePromqlString } from './promql-check.js';
 
 describe('checkPrometheusExpr', () => {
+  it('refuses expressions nesting deeper than MAX_NESTING with that reason, quickly', () => {
+    const nested = (n: number) => `${'('.repeat(n)}up${')'.repeat(n)} > 1`;
+    expect(checkPrometheusExpr(nested(MAX_NESTING))).toMatchObject({ ok: true });
+    expect(checkPrometheusExpr(nested(5_000))).toMatchObject({
+      ok: false,
+      code: 'invalid_promql',
+      line: 1,
+      column: MAX_NESTING + 1,
+      message: expect.stringContaining('nests too deeply'),
+    });
+    const chain = Array.from({ length: 2_000 }, (_, i) => `a${i}`).join(' + ');
+    expect(checkPrometheusExpr(chain)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('nests too deeply'),
+    });
+    expect(checkPrometheusExpr('up{a="((("} + (x)')).toMatchObject({ ok: true });
+  });
+
   it.each([
     ['up == 0', 'instant vector'],
     ['"foo"', 'string'],
@@ -37,12 +55,30 @@ describe('checkPrometheusExpr', () => {
     ['# comment\nup', 'instant vector'],
     ['up{a="holt_winters("}', 'instant vector'],
     ['1 atan2 up', 'instant vector'],
+    ['a - b offset 10m >= 1', 'instant vector'],
+    ['-a @ 5 offset 1h30m5s', 'instant vector'],
+    ['a + offset', 'instant vector'],
+    ['sum by (offset) (offset) + on (job) group_left offset', 'instant vector'],
+    ['foo offset 5ms', 'instant vector'],
+    ['3. + .5', 'scalar'],
+    ['- 1', 'scalar'],
   ])('accepts %j as %s', (expr, type) => {
     expect(checkPrometheusExpr(expr)).toEqual({ ok: true, type });
   });
 
   it.each([
     ['', 'invalid_promql', 1, 1],
+    ['1 + 0.5atan2 (up)', 'invalid_promql', 1, 5],
+    ['foo offset 5m1', 'invalid_promql', 1, 12],
+    ['foo offset 1x', 'invalid_promql', 1, 12],
+    ['"abc', 'invalid_promql', 1, 1],
+    ['up{a="\\uD800"}', 'invalid_promql', 1, 6],
+    ['1e400', 'invalid_promql', 1, 1],
+    ['atan2', 'invalid_promql', 1, 1],
+    ['up @ 1e33', 'promql_type_error', 1, 6],
+    ['up offset 0s', 'invalid_duration', 1, 11],
+    ['a - b[5m]', 'promql_type_error', 1, 5],
+    ['up offset 5m [5m]', 'promql_type_error', 1, 14],
     ['   ', 'invalid_promql', 1, 1],
     ['up ==', 'invalid_promql', 1, 6],
     ['sum(up', 'invalid_promql', 1, 7],

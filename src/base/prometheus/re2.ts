@@ -74,10 +74,47 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9A-Fa-f]$/.test(c);
 const isAlnum = (c: string): boolean => /^[A-Za-z0-9]$/.test(c);
 
+/** A counted repetition (`x{n,m}`) and the counted repetitions inside it. */
+interface Repeat {
+  readonly min: number;
+  /** -1: no upper bound. */
+  readonly max: number;
+  readonly inner: readonly Repeat[];
+}
+
 /** One parsed item of a concatenation, as far as emptiness and repetition go. */
 interface Item {
   /** Can it match the empty string? */
   nullable: boolean;
+  /** The outermost counted repetitions in it. */
+  repeats: readonly Repeat[];
+  /** Height of its parse tree, as Go counts it (to refuse what nests too deeply). */
+  height: number;
+}
+
+/** What an alternation or concatenation gives. */
+interface Parsed {
+  readonly nullable: boolean;
+  readonly repeats: readonly Repeat[];
+  readonly height: number;
+}
+
+/** Go's limits (`regexp/syntax`): copies of one thing under counted repetitions, tree height. */
+const MAX_REPEAT = 1000;
+const MAX_HEIGHT = 1000;
+
+/**
+ * Go's `repeatIsValid`: nested counted repetitions may not make more than
+ * `n` copies of the innermost thing.
+ */
+function repeatIsValid(re: Repeat, n: number): boolean {
+  let budget = n;
+  let m = re.max;
+  if (m === 0) return true;
+  if (m < 0) m = re.min;
+  if (m > budget) return false;
+  if (m > 0) budget = Math.floor(budget / m);
+  return re.inner.every((inner) => repeatIsValid(inner, budget));
 }
 
 /** @internal a recursive-descent checker over the pattern's code points. */
@@ -113,24 +150,34 @@ class Re2Parser {
 
   /** Parses the whole pattern; returns whether it matches the empty string. */
   parse(): boolean {
-    const nullable = this.alternation(0);
+    const parsed = this.alternation(0);
     if (this.i < this.chars.length) {
       // Only a stray `)` stops an alternation at top level.
       throw new Re2Error('unexpected )', this.src, this.off());
     }
-    return nullable;
+    if (parsed.height > MAX_HEIGHT) {
+      throw new Re2Error('expression nests too deeply', this.src, 0);
+    }
+    return parsed.nullable;
   }
 
-  private alternation(depth: number): boolean {
-    let nullable = this.concatenation(depth);
+  private alternation(depth: number): Parsed {
+    const first = this.concatenation(depth);
+    let { nullable, height } = first;
+    const repeats = [...first.repeats];
+    let branches = 1;
     while (this.peek() === '|') {
       this.i++;
-      nullable = this.concatenation(depth) || nullable;
+      const next = this.concatenation(depth);
+      nullable = next.nullable || nullable;
+      height = Math.max(height, next.height);
+      repeats.push(...next.repeats);
+      branches++;
     }
-    return nullable;
+    return { nullable, repeats, height: branches > 1 ? height + 1 : height };
   }
 
-  private concatenation(depth: number): boolean {
+  private concatenation(depth: number): Parsed {
     const items: Item[] = [];
     /** The item a repetition operator would apply to; undefined after `(?i)` or at the start. */
     let last: Item | undefined;
@@ -147,13 +194,15 @@ class Re2Parser {
       const count = c === '{' ? this.repeatCount() : undefined;
       if (c === '*' || c === '+' || c === '?' || count !== undefined) {
         let min = c === '+' ? 1 : 0;
+        let countEnd = this.i;
         if (count !== undefined) {
           const { from, to, end } = count;
-          if (from > 1000 || to > 1000 || (to >= 0 && from > to)) {
+          if (from > MAX_REPEAT || to > MAX_REPEAT || (to >= 0 && from > to)) {
             this.fail('invalid repeat count', start, end);
           }
           min = from;
           this.i = end;
+          countEnd = end;
         } else {
           this.i++;
         }
@@ -163,6 +212,14 @@ class Re2Parser {
         }
         if (last === undefined) this.fail('missing argument to repetition operator', start, this.i);
         if (min === 0) last.nullable = true;
+        last.height++;
+        if (count !== undefined) {
+          const repeat: Repeat = { min: count.from, max: count.to, inner: last.repeats };
+          if ((count.from >= 2 || count.to >= 2) && !repeatIsValid(repeat, MAX_REPEAT)) {
+            this.fail('invalid repeat count', start, countEnd);
+          }
+          last.repeats = [repeat];
+        }
         lastRepeatStart = start;
         continue;
       }
@@ -170,7 +227,21 @@ class Re2Parser {
       last = this.atom(depth);
       if (last !== undefined) items.push(last);
     }
-    return items.every((item) => item.nullable);
+    // Go merges adjacent literal characters into one node: count runs of height-1 items once.
+    let nodes = 0;
+    let height = 0;
+    let previousFlat = false;
+    for (const item of items) {
+      const flat = item.height === 1 && item.repeats.length === 0;
+      if (!(flat && previousFlat)) nodes++;
+      previousFlat = flat;
+      height = Math.max(height, item.height);
+    }
+    return {
+      nullable: items.every((item) => item.nullable),
+      repeats: items.flatMap((item) => item.repeats),
+      height: nodes > 1 ? height + 1 : height,
+    };
   }
 
   /** Parses `{n}`, `{n,}` or `{n,m}` at the cursor without moving; undefined if it is a literal `{`. */
@@ -206,16 +277,16 @@ class Re2Parser {
         return this.group(depth);
       case '[':
         this.charClass();
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       case '\\':
         return this.escape(false);
       case '^':
       case '$':
         this.i++;
-        return { nullable: true };
+        return { nullable: true, repeats: [], height: 1 };
       default:
         this.i++;
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
     }
   }
 
@@ -236,14 +307,12 @@ class Re2Parser {
       } else {
         // Flags: (?flags) or (?flags:re), flags from imsU, at most one '-'.
         let j = this.i + 1;
-        let sawFlag = false;
         let sawMinus = false;
         let flagAfterMinus = false;
         for (;;) {
           const f = this.chars[j];
           if (f === undefined) this.fail('missing closing )', start, j);
           if (f === 'i' || f === 'm' || f === 's' || f === 'U') {
-            sawFlag = true;
             if (sawMinus) flagAfterMinus = true;
             j++;
             continue;
@@ -253,8 +322,8 @@ class Re2Parser {
             j++;
             continue;
           }
-          if ((f === ':' || f === ')') && sawFlag && (!sawMinus || flagAfterMinus)) break;
-          if (f === ':' && !sawFlag && !sawMinus) break;
+          // Go: `(?)` and `(?:` need no flag; after a `-` one is needed (`(?i-)` is refused).
+          if ((f === ':' || f === ')') && (!sawMinus || flagAfterMinus)) break;
           this.fail('invalid or unsupported Perl syntax', start, j + 1);
         }
         if (this.chars[j] === ')') {
@@ -264,10 +333,17 @@ class Re2Parser {
         this.i = j + 1;
       }
     }
-    const nullable = this.alternation(depth + 1);
+    // Deeper than Go's height limit either way; refused before the recursion grows.
+    if (depth >= MAX_HEIGHT) throw new Re2Error('expression nests too deeply', this.src, 0);
+    const capture = this.chars[start + 1] !== '?' || this.chars[start + 2] === 'P';
+    const inner = this.alternation(depth + 1);
     if (this.peek() !== ')') throw new Re2Error('missing closing )', this.src, this.off(start));
     this.i++;
-    return { nullable };
+    return {
+      nullable: inner.nullable,
+      repeats: inner.repeats,
+      height: capture ? inner.height + 1 : Math.max(inner.height, 1),
+    };
   }
 
   private charClass(): void {
@@ -340,23 +416,23 @@ class Re2Parser {
       case 'S':
       case 'w':
       case 'W':
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       case 'a':
       case 'f':
       case 'n':
       case 'r':
       case 't':
       case 'v':
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       case 'A':
       case 'z':
       case 'B':
         if (inClass) this.fail('invalid escape sequence', start, this.i);
-        return { nullable: true };
+        return { nullable: true, repeats: [], height: 1 };
       case 'b':
         if (inClass) this.fail('invalid escape sequence', start, this.i);
         // A word boundary never holds in the empty string.
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       case 'Q': {
         if (inClass) this.fail('invalid escape sequence', start, this.i);
         let j = this.i;
@@ -369,7 +445,7 @@ class Re2Parser {
           any = true;
         }
         this.i = this.chars[j] === undefined ? j : j + 2;
-        return { nullable: !any };
+        return { nullable: !any, repeats: [], height: 1 };
       }
       case 'p':
       case 'P': {
@@ -387,7 +463,7 @@ class Re2Parser {
           if (!isUnicodeClass(n)) this.fail('invalid character class range', start, this.i + 1);
           this.i++;
         }
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       }
       case 'x': {
         if (this.peek() === '{') {
@@ -403,7 +479,7 @@ class Re2Parser {
             this.fail('invalid escape sequence', start, this.i + 2);
           this.i += 2;
         }
-        return { nullable: false };
+        return { nullable: false, repeats: [], height: 1 };
       }
       default:
         break;
@@ -425,9 +501,10 @@ class Re2Parser {
       ) {
         this.i++;
       }
-      return { nullable: false };
+      return { nullable: false, repeats: [], height: 1 };
     }
-    if (c.length === 1 && c.charCodeAt(0) < 0x80 && !isAlnum(c)) return { nullable: false };
+    if (c.length === 1 && c.charCodeAt(0) < 0x80 && !isAlnum(c))
+      return { nullable: false, repeats: [], height: 1 };
     this.fail('invalid escape sequence', start, this.i);
   }
 }
@@ -450,6 +527,9 @@ function decodeEscape(text: string): string {
   if (/^[0-7]+$/.test(body)) return String.fromCodePoint(Number.parseInt(body, 8));
   return body;
 }
+
+/** The longest fragment an error message quotes. */
+const MAX_QUOTED = 64;
 
 /** Prefix Prometheus puts before a matcher's regex. */
 const ANCHOR_PREFIX = '^(?:';
@@ -476,6 +556,9 @@ export function checkRe2(pattern: string, options: Re2CheckOptions = {}): Re2Che
     if (!(err instanceof Re2Error)) throw err;
     const shift = anchored ? ANCHOR_PREFIX.length : 0;
     const offset = Math.min(Math.max(err.offset - shift, 0), pattern.length);
-    return { ok: false, message: `${err.code}: \`${err.fragment}\``, offset };
+    // Go quotes the fragment whole; a deep or long pattern is cut to stay readable.
+    const fragment =
+      err.fragment.length > MAX_QUOTED ? `${err.fragment.slice(0, MAX_QUOTED)}…` : err.fragment;
+    return { ok: false, message: `${err.code}: \`${fragment}\``, offset };
   }
 }

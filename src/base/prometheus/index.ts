@@ -1,0 +1,3 @@
+export * from './go-template.js';
+export * from './promql-check.js';
+export * from './re2.js';
