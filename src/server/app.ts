@@ -12,9 +12,11 @@ import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
+import { type AlertbaseMetrics, REQUEST_ID_HEADER, requestIdOf } from '../observability/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
+import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import type { RouteContext } from './routes/context.js';
@@ -42,6 +44,8 @@ export interface BuildAppOptions {
   readonly now?: (() => Date) | undefined;
   /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
   readonly keyCacheTtlMs?: number | undefined;
+  /** The metrics (`startServer` passes them to serve them on `METRICS_PORT` too); default: made from the configuration. */
+  readonly metrics?: AlertbaseMetrics | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -69,6 +73,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ? { loggerInstance: logger }
       : { logger: typeof logger === 'object' ? { level: logger.level } : logger === true }),
     return503OnClosing: true,
+    // One log line per request, with tenant and key id, written by useObservability.
+    disableRequestLogging: true,
+    genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
   });
 
@@ -119,6 +126,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const repos = createRepositories(options.db);
+  const observed = useObservability(app, { ...options, repos });
   const tenants = new TenantCache(repos.tenants);
   const context: Omit<RouteContext, 'forgetKeys'> = {
     db: options.db,
@@ -128,10 +136,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     serializer,
     bodyLimit,
     now: options.now ?? (() => new Date()),
+    metrics: observed.metrics,
   };
 
   await app.register(async (api) => {
-    useSerializer(api, serializer);
+    useSerializer(api, serializer, observed.metrics);
     const auth = useAuth(api, {
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),
@@ -144,7 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
     const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
-    healthRoutes(api, routes);
+    healthRoutes(api, routes, observed.window);
     registerRoutes(api, routes);
   });
   return app;

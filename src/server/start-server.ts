@@ -10,9 +10,11 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
+import { type MetricsServer, startMetricsServer } from '../observability/index.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
+import { metricsOf } from './observability.js';
 
 /** The tenant created on first start. */
 export const DEMO_TENANT = 'demo';
@@ -60,6 +62,8 @@ export interface RunningServer {
   readonly url: string;
   /** The OpenAPI UI. */
   readonly docsUrl: string;
+  /** Where Prometheus scrapes: `<url>/metrics`, or the `METRICS_PORT` server's; undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly app: FastifyInstance;
@@ -165,9 +169,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : Promise.resolve({ db: options.database, created: false });
   const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
+  const metrics = metricsOf(config);
   try {
     const { buildApp } = await import('./app.js');
     app = await buildApp({
+      metrics,
       db: deferredDatabase(
         opening.then((o) => o.db),
         config.storage.databaseUrl === undefined ? 'pglite' : 'postgres',
@@ -192,6 +198,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
   const db = opened.db;
   const databaseMs = performance.now() - started;
+  let metricsServer: MetricsServer | undefined;
   try {
     const demoKey = options.demoTenant === false ? undefined : await ensureDemoTenant(db);
     await app.listen({
@@ -201,10 +208,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    const metricsPort = config.observability.metricsPort;
+    if (metrics !== undefined && metricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        metrics,
+        port: metricsPort,
+        host: options.host ?? config.server.host,
+        key: config.observability.metricsKey?.reveal(),
+      });
+    }
+    const metricsUrl = metrics === undefined ? undefined : (metricsServer?.url ?? `${url}/metrics`);
     const readyMs = performance.now() - started;
     print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
     print(`API documentation: ${url}/docs`);
     if (options.database === undefined) print(storageLine(config));
+    if (metricsUrl !== undefined) print(`Metrics: ${metricsUrl}`);
     if (demoKey !== undefined) {
       print(
         `Created tenant "${DEMO_TENANT}". Its owner API key, shown only this once (stored hashed):`,
@@ -224,6 +242,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const server: RunningServer = {
       url,
       docsUrl: `${url}/docs`,
+      metricsUrl,
       host: address.address,
       port: address.port,
       app: running,
@@ -236,6 +255,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           try {
+            await metricsServer?.close();
             await running.close();
           } finally {
             await db.close();
@@ -250,6 +270,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
     return server;
   } catch (err) {
+    await metricsServer?.close();
     await app.close();
     await db.close();
     throw err;
