@@ -7,7 +7,7 @@
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
@@ -74,7 +74,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       : { logger: typeof logger === 'object' ? { level: logger.level } : logger === true }),
     return503OnClosing: true,
     // One log line per request, with tenant and key id, written by useObservability.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
   });
