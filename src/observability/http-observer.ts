@@ -15,8 +15,25 @@ export interface ObserveHttpOptions {
   readonly metrics?: AlertbaseMetrics | undefined;
   /** The last minute of response times (health's p95). */
   readonly window: ResponseTimeWindow;
+  /** Known secrets (admin keys, the metrics key) masked if a path ever holds one. */
+  readonly secrets?: readonly string[] | undefined;
   /** The caller of a request, once authenticated. */
   readonly identify?: ((request: FastifyRequest) => RequestIdentity | undefined) | undefined;
+}
+
+/** A run of 32 or more hex digits: the secret half of an API key, never an id alertbase hands out. */
+const LONG_HEX = /[0-9a-f]{32,}/gi;
+
+/**
+ * The path of a request as logged: no query string, and any key pasted into
+ * it (an API key's hex secret, or one of `secrets`) masked as `[redacted]`.
+ */
+export function loggedPath(url: string, secrets: readonly string[] = []): string {
+  let path = (url.split('?', 1)[0] ?? '').replace(LONG_HEX, '[redacted]');
+  for (const secret of secrets) {
+    if (secret !== '' && path.includes(secret)) path = path.replaceAll(secret, '[redacted]');
+  }
+  return path;
 }
 
 /**
@@ -24,7 +41,8 @@ export interface ObserveHttpOptions {
  * `X-Request-Id`; each finished request is counted and timed by route
  * template, method and status class, recorded in the response-time window,
  * and logged once at `info` with its id, route, path (no query string),
- * status, duration, tenant and key id.
+ * status, duration, tenant and key id
+ * (see {@link loggedPath}).
  *
  * @example
  * ```ts
@@ -32,7 +50,7 @@ export interface ObserveHttpOptions {
  * ```
  */
 export function observeHttp(app: FastifyInstance, options: ObserveHttpOptions): void {
-  const { metrics, window, identify } = options;
+  const { metrics, window, identify, secrets } = options;
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     return payload;
@@ -48,7 +66,7 @@ export function observeHttp(app: FastifyInstance, options: ObserveHttpOptions): 
       {
         method: request.method,
         route,
-        path: request.url.split('?', 1)[0],
+        path: loggedPath(request.url, secrets),
         status,
         durationMs: Math.round(ms * 1000) / 1000,
         ...(who?.tenant === undefined ? {} : { tenant: who.tenant }),

@@ -12,7 +12,12 @@ import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
-import { type AlertbaseMetrics, REQUEST_ID_HEADER, requestIdOf } from '../observability/index.js';
+import {
+  type AlertbaseMetrics,
+  createLogger,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+} from '../observability/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
@@ -32,8 +37,9 @@ export interface BuildAppOptions {
   /** The effective configuration (`loadConfig().config`). */
   readonly config: AlertbaseConfig;
   /**
-   * A pino logger, pino options (`{ level: 'info' }`), `true` for Fastify's
-   * default logger, or `false`/absent for none.
+   * A pino logger, a level (`{ level: 'info' }`) or `true` (info) for
+   * alertbase's logger (`createLogger`: JSON lines, secrets redacted), or
+   * `false`/absent for none.
    */
   readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
   /** Platform administrator keys (plain text): they manage tenants. */
@@ -69,9 +75,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const logger = options.logger;
   const app: FastifyInstance = Fastify({
     bodyLimit,
-    ...(typeof logger === 'object' && 'info' in logger
-      ? { loggerInstance: logger }
-      : { logger: typeof logger === 'object' ? { level: logger.level } : logger === true }),
+    ...(logger === undefined || logger === false
+      ? { logger: false }
+      : {
+          loggerInstance:
+            typeof logger === 'object' && 'info' in logger
+              ? logger
+              : createLogger({ level: typeof logger === 'object' ? logger.level : 'info' }),
+        }),
     return503OnClosing: true,
     // One log line per request, with tenant and key id, written by useObservability.
     logController: new LogController({ disableRequestLogging: true }),

@@ -3,6 +3,7 @@
  * (the CLI parses the arguments and calls these).
  */
 import { loadConfig } from '../config/index.js';
+import { createLogger } from '../observability/index.js';
 import { openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
@@ -11,7 +12,7 @@ import { type RunningServer, startServer } from './start-server.js';
 
 /** The streams and environment a command runs with (the CLI's `CliIo` fits). */
 export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -22,7 +23,7 @@ export interface ServeCommandOptions {
   readonly port?: number | undefined;
   readonly host?: string | undefined;
   readonly config?: string | undefined;
-  /** Log requests (pino, JSON lines on stdout). Default true. */
+  /** Log requests (pino: JSON lines on stdout, readable lines when it is a terminal). Default true. */
   readonly logger?: boolean | undefined;
   /** Close on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean | undefined;
@@ -48,7 +49,13 @@ export async function runServe(
     env: io.env,
     cwd: io.cwd,
     print: (line) => io.stdout.write(`${line}\n`),
-    ...(options.logger === false ? { logger: false } : {}),
+    logger:
+      options.logger === false
+        ? false
+        : createLogger({
+            pretty: io.stdout.isTTY === true,
+            write: (line) => io.stdout.write(line),
+          }),
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
 }

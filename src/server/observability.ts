@@ -56,14 +56,18 @@ export function useObservability(
     readonly repos: Repositories;
     /** Given by `startServer` (which may serve them on their own port); default {@link metricsOf}. */
     readonly metrics?: AlertbaseMetrics | undefined;
+    /** Platform administrator keys: masked should a request path hold one. */
+    readonly adminKeys?: readonly string[] | undefined;
   },
 ): Observed {
   const { config } = options;
   const metrics = options.metrics ?? metricsOf(config);
   const window = createResponseTimeWindow();
+  const metricsKey = config.observability.metricsKey?.reveal();
   observeHttp(app, {
     metrics,
     window,
+    secrets: [...(options.adminKeys ?? []), ...(metricsKey === undefined ? [] : [metricsKey])],
     identify: (request) =>
       request.principal?.kind === 'tenant'
         ? { tenant: request.principal.tenantId, keyId: request.principal.keyId }
@@ -75,7 +79,7 @@ export function useObservability(
     app.addHook('onClose', async () => (await Promise.resolve(stop))());
     observeIngest(options.repos.alerts, metrics);
     if (config.observability.metricsPort === undefined) {
-      metricsRoute(app, { metrics, key: config.observability.metricsKey?.reveal() });
+      metricsRoute(app, { metrics, key: metricsKey });
     }
   }
   return { metrics, window };
