@@ -137,7 +137,10 @@ describe('GET /metrics', () => {
     });
     expect(forged.statusCode).toBe(404);
     expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(JSON.parse(forged.body).instance).toBe('/v1/nothing');
+    expect(JSON.parse(forged.body)).toMatchObject({
+      instance: '/v1/nothing',
+      requestId: forged.headers['x-request-id'],
+    });
     const long = await t.app.inject({
       url: '/metrics',
       headers: { 'x-request-id': 'x'.repeat(129) },
