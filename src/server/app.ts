@@ -37,11 +37,15 @@ export interface BuildAppOptions {
   /** The effective configuration (`loadConfig().config`). */
   readonly config: AlertbaseConfig;
   /**
-   * A pino logger, a level (`{ level: 'info' }`) or `true` (info) for
-   * alertbase's logger (`createLogger`: JSON lines, secrets redacted), or
-   * `false`/absent for none.
+   * A pino logger; a level (`{ level: 'info', pretty?: true }`) or `true`
+   * (info) for alertbase's logger on stdout (`createLogger`: JSON lines,
+   * secrets redacted; `pretty`: readable lines); `false`/absent for none.
    */
-  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  readonly logger?:
+    | FastifyBaseLogger
+    | { readonly level: string; readonly pretty?: boolean | undefined }
+    | boolean
+    | undefined;
   /** Platform administrator keys (plain text): they manage tenants. */
   readonly adminKeys?: readonly string[] | undefined;
   /** Largest request body in bytes, checked before parsing. Default `DECODE_LIMITS.maxBytes` (10 MiB). */
@@ -81,7 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           loggerInstance:
             typeof logger === 'object' && 'info' in logger
               ? logger
-              : createLogger({ level: typeof logger === 'object' ? logger.level : 'info' }),
+              : createLogger(typeof logger === 'object' ? logger : { level: 'info' }),
         }),
     return503OnClosing: true,
     // One log line per request, with tenant and key id, written by useObservability.

@@ -3,7 +3,6 @@
  * (the CLI parses the arguments and calls these).
  */
 import { loadConfig } from '../config/index.js';
-import { createLogger } from '../observability/index.js';
 import { openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
@@ -49,13 +48,8 @@ export async function runServe(
     env: io.env,
     cwd: io.cwd,
     print: (line) => io.stdout.write(`${line}\n`),
-    logger:
-      options.logger === false
-        ? false
-        : createLogger({
-            pretty: io.stdout.isTTY === true,
-            write: (line) => io.stdout.write(line),
-          }),
+    // The logger is made by the app, loaded while the database opens.
+    logger: options.logger === false ? false : { level: 'info', pretty: io.stdout.isTTY === true },
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
 }

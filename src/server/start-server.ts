@@ -10,11 +10,10 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
-import { type MetricsServer, startMetricsServer } from '../observability/index.js';
+import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
-import { metricsOf } from './observability.js';
 
 /** The tenant created on first start. */
 export const DEMO_TENANT = 'demo';
@@ -42,8 +41,12 @@ export interface StartServerOptions {
   readonly host?: string | undefined;
   /** Serve this database instead of opening one (it is closed by `close()` all the same). */
   readonly database?: Database | undefined;
-  /** The logger; default: Fastify's pino logger at `info`. */
-  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  /** The logger, or its level (and `pretty`: readable lines); default `{ level: 'info' }` (see `buildApp`). */
+  readonly logger?:
+    | FastifyBaseLogger
+    | { readonly level: string; readonly pretty?: boolean | undefined }
+    | boolean
+    | undefined;
   /** Platform administrator keys besides the configuration's (`server.adminKey`, `ALERTBASE_ADMIN_KEY`). */
   readonly adminKeys?: readonly string[] | undefined;
   /** Create the `demo` tenant and print its owner key when it does not exist. Default true. */
@@ -169,9 +172,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : Promise.resolve({ db: options.database, created: false });
   const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
-  const metrics = metricsOf(config);
+  let metrics: AlertbaseMetrics | undefined;
   try {
-    const { buildApp } = await import('./app.js');
+    // Loaded here, while the database opens, like the app.
+    const [{ buildApp }, { metricsOf }] = await Promise.all([
+      import('./app.js'),
+      import('./observability.js'),
+    ]);
+    metrics = metricsOf(config);
     app = await buildApp({
       metrics,
       db: deferredDatabase(
@@ -210,6 +218,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
     const metricsPort = config.observability.metricsPort;
     if (metrics !== undefined && metricsPort !== undefined) {
+      const { startMetricsServer } = await import('../observability/metrics-server.js');
       metricsServer = await startMetricsServer({
         metrics,
         port: metricsPort,
