@@ -29,7 +29,8 @@ export function metricsRoute(app: FastifyInstance, options: MetricsRouteOptions)
       schema: {
         tags: ['observability'],
         summary: "Metrics in Prometheus's text format (OpenMetrics when Accept asks)",
-        security: options.key === undefined ? [] : [{ bearer: [] }],
+        // The key is a bearer token, as the service's (`apiKey`, an HTTP bearer scheme) are.
+        security: options.key === undefined ? [] : [{ apiKey: [] }],
       },
     },
     async (request, reply) => {

@@ -181,6 +181,14 @@ describe('observability settings', () => {
       const ok = await scrape(app, { authorization: 'Bearer scrape-me' });
       expect(ok.statusCode).toBe(200);
       expect(ok.body).toContain('alertbase_http_requests_total');
+      // Documented in OpenAPI as needing a bearer token.
+      const doc = await app.inject({ url: '/docs/json' });
+      expect(doc.statusCode).toBe(200);
+      expect(
+        (doc.json() as { paths: Record<string, { get?: { security?: unknown } }> }).paths[
+          '/metrics'
+        ]?.get?.security,
+      ).toEqual([{ apiKey: [] }]);
     } finally {
       await app.close();
     }
