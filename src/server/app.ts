@@ -46,6 +46,8 @@ export interface BuildAppOptions {
     | { readonly level: string; readonly pretty?: boolean | undefined }
     | boolean
     | undefined;
+  /** The metrics (`startServer` passes them to serve them on `METRICS_PORT` too); default: made from the configuration. */
+  readonly metrics?: AlertbaseMetrics | undefined;
   /** Platform administrator keys (plain text): they manage tenants. */
   readonly adminKeys?: readonly string[] | undefined;
   /** Largest request body in bytes, checked before parsing. Default `DECODE_LIMITS.maxBytes` (10 MiB). */
@@ -54,8 +56,6 @@ export interface BuildAppOptions {
   readonly now?: (() => Date) | undefined;
   /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
   readonly keyCacheTtlMs?: number | undefined;
-  /** The metrics (`startServer` passes them to serve them on `METRICS_PORT` too); default: made from the configuration. */
-  readonly metrics?: AlertbaseMetrics | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
