@@ -99,6 +99,40 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it("each layer's index.ts only re-exports", () => {
+    const layers = ['observability', 'storage', 'server', 'config', 'interop'];
+    const offenders = layers.filter((layer) => {
+      const lines = readFileSync(join(SRC, layer, 'index.ts'), 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(
+          (line) =>
+            line !== '' &&
+            !line.startsWith('//') &&
+            !line.startsWith('*') &&
+            !line.startsWith('/*'),
+        );
+      const text = lines.join('\n');
+      // Whole statements: `export * from '...'` or `export { ... } from '...'` (possibly multi-line).
+      return text.replace(/export\s+(type\s+)?(\*|\{[^}]*\})\s+from\s+'[^']+';/g, '').trim() !== '';
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it('observability/ imports no other layer but base/ (it is wired in by server/)', () => {
+    const reached = files
+      .filter((f) => layerOf(f) === 'observability')
+      .flatMap((file) =>
+        staticImports(file)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => layerOf(resolve(dirname(file), spec)))
+          .filter((layer) => layer !== 'observability' && layer !== 'base')
+          .map((layer) => `${relative(SRC, file)} -> ${layer}`),
+      );
+    expect(files.some((f) => layerOf(f) === 'observability')).toBe(true);
+    expect(reached).toEqual([]);
+  });
+
   it('the root entry pulls in no database or cache driver', () => {
     const drivers = [
       'pg',
@@ -107,6 +141,7 @@ describe('architecture', () => {
       'mongodb',
       '@influxdata/influxdb-client',
       'fastify',
+      'prom-client',
     ];
     const seen = new Set<string>();
     const reached: string[] = [];

@@ -62,6 +62,7 @@ describe('the package', () => {
     'alertbase/config': ['loadConfig', 'formatConfig'],
     'alertbase/interop': ['checkRuleFile', 'parseGoTemplate'],
     'alertbase/storage': ['openDatabase'],
+    'alertbase/observability': ['createMetrics', 'renderMetrics', 'healthReport'],
     'alertbase/server': ['buildApp', 'startServer'],
     'alertbase/cli': ['runCli'],
   };
@@ -75,6 +76,7 @@ describe('the package', () => {
         './config',
         './interop',
         './storage',
+        './observability',
         './server',
         './cli',
         './package.json',

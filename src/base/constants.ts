@@ -118,6 +118,12 @@ export const DEFAULTS = Object.freeze({
   prettyPrint: false,
   /** `PORT`. */
   port: 8080,
+  /** `METRICS_ENABLED`: `GET /metrics` is served. */
+  metricsEnabled: true,
+  /** `METRICS_TENANT_LIMIT`: tenants with their own label value in metrics; the rest are `other`. */
+  metricsTenantLimit: 20,
+  /** `RESPONSE_TIME_THRESHOLD_MS`: a p95 over the last minute above it makes `/health/ready` warn. */
+  responseTimeThresholdMs: 1_000,
   /** `HOST`: the interface `alertbase serve` listens on (`0.0.0.0` in a container). */
   host: '127.0.0.1',
   /** Where the embedded database keeps its files. */

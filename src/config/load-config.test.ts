@@ -70,6 +70,11 @@ describe('defaults', () => {
       },
       storage: { dataDir: join(dir, 'data') },
       server: { port: DEFAULTS.port, host: DEFAULTS.host },
+      observability: {
+        metricsEnabled: DEFAULTS.metricsEnabled,
+        metricsTenantLimit: DEFAULTS.metricsTenantLimit,
+        responseTimeThresholdMs: DEFAULTS.responseTimeThresholdMs,
+      },
     });
     expect(config.server.adminKey).toBeUndefined();
     expect(adminKeysOf(config)).toEqual([]);
@@ -113,6 +118,10 @@ describe('environment variables', () => {
     ['ENABLE_QUERY_CACHE', 'NO', 'performance.queryCacheEnabled', false],
     ['CACHE_TTL_SECONDS', '120', 'performance.cacheTtl', 120],
     ['MAX_MEMORY_USAGE_MB', '1024', 'performance.maxMemoryUsageMb', 1024],
+    ['METRICS_ENABLED', 'false', 'observability.metricsEnabled', false],
+    ['METRICS_PORT', '9464', 'observability.metricsPort', 9464],
+    ['METRICS_TENANT_LIMIT', '5', 'observability.metricsTenantLimit', 5],
+    ['RESPONSE_TIME_THRESHOLD_MS', '250', 'observability.responseTimeThresholdMs', 250],
     [
       'DATABASE_URL',
       'postgresql://user:pass@localhost/db',
@@ -239,6 +248,19 @@ describe('environment variables', () => {
     expect(JSON.stringify(loaded)).not.toContain('adm-Key');
     expect(inspect(loaded.config, { depth: 5 })).not.toContain('adm-Key');
     expect(`${String(adminKey)}`).toBe('**********');
+  });
+
+  it('METRICS_KEY sets observability.metricsKey, a Secret; a key with spaces is refused', async () => {
+    const loaded = await load({ env: { METRICS_KEY: 'scrape-Key-1' } });
+    expect(isSecret(loaded.config.observability.metricsKey)).toBe(true);
+    expect(loaded.config.observability.metricsKey?.reveal()).toBe('scrape-Key-1');
+    expect(JSON.stringify(loaded.config)).not.toContain('scrape-Key-1');
+    await expect(load({ env: { METRICS_KEY: 'two words' } })).rejects.toMatchObject({
+      code: 'ALERTBASE_CONFIG_INVALID',
+    });
+    await expect(load({ env: { METRICS_PORT: '70000' } })).rejects.toMatchObject({
+      code: 'ALERTBASE_CONFIG_INVALID',
+    });
   });
 
   it('has no _FILE form for settings that are not secret', async () => {

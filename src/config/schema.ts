@@ -170,6 +170,27 @@ const storageShape = {
   dataDir: pathSetting,
 };
 
+/**
+ * A metrics key: one token without white space (sent as
+ * `Authorization: Bearer <key>`), kept in a `Secret`.
+ */
+const metricsKeySetting = secret(
+  z
+    .string({ error: 'expected a key without spaces' })
+    .refine(
+      (value) => value.trim() !== '' && !/\s/.test(value.trim()),
+      'expected a key without spaces',
+    ),
+);
+
+const observabilityShape = {
+  metricsEnabled: booleanSetting,
+  metricsPort: integerSetting(0, 65_535).optional(),
+  metricsKey: metricsKeySetting.optional(),
+  metricsTenantLimit: integerSetting(1, 1_000),
+  responseTimeThresholdMs: integerSetting(1, 3_600_000),
+};
+
 const serverShape = {
   port: integerSetting(0, 65_535),
   host: hostSetting,
@@ -193,6 +214,7 @@ export const AlertbaseConfigSchema = z.strictObject({
   performance: z.strictObject(performanceShape),
   storage: z.strictObject(storageShape),
   server: z.strictObject(serverShape),
+  observability: z.strictObject(observabilityShape),
 });
 
 type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
@@ -208,6 +230,9 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  *   database directory, always an absolute path.
  * - `server`: the HTTP port and interface of `alertbase serve`, and the platform
  *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}).
+ * - `observability`: `GET /metrics` (on or off, its own port, its key), how
+ *   many tenants get their own label value, and the response-time threshold
+ *   of `/health/ready`.
  */
 export type AlertbaseConfig = {
   readonly [S in keyof ConfigOutput]: Readonly<ConfigOutput[S]>;
@@ -311,6 +336,19 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     port: { env: 'PORT', defaultValue: DEFAULTS.port },
     host: { env: 'HOST', defaultValue: DEFAULTS.host },
     adminKey: { env: ADMIN_KEY_ENV, secret: true, defaultValue: undefined },
+  }),
+  ...settingsOf('observability', observabilityShape, {
+    metricsEnabled: { env: 'METRICS_ENABLED', defaultValue: DEFAULTS.metricsEnabled },
+    metricsPort: { env: 'METRICS_PORT', defaultValue: undefined },
+    metricsKey: { env: 'METRICS_KEY', secret: true, defaultValue: undefined },
+    metricsTenantLimit: {
+      env: 'METRICS_TENANT_LIMIT',
+      defaultValue: DEFAULTS.metricsTenantLimit,
+    },
+    responseTimeThresholdMs: {
+      env: 'RESPONSE_TIME_THRESHOLD_MS',
+      defaultValue: DEFAULTS.responseTimeThresholdMs,
+    },
   }),
 ]);
 

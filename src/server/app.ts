@@ -7,14 +7,21 @@
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
+import {
+  type AlertbaseMetrics,
+  createLogger,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+} from '../observability/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
+import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import type { RouteContext } from './routes/context.js';
@@ -31,10 +38,17 @@ export interface BuildAppOptions {
   /** The effective configuration (`loadConfig().config`). */
   readonly config: AlertbaseConfig;
   /**
-   * A pino logger, pino options (`{ level: 'info' }`), `true` for Fastify's
-   * default logger, or `false`/absent for none.
+   * A pino logger; a level (`{ level: 'info', pretty?: true }`) or `true`
+   * (info) for alertbase's logger on stdout (`createLogger`: JSON lines,
+   * secrets redacted; `pretty`: readable lines); `false`/absent for none.
    */
-  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  readonly logger?:
+    | FastifyBaseLogger
+    | { readonly level: string; readonly pretty?: boolean | undefined }
+    | boolean
+    | undefined;
+  /** The metrics (`startServer` passes them to serve them on `METRICS_PORT` too); default: made from the configuration. */
+  readonly metrics?: AlertbaseMetrics | undefined;
   /** Platform administrator keys (plain text): they manage tenants. */
   readonly adminKeys?: readonly string[] | undefined;
   /** Largest request body in bytes, checked before parsing. Default `DECODE_LIMITS.maxBytes` (10 MiB). */
@@ -71,10 +85,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const logger = options.logger;
   const app: FastifyInstance = Fastify({
     bodyLimit,
-    ...(typeof logger === 'object' && 'info' in logger
-      ? { loggerInstance: logger }
-      : { logger: typeof logger === 'object' ? { level: logger.level } : logger === true }),
+    ...(logger === undefined || logger === false
+      ? { logger: false }
+      : {
+          loggerInstance:
+            typeof logger === 'object' && 'info' in logger
+              ? logger
+              : createLogger(typeof logger === 'object' ? logger : { level: 'info' }),
+        }),
     return503OnClosing: true,
+    // One log line per request, with tenant and key id, written by useObservability.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
   });
 
@@ -125,6 +147,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const repos = createRepositories(options.db);
+  const observed = useObservability(app, { ...options, repos });
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
@@ -145,10 +168,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     serializer,
     bodyLimit,
     now: options.now ?? (() => new Date()),
+    metrics: observed.metrics,
   };
 
   await app.register(async (api) => {
-    useSerializer(api, serializer);
+    useSerializer(api, serializer, observed.metrics);
     const auth = useAuth(api, {
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),
@@ -161,7 +185,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
     const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
-    healthRoutes(api, routes);
+    healthRoutes(api, routes, observed.window);
     registerRoutes(api, routes);
   });
   return app;

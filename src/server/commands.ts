@@ -11,7 +11,7 @@ import { type RunningServer, startServer } from './start-server.js';
 
 /** The streams and environment a command runs with (the CLI's `CliIo` fits). */
 export interface CommandIo {
-  readonly stdout: { write(text: string): unknown };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -22,7 +22,7 @@ export interface ServeCommandOptions {
   readonly port?: number | undefined;
   readonly host?: string | undefined;
   readonly config?: string | undefined;
-  /** Log requests (pino, JSON lines on stdout). Default true. */
+  /** Log requests (pino: JSON lines on stdout, readable lines when it is a terminal). Default true. */
   readonly logger?: boolean | undefined;
   /** Close on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean | undefined;
@@ -48,7 +48,8 @@ export async function runServe(
     env: io.env,
     cwd: io.cwd,
     print: (line) => io.stdout.write(`${line}\n`),
-    ...(options.logger === false ? { logger: false } : {}),
+    // The logger is made by the app, loaded while the database opens.
+    logger: options.logger === false ? false : { level: 'info', pretty: io.stdout.isTTY === true },
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
 }

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
+import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
@@ -40,8 +41,12 @@ export interface StartServerOptions {
   readonly host?: string | undefined;
   /** Serve this database instead of opening one (it is closed by `close()` all the same). */
   readonly database?: Database | undefined;
-  /** The logger; default: Fastify's pino logger at `info`. */
-  readonly logger?: FastifyBaseLogger | { readonly level: string } | boolean | undefined;
+  /** The logger, or its level (and `pretty`: readable lines); default `{ level: 'info' }` (see `buildApp`). */
+  readonly logger?:
+    | FastifyBaseLogger
+    | { readonly level: string; readonly pretty?: boolean | undefined }
+    | boolean
+    | undefined;
   /** Platform administrator keys besides the configuration's (`server.adminKey`, `ALERTBASE_ADMIN_KEY`). */
   readonly adminKeys?: readonly string[] | undefined;
   /** Create the `demo` tenant and print its owner key when it does not exist. Default true. */
@@ -60,6 +65,8 @@ export interface RunningServer {
   readonly url: string;
   /** The OpenAPI UI. */
   readonly docsUrl: string;
+  /** Where Prometheus scrapes: `<url>/metrics`, or the `METRICS_PORT` server's; undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly app: FastifyInstance;
@@ -165,9 +172,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : Promise.resolve({ db: options.database, created: false });
   const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
+  let metrics: AlertbaseMetrics | undefined;
   try {
-    const { buildApp } = await import('./app.js');
+    // Loaded here, while the database opens, like the app.
+    const [{ buildApp }, { metricsOf }] = await Promise.all([
+      import('./app.js'),
+      import('./observability.js'),
+    ]);
+    metrics = metricsOf(config);
     app = await buildApp({
+      metrics,
       db: deferredDatabase(
         opening.then((o) => o.db),
         config.storage.databaseUrl === undefined ? 'pglite' : 'postgres',
@@ -193,6 +207,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
   const db = opened.db;
   const databaseMs = performance.now() - started;
+  let metricsServer: MetricsServer | undefined;
   try {
     const demoKey = options.demoTenant === false ? undefined : await ensureDemoTenant(db);
     await app.listen({
@@ -202,10 +217,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    const metricsPort = config.observability.metricsPort;
+    if (metrics !== undefined && metricsPort !== undefined) {
+      const { startMetricsServer } = await import('../observability/metrics-server.js');
+      metricsServer = await startMetricsServer({
+        metrics,
+        port: metricsPort,
+        host: options.host ?? config.server.host,
+        key: config.observability.metricsKey?.reveal(),
+      });
+    }
+    const metricsUrl = metrics === undefined ? undefined : (metricsServer?.url ?? `${url}/metrics`);
     const readyMs = performance.now() - started;
     print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
     print(`API documentation: ${url}/docs`);
     if (options.database === undefined) print(storageLine(config));
+    if (metricsUrl !== undefined) print(`Metrics: ${metricsUrl}`);
     if (demoKey !== undefined) {
       print(
         `Created tenant "${DEMO_TENANT}". Its owner API key, shown only this once (stored hashed):`,
@@ -225,6 +252,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const server: RunningServer = {
       url,
       docsUrl: `${url}/docs`,
+      metricsUrl,
       host: address.address,
       port: address.port,
       app: running,
@@ -237,6 +265,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           try {
+            await metricsServer?.close();
             await running.close();
           } finally {
             await db.close();
@@ -251,6 +280,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
     return server;
   } catch (err) {
+    await metricsServer?.close();
     await app.close();
     await db.close();
     throw err;

@@ -24,7 +24,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The format of the response body, from `Accept` (JSON when absent). */
     responseFormat: Format;
+    /** Where the time and size of each body encoded or decoded are reported (metrics). */
+    serialization: SerializationObserver | undefined;
   }
+}
+
+/** Receives each body encoded or decoded: format, direction, seconds, bytes. */
+export interface SerializationObserver {
+  serialization(
+    format: Format,
+    direction: 'encode' | 'decode',
+    seconds: number,
+    bytes: number,
+  ): void;
 }
 
 const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
@@ -67,7 +79,11 @@ function contentEncodingOf(request: FastifyRequest): Compression | 'identity' | 
  * Also negotiates the response format from `Accept` before anything else
  * runs, so a request that cannot be answered (406) changes nothing.
  */
-export function useSerializer(scope: FastifyInstance, serializer: Serializer): void {
+export function useSerializer(
+  scope: FastifyInstance,
+  serializer: Serializer,
+  observer?: SerializationObserver | undefined,
+): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
@@ -78,20 +94,27 @@ export function useSerializer(scope: FastifyInstance, serializer: Serializer): v
       }
       const format = formatFromMimeType(request.headers['content-type'] ?? '');
       const encoding = contentEncodingOf(request);
-      done(
-        null,
-        serializer.decode(
-          bytes,
-          format,
-          undefined,
-          encoding === undefined ? {} : { contentEncoding: encoding },
-        ),
+      const started = performance.now();
+      const value = serializer.decode(
+        bytes,
+        format,
+        undefined,
+        encoding === undefined ? {} : { contentEncoding: encoding },
       );
+      observer?.serialization(
+        format,
+        'decode',
+        (performance.now() - started) / 1000,
+        bytes.byteLength,
+      );
+      done(null, value);
     } catch (err) {
       done(err as Error, undefined);
     }
   });
   scope.decorateRequest('responseFormat', 'json');
+  // A getter: Fastify refuses an object as a request decorator's value.
+  scope.decorateRequest('serialization', { getter: () => observer });
   scope.addHook('onRequest', async (request) => {
     request.responseFormat = negotiateFormat(request.headers.accept);
   });
@@ -112,7 +135,14 @@ export function send(
   serializer: Serializer,
 ): FastifyReply {
   const format = reply.request.responseFormat;
+  const started = performance.now();
   const bytes = serializer.encode(data, format, { compression: { enabled: false } });
+  reply.request.serialization?.serialization(
+    format,
+    'encode',
+    (performance.now() - started) / 1000,
+    bytes.byteLength,
+  );
   return reply
     .code(status)
     .header(

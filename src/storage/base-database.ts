@@ -2,6 +2,7 @@ import { StorageError, toStorageError } from './errors.js';
 import type {
   Database,
   EngineKind,
+  PoolStats,
   QueryListener,
   QueryOptions,
   QueryResult,
@@ -65,6 +66,8 @@ export abstract class BaseDatabase implements Database {
   readonly #listeners = new Set<QueryListener>();
   readonly #appRole: string;
   #closed = false;
+  /** Statements and transactions under way (outside transactions' own statements). */
+  #active = 0;
 
   protected constructor(options: BaseDatabaseOptions) {
     this.#appRole = options.appRole ?? APP_ROLE;
@@ -90,6 +93,17 @@ export abstract class BaseDatabase implements Database {
   ): Promise<T>;
   /** Releases the engine's resources. */
   protected abstract rawClose(): Promise<void>;
+  /**
+   * The pool's counters, for a driver with a pool; by default one connection
+   * that runs one thing at a time, the rest waiting (PGlite).
+   */
+  protected rawPoolStats(active: number): PoolStats {
+    return { size: 1, inUse: Math.min(active, 1), waiting: Math.max(active - 1, 0) };
+  }
+
+  poolStats(): PoolStats {
+    return this.rawPoolStats(this.#active);
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -101,17 +115,19 @@ export abstract class BaseDatabase implements Database {
     options?: QueryOptions,
   ): Promise<QueryResult<Row>> {
     this.#assertOpen();
-    return (await this.#timed(sql, named(OUTSIDE, options), () =>
-      this.rawQuery(sql, params, options?.name),
+    return (await this.#counted(() =>
+      this.#timed(sql, named(OUTSIDE, options), () => this.rawQuery(sql, params, options?.name)),
     )) as QueryResult<Row>;
   }
 
   async exec(sql: string): Promise<void> {
     this.#assertOpen();
-    await this.#timed(sql, OUTSIDE, async () => {
-      await this.rawExec(sql);
-      return { rows: [], rowCount: 0 };
-    });
+    await this.#counted(() =>
+      this.#timed(sql, OUTSIDE, async () => {
+        await this.rawExec(sql);
+        return { rows: [], rowCount: 0 };
+      }),
+    );
   }
 
   transaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
@@ -154,6 +170,15 @@ export abstract class BaseDatabase implements Database {
     await this.rawClose();
   }
 
+  async #counted<T>(run: () => Promise<T>): Promise<T> {
+    this.#active++;
+    try {
+      return await run();
+    } finally {
+      this.#active--;
+    }
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new StorageError('ALERTBASE_STORAGE_CLOSED', { what: 'database' });
   }
@@ -166,6 +191,7 @@ export abstract class BaseDatabase implements Database {
     this.#assertOpen();
     const scope: StatementScope = { inTransaction: true, tenantId };
     let fnError: unknown;
+    this.#active++;
     try {
       return await this.rawTransaction(async (conn) => {
         let done = false;
@@ -204,6 +230,8 @@ export abstract class BaseDatabase implements Database {
     } catch (err) {
       // What `fn` threw passes through unchanged; BEGIN/COMMIT/connect failures are wrapped.
       throw err === fnError ? err : toStorageError(err);
+    } finally {
+      this.#active--;
     }
   }
 

@@ -102,6 +102,16 @@ export interface QueryEvent {
   readonly errorSqlState: string | undefined;
 }
 
+/** Connections of a database's pool, for metrics. */
+export interface PoolStats {
+  /** Connections open. */
+  readonly size: number;
+  /** Connections running a statement or a transaction. */
+  readonly inUse: number;
+  /** Statements and transactions waiting for a connection. */
+  readonly waiting: number;
+}
+
 /** Called after every statement; exceptions it throws are ignored. */
 export type QueryListener = (event: QueryEvent) => void;
 
@@ -156,6 +166,8 @@ export interface Database extends SqlClient {
   ): Promise<T>;
   /** Adds a listener for per-statement timing; returns a function that removes it. */
   onQuery(listener: QueryListener): () => void;
+  /** The pool's connections now (metrics); absent on a database that has no pool to report. */
+  poolStats?(): PoolStats;
   /** Closes every connection. Further calls fail with `ALERTBASE_STORAGE_CLOSED`. */
   close(): Promise<void>;
 }

@@ -56,9 +56,14 @@ export interface E2eAlertbase {
   close(): Promise<void>;
 }
 
-/** Starts alertbase on 127.0.0.1:0 over a fresh test database (PGlite in memory). */
-export async function startAlertbase(): Promise<E2eAlertbase> {
-  const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-e2e' });
+/**
+ * Starts alertbase on 127.0.0.1:0 over a fresh test database (PGlite in
+ * memory), configured by `env` (default none).
+ */
+export async function startAlertbase(
+  env: Readonly<Record<string, string>> = {},
+): Promise<E2eAlertbase> {
+  const { config } = await loadConfig({ env, cwd: '/nonexistent-alertbase-e2e' });
   const db = await createTestDatabase();
   const server = await startServer({
     config,

@@ -161,14 +161,46 @@ describe('problem details', () => {
 });
 
 describe('health and documentation', () => {
-  it('answers liveness and readiness without a key', async () => {
-    const live = await call(t.app, 'GET', '/health/live');
-    expect(live.status).toBe(200);
-    expect(live.body).toEqual({ status: 'ok' });
-    const ready = await call(t.app, 'GET', '/health/ready', { accept: 'application/yaml' });
-    expect(ready.status).toBe(200);
-    expect(ready.headers['content-type']).toMatch(/^application\/yaml/);
-    expect(ready.body).toEqual({ status: 'ready', database: 'ok' });
+  it('answers liveness and readiness without a key, in application/health+json', async () => {
+    const live = await t.app.inject({ url: '/health/live' });
+    expect(live.statusCode).toBe(200);
+    expect(live.headers['content-type']).toMatch(/^application\/health\+json/);
+    expect(live.json()).toMatchObject({
+      status: 'pass',
+      checks: { uptime: [{ componentType: 'system', observedUnit: 's', status: 'pass' }] },
+    });
+    // The health format is fixed: Accept does not change it.
+    const ready = await t.app.inject({
+      url: '/health/ready',
+      headers: { accept: 'application/yaml' },
+    });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.headers['content-type']).toMatch(/^application\/health\+json/);
+    expect(ready.headers['cache-control']).toBe('no-store');
+    const body = ready.json() as {
+      status: string;
+      checks: Record<
+        string,
+        { status: string; observedValue: number; observedUnit: string; time: string }[]
+      >;
+    };
+    expect(Object.keys(body.checks).sort()).toEqual([
+      'database:responseTime',
+      'http:responseTime',
+      'memory:utilization',
+    ]);
+    expect(body.checks['database:responseTime']?.[0]).toMatchObject({
+      componentType: 'datastore',
+      observedUnit: 'ms',
+      status: 'pass',
+    });
+    expect(body.checks['memory:utilization']?.[0]?.observedUnit).toBe('MiB');
+    for (const [check] of Object.values(body.checks)) {
+      expect(Number.isFinite(check?.observedValue)).toBe(true);
+      expect(Date.parse(check?.time ?? '')).not.toBeNaN();
+    }
+    // Memory may be above 90% of the default limit on a busy machine: that is a warn, never a fail.
+    expect(['pass', 'warn']).toContain(body.status);
   });
 
   it('serves OpenAPI 3.1 with every route, and the UI', async () => {

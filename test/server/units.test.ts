@@ -60,6 +60,7 @@ describe('an app whose backends fail', () => {
     engine: 'pglite',
     closed: false,
     query: () => Promise.reject(new Error('connection refused')),
+    onQuery: () => () => {},
   } as unknown as Database;
 
   it('answers 500 without the message, and 503 when not ready', async () => {
@@ -80,7 +81,11 @@ describe('an app whose backends fail', () => {
       expect(res.raw.body).not.toContain('secret internals');
       const ready = await call(app, 'GET', '/health/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body.status).toBe('unavailable');
+      expect(ready.headers['content-type']).toMatch(/^application\/health\+json/);
+      expect(JSON.parse(ready.raw.body)).toMatchObject({
+        status: 'fail',
+        checks: { 'database:responseTime': [{ status: 'fail', componentType: 'datastore' }] },
+      });
     } finally {
       await app.close();
     }

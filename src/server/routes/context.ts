@@ -1,5 +1,6 @@
 import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
+import type { AlertbaseMetrics } from '../../observability/index.js';
 import type { Database } from '../../storage/index.js';
 import type { Repositories } from '../../storage/repositories/index.js';
 import type { TenantCache } from '../tenant-cache.js';
@@ -16,6 +17,8 @@ export interface RouteContext {
   readonly bodyLimit: number;
   /** Forgets the API keys auth has cached (after a revocation). */
   readonly forgetKeys: () => void;
+  /** The metrics, when `METRICS_ENABLED` is on. */
+  readonly metrics: AlertbaseMetrics | undefined;
   /** The clock. */
   readonly now: () => Date;
 }

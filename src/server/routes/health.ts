@@ -1,29 +1,74 @@
-import type { FastifyInstance } from 'fastify';
-import { send } from '../wire.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  checkDatabase,
+  checkMemory,
+  checkResponseTime,
+  checkUptime,
+  HEALTH_JSON,
+  type HealthReport,
+  healthReport,
+  type ResponseTimeWindow,
+} from '../../observability/index.js';
 import type { RouteContext } from './context.js';
 
-const HEALTH_SCHEMA = {
+const CHECK_SCHEMA = {
   type: 'object',
-  properties: { status: { type: 'string' }, database: { type: 'string' } },
+  properties: {
+    componentType: { type: 'string' },
+    observedValue: { type: 'number' },
+    observedUnit: { type: 'string' },
+    status: { type: 'string', enum: ['pass', 'warn', 'fail'] },
+    time: { type: 'string', format: 'date-time' },
+    output: { type: 'string' },
+  },
 } as const;
 
+const HEALTH_SCHEMA = {
+  description: 'IETF health-check draft (application/health+json)',
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['pass', 'warn', 'fail'] },
+    description: { type: 'string' },
+    checks: { type: 'object', additionalProperties: { type: 'array', items: CHECK_SCHEMA } },
+  },
+} as const;
+
+/** Sends a report as `application/health+json`: 200 unless it failed (503). */
+function sendHealth(reply: FastifyReply, report: HealthReport): FastifyReply {
+  return reply
+    .code(report.status === 'fail' ? 503 : 200)
+    .type(HEALTH_JSON)
+    .header('cache-control', 'no-store')
+    .send(JSON.stringify(report));
+}
+
 /**
- * `GET /health/live` (the process answers) and `GET /health/ready` (the
- * database answers; 503 otherwise). Neither needs a key.
+ * `GET /health/live` (the process answers: uptime) and `GET /health/ready`
+ * (database round trip, memory against `MAX_MEMORY_USAGE_MB`, the last
+ * minute's p95 response time against `RESPONSE_TIME_THRESHOLD_MS`), both in
+ * the IETF health-check draft format. Ready is `fail` (503) only when the
+ * database does not answer; memory or response time make it `warn` (200).
+ * Neither needs a key.
  */
-export function healthRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function healthRoutes(
+  api: FastifyInstance,
+  ctx: RouteContext,
+  window: ResponseTimeWindow,
+): void {
+  const now = (): Date => new Date();
   api.get(
     '/health/live',
     {
       config: { requires: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Liveness',
+        summary: 'Liveness: the process answers',
         security: [],
         response: { 200: HEALTH_SCHEMA },
       },
     },
-    async (_request, reply) => send(reply, 200, { status: 'ok' }, ctx.serializer),
+    async (_request, reply) =>
+      sendHealth(reply, healthReport([checkUptime(now)], { description: 'alertbase' })),
   );
   api.get(
     '/health/ready',
@@ -31,19 +76,21 @@ export function healthRoutes(api: FastifyInstance, ctx: RouteContext): void {
       config: { requires: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers (fail); memory and response time (warn)',
         security: [],
         response: { 200: HEALTH_SCHEMA, 503: HEALTH_SCHEMA },
       },
     },
     async (request, reply) => {
-      try {
-        await ctx.db.query('SELECT 1');
-        return send(reply, 200, { status: 'ready', database: 'ok' }, ctx.serializer);
-      } catch (err) {
-        request.log.warn({ err }, 'database not ready');
-        return send(reply, 503, { status: 'unavailable', database: 'unreachable' }, ctx.serializer);
-      }
+      const checks = [
+        await checkDatabase(ctx.db, now),
+        checkMemory(ctx.config.performance.maxMemoryUsageMb, now),
+        checkResponseTime(window, ctx.config.observability.responseTimeThresholdMs, now),
+      ];
+      const report = healthReport(checks, { description: 'alertbase' });
+      if (report.status !== 'pass')
+        request.log.warn({ health: report.checks }, `ready: ${report.status}`);
+      return sendHealth(reply, report);
     },
   );
 }

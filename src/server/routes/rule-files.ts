@@ -21,6 +21,7 @@ import {
   formatRuleFile,
   ruleFileToAlertRules,
 } from '../../interop/prometheus/index.js';
+import { observeValidator } from '../../observability/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -145,12 +146,15 @@ function ruleFileText(request: FastifyRequest, bytes: Buffer, maxBytes: number):
 export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimit: number): void {
   let validator: Validator | undefined;
   const validatorOf = (): Validator => {
-    validator ??= createValidator({
-      model: AlertRule,
-      strict: ctx.config.validation.strictMode,
-      maxErrors: ctx.config.validation.maxErrors,
-      cache: false,
-    });
+    if (validator === undefined) {
+      validator = createValidator({
+        model: AlertRule,
+        strict: ctx.config.validation.strictMode,
+        maxErrors: ctx.config.validation.maxErrors,
+        cache: false,
+      });
+      if (ctx.metrics !== undefined) observeValidator(validator, ctx.metrics);
+    }
     return validator;
   };
 

@@ -2,7 +2,7 @@ import type { QueryResult as PgQueryResult, Pool, PoolClient, types as pgTypes }
 import { DEFAULTS } from '../../base/constants.js';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
 import { StorageError } from '../errors.js';
-import type { QueryResult, SqlValue } from '../types.js';
+import type { PoolStats, QueryResult, SqlValue } from '../types.js';
 
 /** Options of the PostgreSQL server engine. */
 export interface PostgresDatabaseOptions extends BaseDatabaseOptions {
@@ -104,6 +104,15 @@ export class PostgresDatabase extends BaseDatabase {
         ? this.#pool.query<Record<string, unknown>>(sql, [...params])
         : this.#pool.query<Record<string, unknown>>({ name, text: sql, values: [...params] })),
     );
+  }
+
+  protected override rawPoolStats(): PoolStats {
+    const pool = this.#pool;
+    return {
+      size: pool.totalCount,
+      inUse: pool.totalCount - pool.idleCount,
+      waiting: pool.waitingCount,
+    };
   }
 
   protected async rawExec(sql: string): Promise<void> {

@@ -1,0 +1,86 @@
+/**
+ * Wires the observability layer into the app: request ids, the request log,
+ * HTTP, database, ingest and serialization metrics, and `GET /metrics` on
+ * the service port (unless `METRICS_PORT` gives it its own).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AlertbaseConfig } from '../config/index.js';
+import {
+  type AlertbaseMetrics,
+  createMetrics,
+  createResponseTimeWindow,
+  metricsRoute,
+  observeDatabase,
+  observeHttp,
+  observeIngest,
+  type ResponseTimeWindow,
+} from '../observability/index.js';
+import type { Database } from '../storage/index.js';
+import type { Repositories } from '../storage/repositories/index.js';
+
+/** What the routes get from {@link useObservability}. */
+export interface Observed {
+  /** The metrics, when `METRICS_ENABLED` is on. */
+  readonly metrics: AlertbaseMetrics | undefined;
+  /** The last minute of response times (health). */
+  readonly window: ResponseTimeWindow;
+}
+
+/**
+ * The metrics of a configuration: `undefined` when `METRICS_ENABLED` is off.
+ *
+ * @example
+ * ```ts
+ * const metrics = metricsOf(config); // pass it to buildApp and startMetricsServer
+ * ```
+ */
+export function metricsOf(config: AlertbaseConfig): AlertbaseMetrics | undefined {
+  const o = config.observability;
+  return o.metricsEnabled
+    ? createMetrics({
+        maxMemoryUsageMb: config.performance.maxMemoryUsageMb,
+        tenantLimit: o.metricsTenantLimit,
+      })
+    : undefined;
+}
+
+/**
+ * Adds the hooks to `app` (before any route is registered) and, when the
+ * metrics are on and have no port of their own, `GET /metrics`.
+ */
+export function useObservability(
+  app: FastifyInstance,
+  options: {
+    readonly config: AlertbaseConfig;
+    readonly db: Database;
+    readonly repos: Repositories;
+    /** Given by `startServer` (which may serve them on their own port); default {@link metricsOf}. */
+    readonly metrics?: AlertbaseMetrics | undefined;
+    /** Platform administrator keys: masked should a request path hold one. */
+    readonly adminKeys?: readonly string[] | undefined;
+  },
+): Observed {
+  const { config } = options;
+  const metrics = options.metrics ?? metricsOf(config);
+  const window = createResponseTimeWindow();
+  const metricsKey = config.observability.metricsKey?.reveal();
+  observeHttp(app, {
+    metrics,
+    window,
+    secrets: [...(options.adminKeys ?? []), ...(metricsKey === undefined ? [] : [metricsKey])],
+    identify: (request) =>
+      request.principal?.kind === 'tenant'
+        ? { tenant: request.principal.tenantId, keyId: request.principal.keyId }
+        : undefined,
+  });
+  if (metrics !== undefined) {
+    const stop = observeDatabase(options.db, metrics);
+    // A database still opening (startServer) answers with a promise of the function.
+    app.addHook('onClose', async () => (await Promise.resolve(stop))());
+    observeIngest(options.repos.alerts, metrics);
+    if (config.observability.metricsPort === undefined) {
+      metricsRoute(app, { metrics, key: metricsKey });
+    }
+  }
+  return { metrics, window };
+}
