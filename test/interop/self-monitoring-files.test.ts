@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPrometheusExpr } from '../../src/base/prometheus/promql-check.js';
 import { runCli } from '../../src/cli/index.js';
 import { checkRuleFile } from '../../src/interop/index.js';
-import { checkPrometheusExpr } from '../../src/interop/prometheus/promql-check.js';
 import { describeWithBinary } from '../e2e/helpers.js';
 import { call, setup, type TestApp } from '../server/helpers.js';
 
