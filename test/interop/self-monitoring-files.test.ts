@@ -1,7 +1,7 @@
 /**
  * The files alertbase ships to watch itself: `examples/alertbase-rules.yml`
  * (checked by `alertbase validate`'s rule-file checker and by `promtool check
- * rules`) and `examples/grafana-dashboard.json` (each panel's query checked
+ * rules`) and `docs/grafana-dashboard.json` (each panel's query checked
  * by alertbase's PromQL checker, after Grafana's variables are substituted
  * as Grafana does). Every metric either file names must be one alertbase
  * exports.
@@ -19,7 +19,7 @@ import { call, setup, type TestApp } from '../server/helpers.js';
 
 const run = promisify(execFile);
 const RULES = resolve(import.meta.dirname, '../../examples/alertbase-rules.yml');
-const DASHBOARD = resolve(import.meta.dirname, '../../examples/grafana-dashboard.json');
+const DASHBOARD = resolve(import.meta.dirname, '../../docs/grafana-dashboard.json');
 
 interface Dashboard {
   panels: { title: string; targets: { expr: string }[] }[];
@@ -49,7 +49,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe('examples/grafana-dashboard.json', () => {
+describe('docs/grafana-dashboard.json', () => {
   const queries = dashboard.panels.flatMap((p) =>
     p.targets.map((target) => [p.title, target.expr] as const),
   );
