@@ -162,8 +162,11 @@ export const DECODE_LIMITS = Object.freeze({
   maxItems: 100_000,
   /** Characters of one string. */
   maxStringLength: 1_048_576,
-  /** YAML aliases in one document. */
-  maxYamlAliases: 100,
+  /**
+   * Nodes that YAML aliases and merge keys (`<<: *a`) copy into one document,
+   * counted fully expanded and together (one budget).
+   */
+  maxYamlAliases: 10_000,
   /** Character and entity references (`&amp;`, `&#65;`) in one XML document. */
   maxXmlReferences: 100_000,
 });

@@ -222,8 +222,12 @@ describe('YAML', () => {
         `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
       );
     }
-    const error = expectRefused(lines.join('\n'), 'yaml', TOO_LARGE);
-    expect(error.context.unit).toBe('alias expansions');
+    const error = expectRefused(
+      lines.join('\n'),
+      'yaml',
+      'ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING',
+    );
+    expect(error.context).toMatchObject({ limit: 10_000, line: 5 });
   });
 
   it.each([

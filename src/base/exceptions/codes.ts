@@ -96,6 +96,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Body too large',
     template: '{format} input exceeds the limit of {limit} {unit}',
   },
+  ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING: {
+    status: 400,
+    title: 'Excessive aliasing',
+    template:
+      '{format} document contains excessive aliasing: its aliases and merge keys copy more than {limit} nodes (line {line}, column {column})',
+  },
   ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT: {
     status: 415,
     title: 'Unsupported format',

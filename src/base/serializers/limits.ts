@@ -18,7 +18,7 @@ export interface DecodeLimits {
   readonly maxItems: number;
   /** Characters of one string. */
   readonly maxStringLength: number;
-  /** YAML aliases in one document. */
+  /** Nodes that YAML aliases and merge keys copy into one document, counted expanded. */
   readonly maxYamlAliases: number;
   /** Character and entity references in one XML document. */
   readonly maxXmlReferences: number;
