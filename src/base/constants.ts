@@ -160,6 +160,11 @@ export const DECODE_LIMITS = Object.freeze({
   maxKeys: 10_000,
   /** Items of one array. */
   maxItems: 100_000,
+  /**
+   * Values (scalars and containers) of one document, counted by the decoders
+   * as they read (before a decoded tree is allocated).
+   */
+  maxNodes: 1_000_000,
   /** Characters of one string. */
   maxStringLength: 1_048_576,
   /**

@@ -29,3 +29,38 @@ export function aliasBomb(levels: number, width: number): string {
   }
   return lines.join('\n');
 }
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  let v = n;
+  while (v > 127) {
+    out.push((v & 127) | 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+/** A `google.protobuf.Value` list of `n` null Values (4 bytes each on the wire). */
+export function protobufNulls(n: number): Uint8Array {
+  const item = [0x0a, 0x02, 0x08, 0x00]; // values: Value { null_value: NULL_VALUE }
+  const list = Buffer.alloc(item.length * n);
+  for (let i = 0; i < n; i++) list.set(item, i * item.length);
+  return Buffer.concat([Buffer.from([0x32, ...varint(list.length)]), list]);
+}
+
+/** A MessagePack array32 of `n` nils. */
+export function msgpackNulls(n: number): Uint8Array {
+  const head = Buffer.from([0xdd, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  return Buffer.concat([head, Buffer.alloc(n, 0xc0)]);
+}
+
+/** A JSON array of `n` zeros. */
+export function jsonZeros(n: number): Uint8Array {
+  return Buffer.from(`[${'0,'.repeat(n).slice(0, -1)}]`);
+}
+
+/** An XML document of `n` empty children. */
+export function xmlChildren(n: number): Uint8Array {
+  return Buffer.from(`<items>${'<i/>'.repeat(n)}</items>`);
+}

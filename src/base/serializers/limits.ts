@@ -16,6 +16,8 @@ export interface DecodeLimits {
   readonly maxKeys: number;
   /** Items of one array. */
   readonly maxItems: number;
+  /** Values (scalars and containers) of one document, counted while reading. */
+  readonly maxNodes: number;
   /** Characters of one string. */
   readonly maxStringLength: number;
   /** Nodes that YAML aliases and merge keys copy into one document, counted expanded. */
