@@ -7,6 +7,10 @@ import { type DecodeLimits, tooLarge } from './limits.js';
  */
 export type ContainerKind = 'array' | 'object' | 'message';
 
+const ARRAY = 0;
+const OBJECT = 1;
+const MESSAGE = 2;
+
 /**
  * @internal Counts the values of a document while a scanner reads its bytes,
  * and stops at the first limit reached: values in the document
@@ -18,8 +22,14 @@ export type ContainerKind = 'array' | 'object' | 'message';
  */
 export class ElementCounter {
   private nodes = 0;
-  private readonly counts: number[] = [];
-  private readonly kinds: ContainerKind[] = [];
+  private top = -1;
+  // Fixed-size stacks (depth is bounded): no allocation per container.
+  private readonly counts: Int32Array;
+  private readonly kinds: Uint8Array;
+  private readonly maxNodes: number;
+  private readonly maxItems: number;
+  private readonly maxKeys: number;
+  private readonly maxLevels: number;
 
   /**
    * @param levelsPerDepth containers per level of the decoded tree: protobuf
@@ -28,30 +38,40 @@ export class ElementCounter {
   constructor(
     private readonly format: Format,
     private readonly limits: DecodeLimits,
-    private readonly levelsPerDepth = 1,
-  ) {}
+    levelsPerDepth = 1,
+  ) {
+    this.maxNodes = limits.maxNodes;
+    this.maxItems = limits.maxItems;
+    this.maxKeys = limits.maxKeys;
+    this.maxLevels = limits.maxDepth * levelsPerDepth;
+    this.counts = new Int32Array(this.maxLevels);
+    this.kinds = new Uint8Array(this.maxLevels);
+  }
 
   /** One value (scalar or container) in the current container, at byte `offset`. */
   value(offset: number): void {
-    if (++this.nodes > this.limits.maxNodes) {
+    if (++this.nodes > this.maxNodes) {
       throw tooLarge(this.format, this.limits.maxNodes, 'values in a document', { offset });
     }
-    const top = this.counts.length - 1;
+    const top = this.top;
+    if (top < 0) return;
     const kind = this.kinds[top];
-    if (kind === undefined || kind === 'message') return;
+    if (kind === MESSAGE) return;
     const count = (this.counts[top] ?? 0) + 1;
     this.counts[top] = count;
-    this.check(count, kind, offset);
+    if (count > (kind === ARRAY ? this.maxItems : this.maxKeys)) {
+      this.check(count, kind === ARRAY ? 'array' : 'object', offset);
+    }
   }
 
   /** Throws when `count` items (an array) or keys (an object) are too many. */
   check(count: number, kind: 'array' | 'object', offset: number): void {
     if (kind === 'array') {
-      if (count > this.limits.maxItems) {
-        throw tooLarge(this.format, this.limits.maxItems, 'items in an array', { offset });
+      if (count > this.maxItems) {
+        throw tooLarge(this.format, this.maxItems, 'items in an array', { offset });
       }
-    } else if (count > this.limits.maxKeys) {
-      throw tooLarge(this.format, this.limits.maxKeys, 'keys in an object', { offset });
+    } else if (count > this.maxKeys) {
+      throw tooLarge(this.format, this.maxKeys, 'keys in an object', { offset });
     }
   }
 
@@ -66,22 +86,22 @@ export class ElementCounter {
    */
   open(kind: ContainerKind, offset: number, counted = true): void {
     if (counted) this.value(offset);
-    if (this.counts.length >= this.limits.maxDepth * this.levelsPerDepth) {
+    if (this.top + 1 >= this.maxLevels) {
       throw tooLarge(this.format, this.limits.maxDepth, 'levels of nesting', { offset });
     }
-    this.counts.push(0);
-    this.kinds.push(kind);
+    this.top++;
+    this.counts[this.top] = 0;
+    this.kinds[this.top] = kind === 'array' ? ARRAY : kind === 'object' ? OBJECT : MESSAGE;
   }
 
   /** The current container ends. */
   close(): void {
-    this.counts.pop();
-    this.kinds.pop();
+    if (this.top >= 0) this.top--;
   }
 
   /** Open containers. */
   get depth(): number {
-    return this.counts.length;
+    return this.top + 1;
   }
 }
 

@@ -45,6 +45,7 @@ export const jsonCodec: Codec = {
   encode: stringify,
   decode: parse,
   encodeMany: stringify,
+  scan: (bytes, context) => scanJson(bytes, context.limits),
   decodeMany(bytes, context) {
     const value = parse(bytes, context);
     if (!Array.isArray(value)) throw malformed('json', 'expected a JSON array of records');

@@ -92,6 +92,7 @@ export const msgpackCodec: Codec = {
   encode: (value) => pack(single, value),
   decode: (bytes, context: CodecContext) => unpack(bytes, context.limits),
   encodeMany: (values) => pack(records, values),
+  scan: (bytes, context) => scanMsgpack(bytes, context.limits),
   decodeMany(bytes, context) {
     const value = unpack(bytes, context.limits);
     if (!Array.isArray(value)) throw malformed('msgpack', 'expected an array of records');

@@ -299,6 +299,7 @@ export const protobufCodec: Codec = {
     for (const value of values) encodeOne(value, context, writer);
     return writer.finish();
   },
+  scan: (bytes, context, many) => scanProtobuf(bytes, typeFor(context), context.limits, many),
   decodeMany(bytes, context) {
     checkSize(bytes.byteLength, 'protobuf', context.limits);
     scanProtobuf(bytes, typeFor(context), context.limits, true);

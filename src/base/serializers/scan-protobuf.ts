@@ -45,7 +45,8 @@ class WireScanner {
    * tag). A repeated field counts its items, a map field its keys.
    */
   message(type: protobuf.Type, end: number): void {
-    const seen = new Map<number, number>();
+    // Items per repeated or map field; allocated only when the message has one.
+    let seen: Map<number, number> | undefined;
     while (this.pos < end) {
       const start = this.pos;
       const tag = this.varint();
@@ -57,21 +58,25 @@ class WireScanner {
       if (wire === 2) {
         const length = this.varint();
         const stop = this.pos + length;
-        if (stop > end) throw new Truncated();
+        // A truncated body (a partial decompression) is counted as far as it goes.
+        const bounded = Math.min(stop, end);
         const packed =
           field?.repeated && field.resolvedType === null && !LENGTH_TYPES.has(field.type);
-        const n = packed ? this.packedCount(field.type, stop) : 1;
+        const n = packed ? this.packedCount(field.type, bounded) : 1;
         if (many) {
+          seen ??= new Map();
           const count = (seen.get(id) ?? 0) + n;
           seen.set(id, count);
           this.counter.check(count, field.map ? 'object' : 'array', start);
         }
         this.counter.values(n, start);
-        this.nested(field, start, stop);
+        this.nested(field, start, bounded);
+        if (stop > end) throw new Truncated();
         this.pos = stop;
         continue;
       }
       if (many) {
+        seen ??= new Map();
         const count = (seen.get(id) ?? 0) + 1;
         seen.set(id, count);
         this.counter.check(count, 'array', start);
@@ -156,9 +161,8 @@ export function scanProtobuf(
       const start = scanner.pos;
       const length = scanner.varint();
       const stop = scanner.pos + length;
-      if (stop > bytes.byteLength) return;
       counter.open('message', start);
-      scanner.message(type, stop);
+      scanner.message(type, Math.min(stop, bytes.byteLength));
       counter.close();
       scanner.pos = stop;
     }

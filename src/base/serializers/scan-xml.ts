@@ -24,13 +24,14 @@ export function scanXml(bytes: Uint8Array, limits: DecodeLimits): void {
   if (cannotExceedCounts(bytes.byteLength, limits)) return;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const counter = new ElementCounter('xml', limits);
-  let i = buffer.indexOf(LT);
-  while (i !== -1) {
+  const length = buffer.length;
+  for (let i = 0; i < length; i++) {
+    if (buffer[i] !== LT) continue;
     const next = buffer[i + 1];
     let end: number;
     if (next === SLASH) {
       counter.close();
-      end = buffer.indexOf(GT, i);
+      end = endOfTag(buffer, i + 2);
     } else if (next === BANG) {
       const cdata = buffer[i + 2] === 0x5b; // <![CDATA[
       const close = cdata ? CDATA_END : COMMENT_END;
@@ -45,13 +46,14 @@ export function scanXml(bytes: Uint8Array, limits: DecodeLimits): void {
       if (end !== -1 && buffer[end - 1] === SLASH) counter.close();
     }
     if (end === -1) return;
-    i = buffer.indexOf(LT, end + 1);
+    i = end;
   }
 }
 
-/** The `>` that ends a start tag, skipping quoted attribute values. */
+/** The `>` that ends a tag, skipping quoted attribute values. */
 function endOfTag(buffer: Buffer, from: number): number {
-  for (let j = from; j < buffer.length; j++) {
+  const length = buffer.length;
+  for (let j = from; j < length; j++) {
     const c = buffer[j];
     if (c === GT) return j;
     if (c === QUOTE || c === APOSTROPHE) {

@@ -494,6 +494,7 @@ export const xmlCodec: Codec = {
   encode: (value, context) => write(value, context, false),
   decode: read,
   encodeMany: (values, context) => write(values, context, true),
+  scan: (bytes, context) => scanXml(bytes, context.limits),
   decodeMany(bytes, context) {
     const { node } = parseXml(bytes, context);
     const { model, type } = context;
