@@ -122,6 +122,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Authentication required',
     template: '{reason}',
   },
+  ALERTBASE_AUTH_LAST_OWNER_KEY: {
+    status: 409,
+    title: 'Last owner key',
+    template:
+      'refusing to {action} key {id}: it is the last usable owner key of tenant {tenantId}; issue another owner key first (a platform administrator can: alertbase admin owner-key --tenant {tenantId})',
+  },
   ALERTBASE_AUTH_FORBIDDEN: {
     status: 403,
     title: 'Forbidden',
