@@ -88,6 +88,19 @@ export const DURATIONS = Object.freeze({
    * authentication does not turn every request into a write.
    */
   apiKeyLastUsedIntervalMs: 60_000,
+  /** How long an unknown API key is remembered as unknown (not asked of the database again). */
+  unknownKeyCacheMs: 5_000,
+});
+
+/**
+ * Failed authentication, throttled per client address and per key prefix:
+ * more than `maxFailures` within `windowSeconds` blocks further attempts of
+ * that address (or prefix) for `blockSeconds` (429 `ALERTBASE_RATE_LIMITED`).
+ */
+export const AUTH_THROTTLE = Object.freeze({
+  maxFailures: 20,
+  windowSeconds: 60,
+  blockSeconds: 60,
 });
 
 /** Defaults of the seed's configuration (env variables and `base_schema:` file). */
