@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AlertLevel } from '../../base/enums/index.js';
 import { AlertRule, NotificationChannel, Silence } from '../../domain/index.js';
 import type { AlertRuleFilter, ListOptions } from '../../storage/repositories/index.js';
+import { checkChannelTargets } from './channel-targets.js';
 import type { RouteContext } from './context.js';
 import { crudRoutes } from './crud.js';
 import { boolParam, labelsParam, listParam, pageParams } from './helpers.js';
@@ -85,6 +86,7 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       ...(q.status === undefined ? {} : { filter: { status: q.status } }),
     }),
     queryDoc: STATUS_DOC(channelStatuses),
+    beforeWrite: (tenantId, body) => checkChannelTargets(ctx, tenantId, body),
   });
 
   const silenceStatuses = ['active', 'pending', 'expired'] as const;
