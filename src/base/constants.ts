@@ -189,12 +189,16 @@ export const DECODE_LIMITS = Object.freeze({
   maxXmlReferences: 100_000,
 });
 
-/** Keys that would reach an object's prototype; refused anywhere in a document. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
-  '__proto__',
-  'constructor',
-  'prototype',
-]);
+/**
+ * Keys that would reach an object's prototype; refused anywhere in a
+ * document. Only `__proto__`: assigning it replaces an object's prototype.
+ * `constructor` and `prototype` are data like any key (both are legal
+ * Prometheus label names): code never merges by walking them, and reads a
+ * map by name only through own properties (`Object.hasOwn`) or from
+ * null-prototype objects, so `labels.constructor` of a map without that
+ * label is `undefined`, never `Object`.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /** What a secret field prints as, everywhere. */
 export const SECRET_MASK = '**********';

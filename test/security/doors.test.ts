@@ -107,3 +107,36 @@ onEveryEngine('channel URLs (allowPrivateNetworks: false)', (fixtures) => {
     expect(metadata.body.code).toBe('ALERTBASE_SECURITY_VIOLATION');
   });
 });
+
+onEveryEngine('labels named constructor and prototype', (fixtures) => {
+  it('a batch with them is stored and read back exactly (JSON, YAML, MessagePack)', async () => {
+    const t = fixtures();
+    const labels = { alertname: 'ProtoNames', constructor: 'c', prototype: 'p', toString: 's' };
+    const annotations = { constructor: 'summary text', valueOf: 'v' };
+    for (const format of ['json', 'yaml', 'msgpack'] as const) {
+      const res = await call(t.app, 'POST', '/v1/alerts', {
+        key: t.keys.responder,
+        format,
+        body: [
+          { labels: { ...labels, format }, annotations, level: 'high', priority: 'P2' },
+          { labels: { alertname: 'Plain', format }, level: 'low', priority: 'P4' },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.counts).toMatchObject({ created: 2, rejected: 0 });
+      const id = String((res.body.items as { id: string }[])[0]?.id);
+      const stored = await call(t.app, 'GET', `/v1/alerts/${id}`, { key: t.keys.viewer });
+      expect(stored.body.labels).toEqual({ ...labels, format });
+      expect(stored.body.annotations).toEqual(annotations);
+      // Filtering by such a label finds exactly that alert.
+      const found = await call(
+        t.app,
+        'GET',
+        `/v1/alerts?label=constructor=c&label=format=${format}`,
+        { key: t.keys.viewer },
+      );
+      expect((found.body.items ?? []).map((a) => a.id)).toEqual([id]);
+    }
+    expect(({} as Record<string, unknown>).c).toBeUndefined();
+  });
+});

@@ -70,7 +70,7 @@ export function checkSize(byteLength: number, format: Format | string, limits: D
 /**
  * Checks a decoded tree against the limits: depth, keys per object, items per
  * array, string length, and keys that would reach a prototype
- * (`__proto__`, `constructor`, `prototype`). Throws a `SerializationError`
+ * (`__proto__`). Throws a `SerializationError`
  * whose context has the JSON pointer of the offending value.
  */
 export function checkTree(value: unknown, format: Format | string, limits: DecodeLimits): void {
