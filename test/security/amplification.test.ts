@@ -3,7 +3,8 @@
  * (a few KB of gzip standing for millions of values is refused before any
  * tree is built); the injection scan behind `/v1/rules/validate` is linear.
  */
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SerializationError } from '../../src/base/exceptions/index.js';
 import { type Format, UniversalSerializer } from '../../src/base/serializers/index.js';
@@ -155,5 +156,89 @@ describe('amplification over HTTP, with a viewer key', () => {
       },
     });
     expect(r.status).toBe(200);
+  });
+});
+
+describe('the counting scans read every construct of their format', () => {
+  const limits = { maxItems: 1_000, maxKeys: 100, maxNodes: 10_000 };
+  const tree = {
+    text: 'x'.repeat(300),
+    long: 'y'.repeat(70_000),
+    float: 1.5,
+    negative: -5,
+    small: 200,
+    medium: 40_000,
+    big: 2 ** 40,
+    bigNegative: -(2 ** 40),
+    int8: -100,
+    int16: -30_000,
+    int32: -2_000_000,
+    yes: true,
+    no: false,
+    nothing: null,
+    list16: Array.from({ length: 20 }, (_, i) => i),
+    map16: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i])),
+    nested: [{ a: [1, { b: 'c' }] }],
+  };
+
+  it.each(['json', 'msgpack', 'protobuf', 'xml', 'yaml'] as const)(
+    '%s: a document of every kind of value decodes the same through the scan',
+    (format) => {
+      const bytes = UniversalSerializer.encode(tree, format);
+      expect(UniversalSerializer.decode(bytes, format, undefined, { limits })).toEqual(tree);
+    },
+  );
+
+  it('msgpack binary, dates and 32-bit headers', () => {
+    const when = new Date('2026-12-02T00:00:00Z');
+    const bytes = new Packr({ useRecords: false }).pack({ bin: Buffer.alloc(300), when });
+    const decoded = UniversalSerializer.decode(bytes, 'msgpack', undefined, { limits }) as {
+      bin: Uint8Array;
+      when: Date;
+    };
+    expect(decoded.bin.byteLength).toBe(300);
+    expect(decoded.when).toEqual(when);
+    // An array32 header claiming more items than the body holds: counted, then truncated.
+    const claims = Buffer.from([0xdd, 0, 0, 0x10, 0, 0xc0, 0xc0]);
+    expect(
+      refusal(() =>
+        UniversalSerializer.decode(claims, 'msgpack', undefined, {
+          limits: { maxItems: 1, maxKeys: 1, maxNodes: 10 },
+        }),
+      ).context,
+    ).toMatchObject({ unit: 'items in an array' });
+  });
+
+  it('msgpack two-byte record definitions are refused', () => {
+    const bytes = Buffer.from([0x91, 0xd5, 0x72, 0x40, 0x00, 0x91, 0xa1, 0x61, 0x01]);
+    const error = refusal(() =>
+      UniversalSerializer.decode(bytes, 'msgpack', undefined, {
+        limits: { maxItems: 5, maxKeys: 5, maxNodes: 5 },
+      }),
+    );
+    expect(error.code).toBe('ALERTBASE_SERIALIZATION_FAILED');
+  });
+
+  it('xml comments, CDATA, processing instructions and quoted attributes are skipped, not counted', () => {
+    const xml = `<?xml version="1.0"?><value type="array"><!-- <item/><item/> --><item><![CDATA[<item/><item/>]]></item><item type="string" note="a > b">x</item></value>`;
+    expect(
+      UniversalSerializer.decode(xml, 'xml', undefined, {
+        limits: { maxItems: 2, maxKeys: 2, maxNodes: 10 },
+      }),
+    ).toEqual(['<item/><item/>', 'x']);
+    const error = refusal(() =>
+      UniversalSerializer.decode(xml, 'xml', undefined, {
+        limits: { maxItems: 1, maxKeys: 1, maxNodes: 10 },
+      }),
+    );
+    expect(error.context).toMatchObject({ unit: 'items in an array', limit: 1 });
+  });
+
+  it('brotli bodies are scanned while they inflate too', () => {
+    const bytes = brotliCompressSync(jsonZeros(2_600_000));
+    const error = refusal(() =>
+      UniversalSerializer.decode(bytes, 'json', undefined, { contentEncoding: 'br' }),
+    );
+    expect(error.context).toMatchObject({ unit: 'items in an array', limit: 100_000 });
   });
 });
