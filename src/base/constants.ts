@@ -90,6 +90,19 @@ export const DURATIONS = Object.freeze({
    * authentication does not turn every request into a write.
    */
   apiKeyLastUsedIntervalMs: 60_000,
+  /** How long an unknown API key is remembered as unknown (not asked of the database again). */
+  unknownKeyCacheMs: 5_000,
+});
+
+/**
+ * Failed authentication, throttled per client address and per key prefix:
+ * more than `maxFailures` within `windowSeconds` blocks further attempts of
+ * that address (or prefix) for `blockSeconds` (429 `ALERTBASE_RATE_LIMITED`).
+ */
+export const AUTH_THROTTLE = Object.freeze({
+  maxFailures: 20,
+  windowSeconds: 60,
+  blockSeconds: 60,
 });
 
 /** Defaults of the seed's configuration (env variables and `base_schema:` file). */
@@ -168,20 +181,32 @@ export const DECODE_LIMITS = Object.freeze({
   maxKeys: 10_000,
   /** Items of one array. */
   maxItems: 100_000,
+  /**
+   * Values (scalars and containers) of one document, counted by the decoders
+   * as they read (before a decoded tree is allocated).
+   */
+  maxNodes: 1_000_000,
   /** Characters of one string. */
   maxStringLength: 1_048_576,
-  /** YAML aliases in one document. */
-  maxYamlAliases: 100,
+  /**
+   * Nodes that YAML aliases and merge keys (`<<: *a`) copy into one document,
+   * counted fully expanded and together (one budget).
+   */
+  maxYamlAliases: 10_000,
   /** Character and entity references (`&amp;`, `&#65;`) in one XML document. */
   maxXmlReferences: 100_000,
 });
 
-/** Keys that would reach an object's prototype; refused anywhere in a document. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
-  '__proto__',
-  'constructor',
-  'prototype',
-]);
+/**
+ * Keys that would reach an object's prototype; refused anywhere in a
+ * document. Only `__proto__`: assigning it replaces an object's prototype.
+ * `constructor` and `prototype` are data like any key (both are legal
+ * Prometheus label names): code never merges by walking them, and reads a
+ * map by name only through own properties (`Object.hasOwn`) or from
+ * null-prototype objects, so `labels.constructor` of a map without that
+ * label is `undefined`, never `Object`.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /** What a secret field prints as, everywhere. */
 export const SECRET_MASK = '**********';

@@ -1,5 +1,7 @@
 import { extname } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { DECODE_LIMITS } from '../base/constants.js';
+import { checkYamlExpansion } from '../base/serializers/yaml-budget.js';
 import type { AnyModel } from '../base/types/model.js';
 import { findModel, listModels } from '../base/types/model.js';
 import { toCamelCase } from '../base/utils/case.js';
@@ -72,14 +74,26 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
         pos?.col ?? 1,
       );
     }
+    const limit = DECODE_LIMITS.maxYamlAliases;
+    const { excessAt } = checkYamlExpansion(doc, limit);
+    if (excessAt !== undefined) {
+      const pos = lineCounter.linePos(excessAt);
+      throw new DocumentSyntaxError(
+        `document contains excessive aliasing: aliases and merge keys copy more than ${limit} nodes`,
+        pos.line,
+        pos.col,
+      );
+    }
     const start = doc.range[0];
     const firstLine = lineCounter.linePos(start).line;
-    out.push({
-      index,
-      value: doc.toJS({ maxAliasCount: 100 }),
-      text: text.slice(start, doc.range[2]),
-      firstLine,
-    });
+    let value: unknown;
+    try {
+      // The expansion is bounded above; the package's own alias heuristic is not needed.
+      value = doc.toJS({ maxAliasCount: -1 });
+    } catch (err) {
+      throw new DocumentSyntaxError(err instanceof Error ? err.message : String(err), firstLine, 1);
+    }
+    out.push({ index, value, text: text.slice(start, doc.range[2]), firstLine });
   }
   return out;
 }

@@ -267,7 +267,7 @@ describe('alertbase config', () => {
   it('prints the host and masks the admin key', async () => {
     const io = capture(dir, {
       HOST: '0.0.0.0',
-      ALERTBASE_ADMIN_KEY: 'Platform-K3y-1,Platform-K3y-2',
+      ALERTBASE_ADMIN_KEY: 'Platform-K3y-1-Zq7Xv2Lm9Pw4,Platform-K3y-2-Zq7Xv2Lm9Pw4',
     });
     expect(await runCli(['config'], io)).toBe(0);
     expect(io.out).not.toContain('Platform-K3y');

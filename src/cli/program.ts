@@ -171,9 +171,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await runServe(opts, io);
     });
 
-  program
-    .command('admin')
-    .description('platform administration')
+  const admin = program.command('admin').description('platform administration');
+  admin
     .command('create-key')
     .description('create a platform administrator key (manages tenants); printed once')
     .option('--name <name>', 'name of the key', 'platform-admin')
@@ -181,6 +180,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (opts: { name?: string; config?: string }) => {
       const { runCreateAdminKey } = await import('../server/commands.js');
       await runCreateAdminKey(opts, io);
+    });
+  admin
+    .command('owner-key')
+    .description(
+      "break-glass: issue a new owner key to a tenant (audited as key.break_glass in the tenant's trail); printed once",
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('--reason <text>', 'why (kept in the audit trail)')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { tenant: string; reason?: string; config?: string }) => {
+      const { runIssueOwnerKey } = await import('../server/commands.js');
+      await runIssueOwnerKey(opts, io);
     });
 
   try {

@@ -95,9 +95,12 @@ describe('formatConfig', () => {
 
   it('masks the admin key whole, from any source, and shows the host', async () => {
     const secret = join(dir, 'admin');
-    await writeFile(secret, 'Adm1n-from-file,Adm1n-other\n');
+    await writeFile(secret, 'Adm1n-from-file-Zq7Xv2Lm9Pw4,Adm1n-other-Zq7Xv2Lm9Pw4\n');
     const cases: [Record<string, string>, string][] = [
-      [{ ALERTBASE_ADMIN_KEY: 'Adm1n-from-env', HOST: '0.0.0.0' }, 'env:ALERTBASE_ADMIN_KEY'],
+      [
+        { ALERTBASE_ADMIN_KEY: 'Adm1n-from-env-Zq7Xv2Lm9Pw4', HOST: '0.0.0.0' },
+        'env:ALERTBASE_ADMIN_KEY',
+      ],
       [{ ALERTBASE_ADMIN_KEY_FILE: secret, HOST: '0.0.0.0' }, `secret-file:${secret}`],
     ];
     for (const [env, source] of cases) {

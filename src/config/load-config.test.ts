@@ -238,11 +238,16 @@ describe('environment variables', () => {
   });
 
   it('ALERTBASE_ADMIN_KEY sets server.adminKey, a Secret of one or more keys', async () => {
-    const loaded = await load({ env: { ALERTBASE_ADMIN_KEY: ' adm-Key-one , adm-Key-two,' } });
+    const loaded = await load({
+      env: { ALERTBASE_ADMIN_KEY: ' adm-Key-one-Zq7Xv2Lm9Pw4 , adm-Key-two-Zq7Xv2Lm9Pw4,' },
+    });
     const adminKey = loaded.config.server.adminKey;
     expect(isSecret(adminKey)).toBe(true);
-    expect(adminKey?.reveal()).toBe(' adm-Key-one , adm-Key-two,');
-    expect(adminKeysOf(loaded.config)).toEqual(['adm-Key-one', 'adm-Key-two']);
+    expect(adminKey?.reveal()).toBe(' adm-Key-one-Zq7Xv2Lm9Pw4 , adm-Key-two-Zq7Xv2Lm9Pw4,');
+    expect(adminKeysOf(loaded.config)).toEqual([
+      'adm-Key-one-Zq7Xv2Lm9Pw4',
+      'adm-Key-two-Zq7Xv2Lm9Pw4',
+    ]);
     expect(loaded.sources['server.adminKey']).toBe('env:ALERTBASE_ADMIN_KEY');
     // The key never prints: JSON, inspection (loggers), string conversion.
     expect(JSON.stringify(loaded)).not.toContain('adm-Key');
@@ -308,7 +313,7 @@ describe('the YAML file', () => {
   server:
     port: 3000
     host: 0.0.0.0
-    admin_key: file-admin-key-1,file-admin-key-2
+    admin_key: file-admin-key-1-Zq7Xv2Lm9Pw4,file-admin-key-2-Zq7Xv2Lm9Pw4
 `,
     );
     const { config, sources } = await load();
@@ -322,7 +327,10 @@ describe('the YAML file', () => {
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');
-    expect(adminKeysOf(config)).toEqual(['file-admin-key-1', 'file-admin-key-2']);
+    expect(adminKeysOf(config)).toEqual([
+      'file-admin-key-1-Zq7Xv2Lm9Pw4',
+      'file-admin-key-2-Zq7Xv2Lm9Pw4',
+    ]);
     expect(sources['server.host']).toBe(`file:${join(dir, 'alertbase.yaml')}`);
     expect(sources['server.adminKey']).toBe(`file:${join(dir, 'alertbase.yaml')}`);
   });
@@ -409,13 +417,22 @@ describe('<VAR>_FILE secrets', () => {
   });
 
   it('ALERTBASE_ADMIN_KEY_FILE reads the admin keys, in the environment or .env', async () => {
-    const path = await write('admin.secret', 'Secret-admin-1,Secret-admin-2\r\n');
+    const path = await write(
+      'admin.secret',
+      'Secret-admin-1-Zq7Xv2Lm9Pw4,Secret-admin-2-Zq7Xv2Lm9Pw4\r\n',
+    );
     let loaded = await load({ env: { ALERTBASE_ADMIN_KEY_FILE: path } });
-    expect(adminKeysOf(loaded.config)).toEqual(['Secret-admin-1', 'Secret-admin-2']);
+    expect(adminKeysOf(loaded.config)).toEqual([
+      'Secret-admin-1-Zq7Xv2Lm9Pw4',
+      'Secret-admin-2-Zq7Xv2Lm9Pw4',
+    ]);
     expect(loaded.sources['server.adminKey']).toBe(`secret-file:${path}`);
     await write('.env', 'ALERTBASE_ADMIN_KEY_FILE=admin.secret\n');
     loaded = await load();
-    expect(adminKeysOf(loaded.config)).toEqual(['Secret-admin-1', 'Secret-admin-2']);
+    expect(adminKeysOf(loaded.config)).toEqual([
+      'Secret-admin-1-Zq7Xv2Lm9Pw4',
+      'Secret-admin-2-Zq7Xv2Lm9Pw4',
+    ]);
     expect(loaded.sources['server.adminKey']).toBe(`secret-file:${path}`);
   });
 
@@ -497,25 +514,25 @@ describe('precedence: default < file < .env < env < option', () => {
   it('holds for the admin key: file < .env < env < env _FILE < option', async () => {
     const file = await write(
       'alertbase.yaml',
-      'base_schema:\n  server:\n    admin_key: from-file\n',
+      'base_schema:\n  server:\n    admin_key: from-file-Zq7Xv2Lm9Pw4\n',
     );
     let loaded = await load();
-    expect(adminKeysOf(loaded.config)).toEqual(['from-file']);
+    expect(adminKeysOf(loaded.config)).toEqual(['from-file-Zq7Xv2Lm9Pw4']);
     expect(loaded.sources['server.adminKey']).toBe(`file:${file}`);
-    await write('.env', 'ALERTBASE_ADMIN_KEY=from-dotenv\n');
+    await write('.env', 'ALERTBASE_ADMIN_KEY=from-dotenv-Zq7Xv2Lm9Pw4\n');
     loaded = await load();
-    expect(adminKeysOf(loaded.config)).toEqual(['from-dotenv']);
-    loaded = await load({ env: { ALERTBASE_ADMIN_KEY: 'from-env' } });
-    expect(adminKeysOf(loaded.config)).toEqual(['from-env']);
+    expect(adminKeysOf(loaded.config)).toEqual(['from-dotenv-Zq7Xv2Lm9Pw4']);
+    loaded = await load({ env: { ALERTBASE_ADMIN_KEY: 'from-env-Zq7Xv2Lm9Pw4' } });
+    expect(adminKeysOf(loaded.config)).toEqual(['from-env-Zq7Xv2Lm9Pw4']);
     expect(loaded.sources['server.adminKey']).toBe('env:ALERTBASE_ADMIN_KEY');
-    const secret = await write('admin', 'from-secret-file\n');
+    const secret = await write('admin', 'from-secret-file-Zq7Xv2Lm9Pw4\n');
     loaded = await load({ env: { ALERTBASE_ADMIN_KEY_FILE: secret } });
-    expect(adminKeysOf(loaded.config)).toEqual(['from-secret-file']);
+    expect(adminKeysOf(loaded.config)).toEqual(['from-secret-file-Zq7Xv2Lm9Pw4']);
     loaded = await load({
       env: { ALERTBASE_ADMIN_KEY_FILE: secret },
-      overrides: { server: { adminKey: new Secret('from-option') } },
+      overrides: { server: { adminKey: new Secret('from-option-Zq7Xv2Lm9Pw4') } },
     });
-    expect(adminKeysOf(loaded.config)).toEqual(['from-option']);
+    expect(adminKeysOf(loaded.config)).toEqual(['from-option-Zq7Xv2Lm9Pw4']);
     expect(loaded.sources['server.adminKey']).toBe('option');
   });
 

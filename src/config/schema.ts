@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULTS, LIMITS } from '../base/constants.js';
 import { secret } from '../base/types/secret.js';
+import { estimateEntropyBits } from '../base/utils/entropy.js';
 
 /** The formats `serialization.default_format` accepts (the seed's five). */
 export const SERIALIZATION_FORMATS = ['json', 'yaml', 'xml', 'protobuf', 'msgpack'] as const;
@@ -126,16 +127,28 @@ function splitKeys(value: string): string[] {
 
 const ADMIN_KEY_MESSAGE = 'expected one or more keys without spaces, separated by commas';
 
+/** Entropy every platform administrator key must have at least (estimated). */
+export const ADMIN_KEY_MIN_ENTROPY_BITS = 128;
+
+const ADMIN_KEY_ENTROPY_MESSAGE = `each key needs at least ${ADMIN_KEY_MIN_ENTROPY_BITS} bits of entropy: use 64 random hex digits (openssl rand -hex 32) or alertbase admin create-key`;
+
 /**
  * Platform administrator keys, as one text (`key1,key2`), kept in a
  * `Secret`: it never prints, in `alertbase config`, logs or errors. A key is
  * sent as `Authorization: Bearer <key>`, so it holds no white space.
  */
 const adminKeySetting = secret(
-  z.string({ error: ADMIN_KEY_MESSAGE }).refine((value) => {
-    const keys = splitKeys(value);
-    return keys.length > 0 && keys.every((key) => !/\s/.test(key));
-  }, ADMIN_KEY_MESSAGE),
+  z
+    .string({ error: ADMIN_KEY_MESSAGE })
+    .refine((value) => {
+      const keys = splitKeys(value);
+      return keys.length > 0 && keys.every((key) => !/\s/.test(key));
+    }, ADMIN_KEY_MESSAGE)
+    .refine(
+      (value) =>
+        splitKeys(value).every((key) => estimateEntropyBits(key) >= ADMIN_KEY_MIN_ENTROPY_BITS),
+      ADMIN_KEY_ENTROPY_MESSAGE,
+    ),
 );
 
 /** One year, in seconds: the longest TTL accepted. */

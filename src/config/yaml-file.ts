@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import {
-  type Document,
   isAlias,
   isMap,
   isNode,
@@ -11,6 +10,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { DECODE_LIMITS } from '../base/constants.js';
+import { checkYamlExpansion } from '../base/serializers/yaml-budget.js';
 import { type ConfigIssue, emptyLayer, errorCode, type IssueLocator, type Layer } from './layer.js';
 import { CONFIG_SETTINGS, type ConfigSection, FILE_ROOT_KEY } from './schema.js';
 
@@ -42,9 +42,9 @@ function locator(path: string, lineCounter: LineCounter) {
 }
 
 /** A node, with an alias followed to the node it names. */
-function deref(value: unknown, doc: Document): Node | null {
+function deref(value: unknown, targets: ReadonlyMap<unknown, Node>): Node | null {
   if (!isNode(value)) return null;
-  return isAlias(value) ? (value.resolve(doc) ?? null) : value;
+  return isAlias(value) ? (targets.get(value) ?? null) : value;
 }
 
 /** A mapping's entries as `[key text, key node, value]`. */
@@ -98,8 +98,19 @@ export async function readFileLayer(request: ConfigFileRequest): Promise<Layer> 
     });
     return layer;
   }
+  const limit = DECODE_LIMITS.maxYamlAliases;
+  const { targets, excessAt } = checkYamlExpansion(doc, limit);
+  if (excessAt !== undefined) {
+    const { line, col } = lineCounter.linePos(excessAt);
+    layer.issues.push({
+      source: `${path}:${line}:${col}`,
+      reason: `document contains excessive aliasing: aliases and merge keys copy more than ${limit} nodes`,
+      context: { file: path, line, column: col, limit },
+    });
+    return layer;
+  }
 
-  const root = deref(doc.contents, doc);
+  const root = deref(doc.contents, targets);
   if (isEmpty(root)) return layer;
   if (!isMap(root)) {
     layer.issues.push(at(root, '(root)', `expected a mapping with a ${FILE_ROOT_KEY} key`));
@@ -111,7 +122,7 @@ export async function readFileLayer(request: ConfigFileRequest): Promise<Layer> 
       layer.issues.push(at(rootKeyNode, rootKey, `unknown key (expected ${FILE_ROOT_KEY})`));
       continue;
     }
-    const schemaNode = deref(rootValue, doc);
+    const schemaNode = deref(rootValue, targets);
     if (isEmpty(schemaNode)) continue;
     if (!isMap(schemaNode)) {
       layer.issues.push(at(schemaNode, rootKey, 'expected a mapping of sections'));
@@ -130,7 +141,7 @@ export async function readFileLayer(request: ConfigFileRequest): Promise<Layer> 
         );
         continue;
       }
-      const sectionNode = deref(sectionValue, doc);
+      const sectionNode = deref(sectionValue, targets);
       if (isEmpty(sectionNode)) continue;
       if (!isMap(sectionNode)) {
         layer.issues.push(at(sectionNode, sectionPath, 'expected a mapping'));
@@ -145,12 +156,13 @@ export async function readFileLayer(request: ConfigFileRequest): Promise<Layer> 
           layer.issues.push(at(keyNode, keyPath, `unknown key (expected one of ${expected})`));
           continue;
         }
-        const node = deref(valueNode, doc);
+        const node = deref(valueNode, targets);
         // An empty value (`database_url:`) leaves the setting to the layers below.
         if (isEmpty(node)) continue;
         layer.entries.push({
           setting,
-          value: node?.toJS(doc, { maxAliasCount: DECODE_LIMITS.maxYamlAliases }),
+          // Bounded by the expansion check above.
+          value: node?.toJS(doc, { maxAliasCount: -1 }),
           source,
           locate: (reason) => at(node, keyPath, reason),
         });

@@ -22,6 +22,8 @@ export const AuditAction = z.enum([
   'login',
   'key.create',
   'key.revoke',
+  /** A platform administrator issued an owner key to a tenant (break-glass). */
+  'key.break_glass',
 ]);
 
 /**

@@ -8,10 +8,19 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DURATIONS } from '../base/constants.js';
+import { AUTH_THROTTLE, DURATIONS } from '../base/constants.js';
 import type { Role } from '../base/enums/role.js';
-import { AlertbaseError, TenantIsolationError } from '../base/exceptions/index.js';
-import { hashApiKey } from '../storage/repositories/index.js';
+import {
+  AlertbaseError,
+  RateLimitedError,
+  TenantIsolationError,
+} from '../base/exceptions/index.js';
+import {
+  createMemoryFailureLimiter,
+  type FailureLimiter,
+  type FailureVerdict,
+} from '../security/index.js';
+import { API_KEY_PATTERN, hashApiKey } from '../storage/repositories/index.js';
 import { allows, type Requirement } from './roles.js';
 
 /**
@@ -74,6 +83,17 @@ export interface AuthOptions {
    * once (`forgetKeys`); through another process, within this time.
    */
   readonly keyCacheTtlMs?: number;
+  /**
+   * How long a key the database does not know is remembered as unknown, in
+   * ms; default `DURATIONS.unknownKeyCacheMs` (5 s). Repeated bad keys then
+   * cost no query.
+   */
+  readonly unknownKeyCacheMs?: number;
+  /**
+   * Failed authentication per client address and per key prefix; default: in
+   * memory, `AUTH_THROTTLE` (20 failures a minute block for a minute).
+   */
+  readonly failureLimiter?: FailureLimiter;
 }
 
 /** What {@link useAuth} returns. */
@@ -109,6 +129,16 @@ const unauthenticated = (reason: string): AlertbaseError =>
 const forbidden = (role: string, action: string): AlertbaseError =>
   new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', { role, action });
 
+/**
+ * @internal What failures of one key are counted under besides the client
+ * address: `ab_<tenant>_<first 8 hex digits>` (the stored prefix, with its
+ * tenant) for alertbase keys, the first 16 characters of anything else.
+ */
+function prefixOf(key: string): string {
+  const match = API_KEY_PATTERN.exec(key);
+  return match === null ? `raw:${key.slice(0, 16)}` : `ab_${match[1]}_${match[2]?.slice(0, 8)}`;
+}
+
 /** @internal The key of an `Authorization: Bearer` header. */
 function bearerOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -130,17 +160,30 @@ function bearerOf(request: FastifyRequest): string {
 export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthControl {
   const now = options.now ?? (() => new Date());
   const ttl = options.keyCacheTtlMs ?? 5_000;
+  const unknownTtl = options.unknownKeyCacheMs ?? DURATIONS.unknownKeyCacheMs;
   const keys = new Map<string, { readonly at: number; readonly record: KeyRecord }>();
+  /** Digest → when the database last said it does not know the key. */
+  const unknown = new Map<string, number>();
+  const failures = options.failureLimiter ?? createMemoryFailureLimiter(AUTH_THROTTLE);
   const usage = keyUsage(options.backend);
+  const cachedKey = (digest: string): KeyRecord | undefined => {
+    const cached = keys.get(digest);
+    return cached !== undefined && Date.now() - cached.at < ttl ? cached.record : undefined;
+  };
   const findKey = async (key: string, digest: string): Promise<KeyRecord | undefined> => {
     const at = Date.now();
-    const cached = keys.get(digest);
-    if (cached !== undefined && at - cached.at < ttl) return cached.record;
+    const cached = cachedKey(digest);
+    if (cached !== undefined) return cached;
+    const refused = unknown.get(digest);
+    if (refused !== undefined && at - refused < unknownTtl) return undefined;
     const record = await options.backend.findKey(key);
     if (record === undefined) {
       keys.delete(digest);
+      if (unknown.size >= MAX_CACHED_KEYS) unknown.clear();
+      unknown.set(digest, at);
       return undefined;
     }
+    unknown.delete(digest);
     if (keys.size >= MAX_CACHED_KEYS) keys.clear();
     keys.set(digest, { at, record });
     return record;
@@ -154,12 +197,22 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
     if (options.platformKeyHashes.some((h) => sameDigest(h, digest))) {
       request.principal = { kind: 'platform', actor: 'platform-admin' };
     } else {
+      const client = `ip:${request.ip}`;
+      const prefix = `key:${prefixOf(key)}`;
+      // A key known good (cached) is not held back by others' failures.
+      if (cachedKey(digest) === undefined) {
+        refuseIfBlocked(reply, [await failures.check(client), await failures.check(prefix)]);
+      }
+      const failed = async (reason: string): Promise<never> => {
+        refuseIfBlocked(reply, [await failures.fail(client), await failures.fail(prefix)]);
+        throw unauthenticated(reason);
+      };
       const record = await findKey(key, digest);
-      if (record === undefined) throw unauthenticated('unknown API key');
-      if (record.revokedAt !== null) throw unauthenticated('the API key was revoked');
+      if (record === undefined) return failed('unknown API key');
+      if (record.revokedAt !== null) return failed('the API key was revoked');
       const at = now();
       if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) {
-        throw unauthenticated('the API key has expired');
+        return failed('the API key has expired');
       }
       // The key authenticated: its use is recorded once the response is sent,
       // even when the request is then refused (role, suspended tenant).
@@ -185,7 +238,32 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
   scope.addHook('onResponse', async (request) => usage.responded(request));
   // Closing waits for the uses being written, so the database is not closed under them.
   scope.addHook('onClose', () => usage.settled());
-  return { forgetKeys: () => keys.clear() };
+  return {
+    forgetKeys: () => {
+      keys.clear();
+      unknown.clear();
+    },
+  };
+}
+
+/**
+ * @internal Refuses with 429 `ALERTBASE_RATE_LIMITED` and `Retry-After`
+ * when a verdict blocks (the longest wait of those given).
+ */
+function refuseIfBlocked(
+  reply: { header(name: string, value: string): unknown },
+  verdicts: readonly FailureVerdict[],
+): void {
+  let wait = 0;
+  for (const v of verdicts) if (v.blocked) wait = Math.max(wait, v.retryAfterMs);
+  if (wait === 0) return;
+  const retryAfterSeconds = Math.ceil(wait / 1_000);
+  reply.header('retry-after', String(retryAfterSeconds));
+  throw new RateLimitedError({
+    limit: AUTH_THROTTLE.maxFailures,
+    window: `${AUTH_THROTTLE.windowSeconds}s of failed authentication`,
+    retryAfterSeconds,
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
  * What the `alertbase serve` and `alertbase admin create-key` commands run
  * (the CLI parses the arguments and calls these).
  */
+import { AlertbaseError } from '../base/exceptions/index.js';
 import { loadConfig } from '../config/index.js';
 import { openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
@@ -90,6 +91,53 @@ export async function runCreateAdminKey(
     );
     io.stdout.write(
       `Platform administrator key (shown only this once, stored hashed):\n  ${issued.key}\n`,
+    );
+    return issued.key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Options of `alertbase admin owner-key`. */
+export interface OwnerKeyCommandOptions {
+  /** The tenant that gets a new owner key. */
+  readonly tenant: string;
+  /** Why (kept in the tenant's audit trail). */
+  readonly reason?: string | undefined;
+  readonly config?: string | undefined;
+}
+
+/**
+ * `alertbase admin owner-key --tenant T`: break-glass. Issues a new owner key
+ * to a tenant whose owners lost theirs, prints it once, and records
+ * `key.break_glass` (actor `system:cli`, with the reason) in the tenant's
+ * audit trail. Needs the database, as `create-key` does.
+ */
+export async function runIssueOwnerKey(
+  options: OwnerKeyCommandOptions,
+  io: CommandIo,
+): Promise<string> {
+  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  const url = config.storage.databaseUrl;
+  if (url === undefined)
+    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
+  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  try {
+    const repos = createRepositories(db);
+    if (options.tenant === PLATFORM_TENANT) {
+      throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
+        role: 'platform-admin',
+        action: 'issue tenant owner keys to the platform tenant (use alertbase admin create-key)',
+      });
+    }
+    await repos.tenants.get(options.tenant);
+    const issued = await repos.apiKeys.issueBreakGlassOwnerKey(
+      options.tenant,
+      'system:cli',
+      options.reason ?? '',
+    );
+    io.stdout.write(
+      `Owner key of tenant ${options.tenant} (break-glass, audited; shown only this once):\n  ${issued.key}\n`,
     );
     return issued.key;
   } finally {

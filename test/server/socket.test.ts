@@ -52,7 +52,7 @@ describe('startServer over a socket', () => {
 
   beforeAll(async () => {
     const { config } = await loadConfig({
-      env: { ALERTBASE_ADMIN_KEY: 'socket-admin, other-admin' },
+      env: { ALERTBASE_ADMIN_KEY: 'socket-admin-Zq7Xv2Lm9Pw4, other-admin-Zq7Xv2Lm9Pw4' },
       cwd: dir,
     });
     server = await startServer({
@@ -96,7 +96,7 @@ describe('startServer over a socket', () => {
     });
     const body = (await list.json()) as { items: { labels: Record<string, string> }[] };
     expect(body.items.map((a) => a.labels.alertname)).toEqual(['Socket']);
-    for (const adminKey of ['socket-admin', 'other-admin']) {
+    for (const adminKey of ['socket-admin-Zq7Xv2Lm9Pw4', 'other-admin-Zq7Xv2Lm9Pw4']) {
       const tenant = await fetch(`${server.url}/v1/tenants/demo`, {
         headers: { authorization: `Bearer ${adminKey}` },
       });
@@ -220,7 +220,7 @@ describe('first start on an empty data directory, then a restart', () => {
 
   it('alertbase serve listens on HOST and takes the admin keys from ALERTBASE_ADMIN_KEY_FILE', async () => {
     const secret = join(dir, 'admin-key');
-    await writeFile(secret, 'file-admin-key\n');
+    await writeFile(secret, 'file-admin-key-Zq7Xv2Lm9Pw4\n');
     const io = {
       stdout: { write: () => true },
       stderr: { write: () => true },
@@ -236,7 +236,7 @@ describe('first start on an empty data directory, then a restart', () => {
       expect(server.host).toBe('0.0.0.0');
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
       const res = await fetch(`${server.url}/v1/tenants/demo`, {
-        headers: { authorization: 'Bearer file-admin-key' },
+        headers: { authorization: 'Bearer file-admin-key-Zq7Xv2Lm9Pw4' },
       });
       expect(res.status).toBe(200);
     } finally {

@@ -101,6 +101,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Body too large',
     template: '{format} input exceeds the limit of {limit} {unit}',
   },
+  ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING: {
+    status: 400,
+    title: 'Excessive aliasing',
+    template:
+      '{format} document contains excessive aliasing: its aliases and merge keys copy more than {limit} nodes (line {line}, column {column})',
+  },
   ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT: {
     status: 415,
     title: 'Unsupported format',
@@ -120,6 +126,12 @@ export const ERROR_CODES = defineCodes({
     status: 401,
     title: 'Authentication required',
     template: '{reason}',
+  },
+  ALERTBASE_AUTH_LAST_OWNER_KEY: {
+    status: 409,
+    title: 'Last owner key',
+    template:
+      'refusing to {action} key {id}: it is the last usable owner key of tenant {tenantId}; issue another owner key first (a platform administrator can: alertbase admin owner-key --tenant {tenantId})',
   },
   ALERTBASE_AUTH_FORBIDDEN: {
     status: 403,

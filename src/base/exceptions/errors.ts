@@ -258,6 +258,12 @@ export class SerializationError extends AlertbaseError {
   ) {
     super(code, context, options);
   }
+
+  /** Where in the input, when known: `line` and `column` (1-based). */
+  protected override problemExtensions(): Record<string, unknown> {
+    const { line, column } = this.context;
+    return typeof line === 'number' && typeof column === 'number' ? { line, column } : {};
+  }
 }
 
 /** Input breaks a security policy (injection, SSRF, forbidden keys). */

@@ -32,6 +32,12 @@ export interface Codec {
   decode(bytes: Uint8Array, context: CodecContext): unknown;
   encodeMany(values: readonly unknown[], context: CodecContext): Uint8Array;
   decodeMany(bytes: Uint8Array, context: CodecContext): unknown[];
+  /**
+   * Counts the values that `bytes` (possibly a truncated prefix: a partial
+   * decompression) hold and throws at the first count limit; the decoders
+   * run it too. `many`: the bytes are an array of records.
+   */
+  scan?(bytes: Uint8Array, context: CodecContext, many: boolean): void;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

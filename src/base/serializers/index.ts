@@ -17,3 +17,4 @@ export { protoTypeOf } from './protobuf.js';
 export * from './universal-serializer.js';
 export * from './wire-type.js';
 export { modifyYaml, type YamlDocument } from './yaml.js';
+export { checkYamlExpansion, type YamlExpansion } from './yaml-budget.js';

@@ -1,5 +1,6 @@
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
 import { checkSize, checkTree, lineColumn, malformed } from './limits.js';
+import { scanJson } from './scan-json.js';
 
 /** Where a `JSON.parse` error happened, from V8's message (`... at position 12`). */
 function positionOf(text: string, cause: unknown): Record<string, number> {
@@ -26,6 +27,7 @@ export function parseJsonText(text: string, context: CodecContext): unknown {
 
 function parse(bytes: Uint8Array, context: CodecContext): unknown {
   checkSize(bytes.byteLength, 'json', context.limits);
+  scanJson(bytes, context.limits);
   return parseJsonText(decodeUtf8(bytes, 'json'), context);
 }
 
@@ -43,6 +45,7 @@ export const jsonCodec: Codec = {
   encode: stringify,
   decode: parse,
   encodeMany: stringify,
+  scan: (bytes, context) => scanJson(bytes, context.limits),
   decodeMany(bytes, context) {
     const value = parse(bytes, context);
     if (!Array.isArray(value)) throw malformed('json', 'expected a JSON array of records');

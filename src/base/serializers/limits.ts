@@ -16,9 +16,11 @@ export interface DecodeLimits {
   readonly maxKeys: number;
   /** Items of one array. */
   readonly maxItems: number;
+  /** Values (scalars and containers) of one document, counted while reading. */
+  readonly maxNodes: number;
   /** Characters of one string. */
   readonly maxStringLength: number;
-  /** YAML aliases in one document. */
+  /** Nodes that YAML aliases and merge keys copy into one document, counted expanded. */
   readonly maxYamlAliases: number;
   /** Character and entity references in one XML document. */
   readonly maxXmlReferences: number;
@@ -68,7 +70,7 @@ export function checkSize(byteLength: number, format: Format | string, limits: D
 /**
  * Checks a decoded tree against the limits: depth, keys per object, items per
  * array, string length, and keys that would reach a prototype
- * (`__proto__`, `constructor`, `prototype`). Throws a `SerializationError`
+ * (`__proto__`). Throws a `SerializationError`
  * whose context has the JSON pointer of the offending value.
  */
 export function checkTree(value: unknown, format: Format | string, limits: DecodeLimits): void {

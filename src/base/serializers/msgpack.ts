@@ -1,6 +1,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { type Codec, type CodecContext, messageOf } from './codec.js';
 import { checkSize, checkTree, type DecodeLimits, malformed, tooLarge } from './limits.js';
+import { scanMsgpack } from './scan-msgpack.js';
 
 // Single values as plain maps; arrays of records with record structures
 // (each key list written once), which msgpackr embeds in the message.
@@ -47,6 +48,7 @@ function checkPlain(value: unknown, depth: number): void {
 
 function unpack(bytes: Uint8Array, limits: DecodeLimits): unknown {
   checkSize(bytes.byteLength, 'msgpack', limits);
+  scanMsgpack(bytes, limits);
   // A fresh decoder per message: record structures of one message never apply to another.
   const unpackr = new Unpackr({
     useRecords: true,
@@ -90,6 +92,7 @@ export const msgpackCodec: Codec = {
   encode: (value) => pack(single, value),
   decode: (bytes, context: CodecContext) => unpack(bytes, context.limits),
   encodeMany: (values) => pack(records, values),
+  scan: (bytes, context) => scanMsgpack(bytes, context.limits),
   decodeMany(bytes, context) {
     const value = unpack(bytes, context.limits);
     if (!Array.isArray(value)) throw malformed('msgpack', 'expected an array of records');

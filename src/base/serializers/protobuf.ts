@@ -11,6 +11,7 @@ import {
   type ProtoRepr,
   planModel,
 } from './proto-schema.js';
+import { scanProtobuf } from './scan-protobuf.js';
 import { toJsonValue } from './wire-value.js';
 
 type PbType = protobuf.Type;
@@ -28,7 +29,8 @@ function newRoot(): protobuf.Root {
 let valueType: PbType | undefined;
 /** `google.protobuf.Value`: the message of data without a model. */
 function getValueType(): PbType {
-  valueType ??= newRoot().lookupType('google.protobuf.Value');
+  // Resolved, so the scan before decoding sees the embedded message types.
+  valueType ??= newRoot().resolveAll().lookupType('google.protobuf.Value');
   return valueType;
 }
 
@@ -249,6 +251,11 @@ function encodeOne(
   }
 }
 
+/** The message type bytes are read as: the model's, or `google.protobuf.Value`. */
+function typeFor(context: CodecContext): PbType {
+  return context.model === undefined ? getValueType() : compile(context.model).type;
+}
+
 function decodeWith(context: CodecContext, read: (type: PbType) => protobuf.Message): unknown {
   let value: unknown;
   if (context.model !== undefined) {
@@ -284,6 +291,7 @@ export const protobufCodec: Codec = {
   encode: (value, context) => encodeOne(value, context).finish(),
   decode(bytes, context) {
     checkSize(bytes.byteLength, 'protobuf', context.limits);
+    scanProtobuf(bytes, typeFor(context), context.limits);
     return decodeWith(context, (type) => type.decode(bytes));
   },
   encodeMany(values, context) {
@@ -291,8 +299,10 @@ export const protobufCodec: Codec = {
     for (const value of values) encodeOne(value, context, writer);
     return writer.finish();
   },
+  scan: (bytes, context, many) => scanProtobuf(bytes, typeFor(context), context.limits, many),
   decodeMany(bytes, context) {
     checkSize(bytes.byteLength, 'protobuf', context.limits);
+    scanProtobuf(bytes, typeFor(context), context.limits, true);
     const reader = protobuf.Reader.create(bytes);
     const out: unknown[] = [];
     while (reader.pos < reader.len) {

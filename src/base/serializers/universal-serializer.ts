@@ -240,6 +240,7 @@ export function createSerializer(settings: SerializerOptions = {}): Serializer {
       codec.format,
       context.limits.maxBytes,
       opts.contentEncoding,
+      codec.scan === undefined ? undefined : (partial) => codec.scan?.(partial, context, many),
     );
     if (many) return codec.decodeMany(bytes, context).map((item) => finish(item, model));
     return finish(codec.decode(bytes, context), model);

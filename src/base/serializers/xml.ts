@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
 import { checkSize, checkTree, lineColumn, malformed, setKey, tooLarge } from './limits.js';
+import { scanXml } from './scan-xml.js';
 import { type ObjectWire, unwrapWire, type WireType } from './wire-type.js';
 
 /** The XML Schema instance namespace, for `xsi:nil="true"` (a null value). */
@@ -423,6 +424,7 @@ function readElement(node: XmlNode, type: WireType): unknown {
 function parseXml(bytes: Uint8Array, context: CodecContext): { name: string; node: XmlNode } {
   const { limits } = context;
   checkSize(bytes.byteLength, 'xml', limits);
+  scanXml(bytes, limits);
   const text = decodeUtf8(bytes, 'xml');
   const doctype = /<!(DOCTYPE|ENTITY)/i.exec(text);
   if (doctype !== null) {
@@ -492,6 +494,7 @@ export const xmlCodec: Codec = {
   encode: (value, context) => write(value, context, false),
   decode: read,
   encodeMany: (values, context) => write(values, context, true),
+  scan: (bytes, context) => scanXml(bytes, context.limits),
   decodeMany(bytes, context) {
     const { node } = parseXml(bytes, context);
     const { model, type } = context;

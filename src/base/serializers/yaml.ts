@@ -1,5 +1,6 @@
 import { type Document, isNode, parseDocument, stringify, visit, type YAMLError } from 'yaml';
 import { DECODE_LIMITS } from '../constants.js';
+import { SerializationError } from '../exceptions/errors.js';
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
 import {
   checkSize,
@@ -10,6 +11,7 @@ import {
   resolveLimits,
   tooLarge,
 } from './limits.js';
+import { checkYamlExpansion } from './yaml-budget.js';
 
 /** The YAML document API's type, for {@link modifyYaml} callers. */
 export type YamlDocument = Document.Parsed;
@@ -28,11 +30,25 @@ const CORE_TAGS: ReadonlySet<string> = new Set(
 );
 
 /**
+ * @internal The `ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING` error of a YAML
+ * text whose aliases copy more than `limit` nodes, at the alias that crossed it.
+ */
+export function excessiveAliasing(text: string, limit: number, offset: number): SerializationError {
+  return new SerializationError('ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING', {
+    format: 'yaml',
+    limit,
+    offset,
+    ...lineColumn(text, offset),
+  });
+}
+
+/**
  * Parses one YAML document strictly: YAML 1.2 core schema (no timestamps, no
  * `!!binary`, no `!!js/...`), an unknown tag or any warning is an error,
- * duplicate keys are refused, at most `limits.maxYamlAliases` aliases.
+ * duplicate keys are refused, aliases copy at most `limits.maxYamlAliases`
+ * nodes.
  */
-function parseYamlDocument(text: string): YamlDocument {
+function parseYamlDocument(text: string, limits: DecodeLimits): YamlDocument {
   const doc = parseDocument(text, {
     schema: 'core',
     customTags: [],
@@ -64,22 +80,26 @@ function parseYamlDocument(text: string): YamlDocument {
       });
     }
   });
+  const { excessAt } = checkYamlExpansion(doc, limits.maxYamlAliases);
+  if (excessAt !== undefined) throw excessiveAliasing(text, limits.maxYamlAliases, excessAt);
   return doc;
 }
 
-function toJs(doc: YamlDocument, limits: DecodeLimits): unknown {
+function toJs(doc: YamlDocument): unknown {
   try {
-    return doc.toJS({ maxAliasCount: limits.maxYamlAliases });
+    // The expansion was measured and bounded above: the package's own alias
+    // heuristic would only refuse documents within the budget.
+    return doc.toJS({ maxAliasCount: -1 });
   } catch (cause) {
-    // The only failure of a document without errors is an alias bomb.
-    throw tooLarge('yaml', limits.maxYamlAliases, 'alias expansions', { reason: messageOf(cause) });
+    // An alias naming its own ancestor: refused as malformed.
+    throw malformed('yaml', messageOf(cause), {}, cause);
   }
 }
 
 function parse(bytes: Uint8Array, context: CodecContext): unknown {
   checkSize(bytes.byteLength, 'yaml', context.limits);
-  const doc = parseYamlDocument(decodeUtf8(bytes, 'yaml'));
-  const value = toJs(doc, context.limits);
+  const doc = parseYamlDocument(decodeUtf8(bytes, 'yaml'), context.limits);
+  const value = toJs(doc);
   checkTree(value, 'yaml', context.limits);
   return value;
 }
@@ -121,8 +141,8 @@ export function modifyYaml(
 ): string {
   const resolved = resolveLimits(limits);
   checkSize(Buffer.byteLength(source), 'yaml', resolved);
-  const doc = parseYamlDocument(source);
-  checkTree(toJs(doc, resolved), 'yaml', resolved);
+  const doc = parseYamlDocument(source, resolved);
+  checkTree(toJs(doc), 'yaml', resolved);
   edit(doc);
   return doc.toString({ lineWidth: 0 });
 }

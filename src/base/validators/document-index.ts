@@ -18,7 +18,7 @@ export interface IndexedString {
 /** What one walk learnt about a document. @internal */
 export interface DocumentIndex {
   readonly strings: readonly IndexedString[];
-  /** Paths of keys that are `__proto__`, `constructor` or `prototype`. */
+  /** Paths of keys that are `__proto__`. */
   readonly forbiddenKeys: readonly (readonly (string | number)[])[];
   /** Deepest nesting of objects and arrays (the document itself is depth 1). */
   readonly depth: number;

@@ -242,16 +242,12 @@ describe('checkTemplateBraces', () => {
 });
 
 describe('security level', () => {
-  it('refuses __proto__, constructor and prototype keys anywhere', async () => {
+  it('refuses __proto__ keys anywhere; constructor and prototype are data', async () => {
     const doc = JSON.parse(
       '{"a":{"__proto__":{"x":1}},"list":[{"constructor":1}],"prototype":2}',
     ) as Record<string, unknown>;
     const codes = pick(await all(doc), 'forbidden_key');
-    expect(codes).toEqual([
-      { level: 'security', path: '/a/__proto__', severity: 'error' },
-      { level: 'security', path: '/list/0/constructor', severity: 'error' },
-      { level: 'security', path: '/prototype', severity: 'error' },
-    ]);
+    expect(codes).toEqual([{ level: 'security', path: '/a/__proto__', severity: 'error' }]);
     await expectNo({ a: { b: 1 } }, 'forbidden_key');
   });
 

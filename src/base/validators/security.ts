@@ -46,7 +46,7 @@ const DEFAULT_COMMAND_KEYS = ['command', 'cmd', 'exec', 'script', 'shell', 'args
 
 /**
  * The security level's checks:
- * - `security.forbidden-keys`: `__proto__`, `constructor`, `prototype` as a key anywhere
+ * - `security.forbidden-keys`: `__proto__` as a key anywhere (`constructor` and `prototype` are data)
  *   (`forbidden_key`, error);
  * - `security.tenant-isolation`: a document whose `tenantId` is not the caller's tenant
  *   throws `TenantIsolationError` (`ALERTBASE_TENANT_ISOLATION`): it is an access violation,
@@ -86,7 +86,7 @@ export function securityChecks(options: SecurityCheckOptions = {}): Check[] {
     defineCheck({
       name: 'security.forbidden-keys',
       level: 'security',
-      description: '__proto__, constructor and prototype keys are refused anywhere.',
+      description: '__proto__ keys are refused anywhere.',
       run(ctx) {
         for (const path of documentIndexOf(ctx).forbiddenKeys) {
           ctx.error({

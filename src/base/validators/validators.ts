@@ -233,7 +233,7 @@ export class SecurityValidator extends BaseValidator {
     return this.runChecks(['security.secrets'], { annotations });
   }
 
-  /** `__proto__`, `constructor` and `prototype` keys anywhere. */
+  /** `__proto__` keys anywhere. */
   checkForbiddenKeys(document: Readonly<Record<string, unknown>>): ValidationResult {
     return this.runChecks(['security.forbidden-keys'], document);
   }

@@ -187,6 +187,7 @@ async function documentIssues(
 /** Rule-file issue codes that are about the file's shape rather than its meaning. */
 const SYNTAX_RULE_CODES: ReadonlySet<string> = new Set([
   'yaml_syntax',
+  'excessive_aliasing',
   'duplicate_key',
   'unknown_field',
   'invalid_type',

@@ -26,11 +26,12 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { DEFAULTS } from '../../base/constants.js';
+import { DECODE_LIMITS, DEFAULTS } from '../../base/constants.js';
 import { type AlertLevel, PROMETHEUS_SEVERITY_ALIASES } from '../../base/enums/alert-level.js';
 import { toJsonPointer, ValidationError } from '../../base/exceptions/errors.js';
 import { parseGoTemplate } from '../../base/prometheus/go-template.js';
 import { checkPrometheusExpr } from '../../base/prometheus/promql-check.js';
+import { checkYamlExpansion } from '../../base/serializers/yaml-budget.js';
 import { safeParseDuration } from '../../base/utils/duration.js';
 import type {
   PrometheusAlertingRule,
@@ -46,6 +47,11 @@ import type {
 export const RULE_FILE_ISSUE_CODES = Object.freeze({
   /** The YAML itself does not parse. */
   yamlSyntax: 'yaml_syntax',
+  /**
+   * Aliases and merge keys copy more nodes than the budget allows
+   * (`DECODE_LIMITS.maxYamlAliases`; promtool: "document contains excessive aliasing").
+   */
+  excessiveAliasing: 'excessive_aliasing',
   /** A mapping has the same key twice. */
   duplicateKey: 'duplicate_key',
   /** A field that rule files do not have (promtool: "field x not found"). */
@@ -100,6 +106,8 @@ export interface CheckRuleFileOptions {
   readonly defaultLevel?: AlertLevel;
   /** Template functions besides Go's builtins (see `parseGoTemplate`). */
   readonly templateFunctions?: ReadonlySet<string>;
+  /** Nodes aliases and merge keys may copy. Default `DECODE_LIMITS.maxYamlAliases`. */
+  readonly maxYamlAliases?: number;
 }
 
 /** The outcome of `checkRuleFile`. */
@@ -721,20 +729,31 @@ export function checkRuleFile(
   const docs = parseAllDocuments(text, { lineCounter: lines, merge: true, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
   const first = list[0];
+  const yamlErrors = first?.errors ?? [];
+  const limit = options.maxYamlAliases ?? DECODE_LIMITS.maxYamlAliases;
+  // Measured before anything walks the tree; resolves every alias once.
+  const expansion =
+    first === undefined || yamlErrors.length > 0 ? undefined : checkYamlExpansion(first, limit);
   const reader = new RuleFileReader(
     lines,
-    {
-      resolve: (node) =>
-        isAlias(node) ? (node.resolve(first as never) as Node | undefined) : node,
-    },
+    { resolve: (node) => (isAlias(node) ? expansion?.targets.get(node) : node) },
     options,
   );
-  const yamlErrors = first?.errors ?? [];
   if (yamlErrors.length > 0) {
     for (const e of yamlErrors) {
       const code: RuleFileIssueCode = e.code === 'DUPLICATE_KEY' ? 'duplicate_key' : 'yaml_syntax';
       reader.add('error', code, [], e.pos[0], e.message.split('\n')[0] ?? e.message);
     }
+    return finish(reader.issues, undefined);
+  }
+  if (expansion?.excessAt !== undefined) {
+    reader.add(
+      'error',
+      'excessive_aliasing',
+      [],
+      expansion.excessAt,
+      `document contains excessive aliasing: aliases and merge keys copy more than ${limit} nodes`,
+    );
     return finish(reader.issues, undefined);
   }
   const groups = reader.decode((first?.contents ?? undefined) as Node | undefined);

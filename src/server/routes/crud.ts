@@ -77,6 +77,14 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
   readonly listOptions: (query: z.output<Q>) => ListOptions<F>;
   /** Documented query parameters besides pagination. */
   readonly queryDoc: Readonly<Record<string, unknown>>;
+  /**
+   * A check of a create or update body (wire or camelCase names) before it
+   * is stored; throws to refuse it.
+   */
+  readonly beforeWrite?: (
+    tenantId: string,
+    body: Readonly<Record<string, unknown>>,
+  ) => Promise<void>;
 }
 
 /** Registers the six routes of one resource. */
@@ -107,6 +115,7 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
         string,
         unknown
       >;
+      await spec.beforeWrite?.(who.tenantId, input);
       const created = await repo.create(who.tenantId, input, who.actor);
       const id = (created as { id?: unknown }).id;
       reply.header('location', `${path}/${String(id)}`);
@@ -165,6 +174,7 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
         string,
         unknown
       >;
+      await spec.beforeWrite?.(who.tenantId, patch);
       const updated = await conditional(request, (options) =>
         repo.update(who.tenantId, id, patch, who.actor, options),
       );

@@ -62,7 +62,8 @@ export const listParam = z.union([z.string(), z.array(z.string())]).transform((v
 
 /** `label=name=value` (repeatable) as a label set. */
 export const labelsParam = z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
-  const labels: Record<string, string> = {};
+  // Null prototype: any label name is only data (`__proto__`, `constructor`).
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const pair of Array.isArray(v) ? v : [v]) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {

@@ -6,6 +6,7 @@ import { AlertRule, InhibitRule, NotificationChannel, Silence } from '../../doma
 import type { AlertRuleFilter, ListOptions } from '../../storage/repositories/index.js';
 import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
+import { checkChannelTargets } from './channel-targets.js';
 import type { RouteContext } from './context.js';
 import { crudRoutes } from './crud.js';
 import { boolParam, etag, idOf, labelsParam, listParam, pageParams, wire } from './helpers.js';
@@ -88,6 +89,7 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       ...(q.status === undefined ? {} : { filter: { status: q.status } }),
     }),
     queryDoc: STATUS_DOC(channelStatuses),
+    beforeWrite: (tenantId, body) => checkChannelTargets(ctx, tenantId, body),
   });
 
   const silenceStatuses = ['active', 'pending', 'expired'] as const;

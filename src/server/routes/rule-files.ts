@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DECODE_LIMITS } from '../../base/constants.js';
 import { SerializationError, ValidationError } from '../../base/exceptions/index.js';
 import {
   decompress,
@@ -252,6 +253,15 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
         const who = tenantOf(request);
         const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const checked = checkRuleFile(ruleFileText(request, bytes, bodyLimit));
+        const bomb = checked.errors.find((e) => e.code === 'excessive_aliasing');
+        if (bomb !== undefined) {
+          throw new SerializationError('ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING', {
+            format: 'yaml',
+            limit: DECODE_LIMITS.maxYamlAliases,
+            line: bomb.line,
+            column: bomb.column,
+          });
+        }
         if (checked.file === undefined)
           throw new ValidationError('PrometheusRuleFile', checked.errors);
         const tenant = await ctx.tenants.get(who.tenantId);

@@ -1,6 +1,6 @@
 /** Tenants, managed by the platform administrator: create, get, update, suspend, activate. */
 import type { FastifyInstance } from 'fastify';
-import { ConflictError } from '../../base/exceptions/index.js';
+import { AlertbaseError, ConflictError } from '../../base/exceptions/index.js';
 import { ApiKey, Tenant } from '../../domain/index.js';
 import type { TenantInput, TenantPatch } from '../../storage/repositories/index.js';
 import { PLATFORM_TENANT } from '../auth.js';
@@ -98,6 +98,51 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
       );
       ctx.tenants.forget(id);
       return send(etag(reply, tenant), 200, wire(Tenant, tenant), ctx.serializer);
+    },
+  );
+
+  api.post(
+    '/v1/tenants/:id/owner-key',
+    {
+      config: platform,
+      schema: {
+        tags: ['tenants'],
+        summary:
+          'Break-glass: issue a new owner key to a tenant (shown once; audited as key.break_glass in its trail)',
+        params: ID_PARAMS,
+        body: {
+          type: 'object',
+          properties: { reason: { type: 'string', maxLength: 1_024 } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { key: { type: 'string' }, api_key: schemaOf(ApiKey, 'output') },
+          },
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = idOf(request);
+      if (id === PLATFORM_TENANT) {
+        throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
+          role: 'platform-admin',
+          action: 'issue tenant owner keys to the platform tenant (use alertbase admin create-key)',
+        });
+      }
+      await ctx.repos.tenants.get(id);
+      const body = request.body as { reason?: unknown } | undefined;
+      const reason = typeof body?.reason === 'string' ? body.reason : '';
+      const actor = request.principal?.actor ?? 'platform-admin';
+      const issued = await ctx.repos.apiKeys.issueBreakGlassOwnerKey(id, actor, reason);
+      reply.header('location', `/v1/keys/${issued.apiKey.id}`);
+      return send(
+        reply,
+        201,
+        { key: issued.key, api_key: wire(ApiKey, issued.apiKey) },
+        ctx.serializer,
+      );
     },
   );
 

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AlertbaseError } from '../../base/exceptions/errors.js';
 import type { InputOf } from '../../base/types/model.js';
 import { ApiKey } from '../../domain/api-key.js';
-import type { Database } from '../types.js';
+import type { Database, TransactionClient } from '../types.js';
+import type { AuditAction } from './audit-log.js';
 import { ModelRepository } from './model-repository.js';
 import { API_KEYS } from './specs.js';
 import { prepared } from './statements.js';
@@ -60,6 +62,24 @@ const RECORD_USE = prepared(
     RETURNING id`,
 );
 
+/**
+ * The other usable owner keys of a tenant, after taking the tenant's
+ * owner-key lock: two concurrent changes of its last two owner keys are
+ * serialised, so the second sees the first and is refused.
+ */
+const OWNER_KEY_LOCK = prepared(
+  `SELECT pg_advisory_xact_lock(hashtextextended('alertbase:owner-keys:' || $1, 0))`,
+);
+const OTHER_OWNER_KEYS = prepared(
+  `SELECT count(*)::int AS n FROM api_keys
+    WHERE tenant_id = $1 AND id <> $2 AND deleted_at IS NULL AND status = 'active'
+      AND doc->>'role' = 'owner' AND (expires_at IS NULL OR expires_at > now())`,
+);
+
+/** Is the key an owner key that can be used (not revoked, expired or deleted)? */
+const usableOwner = (key: ApiKey, deletedAt: Date | null): boolean =>
+  key.role === 'owner' && key.isUsable && deletedAt === null;
+
 /** API keys: issue, find by the plain key (constant-time hash comparison), revoke. */
 export class ApiKeyRepository extends ModelRepository<
   ApiKey,
@@ -81,6 +101,40 @@ export class ApiKeyRepository extends ModelRepository<
    * ```
    */
   async issue(tenantId: string, request: ApiKeyRequest, actor: ActorId): Promise<IssuedApiKey> {
+    return this.issueAs(tenantId, request, actor, 'key.create', {});
+  }
+
+  /**
+   * Break-glass: issues a new owner key to a tenant on a platform
+   * administrator's authority (when its owners lost their keys), audited in
+   * the tenant's own trail as `key.break_glass` with the reason given.
+   *
+   * @example
+   * ```ts
+   * const { key } = await apiKeys.issueBreakGlassOwnerKey('acme', 'platform-admin', 'owner left');
+   * ```
+   */
+  async issueBreakGlassOwnerKey(
+    tenantId: string,
+    actor: ActorId,
+    reason: string,
+  ): Promise<IssuedApiKey> {
+    return this.issueAs(
+      tenantId,
+      { name: 'break-glass-owner', role: 'owner' },
+      actor,
+      'key.break_glass',
+      { reason: reason.slice(0, 1_024) },
+    );
+  }
+
+  private async issueAs(
+    tenantId: string,
+    request: ApiKeyRequest,
+    actor: ActorId,
+    action: AuditAction,
+    details: Readonly<Record<string, string>>,
+  ): Promise<IssuedApiKey> {
     const secret = randomBytes(24).toString('hex');
     const key = `ab_${tenantId}_${secret}`;
     const now = new Date();
@@ -92,7 +146,7 @@ export class ApiKeyRepository extends ModelRepository<
     );
     await this.db.withTenant(tenantId, async (tx) => {
       const doc = await this.insert(tx, tenantId, apiKey, now);
-      await this.audit(tx, tenantId, 'key.create', actor, apiKey.id, null, doc, now);
+      await this.audit(tx, tenantId, action, actor, apiKey.id, null, doc, now, details);
     });
     return { apiKey, key };
   }
@@ -147,6 +201,39 @@ export class ApiKeyRepository extends ModelRepository<
       ),
     );
     return rowCount > 0;
+  }
+
+  /**
+   * Refuses any change (revoke, a role below owner, an expiry, a delete)
+   * that would leave the tenant without a usable owner key:
+   * `ALERTBASE_AUTH_LAST_OWNER_KEY` (409).
+   */
+  protected override async beforeChange(
+    tx: TransactionClient,
+    tenantId: string,
+    current: ApiKey,
+    next: ApiKey,
+    deletedAt: Date | null,
+    action: AuditAction,
+  ): Promise<void> {
+    if (!usableOwner(current, null) || usableOwner(next, deletedAt)) return;
+    await tx.query(OWNER_KEY_LOCK.text, [tenantId], OWNER_KEY_LOCK.options);
+    const { rows } = await tx.query<{ n: number }>(
+      OTHER_OWNER_KEYS.text,
+      [tenantId, current.id],
+      OTHER_OWNER_KEYS.options,
+    );
+    if ((rows[0]?.n ?? 0) > 0) return;
+    throw new AlertbaseError('ALERTBASE_AUTH_LAST_OWNER_KEY', {
+      tenantId,
+      id: current.id,
+      action:
+        action === 'key.revoke'
+          ? 'revoke'
+          : action === 'delete' || action === 'purge'
+            ? action
+            : 'demote',
+    });
   }
 
   /** Revokes a key (audit `key.revoke`); revoking a revoked key changes nothing. */

@@ -21,6 +21,23 @@ export function encodeCursor(state: CursorState): string {
   ).toString('base64url');
 }
 
+/** The form PostgreSQL prints a `timestamptz` in `to_json` (what cursors hold). */
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-5]):[0-5]\d)$/;
+
+/**
+ * Is `text` a timestamp PostgreSQL parses as cursors write it? `Date.parse`
+ * alone is not enough: it takes `2026-02-30`, year 0 and free text, which
+ * PostgreSQL refuses (the listing failed with a 500).
+ */
+function isCursorTimestamp(text: string): boolean {
+  const m = TIMESTAMP.exec(text);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 function invalid(reason: string): StorageError {
   return new StorageError('ALERTBASE_STORAGE_CURSOR_INVALID', { reason });
 }
@@ -42,7 +59,7 @@ export function decodeCursor(cursor: string, order: ListOrder, scope: string): C
     parsed.length !== 5 ||
     parsed[0] !== VERSION ||
     typeof parsed[1] !== 'string' ||
-    Number.isNaN(Date.parse(parsed[1])) ||
+    !isCursorTimestamp(parsed[1]) ||
     typeof parsed[2] !== 'string' ||
     (parsed[3] !== 'asc' && parsed[3] !== 'desc') ||
     typeof parsed[4] !== 'string'

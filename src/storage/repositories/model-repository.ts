@@ -513,12 +513,32 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     await this.within(tenantId, options, async (tx) => {
       const row = await this.lock(tx, tenantId, id, true);
       checkVersion(this.resource, id, row.version, options);
+      if (row.deleted_at === null) {
+        // A purged row is gone: to the invariants, as deleted as can be.
+        const current = this.spec.model.parse(row.doc);
+        await this.beforeChange(tx, tenantId, current, current, now, 'purge');
+      }
       await tx.query(this.#purge.text, [tenantId, id], this.#purge.options);
       await this.audit(tx, tenantId, 'purge', actor, id, row.doc, null, now);
       await this.afterWrite(tx, tenantId, now);
     });
     this.afterCommit(tenantId);
   }
+
+  /**
+   * Called inside the transaction of every change, after the row is locked
+   * and the next instance computed, before it is written: a subclass refuses
+   * a change that breaks an invariant across rows by throwing (the
+   * transaction rolls back). Does nothing here.
+   */
+  protected async beforeChange(
+    _tx: TransactionClient,
+    _tenantId: string,
+    _current: T,
+    _next: T,
+    _deletedAt: Date | null,
+    _action: AuditAction,
+  ): Promise<void> {}
 
   /**
    * The read-check-write cycle of every change: lock the row, check the
@@ -555,6 +575,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       const step = compute(current, this.ownedOnChange(actor, now, version), row, now);
       if (step === undefined) return current;
       const deletedAt = step.deleted === undefined ? row.deleted_at : step.deleted;
+      await this.beforeChange(tx, tenantId, current, step.next, deletedAt, action);
       const doc = await this.write(tx, tenantId, id, step.next, version, deletedAt, now);
       await this.audit(tx, tenantId, action, actor, id, row.doc, doc, now, step.details);
       await this.afterWrite(tx, tenantId, now);

@@ -1,0 +1,46 @@
+/**
+ * The store-time door of notification channels: a channel whose URL
+ * (`config.url` of a webhook, `config.webhookUrl` of Slack) reaches this
+ * machine, a private network or a cloud metadata service is refused before
+ * it is stored, unless the tenant's `allowPrivateNetworks` says so (cloud
+ * metadata: always refused). The judgement is `checkUrlTarget`'s, on the URL
+ * as written; delivery must judge the resolved address again.
+ */
+import { SecurityViolationError } from '../../base/exceptions/index.js';
+import { isSecret } from '../../base/types/secret.js';
+import { checkUrlTarget } from '../../base/validators/index.js';
+import type { RouteContext } from './context.js';
+
+/** Keys of a channel configuration that hold a URL alertbase will call, in any spelling. */
+const URL_KEYS = ['url', 'webhookUrl', 'webhook_url'] as const;
+
+/**
+ * Throws `ALERTBASE_SECURITY_VIOLATION` (400) when a channel body's URL is
+ * not allowed for the tenant; the error names the field (`pointer`), the
+ * finding (`category`) and the host as normalised (`127.0.0.1` for
+ * `http://0x7f.0.0.1/`).
+ */
+export async function checkChannelTargets(
+  ctx: RouteContext,
+  tenantId: string,
+  body: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const config = body.config;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return;
+  let allowPrivateNetworks: boolean | undefined;
+  for (const key of URL_KEYS) {
+    const raw = (config as Record<string, unknown>)[key];
+    const value = isSecret(raw) ? raw.reveal() : raw;
+    if (typeof value !== 'string') continue;
+    allowPrivateNetworks ??=
+      (await ctx.tenants.get(tenantId))?.settings.allowPrivateNetworks === true;
+    const verdict = checkUrlTarget(value, { allowPrivateNetworks });
+    if (!verdict.ok) {
+      throw new SecurityViolationError(`config.${key}: ${verdict.message}`, {
+        pointer: `/config/${key}`,
+        category: verdict.category,
+        host: verdict.host,
+      });
+    }
+  }
+}
