@@ -85,6 +85,17 @@ describe('matching (RE2, anchored; an absent label is "")', () => {
     expect(regexError('ok')).toBeUndefined();
   });
 
+  it('gives the same verdicts past its memo of recent values', () => {
+    const even = compileMatcher(m('n', '[0-9]*[02468]', true));
+    const odd = compileMatcher(m('n', '[0-9]*[02468]', true, false));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        expect(even.matches(String(i))).toBe(i % 2 === 0);
+        expect(odd.matches(String(i))).toBe(i % 2 === 1);
+      }
+    }
+  });
+
   it('treats an absent label as empty, never as an inherited property', () => {
     const absent = [compileMatcher(m('severity', ''))];
     expect(matchesAll(absent, { alertname: 'x' })).toBe(true);

@@ -76,12 +76,24 @@ export function compileMatcher(matcher: Matcher): CompiledMatcher {
     };
   }
   const re = RE2JS.compile(`^(?:${value})$`);
-  return {
-    name,
-    matcher,
-    matches: isEqual ? (v) => re.matches(v) : (v) => !re.matches(v),
+  // Label values repeat (the same alertname, job, severity on many alerts):
+  // the verdicts of the last values seen are kept, so a repeated value costs
+  // a map lookup instead of a run of the regular expression.
+  const seen = new Map<string, boolean>();
+  const test = (v: string): boolean => {
+    let hit = seen.get(v);
+    if (hit === undefined) {
+      hit = re.matches(v);
+      if (seen.size >= REGEX_MEMO_SIZE) seen.clear();
+      seen.set(v, hit);
+    }
+    return hit;
   };
+  return { name, matcher, matches: isEqual ? test : (v) => !test(v) };
 }
+
+/** Verdicts a compiled regular-expression matcher keeps (see `compileMatcher`). */
+const REGEX_MEMO_SIZE = 128;
 
 /** Labels as alertbase stores them (a null-prototype object or a plain one). */
 export type Labels = Readonly<Record<string, string>>;
