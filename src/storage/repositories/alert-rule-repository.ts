@@ -3,7 +3,7 @@ import type { Database, TransactionClient } from '../types.js';
 import { ModelRepository } from './model-repository.js';
 import { ALERT_RULES } from './specs.js';
 import { prepared } from './statements.js';
-import { TenantMemo, type TenantMemoOptions } from './tenant-memo.js';
+import { TenantMemo, type TenantMemoOptions, tableStamp } from './tenant-memo.js';
 import type { AlertRuleFilter } from './types.js';
 
 const NAMES = prepared(
@@ -30,7 +30,7 @@ async function readRuleNames(tx: TransactionClient, tenantId: string): Promise<R
  */
 export class RuleNameIndex extends TenantMemo<RuleIdsByName> {
   constructor(db: Database, options: TenantMemoOptions = {}) {
-    super(db, readRuleNames, options);
+    super(db, readRuleNames, { ...options, stamp: tableStamp('alert_rules') });
   }
 }
 

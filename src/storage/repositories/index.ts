@@ -56,6 +56,12 @@ export {
 } from './silence-index.js';
 export { SILENCE_SCHEDULE, type SilenceInput, SilenceRepository } from './silence-repository.js';
 export { applySilences, SILENCER_ACTOR, type SuppressionResult } from './suppression.js';
-export { TenantMemo, type TenantMemoOptions } from './tenant-memo.js';
+export {
+  type MemoLoader,
+  type MemoStamp,
+  TenantMemo,
+  type TenantMemoOptions,
+  tableStamp,
+} from './tenant-memo.js';
 export { type TenantInput, type TenantPatch, TenantRepository } from './tenant-repository.js';
 export * from './types.js';

@@ -12,7 +12,7 @@ import {
 import { Silence } from '../../domain/silence.js';
 import type { Database, TransactionClient } from '../types.js';
 import { prepared } from './statements.js';
-import { TenantMemo, type TenantMemoOptions } from './tenant-memo.js';
+import { TenantMemo, type TenantMemoOptions, tableStamp } from './tenant-memo.js';
 
 /** A silence that has not ended, compiled. */
 export interface CompiledSilence {
@@ -133,6 +133,6 @@ export async function readSilences(
  */
 export class SilenceIndex extends TenantMemo<TenantSilences> {
   constructor(db: Database, options: TenantMemoOptions = {}) {
-    super(db, readSilences, options);
+    super(db, readSilences, { ...options, stamp: tableStamp('silences') });
   }
 }

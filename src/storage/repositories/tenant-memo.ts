@@ -3,9 +3,12 @@
  * short time: what a hot path (ingest) consults without a query. The
  * database stays the truth: an entry is read again when this process
  * changes what it holds (`invalidate`), and at most `maxAgeMs` after
- * another instance did.
+ * another instance did. With a `stamp` (a cheap query that changes when
+ * the data does: a count and the latest `updated_at`), an entry older than
+ * `maxAgeMs` is checked with it and read again only when it changed.
  */
 import type { Database, TransactionClient } from '../types.js';
+import { prepared } from './statements.js';
 
 /** Options of {@link TenantMemo}. */
 export interface TenantMemoOptions {
@@ -18,40 +21,55 @@ export interface TenantMemoOptions {
 interface Entry<T> {
   readonly value: T;
   readonly loadedAt: number;
+  readonly stamp: string | undefined;
 }
+
+/** Reads a tenant's value (in a transaction of that tenant). */
+export type MemoLoader<T> = (tx: TransactionClient, tenantId: string, at: Date) => Promise<T>;
+/** Reads what tells whether a tenant's value changed. */
+export type MemoStamp = (tx: TransactionClient, tenantId: string) => Promise<string>;
 
 /** See the module comment. */
 export class TenantMemo<T> {
   readonly #db: Database;
-  readonly #load: (tx: TransactionClient, tenantId: string, at: Date) => Promise<T>;
+  readonly #load: MemoLoader<T>;
+  readonly #stamp: MemoStamp | undefined;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, Promise<Entry<T>>>();
 
   constructor(
     db: Database,
-    load: (tx: TransactionClient, tenantId: string, at: Date) => Promise<T>,
-    options: TenantMemoOptions = {},
+    load: MemoLoader<T>,
+    options: TenantMemoOptions & { readonly stamp?: MemoStamp | undefined } = {},
   ) {
     this.#db = db;
     this.#load = load;
+    this.#stamp = options.stamp;
     this.#maxAgeMs = options.maxAgeMs ?? 1_000;
     this.#now = options.now ?? Date.now;
   }
 
-  /** The tenant's value, read at most `maxAgeMs` ago. */
+  /** The tenant's value, read (or found unchanged) at most `maxAgeMs` ago. */
   async get(tenantId: string): Promise<T> {
     const cached = this.#entries.get(tenantId);
+    let previous: Entry<T> | undefined;
     if (cached !== undefined) {
       const entry = await cached;
       if (this.#now() - entry.loadedAt <= this.#maxAgeMs) return entry.value;
       // Another caller may have started a reload meanwhile.
       if (this.#entries.get(tenantId) !== cached) return this.get(tenantId);
+      previous = entry;
     }
     const at = this.#now();
-    const loading = this.#db
-      .withTenant(tenantId, (tx) => this.#load(tx, tenantId, new Date(at)))
-      .then((value) => ({ value, loadedAt: at }));
+    const stamp = this.#stamp;
+    const loading = this.#db.withTenant(tenantId, async (tx): Promise<Entry<T>> => {
+      const current = stamp === undefined ? undefined : await stamp(tx, tenantId);
+      if (previous !== undefined && current !== undefined && current === previous.stamp) {
+        return { value: previous.value, loadedAt: at, stamp: current };
+      }
+      return { value: await this.#load(tx, tenantId, new Date(at)), loadedAt: at, stamp: current };
+    });
     this.#entries.set(tenantId, loading);
     try {
       return (await loading).value;
@@ -65,4 +83,25 @@ export class TenantMemo<T> {
   invalidate(tenantId: string): void {
     this.#entries.delete(tenantId);
   }
+}
+
+/**
+ * A stamp of a tenant table with the common columns (`updated_at`,
+ * `version`): its row count, latest `updated_at` and highest `version`,
+ * which change with every create, update, soft delete or purge.
+ */
+export function tableStamp(table: 'silences' | 'alert_rules'): MemoStamp {
+  const statement = prepared(
+    `SELECT count(*)::int AS n, max(updated_at) AS u, max(version)::int AS v
+       FROM ${table} WHERE tenant_id = $1`,
+  );
+  return async (tx, tenantId) => {
+    const { rows } = await tx.query<{ n: number; u: Date | null; v: number | null }>(
+      statement.text,
+      [tenantId],
+      statement.options,
+    );
+    const row = rows[0];
+    return `${row?.n ?? 0}:${row?.u?.getTime() ?? 0}:${row?.v ?? 0}`;
+  };
 }
