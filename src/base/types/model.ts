@@ -579,6 +579,10 @@ export function defineModel<
   const refine = options.refine;
   const refined: z.ZodType = refine
     ? objectSchema.superRefine((data, ctx) => {
+        // Cross-field checks see valid fields only. Zod does not stop before
+        // them when a field's issue lets parsing continue (custom issues do),
+        // so a refine would otherwise read a string where a Date belongs.
+        if (((ctx as { readonly issues?: readonly unknown[] }).issues?.length ?? 0) > 0) return;
         refine(data as Data, {
           addIssue: (issue) =>
             ctx.addIssue({

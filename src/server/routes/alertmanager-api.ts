@@ -171,47 +171,32 @@ const TAGS = ['alertmanager'];
 
 /** Registers the Alertmanager API v2 read and silence routes. */
 export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): void {
-  api.get(
-    '/api/v2/alerts',
-    {
-      config: { requires: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: "Alertmanager API v2: the tenant's unresolved alerts, filtered",
-        querystring: ALERT_QUERY_DOC,
-        response: ERRORS,
+  const alertRoutes = [
+    ['/api/v2/alerts', "the tenant's unresolved alerts, filtered", (a: GettableAlert[]) => a],
+    ['/api/v2/alerts/groups', 'alerts by route group', toAlertGroups],
+  ] as const;
+  for (const [path, summary, shape] of alertRoutes) {
+    api.get(
+      path,
+      {
+        config: { requires: 'read' },
+        schema: {
+          tags: TAGS,
+          summary: `Alertmanager API v2: ${summary}`,
+          querystring: ALERT_QUERY_DOC,
+          response: ERRORS,
+        },
       },
-    },
-    async (request, reply) => {
-      const who = tenantOf(request);
-      const query = alertQueryOf(request);
-      const alerts = (await gettableAlerts(ctx, who.tenantId)).filter((a) =>
-        passesAlertQuery(a, query),
-      );
-      return send(reply, 200, alerts, ctx.serializer);
-    },
-  );
-
-  api.get(
-    '/api/v2/alerts/groups',
-    {
-      config: { requires: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Alertmanager API v2: alerts by route group',
-        querystring: ALERT_QUERY_DOC,
-        response: ERRORS,
+      async (request, reply) => {
+        const who = tenantOf(request);
+        const query = alertQueryOf(request);
+        const alerts = (await gettableAlerts(ctx, who.tenantId)).filter((a) =>
+          passesAlertQuery(a, query),
+        );
+        return send(reply, 200, shape(alerts), ctx.serializer);
       },
-    },
-    async (request, reply) => {
-      const who = tenantOf(request);
-      const query = alertQueryOf(request);
-      const alerts = (await gettableAlerts(ctx, who.tenantId)).filter((a) =>
-        passesAlertQuery(a, query),
-      );
-      return send(reply, 200, toAlertGroups(alerts), ctx.serializer);
-    },
-  );
+    );
+  }
 
   api.get(
     '/api/v2/silences',
