@@ -4,7 +4,7 @@
  */
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { loadConfig } from '../config/index.js';
-import { openDatabase, pgliteTemplate } from '../storage/index.js';
+import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
 import { seedDataDir } from './data-dir.js';
@@ -55,6 +55,18 @@ export async function runServe(
   });
 }
 
+/** Opens the database the configuration names (a new PGlite directory from the template). */
+async function openConfiguredDatabase(
+  configFile: string | undefined,
+  io: CommandIo,
+): Promise<Database> {
+  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile });
+  const url = config.storage.databaseUrl;
+  if (url === undefined)
+    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
+  return openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+}
+
 /** Options of `alertbase admin create-key`. */
 export interface CreateKeyCommandOptions {
   /** The key's name, to recognise it in the audit trail. */
@@ -71,11 +83,7 @@ export async function runCreateAdminKey(
   options: CreateKeyCommandOptions,
   io: CommandIo,
 ): Promise<string> {
-  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
-  const url = config.storage.databaseUrl;
-  if (url === undefined)
-    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
-  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  const db = await openConfiguredDatabase(options.config, io);
   try {
     const repos = createRepositories(db);
     if ((await repos.tenants.find(PLATFORM_TENANT)) === undefined) {
@@ -117,11 +125,7 @@ export async function runIssueOwnerKey(
   options: OwnerKeyCommandOptions,
   io: CommandIo,
 ): Promise<string> {
-  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
-  const url = config.storage.databaseUrl;
-  if (url === undefined)
-    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
-  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  const db = await openConfiguredDatabase(options.config, io);
   try {
     const repos = createRepositories(db);
     if (options.tenant === PLATFORM_TENANT) {

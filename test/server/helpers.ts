@@ -32,7 +32,14 @@ export interface TestApp {
 
 /** Builds the app over a fresh test database, with two tenants and their keys. */
 export async function setup(options: Partial<BuildAppOptions> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+  return setupOn(await createTestDatabase(), options);
+}
+
+/** Builds the app and its fixtures over `db` (any engine); `close()` closes both. */
+export async function setupOn(
+  db: Database,
+  options: Partial<BuildAppOptions> = {},
+): Promise<TestApp> {
   const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-test' });
   const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options });
   const repos = createRepositories(db);
