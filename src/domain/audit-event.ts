@@ -24,6 +24,10 @@ export const AuditAction = z.enum([
   'key.revoke',
   /** A platform administrator issued an owner key to a tenant (break-glass). */
   'key.break_glass',
+  /** An unacknowledged alert was escalated to the next receiver of the escalation policy. */
+  'escalate',
+  /** A notification was put back in line for delivery. */
+  'notification.retry',
 ]);
 
 /**

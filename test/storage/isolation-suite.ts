@@ -59,6 +59,14 @@ export function isolationSuite(fixture: IsolationFixture): void {
     }
   });
 
+  const TOUCH: Partial<Record<string, string>> = {
+    scheduler_due: 'due_at = due_at',
+    notification_events: 'kind = kind',
+    notification_groups: 'next_flush_at = next_flush_at',
+    notification_log: 'notified_at = notified_at',
+    alert_escalations: 'due_at = due_at',
+  };
+
   describe.each(TENANT_TABLES)('%s, as tenant A', (table) => {
     it("SELECT aimed at B's rows returns none", async () => {
       await db.withTenant(A, async (tx) => {
@@ -71,8 +79,8 @@ export function isolationSuite(fixture: IsolationFixture): void {
 
     if (table !== 'audit_events') {
       it("UPDATE and DELETE aimed at B's rows change none", async () => {
-        // A column every row has besides the key (scheduler_due has no updated_at).
-        const touch = table === 'scheduler_due' ? 'due_at = due_at' : 'updated_at = updated_at';
+        // A column every row has besides the key (some tables have no updated_at).
+        const touch = TOUCH[table] ?? 'updated_at = updated_at';
         await db.withTenant(A, async (tx) => {
           const updated = await tx.query(`UPDATE ${table} SET ${touch} WHERE tenant_id = $1`, [B]);
           expect(updated.rowCount).toBe(0);

@@ -5,6 +5,7 @@
  * the rows.
  */
 import { AUDIT_HEAD_SQL } from './audit-log.js';
+import { ingestEventsCte } from './notification-sql.js';
 import { prepared } from './statements.js';
 
 /** @internal What the statement did to a segment's row. */
@@ -66,7 +67,8 @@ ${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
                               THEN 'firing' ELSE a.status END,
                'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
                'version', a.version + 1)
-  RETURNING a.id, a.fingerprint, a.status, CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
+  RETURNING a.id, a.fingerprint, a.status, a.rule_id,
+            CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
 )
 `;
 /**
@@ -92,7 +94,7 @@ export const INGEST = prepared(
                           AND o.status NOT IN ('resolved', 'expired') AND o.deleted_at IS NULL
                         LIMIT 1) m
    WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
-  RETURNING a.id, a.fingerprint, a.status, 'resolved'::text AS kind
+  RETURNING a.id, a.fingerprint, a.status, a.rule_id, 'resolved'::text AS kind
 ),
 twin AS (
   UPDATE alerts a
@@ -119,9 +121,8 @@ taken AS (
               AND o.deleted_at IS NULL
               AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
 ),
-${upCte(
-  '   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n',
-)}SELECT id, fingerprint, status, kind FROM res
+${upCte('   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n')},
+${ingestEventsCte(true)}SELECT id, fingerprint, status, kind FROM res
 UNION ALL SELECT id, fingerprint, status, kind FROM twin
 UNION ALL SELECT id, fingerprint, status, kind FROM up
 ${HEAD_ROW}`,
@@ -133,7 +134,8 @@ ${HEAD_ROW}`,
  * scans every row of the tenant per batch).
  */
 export const INGEST_FIRING = prepared(
-  `${INPUT_CTE}${upCte('')}SELECT id, fingerprint, status, kind FROM up
+  `${INPUT_CTE}${upCte('')},
+${ingestEventsCte(false)}SELECT id, fingerprint, status, kind FROM up
 ${HEAD_ROW}`,
 );
 

@@ -10,9 +10,10 @@ import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Database, TransactionClient } from '../types.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
-import { type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
+import { type AuditAction, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository } from './model-repository.js';
+import { EVENT_INSERT } from './notification-sql.js';
 import type { SilenceIndex, TenantSilences } from './silence-index.js';
 import { ALERTS } from './specs.js';
 import type {
@@ -661,6 +662,32 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       });
     }
     return head;
+  }
+
+  /**
+   * A status change that notifications act on (acknowledged, resolved,
+   * reopened) leaves its event in the same transaction, so it is never
+   * committed without the notification it causes.
+   */
+  protected override async beforeChange(
+    tx: TransactionClient,
+    tenantId: string,
+    current: Alert,
+    next: Alert,
+    _deletedAt: Date | null,
+    action: AuditAction,
+  ): Promise<void> {
+    if (action !== 'transition' || current.status === next.status) return;
+    const kind =
+      next.status === 'acknowledged'
+        ? 'acknowledged'
+        : next.status === 'resolved'
+          ? 'resolved'
+          : current.status === 'resolved'
+            ? 'reopened'
+            : undefined;
+    if (kind === undefined) return;
+    await tx.query(EVENT_INSERT.text, [tenantId, next.id, kind, next.ruleId], EVENT_INSERT.options);
   }
 
   /**

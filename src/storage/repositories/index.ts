@@ -46,6 +46,17 @@ export {
   STORAGE_DUMP,
   type StoredModel,
 } from './model-repository.js';
+export {
+  NotificationGroups,
+  type NotificationGroupsOptions,
+} from './notification-groups.js';
+export {
+  type AttemptOutcome,
+  type ClaimedNotification,
+  type NotificationFilter,
+  NotificationOutbox,
+  type OutboxOptions,
+} from './notification-outbox.js';
 export { type OpenAlertView, readOpenAlerts } from './open-alerts.js';
 export {
   type CompiledSilence,

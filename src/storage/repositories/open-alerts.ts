@@ -5,7 +5,7 @@
  * its `endsAt` has not passed (Alertmanager hides an alert whose `endsAt`
  * has passed even before anything resolves it).
  */
-import type { Database } from '../types.js';
+import type { Database, TransactionClient } from '../types.js';
 import { prepared } from './statements.js';
 
 /** One unresolved alert. */
@@ -36,8 +36,15 @@ export async function readOpenAlerts(
   tenantId: string,
   at: Date,
 ): Promise<OpenAlertView[]> {
-  const { rows } = await db.withTenant(tenantId, (tx) =>
-    tx.query<OpenAlertView>(OPEN.text, [tenantId, at], OPEN.options),
-  );
+  return db.withTenant(tenantId, (tx) => readOpenAlertsIn(tx, tenantId, at));
+}
+
+/** The tenant's unresolved alerts at `at`, in the caller's transaction. */
+export async function readOpenAlertsIn(
+  tx: TransactionClient,
+  tenantId: string,
+  at: Date,
+): Promise<OpenAlertView[]> {
+  const { rows } = await tx.query<OpenAlertView>(OPEN.text, [tenantId, at], OPEN.options);
   return rows;
 }

@@ -4,6 +4,7 @@ import { Silence } from '../../domain/silence.js';
 import type { Database, TransactionClient } from '../types.js';
 import type { CreateInput, PatchInput } from './create-repositories.js';
 import { ModelRepository } from './model-repository.js';
+import { DUE_CLEAR, DUE_SET, DUE_TENANTS } from './scheduler-due.js';
 import { readSilences, type SilenceIndex, type TenantSilences } from './silence-index.js';
 import { SILENCES } from './specs.js';
 import { prepared } from './statements.js';
@@ -20,19 +21,10 @@ export const SILENCE_SCHEDULE = 'silences';
  */
 const SETTLE_AGAIN_MS = 2_000;
 
-const DUE_SET = prepared(
-  `INSERT INTO scheduler_due (tenant_id, kind, due_at) VALUES ($1, $2, $3::timestamptz)
-   ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
-);
-const DUE_CLEAR = prepared('DELETE FROM scheduler_due WHERE tenant_id = $1 AND kind = $2');
 const RECENT = prepared(
   `SELECT doc FROM silences
     WHERE tenant_id = $1 AND deleted_at IS NULL AND ends_at > $2::timestamptz
     ORDER BY ends_at DESC, id LIMIT $3`,
-);
-const DUE_TENANTS = prepared(
-  `SELECT tenant_id FROM scheduler_due WHERE kind = $1 AND due_at <= $2::timestamptz
-    ORDER BY due_at LIMIT $3`,
 );
 
 /** A silence as Alertmanager's `POST /api/v2/silences` carries it: with an `id` to update one. */

@@ -11,6 +11,12 @@ export const TENANT_TABLES = [
   'audit_events',
   'inhibit_rules',
   'scheduler_due',
+  'routing_trees',
+  'notification_events',
+  'notification_groups',
+  'notification_log',
+  'notifications',
+  'alert_escalations',
 ] as const;
 
 /** A tenant table name. */
@@ -45,6 +51,24 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'scheduler_due':
       return `INSERT INTO scheduler_due (tenant_id, kind, due_at)
         SELECT ${T}, 'kind-' || g, now() FROM ${g}`;
+    case 'routing_trees':
+      return `INSERT INTO routing_trees (tenant_id, id, name, doc)
+        SELECT ${T}, 'tree-' || g, 'tree ' || g, '{}' FROM ${g}`;
+    case 'notification_events':
+      return `INSERT INTO notification_events (tenant_id, alert_id, kind)
+        SELECT ${T}, 'alert-' || g, 'inserted' FROM ${g}`;
+    case 'notification_groups':
+      return `INSERT INTO notification_groups (tenant_id, id, route_key, receiver, group_key, group_labels, route, next_flush_at)
+        SELECT ${T}, 'grp-' || g, '{}', 'r', '{}:{}', '{}', '{}', now() FROM ${g}`;
+    case 'notification_log':
+      return `INSERT INTO notification_log (tenant_id, group_id, channel_id, firing, resolved, notified_at)
+        SELECT ${T}, 'grp-' || g, 'ch-' || g, '{}', '{}', now() FROM ${g}`;
+    case 'notifications':
+      return `INSERT INTO notifications (tenant_id, id, channel_id, receiver, action, state, alert_ids, payload, next_attempt_at)
+        SELECT ${T}, 'ntf-' || g, 'ch-' || g, 'r', 'notify', 'pending', '{}', '{}', now() FROM ${g}`;
+    case 'alert_escalations':
+      return `INSERT INTO alert_escalations (tenant_id, alert_id, due_at)
+        SELECT ${T}, 'alert-' || g, now() FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',

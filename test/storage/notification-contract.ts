@@ -1,0 +1,267 @@
+/**
+ * Notifications on every engine: an alert tied to a rule with channels is
+ * grouped and queued in the outbox after the group wait, as Alertmanager
+ * would notify it; changes, repeats and resolutions follow its timers;
+ * the outbox is claimed, leased, retried with backoff and given up; a
+ * tenant without routes writes no events.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compileRouting } from '../../src/domain/index.js';
+import {
+  createRepositories,
+  type Database,
+  NotificationGroups,
+  NotificationOutbox,
+  type Repositories,
+} from '../../src/storage/index.js';
+import type { EngineFixture } from './engine-contract.js';
+
+const S = 1_000;
+const at = (base: number, ms: number): Date => new Date(base + ms);
+
+export function notificationContract(fixture: EngineFixture): void {
+  let db: Database;
+  let repos: Repositories;
+  let groups: NotificationGroups;
+  let outbox: NotificationOutbox;
+  let n = 0;
+
+  beforeAll(async () => {
+    db = await fixture.open();
+    repos = createRepositories(db);
+    groups = new NotificationGroups(db, {
+      externalURL: 'http://alertbase.test',
+      maxAlertsPerMessage: 2,
+      compile: compileRouting(() => undefined),
+    });
+    outbox = new NotificationOutbox(db, { leaseMs: 5 * S, maxAgeMs: 60 * S });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await fixture.dispose?.();
+  });
+
+  /** A tenant with a webhook and a PagerDuty channel, and a rule `HighCPU` notifying both. */
+  const tenant = async (channels = true) => {
+    const id = `ntf-${process.pid}-${++n}`;
+    await repos.tenants.create({ id, name: id }, 'admin');
+    const hook = await repos.notificationChannels.create(
+      id,
+      { name: 'hook', config: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+      'admin',
+    );
+    const pd = await repos.notificationChannels.create(
+      id,
+      { name: 'pd', config: { type: 'pagerduty', routingKey: 'a'.repeat(32) } },
+      'admin',
+    );
+    await repos.alertRules.create(
+      id,
+      {
+        name: 'HighCPU',
+        level: 'high',
+        priority: 'P2',
+        condition: 'cpu > 80',
+        channelIds: channels ? [hook.id, pd.id] : [],
+      },
+      'admin',
+    );
+    return { id, hook: hook.id, pd: pd.id };
+  };
+  const fire = (t: string, instance: string, extra: Record<string, unknown> = {}) =>
+    repos.alerts.ingest(
+      t,
+      [{ labels: { alertname: 'HighCPU', instance }, level: 'high', priority: 'P2', ...extra }],
+      'test',
+    );
+  const pending = async (t: string) =>
+    (await outbox.list(t, { state: ['pending'] })).items.map((x) => ({
+      channel: x.channelId,
+      action: x.action,
+      status: x.message.status,
+      alerts: (x.message.alerts as { labels: { instance: string }; status: string }[]).map(
+        (a) => `${a.labels.instance}:${a.status}`,
+      ),
+    }));
+  const drain = async (t: string, now: Date) => {
+    for (const c of await outbox.claim(now, 100)) {
+      if (c.tenantId === t)
+        await outbox.settle(c, { ok: true, retryable: false, durationMs: 1 }, now);
+    }
+  };
+
+  it('a new alert is queued to its rule’s channels after the group wait, grouped by alertname', async () => {
+    const t = await tenant();
+    const base = Date.now();
+    await fire(t.id, 'a');
+    await fire(t.id, 'b');
+    await groups.pass(at(base, 10 * S));
+    expect(await pending(t.id)).toEqual([]);
+    await groups.pass(at(base, 31 * S));
+    const queued = await pending(t.id);
+    expect(queued.map((q) => q.channel).sort()).toEqual([t.hook, t.pd].sort());
+    for (const q of queued) {
+      expect(q).toMatchObject({
+        action: 'notify',
+        status: 'firing',
+        alerts: ['a:firing', 'b:firing'],
+      });
+    }
+    const [one] = (await outbox.list(t.id)).items;
+    expect(one?.message).toMatchObject({
+      receiver: 'rule:HighCPU',
+      groupLabels: { alertname: 'HighCPU' },
+      commonLabels: { alertname: 'HighCPU' },
+      externalURL: 'http://alertbase.test',
+      truncatedAlerts: 0,
+    });
+    expect(one?.message.groupKey).toMatch(/^rule:.+:\{alertname="HighCPU"\}$/);
+  });
+
+  it('changes wait for the group interval; an unchanged group repeats after the repeat interval; resolutions are sent', async () => {
+    const t = await tenant();
+    const base = Date.now();
+    await fire(t.id, 'a');
+    await groups.pass(at(base, 31 * S));
+    await drain(t.id, at(base, 31 * S));
+    await fire(t.id, 'c');
+    await groups.pass(at(base, 60 * S));
+    expect(await pending(t.id)).toEqual([]);
+    await groups.pass(at(base, (31 + 300) * S));
+    expect((await pending(t.id)).map((q) => q.alerts)).toEqual([
+      ['a:firing', 'c:firing'],
+      ['a:firing', 'c:firing'],
+    ]);
+    await drain(t.id, at(base, 331 * S));
+    // Nothing changed: nothing until four hours after the last notification.
+    await groups.pass(at(base, (331 + 300) * S));
+    expect(await pending(t.id)).toEqual([]);
+    await groups.pass(at(base, (331 + 4 * 3600 + 10) * S));
+    expect(await pending(t.id)).toHaveLength(2);
+    await drain(t.id, at(base, (331 + 4 * 3600 + 10) * S));
+    // A resolution: the webhook (send_resolved by default) hears of it; PagerDuty too.
+    const open = await repos.alerts.list(t.id, { filter: { status: ['firing'] } });
+    const a = open.items.find((x) => x.labels.instance === 'a');
+    await repos.alerts.transition(t.id, a?.id ?? '', 'resolve', 'test');
+    await groups.pass(at(base, (331 + 4 * 3600 + 400) * S));
+    expect((await pending(t.id)).map((q) => q.alerts)).toEqual([
+      ['a:resolved', 'c:firing'],
+      ['a:resolved', 'c:firing'],
+    ]);
+  });
+
+  it('an acknowledgement reaches PagerDuty at once, and silenced alerts are not notified', async () => {
+    const t = await tenant();
+    const base = Date.now();
+    const [r] = (await fire(t.id, 'a')).items;
+    if (r === undefined || r.outcome === 'rejected') throw new Error('not stored');
+    await repos.alerts.transition(t.id, r.id, 'acknowledge', 'user:1');
+    await groups.pass(at(base, 1 * S));
+    expect(await pending(t.id)).toEqual([
+      { channel: t.pd, action: 'acknowledge', status: 'firing', alerts: ['a:firing'] },
+    ]);
+    const t2 = await tenant();
+    await repos.silences.create(
+      t2.id,
+      {
+        matchers: [{ name: 'instance', value: 'x', isRegex: false, isEqual: true }],
+        startsAt: new Date(base - S).toISOString(),
+        endsAt: new Date(base + 3600 * S).toISOString(),
+        createdBy: 'ops',
+        comment: 'maintenance',
+      },
+      'admin',
+    );
+    await fire(t2.id, 'x');
+    await groups.pass(at(base, 40 * S));
+    expect(await pending(t2.id)).toEqual([]);
+  });
+
+  it('a tenant without routes writes no events; a group larger than the message limit is truncated', async () => {
+    const t = await tenant(false);
+    await fire(t.id, 'a');
+    const { rows } = await db.withTenant(t.id, (tx) =>
+      tx.query<{ n: number }>('SELECT count(*)::int AS n FROM notification_events'),
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+    const t2 = await tenant();
+    const base = Date.now();
+    for (const i of ['a', 'b', 'c']) await fire(t2.id, i);
+    await groups.pass(at(base, 31 * S));
+    const [first] = (await outbox.list(t2.id)).items;
+    expect(first?.message.truncatedAlerts).toBe(1);
+    expect(first?.message.alerts).toHaveLength(2);
+  });
+
+  it('the outbox: a lost lease is claimed again, failures back off, a 4xx or old age is dead, retry puts it back', async () => {
+    const t = await tenant();
+    const base = Date.now();
+    await fire(t.id, 'a');
+    await groups.pass(at(base, 31 * S));
+    const first = (await outbox.claim(at(base, 31 * S), 100)).filter((c) => c.tenantId === t.id);
+    expect(first).toHaveLength(2);
+    // Claimed and never settled (the sender died): taken again once the lease ran out.
+    expect((await outbox.claim(at(base, 33 * S), 100)).filter((c) => c.tenantId === t.id)).toEqual(
+      [],
+    );
+    const again = (await outbox.claim(at(base, 37 * S), 100)).filter((c) => c.tenantId === t.id);
+    expect(again.map((c) => c.id).sort()).toEqual(first.map((c) => c.id).sort());
+    expect(again.map((c) => c.attempt)).toEqual([2, 2]);
+    // The first claim's late answer is ignored: the row is the second attempt's.
+    await outbox.settle(
+      first[0] as (typeof first)[0],
+      { ok: true, retryable: false, durationMs: 1 },
+      at(base, 37 * S),
+    );
+    const [x, y] = again as [(typeof again)[0], (typeof again)[0]];
+    expect(
+      await outbox.settle(
+        x,
+        { ok: false, retryable: true, status: 503, error: 'busy', durationMs: 3 },
+        at(base, 38 * S),
+      ),
+    ).toBe('pending');
+    expect(
+      await outbox.settle(
+        y,
+        { ok: false, retryable: false, status: 400, error: 'bad', durationMs: 3 },
+        at(base, 38 * S),
+      ),
+    ).toBe('dead');
+    const retried = await outbox.get(t.id, x.id);
+    expect(retried).toMatchObject({ state: 'pending', attempts: 2, lastError: 'busy' });
+    expect(retried.attemptLog.map((a) => [a.outcome, a.status])).toEqual([['retry', 503]]);
+    // Backoff: two failures → between 1 s and 2 s.
+    const wait = retried.nextAttemptAt.getTime() - (base + 38 * S);
+    expect(wait).toBeGreaterThanOrEqual(1 * S);
+    expect(wait).toBeLessThanOrEqual(2 * S);
+    const third = (await outbox.claim(at(base, 41 * S), 100)).filter((c) => c.tenantId === t.id);
+    expect(third.map((c) => c.id)).toEqual([x.id]);
+    // Past the maximum age: given up.
+    expect(
+      await outbox.settle(
+        third[0] as (typeof third)[0],
+        { ok: false, retryable: true, error: 'down', durationMs: 1 },
+        at(base, 95 * S),
+      ),
+    ).toBe('dead');
+    expect((await outbox.list(t.id, { state: ['dead'] })).items).toHaveLength(2);
+    const back = await outbox.retry(t.id, y.id, 'user:1', at(base, 96 * S));
+    expect(back.state).toBe('pending');
+    const audit = await repos.audit.list(t.id, { action: 'notification.retry' });
+    expect(audit.map((e) => e.entityId)).toEqual([y.id]);
+    await expect(outbox.retry(t.id, 'nope', 'user:1')).rejects.toMatchObject({
+      code: 'ALERTBASE_RESOURCE_NOT_FOUND',
+    });
+    // Filters: by channel and by alert.
+    const alertId = (await repos.alerts.list(t.id)).items[0]?.id ?? '';
+    expect((await outbox.list(t.id, { alertId })).items).toHaveLength(2);
+    expect((await outbox.list(t.id, { channelId: t.pd })).items.map((i) => i.channelId)).toEqual([
+      t.pd,
+    ]);
+    const page = await outbox.list(t.id, { limit: 1 });
+    expect(page.items).toHaveLength(1);
+    const next = await outbox.list(t.id, { limit: 1, cursor: page.nextCursor ?? '' });
+    expect(next.items[0]?.id).not.toBe(page.items[0]?.id);
+  });
+}
