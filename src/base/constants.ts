@@ -137,6 +137,12 @@ export const DEFAULTS = Object.freeze({
   metricsTenantLimit: 20,
   /** `RESPONSE_TIME_THRESHOLD_MS`: a p95 over the last minute above it makes `/health/ready` warn. */
   responseTimeThresholdMs: 1_000,
+  /** Notification channels may not reach loopback or private networks unless a deployment allows it. */
+  notifyAllowPrivateNetworks: false,
+  /** Seconds a delivery attempt may take. */
+  notifyTimeoutSeconds: 10,
+  /** Seconds an undelivered notification is retried before it is dead (a day). */
+  notifyMaxAgeSeconds: 86_400,
   /** `HOST`: the interface `alertbase serve` listens on (`0.0.0.0` in a container). */
   host: '127.0.0.1',
   /** Where the embedded database keeps its files. */

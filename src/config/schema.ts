@@ -204,6 +204,14 @@ const observabilityShape = {
   responseTimeThresholdMs: integerSetting(1, 3_600_000),
 };
 
+const notificationsShape = {
+  externalUrl: urlSetting(['http:', 'https:']).optional(),
+  allowPrivateNetworks: booleanSetting,
+  timeoutSeconds: integerSetting(1, 300),
+  maxAgeSeconds: integerSetting(60, 7 * 24 * 60 * 60),
+  smtpUrl: urlSetting(['smtp:', 'smtps:']).optional(),
+};
+
 const serverShape = {
   port: integerSetting(0, 65_535),
   host: hostSetting,
@@ -228,6 +236,7 @@ export const AlertbaseConfigSchema = z.strictObject({
   storage: z.strictObject(storageShape),
   server: z.strictObject(serverShape),
   observability: z.strictObject(observabilityShape),
+  notifications: z.strictObject(notificationsShape),
 });
 
 type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
@@ -246,6 +255,10 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  * - `observability`: `GET /metrics` (on or off, its own port, its key), how
  *   many tenants get their own label value, and the response-time threshold
  *   of `/health/ready`.
+ * - `notifications`: how alertbase is reached from a notification
+ *   (`externalUrl`), whether channels may reach private networks and
+ *   loopback at send time, the delivery timeout, how long an undelivered
+ *   notification is retried, and the SMTP server of e-mail channels.
  */
 export type AlertbaseConfig = {
   readonly [S in keyof ConfigOutput]: Readonly<ConfigOutput[S]>;
@@ -362,6 +375,16 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
       env: 'RESPONSE_TIME_THRESHOLD_MS',
       defaultValue: DEFAULTS.responseTimeThresholdMs,
     },
+  }),
+  ...settingsOf('notifications', notificationsShape, {
+    externalUrl: { env: 'ALERTBASE_EXTERNAL_URL', defaultValue: undefined },
+    allowPrivateNetworks: {
+      env: 'NOTIFY_ALLOW_PRIVATE_NETWORKS',
+      defaultValue: DEFAULTS.notifyAllowPrivateNetworks,
+    },
+    timeoutSeconds: { env: 'NOTIFY_TIMEOUT_SECONDS', defaultValue: DEFAULTS.notifyTimeoutSeconds },
+    maxAgeSeconds: { env: 'NOTIFY_MAX_AGE_SECONDS', defaultValue: DEFAULTS.notifyMaxAgeSeconds },
+    smtpUrl: { env: 'SMTP_URL', secret: true, defaultValue: undefined },
   }),
 ]);
 

@@ -25,6 +25,8 @@ import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import type { RouteContext } from './routes/context.js';
+import type { DeliverFn } from './notification-scheduler.js';
+import { useNotifications } from './notifications.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
 import { type SilenceScheduler, startSilenceScheduler } from './silence-scheduler.js';
@@ -62,6 +64,8 @@ export interface BuildAppOptions {
    * ready, until it closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
+  /** Sends one notification (default: the channel types of `src/notify/`). */
+  readonly deliver?: DeliverFn | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -160,7 +164,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scheduler?.stop();
     });
   }
+  const notifications = useNotifications(app, {
+    db: options.db,
+    config: options.config,
+    deliver: options.deliver ?? deliverNothing,
+    compileTree: () => undefined,
+    schedulers: options.schedulers === true,
+  });
   const context: Omit<RouteContext, 'forgetKeys'> = {
+    notifications,
     db: options.db,
     repos,
     tenants,

@@ -169,6 +169,8 @@ export interface AlertmanagerOptions {
   readonly webhook?: { readonly url: string; readonly bearer: string } | undefined;
   /** `inhibit_rules`, as Alertmanager's configuration file writes them. */
   readonly inhibitRules?: readonly Record<string, unknown>[] | undefined;
+  /** A whole configuration instead (route, receivers, ...): the options above are then ignored. */
+  readonly config?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A running Alertmanager on loopback, with its temporary directory. */
@@ -191,7 +193,7 @@ export async function startAlertmanager(
   const port = await freePort();
   const webhook = options.webhook;
   // JSON is YAML: no quoting pitfalls for the key.
-  const config = {
+  const config = options.config ?? {
     route: {
       receiver: webhook === undefined ? 'blackhole' : 'alertbase',
       group_by: ['alertname'],

@@ -2,7 +2,11 @@ import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
 import type { Database } from '../../storage/index.js';
-import type { Repositories } from '../../storage/repositories/index.js';
+import type {
+  NotificationGroups,
+  NotificationOutbox,
+  Repositories,
+} from '../../storage/repositories/index.js';
 import type { TenantCache } from '../tenant-cache.js';
 
 /** What every route module is given. */
@@ -21,4 +25,14 @@ export interface RouteContext {
   readonly metrics: AlertbaseMetrics | undefined;
   /** The clock. */
   readonly now: () => Date;
+  /** The notification outbox and groups, and a way to wake their scheduler. */
+  readonly notifications: NotificationService;
+}
+
+/** Notifications as the routes see them. */
+export interface NotificationService {
+  readonly groups: NotificationGroups;
+  readonly outbox: NotificationOutbox;
+  /** Wakes this process's notification scheduler (after a change that left events). */
+  poke(): void;
 }

@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
 import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
+import { notificationRoutes } from './notifications.js';
 import { resourceRoutes } from './resources.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
@@ -17,6 +18,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   alertRoutes(api, ctx);
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
+  notificationRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }
