@@ -1,6 +1,11 @@
 import type { CodesOf } from '../base/exceptions/codes.js';
 import { AlertbaseError, type ErrorContext } from '../base/exceptions/errors.js';
 import { redact } from './redact.js';
+import { truncate } from './templates.js';
+
+/** The longest error message a result carries. */
+export const MAX_ERROR_LENGTH = 300;
+
 import type { DeliveryResult } from './types.js';
 
 /** A failed delivery attempt, thrown inside a sender and turned into its {@link DeliveryResult}. @internal */
@@ -33,7 +38,8 @@ export class DeliveryError extends AlertbaseError {
       ok: false,
       retryable: this.retryable,
       code: this.deliveryCode,
-      error: redact(this.message, secrets),
+      // Masked before it is shortened, so no part of a secret survives the cut.
+      error: truncate(redact(this.message, secrets), MAX_ERROR_LENGTH),
       ...(this.statusCode === undefined ? {} : { status: this.statusCode }),
       ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
       ...(requests === undefined ? {} : { requests }),

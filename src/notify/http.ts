@@ -191,11 +191,10 @@ export function parseRetryAfter(
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-/** The first line of an answer's body, shortened, for an error message. */
+/** An answer's body on one line, for an error message (masked, then shortened, by the result). */
 function snippet(body: string): string {
   const line = body.replace(/\s+/g, ' ').trim();
-  if (line === '') return '';
-  return `: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`;
+  return line === '' ? '' : `: ${line}`;
 }
 
 /**

@@ -23,9 +23,28 @@ export function secretValuesOf(value: unknown, depth = 0): string[] {
   return found.sort((a, b) => b.length - a.length);
 }
 
+/** The forms in which a secret may come back: as written, URL- and JSON-escaped, and for a URL its path and long path segments. */
+function formsOf(secret: string): Set<string> {
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+  if (/^https?:\/\//i.test(secret)) {
+    try {
+      const url = new URL(secret);
+      // A webhook URL's secret is its path: a receiver echoes the path, not the whole URL.
+      const path = `${url.pathname}${url.search}`;
+      if (path.length > 1) forms.add(path);
+      for (const segment of url.pathname.split('/')) if (segment.length >= 16) forms.add(segment);
+    } catch {
+      // Not a URL after all: the plain forms are enough.
+    }
+  }
+  forms.delete('');
+  return forms;
+}
+
 /**
  * `text` with every secret masked, as written and in its URL- and
- * JSON-escaped forms (a receiver may echo the request back in an error).
+ * JSON-escaped forms (a receiver may echo the request back in an error);
+ * a secret URL also by its path and its long path segments.
  *
  * @example
  * ```ts
@@ -35,13 +54,7 @@ export function secretValuesOf(value: unknown, depth = 0): string[] {
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    for (const form of new Set([
-      secret,
-      encodeURIComponent(secret),
-      JSON.stringify(secret).slice(1, -1),
-    ])) {
-      if (form !== '') out = out.replaceAll(form, SECRET_MASK);
-    }
+    for (const form of formsOf(secret)) out = out.replaceAll(form, SECRET_MASK);
   }
   return out;
 }

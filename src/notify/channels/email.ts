@@ -163,8 +163,8 @@ export function createEmailSender(
           const timeoutMs = attempt.remainingMs();
           const secure = server.port === 465;
           // Loaded on first use: a deployment without e-mail channels never loads it.
-        const { default: nodemailer } = await import('nodemailer');
-        const transport = nodemailer.createTransport({
+          const { default: nodemailer } = await import('nodemailer');
+          const transport = nodemailer.createTransport({
             // The address judged above; the name is kept for TLS (SNI and the certificate check).
             host: target.address,
             port: server.port,
