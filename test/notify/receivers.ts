@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 /** How a receiver answers the next requests. */
-export type ReceiverMode = 'ok' | 'transient' | 'rate-limited' | 'permanent' | 'hang';
+export type ReceiverMode = 'ok' | 'transient' | 'rate-limited' | 'permanent' | 'hang' | 'rejected';
 
 /** One request a receiver got. */
 export interface RecordedRequest {
@@ -40,7 +40,7 @@ export interface OkAnswer {
  * Starts an HTTP receiver. Modes: `ok` answers `ok`; `transient` 500;
  * `rate-limited` 429 with `Retry-After: 7`; `permanent` 400 echoing the
  * request's headers and body (as some receivers do, so secrets would leak
- * into an error unless masked); `hang` never answers.
+ * into an error unless masked); `rejected` 404; `hang` never answers.
  */
 export async function startHttpReceiver(ok: OkAnswer): Promise<HttpReceiver> {
   const sockets = new Set<Socket>();
@@ -74,6 +74,10 @@ export async function startHttpReceiver(ok: OkAnswer): Promise<HttpReceiver> {
         case 'permanent':
           res.writeHead(400, { 'content-type': 'text/plain' });
           res.end(`bad request: ${JSON.stringify(req.headers)} ${req.url ?? ''} ${body}`);
+          return;
+        case 'rejected':
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('no such hook');
           return;
         case 'hang':
           return;
@@ -122,8 +126,8 @@ const smtpError = (message: string, responseCode: number): Error =>
 /**
  * Starts an SMTP receiver (no TLS offered unless `offerStartTls`). Modes:
  * `ok` accepts; `transient` answers 451 to RCPT; `rate-limited` 452 to RCPT;
- * `permanent` refuses the login with 535 echoing the password; `hang` never
- * answers the DATA.
+ * `permanent` refuses the login with 535 echoing the password; `rejected`
+ * answers 550 to RCPT; `hang` never answers the DATA.
  */
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const mails: RecordedMail[] = [];
@@ -152,6 +156,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     onRcptTo(_address, _session, callback) {
       if (receiver.mode === 'transient') callback(smtpError('Try again later', 451));
       else if (receiver.mode === 'rate-limited') callback(smtpError('Too many messages', 452));
+      else if (receiver.mode === 'rejected') callback(smtpError('No such user', 550));
       else callback();
     },
     onData(stream, session, callback) {

@@ -113,6 +113,14 @@ export function smtpFailure(
   const e: SmtpFailure = typeof err === 'object' && err !== null ? err : {};
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
+  if (code === 'ETLS') {
+    // No TLS where it is required (or a certificate that does not verify): retrying will not change it.
+    return new DeliveryError(
+      'ALERTBASE_DELIVERY_NETWORK',
+      { reason: `TLS failed: ${message}` },
+      { retryable: false, cause: err },
+    );
+  }
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
     return new DeliveryError(
       'ALERTBASE_DELIVERY_SMTP_REPLY',
@@ -121,7 +129,7 @@ export function smtpFailure(
     );
   }
   if (code === 'ETIMEDOUT') return abortFailure(ctx.signal, ctx.timeoutMs, err);
-  if (code === 'ETLS' || code === 'EAUTH') {
+  if (code === 'EAUTH') {
     return new DeliveryError(
       'ALERTBASE_DELIVERY_NETWORK',
       { reason: message },
