@@ -22,6 +22,7 @@ export const Smarthost = z
   .max(LIMITS.urlMaxLength)
   .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9][0-9]{0,4})$/, {
     message: 'expected host:port, such as smtp.example.com:587',
+    abort: true,
   })
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65_535, {
     message: 'expected a port from 1 to 65535',
@@ -75,6 +76,7 @@ export const WebhookSigningSecret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, {
     message: 'expected whsec_ followed by base64, such as one newWebhookSigningSecret() makes',
+    abort: true,
   })
   .refine(
     (v) => {
