@@ -179,4 +179,50 @@ describe('channelsFromAlertmanagerReceiver', () => {
       ['/msteams_configs/1/http_config/authorization/type', 'unsupported_field'],
     ]);
   });
+
+  it('reads http_config bearer tokens and reports every other way of authenticating', () => {
+    const { configs, issues } = channelsFromAlertmanagerReceiver({
+      name: 'auth',
+      webhook_configs: [
+        {
+          url: 'https://h.example.com/a',
+          http_config: { bearer_token: 'legacy-token', follow_redirects: true },
+        },
+        { url: 'https://h.example.com/b', http_config: 'nope' },
+        {
+          url: 'https://h.example.com/c',
+          http_config: { authorization: { credentials_file: '/x' } },
+        },
+        { url: 'https://h.example.com/d', http_config: { bearer_token_file: '/x' } },
+        { url: 'https://h.example.com/e', max_alerts: 5, timeout: '10s' },
+      ],
+      slack_configs: [
+        { api_url: 'https://hooks.slack.com/x', http_config: { proxy_url: 'http://p' } },
+      ],
+      pagerduty_configs: [
+        { routing_key: '0123456789abcdef0123456789abcdef', http_config: { basic_auth: {} } },
+      ],
+      opsgenie_configs: [
+        { api_key: 'k', responders: 'infra' },
+        { api_key: 'k', responders: ['infra'], http_config: { tls_config: {} } },
+      ],
+      msteams_configs: [{ webhook_url: 'https://t.example.com/x', send_resolved: false }],
+    });
+    expect(configs).toHaveLength(2);
+    expect(configs[0]).toMatchObject({ type: 'webhook', url: 'https://h.example.com/a' });
+    expect(configs[0]?.type === 'webhook' && configs[0].bearerToken?.reveal()).toBe('legacy-token');
+    expect(configs[1]).toMatchObject({ type: 'teams', sendResolved: false });
+    expect(issues.map((i) => [i.pointer, i.code])).toEqual([
+      ['/webhook_configs/1/http_config', 'invalid_type'],
+      ['/webhook_configs/2/http_config/authorization/credentials_file', 'file_reference'],
+      ['/webhook_configs/3/http_config/bearer_token_file', 'file_reference'],
+      ['/webhook_configs/4/timeout', 'unsupported_field'],
+      ['/webhook_configs/4/max_alerts', 'unsupported_field'],
+      ['/slack_configs/0/http_config/proxy_url', 'unsupported_field'],
+      ['/pagerduty_configs/0/http_config/basic_auth', 'unsupported_field'],
+      ['/opsgenie_configs/0/responders', 'invalid_type'],
+      ['/opsgenie_configs/1/responders/0', 'invalid_type'],
+      ['/opsgenie_configs/1/http_config/tls_config', 'unsupported_field'],
+    ]);
+  });
 });
