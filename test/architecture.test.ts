@@ -38,6 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   cache: ['base', 'domain', 'cache'],
   security: ['base', 'domain', 'security'],
   observability: ['base', 'domain', 'observability'],
+  notify: ['base', 'domain', 'notify'],
   server: [
     'base',
     'domain',
@@ -47,6 +48,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'cache',
     'security',
     'observability',
+    'notify',
     'server',
   ],
   cli: [
@@ -58,6 +60,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'cache',
     'security',
     'observability',
+    'notify',
     'server',
     'cli',
   ],
@@ -100,7 +103,7 @@ describe('architecture', () => {
   });
 
   it("each layer's index.ts only re-exports", () => {
-    const layers = ['observability', 'storage', 'server', 'config', 'interop'];
+    const layers = ['observability', 'storage', 'server', 'config', 'interop', 'notify'];
     const offenders = layers.filter((layer) => {
       const lines = readFileSync(join(SRC, layer, 'index.ts'), 'utf8')
         .split('\n')
@@ -142,6 +145,7 @@ describe('architecture', () => {
       '@influxdata/influxdb-client',
       'fastify',
       'prom-client',
+      'nodemailer',
     ];
     const seen = new Set<string>();
     const reached: string[] = [];

@@ -63,6 +63,7 @@ describe('the package', () => {
     'alertbase/interop': ['checkRuleFile', 'parseGoTemplate'],
     'alertbase/storage': ['openDatabase'],
     'alertbase/observability': ['createMetrics', 'renderMetrics', 'healthReport'],
+    'alertbase/notify': ['senderFor', 'sendNotification', 'webhookPayload', 'guardedRequest'],
     'alertbase/server': ['buildApp', 'startServer'],
     'alertbase/cli': ['runCli'],
   };
@@ -77,6 +78,7 @@ describe('the package', () => {
         './interop',
         './storage',
         './observability',
+        './notify',
         './server',
         './cli',
         './package.json',

@@ -10,6 +10,7 @@ import {
   ApiKey,
   AuditEvent,
   NotificationChannel,
+  newWebhookSigningSecret,
   Silence,
   Tenant,
 } from './index.js';
@@ -191,6 +192,85 @@ describe('NotificationChannel', () => {
     }
     if (channel.config.type !== 'slack') throw new Error('expected slack');
     expect(channel.config.webhookUrl.reveal()).toBe(slack.config.webhookUrl);
+  });
+
+  it("gives every type sendResolved with Alertmanager's defaults", () => {
+    const defaults = Object.fromEntries(
+      [
+        { type: 'webhook', url: 'https://h.example.com/x' },
+        { type: 'slack', webhookUrl: 'https://hooks.slack.com/services/a' },
+        { type: 'pagerduty', routingKey: 'a'.repeat(32) },
+        { type: 'opsgenie', apiKey: 'k' },
+        { type: 'teams', webhookUrl: 'https://t.example.com/webhookb2/x' },
+        { type: 'email', to: ['a@example.com'] },
+      ].map((config) => {
+        const c = NotificationChannel.parse({ ...slack, config }).config;
+        return [c.type, c.sendResolved];
+      }),
+    );
+    expect(defaults).toEqual({
+      webhook: true,
+      slack: false,
+      pagerduty: true,
+      opsgenie: true,
+      teams: true,
+      email: false,
+    });
+  });
+
+  it('keeps the new secrets out of every dump: Teams URL, signing secret, SMTP password', () => {
+    const signing = newWebhookSigningSecret();
+    expect(signing).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    for (const config of [
+      { type: 'teams', webhookUrl: 'https://t.example.com/webhookb2/teamssecret' },
+      { type: 'webhook', url: 'https://h.example.com/x', signingSecret: signing },
+      {
+        type: 'email',
+        to: ['a@example.com'],
+        smtp: { smarthost: 'smtp.example.com:587', authUsername: 'u', authPassword: 'smtppass' },
+      },
+    ]) {
+      const channel = NotificationChannel.parse({ ...slack, config });
+      for (const text of [
+        JSON.stringify(channel),
+        inspect(channel, { depth: 8 }),
+        JSON.stringify(NotificationChannel.dump(channel, { mode: 'json' })),
+      ]) {
+        for (const secret of ['teamssecret', signing, 'smtppass'])
+          expect(text).not.toContain(secret);
+      }
+    }
+  });
+
+  it('checks signing secrets, smarthosts and PagerDuty severities', () => {
+    const bad = (config: Record<string, unknown>) =>
+      codes(() => NotificationChannel.parse({ ...slack, config }));
+    const url = 'https://h.example.com/x';
+    expect(bad({ type: 'webhook', url, signingSecret: 'secret' })).toEqual([
+      ['/config/signingSecret', 'invalid_format', 'type=webhook'],
+    ]);
+    // 8 bytes: too short a key.
+    expect(bad({ type: 'webhook', url, signingSecret: 'whsec_AAAAAAAAAAA=' })).toEqual([
+      ['/config/signingSecret', 'custom', 'type=webhook'],
+    ]);
+    for (const smarthost of [
+      'smtp.example.com',
+      'smtp.example.com:0',
+      'smtp.example.com:70000',
+      ':25',
+    ]) {
+      expect(bad({ type: 'email', to: ['a@example.com'], smtp: { smarthost } })[0]?.[0]).toBe(
+        '/config/smtp/smarthost',
+      );
+    }
+    const ok = NotificationChannel.parse({
+      ...slack,
+      config: { type: 'email', to: ['a@example.com'], smtp: { smarthost: '[::1]:25' } },
+    });
+    expect(ok.config.type === 'email' && ok.config.smtp?.requireTls).toBe(true);
+    expect(bad({ type: 'pagerduty', routingKey: 'a'.repeat(32), severity: 'high' })).toEqual([
+      ['/config/severity', 'invalid_value', 'type=pagerduty'],
+    ]);
   });
 
   it('reports the branch tried and the allowed types', () => {

@@ -69,6 +69,23 @@ onEveryEngine('channel URLs (allowPrivateNetworks: false)', (fixtures) => {
         body: channel({ type: 'slack', webhook_url: url }),
       });
       expect(slack.status).toBe(400);
+      const opsgenie = await call(t.app, 'POST', '/v1/channels', {
+        key: t.keys.editor,
+        body: channel({ type: 'opsgenie', apiKey: 'k', apiUrl: url }),
+      });
+      expect(opsgenie.status).toBe(400);
+      expect(String(opsgenie.body.detail)).toContain('config.apiUrl');
+      const host = new URL(url).host;
+      const email = await call(t.app, 'POST', '/v1/channels', {
+        key: t.keys.editor,
+        body: channel({
+          type: 'email',
+          to: ['a@example.com'],
+          smtp: { smarthost: `${host.replace(/:\d+$/, '')}:25` },
+        }),
+      });
+      expect(email.status).toBe(400);
+      expect(String(email.body.detail)).toContain('config.smtp.smarthost');
       const good = await call(t.app, 'POST', '/v1/channels', {
         key: t.keys.editor,
         body: channel({ type: 'webhook', url: 'https://hooks.example.com/alertbase' }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UnknownValueError } from '../exceptions/index.js';
 import { NotificationChannelType } from './notification-channel-type.js';
 
-const TYPES = ['email', 'slack', 'webhook', 'pagerduty', 'opsgenie'];
+const TYPES = ['email', 'slack', 'webhook', 'pagerduty', 'opsgenie', 'teams'];
 
 describe('NotificationChannelType', () => {
   it.each(TYPES)('parses %s', (type) => {
@@ -11,7 +11,7 @@ describe('NotificationChannelType', () => {
   });
 
   it('rejects others with the allowed list', () => {
-    for (const v of ['sms', 'PagerDuty', 'teams']) {
+    for (const v of ['sms', 'PagerDuty', 'msteams']) {
       let err: UnknownValueError | undefined;
       try {
         NotificationChannelType.parse(v);

@@ -10,8 +10,8 @@ import { defineEnum } from './define-enum.js';
  */
 export const NotificationChannelType = defineEnum(
   'NotificationChannelType',
-  ['email', 'slack', 'webhook', 'pagerduty', 'opsgenie'],
+  ['email', 'slack', 'webhook', 'pagerduty', 'opsgenie', 'teams'],
   { description: 'Kind of a notification channel.' },
 );
-/** Kind of a notification channel: `email`, `slack`, `webhook`, `pagerduty`, `opsgenie`. */
+/** Kind of a notification channel: `email`, `slack`, `webhook`, `pagerduty`, `opsgenie`, `teams`. */
 export type NotificationChannelType = (typeof NotificationChannelType.values)[number];

@@ -194,6 +194,41 @@ export const ERROR_CODES = defineCodes({
     title: 'Tenant isolation is not enforced',
     template: 'refusing to serve: {reason}',
   },
+  ALERTBASE_DELIVERY_HTTP_STATUS: {
+    status: 502,
+    title: 'The receiver refused the notification',
+    template: 'the receiver answered HTTP {status}{detail}',
+  },
+  ALERTBASE_DELIVERY_SMTP_REPLY: {
+    status: 502,
+    title: 'The mail server refused the notification',
+    template: 'the mail server answered {status}: {detail}',
+  },
+  ALERTBASE_DELIVERY_TIMEOUT: {
+    status: 504,
+    title: 'Delivery timed out',
+    template: 'no answer within {timeoutMs} ms',
+  },
+  ALERTBASE_DELIVERY_ABORTED: {
+    status: 503,
+    title: 'Delivery aborted',
+    template: 'the delivery was aborted before it ended',
+  },
+  ALERTBASE_DELIVERY_NETWORK: {
+    status: 502,
+    title: 'The receiver could not be reached',
+    template: 'the receiver could not be reached: {reason}',
+  },
+  ALERTBASE_DELIVERY_DESTINATION_REFUSED: {
+    status: 422,
+    title: 'Destination not allowed',
+    template: 'refusing to connect: {reason}',
+  },
+  ALERTBASE_DELIVERY_CONFIG: {
+    status: 422,
+    title: 'Channel cannot send as configured',
+    template: 'the channel cannot send: {reason}',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',

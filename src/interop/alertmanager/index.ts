@@ -6,3 +6,4 @@
 export * from './go-time.js';
 export * from './mapping.js';
 export * from './payloads.js';
+export * from './receivers.js';

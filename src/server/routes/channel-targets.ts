@@ -1,6 +1,8 @@
 /**
  * The store-time door of notification channels: a channel whose URL
- * (`config.url` of a webhook, `config.webhookUrl` of Slack) reaches this
+ * (`config.url` of a webhook or PagerDuty, `config.webhookUrl` of Slack and
+ * Teams, `config.apiUrl` of Opsgenie) or SMTP server (`config.smtp.smarthost`
+ * of e-mail) reaches this
  * machine, a private network or a cloud metadata service is refused before
  * it is stored, unless the tenant's `allowPrivateNetworks` says so (cloud
  * metadata: always refused). The judgement is `checkUrlTarget`'s, on the URL
@@ -12,7 +14,7 @@ import { checkUrlTarget } from '../../base/validators/index.js';
 import type { RouteContext } from './context.js';
 
 /** Keys of a channel configuration that hold a URL alertbase will call, in any spelling. */
-const URL_KEYS = ['url', 'webhookUrl', 'webhook_url'] as const;
+const URL_KEYS = ['url', 'webhookUrl', 'webhook_url', 'apiUrl', 'api_url'] as const;
 
 /**
  * Throws `ALERTBASE_SECURITY_VIOLATION` (400) when a channel body's URL is
@@ -28,8 +30,17 @@ export async function checkChannelTargets(
   const config = body.config;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return;
   let allowPrivateNetworks: boolean | undefined;
-  for (const key of URL_KEYS) {
-    const raw = (config as Record<string, unknown>)[key];
+  const targets: [string, unknown][] = URL_KEYS.map((key) => [
+    key,
+    (config as Record<string, unknown>)[key],
+  ]);
+  const smtp = (config as Record<string, unknown>).smtp;
+  if (typeof smtp === 'object' && smtp !== null && !Array.isArray(smtp)) {
+    const host = (smtp as Record<string, unknown>).smarthost;
+    // host:port judged as the host of a URL.
+    if (typeof host === 'string') targets.push(['smtp.smarthost', `http://${host}/`]);
+  }
+  for (const [key, raw] of targets) {
     const value = isSecret(raw) ? raw.reveal() : raw;
     if (typeof value !== 'string') continue;
     allowPrivateNetworks ??=
@@ -37,7 +48,7 @@ export async function checkChannelTargets(
     const verdict = checkUrlTarget(value, { allowPrivateNetworks });
     if (!verdict.ok) {
       throw new SecurityViolationError(`config.${key}: ${verdict.message}`, {
-        pointer: `/config/${key}`,
+        pointer: `/config/${key.replace('.', '/')}`,
         category: verdict.category,
         host: verdict.host,
       });
