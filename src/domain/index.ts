@@ -6,5 +6,8 @@ export * from './inhibit-rule.js';
 export * from './inhibition.js';
 export * from './matchers.js';
 export * from './notification-channel.js';
+export * from './routing.js';
+export * from './routing-tree.js';
 export * from './silence.js';
 export * from './tenant.js';
+export * from './time-interval.js';

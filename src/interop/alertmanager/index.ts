@@ -4,5 +4,6 @@
  * mapping to alertbase alert inputs.
  */
 export * from './go-time.js';
+export * from './config-import.js';
 export * from './mapping.js';
 export * from './payloads.js';
