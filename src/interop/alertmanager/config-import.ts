@@ -246,7 +246,13 @@ export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
   } catch (err) {
     if (!(err instanceof AlertbaseError)) throw err;
     const { line, column } = err.context;
-    issues.add('error', [], 'yaml_syntax', err.message, {
+    const code =
+      err.code === 'ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING'
+        ? 'excessive_aliasing'
+        : err.code === 'ALERTBASE_SERIALIZATION_TOO_LARGE'
+          ? 'too_large'
+          : 'yaml_syntax';
+    issues.add('error', [], code, err.message, {
       ...(typeof line === 'number' ? { line } : {}),
       ...(typeof column === 'number' ? { column } : {}),
     });
@@ -281,7 +287,7 @@ export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
     tenantId: 'import',
     route: doc.route ?? {},
     receivers: receivers.map((r) => ({ name: r.name })),
-    timeIntervals: intervals.entries,
+    time_intervals: intervals.entries,
   });
   if (!tree.success) {
     for (const problem of tree.error.issues) {
