@@ -7,6 +7,7 @@ export * from './inhibition.js';
 export * from './matchers.js';
 export * from './notification-channel.js';
 export * from './routing.js';
+export * from './routing-checks.js';
 export * from './routing-tree.js';
 export * from './silence.js';
 export * from './tenant.js';
