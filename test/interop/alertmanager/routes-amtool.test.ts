@@ -168,7 +168,7 @@ describe.skipIf(amtool === undefined)('route matching agrees with amtool config 
     const next = random(20261203);
     for (let t = 0; t < 12; t++) {
       const counter = { n: 0 };
-      const route = { ...randomRoute(next, 0, counter), receiver: 'root' };
+      const route: Record<string, unknown> = { ...randomRoute(next, 0, counter), receiver: 'root' };
       delete route.matchers;
       delete route.continue;
       const names = receiverNames(route, new Set());
