@@ -105,14 +105,23 @@ describe('alertbase validate', () => {
     );
     const bad = await validateJson([join(dir, 'am-bad.yml')]);
     expect(bad.code).toBe(1);
-    expect(bad.report.files[0]?.issues.map((i) => [i.code, i.level, i.severity, i.path, i.line])).toEqual([
+    expect(
+      bad.report.files[0]?.issues.map((i) => [i.code, i.level, i.severity, i.path, i.line]),
+    ).toEqual([
       ['unsupported_setting', 'semantic', 'warning', '/templates', 6],
       ['unknown_receiver', 'semantic', 'error', '/route/routes/0/receiver', 4],
     ]);
     const forced = await validateJson(['--kind', 'alertmanager-config', join(dir, 'am-bad.yml')]);
     expect(forced.report.files[0]?.issues).toHaveLength(2);
-    await writeFile(join(dir, 'am-broken.yml'), 'route: {receiver: x}\nreceivers: [{name: x}]\nx: &a [*a]\n');
-    const broken = await validateJson(['--kind', 'alertmanager-config', join(dir, 'am-broken.yml')]);
+    await writeFile(
+      join(dir, 'am-broken.yml'),
+      'route: {receiver: x}\nreceivers: [{name: x}]\nx: &a [*a]\n',
+    );
+    const broken = await validateJson([
+      '--kind',
+      'alertmanager-config',
+      join(dir, 'am-broken.yml'),
+    ]);
     expect(broken.report.files[0]?.issues.map((i) => [i.code, i.level, i.line])).toEqual([
       // The document reader refuses the alias cycle before the import sees it.
       ['syntax_error', 'syntax', 3],

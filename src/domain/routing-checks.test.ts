@@ -10,7 +10,9 @@ const findings = async (doc: Record<string, unknown>, lookup?: ConsistencyLookup
     lookup === undefined ? {} : { lookup },
   );
   const json = result.toJSON();
-  return [...json.errors, ...json.warnings, ...json.infos].map((f) => `${f.severity} ${f.path} ${f.code}`);
+  return [...json.errors, ...json.warnings, ...json.infos].map(
+    (f) => `${f.severity} ${f.path} ${f.code}`,
+  );
 };
 
 describe('routing tree checks in the five levels', () => {
@@ -33,9 +35,12 @@ describe('routing tree checks in the five levels', () => {
     };
     expect(await findings(doc)).toEqual(['info  consistency_skipped']);
     const lookup: ConsistencyLookup = {
-      findEntities: (_kind, ids) => ids.filter((id) => id === CH[0]).map((id) => ({ id, tenantId: 'acme' })),
+      findEntities: (_kind, ids) =>
+        ids.filter((id) => id === CH[0]).map((id) => ({ id, tenantId: 'acme' })),
     };
-    expect(await findings(doc, lookup)).toEqual(['error /receivers/1/channels/0 unknown_reference']);
+    expect(await findings(doc, lookup)).toEqual([
+      'error /receivers/1/channels/0 unknown_reference',
+    ]);
     const otherTenant: ConsistencyLookup = {
       findEntities: (_kind, ids) => ids.map((id) => ({ id, tenantId: 'other' })),
     };
@@ -56,7 +61,10 @@ describe('routing tree checks in the five levels', () => {
             { matchers: ['team="db"'] },
             { matchers: ['a="1"', 'a="2"'] },
             { matchers: ['a="1"', 'a=~"2|3"'] },
-            { matchers: ['env="prod"'], routes: [{ matchers: ['env!="prod"'] }, { matchers: ['env=~"prod"'] }] },
+            {
+              matchers: ['env="prod"'],
+              routes: [{ matchers: ['env!="prod"'] }, { matchers: ['env=~"prod"'] }],
+            },
             {},
             { matchers: ['x="y"'] },
           ],
@@ -78,7 +86,11 @@ describe('routing tree checks in the five levels', () => {
     expect(
       await findings({
         route: { receiver: 'a', group_interval: '10m', repeat_interval: '5m' },
-        receivers: [{ name: 'a' }, { name: 'b', channels: [CH[0]] }, { name: 'c', channels: [CH[1]] }],
+        receivers: [
+          { name: 'a' },
+          { name: 'b', channels: [CH[0]] },
+          { name: 'c', channels: [CH[1]] },
+        ],
         escalation: ['c'],
       }),
     ).toEqual([

@@ -70,12 +70,16 @@ function reachability(ctx: CheckContext, tree: RoutingTree): void {
     inherited.set(path.join('/'), own);
     const why = contradicts(own);
     if (why !== undefined) {
-      ctx.warn({ code: 'unreachable_route', path: pointer(path), message: `this route can never match: ${why}` });
+      ctx.warn({
+        code: 'unreachable_route',
+        path: pointer(path),
+        message: `this route can never match: ${why}`,
+      });
     }
     route.routes.forEach((child, i) => {
-      const earlier = route.routes.slice(0, i).findIndex(
-        (e) => !e.continue && (e.matchers.length === 0 || sameMatchers(e, child)),
-      );
+      const earlier = route.routes
+        .slice(0, i)
+        .findIndex((e) => !e.continue && (e.matchers.length === 0 || sameMatchers(e, child)));
       if (earlier === -1) return;
       ctx.warn({
         code: 'unreachable_route',
@@ -86,7 +90,11 @@ function reachability(ctx: CheckContext, tree: RoutingTree): void {
   });
 }
 
-function receiversUsage(ctx: CheckContext, tree: RoutingTree, routes: readonly MatchedRoute[]): void {
+function receiversUsage(
+  ctx: CheckContext,
+  tree: RoutingTree,
+  routes: readonly MatchedRoute[],
+): void {
   const used = new Set([...routes.map((r) => r.receiver), ...tree.escalation]);
   tree.receivers.forEach((receiver, i) => {
     if (receiver.channels.length === 0) {
@@ -189,7 +197,10 @@ export function routingTreeChecks(): Check[] {
 }
 
 /** Options of {@link createRoutingTreeValidator}: the pipeline's, without the model and checks. */
-export type RoutingTreeValidatorOptions = Omit<ValidatorOptions, 'model' | 'checks' | 'checkOptions'> & {
+export type RoutingTreeValidatorOptions = Omit<
+  ValidatorOptions,
+  'model' | 'checks' | 'checkOptions'
+> & {
   readonly checkOptions?: DefaultCheckOptions;
 };
 

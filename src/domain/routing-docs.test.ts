@@ -48,7 +48,10 @@ describe('docs/routing.md', () => {
     const table = rows('matches');
     expect(table.length).toBeGreaterThanOrEqual(5);
     for (const [labels = '', receivers = ''] of table) {
-      expect([labels, matchRoutes(tree, labelsOf(labels)).map((r) => r.receiver)]).toEqual([labels, names(receivers)]);
+      expect([labels, matchRoutes(tree, labelsOf(labels)).map((r) => r.receiver)]).toEqual([
+        labels,
+        names(receivers),
+      ]);
     }
   });
 
@@ -64,7 +67,11 @@ describe('docs/routing.md', () => {
   it('the time intervals are active when the table says', () => {
     for (const [interval = '', instant = '', active = ''] of rows('intervals')) {
       const spec = TimeIntervalSpec.parse(parse(code(interval)));
-      expect([interval, instant, isActive([spec], new Date(code(instant)))]).toEqual([interval, instant, active === 'yes']);
+      expect([interval, instant, isActive([spec], new Date(code(instant)))]).toEqual([
+        interval,
+        instant,
+        active === 'yes',
+      ]);
     }
   });
 
@@ -80,7 +87,12 @@ describe('docs/routing.md', () => {
       });
       const now = new Date(fired.getTime() + parseDuration(after));
       const step = escalationStep(t, priority as 'P1', fired, now);
-      expect([policy, priority, after, step?.receiver ?? 'none']).toEqual([policy, priority, after, code(receiver)]);
+      expect([policy, priority, after, step?.receiver ?? 'none']).toEqual([
+        policy,
+        priority,
+        after,
+        code(receiver),
+      ]);
     }
   });
 });

@@ -91,7 +91,10 @@ const MatcherList = z
     return out;
   });
 
-const LegacyMatch = z.record(z.string().max(LIMITS.labelNameMaxLength), z.string().max(LIMITS.labelValueMaxLength));
+const LegacyMatch = z.record(
+  z.string().max(LIMITS.labelNameMaxLength),
+  z.string().max(LIMITS.labelValueMaxLength),
+);
 
 const GroupBy = z
   .array(z.string().max(LIMITS.labelNameMaxLength))
@@ -101,12 +104,23 @@ const GroupBy = z
     names.forEach((name, i) => {
       if (name === GROUP_BY_ALL) {
         if (names.length > 1) {
-          issue(ctx, [i], 'invalid_group_by', "'...' groups by every label and must be the only entry of group_by");
+          issue(
+            ctx,
+            [i],
+            'invalid_group_by',
+            "'...' groups by every label and must be the only entry of group_by",
+          );
         }
       } else if (!LABEL_NAME.test(name)) {
         issue(ctx, [i], 'invalid_group_by', `${JSON.stringify(name)} is not a valid label name`);
       }
-      if (seen.has(name)) issue(ctx, [i], 'duplicate_group_by', `duplicated label ${JSON.stringify(name)} in group_by`);
+      if (seen.has(name))
+        issue(
+          ctx,
+          [i],
+          'duplicate_group_by',
+          `duplicated label ${JSON.stringify(name)} in group_by`,
+        );
       seen.add(name);
     });
   });
@@ -146,7 +160,12 @@ export const RouteNode: z.ZodType<Route, RouteInput> = RouteObject.transform((ra
   ] as const) {
     for (const [name, value] of Object.entries(raw[field] ?? {})) {
       if (!LABEL_NAME.test(name)) {
-        issue(ctx, [field, name], 'invalid_matcher', `${JSON.stringify(name)} is not a valid label name`);
+        issue(
+          ctx,
+          [field, name],
+          'invalid_matcher',
+          `${JSON.stringify(name)} is not a valid label name`,
+        );
         continue;
       }
       const error = isRegex ? regexError(value) : undefined;
@@ -208,9 +227,19 @@ const RootRoute = z
   .preprocess((raw, ctx) => {
     const size = measureRouteTree(raw);
     if (size.nodes > LIMITS.maxRoutes) {
-      issue(ctx, [], 'route_tree_too_large', `the routing tree has more than ${LIMITS.maxRoutes} routes`);
+      issue(
+        ctx,
+        [],
+        'route_tree_too_large',
+        `the routing tree has more than ${LIMITS.maxRoutes} routes`,
+      );
     } else if (size.depth > LIMITS.maxRouteDepth) {
-      issue(ctx, [], 'route_tree_too_deep', `the routing tree is nested more than ${LIMITS.maxRouteDepth} levels deep`);
+      issue(
+        ctx,
+        [],
+        'route_tree_too_deep',
+        `the routing tree is nested more than ${LIMITS.maxRouteDepth} levels deep`,
+      );
     }
     return raw;
   }, RouteNode)
@@ -300,7 +329,13 @@ export const RoutingTree = defineModel('RoutingTree', {
   },
   immutable: ['id'],
   refine: (tree, ctx) => {
-    const receivers = duplicates(tree.receivers, 'receivers', 'duplicate_receiver', 'receiver', ctx);
+    const receivers = duplicates(
+      tree.receivers,
+      'receivers',
+      'duplicate_receiver',
+      'receiver',
+      ctx,
+    );
     const intervals = duplicates(
       tree.timeIntervals,
       'timeIntervals',

@@ -13,7 +13,8 @@ import { measureRouteTree, type RouteInput, RoutingTree, walkRoutes } from './ro
 
 const CH = ['01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d10', '01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d11'];
 
-const receivers = (...names: string[]) => names.map((name) => ({ name, channels: [CH[0] as string] }));
+const receivers = (...names: string[]) =>
+  names.map((name) => ({ name, channels: [CH[0] as string] }));
 
 function tree(route: RouteInput, extra: Record<string, unknown> = {}) {
   const names = new Set<string>();
@@ -43,7 +44,11 @@ describe('RoutingTree validation', () => {
       expect(t.route.group_interval).toBe(300_000);
       expect(t.route.repeat_interval).toBe(14_400_000);
     }
-    const t = RoutingTree.parse({ tenantId: 'acme', route: { receiver: 'a' }, receivers: receivers('a') });
+    const t = RoutingTree.parse({
+      tenantId: 'acme',
+      route: { receiver: 'a' },
+      receivers: receivers('a'),
+    });
     expect(t.route).toEqual({
       receiver: 'a',
       matchers: [],
@@ -63,9 +68,16 @@ describe('RoutingTree validation', () => {
   it('converts legacy match and match_re to matchers; splits comma-separated matchers', () => {
     const t = tree({
       receiver: 'a',
-      routes: [{ match: { team: 'db' }, match_re: { env: 'prod|stag.*' }, matchers: ['a="1",b!~"x|y"'] }],
+      routes: [
+        { match: { team: 'db' }, match_re: { env: 'prod|stag.*' }, matchers: ['a="1",b!~"x|y"'] },
+      ],
     });
-    expect(t.route.routes[0]?.matchers).toEqual(['team="db"', 'env=~"prod|stag.*"', 'a="1"', 'b!~"x|y"']);
+    expect(t.route.routes[0]?.matchers).toEqual([
+      'team="db"',
+      'env=~"prod|stag.*"',
+      'a="1"',
+      'b!~"x|y"',
+    ]);
   });
 
   it('a dump parses back to the same tree (storage round trip)', () => {
@@ -145,9 +157,13 @@ describe('RoutingTree validation', () => {
       deep.routes = [child];
       deep = child;
     }
-    expect(issuesOf({ route: root, receivers: receivers('a') })).toEqual(['/route route_tree_too_deep']);
+    expect(issuesOf({ route: root, receivers: receivers('a') })).toEqual([
+      '/route route_tree_too_deep',
+    ]);
     const wide = { receiver: 'a', routes: Array.from({ length: 100_000 }, () => ({})) };
-    expect(issuesOf({ route: wide, receivers: receivers('a') })).toEqual(['/route route_tree_too_large']);
+    expect(issuesOf({ route: wide, receivers: receivers('a') })).toEqual([
+      '/route route_tree_too_large',
+    ]);
     expect(measureRouteTree(wide)).toEqual({ nodes: 10_001, depth: 2 });
     expect(measureRouteTree(root).depth).toBe(33);
     // At the budget: accepted.
@@ -166,35 +182,44 @@ describe('RoutingTree validation', () => {
     const t = tree({ receiver: 'a', routes: [{ routes: [{}] }, {}] });
     const seen: string[] = [];
     walkRoutes(t.route, (_r, path, depth) => seen.push(`${path.join('/')}@${depth}`));
-    expect(seen).toEqual(['route@1', 'route/routes/0@2', 'route/routes/0/routes/0@3', 'route/routes/1@2']);
+    expect(seen).toEqual([
+      'route@1',
+      'route/routes/0@2',
+      'route/routes/0/routes/0@3',
+      'route/routes/1@2',
+    ]);
   });
 });
 
 describe('matchRoutes (Alertmanager 0.25 dispatch/route.go)', () => {
-  const t = tree({
-    receiver: 'default',
-    group_by: ['alertname'],
-    group_wait: '45s',
-    routes: [
-      { matchers: ['severity="critical"'], receiver: 'pager', continue: true, group_wait: '10s' },
-      {
-        matchers: ['service=~"mysql|postgres"'],
-        receiver: 'db',
-        group_by: ['...'],
-        repeat_interval: '1h',
-        mute_time_intervals: ['weekends'],
-        routes: [
-          { matchers: ['env="prod"'], group_by: ['cluster'], receiver: 'db-prod' },
-          { matchers: ['env="dev"'] },
-        ],
-      },
-      { matchers: ['team="web"'], receiver: 'web' },
-      { matchers: ['team="web"'], receiver: 'web-shadowed' },
-    ],
-  }, {
-    timeIntervals: [{ name: 'weekends', time_intervals: [{ weekdays: ['saturday', 'sunday'] }] }],
-  });
-  const receiversOf = (labels: Record<string, string>) => matchRoutes(t, labels).map((r) => r.receiver);
+  const t = tree(
+    {
+      receiver: 'default',
+      group_by: ['alertname'],
+      group_wait: '45s',
+      routes: [
+        { matchers: ['severity="critical"'], receiver: 'pager', continue: true, group_wait: '10s' },
+        {
+          matchers: ['service=~"mysql|postgres"'],
+          receiver: 'db',
+          group_by: ['...'],
+          repeat_interval: '1h',
+          mute_time_intervals: ['weekends'],
+          routes: [
+            { matchers: ['env="prod"'], group_by: ['cluster'], receiver: 'db-prod' },
+            { matchers: ['env="dev"'] },
+          ],
+        },
+        { matchers: ['team="web"'], receiver: 'web' },
+        { matchers: ['team="web"'], receiver: 'web-shadowed' },
+      ],
+    },
+    {
+      timeIntervals: [{ name: 'weekends', time_intervals: [{ weekdays: ['saturday', 'sunday'] }] }],
+    },
+  );
+  const receiversOf = (labels: Record<string, string>) =>
+    matchRoutes(t, labels).map((r) => r.receiver);
 
   it('the root is the default route when no child matches', () => {
     const [only] = matchRoutes(t, { alertname: 'X' });
@@ -237,7 +262,11 @@ describe('matchRoutes (Alertmanager 0.25 dispatch/route.go)', () => {
       pointer: '/route/routes/1/routes/1',
     });
     const [prod] = matchRoutes(t, { service: 'mysql', env: 'prod' });
-    expect(prod).toMatchObject({ groupByAll: false, groupBy: ['cluster'], repeatIntervalMs: 3_600_000 });
+    expect(prod).toMatchObject({
+      groupByAll: false,
+      groupBy: ['cluster'],
+      repeatIntervalMs: 3_600_000,
+    });
     const [db] = matchRoutes(t, { service: 'mysql' });
     expect(db?.muteTimeIntervals).toEqual(['weekends']);
   });
@@ -315,42 +344,52 @@ describe('routeTimeState', () => {
     const [muted] = matchRoutes(t, { x: 'mute' });
     const [active] = matchRoutes(t, { x: 'active' });
     const [root] = matchRoutes(t, {});
-    expect(routeTimeState(t, muted as MatchedRoute, saturdayNoon)).toEqual({ notify: false, reason: 'muted', interval: 'weekends' });
+    expect(routeTimeState(t, muted as MatchedRoute, saturdayNoon)).toEqual({
+      notify: false,
+      reason: 'muted',
+      interval: 'weekends',
+    });
     expect(routeTimeState(t, muted as MatchedRoute, mondayNight)).toEqual({ notify: true });
     expect(routeTimeState(t, active as MatchedRoute, saturdayNoon)).toEqual({ notify: true });
-    expect(routeTimeState(t, active as MatchedRoute, mondayNight)).toEqual({ notify: false, reason: 'inactive' });
+    expect(routeTimeState(t, active as MatchedRoute, mondayNight)).toEqual({
+      notify: false,
+      reason: 'inactive',
+    });
     expect(routeTimeState(t, root as MatchedRoute, saturdayNoon)).toEqual({ notify: true });
   });
 });
 
 describe('escalationStep', () => {
-  const t = tree({ receiver: 'ops' }, { receivers: receivers('ops', 'lead', 'cto'), escalation: ['ops', 'lead', 'cto'] });
+  const t = tree(
+    { receiver: 'ops' },
+    { receivers: receivers('ops', 'lead', 'cto'), escalation: ['ops', 'lead', 'cto'] },
+  );
   const fired = new Date('2026-12-03T00:00:00Z');
-  const after = (ms: number) => new Date(fired.getTime() + ms);
+  const later = (ms: number) => new Date(fired.getTime() + ms);
   const MIN = 60_000;
 
   it("steps once per the priority's escalationMs and stays at the last receiver", () => {
-    expect(escalationStep(t, 'P1', fired, after(14 * MIN))).toBeUndefined();
-    expect(escalationStep(t, 'P1', fired, after(15 * MIN))).toEqual({
+    expect(escalationStep(t, 'P1', fired, later(14 * MIN))).toBeUndefined();
+    expect(escalationStep(t, 'P1', fired, later(15 * MIN))).toEqual({
       step: 1,
       receiver: 'ops',
-      since: after(15 * MIN),
-      nextAt: after(30 * MIN),
+      since: later(15 * MIN),
+      nextAt: later(30 * MIN),
     });
-    expect(escalationStep(t, 'P1', fired, after(31 * MIN))?.receiver).toBe('lead');
-    expect(escalationStep(t, 'P1', fired, after(600 * MIN))).toEqual({
+    expect(escalationStep(t, 'P1', fired, later(31 * MIN))?.receiver).toBe('lead');
+    expect(escalationStep(t, 'P1', fired, later(600 * MIN))).toEqual({
       step: 3,
       receiver: 'cto',
-      since: after(45 * MIN),
+      since: later(45 * MIN),
       nextAt: undefined,
     });
     // P3 escalates every 4 hours; lowercase priorities are accepted as Priority.sla accepts them.
-    expect(escalationStep(t, 'P3', fired, after(239 * MIN))).toBeUndefined();
-    expect(escalationStep(t, 'p3' as 'P3', fired, after(240 * MIN))?.receiver).toBe('ops');
+    expect(escalationStep(t, 'P3', fired, later(239 * MIN))).toBeUndefined();
+    expect(escalationStep(t, 'p3' as 'P3', fired, later(240 * MIN))?.receiver).toBe('ops');
   });
 
   it('a tree without a policy never escalates', () => {
     const plain = tree({ receiver: 'ops' });
-    expect(escalationStep(plain, 'P1', fired, after(1_000 * MIN))).toBeUndefined();
+    expect(escalationStep(plain, 'P1', fired, later(1_000 * MIN))).toBeUndefined();
   });
 });

@@ -75,7 +75,9 @@ const typeRank = (m: Matcher): number => (m.isRegex ? 2 : 0) + (m.isEqual ? 0 : 
 function sortMatchers(matchers: Matcher[]): Matcher[] {
   return matchers.sort(
     (a, b) =>
-      compareCodePoints(a.name, b.name) || compareCodePoints(a.value, b.value) || typeRank(a) - typeRank(b),
+      compareCodePoints(a.name, b.name) ||
+      compareCodePoints(a.value, b.value) ||
+      typeRank(a) - typeRank(b),
   );
 }
 
@@ -91,7 +93,9 @@ function compileRoute(
   const own = `{${matchers.map(formatMatcher).join(',')}}`;
   const routeKey = parent === undefined ? own : `${parent.routeKey}/${own}`;
   const groupByAll =
-    route.group_by === undefined ? (parent?.groupByAll ?? false) : route.group_by.includes(GROUP_BY_ALL);
+    route.group_by === undefined
+      ? (parent?.groupByAll ?? false)
+      : route.group_by.includes(GROUP_BY_ALL);
   const matched: MatchedRoute = {
     routeKey,
     routeId: parent === undefined ? routeKey : `${routeKey}/${index}`,
@@ -104,7 +108,8 @@ function compileRoute(
         : route.group_by.filter((n) => n !== GROUP_BY_ALL),
     groupByAll,
     groupWaitMs: route.group_wait ?? parent?.groupWaitMs ?? ROUTE_DEFAULTS.groupWaitMs,
-    groupIntervalMs: route.group_interval ?? parent?.groupIntervalMs ?? ROUTE_DEFAULTS.groupIntervalMs,
+    groupIntervalMs:
+      route.group_interval ?? parent?.groupIntervalMs ?? ROUTE_DEFAULTS.groupIntervalMs,
     repeatIntervalMs:
       route.repeat_interval ?? parent?.repeatIntervalMs ?? ROUTE_DEFAULTS.repeatIntervalMs,
     muteTimeIntervals: route.mute_time_intervals,
@@ -160,7 +165,8 @@ export function listRoutes(tree: Pick<RoutingTree, 'route'>): MatchedRoute[] {
   while (stack.length > 0) {
     const node = stack.pop() as CompiledRoute;
     out.push(node.matched);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as CompiledRoute);
+    for (let i = node.children.length - 1; i >= 0; i--)
+      stack.push(node.children[i] as CompiledRoute);
   }
   return out;
 }
@@ -236,7 +242,8 @@ export function routeTimeState(
 ): RouteTimeState {
   const byName = new Map(tree.timeIntervals.map((t) => [t.name, t.time_intervals]));
   for (const name of route.muteTimeIntervals) {
-    if (isActive(byName.get(name) ?? [], date)) return { notify: false, reason: 'muted', interval: name };
+    if (isActive(byName.get(name) ?? [], date))
+      return { notify: false, reason: 'muted', interval: name };
   }
   if (
     route.activeTimeIntervals.length > 0 &&

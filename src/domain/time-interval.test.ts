@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   containsTime,
   isActive,
@@ -20,7 +20,8 @@ function codes(input: unknown): string[] {
   const parsed = TimeIntervalSpec.safeParse(input);
   if (parsed.success) return [];
   return parsed.error.issues.map((i) => {
-    const custom = i.code === 'custom' ? (i as { params?: { code?: string } }).params?.code : undefined;
+    const custom =
+      i.code === 'custom' ? (i as { params?: { code?: string } }).params?.code : undefined;
     return `${i.path.join('.')} ${custom ?? i.code}`;
   });
 }
@@ -29,7 +30,9 @@ describe('ranges as Alertmanager 0.25 reads them', () => {
   it('weekdays by name, case-insensitive, single or ranges', () => {
     expect(parseWeekdayRange('Monday:FRIDAY')).toEqual({ begin: 1, end: 5 });
     expect(parseWeekdayRange('sunday')).toEqual({ begin: 0, end: 0 });
-    expect(parseWeekdayRange('friday:monday')).toEqual({ error: 'start day cannot be before end day' });
+    expect(parseWeekdayRange('friday:monday')).toEqual({
+      error: 'start day cannot be before end day',
+    });
     expect(parseWeekdayRange('funday')).toEqual({ error: 'funday is not a valid weekday' });
     expect(parseWeekdayRange('1')).toEqual({ error: '1 is not a valid weekday' });
   });
@@ -37,10 +40,18 @@ describe('ranges as Alertmanager 0.25 reads them', () => {
   it('days of the month, negatives from the end', () => {
     expect(parseDayOfMonthRange('1:15')).toEqual({ begin: 1, end: 15 });
     expect(parseDayOfMonthRange('-7:-1')).toEqual({ begin: -7, end: -1 });
-    expect(parseDayOfMonthRange('0')).toEqual({ error: '0 is not a valid day of the month: out of range' });
-    expect(parseDayOfMonthRange('32')).toEqual({ error: '32 is not a valid day of the month: out of range' });
-    expect(parseDayOfMonthRange('-3:5')).toEqual({ error: 'end day must be negative if start day is negative' });
-    expect(parseDayOfMonthRange('20:-10')).toEqual({ error: 'end day -10 is always before start day 20' });
+    expect(parseDayOfMonthRange('0')).toEqual({
+      error: '0 is not a valid day of the month: out of range',
+    });
+    expect(parseDayOfMonthRange('32')).toEqual({
+      error: '32 is not a valid day of the month: out of range',
+    });
+    expect(parseDayOfMonthRange('-3:5')).toEqual({
+      error: 'end day must be negative if start day is negative',
+    });
+    expect(parseDayOfMonthRange('20:-10')).toEqual({
+      error: 'end day -10 is always before start day 20',
+    });
     expect(parseDayOfMonthRange('1:2:3')).toEqual({
       error: '"1:2:3" is not a valid day of the month range (expected a or a:b)',
     });
@@ -50,10 +61,14 @@ describe('ranges as Alertmanager 0.25 reads them', () => {
     expect(parseMonthRange('march:May')).toEqual({ begin: 3, end: 5 });
     expect(parseMonthRange('1:3')).toEqual({ begin: 1, end: 3 });
     expect(parseMonthRange('13')).toEqual({ error: '13 is not a valid month: out of range' });
-    expect(parseMonthRange('may:march')).toEqual({ error: 'end month march is before start month may' });
+    expect(parseMonthRange('may:march')).toEqual({
+      error: 'end month march is before start month may',
+    });
     expect(parseMonthRange('smarch')).toEqual({ error: 'smarch is not a valid month' });
     expect(parseYearRange('2026:2030')).toEqual({ begin: 2026, end: 2030 });
-    expect(parseYearRange('2030:2026')).toEqual({ error: 'end year 2026 is before start year 2030' });
+    expect(parseYearRange('2030:2026')).toEqual({
+      error: 'end year 2026 is before start year 2030',
+    });
   });
 
   it('time zones: IANA names; Local and unknown names are refused', () => {
@@ -86,10 +101,16 @@ describe('TimeIntervalSpec', () => {
   });
 
   it('refuses bad times, ranges, zones and unknown fields with paths and codes', () => {
-    expect(codes({ times: [{ start_time: '9:00', end_time: '17:00' }] })).toEqual(['times.0 invalid_time_interval']);
-    expect(codes({ times: [{ start_time: '17:00', end_time: '09:00' }] })).toEqual(['times.0 invalid_time_interval']);
+    expect(codes({ times: [{ start_time: '9:00', end_time: '17:00' }] })).toEqual([
+      'times.0 invalid_time_interval',
+    ]);
+    expect(codes({ times: [{ start_time: '17:00', end_time: '09:00' }] })).toEqual([
+      'times.0 invalid_time_interval',
+    ]);
     expect(codes({ times: ['25:00-26:00'] })).toEqual(['times.0 invalid_time_interval']);
-    expect(codes({ weekdays: ['monday', 'someday'] })).toEqual(['weekdays.1 invalid_time_interval']);
+    expect(codes({ weekdays: ['monday', 'someday'] })).toEqual([
+      'weekdays.1 invalid_time_interval',
+    ]);
     expect(codes({ days_of_month: ['0'] })).toEqual(['days_of_month.0 invalid_time_interval']);
     expect(codes({ months: ['13'] })).toEqual(['months.0 invalid_time_interval']);
     expect(codes({ years: ['x'] })).toEqual(['years.0 invalid_time_interval']);
@@ -98,7 +119,10 @@ describe('TimeIntervalSpec', () => {
   });
 
   it('a named interval defaults to no intervals', () => {
-    expect(NamedTimeInterval.parse({ name: 'never' })).toEqual({ name: 'never', time_intervals: [] });
+    expect(NamedTimeInterval.parse({ name: 'never' })).toEqual({
+      name: 'never',
+      time_intervals: [],
+    });
   });
 });
 
@@ -124,8 +148,12 @@ describe('containsTime / isActive at known dates', () => {
 
   it('the weekday is the one in the zone: Friday 23:30 in New York is Saturday in Tokyo', () => {
     const instant = at('2026-12-05T04:30:00Z');
-    expect(containsTime(spec({ weekdays: ['friday'], location: 'America/New_York' }), instant)).toBe(true);
-    expect(containsTime(spec({ weekdays: ['saturday'], location: 'Asia/Tokyo' }), instant)).toBe(true);
+    expect(
+      containsTime(spec({ weekdays: ['friday'], location: 'America/New_York' }), instant),
+    ).toBe(true);
+    expect(containsTime(spec({ weekdays: ['saturday'], location: 'Asia/Tokyo' }), instant)).toBe(
+      true,
+    );
     expect(containsTime(spec({ weekdays: ['saturday'] }), instant)).toBe(true); // UTC without location
     expect(containsTime(spec({ weekdays: ['friday'] }), instant)).toBe(false);
   });
@@ -143,7 +171,9 @@ describe('containsTime / isActive at known dates', () => {
 
   it('ranges past the end of a short month are clamped, or skipped when they start after it', () => {
     expect(containsTime(spec({ days_of_month: ['25:31'] }), at('2026-02-28T12:00:00Z'))).toBe(true);
-    expect(containsTime(spec({ days_of_month: ['30:31'] }), at('2026-02-28T12:00:00Z'))).toBe(false);
+    expect(containsTime(spec({ days_of_month: ['30:31'] }), at('2026-02-28T12:00:00Z'))).toBe(
+      false,
+    );
     expect(containsTime(spec({ days_of_month: ['30:31'] }), at('2026-03-31T12:00:00Z'))).toBe(true);
   });
 

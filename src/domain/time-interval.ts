@@ -58,7 +58,11 @@ function integerOf(text: string): number | undefined {
 }
 
 /** Splits `a:b` (or a single `a`, meaning `a:a`) and reads each side with `member`. */
-function rangeOf(text: string, member: (s: string) => number | undefined, kind: string): RangeResult {
+function rangeOf(
+  text: string,
+  member: (s: string) => number | undefined,
+  kind: string,
+): RangeResult {
   const lower = text.toLowerCase();
   const parts = lower.split(':');
   if (parts.length > 2 || parts.some((p) => p === '')) {
@@ -99,7 +103,8 @@ export function parseDayOfMonthRange(text: string): RangeResult {
       return { error: `${day} is not a valid day of the month: out of range` };
     }
   }
-  if (r.begin < 0 && r.end > 0) return { error: 'end day must be negative if start day is negative' };
+  if (r.begin < 0 && r.end > 0)
+    return { error: 'end day must be negative if start day is negative' };
   // As Alertmanager: a range that is empty in every month of at least 28 days is refused.
   const checkBegin = r.begin < 0 ? 28 + r.begin : r.begin;
   const checkEnd = r.end < 0 ? 28 + r.end : r.end;
@@ -224,8 +229,7 @@ function daysInMonth(year: number, month: number, zone: string): number {
   return Math.trunc((next - monthStart(year, month, zone)) / 3_600_000 / 24);
 }
 
-const clamp = (n: number, min: number, max: number): number =>
-  n <= min ? min : n >= max ? max : n;
+const clamp = (n: number, min: number, max: number): number => Math.min(Math.max(n, min), max);
 
 /** Adds a Zod issue for each string of `values` that `read` refuses. */
 function rangeList(read: (s: string) => RangeResult, example: string) {
@@ -362,7 +366,10 @@ const within = (list: readonly InclusiveRange[] | undefined, n: number): boolean
 export function containsTime(spec: TimeIntervalSpec, date: Date): boolean {
   const c = compile(spec);
   const t = wallClock(date, c.zone);
-  if (c.times !== undefined && !c.times.some((r) => t.minuteOfDay >= r.begin && t.minuteOfDay < r.end)) {
+  if (
+    c.times !== undefined &&
+    !c.times.some((r) => t.minuteOfDay >= r.begin && t.minuteOfDay < r.end)
+  ) {
     return false;
   }
   if (c.daysOfMonth !== undefined) {

@@ -5,7 +5,10 @@ import { matchRoutes } from '../../domain/routing.js';
 import { RoutingTree } from '../../domain/routing-tree.js';
 import { parseAlertmanagerConfig } from './config-import.js';
 
-const EXAMPLE = readFileSync(new URL('../../../examples/alertmanager.yml', import.meta.url), 'utf8');
+const EXAMPLE = readFileSync(
+  new URL('../../../examples/alertmanager.yml', import.meta.url),
+  'utf8',
+);
 
 const issuesOf = (text: string) =>
   parseAlertmanagerConfig(text).issues.map((i) => `${i.severity} ${i.pointer} ${i.code}`);
@@ -22,7 +25,13 @@ describe('parseAlertmanagerConfig on a realistic configuration (examples/alertma
   });
 
   it('hands each receiver on whole, by name, in order', () => {
-    expect(found.receivers.map((r) => r.name)).toEqual(['team-ops', 'pager', 'team-db', 'team-frontend', 'blackhole']);
+    expect(found.receivers.map((r) => r.name)).toEqual([
+      'team-ops',
+      'pager',
+      'team-db',
+      'team-frontend',
+      'blackhole',
+    ]);
     expect(found.receivers[0]?.raw).toEqual({
       name: 'team-ops',
       slack_configs: [{ channel: '#ops', send_resolved: true }],
@@ -53,12 +62,15 @@ describe('parseAlertmanagerConfig on a realistic configuration (examples/alertma
       },
       {
         name: 'inhibit-rule-2',
-        sourceMatchers: [{ name: 'alertname', value: 'ClusterDown', isRegex: false, isEqual: true }],
+        sourceMatchers: [
+          { name: 'alertname', value: 'ClusterDown', isRegex: false, isEqual: true },
+        ],
         targetMatchers: [{ name: 'alertname', value: 'Node.*', isRegex: true, isEqual: true }],
         equal: ['cluster'],
       },
     ]);
-    for (const rule of found.inhibitRules) expect(InhibitRule.parse({ tenantId: 'acme', ...rule }).name).toBe(rule.name);
+    for (const rule of found.inhibitRules)
+      expect(InhibitRule.parse({ tenantId: 'acme', ...rule }).name).toBe(rule.name);
   });
 
   it('joins time_intervals and mute_time_intervals', () => {
@@ -84,7 +96,12 @@ describe('parseAlertmanagerConfig on a realistic configuration (examples/alertma
 describe('parseAlertmanagerConfig refuses and flags with paths', () => {
   it('YAML that does not parse, is not a map, or aliases too much (an alias cycle included)', () => {
     const bad = parseAlertmanagerConfig('route: [\n');
-    expect(bad.issues[0]).toMatchObject({ severity: 'error', code: 'yaml_syntax', pointer: '', line: 2 });
+    expect(bad.issues[0]).toMatchObject({
+      severity: 'error',
+      code: 'yaml_syntax',
+      pointer: '',
+      line: 2,
+    });
     expect(bad.route).toBeUndefined();
     expect(issuesOf('- a\n- b\n')).toEqual(['error  invalid_type']);
     // A route that contains itself through an alias: JSON cannot express it,
@@ -97,14 +114,16 @@ describe('parseAlertmanagerConfig refuses and flags with paths', () => {
       const [prev, name] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
       lines.push(`${name}: &${name} [${Array(6).fill(`*${prev}`).join(', ')}]`);
     }
-    expect(issuesOf(`${lines.join('\n')}\nroute: {receiver: x, routes: *i}\nreceivers: [{name: x}]\n`)).toEqual([
-      'error  excessive_aliasing',
-    ]);
+    expect(
+      issuesOf(`${lines.join('\n')}\nroute: {receiver: x, routes: *i}\nreceivers: [{name: x}]\n`),
+    ).toEqual(['error  excessive_aliasing']);
   });
 
   it('unknown fields are errors; templates are a warning', () => {
     expect(
-      issuesOf('route: {receiver: x}\nreceivers: [{name: x}]\ntemplates: [/etc/am/*.tmpl]\nsilences: []\n'),
+      issuesOf(
+        'route: {receiver: x}\nreceivers: [{name: x}]\ntemplates: [/etc/am/*.tmpl]\nsilences: []\n',
+      ),
     ).toEqual(['error /silences unknown_field', 'warning /templates unsupported_setting']);
   });
 
@@ -151,7 +170,9 @@ describe('parseAlertmanagerConfig refuses and flags with paths', () => {
       'error /receivers missing_receivers',
       'error /route missing_route',
     ]);
-    expect(issuesOf('route: {receiver: x}\nreceivers: {x: 1}\ninhibit_rules: {}\ntime_intervals: 3\n')).toEqual([
+    expect(
+      issuesOf('route: {receiver: x}\nreceivers: {x: 1}\ninhibit_rules: {}\ntime_intervals: 3\n'),
+    ).toEqual([
       'error /receivers invalid_type',
       'error /inhibit_rules invalid_type',
       'error /time_intervals invalid_type',

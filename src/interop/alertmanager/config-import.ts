@@ -13,12 +13,18 @@
  * notification text comes from its own templates; template files are not
  * read).
  */
-import { AlertbaseError } from '../../base/exceptions/index.js';
+
 import { toJsonPointer } from '../../base/exceptions/errors.js';
+import { AlertbaseError } from '../../base/exceptions/index.js';
 import { UniversalSerializer } from '../../base/serializers/index.js';
 import type { InputOf } from '../../base/types/model.js';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
-import { type Matcher, MatcherSyntaxError, parseMatchers, regexError } from '../../domain/matchers.js';
+import {
+  type Matcher,
+  MatcherSyntaxError,
+  parseMatchers,
+  regexError,
+} from '../../domain/matchers.js';
 import { type Route, RoutingTree } from '../../domain/routing-tree.js';
 import type { NamedTimeInterval } from '../../domain/time-interval.js';
 
@@ -98,7 +104,12 @@ class Issues {
 }
 
 /** The matchers of one side of an inhibition rule: `*_match`, `*_match_re`, `*_matchers`. */
-function sideMatchers(rule: Record<string, unknown>, side: 'source' | 'target', at: (string | number)[], issues: Issues): Matcher[] {
+function sideMatchers(
+  rule: Record<string, unknown>,
+  side: 'source' | 'target',
+  at: (string | number)[],
+  issues: Issues,
+): Matcher[] {
   const out: Matcher[] = [];
   for (const [suffix, isRegex] of [
     ['match', false],
@@ -108,11 +119,17 @@ function sideMatchers(rule: Record<string, unknown>, side: 'source' | 'target', 
     const map = rule[field];
     if (map === undefined) continue;
     if (!isRecord(map)) {
-      issues.add('error', [...at, field], 'invalid_type', `${field} must be a map of label names to values`);
+      issues.add(
+        'error',
+        [...at, field],
+        'invalid_type',
+        `${field} must be a map of label names to values`,
+      );
       continue;
     }
     for (const [name, value] of Object.entries(map)) {
-      const error = typeof value !== 'string' ? 'expected a string' : isRegex ? regexError(value) : undefined;
+      const error =
+        typeof value !== 'string' ? 'expected a string' : isRegex ? regexError(value) : undefined;
       if (error !== undefined) {
         issues.add('error', [...at, field, name], 'invalid_matcher', error);
         continue;
@@ -131,7 +148,12 @@ function sideMatchers(rule: Record<string, unknown>, side: 'source' | 'target', 
           if (typeof line !== 'string') throw new MatcherSyntaxError('expected a string');
           out.push(...parseMatchers(line));
         } catch (err) {
-          issues.add('error', [...at, field, i], 'invalid_matcher', err instanceof Error ? err.message : String(err));
+          issues.add(
+            'error',
+            [...at, field, i],
+            'invalid_matcher',
+            err instanceof Error ? err.message : String(err),
+          );
         }
       });
     }
@@ -154,7 +176,13 @@ function inhibitRules(value: unknown, issues: Issues): InhibitRuleImport[] {
     }
     const before = issues.list.length;
     for (const key of Object.keys(rule)) {
-      if (!INHIBIT_FIELDS.has(key)) issues.add('error', [...at, key], 'unknown_field', `field ${key} not found in an inhibition rule`);
+      if (!INHIBIT_FIELDS.has(key))
+        issues.add(
+          'error',
+          [...at, key],
+          'unknown_field',
+          `field ${key} not found in an inhibition rule`,
+        );
     }
     const candidate: InhibitRuleImport = {
       name: `inhibit-rule-${i + 1}`,
@@ -171,8 +199,18 @@ function inhibitRules(value: unknown, issues: Issues): InhibitRuleImport[] {
     if (!checked.success) {
       for (const problem of checked.error.issues) {
         const field = problem.path[0];
-        const wire = field === 'sourceMatchers' ? 'source_matchers' : field === 'targetMatchers' ? 'target_matchers' : field;
-        issues.add('error', [...at, ...(wire === undefined ? [] : [wire]), ...problem.path.slice(1)], problem.code, problem.message);
+        const wire =
+          field === 'sourceMatchers'
+            ? 'source_matchers'
+            : field === 'targetMatchers'
+              ? 'target_matchers'
+              : field;
+        issues.add(
+          'error',
+          [...at, ...(wire === undefined ? [] : [wire]), ...problem.path.slice(1)],
+          problem.code,
+          problem.message,
+        );
       }
       return;
     }
@@ -195,7 +233,12 @@ function receiversOf(value: unknown, issues: Issues): AlertmanagerReceiver[] {
   value.forEach((entry, i) => {
     const name = isRecord(entry) ? entry.name : undefined;
     if (typeof name !== 'string' || name === '') {
-      issues.add('error', ['receivers', i, 'name'], 'missing_receiver_name', 'missing name in receiver');
+      issues.add(
+        'error',
+        ['receivers', i, 'name'],
+        'missing_receiver_name',
+        'missing name in receiver',
+      );
       return;
     }
     out.push({ name, raw: entry });
@@ -204,7 +247,10 @@ function receiversOf(value: unknown, issues: Issues): AlertmanagerReceiver[] {
 }
 
 /** `time_intervals` and `mute_time_intervals`, as given (checked with the tree). */
-function intervalsOf(doc: Record<string, unknown>, issues: Issues): { entries: unknown[]; paths: (string | number)[][] } {
+function intervalsOf(
+  doc: Record<string, unknown>,
+  issues: Issues,
+): { entries: unknown[]; paths: (string | number)[][] } {
   const entries: unknown[] = [];
   const paths: (string | number)[][] = [];
   for (const field of ['time_intervals', 'mute_time_intervals'] as const) {
@@ -239,7 +285,13 @@ function intervalsOf(doc: Record<string, unknown>, issues: Issues): { entries: u
  */
 export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
   const issues = new Issues();
-  const empty = { route: undefined, receivers: [], inhibitRules: [], timeIntervals: [], global: undefined };
+  const empty = {
+    route: undefined,
+    receivers: [],
+    inhibitRules: [],
+    timeIntervals: [],
+    global: undefined,
+  };
   let doc: unknown;
   try {
     doc = UniversalSerializer.fromYaml(text);
@@ -264,7 +316,12 @@ export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
   }
   for (const key of Object.keys(doc)) {
     if (!KNOWN_FIELDS.has(key)) {
-      issues.add('error', [key], 'unknown_field', `field ${key} not found in an Alertmanager configuration`);
+      issues.add(
+        'error',
+        [key],
+        'unknown_field',
+        `field ${key} not found in an Alertmanager configuration`,
+      );
     }
   }
   if (doc.templates !== undefined && doc.templates !== null) {

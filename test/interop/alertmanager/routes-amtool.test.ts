@@ -23,7 +23,9 @@ function findAmtool(): string | undefined {
 const amtool = findAmtool();
 if (amtool === undefined) {
   if (process.env.CI === 'true') {
-    throw new Error('amtool is required in CI (Debian package "prometheus-alertmanager") but is not on PATH');
+    throw new Error(
+      'amtool is required in CI (Debian package "prometheus-alertmanager") but is not on PATH',
+    );
   }
   process.stderr.write('skipping the amtool route differential: amtool is not on PATH\n');
 }
@@ -34,7 +36,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 type Labels = Record<string, string>;
 
 /** amtool's receivers for the labels, as it prints them (comma-separated). */
-function amtoolReceivers(file: string, labels: Labels, verify?: string[]): { out: string; status: number | null } {
+function amtoolReceivers(
+  file: string,
+  labels: Labels,
+  verify?: string[],
+): { out: string; status: number | null } {
   const args = ['config', 'routes', 'test', `--config.file=${file}`];
   if (verify !== undefined) args.push(`--verify.receivers=${verify.join(',')}`);
   for (const [k, v] of Object.entries(labels)) args.push(`${k}=${v}`);
@@ -87,100 +93,127 @@ function randomMatcher(next: () => number): string {
   return `${name}${op}"${value}"`;
 }
 
-function randomRoute(next: () => number, depth: number, counter: { n: number }): Record<string, unknown> {
+function randomRoute(
+  next: () => number,
+  depth: number,
+  counter: { n: number },
+): Record<string, unknown> {
   const route: Record<string, unknown> = {};
   const matchers = Array.from({ length: Math.floor(next() * 3) }, () => randomMatcher(next));
   if (matchers.length > 0) route.matchers = matchers;
   if (next() < 0.6) route.receiver = `r${counter.n++}`;
   if (next() < 0.4) route.continue = true;
   if (depth < 3 && next() < 0.6) {
-    route.routes = Array.from({ length: 1 + Math.floor(next() * 3) }, () => randomRoute(next, depth + 1, counter));
+    route.routes = Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
+      randomRoute(next, depth + 1, counter),
+    );
   }
   return route;
 }
 
 function receiverNames(route: Record<string, unknown>, into: Set<string>): Set<string> {
   if (typeof route.receiver === 'string') into.add(route.receiver);
-  for (const child of (route.routes as Record<string, unknown>[] | undefined) ?? []) receiverNames(child, into);
+  for (const child of (route.routes as Record<string, unknown>[] | undefined) ?? [])
+    receiverNames(child, into);
   return into;
 }
 
-describe.skipIf(amtool === undefined)('route matching agrees with amtool config routes test', () => {
-  it('nested routes, continue, defaults and legacy match/match_re', () => {
-    compare(
-      {
-        route: {
-          receiver: 'default',
-          group_by: ['alertname'],
-          routes: [
-            { matchers: ['severity="critical"'], receiver: 'pager', continue: true },
-            {
-              match_re: { service: '^(mysql|postgres)$' },
-              receiver: 'db',
-              routes: [
-                { matchers: ['env!~"prod|staging"'], receiver: 'db-dev' },
-                { match: { env: 'prod' }, continue: true },
-                { matchers: ['team=~"db.*"'], receiver: 'db-team' },
-              ],
-            },
-            { matchers: ['team="frontend"', 'severity!="info"'], receiver: 'frontend' },
-            { matchers: ['alertname="Watchdog"'], receiver: 'watchdog', group_by: ['...'] },
-          ],
+describe.skipIf(amtool === undefined)(
+  'route matching agrees with amtool config routes test',
+  () => {
+    it('nested routes, continue, defaults and legacy match/match_re', () => {
+      compare(
+        {
+          route: {
+            receiver: 'default',
+            group_by: ['alertname'],
+            routes: [
+              { matchers: ['severity="critical"'], receiver: 'pager', continue: true },
+              {
+                match_re: { service: '^(mysql|postgres)$' },
+                receiver: 'db',
+                routes: [
+                  { matchers: ['env!~"prod|staging"'], receiver: 'db-dev' },
+                  { match: { env: 'prod' }, continue: true },
+                  { matchers: ['team=~"db.*"'], receiver: 'db-team' },
+                ],
+              },
+              { matchers: ['team="frontend"', 'severity!="info"'], receiver: 'frontend' },
+              { matchers: ['alertname="Watchdog"'], receiver: 'watchdog', group_by: ['...'] },
+            ],
+          },
+          receivers: receivers(
+            'default',
+            'pager',
+            'db',
+            'db-dev',
+            'db-team',
+            'frontend',
+            'watchdog',
+          ),
         },
-        receivers: receivers('default', 'pager', 'db', 'db-dev', 'db-team', 'frontend', 'watchdog'),
-      },
-      [
-        {},
-        { severity: 'critical' },
-        { severity: 'critical', service: 'mysql', env: 'prod' },
-        { service: 'postgres', env: 'prod', team: 'dbx' },
-        { service: 'postgres', env: 'prod' },
-        { service: 'mysql' },
-        { service: 'mysql', env: 'staging' },
-        { service: 'mysqlx', env: 'dev' },
-        { team: 'frontend', severity: 'info' },
-        { team: 'frontend', severity: 'warning' },
-        { team: 'frontend' },
-        { alertname: 'Watchdog', severity: 'critical' },
-      ],
-    );
-  });
+        [
+          {},
+          { severity: 'critical' },
+          { severity: 'critical', service: 'mysql', env: 'prod' },
+          { service: 'postgres', env: 'prod', team: 'dbx' },
+          { service: 'postgres', env: 'prod' },
+          { service: 'mysql' },
+          { service: 'mysql', env: 'staging' },
+          { service: 'mysqlx', env: 'dev' },
+          { team: 'frontend', severity: 'info' },
+          { team: 'frontend', severity: 'warning' },
+          { team: 'frontend' },
+          { alertname: 'Watchdog', severity: 'critical' },
+        ],
+      );
+    });
 
-  it('negative and regex matchers against absent labels, several matchers in one entry', () => {
-    compare(
-      {
-        route: {
+    it('negative and regex matchers against absent labels, several matchers in one entry', () => {
+      compare(
+        {
+          route: {
+            receiver: 'root',
+            routes: [
+              { matchers: ['env=""'], receiver: 'no-env', continue: true },
+              { matchers: ['env!=""', 'env=~".*"'], receiver: 'has-env', continue: true },
+              { matchers: ['team!~"a|b"'], receiver: 'not-ab', continue: true },
+              { matchers: ['team=~"a|b",severity="page"'], receiver: 'ab-page' },
+            ],
+          },
+          receivers: receivers('root', 'no-env', 'has-env', 'not-ab', 'ab-page'),
+        },
+        [
+          {},
+          { env: 'x' },
+          { team: 'a' },
+          { team: 'b', severity: 'page' },
+          { team: 'c', env: 'prod' },
+        ],
+      );
+    });
+
+    it('random trees over a small label alphabet (seeded)', () => {
+      const next = random(20261203);
+      for (let t = 0; t < 12; t++) {
+        const counter = { n: 0 };
+        const route: Record<string, unknown> = {
+          ...randomRoute(next, 0, counter),
           receiver: 'root',
-          routes: [
-            { matchers: ['env=""'], receiver: 'no-env', continue: true },
-            { matchers: ['env!=""', 'env=~".*"'], receiver: 'has-env', continue: true },
-            { matchers: ['team!~"a|b"'], receiver: 'not-ab', continue: true },
-            { matchers: ['team=~"a|b",severity="page"'], receiver: 'ab-page' },
-          ],
-        },
-        receivers: receivers('root', 'no-env', 'has-env', 'not-ab', 'ab-page'),
-      },
-      [{}, { env: 'x' }, { team: 'a' }, { team: 'b', severity: 'page' }, { team: 'c', env: 'prod' }],
-    );
-  });
-
-  it('random trees over a small label alphabet (seeded)', () => {
-    const next = random(20261203);
-    for (let t = 0; t < 12; t++) {
-      const counter = { n: 0 };
-      const route: Record<string, unknown> = { ...randomRoute(next, 0, counter), receiver: 'root' };
-      delete route.matchers;
-      delete route.continue;
-      const names = receiverNames(route, new Set());
-      const labelSets: Labels[] = Array.from({ length: 8 }, () => {
-        const labels: Labels = {};
-        for (const name of NAMES) {
-          const value = VALUES[Math.floor(next() * VALUES.length)] as string;
-          if (value !== '') labels[name] = value;
-        }
-        return labels;
-      });
-      compare({ route, receivers: receivers(...names) }, labelSets);
-    }
-  });
-});
+        };
+        delete route.matchers;
+        delete route.continue;
+        const names = receiverNames(route, new Set());
+        const labelSets: Labels[] = Array.from({ length: 8 }, () => {
+          const labels: Labels = {};
+          for (const name of NAMES) {
+            const value = VALUES[Math.floor(next() * VALUES.length)] as string;
+            if (value !== '') labels[name] = value;
+          }
+          return labels;
+        });
+        compare({ route, receivers: receivers(...names) }, labelSets);
+      }
+    });
+  },
+);
