@@ -41,6 +41,8 @@ describe('routing tree checks in the five levels', () => {
     expect(await findings(doc, lookup)).toEqual([
       'error /receivers/1/channels/0 unknown_reference',
     ]);
+    // A lookup that cannot find entities: the check says it was skipped.
+    expect(await findings(doc, {})).toEqual(['info  consistency_skipped']);
     const otherTenant: ConsistencyLookup = {
       findEntities: (_kind, ids) => ids.map((id) => ({ id, tenantId: 'other' })),
     };
