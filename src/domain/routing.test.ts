@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../base/exceptions/index.js';
+import { FORMATS, UniversalSerializer } from '../base/serializers/index.js';
 import {
   escalationStep,
   goQuote,
@@ -86,6 +87,15 @@ describe('RoutingTree validation', () => {
     expect(again.route).toEqual(t.route);
     expect(again.timeIntervals).toEqual(t.timeIntervals);
     expect(RoutingTree.dump(t, { byAlias: true, mode: 'json' })).toHaveProperty('time_intervals');
+  });
+
+  it('round-trips exactly through every serialization format', () => {
+    const t = RoutingTree.parse(RoutingTree.examples[0]);
+    for (const format of FORMATS) {
+      const bytes = UniversalSerializer.encode(t, format, { model: RoutingTree });
+      const back = UniversalSerializer.decode(bytes, format, RoutingTree);
+      expect([format, RoutingTree.dump(back)]).toEqual([format, RoutingTree.dump(t)]);
+    }
   });
 
   it('refuses field errors with paths and codes', () => {
