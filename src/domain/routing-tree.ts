@@ -131,7 +131,8 @@ const Interval = DurationMs.refine((ms) => ms > 0, {
 });
 
 const RouteObject = z.strictObject({
-  receiver: Name.optional(),
+  // An empty receiver means the parent's, as in Alertmanager.
+  receiver: z.string().max(LIMITS.nameMaxLength).optional(),
   matchers: MatcherList.optional(),
   match: LegacyMatch.optional(),
   match_re: LegacyMatch.optional(),
@@ -177,7 +178,7 @@ export const RouteNode: z.ZodType<Route, RouteInput> = RouteObject.transform((ra
     }
   }
   return {
-    ...(raw.receiver === undefined ? {} : { receiver: raw.receiver }),
+    ...(raw.receiver === undefined || raw.receiver === '' ? {} : { receiver: raw.receiver }),
     matchers: [...legacy, ...(raw.matchers ?? [])],
     ...(raw.group_by === undefined ? {} : { group_by: raw.group_by }),
     ...(raw.group_wait === undefined ? {} : { group_wait: raw.group_wait }),
@@ -356,6 +357,13 @@ export const RoutingTree = defineModel('RoutingTree', {
         path: ['route', 'matchers'],
         code: 'root_matchers',
         message: 'the root route must not have matchers: it receives every alert',
+      });
+    }
+    if (root.continue) {
+      ctx.addIssue({
+        path: ['route', 'continue'],
+        code: 'root_continue',
+        message: 'the root route cannot have continue: it has no siblings',
       });
     }
     for (const field of ['mute_time_intervals', 'active_time_intervals'] as const) {

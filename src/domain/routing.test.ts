@@ -20,7 +20,7 @@ const receivers = (...names: string[]) =>
 function tree(route: RouteInput, extra: Record<string, unknown> = {}) {
   const names = new Set<string>();
   walkInput(route, (r) => {
-    if (r.receiver !== undefined) names.add(r.receiver);
+    if (r.receiver !== undefined && r.receiver !== '') names.add(r.receiver);
   });
   return RoutingTree.parse({ tenantId: 'acme', route, receivers: receivers(...names), ...extra });
 }
@@ -64,6 +64,12 @@ describe('RoutingTree validation', () => {
     });
     expect(t.escalation).toEqual([]);
     expect(t.timeIntervals).toEqual([]);
+  });
+
+  it('an empty receiver on a child means the parent’s, as in Alertmanager', () => {
+    const t = tree({ receiver: 'a', routes: [{ receiver: '', matchers: ['x="1"'] }] });
+    expect(t.route.routes[0]).not.toHaveProperty('receiver');
+    expect(matchRoutes(t, { x: '1' }).map((r) => r.receiver)).toEqual(['a']);
   });
 
   it('converts legacy match and match_re to matchers; splits comma-separated matchers', () => {
@@ -133,6 +139,7 @@ describe('RoutingTree validation', () => {
       issuesOf({
         route: {
           matchers: ['a="b"'],
+          continue: true,
           mute_time_intervals: ['night'],
           active_time_intervals: ['day'],
           routes: [{ receiver: 'nobody', routes: [{ active_time_intervals: ['day', 'never'] }] }],
@@ -146,6 +153,7 @@ describe('RoutingTree validation', () => {
       '/timeIntervals/1/name duplicate_time_interval',
       '/route/receiver root_receiver_required',
       '/route/matchers root_matchers',
+      '/route/continue root_continue',
       '/route/mute_time_intervals root_time_intervals',
       '/route/active_time_intervals root_time_intervals',
       '/route/mute_time_intervals/0 unknown_time_interval',
