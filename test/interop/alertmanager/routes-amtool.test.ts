@@ -217,3 +217,144 @@ describe.skipIf(amtool === undefined)(
     });
   },
 );
+
+/** amtool's verdict on a configuration file: does `amtool check-config` accept it? */
+function amtoolAccepts(text: string): boolean {
+  const file = join(dir, `check-${Math.random().toString(36).slice(2)}.yml`);
+  writeFileSync(file, text);
+  const run = spawnSync('amtool', ['check-config', file], { encoding: 'utf8', timeout: 10_000 });
+  return run.status === 0;
+}
+
+const R = 'receivers: [{name: a}, {name: b}]\n';
+
+/** Configurations amtool accepts or refuses; the import must agree. */
+const CHECK_CORPUS: readonly [string, string][] = [
+  [
+    'a valid tree',
+    `route: {receiver: a, routes: [{receiver: b, matchers: ['x=~"1|2"'], continue: true}, {receiver: ""}]}\n${R}`,
+  ],
+  ['continue on the root', `route: {receiver: a, continue: true}\n${R}`],
+  ['a label twice in group_by', `route: {receiver: a, group_by: [x, x]}\n${R}`],
+  ["'...' beside a label", `route: {receiver: a, group_by: ['...', x]}\n${R}`],
+  ['a group_by entry that is no label name', `route: {receiver: a, group_by: [a-b]}\n${R}`],
+  ['matchers on the root', `route: {receiver: a, matchers: [x=y]}\n${R}`],
+  ['no receiver on the root', `route: {routes: [{receiver: a}]}\n${R}`],
+  ['repeat_interval of zero', `route: {receiver: a, routes: [{repeat_interval: 0s}]}\n${R}`],
+  ['group_interval of zero', `route: {receiver: a, routes: [{group_interval: 0s}]}\n${R}`],
+  ['group_wait of zero', `route: {receiver: a, routes: [{group_wait: 0s}]}\n${R}`],
+  ['a bad duration', `route: {receiver: a, group_wait: 5 minutes}\n${R}`],
+  [
+    'active intervals on the root',
+    `route: {receiver: a, active_time_intervals: [t]}\n${R}time_intervals: [{name: t}]\n`,
+  ],
+  [
+    'mute intervals on the root',
+    `route: {receiver: a, mute_time_intervals: [t]}\n${R}time_intervals: [{name: t}]\n`,
+  ],
+  ['an unknown receiver', `route: {receiver: a, routes: [{receiver: c}]}\n${R}`],
+  ['an unknown time interval', `route: {receiver: a, routes: [{mute_time_intervals: [t]}]}\n${R}`],
+  [
+    'a known time interval',
+    `route: {receiver: a, routes: [{mute_time_intervals: [t], active_time_intervals: [u]}]}\n${R}time_intervals: [{name: t}]\nmute_time_intervals: [{name: u}]\n`,
+  ],
+  ['a receiver name twice', `route: {receiver: a}\nreceivers: [{name: a}, {name: a}]\n`],
+  [
+    'a time interval name twice',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t}]\nmute_time_intervals: [{name: t}]\n`,
+  ],
+  ['a matcher that does not parse', `route: {receiver: a, routes: [{matchers: ['x=~"("']}]}\n${R}`],
+  [
+    'a match_re that does not compile',
+    `route: {receiver: a, routes: [{match_re: {x: '('}}]}\n${R}`,
+  ],
+  ['a legacy match', `route: {receiver: a, routes: [{match: {x: y}, match_re: {z: 'a|b'}}]}\n${R}`],
+  ['an unknown route field', `route: {receiver: a, routes: [{recevier: b}]}\n${R}`],
+  ['an unknown top-level field', `route: {receiver: a}\n${R}silences: []\n`],
+  [
+    'a receiver without a name',
+    `route: {receiver: a}\nreceivers: [{name: a}, {webhook_configs: []}]\n`,
+  ],
+  ['no route', R],
+  [
+    'weekdays sunday first',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{weekdays: ['saturday:sunday']}]}]\n`,
+  ],
+  [
+    'weekday names in any case',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{weekdays: ['Monday:FRIDAY']}]}]\n`,
+  ],
+  [
+    'day of month zero',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{days_of_month: ['0']}]}]\n`,
+  ],
+  [
+    'a day range empty in every month',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{days_of_month: ['20:-10']}]}]\n`,
+  ],
+  [
+    'negative days',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{days_of_month: ['-7:-1', '1:5']}]}]\n`,
+  ],
+  [
+    'months by name and number',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{months: ['january:3', 'December'], years: ['2026:2030']}]}]\n`,
+  ],
+  [
+    'reversed years',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{years: ['2030:2026']}]}]\n`,
+  ],
+  [
+    'a time range ending before it starts',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{times: [{start_time: '17:00', end_time: '09:00'}]}]}]\n`,
+  ],
+  [
+    'a time range to 24:00',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{times: [{start_time: '17:00', end_time: '24:00'}]}]}]\n`,
+  ],
+  [
+    'a time without leading zero',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{times: [{start_time: '9:00', end_time: '17:00'}]}]}]\n`,
+  ],
+  [
+    'an unknown zone',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{location: Mars/Olympus}]}]\n`,
+  ],
+  [
+    'a known zone',
+    `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [{location: America/New_York}]}]\n`,
+  ],
+  [
+    'an inhibition rule with a bad regex',
+    `route: {receiver: a}\n${R}inhibit_rules: [{source_match_re: {x: '('}}]\n`,
+  ],
+  [
+    'an inhibition rule with an unknown field',
+    `route: {receiver: a}\n${R}inhibit_rules: [{sources: []}]\n`,
+  ],
+  [
+    'an inhibition rule with matchers',
+    `route: {receiver: a}\n${R}inhibit_rules: [{source_matchers: ['a="1"'], target_matchers: ['b=~"2|3"'], equal: [c]}]\n`,
+  ],
+];
+
+describe.skipIf(amtool === undefined)('the import refuses what amtool check-config refuses', () => {
+  it.each(CHECK_CORPUS)('%s', (_name, text) => {
+    const ours = !parseAlertmanagerConfig(text).issues.some((i) => i.severity === 'error');
+    expect(ours).toBe(amtoolAccepts(text));
+  });
+
+  it.each([
+    // The server's zone would decide what the interval means.
+    ['location Local', '{location: Local}', 'unknown_time_zone'],
+    // Alertmanager 0.25 does not check a month's range: month 13 is accepted and never matches.
+    ['month 13', "{months: ['13']}", 'invalid_time_interval'],
+  ])(
+    'the deliberate differences: %s, which amtool accepts and alertbase refuses',
+    (_name, interval, code) => {
+      const text = `route: {receiver: a}\n${R}time_intervals: [{name: t, time_intervals: [${interval}]}]\n`;
+      expect(amtoolAccepts(text)).toBe(true);
+      expect(parseAlertmanagerConfig(text).issues.map((i) => i.code)).toEqual([code]);
+    },
+  );
+});
