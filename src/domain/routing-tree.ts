@@ -208,16 +208,17 @@ export function measureRouteTree(raw: unknown): RouteTreeSize {
   let nodes = 0;
   let depth = 0;
   const stack: [unknown, number][] = [[raw, 1]];
-  while (stack.length > 0) {
-    const [node, level] = stack.pop() as [unknown, number];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, level] = item;
     nodes++;
     if (level > depth) depth = level;
     if (nodes > LIMITS.maxRoutes || depth > LIMITS.maxRouteDepth) break;
-    const children =
+    const children: unknown =
       typeof node === 'object' && node !== null ? (node as { routes?: unknown }).routes : undefined;
     if (!Array.isArray(children)) continue;
-    for (let i = 0; i < children.length && i <= LIMITS.maxRoutes; i++) {
-      stack.push([children[i], level + 1]);
+    const list: readonly unknown[] = children;
+    for (let i = 0; i < list.length && i <= LIMITS.maxRoutes; i++) {
+      stack.push([list[i], level + 1]);
     }
   }
   return { nodes, depth };
@@ -276,12 +277,11 @@ export function walkRoutes(
   visit: (route: Route, path: readonly (string | number)[], depth: number) => void,
 ): void {
   const stack: [Route, (string | number)[], number][] = [[root, ['route'], 1]];
-  while (stack.length > 0) {
-    const [route, path, depth] = stack.pop() as [Route, (string | number)[], number];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [route, path, depth] = item;
     visit(route, path, depth);
-    for (let i = route.routes.length - 1; i >= 0; i--) {
-      stack.push([route.routes[i] as Route, [...path, 'routes', i], depth + 1]);
-    }
+    const children = [...route.routes.entries()].reverse();
+    for (const [i, child] of children) stack.push([child, [...path, 'routes', i], depth + 1]);
   }
 }
 

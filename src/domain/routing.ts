@@ -162,11 +162,9 @@ export function matchRoutes(tree: Pick<RoutingTree, 'route'>, labels: Labels): M
 export function listRoutes(tree: Pick<RoutingTree, 'route'>): MatchedRoute[] {
   const out: MatchedRoute[] = [];
   const stack = [compiled(tree)];
-  while (stack.length > 0) {
-    const node = stack.pop() as CompiledRoute;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     out.push(node.matched);
-    for (let i = node.children.length - 1; i >= 0; i--)
-      stack.push(node.children[i] as CompiledRoute);
+    stack.push(...[...node.children].reverse());
   }
   return out;
 }
@@ -178,7 +176,7 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 export function goQuote(text: string): string {
   let out = '"';
   for (const c of text) {
-    const cp = c.codePointAt(0) as number;
+    const cp = c.codePointAt(0) ?? 0;
     if (c === '"' || c === '\\') out += `\\${c}`;
     else if (c === '\n') out += '\\n';
     else if (c === '\t') out += '\\t';
@@ -218,9 +216,9 @@ export function groupKey(route: MatchedRoute, labels: Labels): GroupKey {
   const names = Object.keys(labels)
     .filter((n) => route.groupByAll || route.groupBy.includes(n))
     .sort(compareCodePoints);
-  const groupLabels: Record<string, string> = {};
-  for (const n of names) groupLabels[n] = labelValue(labels, n);
-  const text = names.map((n) => `${n}=${goQuote(groupLabels[n] as string)}`).join(', ');
+  const pairs = names.map((n) => [n, labelValue(labels, n)] as const);
+  const groupLabels: Record<string, string> = Object.fromEntries(pairs);
+  const text = pairs.map(([n, v]) => `${n}=${goQuote(v)}`).join(', ');
   return { key: `${route.routeKey}:{${text}}`, groupLabels };
 }
 
@@ -290,7 +288,7 @@ export function escalationStep(
   const last = reached === tree.escalation.length;
   return {
     step: reached,
-    receiver: tree.escalation[reached - 1] as string,
+    receiver: tree.escalation[reached - 1] ?? '',
     since: new Date(firedAt.getTime() + reached * every),
     nextAt: last ? undefined : new Date(firedAt.getTime() + (reached + 1) * every),
   };

@@ -268,14 +268,14 @@ const TimeRange = z
   .superRefine((t, ctx) => {
     const start = clockMinutes(t.start_time);
     const end = clockMinutes(t.end_time);
-    const bad = start === undefined ? t.start_time : end === undefined ? t.end_time : undefined;
-    if (bad !== undefined) {
+    if (start === undefined || end === undefined) {
+      const bad = start === undefined ? t.start_time : t.end_time;
       ctx.addIssue({
         code: 'custom',
         message: `couldn't parse timestamp ${JSON.stringify(bad)}: expected HH:MM (00:00 to 24:00)`,
         params: { code: 'invalid_time_interval' },
       });
-    } else if ((start as number) >= (end as number)) {
+    } else if (start >= end) {
       ctx.addIssue({
         code: 'custom',
         message: 'start time cannot be equal or greater than end time',

@@ -86,6 +86,8 @@ const INHIBIT_FIELDS = new Set([
   'equal',
 ]);
 
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -130,17 +132,17 @@ function sideMatchers(
     for (const [name, value] of Object.entries(map)) {
       const error =
         typeof value !== 'string' ? 'expected a string' : isRegex ? regexError(value) : undefined;
-      if (error !== undefined) {
-        issues.add('error', [...at, field, name], 'invalid_matcher', error);
+      if (typeof value !== 'string' || error !== undefined) {
+        issues.add('error', [...at, field, name], 'invalid_matcher', error ?? 'expected a string');
         continue;
       }
-      out.push({ name, value: value as string, isRegex, isEqual: true });
+      out.push({ name, value, isRegex, isEqual: true });
     }
   }
   const field = `${side}_matchers`;
   const lines = rule[field];
   if (lines !== undefined) {
-    if (!Array.isArray(lines)) {
+    if (!isList(lines)) {
       issues.add('error', [...at, field], 'invalid_type', `${field} must be a list of matchers`);
     } else {
       lines.forEach((line, i) => {
@@ -163,7 +165,7 @@ function sideMatchers(
 
 function inhibitRules(value: unknown, issues: Issues): InhibitRuleImport[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
+  if (!isList(value)) {
     issues.add('error', ['inhibit_rules'], 'invalid_type', 'inhibit_rules must be a list');
     return [];
   }
@@ -188,9 +190,9 @@ function inhibitRules(value: unknown, issues: Issues): InhibitRuleImport[] {
       name: `inhibit-rule-${i + 1}`,
       sourceMatchers: sideMatchers(rule, 'source', at, issues),
       targetMatchers: sideMatchers(rule, 'target', at, issues),
-      equal: Array.isArray(rule.equal) ? (rule.equal as string[]) : [],
+      equal: isList(rule.equal) ? rule.equal.map(String) : [],
     };
-    if (rule.equal !== undefined && !Array.isArray(rule.equal)) {
+    if (rule.equal !== undefined && !isList(rule.equal)) {
       issues.add('error', [...at, 'equal'], 'invalid_type', 'equal must be a list of label names');
     }
     if (issues.list.length > before) return;
@@ -225,7 +227,7 @@ function receiversOf(value: unknown, issues: Issues): AlertmanagerReceiver[] {
     issues.add('error', ['receivers'], 'missing_receivers', 'the configuration has no receivers');
     return [];
   }
-  if (!Array.isArray(value)) {
+  if (!isList(value)) {
     issues.add('error', ['receivers'], 'invalid_type', 'receivers must be a list');
     return [];
   }
@@ -256,7 +258,7 @@ function intervalsOf(
   for (const field of ['time_intervals', 'mute_time_intervals'] as const) {
     const list = doc[field];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) {
+    if (!isList(list)) {
       issues.add('error', [field], 'invalid_type', `${field} must be a list`);
       continue;
     }
@@ -357,7 +359,7 @@ export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
       } else if (field === 'receivers' && typeof index === 'number') {
         // The tree saw only the named receivers: point at the entry in the file.
         const named = receivers[index];
-        const original = Array.isArray(doc.receivers) ? doc.receivers.indexOf(named?.raw) : index;
+        const original = isList(doc.receivers) ? doc.receivers.indexOf(named?.raw) : index;
         path = ['receivers', original, ...rest];
       }
       issues.add('error', path, problem.code, problem.message);
