@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { matchRoutes } from '../../domain/routing.js';
@@ -218,5 +219,17 @@ describe('parseAlertmanagerConfig refuses and flags with paths', () => {
       },
     ]);
     expect(found.route?.receiver).toBe('x');
+  });
+});
+
+describe('parseAlertmanagerConfig on arbitrary text', () => {
+  it('never throws: every problem is an issue', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const found = parseAlertmanagerConfig(text);
+        expect(Array.isArray(found.issues)).toBe(true);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 100) },
+    );
   });
 });
