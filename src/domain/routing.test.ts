@@ -304,6 +304,12 @@ describe('matchRoutes (Alertmanager 0.25 dispatch/route.go)', () => {
       routes: [{ matchers: ['b!="1"', 'a=~"z"', 'b="1"', 'a="z"', 'b=~"0"'] }],
     });
     expect(listRoutes(s)[1]?.routeKey).toBe('{}/{a="z",a=~"z",b=~"0",b="1",b!="1"}');
+    // Go compares bytes: U+10000 (a surrogate pair in UTF-16) sorts after U+FFFD.
+    const astral = tree({
+      receiver: 'a',
+      routes: [{ matchers: ['x="\u{10000}"', 'x="\uFFFD"', 'x="ab"', 'x="a"'] }],
+    });
+    expect(listRoutes(astral)[1]?.routeKey).toBe('{}/{x="a",x="ab",x="\uFFFD",x="\u{10000}"}');
   });
 
   it('matches the same compiled tree again (cached per validated tree)', () => {

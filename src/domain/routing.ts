@@ -57,8 +57,12 @@ interface CompiledRoute {
   readonly children: readonly CompiledRoute[];
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Compares strings by code point, which is the byte order of their UTF-8 (Go's string order). */
 function compareCodePoints(a: string, b: string): number {
+  // Without surrogates, UTF-16 order is code point order.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = [...a];
   const y = [...b];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
