@@ -120,6 +120,18 @@ describe('parseAlertmanagerConfig refuses and flags with paths', () => {
     ).toEqual(['error  excessive_aliasing']);
   });
 
+  it('a resolve_timeout other than 5m is a warning', () => {
+    const base = 'route: {receiver: x}\nreceivers: [{name: x}]\n';
+    expect(issuesOf(`${base}global: {resolve_timeout: 10m}\n`)).toEqual([
+      'warning /global/resolve_timeout unsupported_setting',
+    ]);
+    expect(issuesOf(`${base}global: {resolve_timeout: 7}\n`)).toEqual([
+      'warning /global/resolve_timeout unsupported_setting',
+    ]);
+    expect(issuesOf(`${base}global: {resolve_timeout: 300s}\n`)).toEqual([]);
+    expect(issuesOf(`${base}global: {smtp_smarthost: 'a:25'}\n`)).toEqual([]);
+  });
+
   it('unknown fields are errors; templates are a warning', () => {
     expect(
       issuesOf(

@@ -11,13 +11,15 @@
  * setting, never dropped silently: a field Alertmanager does not know is an
  * error (as Alertmanager refuses it), `templates` is a warning (alertbase's
  * notification text comes from its own templates; template files are not
- * read).
+ * read), and so is a `global.resolve_timeout` other than alertbase's 5m.
  */
 
+import { DURATIONS } from '../../base/constants.js';
 import { toJsonPointer } from '../../base/exceptions/errors.js';
 import { AlertbaseError } from '../../base/exceptions/index.js';
 import { UniversalSerializer } from '../../base/serializers/index.js';
 import type { InputOf } from '../../base/types/model.js';
+import { formatDuration, safeParseDuration } from '../../base/utils/duration.js';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
 import {
   type Matcher,
@@ -271,6 +273,24 @@ function intervalsOf(
 }
 
 /**
+ * `global.resolve_timeout`: alertbase resolves an alert without `endsAt`
+ * after `DURATIONS.defaultResolveTimeoutMs` (Alertmanager's default, 5m) for
+ * every tenant; another value cannot be honoured per tenant.
+ */
+function resolveTimeout(global: unknown, issues: Issues): void {
+  const value = isRecord(global) ? global.resolve_timeout : undefined;
+  if (value === undefined) return;
+  const parsed = typeof value === 'string' ? safeParseDuration(value) : undefined;
+  if (parsed?.ok === true && parsed.ms === DURATIONS.defaultResolveTimeoutMs) return;
+  issues.add(
+    'warning',
+    ['global', 'resolve_timeout'],
+    'unsupported_setting',
+    `alerts without endsAt resolve after ${formatDuration(DURATIONS.defaultResolveTimeoutMs)} in alertbase, not after ${String(value)}`,
+  );
+}
+
+/**
  * Reads an Alertmanager configuration (YAML) for import.
  *
  * Never throws for bad content: every problem is an issue with a path (a
@@ -334,6 +354,7 @@ export function parseAlertmanagerConfig(text: string): AlertmanagerImport {
       "template files are not read: notifications use alertbase's templates",
     );
   }
+  resolveTimeout(doc.global, issues);
   const receivers = receiversOf(doc.receivers, issues);
   const rules = inhibitRules(doc.inhibit_rules, issues);
   const intervals = intervalsOf(doc, issues);
