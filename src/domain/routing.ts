@@ -25,7 +25,7 @@ import {
   parseMatcher,
 } from './matchers.js';
 import { GROUP_BY_ALL, ROUTE_DEFAULTS, type Route, type RoutingTree } from './routing-tree.js';
-import { isActive } from './time-interval.js';
+import { isActive, type TimeIntervalSpec } from './time-interval.js';
 
 /** A route an alert matched, with everything inherited resolved. */
 export interface MatchedRoute {
@@ -232,6 +232,11 @@ export type RouteTimeState =
   | { readonly notify: false; readonly reason: 'muted'; readonly interval: string }
   | { readonly notify: false; readonly reason: 'inactive' };
 
+const intervalsByName = new WeakMap<
+  RoutingTree['timeIntervals'],
+  ReadonlyMap<string, readonly TimeIntervalSpec[]>
+>();
+
 /**
  * Does a matched route notify at `date`? Not while one of its mute time
  * intervals is active, and, when it has active time intervals, only while
@@ -242,7 +247,11 @@ export function routeTimeState(
   route: MatchedRoute,
   date: Date,
 ): RouteTimeState {
-  const byName = new Map(tree.timeIntervals.map((t) => [t.name, t.time_intervals]));
+  let byName = intervalsByName.get(tree.timeIntervals);
+  if (byName === undefined) {
+    byName = new Map(tree.timeIntervals.map((t) => [t.name, t.time_intervals]));
+    intervalsByName.set(tree.timeIntervals, byName);
+  }
   for (const name of route.muteTimeIntervals) {
     if (isActive(byName.get(name) ?? [], date))
       return { notify: false, reason: 'muted', interval: name };
