@@ -49,6 +49,14 @@ export const LIMITS = Object.freeze({
    * transaction with (group commit); a larger batch commits alone.
    */
   maxIngestGroupSize: 10_000,
+  /** Routes of one routing tree, the root included (Alertmanager sets no limit; large real trees hold hundreds). */
+  maxRoutes: 10_000,
+  /** Nesting of a routing tree: the root is at depth 1. */
+  maxRouteDepth: 32,
+  /** Receivers, and named time intervals, of one routing tree. */
+  maxReceivers: 1_000,
+  /** Steps of a routing tree's escalation policy. */
+  maxEscalationSteps: 16,
 });
 
 /** Limits of the systems alertbase forwards alerts to. */

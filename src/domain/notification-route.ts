@@ -6,23 +6,22 @@
  */
 import { contentHash } from '../base/utils/canonical-json.js';
 import type { Labels } from './matchers.js';
-
-/** Alertmanager's defaults for a route's timers. */
-export const ROUTE_DEFAULTS = Object.freeze({
-  groupWaitMs: 30_000,
-  groupIntervalMs: 5 * 60_000,
-  repeatIntervalMs: 4 * 3_600_000,
-});
+import { groupKey } from './routing.js';
+import { ROUTE_DEFAULTS } from './routing-tree.js';
 
 /** One route an alert takes: JSON, stored with the group it makes. */
 export interface RouteTarget {
-  /** Stable key of the route node (Alertmanager's route key, or `rule:<id>`). */
+  /** Alertmanager's route key (`{}/{team="db"}`), or `rule:<id>`: the start of the group key. */
   readonly routeKey: string;
+  /** Unique id of the route node (Alertmanager's route id), or `rule:<id>`. */
+  readonly routeId: string;
   readonly receiver: string;
   /** The notification channels of the receiver, by id. */
   readonly channelIds: readonly string[];
-  /** Labels to group by; `'all'` for Alertmanager's `['...']`. */
-  readonly groupBy: readonly string[] | 'all';
+  /** Labels to group by (empty with `groupByAll`). */
+  readonly groupBy: readonly string[];
+  /** Alertmanager's `group_by: ['...']`: every label groups. */
+  readonly groupByAll: boolean;
   readonly groupWaitMs: number;
   readonly groupIntervalMs: number;
   readonly repeatIntervalMs: number;
@@ -41,17 +40,10 @@ export interface RouteGroup {
   readonly groupLabels: Readonly<Record<string, string>>;
 }
 
-/** A label set as Alertmanager prints it: `{a="1", b="2"}`, names sorted. */
-export function formatLabelSet(labels: Labels): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((name) => `${name}=${JSON.stringify(labels[name])}`);
-  return `{${parts.join(', ')}}`;
-}
-
 /**
- * The group of `labels` on `target`: the values of its `group_by` labels
- * (those the alert has), or every label for `'all'`.
+ * The group of `labels` on `target`: Alertmanager's group key and labels
+ * ({@link groupKey}), and the group's row id, a digest of the route id and
+ * the group key.
  *
  * @example
  * ```ts
@@ -59,16 +51,12 @@ export function formatLabelSet(labels: Labels): string {
  * ```
  */
 export function groupOf(target: RouteTarget, labels: Labels): RouteGroup {
-  const groupLabels: Record<string, string> = {};
-  if (target.groupBy === 'all') {
-    for (const name of Object.keys(labels)) groupLabels[name] = labels[name] as string;
-  } else {
-    for (const name of target.groupBy) {
-      if (Object.hasOwn(labels, name)) groupLabels[name] = labels[name] as string;
-    }
-  }
-  const groupKey = `${target.routeKey}:${formatLabelSet(groupLabels)}`;
-  return { id: contentHash([target.receiver, groupKey]).slice(0, 32), groupKey, groupLabels };
+  const { key, groupLabels } = groupKey(target, labels);
+  return {
+    id: contentHash([target.routeId, target.receiver, key]).slice(0, 32),
+    groupKey: key,
+    groupLabels,
+  };
 }
 
 /**
@@ -82,9 +70,11 @@ export function ruleRoute(rule: {
 }): RouteTarget {
   return {
     routeKey: `rule:${rule.id}`,
+    routeId: `rule:${rule.id}`,
     receiver: `rule:${rule.name}`,
     channelIds: [...rule.channelIds],
     groupBy: ['alertname'],
+    groupByAll: false,
     ...ROUTE_DEFAULTS,
     muteTimeIntervals: [],
     activeTimeIntervals: [],

@@ -12,6 +12,7 @@ import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
+import { compileTree } from '../domain/index.js';
 import {
   type AlertbaseMetrics,
   createLogger,
@@ -21,12 +22,13 @@ import {
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
+import { createDeliver } from './deliver.js';
+import type { DeliverFn } from './notification-scheduler.js';
+import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import type { RouteContext } from './routes/context.js';
-import type { DeliverFn } from './notification-scheduler.js';
-import { useNotifications } from './notifications.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
 import { type SilenceScheduler, startSilenceScheduler } from './silence-scheduler.js';
@@ -164,11 +166,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scheduler?.stop();
     });
   }
+  const stopping = new AbortController();
+  app.addHook('onClose', async () => stopping.abort());
   const notifications = useNotifications(app, {
     db: options.db,
     config: options.config,
-    deliver: options.deliver ?? deliverNothing,
-    compileTree: () => undefined,
+    deliver: options.deliver ?? createDeliver(repos, tenants, options.config, stopping.signal),
+    compileTree,
     schedulers: options.schedulers === true,
   });
   const context: Omit<RouteContext, 'forgetKeys'> = {

@@ -5,7 +5,7 @@
  * network policy (or the tenant's `allowPrivateNetworks`).
  */
 import { performance } from 'node:perf_hooks';
-import { secret } from '../base/types/secret.js';
+import { Secret } from '../base/types/secret.js';
 import type { AlertbaseConfig } from '../config/index.js';
 import { type SmtpDefaults, sendNotification } from '../notify/index.js';
 import type { Repositories } from '../storage/repositories/index.js';
@@ -23,7 +23,7 @@ export function smtpDefaultsOf(url: string | undefined): SmtpDefaults | undefine
     smarthost: `${parsed.hostname}:${port}`,
     from: parsed.searchParams.get('from') ?? `alertbase@${parsed.hostname}`,
     ...(user === '' ? {} : { authUsername: user }),
-    ...(password === '' ? {} : { authPassword: secret(password) }),
+    ...(password === '' ? {} : { authPassword: new Secret(password) }),
     requireTls: parsed.searchParams.get('require_tls') !== 'false',
   };
 }
@@ -57,8 +57,7 @@ export function createDeliver(
       timeoutMs,
       now: new Date(),
       allowPrivateNetworks:
-        config.notifications.allowPrivateNetworks ||
-        tenant?.settings.allowPrivateNetworks === true,
+        config.notifications.allowPrivateNetworks || tenant?.settings.allowPrivateNetworks === true,
       smtp,
     });
     return { ...result, durationMs: performance.now() - started };

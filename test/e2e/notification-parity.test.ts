@@ -8,7 +8,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBinary, type E2eAlertbase, startAlertbase } from './helpers.js';
 import { ALERTMANAGER_BIN, type RunningAlertmanager, startAlertmanager } from './processes.js';
-import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+import {
+  type ReceivedRequest,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './webhook-receiver.js';
 
 /** Arrival times may differ by this much (each side's timers and scheduling). */
 const TOLERANCE_MS = 900;
@@ -38,7 +42,7 @@ function seen(requests: readonly ReceivedRequest[], start: number): Seen[] {
   });
 }
 
-describeWithBinary('notifications: parity with Alertmanager 0.25', ALERTMANAGER_BIN, (bin) => {
+await describeWithBinary('notifications: parity with Alertmanager 0.25', ALERTMANAGER_BIN, (bin) => {
   let am: RunningAlertmanager;
   let ab: E2eAlertbase;
   let amHook: WebhookReceiver;
@@ -106,13 +110,17 @@ describeWithBinary('notifications: parity with Alertmanager 0.25', ALERTMANAGER_
     const fromAm = seen(amHook.received, start);
     const fromAb = seen(abHook.received, start);
     const shape = (s: Seen[]) =>
-      s.map(({ group, status, alerts }) => ({ group, status, alerts })).sort((x, y) =>
-        JSON.stringify(x) < JSON.stringify(y) ? -1 : 1,
-      );
+      s
+        .map(({ group, status, alerts }) => ({ group, status, alerts }))
+        .sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
     // What was received, group by group, in order.
     const byGroup = (s: Seen[]) => {
       const out: Record<string, string[]> = {};
-      for (const x of s) (out[x.group] ??= []).push(`${x.status} ${x.alerts.join(',')}`);
+      for (const x of s) {
+        const list = out[x.group] ?? [];
+        list.push(`${x.status} ${x.alerts.join(',')}`);
+        out[x.group] = list;
+      }
       return out;
     };
     expect(byGroup(fromAb)).toEqual(byGroup(fromAm));
@@ -123,9 +131,10 @@ describeWithBinary('notifications: parity with Alertmanager 0.25', ALERTMANAGER_
       const a = fromAm.filter((s) => s.group === group);
       const b = fromAb.filter((s) => s.group === group);
       a.forEach((x, k) => {
-        expect(Math.abs((b[k]?.at ?? Number.POSITIVE_INFINITY) - x.at), `${group} #${k}`).toBeLessThan(
-          TOLERANCE_MS,
-        );
+        expect(
+          Math.abs((b[k]?.at ?? Number.POSITIVE_INFINITY) - x.at),
+          `${group} #${k}`,
+        ).toBeLessThan(TOLERANCE_MS);
       });
     }
     // The payload's keys are Alertmanager's.

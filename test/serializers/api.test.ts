@@ -17,7 +17,13 @@ import {
   wireTypeOf,
 } from '../../src/base/serializers/index.js';
 import { defineModel } from '../../src/base/types/model.js';
-import { Alert, AlertRule, NotificationChannel, Tenant } from '../../src/domain/index.js';
+import {
+  Alert,
+  AlertRule,
+  NotificationChannel,
+  RoutingTree,
+  Tenant,
+} from '../../src/domain/index.js';
 import { comparable } from './helpers.js';
 
 const code = (c: string) => expect.objectContaining({ code: c });
@@ -307,6 +313,29 @@ describe('OpenAPI components', () => {
       (camel.components.schemas.AlertInput as { properties: object }).properties,
     ).toHaveProperty('tenantId');
     expect(buildOpenApiComponents([]).info.title).toBe('alertbase');
+  });
+
+  it("a recursive model's references resolve from the document's root", () => {
+    const doc = buildOpenApiComponents([RoutingTree]);
+    const refs: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === 'object' && value !== null) {
+        for (const [k, v] of Object.entries(value)) {
+          if (k === '$ref' && typeof v === 'string') refs.push(v);
+          else collect(v);
+        }
+      }
+    };
+    collect(doc);
+    expect(refs).toContain('#/components/schemas/RoutingTreeInput/$defs/__schema0');
+    for (const ref of refs) {
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], doc);
+      expect(target, ref).toBeTypeOf('object');
+    }
   });
 });
 

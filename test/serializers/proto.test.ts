@@ -21,6 +21,7 @@ const MODELS = [
   domain.AuditEvent,
   domain.InhibitRule,
   domain.NotificationChannel,
+  domain.RoutingTree,
   domain.Silence,
   domain.Tenant,
 ];

@@ -18,9 +18,38 @@ export interface OpenApiDocument {
   readonly components: { readonly schemas: Readonly<Record<string, JsonSchema>> };
 }
 
-function component(model: AnyModel, io: 'input' | 'output', byAlias: boolean): JsonSchema {
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Points a schema's local references (`#/$defs/x`, which a recursive model
+ * such as the routing tree has) at the component that holds the `$defs`:
+ * inside an OpenAPI document `#/...` is read from the document's root.
+ */
+function rebaseRefs(schema: Record<string, unknown>, base: string): Record<string, unknown> {
+  const rebase = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rebase);
+    return isObject(value) ? rebaseRefs(value, base) : value;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(schema)) {
+    out[key] =
+      key === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+        ? `${base}${v.slice(1)}`
+        : rebase(v);
+  }
+  return out;
+}
+
+function component(
+  model: AnyModel,
+  io: 'input' | 'output',
+  byAlias: boolean,
+  name: string,
+): JsonSchema {
   const { $schema: _dialect, ...schema } = model.toJSONSchema({ io, byAlias });
-  return schema;
+  if (schema.$defs === undefined) return schema;
+  return rebaseRefs(schema, `#/components/schemas/${name}`);
 }
 
 /**
@@ -41,8 +70,8 @@ export function buildOpenApiComponents(
   const byAlias = options.byAlias !== false;
   const schemas: Record<string, JsonSchema> = {};
   for (const model of [...models].sort((a, b) => a.name.localeCompare(b.name))) {
-    schemas[model.name] = component(model, 'output', byAlias);
-    schemas[`${model.name}Input`] = component(model, 'input', byAlias);
+    schemas[model.name] = component(model, 'output', byAlias, model.name);
+    schemas[`${model.name}Input`] = component(model, 'input', byAlias, `${model.name}Input`);
   }
   return {
     openapi: '3.1.0',

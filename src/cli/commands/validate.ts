@@ -8,6 +8,8 @@ import {
   type Validator,
 } from '../../base/validators/index.js';
 import { loadConfig } from '../../config/index.js';
+import { createRoutingTreeValidator, RoutingTree } from '../../domain/index.js';
+import { parseAlertmanagerConfig } from '../../interop/alertmanager/index.js';
 import { checkRuleFile } from '../../interop/prometheus/index.js';
 import {
   type DocumentFormat,
@@ -212,6 +214,55 @@ function isPrometheusRuleFile(docs: readonly SourceDocument[], kind: string | un
   );
 }
 
+const ALERTMANAGER_KINDS: ReadonlySet<string> = new Set([
+  'alertmanager-config',
+  'alertmanager_config',
+  'AlertmanagerConfig',
+]);
+
+/** Issue codes of an Alertmanager configuration that are about its shape rather than its meaning. */
+const SYNTAX_IMPORT_CODES: ReadonlySet<string> = new Set([
+  'yaml_syntax',
+  'excessive_aliasing',
+  'too_large',
+  'unknown_field',
+  'unrecognized_key',
+  'invalid_type',
+]);
+
+/** An Alertmanager configuration: asked for by --kind, or a kind-less mapping with `route` and `receivers`. */
+function isAlertmanagerConfig(docs: readonly SourceDocument[], kind: string | undefined): boolean {
+  if (kind !== undefined) return ALERTMANAGER_KINDS.has(kind);
+  const first = docs[0]?.value;
+  return (
+    docs.length === 1 &&
+    typeof first === 'object' &&
+    first !== null &&
+    !Array.isArray(first) &&
+    Object.hasOwn(first, 'route') &&
+    Object.hasOwn(first, 'receivers') &&
+    !Object.hasOwn(first, 'kind')
+  );
+}
+
+/** Checks an Alertmanager configuration as `parseAlertmanagerConfig` imports it. */
+function alertmanagerReport(text: string, displayPath: string): FileReport {
+  const found = parseAlertmanagerConfig(text);
+  const locate = createLocator(text);
+  const issues: ReportedIssue[] = found.issues.map((i) => {
+    const pos = i.line === undefined ? locate(i.path) : { line: i.line, column: i.column ?? 1 };
+    return {
+      code: i.code,
+      level: SYNTAX_IMPORT_CODES.has(i.code) ? 'syntax' : 'semantic',
+      severity: i.severity,
+      path: i.pointer,
+      ...(pos === undefined ? {} : { line: pos.line, column: pos.column }),
+      message: i.message,
+    };
+  });
+  return { path: displayPath, valid: !issues.some((i) => i.severity === 'error'), issues };
+}
+
 /** Validates one file; never throws for bad content. */
 async function validateFile(
   path: string,
@@ -253,6 +304,7 @@ async function validateFile(
     }
     throw err;
   }
+  if (isAlertmanagerConfig(docs, ctx.kind)) return alertmanagerReport(text, displayPath);
   if (isPrometheusRuleFile(docs, ctx.kind)) {
     const checked = checkRuleFile(text);
     return {
@@ -388,12 +440,16 @@ export async function runValidate(
     validatorFor(model) {
       let validator = validators.get(model.name);
       if (validator === undefined) {
-        validator = createValidator({
-          model,
+        const settings = {
           strict: options.strict ?? config.validation.strictMode,
           maxErrors: options.maxErrors ?? config.validation.maxErrors,
           cache: false,
-        });
+        } as const;
+        // A routing tree also gets its own semantic and consistency checks.
+        validator =
+          model.name === RoutingTree.name
+            ? createRoutingTreeValidator(settings)
+            : createValidator({ model, ...settings });
         validators.set(model.name, validator);
       }
       return validator;

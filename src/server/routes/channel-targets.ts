@@ -4,7 +4,8 @@
  * Teams, `config.apiUrl` of Opsgenie) or SMTP server (`config.smtp.smarthost`
  * of e-mail) reaches this
  * machine, a private network or a cloud metadata service is refused before
- * it is stored, unless the tenant's `allowPrivateNetworks` says so (cloud
+ * it is stored, unless the deployment (`NOTIFY_ALLOW_PRIVATE_NETWORKS`) or
+ * the tenant's `allowPrivateNetworks` says so (cloud
  * metadata: always refused). The judgement is `checkUrlTarget`'s, on the URL
  * as written; delivery must judge the resolved address again.
  */
@@ -44,6 +45,7 @@ export async function checkChannelTargets(
     const value = isSecret(raw) ? raw.reveal() : raw;
     if (typeof value !== 'string') continue;
     allowPrivateNetworks ??=
+      ctx.config.notifications.allowPrivateNetworks ||
       (await ctx.tenants.get(tenantId))?.settings.allowPrivateNetworks === true;
     const verdict = checkUrlTarget(value, { allowPrivateNetworks });
     if (!verdict.ok) {

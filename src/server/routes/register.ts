@@ -7,6 +7,7 @@ import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
 import { notificationRoutes } from './notifications.js';
 import { resourceRoutes } from './resources.js';
+import { routingRoutes } from './routing.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
 
@@ -19,6 +20,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
   notificationRoutes(api, ctx);
+  routingRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

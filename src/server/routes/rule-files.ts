@@ -125,7 +125,8 @@ async function allRules(ctx: RouteContext, tenantId: string): Promise<AlertRule[
 }
 
 /** The text of a rule-file body: YAML (or JSON, a subset), possibly gzip/brotli-encoded. */
-function ruleFileText(request: FastifyRequest, bytes: Buffer, maxBytes: number): string {
+/** @internal A YAML (or JSON) document sent as the raw body, decompressed, as text. */
+export function yamlBodyText(request: FastifyRequest, bytes: Buffer, maxBytes: number): string {
   const format = formatFromMimeType(request.headers['content-type'] ?? '');
   if (format !== 'yaml' && format !== 'json') {
     throw new SerializationError('ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT', {
@@ -252,7 +253,7 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
       async (request, reply) => {
         const who = tenantOf(request);
         const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const checked = checkRuleFile(ruleFileText(request, bytes, bodyLimit));
+        const checked = checkRuleFile(yamlBodyText(request, bytes, bodyLimit));
         const bomb = checked.errors.find((e) => e.code === 'excessive_aliasing');
         if (bomb !== undefined) {
           throw new SerializationError('ALERTBASE_SERIALIZATION_EXCESSIVE_ALIASING', {

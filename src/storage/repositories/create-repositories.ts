@@ -2,6 +2,7 @@ import type { InputOf } from '../../base/types/model.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { InhibitRule } from '../../domain/inhibit-rule.js';
 import type { NotificationChannel } from '../../domain/notification-channel.js';
+import type { RoutingTree } from '../../domain/routing-tree.js';
 import type { Database } from '../types.js';
 import { AlertRepository } from './alert-repository.js';
 import { AlertRuleRepository, RuleNameIndex } from './alert-rule-repository.js';
@@ -16,7 +17,7 @@ import {
 import { ModelRepository } from './model-repository.js';
 import { SilenceIndex } from './silence-index.js';
 import { SilenceRepository } from './silence-repository.js';
-import { INHIBIT_RULES, NOTIFICATION_CHANNELS } from './specs.js';
+import { INHIBIT_RULES, NOTIFICATION_CHANNELS, ROUTING_TREES } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
 import type { AuditChainVerification, StatusFilter } from './types.js';
 
@@ -40,6 +41,14 @@ export type InhibitRuleRepository = ModelRepository<
   Record<string, never>
 >;
 
+/** Routing trees (one live tree per tenant; no filters). */
+export type RoutingTreeRepository = ModelRepository<
+  RoutingTree,
+  CreateInput<typeof import('../../domain/routing-tree.js').RoutingTree>,
+  PatchInput<typeof import('../../domain/routing-tree.js').RoutingTree>,
+  Record<string, never>
+>;
+
 /** The read side of the audit trail (writes happen in the other repositories' transactions). */
 export interface AuditRepository {
   /** Verifies the tenant's hash chain; see {@link verifyAuditChain}. */
@@ -58,6 +67,7 @@ export interface Repositories {
   readonly notificationChannels: NotificationChannelRepository;
   readonly silences: SilenceRepository;
   readonly inhibitRules: InhibitRuleRepository;
+  readonly routingTrees: RoutingTreeRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
 }
@@ -84,6 +94,7 @@ export function createRepositories(db: Database): Repositories {
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS),
     silences: new SilenceRepository(db, silenceIndex),
     inhibitRules: new ModelRepository(db, INHIBIT_RULES),
+    routingTrees: new ModelRepository(db, ROUTING_TREES),
     apiKeys: new ApiKeyRepository(db),
     audit: Object.freeze({
       verify: (tenantId: string) => verifyAuditChain(db, tenantId),

@@ -39,6 +39,7 @@ export {
   type NotificationChannelRepository,
   type PatchInput,
   type Repositories,
+  type RoutingTreeRepository,
 } from './create-repositories.js';
 export {
   type FilterSpec,
@@ -66,6 +67,7 @@ export {
   TenantSilences,
 } from './silence-index.js';
 export { SILENCE_SCHEDULE, type SilenceInput, SilenceRepository } from './silence-repository.js';
+export { ROUTING_TREE_NAME } from './specs.js';
 export { applySilences, SILENCER_ACTOR, type SuppressionResult } from './suppression.js';
 export {
   type MemoLoader,

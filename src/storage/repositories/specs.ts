@@ -4,6 +4,7 @@ import { AlertRule } from '../../domain/alert-rule.js';
 import { ApiKey } from '../../domain/api-key.js';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { NotificationChannel } from '../../domain/notification-channel.js';
+import { RoutingTree } from '../../domain/routing-tree.js';
 import { Silence } from '../../domain/silence.js';
 import type { TableSpec } from './model-repository.js';
 
@@ -118,4 +119,16 @@ export const API_KEYS: TableSpec<ApiKey> = {
     k.lastUsedAt,
   ],
   filters: { status: 'column' },
+};
+
+/** The name of a tenant's routing tree (one per tenant). */
+export const ROUTING_TREE_NAME = 'default';
+
+/** @internal `routing_trees`: one live tree per tenant, named `default`. */
+export const ROUTING_TREES: TableSpec<RoutingTree> = {
+  table: 'routing_trees',
+  model: RoutingTree,
+  columns: [{ name: 'name' }],
+  values: () => [ROUTING_TREE_NAME],
+  filters: {},
 };
