@@ -103,7 +103,7 @@ function compileRoute(
   const matched: MatchedRoute = {
     routeKey,
     routeId: parent === undefined ? routeKey : `${routeKey}/${index}`,
-    path,
+    path: Object.freeze([...path]),
     pointer: `/route${path.map((i) => `/routes/${i}`).join('')}`,
     receiver: route.receiver ?? parent?.receiver ?? '',
     groupBy:
