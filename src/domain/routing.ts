@@ -206,7 +206,8 @@ export interface GroupKey {
 }
 
 /**
- * The group an alert with these labels joins on a matched route, and the
+ * The group an alert with these labels joins on a matched route (or
+ * anything carrying its `routeKey`, `groupBy` and `groupByAll`), and the
  * group key Alertmanager puts in its notifications (`groupKey` of webhook
  * payload version 4).
  *
@@ -216,7 +217,10 @@ export interface GroupKey {
  * // { key: '{}/{severity="critical"}:{alertname="DiskFull", cluster="eu1"}', groupLabels: { alertname: 'DiskFull', cluster: 'eu1' } }
  * ```
  */
-export function groupKey(route: MatchedRoute, labels: Labels): GroupKey {
+export function groupKey(
+  route: Pick<MatchedRoute, 'routeKey' | 'groupBy' | 'groupByAll'>,
+  labels: Labels,
+): GroupKey {
   const names = Object.keys(labels)
     .filter((n) => route.groupByAll || route.groupBy.includes(n))
     .sort(compareCodePoints);
@@ -244,7 +248,7 @@ const intervalsByName = new WeakMap<
  */
 export function routeTimeState(
   tree: Pick<RoutingTree, 'timeIntervals'>,
-  route: MatchedRoute,
+  route: Pick<MatchedRoute, 'muteTimeIntervals' | 'activeTimeIntervals'>,
   date: Date,
 ): RouteTimeState {
   let byName = intervalsByName.get(tree.timeIntervals);
