@@ -51,8 +51,12 @@ export const LIMITS = Object.freeze({
   maxIngestGroupSize: 10_000,
   /** Routes of one routing tree, the root included (Alertmanager sets no limit; large real trees hold hundreds). */
   maxRoutes: 10_000,
-  /** Nesting of a routing tree: the root is at depth 1. */
-  maxRouteDepth: 32,
+  /**
+   * Nesting of a routing tree: the root is at depth 1. A route at depth d is
+   * nested 2d + 1 levels deep in its document, so 30 keeps a tree within the
+   * decoders' `DECODE_LIMITS.maxDepth` (64).
+   */
+  maxRouteDepth: 30,
   /** Receivers, and named time intervals, of one routing tree. */
   maxReceivers: 1_000,
   /** Steps of a routing tree's escalation policy. */

@@ -103,6 +103,24 @@ describe('routing tree checks in the five levels', () => {
     ]);
   });
 
+  it('a tree as deep as the model allows passes the document depth check', async () => {
+    let node: Record<string, unknown> = { receiver: 'a' };
+    const root = node;
+    for (let i = 1; i < 30; i++) {
+      const child = { matchers: [`l${i}="v"`] };
+      node.routes = [child];
+      node = child;
+    }
+    const doc = { route: root, receivers: [{ name: 'a', channels: [CH[0]] }] };
+    expect(await findings(doc)).toEqual(['info  consistency_skipped']);
+    // A caller's own limit still applies.
+    const strict = await createRoutingTreeValidator({
+      cache: false,
+      checkOptions: { performance: { limits: { maxDepth: 16 } } },
+    }).validate({ tenantId: 'acme', ...doc });
+    expect(strict.toJSON().errors.map((e) => e.code)).toEqual(['document_too_deep']);
+  });
+
   it('a tree the model refuses stops at the syntax level', async () => {
     expect(await findings({ route: { receiver: 'ghost' }, receivers: [{ name: 'a' }] })).toEqual([
       'error /route/receiver unknown_receiver',

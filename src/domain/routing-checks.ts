@@ -18,6 +18,7 @@
  *
  * Checks run on a validated `RoutingTree` only (after the syntax level).
  */
+import { LIMITS } from '../base/constants.js';
 import type { Check, CheckContext } from '../base/validators/check.js';
 import { defineCheck } from '../base/validators/check.js';
 import {
@@ -214,10 +215,19 @@ export type RoutingTreeValidatorOptions = Omit<
  * ```
  */
 export function createRoutingTreeValidator(options: RoutingTreeValidatorOptions = {}): Validator {
-  const { checkOptions, ...rest } = options;
+  const { checkOptions = {}, ...rest } = options;
+  // A tree as deep as the model allows is nested 2 * maxRouteDepth + 1
+  // levels: the document depth check allows that much unless told otherwise.
+  const performance = {
+    ...checkOptions.performance,
+    limits: { maxDepth: ROUTE_DOCUMENT_DEPTH, ...checkOptions.performance?.limits },
+  };
   return createValidator({
     ...rest,
     model: RoutingTree,
-    checks: defaultChecks(checkOptions).add(...routingTreeChecks()),
+    checks: defaultChecks({ ...checkOptions, performance }).add(...routingTreeChecks()),
   });
 }
+
+/** How deep a routing tree document of `LIMITS.maxRouteDepth` routes is nested (with matchers). */
+const ROUTE_DOCUMENT_DEPTH = 2 * LIMITS.maxRouteDepth + 2;

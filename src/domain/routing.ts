@@ -103,7 +103,7 @@ function compileRoute(
   const matched: MatchedRoute = {
     routeKey,
     routeId: parent === undefined ? routeKey : `${routeKey}/${index}`,
-    path,
+    path: Object.freeze([...path]),
     pointer: `/route${path.map((i) => `/routes/${i}`).join('')}`,
     receiver: route.receiver ?? parent?.receiver ?? '',
     groupBy:
@@ -206,7 +206,8 @@ export interface GroupKey {
 }
 
 /**
- * The group an alert with these labels joins on a matched route, and the
+ * The group an alert with these labels joins on a matched route (or
+ * anything carrying its `routeKey`, `groupBy` and `groupByAll`), and the
  * group key Alertmanager puts in its notifications (`groupKey` of webhook
  * payload version 4).
  *

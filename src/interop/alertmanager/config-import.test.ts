@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { matchRoutes } from '../../domain/routing.js';
 import { RoutingTree } from '../../domain/routing-tree.js';
@@ -130,6 +131,21 @@ describe('parseAlertmanagerConfig refuses and flags with paths', () => {
     ]);
     expect(issuesOf(`${base}global: {resolve_timeout: 300s}\n`)).toEqual([]);
     expect(issuesOf(`${base}global: {smtp_smarthost: 'a:25'}\n`)).toEqual([]);
+  });
+
+  it('a tree as deep as the budget reads through the YAML decoder; one level more is refused', () => {
+    const nested = (depth: number): string => {
+      const root: Record<string, unknown> = { receiver: 'x' };
+      let node = root;
+      for (let i = 1; i < depth; i++) {
+        const child: Record<string, unknown> = { matchers: [`l${i}="v"`] };
+        node.routes = [child];
+        node = child;
+      }
+      return stringify({ route: root, receivers: [{ name: 'x' }] });
+    };
+    expect(issuesOf(nested(30))).toEqual([]);
+    expect(issuesOf(nested(31))).toEqual(['error /route route_tree_too_deep']);
   });
 
   it('unknown fields are errors; templates are a warning', () => {
