@@ -22,7 +22,7 @@ import {
   parseAlertmanagerConfig,
 } from '../../interop/alertmanager/index.js';
 import type { TransactionClient } from '../../storage/index.js';
-import type { CreateInput } from '../../storage/repositories/index.js';
+import { type CreateInput, ROUTING_TREE_NAME } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import { checkChannelTargets } from './channel-targets.js';
@@ -45,7 +45,7 @@ function channelNames(receiver: string, configs: readonly ChannelConfig[]): stri
 
 async function idByName(
   tx: TransactionClient,
-  table: 'notification_channels' | 'inhibit_rules',
+  table: 'notification_channels' | 'inhibit_rules' | 'routing_trees',
   tenantId: string,
   name: string,
 ): Promise<string | undefined> {
@@ -256,18 +256,12 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
             timeIntervals: [...parsed.timeIntervals],
             escalation: [],
           };
-          const page = await ctx.repos.routingTrees.list(who.tenantId, { limit: 1 });
-          const existing = page.items[0];
+          // In this transaction: PGlite has one connection, and this transaction holds it.
+          const existing = await idByName(tx, 'routing_trees', who.tenantId, ROUTING_TREE_NAME);
           const tree =
             existing === undefined
               ? await ctx.repos.routingTrees.create(who.tenantId, input, who.actor, opts)
-              : await ctx.repos.routingTrees.update(
-                  who.tenantId,
-                  existing.id,
-                  input,
-                  who.actor,
-                  opts,
-                );
+              : await ctx.repos.routingTrees.update(who.tenantId, existing, input, who.actor, opts);
           return { tree, channels };
         });
         return send(

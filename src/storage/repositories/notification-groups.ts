@@ -91,6 +91,7 @@ type GroupRow = {
   readonly group_labels: Record<string, string>;
   readonly route: RouteTarget;
   readonly members: string[];
+  readonly next_flush_at: Date;
 };
 
 function asRecord(value: unknown): Record<string, string> {
@@ -448,10 +449,13 @@ export class NotificationGroups {
       if (left.length === 0) {
         await tx.query(GROUP_DELETE.text, [tenantId, group.id], GROUP_DELETE.options);
       } else {
-        const next = new Date(now.getTime() + route.groupIntervalMs);
+        // Ticks follow the schedule, not this pass's lateness (no drift), and never run behind now.
+        const scheduled = new Date(group.next_flush_at).getTime();
+        let next = scheduled + route.groupIntervalMs;
+        if (next <= now.getTime()) next = now.getTime() + route.groupIntervalMs;
         await tx.query(
           GROUP_FLUSHED.text,
-          [tenantId, group.id, left, next, now],
+          [tenantId, group.id, left, new Date(next), now],
           GROUP_FLUSHED.options,
         );
       }

@@ -102,7 +102,7 @@ export const GROUP_JOIN_EXISTING = prepared(
 
 /** @internal The tenant's groups due for a flush, locked. */
 export const GROUPS_DUE = prepared(
-  `SELECT id, route_key, receiver, group_key, group_labels, route, members, first_flush_at
+  `SELECT id, route_key, receiver, group_key, group_labels, route, members, first_flush_at, next_flush_at
      FROM notification_groups
     WHERE tenant_id = $1 AND next_flush_at <= $2::timestamptz
     ORDER BY next_flush_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
