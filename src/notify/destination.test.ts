@@ -1,6 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { hostname } from 'node:os';
+import { createServer as createHttpsServer } from 'node:https';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Resolver, resolveDestination } from './destination.js';
 import { DeliveryError } from './errors.js';
@@ -221,6 +227,69 @@ describe('parseRetryAfter and checkAnswer', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toMatchObject({ retryable, retryAfterMs: retryable ? 5_000 : undefined });
+    }
+  });
+});
+
+describe('guardedRequest over TLS', () => {
+  it('connects to the judged address with the name for SNI, and verifies the certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alertbase-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=receiver.example.test',
+          '-addext',
+          'subjectAltName=DNS:receiver.example.test',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const key = readFileSync(join(dir, 'key.pem'));
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const names: string[] = [];
+      const server = createHttpsServer(
+        {
+          key,
+          cert,
+          SNICallback: (name, cb) => {
+            names.push(name);
+            cb(null, createSecureContext({ key, cert }));
+          },
+        },
+        (_req, res) => res.end('ok'),
+      );
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const a = server.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      const outcome = await codeOf(
+        guardedRequest(
+          { url: `https://receiver.example.test:${port}/x`, headers: {}, body: '{}' },
+          {
+            allowPrivateNetworks: true,
+            signal,
+            timeoutMs: 5_000,
+            resolver: fixed({ 'receiver.example.test': ['127.0.0.1'] }),
+          },
+        ),
+      );
+      await new Promise<void>((r) => server.close(() => r()));
+      // A self-signed certificate is not trusted: the request fails before anything is sent, for good.
+      expect(outcome).toEqual(['ALERTBASE_DELIVERY_NETWORK', false]);
+      expect(names).toEqual(['receiver.example.test']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -49,9 +49,12 @@ function judge(address: string, allowPrivateNetworks: boolean): string | undefin
 
 /** Rejects when `signal` aborts; the promise itself cannot be cancelled (a DNS lookup). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  // AbortSignal types its reason as any: read it as unknown.
+  const aborted: { readonly reason: unknown } = signal;
+  const reason = (): unknown => aborted.reason;
+  if (signal.aborted) return Promise.reject(reason());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
+    const onAbort = (): void => reject(reason());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (v) => {

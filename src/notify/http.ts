@@ -7,7 +7,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { type Resolver, resolveDestination } from './destination.js';
 import { DeliveryError } from './errors.js';
 
@@ -23,6 +23,9 @@ export const USER_AGENT = 'alertbase';
 // Kept-alive connections: a burst of notifications to one receiver reuses them.
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+
+/** Error codes of a TLS certificate that does not verify (OpenSSL's, and Node's name check). */
+const TLS_VERIFY_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME_INVALID/;
 
 /** One outgoing request. */
 export interface OutgoingRequest {
@@ -100,12 +103,10 @@ export async function guardedRequest(
     if (signal.aborted) throw abortFailure(options.signal, options.timeoutMs, err);
     throw err;
   }
-  // The connection goes to the address judged above; the name stays for Host and TLS (SNI, certificate).
-  const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-    if (lookupOptions.all === true)
-      callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
+  // The connection goes to the address judged above, so kept-alive connections are pooled
+  // by address (one made under another tenant's rules or an older DNS answer is never
+  // reused for this name); the name stays for Host and TLS (SNI, certificate check).
+  const named = isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0;
   const body = Buffer.from(req.body, 'utf8');
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<HttpAnswer>((resolve, reject) => {
@@ -113,12 +114,11 @@ export async function guardedRequest(
       if (signal.aborted) reject(abortFailure(options.signal, options.timeoutMs, err));
       else {
         const reason = err instanceof Error ? err.message : String(err);
+        // A certificate that does not verify will not verify on the next attempt either.
+        const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+        const retryable = !TLS_VERIFY_CODES.test(code);
         reject(
-          new DeliveryError(
-            'ALERTBASE_DELIVERY_NETWORK',
-            { reason },
-            { retryable: true, cause: err },
-          ),
+          new DeliveryError('ALERTBASE_DELIVERY_NETWORK', { reason }, { retryable, cause: err }),
         );
       }
     };
@@ -126,13 +126,16 @@ export async function guardedRequest(
       url,
       {
         method: req.method ?? 'POST',
+        hostname: target.address,
+        family: target.family,
         headers: {
           'user-agent': USER_AGENT,
           ...req.headers,
+          host: url.host,
           'content-length': String(body.length),
         },
+        ...(named ? { servername: url.hostname } : {}),
         agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
-        lookup,
         signal,
       },
       (res) => {

@@ -1,6 +1,10 @@
 import { SECRET_MASK } from '../base/constants.js';
 import { isSecret } from '../base/types/secret.js';
 
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> =>
+  typeof v === 'object' && v !== null;
+
 /**
  * The revealed values of every `Secret` in a channel configuration (nested
  * objects and arrays included), longest first, to mask them in messages.
@@ -13,9 +17,9 @@ export function secretValuesOf(value: unknown, depth = 0): string[] {
     if (isSecret(v)) {
       const revealed = v.reveal();
       if (typeof revealed === 'string' && revealed !== '') found.push(revealed);
-    } else if (Array.isArray(v)) {
+    } else if (isList(v)) {
       for (const item of v) walk(item, d + 1);
-    } else if (typeof v === 'object' && v !== null) {
+    } else if (isRecord(v)) {
       for (const item of Object.values(v)) walk(item, d + 1);
     }
   };

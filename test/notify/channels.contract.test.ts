@@ -337,7 +337,7 @@ const pagerduty = httpDriver({
       links: [{ href: m.alerts[0]?.generatorURL, text: 'Source' }],
     });
     expect(b?.dedup_key).toBe(m.alerts[1]?.fingerprint);
-    expect((b?.payload as Record<string, unknown>).severity).toBe('warning');
+    expect(b?.payload).toMatchObject({ severity: 'warning' });
   },
   checkResolved(received, m) {
     expect(requestsOf(received).map(json)).toEqual(

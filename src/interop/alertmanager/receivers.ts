@@ -39,6 +39,7 @@ type Path = readonly (string | number)[];
 type Obj = Readonly<Record<string, unknown>>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isList = (v: unknown): v is readonly unknown[] => Array.isArray(v);
 
 const INTEGRATIONS = [
   'webhook_configs',
@@ -276,11 +277,11 @@ function mapOne(
       const apiUrl = (str(raw.api_url) ?? str(global.opsgenie_api_url))?.replace(/\/+$/, '');
       const responders: string[] = [];
       if (raw.responders !== undefined) {
-        if (!Array.isArray(raw.responders)) {
+        if (!isList(raw.responders)) {
           out.add([...path, 'responders'], 'invalid_type', 'expected a list');
           ok = false;
         } else {
-          raw.responders.slice(0, 50).forEach((r: unknown, i) => {
+          raw.responders.slice(0, 50).forEach((r, i) => {
             const at = [...path, 'responders', i];
             if (!isObject(r)) {
               out.add(at, 'invalid_type', 'expected an object');
@@ -401,14 +402,14 @@ export function channelsFromAlertmanagerReceiver(
       out.add([key], 'unsupported_integration', `${key} has no alertbase channel type`);
       continue;
     }
-    if (!Array.isArray(value)) {
+    if (!isList(value)) {
       out.add([key], 'invalid_type', 'expected a list');
       continue;
     }
     if (value.length > MAX_CONFIGS_PER_INTEGRATION) {
       out.add([key], 'too_big', `at most ${MAX_CONFIGS_PER_INTEGRATION} configs are read`);
     }
-    value.slice(0, MAX_CONFIGS_PER_INTEGRATION).forEach((raw: unknown, index) => {
+    value.slice(0, MAX_CONFIGS_PER_INTEGRATION).forEach((raw, index) => {
       const path = [key, index];
       if (!isObject(raw)) {
         out.add(path, 'invalid_type', 'expected an object');

@@ -3,16 +3,13 @@
  * fingerprint; firing creates (Opsgenie deduplicates by alias), resolved
  * closes, an acknowledgement acknowledges.
  */
+import { PEER_LIMITS } from '../../base/constants.js';
 import { AlertLevel } from '../../base/enums/alert-level.js';
 import { Priority } from '../../base/enums/priority.js';
 import { type ChannelConfigOf, OPSGENIE_API_URLS } from '../../domain/notification-channel.js';
 import { Attempt, type AttemptHooks } from '../attempt.js';
 import { alertSummary, notificationText, truncate } from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
-
-/** Opsgenie's limits on `message` and `description`. */
-const MESSAGE_MAX = 130;
-const DESCRIPTION_MAX = 15_000;
 
 /** The priority of an alert: its `priority` label (`P1`..`P5`, any case), else from its `severity` label. */
 export function opsgeniePriority(alert: NotifiedAlert): Priority {
@@ -50,14 +47,16 @@ export function opsgenieRequest(
   return {
     path: '/v2/alerts',
     body: {
-      message: truncate(alertSummary(alert), MESSAGE_MAX),
+      message: truncate(alertSummary(alert), PEER_LIMITS.opsgenieMessageMaxLength),
       alias: alert.fingerprint,
       description: truncate(
         notificationText({ ...message, alerts: [alert], truncatedAlerts: 0 }),
-        DESCRIPTION_MAX,
+        PEER_LIMITS.opsgenieDescriptionMaxLength,
       ),
       responders: config.responders.map(opsgenieResponder),
-      tags: Object.entries(message.groupLabels).map(([k, v]) => `${k}=${v}`),
+      tags: Object.entries(message.groupLabels)
+        .slice(0, PEER_LIMITS.opsgenieMaxTags)
+        .map(([k, v]) => truncate(`${k}=${v}`, PEER_LIMITS.opsgenieTagMaxLength)),
       details: alert.labels,
       ...(alert.labels.instance === undefined ? {} : { entity: alert.labels.instance }),
       source: 'alertbase',

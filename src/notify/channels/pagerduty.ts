@@ -3,14 +3,12 @@
  * fingerprint, so PagerDuty keeps one incident per alert and an
  * acknowledgement or resolution in alertbase reaches that incident.
  */
+import { PEER_LIMITS } from '../../base/constants.js';
 import { AlertLevel, type PagerDutySeverity } from '../../base/enums/alert-level.js';
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
 import { Attempt, type AttemptHooks } from '../attempt.js';
 import { alertSummary, truncate } from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
-
-/** PagerDuty's limit on `payload.summary`. */
-const SUMMARY_MAX = 1_024;
 
 /** The event action of an alert: `trigger`, `acknowledge` or `resolve`. */
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
@@ -48,10 +46,10 @@ export function pagerDutyEvent(
   };
   if (action !== 'trigger') return base;
   const { labels } = alert;
-  return {
+  const event = {
     ...base,
     payload: {
-      summary: truncate(alertSummary(alert), SUMMARY_MAX),
+      summary: truncate(alertSummary(alert), PEER_LIMITS.pagerDutySummaryMaxLength),
       source: labels.instance ?? labels.job ?? labels.alertname ?? 'alertbase',
       severity: pagerDutySeverity(alert, config.severity),
       timestamp: alert.startsAt,
@@ -68,6 +66,10 @@ export function pagerDutyEvent(
     ...(message.externalURL === '' ? {} : { client_url: message.externalURL }),
     ...(alert.generatorURL === '' ? {} : { links: [{ href: alert.generatorURL, text: 'Source' }] }),
   };
+  // PagerDuty refuses an event over its size limit: long annotations give way, the labels stay.
+  if (Buffer.byteLength(JSON.stringify(event)) <= PEER_LIMITS.pagerDutyPayloadMaxBytes)
+    return event;
+  return { ...event, payload: { ...event.payload, custom_details: { labels } } };
 }
 
 /** Creates the PagerDuty sender (`hooks` are for tests). */

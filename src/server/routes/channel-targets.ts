@@ -17,6 +17,9 @@ import type { RouteContext } from './context.js';
 /** Keys of a channel configuration that hold a URL alertbase will call, in any spelling. */
 const URL_KEYS = ['url', 'webhookUrl', 'webhook_url', 'apiUrl', 'api_url'] as const;
 
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * Throws `ALERTBASE_SECURITY_VIOLATION` (400) when a channel body's URL is
  * not allowed for the tenant; the error names the field (`pointer`), the
@@ -29,18 +32,13 @@ export async function checkChannelTargets(
   body: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   const config = body.config;
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return;
+  if (!isRecord(config)) return;
   let allowPrivateNetworks: boolean | undefined;
-  const targets: [string, unknown][] = URL_KEYS.map((key) => [
-    key,
-    (config as Record<string, unknown>)[key],
-  ]);
-  const smtp = (config as Record<string, unknown>).smtp;
-  if (typeof smtp === 'object' && smtp !== null && !Array.isArray(smtp)) {
-    const host = (smtp as Record<string, unknown>).smarthost;
-    // host:port judged as the host of a URL.
-    if (typeof host === 'string') targets.push(['smtp.smarthost', `http://${host}/`]);
-  }
+  const targets: [string, unknown][] = URL_KEYS.map((key) => [key, config[key]]);
+  const smtp = config.smtp;
+  // host:port judged as the host of a URL.
+  if (isRecord(smtp) && typeof smtp.smarthost === 'string')
+    targets.push(['smtp.smarthost', `http://${smtp.smarthost}/`]);
   for (const [key, raw] of targets) {
     const value = isSecret(raw) ? raw.reveal() : raw;
     if (typeof value !== 'string') continue;
