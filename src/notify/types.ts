@@ -7,43 +7,10 @@
 import type { CodesOf } from '../base/exceptions/codes.js';
 import type { Secret } from '../base/types/secret.js';
 import type { ChannelConfig } from '../domain/notification-channel.js';
+import type { NotificationMessage } from '../domain/notification-message.js';
 
-/** One alert of a notification, as Alertmanager's webhook payload version 4 carries it. */
-export interface NotifiedAlert {
-  readonly status: 'firing' | 'resolved';
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  /** RFC 3339. */
-  readonly startsAt: string;
-  /** RFC 3339; Go's zero time `0001-01-01T00:00:00Z` when the alert has no end yet. */
-  readonly endsAt: string;
-  readonly generatorURL: string;
-  /** Alertmanager's fingerprint of the labels (`%016x`). */
-  readonly fingerprint: string;
-}
-
-/** One notification: a group of alerts for one receiver, delivered at least once. */
-export interface NotificationMessage {
-  /** Stable idempotency key of this notification (the same on every retry). */
-  readonly id: string;
-  readonly tenantId: string;
-  /** Receiver name (Alertmanager's `receiver` field of the webhook payload). */
-  readonly receiver: string;
-  /**
-   * `notify`: the group's alerts fired or resolved. `acknowledge`: an alert was
-   * acknowledged in alertbase (PagerDuty and Opsgenie acknowledge there; Slack
-   * and Teams post a short note; webhook and e-mail skip it).
-   */
-  readonly action: 'notify' | 'acknowledge';
-  readonly status: 'firing' | 'resolved';
-  readonly groupKey: string;
-  readonly groupLabels: Readonly<Record<string, string>>;
-  readonly commonLabels: Readonly<Record<string, string>>;
-  readonly commonAnnotations: Readonly<Record<string, string>>;
-  readonly externalURL: string;
-  readonly truncatedAlerts: number;
-  readonly alerts: readonly NotifiedAlert[];
-}
+/** The message a channel sends (one group of alerts, or an acknowledgement): the domain's shape. */
+export type { NotificationMessage, NotifiedAlert } from '../domain/notification-message.js';
 
 /** The deployment's default SMTP server (a setting), used by e-mail channels without their own. */
 export interface SmtpDefaults {
