@@ -91,7 +91,7 @@ export interface CallResult {
 /** Sends one request through `inject`, encoding and decoding bodies. */
 export async function call(
   app: FastifyInstance,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   options: CallOptions = {},
 ): Promise<CallResult> {
