@@ -24,6 +24,8 @@ export const AuditAction = z.enum([
   'key.revoke',
   /** A platform administrator issued an owner key to a tenant (break-glass). */
   'key.break_glass',
+  /** Stored secrets were re-encrypted under the newest key of the ring (`alertbase keys rotate`). */
+  'secrets.reencrypt',
 ]);
 
 /**

@@ -1,1 +1,3 @@
 export * from './failure-limiter.js';
+export * from './field-cipher.js';
+export * from './key-ring.js';

@@ -11,13 +11,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
-import type { AlertbaseConfig } from '../config/index.js';
+import { type AlertbaseConfig, ENCRYPTION_KEYS_ENV } from '../config/index.js';
 import {
   type AlertbaseMetrics,
   createLogger,
   REQUEST_ID_HEADER,
   requestIdOf,
 } from '../observability/index.js';
+import { FieldCipher, KeyRing } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
@@ -62,6 +63,13 @@ export interface BuildAppOptions {
    * ready, until it closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
+  /**
+   * The key ring of encryption at rest (channel secrets). Default: from
+   * `storage.encryptionKeys` (`ALERTBASE_ENCRYPTION_KEYS`); `startServer`
+   * falls back to the data directory's key file. Without one, channels with
+   * secrets can be neither stored nor used (500 `ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`).
+   */
+  readonly keyRing?: KeyRing | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -146,7 +154,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const repos = createRepositories(options.db);
+  const keys = options.config.storage.encryptionKeys;
+  const keyRing =
+    options.keyRing ??
+    (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
+  const repos = createRepositories(options.db, {
+    cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
+  });
   const observed = useObservability(app, { ...options, repos });
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {

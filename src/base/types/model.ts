@@ -815,7 +815,15 @@ export function defineModel<
         override: (ctx) => {
           const meta = z.globalRegistry.get(ctx.zodSchema) as Record<string, unknown> | undefined;
           if (meta?.[SECRET_META_KEY] === true) {
-            delete (ctx.jsonSchema as Record<string, unknown>)[SECRET_META_KEY];
+            const json = ctx.jsonSchema as Record<string, unknown>;
+            delete json[SECRET_META_KEY];
+            // The sealed form (an encrypted value read from storage) is no input
+            // anyone writes: the field is documented as its plain type.
+            const [, plain] = Array.isArray(json.anyOf) ? json.anyOf : [];
+            if (typeof plain === 'object' && plain !== null) {
+              delete json.anyOf;
+              Object.assign(json, plain);
+            }
           }
           // A default made at parse time (a new id, now) is no value to document,
           // and would make every export differ.

@@ -39,14 +39,30 @@ export {
   type NotificationChannelRepository,
   type PatchInput,
   type Repositories,
+  type RepositoriesOptions,
 } from './create-repositories.js';
 export {
   type FilterSpec,
   ModelRepository,
+  type ModelRepositoryOptions,
   STORAGE_DUMP,
   type StoredModel,
 } from './model-repository.js';
 export { type OpenAlertView, readOpenAlerts } from './open-alerts.js';
+export {
+  type RecordPlace,
+  type SecretCipher,
+  type StoredSecretPlace,
+  sealSecrets,
+  unsealSecrets,
+} from './secret-fields.js';
+export {
+  type ReencryptFailure,
+  type ReencryptOptions,
+  type ReencryptProgress,
+  type ReencryptResult,
+  reencryptSecrets,
+} from './secret-rotation.js';
 export {
   type CompiledSilence,
   compileSilence,

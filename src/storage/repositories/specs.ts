@@ -1,4 +1,5 @@
 import { AlertLevel } from '../../base/enums/index.js';
+import { secretPaths } from '../../base/types/secret.js';
 import { Alert } from '../../domain/alert.js';
 import { AlertRule } from '../../domain/alert-rule.js';
 import { ApiKey } from '../../domain/api-key.js';
@@ -77,6 +78,7 @@ export const NOTIFICATION_CHANNELS: TableSpec<NotificationChannel> = {
   columns: [{ name: 'name' }, { name: 'type' }, { name: 'status' }],
   values: (c) => [c.name, c.type, c.enabled ? 'enabled' : 'disabled'],
   filters: { status: 'column' },
+  secretFields: secretPaths(NotificationChannel.shape),
 };
 
 /** @internal `silences`: the status filter (`active`, `pending`, `expired`) is computed from the times. */
