@@ -26,6 +26,8 @@ export const AuditAction = z.enum([
   'key.break_glass',
   /** Stored secrets were re-encrypted under the newest key of the ring (`alertbase keys rotate`). */
   'secrets.reencrypt',
+  /** A session ended: its user logged out, or it was revoked. */
+  'logout',
 ]);
 
 /**

@@ -8,3 +8,4 @@ export * from './matchers.js';
 export * from './notification-channel.js';
 export * from './silence.js';
 export * from './tenant.js';
+export * from './user.js';

@@ -1,3 +1,4 @@
 export * from './failure-limiter.js';
 export * from './field-cipher.js';
 export * from './key-ring.js';
+export * from './passwords.js';

@@ -174,7 +174,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scheduler?.stop();
     });
   }
-  const context: Omit<RouteContext, 'forgetKeys'> = {
+  const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     db: options.db,
     repos,
     tenants,
@@ -190,6 +190,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const auth = useAuth(api, {
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),
+        findSession: async (token, at) => {
+          const found = await repos.users.findSession(token, at);
+          return found === undefined
+            ? undefined
+            : {
+                id: found.session.id,
+                tenantId: found.session.tenantId,
+                userId: found.user.id,
+                email: found.user.email,
+                role: found.user.role,
+              };
+        },
         tenantIsActive: async (id) => (await tenants.get(id))?.status === 'active',
         recordKeyUse: (key, at, minIntervalMs) =>
           repos.apiKeys.recordUse(key.tenantId, key.id, at, minIntervalMs),
@@ -198,7 +210,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       now: context.now,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
-    const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
+    const routes: RouteContext = {
+      ...context,
+      forgetKeys: auth.forgetKeys,
+      authFailures: auth.failures,
+    };
     healthRoutes(api, routes, observed.window);
     registerRoutes(api, routes);
   });

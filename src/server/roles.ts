@@ -11,7 +11,7 @@ import { Role } from '../base/enums/role.js';
  * - `viewer` reads everything of its tenant;
  * - `responder` also ingests alerts and acknowledges, resolves, suppresses them;
  * - `editor` also writes rules, notification channels and silences;
- * - `admin` also manages API keys;
+ * - `admin` also manages API keys and users;
  * - `owner` can do everything within the tenant.
  *
  * Tenants themselves are managed by the platform administrator (`platform`).
@@ -24,6 +24,7 @@ export const PERMISSIONS = Object.freeze({
   'channels:write': 'editor',
   'silences:write': 'editor',
   'keys:manage': 'admin',
+  'users:manage': 'admin',
 } as const satisfies Record<string, Role>);
 
 /** A tenant-scoped permission. */

@@ -20,6 +20,7 @@ import { SilenceRepository } from './silence-repository.js';
 import { INHIBIT_RULES, NOTIFICATION_CHANNELS } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
 import type { AuditChainVerification, StatusFilter } from './types.js';
+import { UserRepository } from './user-repository.js';
 
 /** Input of a new record of model `M`: its input without `tenantId` (the repository sets it). */
 export type CreateInput<M> = Omit<InputOf<M>, 'tenantId'> & { readonly tenantId?: string };
@@ -60,6 +61,7 @@ export interface Repositories {
   readonly silences: SilenceRepository;
   readonly inhibitRules: InhibitRuleRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly users: UserRepository;
   readonly audit: AuditRepository;
 }
 
@@ -99,6 +101,7 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
     silences: new SilenceRepository(db, silenceIndex),
     inhibitRules: new ModelRepository(db, INHIBIT_RULES),
     apiKeys: new ApiKeyRepository(db),
+    users: new UserRepository(db),
     audit: Object.freeze({
       verify: (tenantId: string) => verifyAuditChain(db, tenantId),
       list: (tenantId: string, options?: AuditListOptions) =>

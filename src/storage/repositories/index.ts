@@ -81,3 +81,12 @@ export {
 } from './tenant-memo.js';
 export { type TenantInput, type TenantPatch, TenantRepository } from './tenant-repository.js';
 export * from './types.js';
+export {
+  type OpenedSession,
+  SESSION_TOKEN_PATTERN,
+  type SessionRecord,
+  type SessionUser,
+  type UserInput,
+  type UserPatch,
+  UserRepository,
+} from './user-repository.js';

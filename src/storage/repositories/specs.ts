@@ -6,6 +6,7 @@ import { ApiKey } from '../../domain/api-key.js';
 import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { NotificationChannel } from '../../domain/notification-channel.js';
 import { Silence } from '../../domain/silence.js';
+import { User } from '../../domain/user.js';
 import type { TableSpec } from './model-repository.js';
 
 /** @internal The status stored for a silence at write time (lists compute it from the times). */
@@ -119,5 +120,14 @@ export const API_KEYS: TableSpec<ApiKey> = {
     k.expiresAt,
     k.lastUsedAt,
   ],
+  filters: { status: 'column' },
+};
+
+/** @internal `users`: status is `active`/`disabled`; the e-mail column is lower case. */
+export const USERS: TableSpec<User> = {
+  table: 'users',
+  model: User,
+  columns: [{ name: 'email' }, { name: 'role' }, { name: 'status' }],
+  values: (u) => [u.email, u.role, u.disabledAt === null ? 'active' : 'disabled'],
   filters: { status: 'column' },
 };

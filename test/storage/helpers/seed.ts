@@ -11,6 +11,8 @@ export const TENANT_TABLES = [
   'audit_events',
   'inhibit_rules',
   'scheduler_due',
+  'users',
+  'sessions',
 ] as const;
 
 /** A tenant table name. */
@@ -45,6 +47,13 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'scheduler_due':
       return `INSERT INTO scheduler_due (tenant_id, kind, due_at)
         SELECT ${T}, 'kind-' || g, now() FROM ${g}`;
+    case 'users':
+      return `INSERT INTO users (tenant_id, id, email, role, status, doc)
+        SELECT ${T}, 'user-' || g, 'u' || g || '@example.com', 'viewer', 'active', '{}' FROM ${g}`;
+    case 'sessions':
+      return `INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at)
+        SELECT ${T}, 'ses-' || g, 'user-' || g, encode(sha256(convert_to(${T} || g, 'UTF8')), 'hex'),
+               now() + interval '1 hour' FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
