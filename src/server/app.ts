@@ -21,7 +21,7 @@ import {
 import { FieldCipher, KeyRing } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
-import { type AuthBackend, useAuth } from './auth.js';
+import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
@@ -31,6 +31,13 @@ import { registerRoutes } from './routes/register.js';
 import { type SilenceScheduler, startSilenceScheduler } from './silence-scheduler.js';
 import { TenantCache } from './tenant-cache.js';
 import { isCompressibleType, useSerializer } from './wire.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every API route and what it requires (see the permission matrix). */
+    readonly routeRequirements: readonly RouteRequirement[];
+  }
+}
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -107,6 +114,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
   });
+
+  // Every route and what it requires, filled as routes are registered.
+  const routeTable: RouteRequirement[] = [];
+  app.decorate('routeRequirements', routeTable);
 
   const serializer: Serializer = createSerializer({
     defaultFormat: options.config.serialization.defaultFormat as Format,
@@ -208,6 +219,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
       platformKeyHashes: (options.adminKeys ?? []).filter((k) => k !== '').map(hashApiKey),
       now: context.now,
+      routeTable,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
     const routes: RouteContext = {

@@ -44,6 +44,8 @@ export type Principal =
       readonly keyId: string;
       /** How the audit trail names the caller: `key:<prefix>`, or `user:<e-mail>` for a person. */
       readonly actor: string;
+      /** A scoped key's permissions (within its role's); absent: all of the role's. */
+      readonly scopes?: readonly string[] | undefined;
       /** The session, when a person logged in (not a key). */
       readonly session?: { readonly id: string; readonly userId: string } | undefined;
     }
@@ -62,6 +64,8 @@ export interface KeyRecord {
   readonly revokedAt: Date | null;
   /** The last recorded use, when the key was looked up. */
   readonly lastUsedAt: Date | null;
+  /** A scoped key's permissions; `null` or absent: all of its role's. */
+  readonly permissions?: readonly string[] | null;
 }
 
 /** What a session lookup returns: a usable session and its person. */
@@ -113,6 +117,19 @@ export interface AuthOptions {
    * memory, `AUTH_THROTTLE` (20 failures a minute block for a minute).
    */
   readonly failureLimiter?: FailureLimiter;
+  /**
+   * Filled with every route registered on the scope and what it requires
+   * (`GET /v1/permissions`' tests walk it). A route that declares no
+   * requirement is refused at registration: the app does not start.
+   */
+  readonly routeTable?: RouteRequirement[];
+}
+
+/** A route and what it requires. */
+export interface RouteRequirement {
+  readonly method: string;
+  readonly url: string;
+  readonly requires: Requirement;
 }
 
 /** What {@link useAuth} returns. */
@@ -233,6 +250,17 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
     keys.set(digest, { at, record });
     return record;
   };
+  scope.addHook('onRoute', (route) => {
+    const requires = (route.config as { requires?: Requirement } | undefined)?.requires;
+    if (requires === undefined) {
+      throw new AlertbaseError('ALERTBASE_INTERNAL', {
+        reason: `route ${String(route.method)} ${route.url} declares no requirement (config.requires)`,
+      });
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') options.routeTable?.push({ method, url: route.url, requires });
+    }
+  });
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', async (request, reply) => {
     const requires = request.routeOptions.config.requires;
@@ -292,6 +320,9 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
           role: record.role,
           keyId: record.id,
           actor: `key:${record.prefix}`,
+          ...(record.permissions === null || record.permissions === undefined
+            ? {}
+            : { scopes: record.permissions }),
         };
       }
     }
@@ -387,7 +418,12 @@ function authorize(principal: Principal, requires: Requirement | undefined): voi
     return;
   }
   if (principal.kind !== 'tenant') throw forbidden('platform-admin', 'access tenant data');
-  if (!allows(principal.role, requires)) throw forbidden(principal.role, requires);
+  if (!allows(principal.role, requires, principal.scopes)) {
+    throw forbidden(
+      principal.scopes === undefined ? principal.role : `${principal.role} (scoped key)`,
+      requires,
+    );
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
 import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
+import { permissionRoutes } from './permissions.js';
 import { resourceRoutes } from './resources.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
@@ -19,6 +20,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
   userRoutes(api, ctx);
+  permissionRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

@@ -17,7 +17,8 @@ import {
   passwordProblem,
   verifyPassword,
 } from '../../security/index.js';
-import { refuseIfBlocked, SESSION_COOKIE, tenantOf } from '../auth.js';
+import { refuseIfBlocked, SESSION_COOKIE, type TenantPrincipal, tenantOf } from '../auth.js';
+import { beyondCaller } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { conditional, idOf, issuesOf, pageParams, parseQuery } from './helpers.js';
@@ -86,11 +87,12 @@ function refusePassword(password: string, email: string): void {
   }
 }
 
-function refuseRoleAbove(callerRole: Role, role: Role): void {
-  if (!Role.atLeast(callerRole, role)) {
+/** A caller may give or touch no role above its own, nor one with permissions its scopes lack. */
+function refuseRoleAbove(caller: TenantPrincipal, role: Role): void {
+  if (!Role.atLeast(caller.role, role) || beyondCaller(caller, role).length > 0) {
     throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
-      role: callerRole,
-      action: `give a user the role ${role}`,
+      role: caller.scopes === undefined ? caller.role : `${caller.role} (scoped key)`,
+      action: `give or change a user of role ${role}`,
     });
   }
 }
@@ -290,7 +292,7 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       const parsed = NewUserBody.safeParse({ ...body, name: body.name ?? null });
       if (!parsed.success) throw new ValidationError(User.name, issuesOf(parsed.error));
       const { email, name, role, password, password_hash: imported } = parsed.data;
-      refuseRoleAbove(who.role, role);
+      refuseRoleAbove(who, role);
       let passwordHash: string;
       if (password !== undefined) {
         refusePassword(password, email);
@@ -391,8 +393,8 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       const { password, ...rest } = parsed.data;
       const current = await ctx.repos.users.get(who.tenantId, id);
       // Neither the user's present role nor the new one may be above the caller's.
-      refuseRoleAbove(who.role, current.role);
-      if (rest.role !== undefined) refuseRoleAbove(who.role, rest.role);
+      refuseRoleAbove(who, current.role);
+      if (rest.role !== undefined) refuseRoleAbove(who, rest.role);
       const patch: Record<string, unknown> = { ...rest };
       if (password !== undefined) {
         refusePassword(password, current.email);
@@ -435,7 +437,7 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       const who = tenantOf(request);
       const id = idOf(request);
       const current = await ctx.repos.users.get(who.tenantId, id);
-      refuseRoleAbove(who.role, current.role);
+      refuseRoleAbove(who, current.role);
       const disabled =
         current.disabledAt === null
           ? await ctx.repos.users.disable(who.tenantId, id, who.actor)
