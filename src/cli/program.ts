@@ -225,6 +225,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await runRotateKeys(opts, io);
     });
 
+  const audit = program.command('audit').description("a tenant's audit trail");
+  audit
+    .command('checkpoint')
+    .description(
+      'a signed checkpoint (length, head hash) of the audit chain, as JSON: keep it outside the database',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('-o, --output <file>', 'write it to a file (default: stdout)')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { tenant: string; output?: string; config?: string }) => {
+      const { runAuditCheckpoint } = await import('../server/key-commands.js');
+      await runAuditCheckpoint(opts, io);
+    });
+  audit
+    .command('verify')
+    .description(
+      'verify the audit chain, and against a checkpoint: not cut short, not rewritten up to it (exit 1 when not)',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('--checkpoint <file>', 'a checkpoint from alertbase audit checkpoint')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { tenant: string; checkpoint?: string; config?: string }) => {
+      const { runAuditVerify } = await import('../server/key-commands.js');
+      if (!(await runAuditVerify(opts, io))) exitCode = EXIT.invalid;
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -28,6 +28,8 @@ export const AuditAction = z.enum([
   'secrets.reencrypt',
   /** A session ended: its user logged out, or it was revoked. */
   'logout',
+  /** Reads of alerts, rules, channels, keys, users or the trail (batched: one event per caller, route and second). */
+  'read',
 ]);
 
 /**

@@ -25,6 +25,7 @@ import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import { useReadAudit } from './read-audit.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
@@ -77,6 +78,8 @@ export interface BuildAppOptions {
    * secrets can be neither stored nor used (500 `ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`).
    */
   readonly keyRing?: KeyRing | undefined;
+  /** How often audited reads are written to the trail, ms (default 1,000; see `read-audit.ts`). */
+  readonly readAuditFlushMs?: number | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -188,6 +191,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     db: options.db,
     repos,
+    keyRing,
     tenants,
     config: options.config,
     serializer,
@@ -222,6 +226,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       routeTable,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
+    useReadAudit(api, options.db, { flushMs: options.readAuditFlushMs, now: context.now });
     const routes: RouteContext = {
       ...context,
       forgetKeys: auth.forgetKeys,

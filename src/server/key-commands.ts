@@ -1,12 +1,21 @@
 /**
- * What `alertbase keys new` and `alertbase keys rotate` run: add a key to
- * the ring of encryption at rest, and re-encrypt the stored secrets under
- * the newest key while the service runs.
+ * What `alertbase keys new`, `alertbase keys rotate` and `alertbase audit
+ * checkpoint|verify` run: add a key to the ring of encryption at rest,
+ * re-encrypt the stored secrets under the newest key while the service
+ * runs, and take or check signed checkpoints of an audit chain.
  */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { loadConfig } from '../config/index.js';
-import { FieldCipher } from '../security/index.js';
-import { type ReencryptResult, reencryptSecrets } from '../storage/repositories/index.js';
+import { type AuditCheckpoint, FieldCipher } from '../security/index.js';
+import {
+  type ReencryptResult,
+  reencryptSecrets,
+  verifyAuditChain,
+} from '../storage/repositories/index.js';
+import { checkCheckpoint, parseCheckpoint, takeCheckpoint } from './audit-checkpoints.js';
 import { type CommandIo, openConfigured } from './commands.js';
 import { addKey, resolveKeyRing } from './key-ring-file.js';
 
@@ -79,6 +88,73 @@ export async function runRotateKeys(
       where: `${result.failed} secret(s), left as they are`,
       reason: `no key of the ring decrypts them (altered, copied, or under a removed key):\n${lines.join('')}`,
     });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Options of `alertbase audit checkpoint`. */
+export interface AuditCheckpointCommandOptions {
+  readonly tenant: string;
+  /** Write it to this file (default: stdout). */
+  readonly output?: string | undefined;
+  readonly config?: string | undefined;
+}
+
+/**
+ * `alertbase audit checkpoint --tenant T [-o FILE]`: a signed checkpoint of
+ * the tenant's audit chain (length, head hash), as JSON: keep it outside
+ * the database.
+ */
+export async function runAuditCheckpoint(
+  options: AuditCheckpointCommandOptions,
+  io: CommandIo,
+): Promise<AuditCheckpoint> {
+  const { config, db } = await openConfigured(options.config, io);
+  try {
+    const { ring } = await resolveKeyRing(config, { create: false });
+    const checkpoint = await takeCheckpoint(db, ring, options.tenant);
+    const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
+    if (options.output === undefined) io.stdout.write(text);
+    else await writeFile(resolve(io.cwd, options.output), text, { mode: 0o644 });
+    return checkpoint;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Options of `alertbase audit verify`. */
+export interface AuditVerifyCommandOptions {
+  readonly tenant: string;
+  /** A checkpoint file made by `alertbase audit checkpoint` (or the API). */
+  readonly checkpoint?: string | undefined;
+  readonly config?: string | undefined;
+}
+
+/**
+ * `alertbase audit verify --tenant T [--checkpoint FILE]`: verifies the
+ * tenant's chain, and against the checkpoint when given. Returns whether
+ * it holds (the CLI exits 1 when not).
+ */
+export async function runAuditVerify(
+  options: AuditVerifyCommandOptions,
+  io: CommandIo,
+): Promise<boolean> {
+  const checkpoint =
+    options.checkpoint === undefined
+      ? undefined
+      : parseCheckpoint(JSON.parse(await readFile(resolve(io.cwd, options.checkpoint), 'utf8')));
+  const { config, db } = await openConfigured(options.config, io);
+  try {
+    if (checkpoint === undefined) {
+      const chain = await verifyAuditChain(db, options.tenant);
+      io.stdout.write(`${JSON.stringify(chain)}\n`);
+      return chain.ok;
+    }
+    const { ring } = await resolveKeyRing(config, { create: false });
+    const verdict = await checkCheckpoint(db, ring, options.tenant, checkpoint);
+    io.stdout.write(`${JSON.stringify(verdict)}\n`);
+    return verdict.ok;
   } finally {
     await db.close();
   }

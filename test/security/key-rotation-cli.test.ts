@@ -84,6 +84,35 @@ describe('alertbase keys new / rotate on the embedded default', () => {
       await db.close();
     }
 
+    // A signed checkpoint of the demo tenant's trail, kept in a file, shows a cut.
+    io.out = '';
+    expect(
+      await runCli(['audit', 'checkpoint', '--tenant', 'demo', '-o', 'demo.checkpoint'], io),
+    ).toBe(0);
+    const checkpoint = JSON.parse(await readFile(join(dir, 'demo.checkpoint'), 'utf8')) as {
+      length: number;
+    };
+    expect(checkpoint.length).toBeGreaterThan(3);
+    expect(
+      await runCli(['audit', 'verify', '--tenant', 'demo', '--checkpoint', 'demo.checkpoint'], io),
+    ).toBe(0);
+    expect(io.out).toContain('"ok":true');
+    const cutter = await openDatabase({ dataDir });
+    await cutter.query('DELETE FROM audit_events WHERE tenant_id = $1 AND seq >= $2', [
+      'demo',
+      checkpoint.length - 1,
+    ]);
+    await cutter.close();
+    io.out = '';
+    expect(await runCli(['audit', 'verify', '--tenant', 'demo'], io)).toBe(0);
+    expect(
+      await runCli(['audit', 'verify', '--tenant', 'demo', '--checkpoint', 'demo.checkpoint'], io),
+    ).toBe(1);
+    expect(io.out).toContain('"reason":"truncated"');
+    io.out = '';
+    expect(await runCli(['audit', 'checkpoint', '--tenant', 'demo'], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ tenant_id: 'demo', length: checkpoint.length - 1 });
+
     // A key file others can read is refused, by the server and the commands.
     await chmod(keyFile, 0o644);
     io.err = '';

@@ -24,11 +24,15 @@ export {
   type AuditListOptions,
   type AuditPage,
   appendAudit,
+  appendAuditMany,
+  auditHashAt,
+  auditHeadOf,
   chainHash,
   digestOf,
   GENESIS_HASH,
   listAuditEvents,
   listAuditPage,
+  type TimedAuditEntry,
   verifyAuditChain,
 } from './audit-log.js';
 export {
