@@ -84,6 +84,24 @@ describe('alertbase keys new / rotate on the embedded default', () => {
       await db.close();
     }
 
+    // A secret moved by hand to another record does not decrypt: rotating to a new key
+    // re-encrypts the others, lists it, and exits 2.
+    const mover = await openDatabase({ dataDir });
+    await mover.query(
+      `INSERT INTO notification_channels (tenant_id, id, version, created_at, updated_at, deleted_at, doc, name, type, status)
+       SELECT tenant_id, $2, version, created_at, updated_at, deleted_at, jsonb_set(doc, '{id}', to_jsonb($2::text)), 'copy', type, status
+         FROM notification_channels WHERE id = $1`,
+      [channelId, '01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d10'],
+    );
+    await mover.close();
+    expect(await runCli(['keys', 'new'], io)).toBe(0);
+    io.err = '';
+    expect(await runCli(['keys', 'rotate'], io)).toBe(2);
+    expect(io.err).toContain('ALERTBASE_SECURITY_DECRYPTION_FAILED');
+    expect(io.err).toContain(
+      'demo NotificationChannel 01950b2e-7a3c-7c4e-9d1f-3b8e2a6c4d10 config.routingKey',
+    );
+
     // A signed checkpoint of the demo tenant's trail, kept in a file, shows a cut.
     io.out = '';
     expect(
