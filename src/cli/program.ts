@@ -194,6 +194,63 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await runIssueOwnerKey(opts, io);
     });
 
+  const keys = program
+    .command('keys')
+    .description('the key ring of encryption at rest (channel secrets)');
+  keys
+    .command('new')
+    .description(
+      'add a key to the ring: appended to the data directory key file, or printed for ALERTBASE_ENCRYPTION_KEYS',
+    )
+    .option('--id <id>', 'the key id (default: k and the next number)')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { id?: string; config?: string }) => {
+      const { runNewKey } = await import('../server/key-commands.js');
+      await runNewKey(opts, io);
+    });
+  keys
+    .command('rotate')
+    .description(
+      're-encrypt every stored secret under the newest key, in batches, while the service runs (audited)',
+    )
+    .option('--batch-size <n>', 'rows per transaction (default 100)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 10_000)
+        throw new UsageError(`invalid batch size: ${v} (1 to 10000)`);
+      return n;
+    })
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { batchSize?: number; config?: string }) => {
+      const { runRotateKeys } = await import('../server/key-commands.js');
+      await runRotateKeys(opts, io);
+    });
+
+  const audit = program.command('audit').description("a tenant's audit trail");
+  audit
+    .command('checkpoint')
+    .description(
+      'a signed checkpoint (length, head hash) of the audit chain, as JSON: keep it outside the database',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('-o, --output <file>', 'write it to a file (default: stdout)')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { tenant: string; output?: string; config?: string }) => {
+      const { runAuditCheckpoint } = await import('../server/key-commands.js');
+      await runAuditCheckpoint(opts, io);
+    });
+  audit
+    .command('verify')
+    .description(
+      'verify the audit chain, and against a checkpoint: not cut short, not rewritten up to it (exit 1 when not)',
+    )
+    .requiredOption('--tenant <id>', 'the tenant')
+    .option('--checkpoint <file>', 'a checkpoint from alertbase audit checkpoint')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { tenant: string; checkpoint?: string; config?: string }) => {
+      const { runAuditVerify } = await import('../server/key-commands.js');
+      if (!(await runAuditVerify(opts, io))) exitCode = EXIT.invalid;
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

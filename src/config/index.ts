@@ -12,6 +12,7 @@ export {
   CONFIG_SETTINGS,
   type ConfigSection,
   type ConfigSetting,
+  ENCRYPTION_KEYS_ENV,
   FILE_ROOT_KEY,
   SECRET_FILE_SUFFIX,
   SERIALIZATION_FORMATS,

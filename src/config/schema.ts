@@ -175,12 +175,36 @@ const performanceShape = {
   maxMemoryUsageMb: integerSetting(1, 1_048_576),
 };
 
+const ENCRYPTION_KEYS_MESSAGE =
+  'expected id:key entries separated by commas, oldest first (key: 32 bytes as 64 hex digits or base64; openssl rand -base64 32)';
+
+/**
+ * The key ring of encryption at rest (`id:key,id:key`, oldest first; the
+ * last encrypts), kept in a `Secret`. Checked in full when the ring is
+ * built (`KeyRing.parse`); here its shape.
+ */
+const encryptionKeysSetting = secret(
+  z.string({ error: ENCRYPTION_KEYS_MESSAGE }).refine((value) => {
+    const entries = value
+      .split(/[,\n]/)
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    return (
+      entries.length > 0 &&
+      entries.every((e) =>
+        /^[A-Za-z0-9_-]{1,32}:(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/.test(e),
+      )
+    );
+  }, ENCRYPTION_KEYS_MESSAGE),
+);
+
 const storageShape = {
   databaseUrl: urlSetting(['postgres:', 'postgresql:']).optional(),
   redisUrl: urlSetting(['redis:', 'rediss:']).optional(),
   mongodbUrl: urlSetting(['mongodb:', 'mongodb+srv:']).optional(),
   influxdbUrl: urlSetting(['http:', 'https:']).optional(),
   dataDir: pathSetting,
+  encryptionKeys: encryptionKeysSetting.optional(),
 };
 
 /**
@@ -325,6 +349,9 @@ function settingsOf<S extends ConfigSection>(
   });
 }
 
+/** The environment variable of the key ring of encryption at rest (`storage.encryptionKeys`). */
+export const ENCRYPTION_KEYS_ENV = 'ALERTBASE_ENCRYPTION_KEYS';
+
 /** The environment variable of the platform administrator keys (`server.adminKey`). */
 export const ADMIN_KEY_ENV = 'ALERTBASE_ADMIN_KEY';
 
@@ -357,6 +384,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     mongodbUrl: { env: 'MONGODB_URL', secret: true, defaultValue: undefined },
     influxdbUrl: { env: 'INFLUXDB_URL', secret: true, defaultValue: undefined },
     dataDir: { env: 'ALERTBASE_DATA_DIR', defaultValue: DEFAULTS.dataDir },
+    encryptionKeys: { env: ENCRYPTION_KEYS_ENV, secret: true, defaultValue: undefined },
   }),
   ...settingsOf('server', serverShape, {
     port: { env: 'PORT', defaultValue: DEFAULTS.port },

@@ -26,11 +26,25 @@ export const ApiKey = defineModel('ApiKey', {
     keyHash: secret(
       z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected a SHA-256 hex digest' }),
     ),
+    /**
+     * A scoped key: the permissions it is limited to (within its role's; see
+     * the permission matrix). `null`: every permission of its role.
+     */
+    permissions: z
+      .array(
+        z.string().regex(/^[a-z]+(?::[a-z]+)?$/, {
+          message: 'expected a permission such as alerts:ingest',
+        }),
+      )
+      .min(1)
+      .max(32)
+      .nullable()
+      .default(null),
     expiresAt: Timestamp.nullable().default(null),
     revokedAt: Timestamp.nullable().default(null),
     lastUsedAt: Timestamp.nullable().default(null),
   },
-  immutable: ['id', 'keyHash', 'prefix'],
+  immutable: ['id', 'keyHash', 'prefix', 'permissions'],
   computed: {
     /** Neither revoked nor expired. */
     isUsable: (k) =>

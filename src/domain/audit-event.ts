@@ -24,6 +24,12 @@ export const AuditAction = z.enum([
   'key.revoke',
   /** A platform administrator issued an owner key to a tenant (break-glass). */
   'key.break_glass',
+  /** Stored secrets were re-encrypted under the newest key of the ring (`alertbase keys rotate`). */
+  'secrets.reencrypt',
+  /** A session ended: its user logged out, or it was revoked. */
+  'logout',
+  /** Reads of alerts, rules, channels, keys, users or the trail (batched: one event per caller, route and second). */
+  'read',
   /** An unacknowledged alert was escalated to the next receiver of the escalation policy. */
   'escalate',
   /** A notification was put back in line for delivery. */

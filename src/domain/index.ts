@@ -18,3 +18,4 @@ export * from './routing-tree.js';
 export * from './silence.js';
 export * from './tenant.js';
 export * from './time-interval.js';
+export * from './user.js';

@@ -1,1 +1,5 @@
+export * from './audit-checkpoint.js';
 export * from './failure-limiter.js';
+export * from './field-cipher.js';
+export * from './key-ring.js';
+export * from './passwords.js';

@@ -11,7 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
-import type { AlertbaseConfig } from '../config/index.js';
+import { type AlertbaseConfig, ENCRYPTION_KEYS_ENV } from '../config/index.js';
 import { compileTree } from '../domain/index.js';
 import {
   type AlertbaseMetrics,
@@ -19,21 +19,30 @@ import {
   REQUEST_ID_HEADER,
   requestIdOf,
 } from '../observability/index.js';
+import { FieldCipher, KeyRing } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
-import { type AuthBackend, useAuth } from './auth.js';
+import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { createDeliver } from './deliver.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import { useReadAudit } from './read-audit.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
 import { type SilenceScheduler, startSilenceScheduler } from './silence-scheduler.js';
 import { TenantCache } from './tenant-cache.js';
 import { isCompressibleType, useSerializer } from './wire.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every API route and what it requires (see the permission matrix). */
+    readonly routeRequirements: readonly RouteRequirement[];
+  }
+}
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -68,6 +77,15 @@ export interface BuildAppOptions {
   readonly schedulers?: boolean | undefined;
   /** Sends one notification (default: the channel types of `src/notify/`). */
   readonly deliver?: DeliverFn | undefined;
+  /**
+   * The key ring of encryption at rest (channel secrets). Default: from
+   * `storage.encryptionKeys` (`ALERTBASE_ENCRYPTION_KEYS`); `startServer`
+   * falls back to the data directory's key file. Without one, channels with
+   * secrets can be neither stored nor used (500 `ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`).
+   */
+  readonly keyRing?: KeyRing | undefined;
+  /** How often audited reads are written to the trail, ms (default 1,000; see `read-audit.ts`). */
+  readonly readAuditFlushMs?: number | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -105,6 +123,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
   });
+
+  // Every route and what it requires, filled as routes are registered.
+  const routeTable: RouteRequirement[] = [];
+  app.decorate('routeRequirements', routeTable);
 
   const serializer: Serializer = createSerializer({
     defaultFormat: options.config.serialization.defaultFormat as Format,
@@ -152,7 +174,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const repos = createRepositories(options.db);
+  const keys = options.config.storage.encryptionKeys;
+  const keyRing =
+    options.keyRing ??
+    (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
+  const repos = createRepositories(options.db, {
+    cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
+  });
   const observed = useObservability(app, { ...options, repos });
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {
@@ -175,10 +203,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     compileTree,
     schedulers: options.schedulers === true,
   });
-  const context: Omit<RouteContext, 'forgetKeys'> = {
+  const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,
     db: options.db,
     repos,
+    keyRing,
     tenants,
     config: options.config,
     serializer,
@@ -192,15 +221,33 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const auth = useAuth(api, {
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),
+        findSession: async (token, at) => {
+          const found = await repos.users.findSession(token, at);
+          return found === undefined
+            ? undefined
+            : {
+                id: found.session.id,
+                tenantId: found.session.tenantId,
+                userId: found.user.id,
+                email: found.user.email,
+                role: found.user.role,
+              };
+        },
         tenantIsActive: async (id) => (await tenants.get(id))?.status === 'active',
         recordKeyUse: (key, at, minIntervalMs) =>
           repos.apiKeys.recordUse(key.tenantId, key.id, at, minIntervalMs),
       },
       platformKeyHashes: (options.adminKeys ?? []).filter((k) => k !== '').map(hashApiKey),
       now: context.now,
+      routeTable,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
-    const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
+    useReadAudit(api, options.db, { flushMs: options.readAuditFlushMs, now: context.now });
+    const routes: RouteContext = {
+      ...context,
+      forgetKeys: auth.forgetKeys,
+      authFailures: auth.failures,
+    };
     healthRoutes(api, routes, observed.window);
     registerRoutes(api, routes);
   });

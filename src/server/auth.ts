@@ -1,6 +1,7 @@
 /**
  * Authentication and authorization of every request: `Authorization:
- * Bearer <key>`; the tenant comes only from the key. A platform
+ * Bearer <key or session token>`, or the session cookie a login sets; the
+ * tenant comes only from the key or the session. A platform
  * administrator key (from configuration) manages tenants and nothing else.
  * A stored key's use is recorded (`lastUsedAt`) after the response, at most
  * once per `DURATIONS.apiKeyLastUsedIntervalMs` per key.
@@ -20,7 +21,11 @@ import {
   type FailureLimiter,
   type FailureVerdict,
 } from '../security/index.js';
-import { API_KEY_PATTERN, hashApiKey } from '../storage/repositories/index.js';
+import {
+  API_KEY_PATTERN,
+  hashApiKey,
+  SESSION_TOKEN_PATTERN,
+} from '../storage/repositories/index.js';
 import { allows, type Requirement } from './roles.js';
 
 /**
@@ -35,9 +40,14 @@ export type Principal =
       readonly kind: 'tenant';
       readonly tenantId: string;
       readonly role: Role;
+      /** The key's id, or `session:<id>` for a person's session. */
       readonly keyId: string;
-      /** How the audit trail names the caller: `key:<prefix>`. */
+      /** How the audit trail names the caller: `key:<prefix>`, or `user:<e-mail>` for a person. */
       readonly actor: string;
+      /** A scoped key's permissions (within its role's); absent: all of the role's. */
+      readonly scopes?: readonly string[] | undefined;
+      /** The session, when a person logged in (not a key). */
+      readonly session?: { readonly id: string; readonly userId: string } | undefined;
     }
   | { readonly kind: 'platform'; readonly actor: string };
 
@@ -54,10 +64,23 @@ export interface KeyRecord {
   readonly revokedAt: Date | null;
   /** The last recorded use, when the key was looked up. */
   readonly lastUsedAt: Date | null;
+  /** A scoped key's permissions; `null` or absent: all of its role's. */
+  readonly permissions?: readonly string[] | null;
+}
+
+/** What a session lookup returns: a usable session and its person. */
+export interface SessionRecordOfAuth {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly role: Role;
 }
 
 /** How auth finds keys and tenants (the storage repositories, in the app). */
 export interface AuthBackend {
+  /** The usable session of a session token (`abs_…`), or `undefined`; absent: sessions are refused. */
+  findSession?(token: string, at: Date): Promise<SessionRecordOfAuth | undefined>;
   /** The key whose plain text this is, or `undefined`. */
   findKey(plainKey: string): Promise<KeyRecord | undefined>;
   /** Is the tenant active (exists and not suspended)? */
@@ -94,13 +117,31 @@ export interface AuthOptions {
    * memory, `AUTH_THROTTLE` (20 failures a minute block for a minute).
    */
   readonly failureLimiter?: FailureLimiter;
+  /**
+   * Filled with every route registered on the scope and what it requires
+   * (`GET /v1/permissions`' tests walk it). A route that declares no
+   * requirement is refused at registration: the app does not start.
+   */
+  readonly routeTable?: RouteRequirement[];
+}
+
+/** A route and what it requires. */
+export interface RouteRequirement {
+  readonly method: string;
+  readonly url: string;
+  readonly requires: Requirement;
 }
 
 /** What {@link useAuth} returns. */
 export interface AuthControl {
   /** Forgets every cached key (after a revocation). */
   forgetKeys(): void;
+  /** The failed-authentication limiter (logins count their failures in it too). */
+  readonly failures: FailureLimiter;
 }
+
+/** The cookie a login sets: the session token, `HttpOnly; Secure; SameSite=Strict`. */
+export const SESSION_COOKIE = 'alertbase_session';
 
 /** Keys cached at most; the cache is emptied when full. */
 const MAX_CACHED_KEYS = 10_000;
@@ -135,14 +176,35 @@ const forbidden = (role: string, action: string): AlertbaseError =>
  * tenant) for alertbase keys, the first 16 characters of anything else.
  */
 function prefixOf(key: string): string {
+  const session = SESSION_TOKEN_PATTERN.exec(key);
+  if (session !== null) return `abs_${session[1]}_${session[2]?.slice(0, 8)}`;
   const match = API_KEY_PATTERN.exec(key);
   return match === null ? `raw:${key.slice(0, 16)}` : `ab_${match[1]}_${match[2]?.slice(0, 8)}`;
 }
 
-/** @internal The key of an `Authorization: Bearer` header. */
+/** @internal The session token in the request's `Cookie` header, if any. */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const value = part.slice(eq + 1).trim();
+      return value === '' ? undefined : value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * @internal The credential of a request: the `Authorization: Bearer` token
+ * (a key or a session token), else the session cookie.
+ */
 function bearerOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') {
+    const cookie = sessionCookieOf(request);
+    if (cookie !== undefined) return cookie;
     throw unauthenticated('send an API key: Authorization: Bearer <key>');
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -188,6 +250,17 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
     keys.set(digest, { at, record });
     return record;
   };
+  scope.addHook('onRoute', (route) => {
+    const requires = (route.config as { requires?: Requirement } | undefined)?.requires;
+    if (requires === undefined) {
+      throw new AlertbaseError('ALERTBASE_INTERNAL', {
+        reason: `route ${String(route.method)} ${route.url} declares no requirement (config.requires)`,
+      });
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') options.routeTable?.push({ method, url: route.url, requires });
+    }
+  });
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', async (request, reply) => {
     const requires = request.routeOptions.config.requires;
@@ -207,6 +280,24 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
         refuseIfBlocked(reply, [await failures.fail(client), await failures.fail(prefix)]);
         throw unauthenticated(reason);
       };
+      if (SESSION_TOKEN_PATTERN.test(key)) {
+        const found = await options.backend.findSession?.(key, now());
+        if (found === undefined) return failed('unknown, expired or revoked session');
+        if (!(await options.backend.tenantIsActive(found.tenantId))) {
+          throw forbidden(found.role, 'use a suspended tenant');
+        }
+        request.principal = {
+          kind: 'tenant',
+          tenantId: found.tenantId,
+          role: found.role,
+          keyId: `session:${found.id}`,
+          actor: `user:${found.email}`,
+          session: { id: found.id, userId: found.userId },
+        };
+        reply.header('cache-control', 'no-store');
+        authorize(request.principal, requires);
+        return;
+      }
       const record = await findKey(key, digest);
       if (record === undefined) return failed('unknown API key');
       if (record.revokedAt !== null) return failed('the API key was revoked');
@@ -229,6 +320,9 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
           role: record.role,
           keyId: record.id,
           actor: `key:${record.prefix}`,
+          ...(record.permissions === null || record.permissions === undefined
+            ? {}
+            : { scopes: record.permissions }),
         };
       }
     }
@@ -243,6 +337,7 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
       keys.clear();
       unknown.clear();
     },
+    failures,
   };
 }
 
@@ -250,7 +345,7 @@ export function useAuth(scope: FastifyInstance, options: AuthOptions): AuthContr
  * @internal Refuses with 429 `ALERTBASE_RATE_LIMITED` and `Retry-After`
  * when a verdict blocks (the longest wait of those given).
  */
-function refuseIfBlocked(
+export function refuseIfBlocked(
   reply: { header(name: string, value: string): unknown },
   verdicts: readonly FailureVerdict[],
 ): void {
@@ -323,7 +418,12 @@ function authorize(principal: Principal, requires: Requirement | undefined): voi
     return;
   }
   if (principal.kind !== 'tenant') throw forbidden('platform-admin', 'access tenant data');
-  if (!allows(principal.role, requires)) throw forbidden(principal.role, requires);
+  if (!allows(principal.role, requires, principal.scopes)) {
+    throw forbidden(
+      principal.scopes === undefined ? principal.role : `${principal.role} (scoped key)`,
+      requires,
+    );
+  }
 }
 
 /**

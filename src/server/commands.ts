@@ -3,7 +3,7 @@
  * (the CLI parses the arguments and calls these).
  */
 import { AlertbaseError } from '../base/exceptions/index.js';
-import { loadConfig } from '../config/index.js';
+import { type AlertbaseConfig, loadConfig } from '../config/index.js';
 import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
@@ -55,16 +55,25 @@ export async function runServe(
   });
 }
 
-/** Opens the database the configuration names (a new PGlite directory from the template). */
-async function openConfiguredDatabase(
+/** Loads the configuration and opens the database it names (a new PGlite directory from the template). */
+export async function openConfigured(
   configFile: string | undefined,
   io: CommandIo,
-): Promise<Database> {
+): Promise<{ readonly config: AlertbaseConfig; readonly db: Database }> {
   const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile });
   const url = config.storage.databaseUrl;
   if (url === undefined)
     await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
-  return openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
+  return { config, db };
+}
+
+/** Opens the database the configuration names. */
+async function openConfiguredDatabase(
+  configFile: string | undefined,
+  io: CommandIo,
+): Promise<Database> {
+  return (await openConfigured(configFile, io)).db;
 }
 
 /** Options of `alertbase admin create-key`. */

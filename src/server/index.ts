@@ -13,8 +13,22 @@ export {
   runServe,
   type ServeCommandOptions,
 } from './commands.js';
+export {
+  PERMISSION_MATRIX,
+  PERMISSION_NAMES,
+  type PermissionEntry,
+  permissionTable,
+} from './permission-matrix.js';
 export { PROBLEM_JSON, PreconditionFailedError } from './problems.js';
-export { allows, PERMISSIONS, type Permission, type Requirement } from './roles.js';
+export {
+  allows,
+  beyondCaller,
+  isPermission,
+  PERMISSIONS,
+  type Permission,
+  permissionsOf,
+  type Requirement,
+} from './roles.js';
 export {
   ADMIN_KEY_ENV,
   DEMO_TENANT,

@@ -11,9 +11,11 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
+import type { KeyRing } from '../security/index.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
+import { resolveKeyRing } from './key-ring-file.js';
 
 /** The tenant created on first start. */
 export const DEMO_TENANT = 'demo';
@@ -39,6 +41,12 @@ export interface StartServerOptions {
   readonly port?: number | undefined;
   /** Interface to listen on; default `config.server.host` (`HOST`, `127.0.0.1`; use `0.0.0.0` in a container). */
   readonly host?: string | undefined;
+  /**
+   * The key ring of encryption at rest; default: `ALERTBASE_ENCRYPTION_KEYS`,
+   * else the data directory's key file (created on first start, 0600); with
+   * `database` given and neither, a ring kept in memory for this server only.
+   */
+  readonly keyRing?: KeyRing | undefined;
   /** Serve this database instead of opening one (it is closed by `close()` all the same). */
   readonly database?: Database | undefined;
   /** The logger, or its level (and `pretty`: readable lines); default `{ level: 'info' }` (see `buildApp`). */
@@ -165,11 +173,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const config = options.config ?? (await loadConfig({ env, cwd: options.cwd })).config;
+  const keys =
+    options.keyRing === undefined
+      ? await resolveKeyRing(config, { create: options.database === undefined ? 'file' : 'memory' })
+      : undefined;
   // Open the database and build the app at the same time (see deferredDatabase).
-  const opening =
+  // A new key file is written once the data directory is seeded (seeding wants it empty).
+  const opening = (
     options.database === undefined
       ? open(config)
-      : Promise.resolve({ db: options.database, created: false });
+      : Promise.resolve({ db: options.database, created: false })
+  ).then(async (o) => {
+    try {
+      await keys?.persist();
+    } catch (err) {
+      await o.db.close();
+      throw err;
+    }
+    return o;
+  });
   const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
   let metrics: AlertbaseMetrics | undefined;
@@ -189,6 +211,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       config,
       logger: options.logger ?? { level: 'info' },
       adminKeys,
+      keyRing: options.keyRing ?? keys?.ring,
       schedulers: true,
     });
   } catch (err) {

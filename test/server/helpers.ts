@@ -11,6 +11,7 @@ import {
   UniversalSerializer,
 } from '../../src/base/serializers/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import { FieldCipher, KeyRing } from '../../src/security/index.js';
 import { type BuildAppOptions, buildApp } from '../../src/server/app.js';
 import { createTestDatabase, type Database } from '../../src/storage/index.js';
 import { createRepositories, type Repositories } from '../../src/storage/repositories/index.js';
@@ -23,6 +24,8 @@ export interface TestApp {
   readonly app: FastifyInstance;
   readonly db: Database;
   readonly repos: Repositories;
+  /** The key ring the app encrypts channel secrets with (`repos` uses it too). */
+  readonly keyRing: KeyRing;
   /** Keys of `acme` by role. */
   readonly keys: Readonly<Record<Role, string>>;
   /** The owner key of `globex`. */
@@ -41,8 +44,9 @@ export async function setupOn(
   options: Partial<BuildAppOptions> = {},
 ): Promise<TestApp> {
   const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-test' });
-  const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options });
-  const repos = createRepositories(db);
+  const keyRing = options.keyRing ?? KeyRing.generate('test1');
+  const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options, keyRing });
+  const repos = createRepositories(db, { cipher: new FieldCipher(keyRing) });
   await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'test');
   await repos.tenants.create({ id: 'globex', name: 'Globex' }, 'test');
   const keys = {} as Record<Role, string>;
@@ -55,6 +59,7 @@ export async function setupOn(
     app,
     db,
     repos,
+    keyRing,
     keys,
     otherKey,
     async close() {

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compileRouting } from '../../src/domain/index.js';
+import { FieldCipher, KeyRing } from '../../src/security/index.js';
 import {
   createRepositories,
   type Database,
@@ -28,7 +29,7 @@ export function notificationContract(fixture: EngineFixture): void {
 
   beforeAll(async () => {
     db = await fixture.open();
-    repos = createRepositories(db);
+    repos = createRepositories(db, { cipher: new FieldCipher(KeyRing.generate('test1')) });
     groups = new NotificationGroups(db, {
       externalURL: 'http://alertbase.test',
       maxAlertsPerMessage: 2,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AlertRule, AlertRule as AlertRuleModel } from '../../src/domain/index.js';
+import { FieldCipher, KeyRing } from '../../src/security/index.js';
 import {
   type AlertFilter,
   type AuditListOptions,
@@ -90,7 +91,7 @@ export function repositoryContract(fixture: EngineFixture): void {
 
   beforeAll(async () => {
     db = await fixture.open();
-    repos = createRepositories(db);
+    repos = createRepositories(db, { cipher: new FieldCipher(KeyRing.generate('contract')) });
   });
   afterAll(async () => {
     await db?.close();
@@ -205,6 +206,12 @@ export function repositoryContract(fixture: EngineFixture): void {
       );
       const back = await repos.notificationChannels.get(t, ch.id);
       expect(back.config.type === 'webhook' && back.config.bearerToken?.reveal()).toBe('tok-123');
+      const raw = await db.query<{ doc: string }>(
+        'SELECT doc::text AS doc FROM notification_channels WHERE tenant_id = $1',
+        [t],
+      );
+      expect(raw.rows[0]?.doc).toMatch(/"bearerToken": "ab1:contract:/);
+      expect(raw.rows[0]?.doc).not.toContain('tok-123');
       const sil = await repos.silences.create(
         t,
         {

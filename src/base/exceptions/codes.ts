@@ -122,6 +122,16 @@ export const ERROR_CODES = defineCodes({
     title: 'Security policy violation',
     template: '{reason}',
   },
+  ALERTBASE_SECURITY_DECRYPTION_FAILED: {
+    status: 500,
+    title: 'Stored secret cannot be decrypted',
+    template: 'a stored secret ({where}) cannot be decrypted: {reason}',
+  },
+  ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE: {
+    status: 500,
+    title: 'No encryption key ring',
+    template: 'secrets cannot be stored or read: {reason}',
+  },
   ALERTBASE_AUTH_UNAUTHENTICATED: {
     status: 401,
     title: 'Authentication required',

@@ -9,7 +9,7 @@ import {
 import type { Mixin, Shape } from '../mixins/mixin.js';
 import { toSnakeCase } from '../utils/case.js';
 import { isoString } from '../utils/iso-time.js';
-import { isSecret, SECRET_META_KEY } from './secret.js';
+import { isSecret, SEALED_SECRET_ISSUE, SECRET_META_KEY } from './secret.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** What a model does with keys it does not declare (Pydantic's `extra`). */
@@ -313,6 +313,23 @@ interface ZodIssueLike {
   readonly discriminator?: string;
   readonly options?: readonly unknown[];
   readonly params?: Readonly<Record<string, unknown>>;
+  readonly errors?: readonly (readonly ZodIssueLike[])[];
+}
+
+/**
+ * The issues of a secret field's plain value, when `raw` is the union of a
+ * secret field (a sealed value, or a plain one) and the sealed branch only
+ * said "not sealed": those are what the caller got wrong.
+ */
+function plainSecretIssues(raw: ZodIssueLike): readonly ZodIssueLike[] | undefined {
+  if (raw.code !== 'invalid_union' || raw.errors === undefined) return undefined;
+  const isSealedBranch = (branch: readonly ZodIssueLike[]) =>
+    branch.length > 0 && branch.every((i) => i.params?.code === SEALED_SECRET_ISSUE);
+  if (!raw.errors.some(isSealedBranch)) return undefined;
+  return raw.errors
+    .filter((b) => !isSealedBranch(b))
+    .flat()
+    .map((i) => ({ ...i, path: [...raw.path, ...i.path] }));
 }
 
 function renamePath(
@@ -339,6 +356,10 @@ function issueFromZod(
   rename: ReadonlyMap<string, string> | undefined,
   withBranches: boolean,
 ): ValidationIssue[] {
+  const plain = plainSecretIssues(raw);
+  if (plain !== undefined) {
+    return plain.flatMap((i) => issueFromZod(i, schema, input, rename, withBranches));
+  }
   if (raw.code === 'unrecognized_keys' && raw.keys !== undefined) {
     const parent = renamePath(raw.path, rename);
     return raw.keys.map((key) => {
@@ -815,7 +836,15 @@ export function defineModel<
         override: (ctx) => {
           const meta = z.globalRegistry.get(ctx.zodSchema) as Record<string, unknown> | undefined;
           if (meta?.[SECRET_META_KEY] === true) {
-            delete (ctx.jsonSchema as Record<string, unknown>)[SECRET_META_KEY];
+            const json = ctx.jsonSchema as Record<string, unknown>;
+            delete json[SECRET_META_KEY];
+            // The sealed form (an encrypted value read from storage) is no input
+            // anyone writes: the field is documented as its plain type.
+            const [, plain] = Array.isArray(json.anyOf) ? json.anyOf : [];
+            if (typeof plain === 'object' && plain !== null) {
+              delete json.anyOf;
+              Object.assign(json, plain);
+            }
           }
           // A default made at parse time (a new id, now) is no value to document,
           // and would make every export differ.

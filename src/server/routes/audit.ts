@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditAction, AuditEvent } from '../../domain/index.js';
+import { checkCheckpoint, parseCheckpoint, takeCheckpoint } from '../audit-checkpoints.js';
 import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -109,6 +110,44 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
     async (request, reply) => {
       const who = tenantOf(request);
       return send(reply, 200, await ctx.repos.audit.verify(who.tenantId), ctx.serializer);
+    },
+  );
+
+  api.post(
+    '/v1/audit/checkpoints',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'A signed checkpoint of the audit chain (length, head hash): keep it outside alertbase, check it later',
+        response: { 201: { type: 'object', additionalProperties: true }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const checkpoint = await takeCheckpoint(ctx.db, ctx.keyRing, who.tenantId, ctx.now());
+      return send(reply, 201, checkpoint, ctx.serializer);
+    },
+  );
+
+  api.post(
+    '/v1/audit/checkpoints/verify',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Check the audit chain against a checkpoint: signature, still verifies, not cut short, not rewritten up to it',
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: { type: 'object', additionalProperties: true }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const checkpoint = parseCheckpoint(request.body);
+      const verdict = await checkCheckpoint(ctx.db, ctx.keyRing, who.tenantId, checkpoint);
+      return send(reply, 200, verdict, ctx.serializer);
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
+import type { FailureLimiter, KeyRing } from '../../security/index.js';
 import type { Database } from '../../storage/index.js';
 import type {
   NotificationGroups,
@@ -21,6 +22,10 @@ export interface RouteContext {
   readonly bodyLimit: number;
   /** Forgets the API keys auth has cached (after a revocation). */
   readonly forgetKeys: () => void;
+  /** Failed authentication, per client address and key prefix (logins count here too). */
+  readonly authFailures: FailureLimiter;
+  /** The key ring (signs audit checkpoints); `undefined` when none is configured. */
+  readonly keyRing: KeyRing | undefined;
   /** The metrics, when `METRICS_ENABLED` is on. */
   readonly metrics: AlertbaseMetrics | undefined;
   /** The clock. */

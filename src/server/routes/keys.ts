@@ -8,6 +8,8 @@ import { Role } from '../../base/enums/index.js';
 import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js';
 import { ApiKey } from '../../domain/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
+import { PERMISSION_NAMES } from '../permission-matrix.js';
+import { allows, beyondCaller, isPermission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
@@ -27,6 +29,7 @@ import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.j
 const KeyRequest = z.object({
   name: ApiKey.shape.name,
   role: ApiKey.shape.role,
+  permissions: ApiKey.shape.permissions,
   expiresAt: ApiKey.shape.expiresAt,
 });
 
@@ -41,6 +44,12 @@ const KEY_REQUEST_SCHEMA = {
   properties: {
     name: { type: 'string' },
     role: { type: 'string', enum: [...Role.values] },
+    permissions: {
+      type: ['array', 'null'],
+      items: { type: 'string', enum: [...PERMISSION_NAMES] },
+      description:
+        'A scoped key: only these permissions (each within the role’s; GET /v1/permissions). Absent: all of the role’s.',
+    },
     expires_at: { type: ['string', 'null'], format: 'date-time' },
   },
   required: ['name', 'role'],
@@ -77,14 +86,38 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       const parsed = KeyRequest.safeParse({
         name: fields.name,
         role: fields.role,
+        permissions: fields.permissions ?? null,
         expiresAt: fields.expiresAt ?? fields.expires_at ?? null,
       });
       if (!parsed.success) throw new ValidationError(ApiKey.name, issuesOf(parsed.error));
-      const { role } = parsed.data;
+      const { role, permissions } = parsed.data;
       if (!Role.atLeast(who.role, role)) {
         throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
           role: who.role,
           action: `issue a key of role ${role}`,
+        });
+      }
+      const outside = (permissions ?? []).flatMap((p, i) =>
+        isPermission(p) && allows(role, p) ? [] : [{ p, i }],
+      );
+      if (outside.length > 0) {
+        throw new ValidationError(
+          ApiKey.name,
+          outside.map(({ p, i }) => ({
+            path: ['permissions', i],
+            pointer: `/permissions/${i}`,
+            code: 'invalid_value',
+            message: isPermission(p)
+              ? `role ${role} does not have ${p}`
+              : `unknown permission ${p}; see GET /v1/permissions`,
+          })),
+        );
+      }
+      const wider = beyondCaller(who, role, permissions);
+      if (wider.length > 0) {
+        throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
+          role: who.scopes === undefined ? who.role : `${who.role} (scoped key)`,
+          action: `issue a key with ${wider.join(', ')}`,
         });
       }
       const issued = await ctx.repos.apiKeys.issue(who.tenantId, parsed.data, who.actor);

@@ -6,10 +6,12 @@ import { auditRoutes } from './audit.js';
 import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
 import { notificationRoutes } from './notifications.js';
+import { permissionRoutes } from './permissions.js';
 import { resourceRoutes } from './resources.js';
 import { routingRoutes } from './routing.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
+import { userRoutes } from './users.js';
 
 /** Registers every tenant and platform route on the API scope. */
 export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
@@ -21,6 +23,8 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   auditRoutes(api, ctx);
   notificationRoutes(api, ctx);
   routingRoutes(api, ctx);
+  userRoutes(api, ctx);
+  permissionRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

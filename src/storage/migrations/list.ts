@@ -3,6 +3,7 @@ import { migration0001 } from './0001-tenant-tables.js';
 import { migration0002 } from './0002-alert-ingest.js';
 import { migration0003 } from './0003-silences-inhibition.js';
 import { migration0004 } from './0004-notifications.js';
+import { migration0005 } from './0005-people-sessions.js';
 
 /** Every migration of alertbase, in the order they are applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
 ]);

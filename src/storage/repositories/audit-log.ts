@@ -181,11 +181,12 @@ type AuditRow = {
   result: string;
   prev_hash: string | null;
   hash: string;
+  created_at: Date;
   doc: Record<string, unknown>;
 };
 
 const PAGE = prepared(
-  `SELECT seq, id, actor, action, resource_type, resource_id, result, prev_hash, hash, doc
+  `SELECT seq, id, actor, action, resource_type, resource_id, result, prev_hash, hash, created_at, doc
      FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 );
 
@@ -204,7 +205,10 @@ function checkRow(row: AuditRow, index: number, prevHash: string): AuditChainFai
     e.entityId !== row.resource_id ||
     e.result !== row.result ||
     e.prevHash !== row.prev_hash ||
-    e.hash !== row.hash
+    e.hash !== row.hash ||
+    // The time filters (`since`, `until`) read the column: it must say what was hashed.
+    !(row.created_at instanceof Date) ||
+    e.at.getTime() !== row.created_at.getTime()
   ) {
     return 'column_mismatch';
   }
@@ -399,4 +403,37 @@ export async function listAuditPage(
   const items = events.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextAfter: events.length > limit && last !== undefined ? last.seq : null };
+}
+
+/** The entry at one position of a tenant's chain: its hash, or `undefined` when the chain is shorter. */
+export async function auditHashAt(
+  db: Database,
+  tenantId: string,
+  seq: number,
+): Promise<string | undefined> {
+  const rows = await db.withTenant(tenantId, async (tx) => {
+    const result = await tx.query<{ hash: string }>(
+      'SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2',
+      [tenantId, seq],
+    );
+    return result.rows;
+  });
+  return rows[0]?.hash;
+}
+
+/** The head of a tenant's chain now: its length and the newest hash (64 zeros when empty). */
+export async function auditHeadOf(
+  db: Database,
+  tenantId: string,
+): Promise<{ length: number; hash: string }> {
+  const rows = await db.withTenant(tenantId, async (tx) => {
+    const result = await tx.query<{ seq: number | string; hash: string }>(AUDIT_HEAD_SQL, [
+      tenantId,
+    ]);
+    return result.rows;
+  });
+  const row = rows[0];
+  return row === undefined
+    ? { length: 0, hash: GENESIS_HASH }
+    : { length: Number(row.seq) + 1, hash: row.hash };
 }

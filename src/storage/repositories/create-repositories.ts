@@ -15,11 +15,13 @@ import {
   verifyAuditChain,
 } from './audit-log.js';
 import { ModelRepository } from './model-repository.js';
+import type { SecretCipher } from './secret-fields.js';
 import { SilenceIndex } from './silence-index.js';
 import { SilenceRepository } from './silence-repository.js';
 import { INHIBIT_RULES, NOTIFICATION_CHANNELS, ROUTING_TREES } from './specs.js';
 import { TenantRepository } from './tenant-repository.js';
 import type { AuditChainVerification, StatusFilter } from './types.js';
+import { UserRepository } from './user-repository.js';
 
 /** Input of a new record of model `M`: its input without `tenantId` (the repository sets it). */
 export type CreateInput<M> = Omit<InputOf<M>, 'tenantId'> & { readonly tenantId?: string };
@@ -69,33 +71,48 @@ export interface Repositories {
   readonly inhibitRules: InhibitRuleRepository;
   readonly routingTrees: RoutingTreeRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly users: UserRepository;
   readonly audit: AuditRepository;
+}
+
+/** Options of {@link createRepositories}. */
+export interface RepositoriesOptions {
+  /**
+   * Encrypts secret fields at rest (channel tokens, webhook URLs, routing
+   * keys): `new FieldCipher(keyRing)` of `alertbase/security`. Without it,
+   * records with secrets can be neither stored nor revealed
+   * (`ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`); everything else works.
+   */
+  readonly cipher?: SecretCipher | undefined;
 }
 
 /**
  * The repositories of every domain model over one database (PGlite or a
- * server); they hold no state besides the database.
+ * server); they hold no state besides the database (and the cipher).
  *
  * @example
  * ```ts
  * const db = await openDatabase({ url: process.env.DATABASE_URL });
- * const repos = createRepositories(db);
+ * const repos = createRepositories(db, { cipher: new FieldCipher(KeyRing.parse(process.env.ALERTBASE_ENCRYPTION_KEYS ?? '')) });
  * await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'admin');
  * const rule = await repos.alertRules.create('acme', { name: 'cpu', level: 'high', priority: 'P2', condition: 'cpu > 80' }, 'user:42');
  * ```
  */
-export function createRepositories(db: Database): Repositories {
+export function createRepositories(db: Database, options: RepositoriesOptions = {}): Repositories {
   const silenceIndex = new SilenceIndex(db);
   const ruleNames = new RuleNameIndex(db);
   return Object.freeze({
     tenants: new TenantRepository(db),
     alertRules: new AlertRuleRepository(db, ruleNames),
     alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }),
-    notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS),
+    notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS, {
+      cipher: options.cipher,
+    }),
     silences: new SilenceRepository(db, silenceIndex),
     inhibitRules: new ModelRepository(db, INHIBIT_RULES),
     routingTrees: new ModelRepository(db, ROUTING_TREES),
     apiKeys: new ApiKeyRepository(db),
+    users: new UserRepository(db),
     audit: Object.freeze({
       verify: (tenantId: string) => verifyAuditChain(db, tenantId),
       list: (tenantId: string, options?: AuditListOptions) =>

@@ -24,11 +24,15 @@ export {
   type AuditListOptions,
   type AuditPage,
   appendAudit,
+  appendAuditMany,
+  auditHashAt,
+  auditHeadOf,
   chainHash,
   digestOf,
   GENESIS_HASH,
   listAuditEvents,
   listAuditPage,
+  type TimedAuditEntry,
   verifyAuditChain,
 } from './audit-log.js';
 export {
@@ -39,11 +43,13 @@ export {
   type NotificationChannelRepository,
   type PatchInput,
   type Repositories,
+  type RepositoriesOptions,
   type RoutingTreeRepository,
 } from './create-repositories.js';
 export {
   type FilterSpec,
   ModelRepository,
+  type ModelRepositoryOptions,
   STORAGE_DUMP,
   type StoredModel,
 } from './model-repository.js';
@@ -59,6 +65,20 @@ export {
   type OutboxOptions,
 } from './notification-outbox.js';
 export { type OpenAlertView, readOpenAlerts } from './open-alerts.js';
+export {
+  type RecordPlace,
+  type SecretCipher,
+  type StoredSecretPlace,
+  sealSecrets,
+  unsealSecrets,
+} from './secret-fields.js';
+export {
+  type ReencryptFailure,
+  type ReencryptOptions,
+  type ReencryptProgress,
+  type ReencryptResult,
+  reencryptSecrets,
+} from './secret-rotation.js';
 export {
   type CompiledSilence,
   compileSilence,
@@ -78,3 +98,12 @@ export {
 } from './tenant-memo.js';
 export { type TenantInput, type TenantPatch, TenantRepository } from './tenant-repository.js';
 export * from './types.js';
+export {
+  type OpenedSession,
+  SESSION_TOKEN_PATTERN,
+  type SessionRecord,
+  type SessionUser,
+  type UserInput,
+  type UserPatch,
+  UserRepository,
+} from './user-repository.js';

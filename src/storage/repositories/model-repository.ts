@@ -11,6 +11,7 @@ import { StorageError } from '../errors.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
 import { type AuditAction, appendAudit, digestOf } from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { type SecretCipher, sealSecrets, unsealSecrets } from './secret-fields.js';
 import { prepared, type Statement } from './statements.js';
 import {
   type ActorId,
@@ -95,6 +96,18 @@ export interface TableSpec<T> {
   /** The columns' values of an instance, in `columns` order. */
   readonly values: (instance: T, at: Date) => SqlValue[];
   readonly filters: FilterSpec;
+  /**
+   * Paths of the model's secret fields stored encrypted
+   * (`secretPaths(model.shape)`); absent: the model's secrets (a key's hash)
+   * are stored as they are.
+   */
+  readonly secretFields?: readonly string[];
+}
+
+/** Options of a {@link ModelRepository}. */
+export interface ModelRepositoryOptions {
+  /** Encrypts the spec's `secretFields` at rest; without it they can be neither stored nor revealed. */
+  readonly cipher?: SecretCipher | undefined;
 }
 
 /** @internal A row as the repositories read it. */
@@ -191,6 +204,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   readonly resource: string;
   protected readonly db: Database;
   protected readonly spec: TableSpec<T>;
+  readonly #cipher: SecretCipher | undefined;
   readonly #fields: ReadonlySet<string>;
   readonly #insert: Statement;
   readonly #select: Statement;
@@ -198,9 +212,10 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   readonly #write: Statement;
   readonly #purge: Statement;
 
-  constructor(db: Database, spec: TableSpec<T>) {
+  constructor(db: Database, spec: TableSpec<T>, options: ModelRepositoryOptions = {}) {
     this.db = db;
     this.spec = spec;
+    this.#cipher = options.cipher;
     this.resource = spec.model.name;
     this.#fields = new Set(spec.model.fields);
     const { table, columns } = spec;
@@ -256,9 +271,20 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     return out;
   }
 
-  /** The stored document of an instance. */
-  protected toDoc(instance: T): Record<string, unknown> {
-    return this.spec.model.dump(instance, STORAGE_DUMP);
+  /** The stored document of an instance, its secret fields encrypted. */
+  protected toDoc(tenantId: string, instance: T): Record<string, unknown> {
+    const doc = this.spec.model.dump(instance, STORAGE_DUMP);
+    if (this.spec.secretFields === undefined || this.spec.secretFields.length === 0) return doc;
+    const record = { tenantId, resource: this.resource, id: String(doc.id) };
+    return sealSecrets(instance, doc, record, this.#cipher);
+  }
+
+  /** An instance from its stored document: secret fields stay sealed until revealed. */
+  protected fromDoc(tenantId: string, doc: Record<string, unknown>): T {
+    const paths = this.spec.secretFields;
+    if (paths === undefined || paths.length === 0) return this.spec.model.parse(doc);
+    const record = { tenantId, resource: this.resource, id: String(doc.id) };
+    return this.spec.model.parse(unsealSecrets(doc, record, paths, this.#cipher));
   }
 
   /** Validates input for a new record, with the owned fields set. */
@@ -281,7 +307,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     instance: T,
     now: Date,
   ): Promise<Record<string, unknown>> {
-    const doc = this.toDoc(instance);
+    const doc = this.toDoc(tenantId, instance);
     const id = String(doc.id);
     const createdAt =
       instance instanceof Object && 'createdAt' in instance ? (instance.createdAt as Date) : now;
@@ -309,7 +335,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     deletedAt: Date | null,
     now: Date,
   ): Promise<Record<string, unknown>> {
-    const doc = this.toDoc(instance);
+    const doc = this.toDoc(tenantId, instance);
     const updatedAt = 'updatedAt' in instance ? (instance.updatedAt as Date) : now;
     try {
       await tx.query(
@@ -428,7 +454,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     if (row === undefined || (row.deleted_at !== null && options.includeDeleted !== true)) {
       return undefined;
     }
-    return this.spec.model.parse(row.doc);
+    return this.fromDoc(tenantId, row.doc);
   }
 
   async get(tenantId: string, id: string, options: GetOptions = {}): Promise<T> {
@@ -515,7 +541,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       checkVersion(this.resource, id, row.version, options);
       if (row.deleted_at === null) {
         // A purged row is gone: to the invariants, as deleted as can be.
-        const current = this.spec.model.parse(row.doc);
+        const current = this.fromDoc(tenantId, row.doc);
         await this.beforeChange(tx, tenantId, current, current, now, 'purge');
       }
       await tx.query(this.#purge.text, [tenantId, id], this.#purge.options);
@@ -570,7 +596,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     const changed = await this.within(tenantId, options, async (tx) => {
       const row = await this.lock(tx, tenantId, id, includeDeleted);
       checkVersion(this.resource, id, row.version, options);
-      const current = this.spec.model.parse(row.doc);
+      const current = this.fromDoc(tenantId, row.doc);
       const version = row.version + 1;
       const step = compute(current, this.ownedOnChange(actor, now, version), row, now);
       if (step === undefined) return current;
@@ -652,7 +678,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => this.spec.model.parse(r.doc)),
+      items: page.map((r) => this.fromDoc(tenantId, r.doc)),
       nextCursor:
         rows.length > limit && last !== undefined
           ? encodeCursor({ createdAt: last.ts, id: last.id, order, scope })

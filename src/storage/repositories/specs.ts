@@ -1,4 +1,5 @@
 import { AlertLevel } from '../../base/enums/index.js';
+import { secretPaths } from '../../base/types/secret.js';
 import { Alert } from '../../domain/alert.js';
 import { AlertRule } from '../../domain/alert-rule.js';
 import { ApiKey } from '../../domain/api-key.js';
@@ -6,6 +7,7 @@ import { InhibitRule } from '../../domain/inhibit-rule.js';
 import { NotificationChannel } from '../../domain/notification-channel.js';
 import { RoutingTree } from '../../domain/routing-tree.js';
 import { Silence } from '../../domain/silence.js';
+import { User } from '../../domain/user.js';
 import type { TableSpec } from './model-repository.js';
 
 /** @internal The status stored for a silence at write time (lists compute it from the times). */
@@ -78,6 +80,7 @@ export const NOTIFICATION_CHANNELS: TableSpec<NotificationChannel> = {
   columns: [{ name: 'name' }, { name: 'type' }, { name: 'status' }],
   values: (c) => [c.name, c.type, c.enabled ? 'enabled' : 'disabled'],
   filters: { status: 'column' },
+  secretFields: secretPaths(NotificationChannel.shape),
 };
 
 /** @internal `silences`: the status filter (`active`, `pending`, `expired`) is computed from the times. */
@@ -131,4 +134,13 @@ export const ROUTING_TREES: TableSpec<RoutingTree> = {
   columns: [{ name: 'name' }],
   values: () => [ROUTING_TREE_NAME],
   filters: {},
+};
+
+/** @internal `users`: status is `active`/`disabled`; the e-mail column is lower case. */
+export const USERS: TableSpec<User> = {
+  table: 'users',
+  model: User,
+  columns: [{ name: 'email' }, { name: 'role' }, { name: 'status' }],
+  values: (u) => [u.email, u.role, u.disabledAt === null ? 'active' : 'disabled'],
+  filters: { status: 'column' },
 };

@@ -17,6 +17,8 @@ export const TENANT_TABLES = [
   'notification_log',
   'notifications',
   'alert_escalations',
+  'users',
+  'sessions',
 ] as const;
 
 /** A tenant table name. */
@@ -69,6 +71,13 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'alert_escalations':
       return `INSERT INTO alert_escalations (tenant_id, alert_id, due_at)
         SELECT ${T}, 'alert-' || g, now() FROM ${g}`;
+    case 'users':
+      return `INSERT INTO users (tenant_id, id, email, role, status, doc)
+        SELECT ${T}, 'user-' || g, 'u' || g || '@example.com', 'viewer', 'active', '{}' FROM ${g}`;
+    case 'sessions':
+      return `INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at)
+        SELECT ${T}, 'ses-' || g, 'user-' || g, encode(sha256(convert_to(${T} || g, 'UTF8')), 'hex'),
+               now() + interval '1 hour' FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
