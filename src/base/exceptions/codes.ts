@@ -194,6 +194,17 @@ export const ERROR_CODES = defineCodes({
     title: 'Tenant isolation is not enforced',
     template: 'refusing to serve: {reason}',
   },
+  ALERTBASE_STORAGE_DATA_DIR_LOCKED: {
+    status: 409,
+    title: 'Data directory in use',
+    template:
+      'the data directory {dataDir} is in use by {holder} (pid {pid}, lock file {lockFile}): {advice}',
+  },
+  ALERTBASE_STORAGE_UNAVAILABLE: {
+    status: 503,
+    title: 'Database unavailable',
+    template: 'the database is unavailable or too slow ({reason}); retry later',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -1,5 +1,6 @@
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
+import { type DataDirLock, lockDataDir } from '../data-dir-lock.js';
 import { StorageError } from '../errors.js';
 import type { QueryResult, SqlValue } from '../types.js';
 
@@ -9,6 +10,12 @@ export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
   readonly dataDir?: string | undefined;
   /** A `dumpDataDir()` tarball to start from instead of running initdb. */
   readonly loadDataDir?: Blob | undefined;
+  /**
+   * The directory's lock, already taken (see `lockDataDir`); the database
+   * releases it on close. Default: taken on open, so that a second process
+   * gets `ALERTBASE_STORAGE_DATA_DIR_LOCKED` instead of corrupting the directory.
+   */
+  readonly lock?: DataDirLock | undefined;
 }
 
 /** @internal Maps a PGlite result to the engine-neutral one. */
@@ -48,10 +55,12 @@ async function loadPglite(): Promise<{
 export class PgliteDatabase extends BaseDatabase {
   readonly engine = 'pglite' as const;
   readonly #pg: PGlite;
+  readonly #lock: DataDirLock | undefined;
 
-  private constructor(pg: PGlite, options: PgliteDatabaseOptions) {
+  private constructor(pg: PGlite, options: PgliteDatabaseOptions, lock: DataDirLock | undefined) {
     super(options);
     this.#pg = pg;
+    this.#lock = lock;
   }
 
   /**
@@ -64,12 +73,21 @@ export class PgliteDatabase extends BaseDatabase {
    */
   static async create(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
     const { PGlite, extensions } = await loadPglite();
-    const pg = await PGlite.create({
-      extensions,
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    });
-    return new PgliteDatabase(pg, options);
+    const lock =
+      options.dataDir === undefined
+        ? undefined
+        : (options.lock ?? (await lockDataDir(options.dataDir)));
+    try {
+      const pg = await PGlite.create({
+        extensions,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+      });
+      return new PgliteDatabase(pg, options, lock);
+    } catch (err) {
+      await lock?.release();
+      throw err;
+    }
   }
 
   /** Writes the whole data directory as an uncompressed tarball (a template). */
@@ -99,6 +117,10 @@ export class PgliteDatabase extends BaseDatabase {
   }
 
   protected async rawClose(): Promise<void> {
-    await this.#pg.close();
+    try {
+      await this.#pg.close();
+    } finally {
+      await this.#lock?.release();
+    }
   }
 }
