@@ -21,6 +21,7 @@ import {
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
+import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
@@ -93,7 +94,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
               ? logger
               : createLogger(typeof logger === 'object' ? logger : { level: 'info' }),
         }),
-    return503OnClosing: true,
+    // Refused by useShutdownRefusal instead: problem details with Retry-After.
+    return503OnClosing: false,
     // One log line per request, with tenant and key id, written by useObservability.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
@@ -126,11 +128,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const error = toAlertbaseError(err, bodyLimit);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
     const problem = problemOf(error, request.url.split('?')[0] ?? '', request.id);
+    markRetryable(reply, error.status);
     if (error.code === 'ALERTBASE_AUTH_UNAUTHENTICATED') {
       reply.header('www-authenticate', 'Bearer realm="alertbase"');
     }
     return reply.code(error.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
+  useShutdownRefusal(app);
   app.setNotFoundHandler((request, reply) => {
     const problem = problemOf(
       new AlertbaseError('ALERTBASE_RESOURCE_NOT_FOUND', {

@@ -124,3 +124,8 @@ export function toStorageError(err: unknown): StorageError {
     { cause: err, ...(sqlState === undefined ? {} : { sqlState }) },
   );
 }
+
+/** Whether an error says the database is unavailable or too slow (`ALERTBASE_STORAGE_UNAVAILABLE`). */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof StorageError && err.code === 'ALERTBASE_STORAGE_UNAVAILABLE';
+}

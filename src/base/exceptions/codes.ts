@@ -205,6 +205,11 @@ export const ERROR_CODES = defineCodes({
     title: 'Database unavailable',
     template: 'the database is unavailable or too slow ({reason}); retry later',
   },
+  ALERTBASE_SERVER_SHUTTING_DOWN: {
+    status: 503,
+    title: 'Shutting down',
+    template: 'this server is shutting down; retry against another instance or once it is back',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',
