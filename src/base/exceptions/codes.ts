@@ -205,6 +205,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Database unavailable',
     template: 'the database is unavailable or too slow ({reason}); retry later',
   },
+  ALERTBASE_STORAGE_DISK_FULL: {
+    status: 503,
+    title: 'Disk full',
+    template:
+      'the disk of the data directory {dataDir} has {freeMb} MiB free, less than the {reserveMb} MiB PGlite needs to write safely: free space (nothing acknowledged is lost; the service serves again by itself)',
+  },
   ALERTBASE_SERVER_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

@@ -1,6 +1,11 @@
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
 import { type DataDirLock, lockDataDir } from '../data-dir-lock.js';
+import {
+  createDiskSpaceGuard,
+  DEFAULT_MIN_FREE_BYTES,
+  type DiskSpaceGuard,
+} from '../disk-space.js';
 import { StorageError } from '../errors.js';
 import type { QueryResult, SqlValue } from '../types.js';
 
@@ -16,6 +21,12 @@ export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
    * gets `ALERTBASE_STORAGE_DATA_DIR_LOCKED` instead of corrupting the directory.
    */
   readonly lock?: DataDirLock | undefined;
+  /**
+   * Free space kept on the directory's file system, bytes: below it every
+   * statement (and the open) fails with `ALERTBASE_STORAGE_DISK_FULL`
+   * instead of PGlite hanging on a full disk. Default 64 MiB.
+   */
+  readonly minFreeBytes?: number | undefined;
 }
 
 /** @internal Maps a PGlite result to the engine-neutral one. */
@@ -56,11 +67,18 @@ export class PgliteDatabase extends BaseDatabase {
   readonly engine = 'pglite' as const;
   readonly #pg: PGlite;
   readonly #lock: DataDirLock | undefined;
+  readonly #space: DiskSpaceGuard | undefined;
 
-  private constructor(pg: PGlite, options: PgliteDatabaseOptions, lock: DataDirLock | undefined) {
+  private constructor(
+    pg: PGlite,
+    options: PgliteDatabaseOptions,
+    lock: DataDirLock | undefined,
+    space: DiskSpaceGuard | undefined,
+  ) {
     super(options);
     this.#pg = pg;
     this.#lock = lock;
+    this.#space = space;
   }
 
   /**
@@ -78,12 +96,18 @@ export class PgliteDatabase extends BaseDatabase {
         ? undefined
         : (options.lock ?? (await lockDataDir(options.dataDir)));
     try {
+      const space =
+        options.dataDir === undefined
+          ? undefined
+          : createDiskSpaceGuard(options.dataDir, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES);
+      // Opening writes too (recovery, a checkpoint): refused as well when short of space.
+      await space?.assert();
       const pg = await PGlite.create({
         extensions,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
       });
-      return new PgliteDatabase(pg, options, lock);
+      return new PgliteDatabase(pg, options, lock, space);
     } catch (err) {
       await lock?.release();
       throw err;
@@ -96,14 +120,20 @@ export class PgliteDatabase extends BaseDatabase {
   }
 
   protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
+    await this.#space?.assert();
     return toResult(await this.#pg.query<Record<string, unknown>>(sql, [...params]));
   }
 
   protected async rawExec(sql: string): Promise<void> {
+    await this.#space?.assert();
     await this.#pg.exec(sql);
   }
 
-  protected rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>, setup?: string): Promise<T> {
+  protected async rawTransaction<T>(
+    fn: (conn: RawConnection) => Promise<T>,
+    setup?: string,
+  ): Promise<T> {
+    await this.#space?.assert();
     return this.#pg.transaction(async (tx: Transaction) => {
       if (setup !== undefined) await tx.exec(setup);
       return fn({
