@@ -180,7 +180,7 @@ export async function runIssueOwnerKey(
 }
 
 /** A running `alertbase serve` that holds the PGlite directory, and a key to call it with. */
-interface RunningServerRef {
+export interface RunningServerRef {
   readonly url: string;
   readonly adminKey: string;
 }
@@ -191,7 +191,9 @@ interface RunningServerRef {
  * configured (`ALERTBASE_ADMIN_KEY`); otherwise `undefined` (the command
  * opens the database itself, or is refused naming the holder).
  */
-async function runningServerOf(config: AlertbaseConfig): Promise<RunningServerRef | undefined> {
+export async function runningServerOf(
+  config: AlertbaseConfig,
+): Promise<RunningServerRef | undefined> {
   if (config.storage.databaseUrl !== undefined) return undefined;
   const held = await readDataDirLock(lockFileOf(config.storage.dataDir));
   const adminKey = adminKeysOf(config)[0];

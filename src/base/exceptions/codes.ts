@@ -211,6 +211,11 @@ export const ERROR_CODES = defineCodes({
     template:
       'the disk of the data directory {dataDir} has {freeMb} MiB free, less than the {reserveMb} MiB PGlite needs to write safely: free space (nothing acknowledged is lost; the service serves again by itself)',
   },
+  ALERTBASE_STORAGE_BACKUP_FAILED: {
+    status: 409,
+    title: 'Backup or restore failed',
+    template: '{what} failed: {reason}',
+  },
   ALERTBASE_SERVER_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

@@ -3,6 +3,7 @@ import { alertmanagerRoutes } from './alertmanager.js';
 import { alertmanagerApiRoutes } from './alertmanager-api.js';
 import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
+import { backupRoutes } from './backup.js';
 import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
 import { resourceRoutes } from './resources.js';
@@ -17,6 +18,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   alertRoutes(api, ctx);
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
+  backupRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }
