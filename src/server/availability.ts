@@ -14,7 +14,8 @@ export const RETRY_AFTER_SECONDS = 5;
  * Refuses requests that arrive once the app is closing (on a kept-alive
  * connection: a new connection is not accepted at all) with
  * `ALERTBASE_SERVER_SHUTTING_DOWN` and `Connection: close`, so that the
- * client retries elsewhere; requests already in flight run to their end.
+ * client retries elsewhere; requests already in flight run to their end, and
+ * their answers close their connections.
  */
 export function useShutdownRefusal(app: FastifyInstance): void {
   let closing = false;
@@ -25,6 +26,13 @@ export function useShutdownRefusal(app: FastifyInstance): void {
     if (!closing) return;
     reply.header('connection', 'close');
     throw new AlertbaseError('ALERTBASE_SERVER_SHUTTING_DOWN', {});
+  });
+  // A kept-alive connection whose request finishes after the close began would
+  // stay open until its keep-alive timeout (72 s) and hold the shutdown past its
+  // grace period: its answer closes it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
 }
 
