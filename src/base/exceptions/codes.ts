@@ -189,11 +189,6 @@ export const ERROR_CODES = defineCodes({
     title: 'Invalid page cursor',
     template: 'the page cursor cannot be used: {reason}',
   },
-  ALERTBASE_STORAGE_ISOLATION_UNSAFE: {
-    status: 500,
-    title: 'Tenant isolation is not enforced',
-    template: 'refusing to serve: {reason}',
-  },
   ALERTBASE_STORAGE_DATA_DIR_LOCKED: {
     status: 409,
     title: 'Data directory in use',
@@ -220,6 +215,11 @@ export const ERROR_CODES = defineCodes({
     status: 503,
     title: 'Shutting down',
     template: 'this server is shutting down; retry against another instance or once it is back',
+  },
+  ALERTBASE_STORAGE_ISOLATION_UNSAFE: {
+    status: 500,
+    title: 'Tenant isolation is not enforced',
+    template: 'refusing to serve: {reason}',
   },
   ALERTBASE_INTERNAL: {
     status: 500,

@@ -13,12 +13,12 @@ import { tenantRoutes } from './tenants.js';
 /** Registers every tenant and platform route on the API scope. */
 export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   tenantRoutes(api, ctx);
+  backupRoutes(api, ctx);
   ruleFileRoutes(api, ctx, ctx.bodyLimit);
   resourceRoutes(api, ctx);
   alertRoutes(api, ctx);
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
-  backupRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }
