@@ -161,6 +161,10 @@ export const DEFAULTS = Object.freeze({
   dataDir: './data',
   /** Connections in the pool to a PostgreSQL server (`DATABASE_POOL_SIZE`). */
   databasePoolSize: 10,
+  /** `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, a statement or a lock on a PostgreSQL server. */
+  databaseTimeoutMs: 5_000,
+  /** `SHUTDOWN_GRACE_MS`: how long `alertbase serve` lets in-flight requests finish after SIGTERM. */
+  shutdownGraceMs: 10_000,
   /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */
   configFile: './alertbase.yaml',
   /**

@@ -171,6 +171,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await runServe(opts, io);
     });
 
+  program
+    .command('backup')
+    .description(
+      'back up the database while the service runs (PGlite: a tarball, through the running server when one holds the directory; PostgreSQL: pg_dump)',
+    )
+    .requiredOption('--out <file>', 'the backup file to write')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { out: string; config?: string }) => {
+      const { runBackup } = await import('../server/backup-commands.js');
+      await runBackup(opts, io);
+    });
+  program
+    .command('restore')
+    .description(
+      'restore a backup (PGlite: into an empty data directory, the server stopped; PostgreSQL: pg_restore into an empty database)',
+    )
+    .requiredOption('--from <file>', 'a file alertbase backup wrote')
+    .option('--force', 'replace a PGlite data directory that holds data')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { from: string; force?: boolean; config?: string }) => {
+      const { runRestore } = await import('../server/backup-commands.js');
+      await runRestore(opts, io);
+    });
+
   const admin = program.command('admin').description('platform administration');
   admin
     .command('create-key')

@@ -68,12 +68,21 @@ describe('defaults', () => {
         queryCacheEnabled: DEFAULTS.enableQueryCache,
         maxMemoryUsageMb: DEFAULTS.maxMemoryUsageMb,
       },
-      storage: { dataDir: join(dir, 'data') },
-      server: { port: DEFAULTS.port, host: DEFAULTS.host },
+      storage: { dataDir: join(dir, 'data'), databaseTimeoutMs: DEFAULTS.databaseTimeoutMs },
+      server: {
+        port: DEFAULTS.port,
+        host: DEFAULTS.host,
+        shutdownGraceMs: DEFAULTS.shutdownGraceMs,
+      },
       observability: {
         metricsEnabled: DEFAULTS.metricsEnabled,
         metricsTenantLimit: DEFAULTS.metricsTenantLimit,
         responseTimeThresholdMs: DEFAULTS.responseTimeThresholdMs,
+      },
+      notifications: {
+        allowPrivateNetworks: DEFAULTS.notifyAllowPrivateNetworks,
+        timeoutSeconds: DEFAULTS.notifyTimeoutSeconds,
+        maxAgeSeconds: DEFAULTS.notifyMaxAgeSeconds,
       },
     });
     expect(config.server.adminKey).toBeUndefined();
@@ -122,6 +131,8 @@ describe('environment variables', () => {
     ['METRICS_PORT', '9464', 'observability.metricsPort', 9464],
     ['METRICS_TENANT_LIMIT', '5', 'observability.metricsTenantLimit', 5],
     ['RESPONSE_TIME_THRESHOLD_MS', '250', 'observability.responseTimeThresholdMs', 250],
+    ['DATABASE_TIMEOUT_MS', '750', 'storage.databaseTimeoutMs', 750],
+    ['SHUTDOWN_GRACE_MS', '2500', 'server.shutdownGraceMs', 2500],
     [
       'DATABASE_URL',
       'postgresql://user:pass@localhost/db',
@@ -310,6 +321,7 @@ describe('the YAML file', () => {
     database_url: postgres://db/alerts
     redis_url: redis://cache:6379
     data_dir: state
+    database_timeout_ms: 1500
   server:
     port: 3000
     host: 0.0.0.0
@@ -324,6 +336,7 @@ describe('the YAML file', () => {
       databaseUrl: 'postgres://db/alerts',
       redisUrl: 'redis://cache:6379',
       dataDir: join(dir, 'state'),
+      databaseTimeoutMs: 1500,
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');

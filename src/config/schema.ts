@@ -205,6 +205,7 @@ const storageShape = {
   influxdbUrl: urlSetting(['http:', 'https:']).optional(),
   dataDir: pathSetting,
   encryptionKeys: encryptionKeysSetting.optional(),
+  databaseTimeoutMs: integerSetting(100, 600_000),
 };
 
 /**
@@ -240,6 +241,7 @@ const serverShape = {
   port: integerSetting(0, 65_535),
   host: hostSetting,
   adminKey: adminKeySetting.optional(),
+  shutdownGraceMs: integerSetting(0, 3_600_000),
 };
 
 /**
@@ -272,10 +274,12 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  * - `serialization`: the seed's `base_schema.serialization`.
  * - `performance`: the seed's `base_schema.performance` (`cacheTtl` in seconds, also
  *   `CACHE_TTL_SECONDS`) plus `queryCacheEnabled` and `maxMemoryUsageMb`.
- * - `storage`: connection URLs (absent: the embedded default) and the embedded
- *   database directory, always an absolute path.
- * - `server`: the HTTP port and interface of `alertbase serve`, and the platform
- *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}).
+ * - `storage`: connection URLs (absent: the embedded default), the embedded
+ *   database directory (always an absolute path) and the longest wait on a
+ *   PostgreSQL server (`databaseTimeoutMs`).
+ * - `server`: the HTTP port and interface of `alertbase serve`, the platform
+ *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}) and
+ *   how long in-flight requests may finish after SIGTERM (`shutdownGraceMs`).
  * - `observability`: `GET /metrics` (on or off, its own port, its key), how
  *   many tenants get their own label value, and the response-time threshold
  *   of `/health/ready`.
@@ -385,11 +389,13 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     influxdbUrl: { env: 'INFLUXDB_URL', secret: true, defaultValue: undefined },
     dataDir: { env: 'ALERTBASE_DATA_DIR', defaultValue: DEFAULTS.dataDir },
     encryptionKeys: { env: ENCRYPTION_KEYS_ENV, secret: true, defaultValue: undefined },
+    databaseTimeoutMs: { env: 'DATABASE_TIMEOUT_MS', defaultValue: DEFAULTS.databaseTimeoutMs },
   }),
   ...settingsOf('server', serverShape, {
     port: { env: 'PORT', defaultValue: DEFAULTS.port },
     host: { env: 'HOST', defaultValue: DEFAULTS.host },
     adminKey: { env: ADMIN_KEY_ENV, secret: true, defaultValue: undefined },
+    shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', defaultValue: DEFAULTS.shutdownGraceMs },
   }),
   ...settingsOf('observability', observabilityShape, {
     metricsEnabled: { env: 'METRICS_ENABLED', defaultValue: DEFAULTS.metricsEnabled },

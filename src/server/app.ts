@@ -23,6 +23,7 @@ import { FieldCipher, KeyRing } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
+import { markRetryable, useShutdownRefusal } from './availability.js';
 import { createDeliver } from './deliver.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
@@ -117,7 +118,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
               ? logger
               : createLogger(typeof logger === 'object' ? logger : { level: 'info' }),
         }),
-    return503OnClosing: true,
+    // Refused by useShutdownRefusal instead: problem details with Retry-After.
+    return503OnClosing: false,
     // One log line per request, with tenant and key id, written by useObservability.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
@@ -154,11 +156,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const error = toAlertbaseError(err, bodyLimit);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
     const problem = problemOf(error, request.url.split('?')[0] ?? '', request.id);
+    markRetryable(reply, error.status);
     if (error.code === 'ALERTBASE_AUTH_UNAUTHENTICATED') {
       reply.header('www-authenticate', 'Bearer realm="alertbase"');
     }
     return reply.code(error.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
+  useShutdownRefusal(app);
   app.setNotFoundHandler((request, reply) => {
     const problem = problemOf(
       new AlertbaseError('ALERTBASE_RESOURCE_NOT_FOUND', {

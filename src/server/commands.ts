@@ -3,7 +3,13 @@
  * (the CLI parses the arguments and calls these).
  */
 import { AlertbaseError } from '../base/exceptions/index.js';
-import { type AlertbaseConfig, loadConfig } from '../config/index.js';
+import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
+import {
+  lockDataDir,
+  lockFileOf,
+  processIsAlive,
+  readDataDirLock,
+} from '../storage/data-dir-lock.js';
 import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
@@ -55,25 +61,49 @@ export async function runServe(
   });
 }
 
-/** Loads the configuration and opens the database it names (a new PGlite directory from the template). */
+/** What an admin command says when `alertbase serve` holds the PGlite directory. */
+const ADMIN_ADVICE =
+  'PGlite admits one process: stop that server, run this command, start the server again. ' +
+  '`alertbase admin owner-key` goes through the running server instead when ALERTBASE_ADMIN_KEY holds a platform administrator key; ' +
+  'a platform key for a running server needs no database: start it with ALERTBASE_ADMIN_KEY=$(openssl rand -hex 32)';
+
+/**
+ * Loads the configuration and opens the database it names (a new PGlite
+ * directory from the template). A PGlite directory that a running
+ * `alertbase serve` holds is refused (`ALERTBASE_STORAGE_DATA_DIR_LOCKED`),
+ * saying what to do instead.
+ */
 export async function openConfigured(
   configFile: string | undefined,
   io: CommandIo,
+  command: string,
 ): Promise<{ readonly config: AlertbaseConfig; readonly db: Database }> {
   const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile });
   const url = config.storage.databaseUrl;
-  if (url === undefined)
-    await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
-  const db = await openDatabase(url === undefined ? { dataDir: config.storage.dataDir } : { url });
-  return { config, db };
+  if (url !== undefined) {
+    return { config, db: await openDatabase({ url, timeoutMs: config.storage.databaseTimeoutMs }) };
+  }
+  const { dataDir } = config.storage;
+  const lock = await lockDataDir(dataDir, {
+    holder: `alertbase ${command}`,
+    advice: ADMIN_ADVICE,
+  });
+  try {
+    await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
+    return { config, db: await openDatabase({ dataDir, lock }) };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }
 
-/** Opens the database the configuration names. */
+/** Opens the database the configuration names (see {@link openConfigured}). */
 async function openConfiguredDatabase(
   configFile: string | undefined,
   io: CommandIo,
+  command: string,
 ): Promise<Database> {
-  return (await openConfigured(configFile, io)).db;
+  return (await openConfigured(configFile, io, command)).db;
 }
 
 /** Options of `alertbase admin create-key`. */
@@ -92,7 +122,7 @@ export async function runCreateAdminKey(
   options: CreateKeyCommandOptions,
   io: CommandIo,
 ): Promise<string> {
-  const db = await openConfiguredDatabase(options.config, io);
+  const db = await openConfiguredDatabase(options.config, io, 'admin create-key');
   try {
     const repos = createRepositories(db);
     if ((await repos.tenants.find(PLATFORM_TENANT)) === undefined) {
@@ -134,7 +164,10 @@ export async function runIssueOwnerKey(
   options: OwnerKeyCommandOptions,
   io: CommandIo,
 ): Promise<string> {
-  const db = await openConfiguredDatabase(options.config, io);
+  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  const viaServer = await runningServerOf(config);
+  if (viaServer !== undefined) return issueOwnerKeyThroughApi(viaServer, options, io);
+  const db = await openConfiguredDatabase(options.config, io, 'admin owner-key');
   try {
     const repos = createRepositories(db);
     if (options.tenant === PLATFORM_TENANT) {
@@ -156,4 +189,59 @@ export async function runIssueOwnerKey(
   } finally {
     await db.close();
   }
+}
+
+/** A running `alertbase serve` that holds the PGlite directory, and a key to call it with. */
+export interface RunningServerRef {
+  readonly url: string;
+  readonly adminKey: string;
+}
+
+/**
+ * @internal The server to send an admin command to: the holder of the
+ * PGlite directory when it announced its URL and a platform key is
+ * configured (`ALERTBASE_ADMIN_KEY`); otherwise `undefined` (the command
+ * opens the database itself, or is refused naming the holder).
+ */
+export async function runningServerOf(
+  config: AlertbaseConfig,
+): Promise<RunningServerRef | undefined> {
+  if (config.storage.databaseUrl !== undefined) return undefined;
+  const held = await readDataDirLock(lockFileOf(config.storage.dataDir));
+  const adminKey = adminKeysOf(config)[0];
+  if (held?.url === undefined || adminKey === undefined || !processIsAlive(held.pid)) {
+    return undefined;
+  }
+  return { url: held.url, adminKey };
+}
+
+/** `alertbase admin owner-key` through a running server's `POST /v1/tenants/:id/owner-key`. */
+async function issueOwnerKeyThroughApi(
+  server: RunningServerRef,
+  options: OwnerKeyCommandOptions,
+  io: CommandIo,
+): Promise<string> {
+  const res = await fetch(
+    `${server.url}/v1/tenants/${encodeURIComponent(options.tenant)}/owner-key`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.adminKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify({ reason: options.reason ?? '' }),
+      signal: AbortSignal.timeout(30_000),
+    },
+  );
+  const body = (await res.json()) as { key?: unknown; code?: unknown; detail?: unknown };
+  if (res.status !== 201 || typeof body.key !== 'string') {
+    throw new AlertbaseError('ALERTBASE_INTERNAL', {
+      reason: `the running server at ${server.url} answered ${res.status} ${String(body.code ?? '')}: ${String(body.detail ?? '')}`,
+    });
+  }
+  io.stdout.write(
+    `Owner key of tenant ${options.tenant} (break-glass, audited; issued by the running server at ${server.url}; shown only this once):\n  ${body.key}\n`,
+  );
+  return body.key;
 }

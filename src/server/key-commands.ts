@@ -59,13 +59,14 @@ export interface RotateKeysCommandOptions {
  * `alertbase keys rotate`: re-encrypts every stored secret under the
  * newest key of the ring (`reencryptSecrets`), batch by batch, each batch
  * audited as `secrets.reencrypt` in its tenant's trail. Safe while the
- * service runs, and to run again.
+ * service runs on a PostgreSQL server (a PGlite directory admits one
+ * process: stop the service first), and to run again.
  */
 export async function runRotateKeys(
   options: RotateKeysCommandOptions,
   io: CommandIo,
 ): Promise<ReencryptResult> {
-  const { config, db } = await openConfigured(options.config, io);
+  const { config, db } = await openConfigured(options.config, io, 'keys rotate');
   try {
     const { ring } = await resolveKeyRing(config, { create: false });
     const result = await reencryptSecrets(db, new FieldCipher(ring), {
@@ -110,7 +111,7 @@ export async function runAuditCheckpoint(
   options: AuditCheckpointCommandOptions,
   io: CommandIo,
 ): Promise<AuditCheckpoint> {
-  const { config, db } = await openConfigured(options.config, io);
+  const { config, db } = await openConfigured(options.config, io, 'audit checkpoint');
   try {
     const { ring } = await resolveKeyRing(config, { create: false });
     const checkpoint = await takeCheckpoint(db, ring, options.tenant);
@@ -144,7 +145,7 @@ export async function runAuditVerify(
     options.checkpoint === undefined
       ? undefined
       : parseCheckpoint(JSON.parse(await readFile(resolve(io.cwd, options.checkpoint), 'utf8')));
-  const { config, db } = await openConfigured(options.config, io);
+  const { config, db } = await openConfigured(options.config, io, 'audit verify');
   try {
     if (checkpoint === undefined) {
       const chain = await verifyAuditChain(db, options.tenant);

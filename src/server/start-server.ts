@@ -12,6 +12,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import type { KeyRing } from '../security/index.js';
+import { type DataDirLock, lockDataDir } from '../storage/data-dir-lock.js';
 import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
@@ -89,12 +90,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** @internal Opens the configured database, seeding a new PGlite directory from the template. */
-async function open(config: AlertbaseConfig): Promise<{ db: Database; created: boolean }> {
+/** What {@link open} opened. */
+interface Opened {
+  readonly db: Database;
+  readonly created: boolean;
+  /** PGlite's directory lock, held until the database closes. */
+  readonly lock?: DataDirLock | undefined;
+}
+
+/**
+ * @internal Opens the configured database, seeding a new PGlite directory
+ * from the template. The directory is locked first (before seeding): a
+ * second `alertbase serve` or `alertbase admin` on it is refused.
+ */
+async function open(config: AlertbaseConfig): Promise<Opened> {
   const url = config.storage.databaseUrl;
-  if (url !== undefined) return { db: await openDatabase({ url }), created: false };
-  const created = await seedDataDir(config.storage.dataDir, () => pgliteTemplate({ keep: false }));
-  return { db: await openDatabase({ dataDir: config.storage.dataDir }), created };
+  if (url !== undefined) {
+    return {
+      db: await openDatabase({ url, timeoutMs: config.storage.databaseTimeoutMs }),
+      created: false,
+    };
+  }
+  const { dataDir } = config.storage;
+  const lock = await lockDataDir(dataDir, { holder: 'alertbase serve' });
+  try {
+    const created = await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
+    return { db: await openDatabase({ dataDir, lock }), created, lock };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }
 
 /**
@@ -221,7 +246,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     );
     throw err;
   }
-  let opened: { db: Database; created: boolean };
+  let opened: Opened;
   try {
     opened = await opening;
   } catch (err) {
@@ -251,6 +276,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       });
     }
     const metricsUrl = metrics === undefined ? undefined : (metricsServer?.url ?? `${url}/metrics`);
+    // A second opener of the directory is told where this server answers.
+    await opened.lock?.announce(url);
     const readyMs = performance.now() - started;
     print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
     print(`API documentation: ${url}/docs`);
@@ -265,11 +292,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const running = app;
     let closing: Promise<void> | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
-      running.log.info({ signal }, 'shutting down');
+      const graceMs = config.server.shutdownGraceMs;
+      running.log.info({ signal, graceMs }, 'shutting down');
       const exit = options.exit ?? ((code: number) => process.exit(code));
+      // In-flight requests finish, new ones get 503; past the grace period the
+      // process exits all the same (code 1) rather than hang.
+      const overdue = setTimeout(() => {
+        running.log.error({ graceMs }, 'requests still in flight after the grace period; exiting');
+        exit(1);
+      }, graceMs);
+      overdue.unref();
       void server.close().then(
-        () => exit(0),
-        () => exit(1),
+        () => {
+          clearTimeout(overdue);
+          exit(0);
+        },
+        () => {
+          clearTimeout(overdue);
+          exit(1);
+        },
       );
     };
     const server: RunningServer = {

@@ -47,6 +47,9 @@ function assertOrdered(migrations: readonly Migration[]): void {
 
 /** @internal Serializes migration steps across processes. */
 async function lock(tx: TransactionClient): Promise<void> {
+  // A migration may rewrite a large table and wait for another instance's
+  // step: the request timeouts of the pool (DATABASE_TIMEOUT_MS) do not apply.
+  await tx.exec('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
   await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../base/constants.js';
+import type { DataDirLock } from './data-dir-lock.js';
 import { StorageError } from './errors.js';
 import { assertIsolation } from './isolation-check.js';
 import { migrate } from './migrate.js';
@@ -16,6 +17,17 @@ export interface OpenDatabaseOptions {
   readonly dataDir?: string | undefined;
   /** Connections in a server pool; default `DEFAULTS.databasePoolSize`. */
   readonly poolSize?: number | undefined;
+  /**
+   * How long a PostgreSQL server may keep a request waiting, ms: for a pooled
+   * connection (`connectionTimeoutMillis`), for a statement
+   * (`statement_timeout`) and for a row or table lock (`lock_timeout`). A
+   * wait past it fails as `ALERTBASE_STORAGE_UNAVAILABLE` (HTTP 503).
+   * Default `DEFAULTS.databaseTimeoutMs`; migrations are not bounded by it.
+   * PGlite (one connection in this process) has no such waits.
+   */
+  readonly timeoutMs?: number | undefined;
+  /** PGlite: the data directory's lock, already taken (see `lockDataDir`); default taken on open. */
+  readonly lock?: DataDirLock | undefined;
   /** Apply pending migrations on open; default `true`. */
   readonly migrate?: boolean | undefined;
   /** Run {@link assertIsolation} on open; default: the value of `migrate`. */
@@ -95,10 +107,15 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   let db: Database;
   if (target.engine === 'postgres') {
     const { PostgresDatabase } = await import('./drivers/postgres.js');
-    db = await PostgresDatabase.create({ ...base, url: target.url, poolSize: options.poolSize });
+    db = await PostgresDatabase.create({
+      ...base,
+      url: target.url,
+      poolSize: options.poolSize,
+      timeoutMs: options.timeoutMs,
+    });
   } else {
     const { PgliteDatabase } = await import('./drivers/pglite.js');
-    db = await PgliteDatabase.create({ ...base, dataDir: target.dataDir });
+    db = await PgliteDatabase.create({ ...base, dataDir: target.dataDir, lock: options.lock });
   }
   const shouldMigrate = options.migrate ?? true;
   try {

@@ -33,7 +33,7 @@ describeWithServer('PostgreSQL server driver', () => {
   it('destroys a connection that died inside a transaction and keeps serving', async () => {
     await expect(
       db.transaction((tx) => tx.query('SELECT pg_terminate_backend(pg_backend_pid())')),
-    ).rejects.toMatchObject({ code: 'ALERTBASE_STORAGE_QUERY_FAILED' });
+    ).rejects.toMatchObject({ code: 'ALERTBASE_STORAGE_UNAVAILABLE', status: 503 });
     for (let i = 0; i < 4; i++) {
       expect((await db.transaction((tx) => tx.query('SELECT 1 AS one'))).rows).toEqual([
         { one: 1 },
@@ -44,6 +44,9 @@ describeWithServer('PostgreSQL server driver', () => {
   it('fails to open with a clear code when the server does not answer', async () => {
     await expect(
       openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', migrate: false }),
-    ).rejects.toMatchObject({ code: 'ALERTBASE_STORAGE_QUERY_FAILED' });
+    ).rejects.toMatchObject({
+      code: 'ALERTBASE_STORAGE_UNAVAILABLE',
+      context: { reason: 'network: ECONNREFUSED' },
+    });
   });
 });

@@ -199,6 +199,33 @@ export const ERROR_CODES = defineCodes({
     title: 'Invalid page cursor',
     template: 'the page cursor cannot be used: {reason}',
   },
+  ALERTBASE_STORAGE_DATA_DIR_LOCKED: {
+    status: 409,
+    title: 'Data directory in use',
+    template:
+      'the data directory {dataDir} is in use by {holder} (pid {pid}, lock file {lockFile}): {advice}',
+  },
+  ALERTBASE_STORAGE_UNAVAILABLE: {
+    status: 503,
+    title: 'Database unavailable',
+    template: 'the database is unavailable or too slow ({reason}); retry later',
+  },
+  ALERTBASE_STORAGE_DISK_FULL: {
+    status: 503,
+    title: 'Disk full',
+    template:
+      'the disk of the data directory {dataDir} has {freeMb} MiB free, less than the {reserveMb} MiB PGlite needs to write safely: free space (nothing acknowledged is lost; the service serves again by itself)',
+  },
+  ALERTBASE_STORAGE_BACKUP_FAILED: {
+    status: 409,
+    title: 'Backup or restore failed',
+    template: '{what} failed: {reason}',
+  },
+  ALERTBASE_SERVER_SHUTTING_DOWN: {
+    status: 503,
+    title: 'Shutting down',
+    template: 'this server is shutting down; retry against another instance or once it is back',
+  },
   ALERTBASE_STORAGE_ISOLATION_UNSAFE: {
     status: 500,
     title: 'Tenant isolation is not enforced',

@@ -3,6 +3,7 @@ import { alertmanagerRoutes } from './alertmanager.js';
 import { alertmanagerApiRoutes } from './alertmanager-api.js';
 import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
+import { backupRoutes } from './backup.js';
 import type { RouteContext } from './context.js';
 import { keyRoutes } from './keys.js';
 import { notificationRoutes } from './notifications.js';
@@ -16,6 +17,7 @@ import { userRoutes } from './users.js';
 /** Registers every tenant and platform route on the API scope. */
 export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   tenantRoutes(api, ctx);
+  backupRoutes(api, ctx);
   ruleFileRoutes(api, ctx, ctx.bodyLimit);
   resourceRoutes(api, ctx);
   alertRoutes(api, ctx);

@@ -1,5 +1,11 @@
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
+import { type DataDirLock, lockDataDir } from '../data-dir-lock.js';
+import {
+  createDiskSpaceGuard,
+  DEFAULT_MIN_FREE_BYTES,
+  type DiskSpaceGuard,
+} from '../disk-space.js';
 import { StorageError } from '../errors.js';
 import type { QueryResult, SqlValue } from '../types.js';
 
@@ -9,6 +15,18 @@ export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
   readonly dataDir?: string | undefined;
   /** A `dumpDataDir()` tarball to start from instead of running initdb. */
   readonly loadDataDir?: Blob | undefined;
+  /**
+   * The directory's lock, already taken (see `lockDataDir`); the database
+   * releases it on close. Default: taken on open, so that a second process
+   * gets `ALERTBASE_STORAGE_DATA_DIR_LOCKED` instead of corrupting the directory.
+   */
+  readonly lock?: DataDirLock | undefined;
+  /**
+   * Free space kept on the directory's file system, bytes: below it every
+   * statement (and the open) fails with `ALERTBASE_STORAGE_DISK_FULL`
+   * instead of PGlite hanging on a full disk. Default 64 MiB.
+   */
+  readonly minFreeBytes?: number | undefined;
 }
 
 /** @internal Maps a PGlite result to the engine-neutral one. */
@@ -48,10 +66,19 @@ async function loadPglite(): Promise<{
 export class PgliteDatabase extends BaseDatabase {
   readonly engine = 'pglite' as const;
   readonly #pg: PGlite;
+  readonly #lock: DataDirLock | undefined;
+  readonly #space: DiskSpaceGuard | undefined;
 
-  private constructor(pg: PGlite, options: PgliteDatabaseOptions) {
+  private constructor(
+    pg: PGlite,
+    options: PgliteDatabaseOptions,
+    lock: DataDirLock | undefined,
+    space: DiskSpaceGuard | undefined,
+  ) {
     super(options);
     this.#pg = pg;
+    this.#lock = lock;
+    this.#space = space;
   }
 
   /**
@@ -64,12 +91,27 @@ export class PgliteDatabase extends BaseDatabase {
    */
   static async create(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
     const { PGlite, extensions } = await loadPglite();
-    const pg = await PGlite.create({
-      extensions,
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    });
-    return new PgliteDatabase(pg, options);
+    const lock =
+      options.dataDir === undefined
+        ? undefined
+        : (options.lock ?? (await lockDataDir(options.dataDir)));
+    try {
+      const space =
+        options.dataDir === undefined
+          ? undefined
+          : createDiskSpaceGuard(options.dataDir, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES);
+      // Opening writes too (recovery, a checkpoint): refused as well when short of space.
+      await space?.assert();
+      const pg = await PGlite.create({
+        extensions,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+      });
+      return new PgliteDatabase(pg, options, lock, space);
+    } catch (err) {
+      await lock?.release();
+      throw err;
+    }
   }
 
   /** Writes the whole data directory as an uncompressed tarball (a template). */
@@ -78,14 +120,20 @@ export class PgliteDatabase extends BaseDatabase {
   }
 
   protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
+    await this.#space?.assert();
     return toResult(await this.#pg.query<Record<string, unknown>>(sql, [...params]));
   }
 
   protected async rawExec(sql: string): Promise<void> {
+    await this.#space?.assert();
     await this.#pg.exec(sql);
   }
 
-  protected rawTransaction<T>(fn: (conn: RawConnection) => Promise<T>, setup?: string): Promise<T> {
+  protected async rawTransaction<T>(
+    fn: (conn: RawConnection) => Promise<T>,
+    setup?: string,
+  ): Promise<T> {
+    await this.#space?.assert();
     return this.#pg.transaction(async (tx: Transaction) => {
       if (setup !== undefined) await tx.exec(setup);
       return fn({
@@ -99,6 +147,10 @@ export class PgliteDatabase extends BaseDatabase {
   }
 
   protected async rawClose(): Promise<void> {
-    await this.#pg.close();
+    try {
+      await this.#pg.close();
+    } finally {
+      await this.#lock?.release();
+    }
   }
 }

@@ -10,6 +10,11 @@ export interface PostgresDatabaseOptions extends BaseDatabaseOptions {
   readonly url: string;
   /** Connections in the pool; default `DEFAULTS.databasePoolSize`. */
   readonly poolSize?: number | undefined;
+  /**
+   * Longest wait for a pooled connection, a statement and a lock, ms; default
+   * `DEFAULTS.databaseTimeoutMs` (see `OpenDatabaseOptions.timeoutMs`).
+   */
+  readonly timeoutMs?: number | undefined;
   /** `application_name` shown in `pg_stat_activity`; default `alertbase`. */
   readonly applicationName?: string | undefined;
 }
@@ -75,8 +80,14 @@ export class PostgresDatabase extends BaseDatabase {
     const baseParser = pg.types.getTypeParser;
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? Number : baseParser(oid, format)) as typeof pgTypes.getTypeParser;
+    const timeoutMs = options.timeoutMs ?? DEFAULTS.databaseTimeoutMs;
     const pool = new pg.Pool({
       connectionString: options.url,
+      // Bounded waits: while the server is unreachable or slow, a request fails
+      // (503) instead of queueing behind the pool or a lock without end.
+      connectionTimeoutMillis: timeoutMs,
+      statement_timeout: timeoutMs,
+      lock_timeout: timeoutMs,
       max: options.poolSize ?? DEFAULTS.databasePoolSize,
       application_name: options.applicationName ?? 'alertbase',
       types: { getTypeParser },

@@ -7,6 +7,7 @@ import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
+import { isUnavailable } from '../errors.js';
 import type { Database, TransactionClient } from '../types.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
@@ -316,10 +317,13 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         advisoryLock: auditLockOf(tenantId),
       });
     } catch (err) {
-      if (group.length > 1) {
+      // Retried alone so that a batch fails only for its own sake; but when the
+      // database is away or too slow it fails for every batch, and retrying
+      // them one by one would multiply the wait (DATABASE_TIMEOUT_MS) by the group.
+      if (group.length > 1 && !isUnavailable(err)) {
         for (const batch of group) await this.#commit(tenantId, [batch]);
       } else {
-        group[0]?.reject(err);
+        for (const batch of group) batch.reject(err);
       }
       return;
     }
