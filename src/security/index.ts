@@ -1,1 +1,2 @@
 export * from './failure-limiter.js';
+export * from './request-limiter.js';

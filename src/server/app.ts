@@ -8,6 +8,7 @@ import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
@@ -18,12 +19,14 @@ import {
   REQUEST_ID_HEADER,
   requestIdOf,
 } from '../observability/index.js';
+import { createRequestLimiter } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import { useRateLimits } from './rate-limit.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
@@ -62,6 +65,13 @@ export interface BuildAppOptions {
    * ready, until it closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
+  /**
+   * A Redis connection (`connectRedis`, owned by the caller): L2 cache and
+   * shared rate limits. Absent: both in this process.
+   */
+  readonly redis?: Redis | undefined;
+  /** Before every Redis key (deployments or test runs sharing one Redis). Default `ab:`. */
+  readonly redisPrefix?: string | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -183,6 +193,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       platformKeyHashes: (options.adminKeys ?? []).filter((k) => k !== '').map(hashApiKey),
       now: context.now,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
+    });
+    useRateLimits(api, {
+      tenants,
+      limiter: createRequestLimiter({
+        redis: options.redis,
+        ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+      }),
     });
     const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
     healthRoutes(api, routes, observed.window);
