@@ -17,3 +17,4 @@ export {
   SERIALIZATION_FORMATS,
   type SerializationFormat,
 } from './schema.js';
+export { validationCacheOf } from './validation-cache.js';

@@ -7,7 +7,7 @@ import {
   type ValidationLevel,
   type Validator,
 } from '../../base/validators/index.js';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, validationCacheOf } from '../../config/index.js';
 import { checkRuleFile } from '../../interop/prometheus/index.js';
 import {
   type DocumentFormat,
@@ -392,7 +392,7 @@ export async function runValidate(
           model,
           strict: options.strict ?? config.validation.strictMode,
           maxErrors: options.maxErrors ?? config.validation.maxErrors,
-          cache: false,
+          cache: validationCacheOf(config),
         });
         validators.set(model.name, validator);
       }
