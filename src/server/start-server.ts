@@ -181,6 +181,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const [{ buildApp }, { metricsOf }] = await Promise.all([
       import('./app.js'),
       import('./observability.js'),
+      config.performance.lazyLoading
+        ? undefined
+        : import('./warm-up.js').then(({ warmModules }) => warmModules()),
     ]);
     metrics = metricsOf(config);
     app = await buildApp({
