@@ -1,3 +1,9 @@
+export {
+  type CacheBudget,
+  cacheBudgetOf,
+  L1_MAX_ENTRIES,
+  L1_MEMORY_SHARE,
+} from './cache-budget.js';
 export type { EnvVars } from './env-layer.js';
 export { formatConfig, maskUrl, URL_SECRET_MASK } from './format-config.js';
 export type { ConfigSource } from './layer.js';

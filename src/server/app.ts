@@ -12,7 +12,8 @@ import type { Redis } from 'ioredis';
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
-import type { AlertbaseConfig } from '../config/index.js';
+import { createCache, createMemoryDriver, createRedisDriver } from '../cache/index.js';
+import { type AlertbaseConfig, cacheBudgetOf } from '../config/index.js';
 import {
   type AlertbaseMetrics,
   createLogger,
@@ -26,6 +27,7 @@ import { type AuthBackend, useAuth } from './auth.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
@@ -170,6 +172,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scheduler?.stop();
     });
   }
+  const cache = createCache({
+    l1: createMemoryDriver(cacheBudgetOf(options.config)),
+    l2:
+      options.redis === undefined
+        ? undefined
+        : createRedisDriver({
+            redis: options.redis,
+            ttlSeconds: options.config.performance.cacheTtl,
+            ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+          }),
+  });
   const context: Omit<RouteContext, 'forgetKeys'> = {
     db: options.db,
     repos,
@@ -179,6 +192,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit,
     now: options.now ?? (() => new Date()),
     metrics: observed.metrics,
+    queryCache: createQueryCache({
+      db: options.db,
+      cache,
+      enabled: options.config.performance.queryCacheEnabled,
+    }),
   };
 
   await app.register(async (api) => {

@@ -239,13 +239,12 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const page = await listAlerts(ctx, who, parseQuery(AlertQuery, request));
-      return send(
-        reply,
-        200,
-        { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor },
-        ctx.serializer,
-      );
+      const query = parseQuery(AlertQuery, request);
+      const answer = await ctx.queryCache.answer(who.tenantId, 'Alert', query, async () => {
+        const page = await listAlerts(ctx, who, query);
+        return { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor };
+      });
+      return send(reply, 200, answer, ctx.serializer);
     },
   );
 

@@ -3,6 +3,7 @@ import type { AlertbaseConfig } from '../../config/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
 import type { Database } from '../../storage/index.js';
 import type { Repositories } from '../../storage/repositories/index.js';
+import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
 
 /** What every route module is given. */
@@ -21,4 +22,6 @@ export interface RouteContext {
   readonly metrics: AlertbaseMetrics | undefined;
   /** The clock. */
   readonly now: () => Date;
+  /** Cached answers of list endpoints (`ENABLE_QUERY_CACHE`). */
+  readonly queryCache: QueryCache;
 }

@@ -81,6 +81,12 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
    * A check of a create or update body (wire or camelCase names) before it
    * is stored; throws to refuse it.
    */
+  /**
+   * Whether list answers may be cached under the tenant's data version
+   * (`ENABLE_QUERY_CACHE`). False for a resource whose listing depends on
+   * the clock (silences: active, pending, expired). Default true.
+   */
+  readonly queryCache?: boolean;
   readonly beforeWrite?: (
     tenantId: string,
     body: Readonly<Record<string, unknown>>,
@@ -136,8 +142,14 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const page = await repo.list(who.tenantId, spec.listOptions(parseQuery(spec.query, request)));
-      return send(reply, 200, wirePage(model, page), ctx.serializer);
+      const query = parseQuery(spec.query, request);
+      const load = async () =>
+        wirePage(model, await repo.list(who.tenantId, spec.listOptions(query)));
+      const answer =
+        spec.queryCache === false
+          ? await load()
+          : await ctx.queryCache.answer(who.tenantId, name, query, load);
+      return send(reply, 200, answer, ctx.serializer);
     },
   );
 

@@ -99,6 +99,8 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
     tag: 'silences',
     model: Silence,
     repo: ctx.repos.silences,
+    // Its status filter (active, pending, expired) is computed from the clock.
+    queryCache: false,
     write: 'silences:write',
     query: SilenceQuery,
     listOptions: (q) => ({

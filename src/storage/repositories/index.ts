@@ -40,6 +40,7 @@ export {
   type PatchInput,
   type Repositories,
 } from './create-repositories.js';
+export { dataVersionOf } from './data-version.js';
 export {
   type FilterSpec,
   ModelRepository,
