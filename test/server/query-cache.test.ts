@@ -24,7 +24,7 @@ async function sneakRule(db: Database, name: string): Promise<void> {
        SELECT tenant_id, $2, $1, status, level, level_rank, labels,
               jsonb_set(jsonb_set(doc, '{id}', to_jsonb($2::text)), '{name}', to_jsonb($1::text))
        FROM alert_rules WHERE tenant_id = 'acme' LIMIT 1`,
-      [name, newIds(1)[0]],
+      [name, newIds(1)[0] ?? ''],
     );
   });
 }
