@@ -24,6 +24,7 @@ import { createRequestLimiter } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
+import { useBackPressure } from './back-pressure.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
@@ -155,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(404).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
 
+  await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -194,6 +194,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Tenant isolation is not enforced',
     template: 'refusing to serve: {reason}',
   },
+  ALERTBASE_SERVER_OVERLOADED: {
+    status: 503,
+    title: 'Server overloaded',
+    template:
+      'the server holds {usedMb} MiB, past MAX_MEMORY_USAGE_MB ({limitMb} MiB); retry after {retryAfterSeconds}s',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',
