@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
 import type { ListOptions, Page, WriteOptions } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
+import { type CountedQuota, enforceQuota } from '../quotas.js';
 import type { Permission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -87,6 +88,8 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
    * the clock (silences: active, pending, expired). Default true.
    */
   readonly queryCache?: boolean;
+  /** The tenant quota each creation counts against. */
+  readonly quota?: CountedQuota;
   readonly beforeWrite?: (
     tenantId: string,
     body: Readonly<Record<string, unknown>>,
@@ -122,6 +125,7 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
         unknown
       >;
       await spec.beforeWrite?.(who.tenantId, input);
+      if (spec.quota !== undefined) await enforceQuota(ctx, who.tenantId, spec.quota);
       const created = await repo.create(who.tenantId, input, who.actor);
       const id = (created as { id?: unknown }).id;
       reply.header('location', `${path}/${String(id)}`);

@@ -8,6 +8,7 @@ import { Role } from '../../base/enums/index.js';
 import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js';
 import { ApiKey } from '../../domain/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
+import { enforceQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
@@ -87,6 +88,7 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
           action: `issue a key of role ${role}`,
         });
       }
+      await enforceQuota(ctx, who.tenantId, 'apiKeys');
       const issued = await ctx.repos.apiKeys.issue(who.tenantId, parsed.data, who.actor);
       reply.header('location', `/v1/keys/${issued.apiKey.id}`);
       return send(

@@ -8,6 +8,7 @@ import { keyRoutes } from './keys.js';
 import { resourceRoutes } from './resources.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
+import { usageRoutes } from './usage.js';
 
 /** Registers every tenant and platform route on the API scope. */
 export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
@@ -17,6 +18,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   alertRoutes(api, ctx);
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
+  usageRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

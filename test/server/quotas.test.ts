@@ -1,0 +1,105 @@
+/**
+ * Quotas per tier, overridable in a tenant's settings: creations past a
+ * limit answer 403 ALERTBASE_TENANT_QUOTA_EXCEEDED with the quota, its
+ * limit and the current use; GET /v1/tenants/{id}/usage reports them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../src/storage/index.js';
+import { call, RULE, setupOn, type TestApp } from './helpers.js';
+
+const SETTINGS = { timezone: 'UTC', levelPriorities: {}, allowPrivateNetworks: false };
+
+describe('quotas', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await setupOn(await createTestDatabase());
+    // acme holds five keys (one per role) already.
+    await t.repos.tenants.update(
+      'acme',
+      { settings: { ...SETTINGS, quotas: { maxRules: 2, maxApiKeys: 6, maxChannels: 0 } } },
+      'test',
+    );
+  });
+  afterAll(() => t.close());
+
+  it('refuses the rule past maxRules with the quota, the limit and the current use', async () => {
+    for (const name of ['one', 'two']) {
+      const r = await call(t.app, 'POST', '/v1/rules', {
+        key: t.keys.editor,
+        body: { ...RULE, name },
+      });
+      expect(r.status).toBe(201);
+    }
+    const refused = await call(t.app, 'POST', '/v1/rules', {
+      key: t.keys.editor,
+      body: { ...RULE, name: 'three' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      code: 'ALERTBASE_TENANT_QUOTA_EXCEEDED',
+      quota: 'rules',
+      limit: 2,
+      current: 2,
+    });
+    // Another tenant, on its tier's quota (free: 50 rules), is not held back.
+    expect(
+      (
+        await call(t.app, 'POST', '/v1/rules', {
+          key: t.otherKey,
+          body: { ...RULE, name: 'three' },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
+  it('a deleted rule frees its place', async () => {
+    const list = await call(t.app, 'GET', '/v1/rules', { key: t.keys.viewer });
+    const id = String(list.body.items?.[0]?.id);
+    expect((await call(t.app, 'DELETE', `/v1/rules/${id}`, { key: t.keys.editor })).status).toBe(
+      200,
+    );
+    const r = await call(t.app, 'POST', '/v1/rules', {
+      key: t.keys.editor,
+      body: { ...RULE, name: 'three' },
+    });
+    expect(r.status).toBe(201);
+  });
+
+  it('counts API keys (not revoked) against maxApiKeys', async () => {
+    const issue = (name: string) =>
+      call(t.app, 'POST', '/v1/keys', { key: t.keys.owner, body: { name, role: 'viewer' } });
+    expect((await issue('sixth')).status).toBe(201);
+    const refused = await issue('seventh');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ quota: 'apiKeys', limit: 6, current: 6 });
+  });
+
+  it('a quota of 0 refuses every creation', async () => {
+    const r = await call(t.app, 'POST', '/v1/channels', {
+      key: t.keys.admin,
+      body: { name: 'ops', type: 'webhook', config: { url: 'https://hooks.example.com/x' } },
+    });
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ quota: 'channels', limit: 0, current: 0 });
+  });
+
+  it('GET /v1/tenants/{id}/usage: the use and the quotas in effect', async () => {
+    const r = await call(t.app, 'GET', '/v1/tenants/acme/usage', { key: t.keys.viewer });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      tenant_id: 'acme',
+      tier: 'free',
+      usage: { rules: 2, channels: 0, silences: 0, api_keys: 6 },
+      quotas: {
+        max_rules: 2,
+        max_channels: 0,
+        max_api_keys: 6,
+        max_silences: 100,
+        requests_per_minute: 3_000,
+      },
+    });
+    // Another tenant's usage does not exist for this caller.
+    const other = await call(t.app, 'GET', '/v1/tenants/globex/usage', { key: t.keys.viewer });
+    expect(other.status).toBe(404);
+  });
+});
