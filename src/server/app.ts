@@ -75,6 +75,8 @@ export interface BuildAppOptions {
   readonly redis?: Redis | undefined;
   /** Before every Redis key (deployments or test runs sharing one Redis). Default `ab:`. */
   readonly redisPrefix?: string | undefined;
+  /** @internal Count request rates (default true); benchmarks turn it off to measure its cost. */
+  readonly rateLimits?: boolean | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -214,13 +216,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       now: context.now,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
-    useRateLimits(api, {
-      tenants,
-      limiter: createRequestLimiter({
-        redis: options.redis,
-        ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
-      }),
-    });
+    if (options.rateLimits !== false) {
+      useRateLimits(api, {
+        tenants,
+        limiter: createRequestLimiter({
+          redis: options.redis,
+          ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+        }),
+      });
+    }
     const routes: RouteContext = { ...context, forgetKeys: auth.forgetKeys };
     healthRoutes(api, routes, observed.window);
     registerRoutes(api, routes);
