@@ -7,6 +7,7 @@ export {
 export type { EnvVars } from './env-layer.js';
 export { formatConfig, maskUrl, URL_SECRET_MASK } from './format-config.js';
 export type { ConfigSource } from './layer.js';
+export { liveSummary } from './live-summary.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
 export {
   ADMIN_KEY_ENV,
