@@ -93,7 +93,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   return {
     l1,
     l2,
-    peek: (tenantId, key) => l1.peek(tenantId, key),
+    peek: l1.peek,
     get,
     set,
     async delete(tenantId, key) {

@@ -4,7 +4,7 @@
  * node); the same text keys the in-process cache.
  */
 /**
- * The key of `key` of `tenantId`. A tenant id holding a brace is refused
+ * The key of `key` of `tenantId`. A tenant id holding `}` is refused
  * (tenant ids are slugs): the first `}` ends the tenant, so no tenant can
  * name another's key.
  *
@@ -14,8 +14,8 @@
  * ```
  */
 export function tenantKey(tenantId: string, key: string): string {
-  if (tenantId.includes('}') || tenantId.includes('{')) {
-    throw new TypeError('a cache key needs a tenant id without braces');
+  if (tenantId.includes('}')) {
+    throw new TypeError('a cache key needs a tenant id without a closing brace');
   }
   return `{${tenantId}}:${key}`;
 }

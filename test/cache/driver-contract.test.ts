@@ -62,7 +62,7 @@ function contract(make: () => CacheDriver): void {
   it('a tenant id cannot forge another tenant’s key: ids that are not slugs are refused', async () => {
     await driver.set('a', 'b}:c', 'tricky');
     await expect(driver.get('a}:b', 'c')).rejects.toThrow(TypeError);
-    await expect(driver.set('{a}', 'c', 1)).rejects.toThrow(TypeError);
+    await expect(driver.set('a}', 'c', 1)).rejects.toThrow(TypeError);
     expect(await driver.get('a', 'b}:c')).toBe('tricky');
   });
 

@@ -43,8 +43,9 @@ export async function setupOn(
   const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-test' });
   const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options });
   const repos = createRepositories(db);
-  await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'test');
-  await repos.tenants.create({ id: 'globex', name: 'Globex' }, 'test');
+  // The enterprise tier: test files create more than the free tier's 50 rules and 3 channels.
+  await repos.tenants.create({ id: 'acme', name: 'Acme', tier: 'enterprise' }, 'test');
+  await repos.tenants.create({ id: 'globex', name: 'Globex', tier: 'enterprise' }, 'test');
   const keys = {} as Record<Role, string>;
   for (const role of ['owner', 'admin', 'editor', 'responder', 'viewer'] as const) {
     keys[role] = (await repos.apiKeys.issue('acme', { name: role, role }, 'test')).key;

@@ -41,7 +41,7 @@ describe('quotas', () => {
       limit: 2,
       current: 2,
     });
-    // Another tenant, on its tier's quota (free: 50 rules), is not held back.
+    // Another tenant, on its tier's quota (enterprise: 5,000 rules), is not held back.
     expect(
       (
         await call(t.app, 'POST', '/v1/rules', {
@@ -88,18 +88,56 @@ describe('quotas', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       tenant_id: 'acme',
-      tier: 'free',
+      tier: 'enterprise',
       usage: { rules: 2, channels: 0, silences: 0, api_keys: 6 },
       quotas: {
         max_rules: 2,
         max_channels: 0,
         max_api_keys: 6,
-        max_silences: 100,
-        requests_per_minute: 3_000,
+        max_silences: 10_000,
+        requests_per_minute: 300_000,
       },
     });
     // Another tenant's usage does not exist for this caller.
     const other = await call(t.app, 'GET', '/v1/tenants/globex/usage', { key: t.keys.viewer });
     expect(other.status).toBe(404);
+  });
+});
+
+describe('the silence quota on the Alertmanager API', () => {
+  it('POST /api/v2/silences past maxSilences answers 403; replacing a silence does not count', async () => {
+    const t = await setupOn(await createTestDatabase());
+    try {
+      await t.repos.tenants.update(
+        'acme',
+        { settings: { ...SETTINGS, quotas: { maxSilences: 1 } } },
+        'test',
+      );
+      const silence = (comment: string) => ({
+        matchers: [{ name: 'alertname', value: 'X', isRegex: false, isEqual: true }],
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'test',
+        comment,
+      });
+      const first = await call(t.app, 'POST', '/api/v2/silences', {
+        key: t.keys.editor,
+        body: silence('one'),
+      });
+      expect(first.status).toBe(200);
+      const second = await call(t.app, 'POST', '/api/v2/silences', {
+        key: t.keys.editor,
+        body: silence('two'),
+      });
+      expect(second.status).toBe(403);
+      expect(second.body).toMatchObject({ quota: 'silences', limit: 1, current: 1 });
+      const replaced = await call(t.app, 'POST', '/api/v2/silences', {
+        key: t.keys.editor,
+        body: { ...silence('one, longer'), id: first.body.silenceID },
+      });
+      expect(replaced.status).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -37,9 +37,9 @@ describe('rate limits in memory (one instance)', () => {
   it('sends the tier policy on every tenant request', async () => {
     const r = await call(t.app, 'GET', '/v1/rules', { key: t.otherKey });
     expect(r.status).toBe(200);
-    // globex is on the free tier: 3,000 a minute for the tenant, 1,500 for a key.
-    expect(r.headers['ratelimit-policy']).toBe('"tenant";q=3000;w=60, "key";q=1500;w=60');
-    expect(r.headers.ratelimit).toMatch(/^"tenant";r=2999;t=(59|60), "key";r=1499;t=(59|60)$/);
+    // globex is on the enterprise tier: 300,000 a minute for the tenant, 150,000 for a key.
+    expect(r.headers['ratelimit-policy']).toBe('"tenant";q=300000;w=60, "key";q=150000;w=60');
+    expect(r.headers.ratelimit).toMatch(/^"tenant";r=299999;t=(59|60), "key";r=149999;t=(59|60)$/);
   });
 
   it('1,000 concurrent requests against a tenant limit of 100: exactly 100 pass', async () => {
@@ -50,7 +50,7 @@ describe('rate limits in memory (one instance)', () => {
     const refused = replies.find((r) => r.status === 429);
     expect(refused?.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused?.body.code).toBe('ALERTBASE_RATE_LIMITED');
-    expect(refused?.headers['ratelimit-policy']).toBe('"tenant";q=100;w=60, "key";q=1500;w=60');
+    expect(refused?.headers['ratelimit-policy']).toBe('"tenant";q=100;w=60, "key";q=150000;w=60');
     const retryAfter = Number(refused?.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
