@@ -1,2 +1,3 @@
 export * from './failure-limiter.js';
+export * from './ingest-quota.js';
 export * from './request-limiter.js';

@@ -20,7 +20,7 @@ import {
   REQUEST_ID_HEADER,
   requestIdOf,
 } from '../observability/index.js';
-import { createRequestLimiter } from '../security/index.js';
+import { createIngestQuota, createRequestLimiter } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, useAuth } from './auth.js';
@@ -196,6 +196,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit,
     now: options.now ?? (() => new Date()),
     metrics: observed.metrics,
+    ingestQuota: createIngestQuota({
+      redis: options.redis,
+      ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+    }),
     queryCache: createQueryCache({
       db: options.db,
       cache,

@@ -10,6 +10,7 @@
 import type { TierQuotas } from '../base/enums/index.js';
 import { QuotaExceededError } from '../base/exceptions/index.js';
 import { quotasOf } from '../domain/tenant.js';
+import type { IngestQuota } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import type { TenantCache } from './tenant-cache.js';
 
@@ -81,4 +82,30 @@ export async function enforceQuota(
   if (current + 1 > limit) {
     throw new QuotaExceededError({ tenantId, tier: tenant.tier, quota, limit, current });
   }
+}
+
+/**
+ * Refuses a batch of `count` alerts that would take the tenant past its
+ * `maxAlertsPerMinute` (with `Retry-After` on `reply`).
+ * @throws QuotaExceededError
+ */
+export async function enforceIngestQuota(
+  ctx: QuotaContext & { readonly ingestQuota: IngestQuota },
+  reply: { header(name: string, value: string): unknown },
+  tenantId: string,
+  count: number,
+): Promise<void> {
+  const tenant = await ctx.tenants.get(tenantId);
+  if (tenant === undefined) return;
+  const limit = quotasOf(tenant).maxAlertsPerMinute;
+  const verdict = await ctx.ingestQuota.admit(tenantId, count, limit);
+  if (verdict.admitted) return;
+  reply.header('retry-after', String(verdict.retryAfterSeconds));
+  throw new QuotaExceededError({
+    tenantId,
+    tier: tenant.tier,
+    quota: 'alertsPerMinute',
+    limit,
+    current: verdict.current,
+  });
 }

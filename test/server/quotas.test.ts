@@ -141,3 +141,46 @@ describe('the silence quota on the Alertmanager API', () => {
     }
   });
 });
+
+describe('alerts ingested per minute', () => {
+  it('a batch past maxAlertsPerMinute is refused whole (403, Retry-After) and not counted', async () => {
+    const t = await setupOn(await createTestDatabase());
+    try {
+      await t.repos.tenants.update(
+        'acme',
+        { settings: { ...SETTINGS, quotas: { maxAlertsPerMinute: 5 } } },
+        'test',
+      );
+      const alerts = (n: number, from: number) =>
+        Array.from({ length: n }, (_, i) => ({ labels: { alertname: `Q${from + i}` } }));
+      const ingest = (body: unknown) =>
+        call(t.app, 'POST', '/api/v2/alerts', { key: t.keys.responder, body });
+      expect((await ingest(alerts(3, 0))).status).toBe(200);
+      const refused = await ingest(alerts(3, 3));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({
+        code: 'ALERTBASE_TENANT_QUOTA_EXCEEDED',
+        quota: 'alertsPerMinute',
+        limit: 5,
+        current: 3,
+      });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // The refused batch was not counted: two more fit.
+      expect((await ingest(alerts(2, 6))).status).toBe(200);
+      expect((await ingest(alerts(1, 8))).status).toBe(403);
+      // The /v1 ingest counts against the same quota.
+      const v1 = await call(t.app, 'POST', '/v1/alerts', {
+        key: t.keys.responder,
+        body: [{ labels: { alertname: 'V1' }, level: 'high' }],
+      });
+      expect(v1.status).toBe(403);
+      // Another tenant is not held back.
+      expect(
+        (await call(t.app, 'POST', '/api/v2/alerts', { key: t.otherKey, body: alerts(6, 0) }))
+          .status,
+      ).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

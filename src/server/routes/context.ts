@@ -1,6 +1,7 @@
 import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
+import type { IngestQuota } from '../../security/index.js';
 import type { Database } from '../../storage/index.js';
 import type { Repositories } from '../../storage/repositories/index.js';
 import type { QueryCache } from '../query-cache.js';
@@ -24,4 +25,6 @@ export interface RouteContext {
   readonly now: () => Date;
   /** Cached answers of list endpoints (`ENABLE_QUERY_CACHE`). */
   readonly queryCache: QueryCache;
+  /** Alerts ingested per minute per tenant (`maxAlertsPerMinute`). */
+  readonly ingestQuota: IngestQuota;
 }
