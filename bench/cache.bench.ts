@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config/index.js';
 import { buildApp } from '../src/server/app.js';
 import { createTestDatabase } from '../src/storage/index.js';
 import { createRepositories } from '../src/storage/repositories/index.js';
-import { type BenchRow, benchRow, consume, measureThroughput } from './lib.js';
+import { type BenchRow, benchRow, consume, measureThroughput, UNLIMITED_SETTINGS } from './lib.js';
 
 const SUITE = 'cache';
 const REDIS_URL = process.env.ALERTBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -132,18 +132,7 @@ async function appRows(): Promise<BenchRow[]> {
     );
   }
   // Thousands of requests a minute: past the free tier's rates, which would answer 429.
-  await repos.tenants.update(
-    'bench',
-    {
-      settings: {
-        timezone: 'UTC',
-        levelPriorities: {},
-        allowPrivateNetworks: false,
-        quotas: { requestsPerMinute: 1_000_000, keyRequestsPerMinute: 1_000_000 },
-      },
-    },
-    'bench',
-  );
+  await repos.tenants.update('bench', { settings: UNLIMITED_SETTINGS }, 'bench');
   const on = (await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-bench' })).config;
   const off = (
     await loadConfig({ env: { ENABLE_QUERY_CACHE: 'false' }, cwd: '/nonexistent-alertbase-bench' })
