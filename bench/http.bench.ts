@@ -44,7 +44,7 @@ import {
   type TempDir,
   tempDir,
 } from '../test/e2e/processes.js';
-import { type BenchRow, benchRow } from './lib.js';
+import { type BenchRow, benchRow, UNLIMITED_SETTINGS } from './lib.js';
 
 const SUITE = 'http';
 const TOTAL = Number(process.env.ALERTBASE_BENCH_HTTP_ALERTS ?? 20_000);
@@ -301,6 +301,12 @@ async function serveChild(): Promise<void> {
     });
     const key = server.demoKey;
     if (key === undefined) throw new Error('no demo key: the data directory was not new');
+    const { createRepositories } = await import('../src/storage/repositories/index.js');
+    await createRepositories(server.db).tenants.update(
+      'demo',
+      { settings: UNLIMITED_SETTINGS },
+      'bench',
+    );
     let stopping = false;
     const stop = (): void => {
       if (stopping) return;

@@ -233,3 +233,19 @@ export function vsBest(rows: readonly BenchRow[], caseName: string): BenchRow {
     ratio: ratioOf(first.unit, first.ours, best.baseline),
   };
 }
+
+/**
+ * Tenant settings for a bench tenant that sends far more than any tier
+ * allows (requests and alerts a minute): the rows measure the work, not the
+ * quotas. Pass as `settings` when creating or updating the tenant.
+ */
+export const UNLIMITED_SETTINGS = Object.freeze({
+  timezone: 'UTC',
+  levelPriorities: {},
+  allowPrivateNetworks: false,
+  quotas: {
+    maxAlertsPerMinute: 1_000_000_000,
+    requestsPerMinute: 1_000_000_000,
+    keyRequestsPerMinute: 1_000_000_000,
+  },
+});

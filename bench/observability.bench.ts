@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/index.js';
 import { buildApp } from '../src/server/app.js';
 import { createTestDatabase, type Database } from '../src/storage/index.js';
 import { createRepositories } from '../src/storage/repositories/index.js';
-import { type BenchRow, benchRow } from './lib.js';
+import { type BenchRow, benchRow, UNLIMITED_SETTINGS } from './lib.js';
 
 const BATCH = 100;
 const WARMUP_BATCHES = 30;
@@ -35,7 +35,7 @@ async function subject(metricsEnabled: boolean): Promise<Subject> {
   });
   const app = await buildApp({ db, config });
   const repos = createRepositories(db);
-  await repos.tenants.create({ id: 'bench', name: 'Bench' }, 'bench');
+  await repos.tenants.create({ id: 'bench', name: 'Bench', settings: UNLIMITED_SETTINGS }, 'bench');
   const { key } = await repos.apiKeys.issue('bench', { name: 'p', role: 'responder' }, 'bench');
   return { app, db, key };
 }

@@ -179,3 +179,31 @@ describe('alertbase schema', () => {
     );
   });
 });
+
+describe('performance.batch_size in alertbase convert', () => {
+  async function writesOf(
+    batchSize: number | undefined,
+  ): Promise<{ writes: number; records: number }> {
+    const cwd = await mkdtemp(join(tmpdir(), 'alertbase-batch-'));
+    const lines = Array.from({ length: 25 }, (_, i) => JSON.stringify({ n: i }));
+    await writeFile(join(cwd, 'in.ndjson'), lines.join('\n'));
+    if (batchSize !== undefined) {
+      await writeFile(
+        join(cwd, 'alertbase.yaml'),
+        `base_schema:\n  performance:\n    batch_size: ${batchSize}\n`,
+      );
+    }
+    const io = capture(cwd);
+    const env = batchSize === undefined ? {} : { ALERTBASE_CONFIG: join(cwd, 'alertbase.yaml') };
+    expect(await runConvert('in.ndjson', { to: 'json' }, { ...io, env })).toBe(0);
+    const records = Buffer.concat(io.bytes).toString('utf8').trim().split('\n').length;
+    return { writes: io.bytes.length, records };
+  }
+
+  it('writes the output batch_size records at a time', async () => {
+    expect(await writesOf(10)).toEqual({ writes: 3, records: 25 });
+    expect(await writesOf(1)).toEqual({ writes: 25, records: 25 });
+    // The default, 100: one write for 25 records.
+    expect(await writesOf(undefined)).toEqual({ writes: 1, records: 25 });
+  });
+});

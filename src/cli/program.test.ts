@@ -329,6 +329,36 @@ describe('alertbase config', () => {
     );
   });
 
+  it('says what the configuration sets in motion: store, caches, limits', async () => {
+    const io = capture(dir, {
+      DATABASE_URL: 'postgres://app:hunter2@db.example/alerts',
+      REDIS_URL: 'redis://:s3cret@cache.example:6379/0',
+      MAX_MEMORY_USAGE_MB: '1024',
+      ENABLE_QUERY_CACHE: 'false',
+      VALIDATION_CACHE_TTL: '0',
+      MONGODB_URL: 'mongodb://m.example/db',
+    });
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).not.toContain('s3cret');
+    expect(io.out).toMatch(/^ {2}database\s+PostgreSQL server at db\.example\/alerts$/m);
+    expect(io.out).toMatch(/^ {2}L1 cache\s+in process: 10000 entries, 256 MiB, 300 s$/m);
+    expect(io.out).toMatch(/^ {2}L2 cache\s+Redis at cache\.example:6379\/0$/m);
+    expect(io.out).toMatch(/^ {2}query cache\s+off$/m);
+    expect(io.out).toMatch(/^ {2}rate limits\s+counted in Redis at cache\.example:6379\/0$/m);
+    expect(io.out).toMatch(/^ {2}validation\s+cache off$/m);
+    expect(io.out).toMatch(/^ {2}back-pressure\s+503 past 1024 MiB of heap$/m);
+    expect(io.out).toMatch(/^ {2}not used\s+MONGODB_URL is set; no store reads it yet$/m);
+  });
+
+  it('without Redis: L2 off, limits in each process', async () => {
+    const io = capture(dir);
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).toMatch(/^ {2}L2 cache\s+off \(REDIS_URL not set\)$/m);
+    expect(io.out).toMatch(/^ {2}rate limits\s+counted in each process$/m);
+    expect(io.out).toMatch(/^ {2}database\s+PGlite in /m);
+    expect(io.out).toMatch(/^ {2}modules\s+loaded on first use$/m);
+  });
+
   it('prints the host and masks the admin key', async () => {
     const io = capture(dir, {
       HOST: '0.0.0.0',

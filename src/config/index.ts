@@ -1,6 +1,13 @@
+export {
+  type CacheBudget,
+  cacheBudgetOf,
+  L1_MAX_ENTRIES,
+  L1_MEMORY_SHARE,
+} from './cache-budget.js';
 export type { EnvVars } from './env-layer.js';
 export { formatConfig, maskUrl, URL_SECRET_MASK } from './format-config.js';
 export type { ConfigSource } from './layer.js';
+export { liveSummary } from './live-summary.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
 export {
   ADMIN_KEY_ENV,
@@ -18,3 +25,4 @@ export {
   SERIALIZATION_FORMATS,
   type SerializationFormat,
 } from './schema.js';
+export { validationCacheOf } from './validation-cache.js';

@@ -8,10 +8,12 @@ import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
 import { DECODE_LIMITS, DEFAULTS } from '../base/constants.js';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { createSerializer, type Format, type Serializer } from '../base/serializers/index.js';
-import { type AlertbaseConfig, ENCRYPTION_KEYS_ENV } from '../config/index.js';
+import { createCache, createMemoryDriver, createRedisDriver } from '../cache/index.js';
+import { type AlertbaseConfig, cacheBudgetOf, ENCRYPTION_KEYS_ENV } from '../config/index.js';
 import { compileTree } from '../domain/index.js';
 import {
   type AlertbaseMetrics,
@@ -19,17 +21,25 @@ import {
   REQUEST_ID_HEADER,
   requestIdOf,
 } from '../observability/index.js';
-import { FieldCipher, KeyRing } from '../security/index.js';
+import {
+  createIngestQuota,
+  createRequestLimiter,
+  FieldCipher,
+  KeyRing,
+} from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
+import { useBackPressure } from './back-pressure.js';
 import { createDeliver } from './deliver.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
+import { createQueryCache } from './query-cache.js';
+import { useRateLimits } from './rate-limit.js';
 import { useReadAudit } from './read-audit.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
@@ -87,6 +97,15 @@ export interface BuildAppOptions {
   readonly keyRing?: KeyRing | undefined;
   /** How often audited reads are written to the trail, ms (default 1,000; see `read-audit.ts`). */
   readonly readAuditFlushMs?: number | undefined;
+  /**
+   * A Redis connection (`connectRedis`, owned by the caller): L2 cache and
+   * shared rate limits. Absent: both in this process.
+   */
+  readonly redis?: Redis | undefined;
+  /** Before every Redis key (deployments or test runs sharing one Redis). Default `ab:`. */
+  readonly redisPrefix?: string | undefined;
+  /** @internal Count request rates (default true); benchmarks turn it off to measure its cost. */
+  readonly rateLimits?: boolean | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -175,6 +194,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(404).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
 
+  await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -198,6 +218,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await scheduler?.stop();
     });
   }
+  const cache = createCache({
+    l1: createMemoryDriver(cacheBudgetOf(options.config)),
+    l2:
+      options.redis === undefined
+        ? undefined
+        : createRedisDriver({
+            redis: options.redis,
+            ttlSeconds: options.config.performance.cacheTtl,
+            ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+          }),
+  });
   const stopping = new AbortController();
   app.addHook('onClose', async () => stopping.abort());
   const notifications = useNotifications(app, {
@@ -218,6 +249,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit,
     now: options.now ?? (() => new Date()),
     metrics: observed.metrics,
+    ingestQuota: createIngestQuota({
+      redis: options.redis,
+      ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+    }),
+    queryCache: createQueryCache({
+      db: options.db,
+      cache,
+      enabled: options.config.performance.queryCacheEnabled,
+    }),
   };
 
   await app.register(async (api) => {
@@ -246,6 +286,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       routeTable,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
     });
+    if (options.rateLimits !== false) {
+      useRateLimits(api, {
+        tenants,
+        limiter: createRequestLimiter({
+          redis: options.redis,
+          ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+        }),
+      });
+    }
     useReadAudit(api, options.db, { flushMs: options.readAuditFlushMs, now: context.now });
     const routes: RouteContext = {
       ...context,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import type { KeyRing } from '../security/index.js';
@@ -220,11 +221,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const adminKeys = [...adminKeysOf(config), ...(options.adminKeys ?? [])].filter((k) => k !== '');
   let app: FastifyInstance;
   let metrics: AlertbaseMetrics | undefined;
+  // Redis (L2 cache, shared limits) is a helper: when it is away the server starts anyway.
+  const redis = await openRedis(config, options.print === undefined ? undefined : print);
   try {
     // Loaded here, while the database opens, like the app.
     const [{ buildApp }, { metricsOf }] = await Promise.all([
       import('./app.js'),
       import('./observability.js'),
+      config.performance.lazyLoading
+        ? undefined
+        : import('./warm-up.js').then(({ warmModules }) => warmModules()),
     ]);
     metrics = metricsOf(config);
     app = await buildApp({
@@ -238,8 +244,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       adminKeys,
       keyRing: options.keyRing ?? keys?.ring,
       schedulers: true,
+      redis,
     });
   } catch (err) {
+    redis?.disconnect();
     await opening.then(
       (o) => o.db.close(),
       () => {},
@@ -251,6 +259,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     opened = await opening;
   } catch (err) {
     await app.close();
+    redis?.disconnect();
     throw err;
   }
   const db = opened.db;
@@ -332,6 +341,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
             await metricsServer?.close();
             await running.close();
           } finally {
+            redis?.disconnect();
             await db.close();
           }
         })();
@@ -346,7 +356,36 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   } catch (err) {
     await metricsServer?.close();
     await app.close();
+    redis?.disconnect();
     await db.close();
     throw err;
   }
+}
+
+/**
+ * @internal Connects to `REDIS_URL` when set (ioredis loaded only then),
+ * waiting at most 2 s for it; a Redis that is away is reconnected in the
+ * background, and said once.
+ */
+async function openRedis(
+  config: AlertbaseConfig,
+  print: ((line: string) => void) | undefined,
+): Promise<Redis | undefined> {
+  const url = config.storage.redisUrl;
+  if (url === undefined) return undefined;
+  const { connectRedis } = await import('../cache/redis-connection.js');
+  let told = false;
+  const redis = await connectRedis(url, {
+    onError: (err) => {
+      if (told) return;
+      told = true;
+      (print ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+        `Redis: ${err.message}; going on without it (limits per instance, L1 cache only) until it answers`,
+      );
+    },
+  });
+  redis.on('ready', () => {
+    told = false;
+  });
+  return redis;
 }

@@ -47,8 +47,9 @@ export async function setupOn(
   const keyRing = options.keyRing ?? KeyRing.generate('test1');
   const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options, keyRing });
   const repos = createRepositories(db, { cipher: new FieldCipher(keyRing) });
-  await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'test');
-  await repos.tenants.create({ id: 'globex', name: 'Globex' }, 'test');
+  // The enterprise tier: test files create more than the free tier's 50 rules and 3 channels.
+  await repos.tenants.create({ id: 'acme', name: 'Acme', tier: 'enterprise' }, 'test');
+  await repos.tenants.create({ id: 'globex', name: 'Globex', tier: 'enterprise' }, 'test');
   const keys = {} as Record<Role, string>;
   for (const role of ['owner', 'admin', 'editor', 'responder', 'viewer'] as const) {
     keys[role] = (await repos.apiKeys.issue('acme', { name: role, role }, 'test')).key;

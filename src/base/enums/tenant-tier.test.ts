@@ -12,11 +12,44 @@ describe('TenantTier', () => {
   });
 
   it.each([
-    ['free', { maxRules: 50, maxAlertsPerMinute: 600, maxChannels: 3, retentionDays: 7 }],
-    ['standard', { maxRules: 500, maxAlertsPerMinute: 6_000, maxChannels: 25, retentionDays: 90 }],
+    [
+      'free',
+      {
+        maxRules: 50,
+        maxAlertsPerMinute: 600,
+        maxChannels: 3,
+        retentionDays: 7,
+        maxSilences: 100,
+        maxApiKeys: 10,
+        requestsPerMinute: 3_000,
+        keyRequestsPerMinute: 1_500,
+      },
+    ],
+    [
+      'standard',
+      {
+        maxRules: 500,
+        maxAlertsPerMinute: 6_000,
+        maxChannels: 25,
+        retentionDays: 90,
+        maxSilences: 1_000,
+        maxApiKeys: 100,
+        requestsPerMinute: 30_000,
+        keyRequestsPerMinute: 15_000,
+      },
+    ],
     [
       'enterprise',
-      { maxRules: 5_000, maxAlertsPerMinute: 60_000, maxChannels: 250, retentionDays: 400 },
+      {
+        maxRules: 5_000,
+        maxAlertsPerMinute: 60_000,
+        maxChannels: 250,
+        retentionDays: 400,
+        maxSilences: 10_000,
+        maxApiKeys: 1_000,
+        requestsPerMinute: 300_000,
+        keyRequestsPerMinute: 150_000,
+      },
     ],
   ] as const)('%s quotas', (tier, quotas) => {
     expect(TenantTier.quotas(tier)).toEqual(quotas);
@@ -30,6 +63,10 @@ describe('TenantTier', () => {
       'maxAlertsPerMinute',
       'maxChannels',
       'retentionDays',
+      'maxSilences',
+      'maxApiKeys',
+      'requestsPerMinute',
+      'keyRequestsPerMinute',
     ];
     const [free, standard, enterprise] = TenantTier.values.map((t) => TenantTier.quotas(t));
     for (const k of keys) {

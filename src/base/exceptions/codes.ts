@@ -266,6 +266,12 @@ export const ERROR_CODES = defineCodes({
     title: 'Channel cannot send as configured',
     template: 'the channel cannot send: {reason}',
   },
+  ALERTBASE_SERVER_OVERLOADED: {
+    status: 503,
+    title: 'Server overloaded',
+    template:
+      'the server holds {usedMb} MiB, past MAX_MEMORY_USAGE_MB ({limitMb} MiB); retry after {retryAfterSeconds}s',
+  },
   ALERTBASE_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -219,8 +219,21 @@ export class TenantIsolationError extends AlertbaseError {
 
 /** A tenant reached a quota of its tier. */
 export class QuotaExceededError extends AlertbaseError {
-  constructor(context: { tenantId: string; tier: string; quota: string; limit: number }) {
+  constructor(context: {
+    tenantId: string;
+    tier: string;
+    quota: string;
+    limit: number;
+    /** The use when the request came, when known. */
+    current?: number;
+  }) {
     super('ALERTBASE_TENANT_QUOTA_EXCEEDED', context);
+  }
+
+  /** The quota, its limit and the current use, for clients to act on. */
+  protected override problemExtensions(): Record<string, unknown> {
+    const { quota, limit, current } = this.context;
+    return { quota, limit, ...(current === undefined ? {} : { current }) };
   }
 }
 

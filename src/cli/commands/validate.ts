@@ -7,7 +7,7 @@ import {
   type ValidationLevel,
   type Validator,
 } from '../../base/validators/index.js';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, validationCacheOf } from '../../config/index.js';
 import { createRoutingTreeValidator, RoutingTree } from '../../domain/index.js';
 import { parseAlertmanagerConfig } from '../../interop/alertmanager/index.js';
 import { checkRuleFile } from '../../interop/prometheus/index.js';
@@ -443,7 +443,7 @@ export async function runValidate(
         const settings = {
           strict: options.strict ?? config.validation.strictMode,
           maxErrors: options.maxErrors ?? config.validation.maxErrors,
-          cache: false,
+          cache: validationCacheOf(config),
         } as const;
         // A routing tree also gets its own semantic and consistency checks.
         validator =

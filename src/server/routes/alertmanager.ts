@@ -13,6 +13,7 @@ import {
 import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloads.js';
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
 import { type TenantPrincipal, tenantOf } from '../auth.js';
+import { enforceIngestQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import { INGEST_RESPONSE_SCHEMA, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
@@ -89,6 +90,7 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
         now,
         levelPriorities: await overridesOf(ctx, who.tenantId),
       });
+      await enforceIngestQuota(ctx, reply, who.tenantId, items.length);
       const result = await ingestItems(ctx, who, items, request.id, now);
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },
@@ -112,6 +114,7 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
         now,
         levelPriorities: await overridesOf(ctx, who.tenantId),
       });
+      await enforceIngestQuota(ctx, reply, who.tenantId, items.length);
       const result = await ingestItems(ctx, who, items, request.id, now);
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },

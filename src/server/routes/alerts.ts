@@ -10,6 +10,7 @@ import type { JsonSchema } from '../../base/types/model.js';
 import { Alert } from '../../domain/index.js';
 import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
+import { enforceIngestQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
@@ -187,15 +188,12 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const result = await ctx.repos.alerts.ingest(
-        who.tenantId,
-        batchOf(request, who.tenantId),
-        who.actor,
-        {
-          batchId: request.id,
-          receivedAt: ctx.now(),
-        },
-      );
+      const batch = batchOf(request, who.tenantId);
+      await enforceIngestQuota(ctx, reply, who.tenantId, batch.length);
+      const result = await ctx.repos.alerts.ingest(who.tenantId, batch, who.actor, {
+        batchId: request.id,
+        receivedAt: ctx.now(),
+      });
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },
   );
@@ -239,13 +237,12 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const page = await listAlerts(ctx, who, parseQuery(AlertQuery, request));
-      return send(
-        reply,
-        200,
-        { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor },
-        ctx.serializer,
-      );
+      const query = parseQuery(AlertQuery, request);
+      const answer = await ctx.queryCache.answer(who.tenantId, 'Alert', query, async () => {
+        const page = await listAlerts(ctx, who, query);
+        return { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor };
+      });
+      return send(reply, 200, answer, ctx.serializer);
     },
   );
 

@@ -1,13 +1,14 @@
 import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
-import type { FailureLimiter, KeyRing } from '../../security/index.js';
+import type { FailureLimiter, IngestQuota, KeyRing } from '../../security/index.js';
 import type { Database } from '../../storage/index.js';
 import type {
   NotificationGroups,
   NotificationOutbox,
   Repositories,
 } from '../../storage/repositories/index.js';
+import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
 
 /** What every route module is given. */
@@ -30,6 +31,10 @@ export interface RouteContext {
   readonly metrics: AlertbaseMetrics | undefined;
   /** The clock. */
   readonly now: () => Date;
+  /** Cached answers of list endpoints (`ENABLE_QUERY_CACHE`). */
+  readonly queryCache: QueryCache;
+  /** Alerts ingested per minute per tenant (`maxAlertsPerMinute`). */
+  readonly ingestQuota: IngestQuota;
   /** The notification outbox and groups, and a way to wake their scheduler. */
   readonly notifications: NotificationService;
 }

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
 import type { ListOptions, Page, WriteOptions } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
+import { type CountedQuota, enforceQuota } from '../quotas.js';
 import type { Permission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -81,6 +82,14 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
    * A check of a create or update body (wire or camelCase names) before it
    * is stored; throws to refuse it.
    */
+  /**
+   * Whether list answers may be cached under the tenant's data version
+   * (`ENABLE_QUERY_CACHE`). False for a resource whose listing depends on
+   * the clock (silences: active, pending, expired). Default true.
+   */
+  readonly queryCache?: boolean;
+  /** The tenant quota each creation counts against. */
+  readonly quota?: CountedQuota;
   readonly beforeWrite?: (
     tenantId: string,
     body: Readonly<Record<string, unknown>>,
@@ -116,6 +125,7 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
         unknown
       >;
       await spec.beforeWrite?.(who.tenantId, input);
+      if (spec.quota !== undefined) await enforceQuota(ctx, who.tenantId, spec.quota);
       const created = await repo.create(who.tenantId, input, who.actor);
       const id = (created as { id?: unknown }).id;
       reply.header('location', `${path}/${String(id)}`);
@@ -136,8 +146,14 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const page = await repo.list(who.tenantId, spec.listOptions(parseQuery(spec.query, request)));
-      return send(reply, 200, wirePage(model, page), ctx.serializer);
+      const query = parseQuery(spec.query, request);
+      const load = async () =>
+        wirePage(model, await repo.list(who.tenantId, spec.listOptions(query)));
+      const answer =
+        spec.queryCache === false
+          ? await load()
+          : await ctx.queryCache.answer(who.tenantId, name, query, load);
+      return send(reply, 200, answer, ctx.serializer);
     },
   );
 

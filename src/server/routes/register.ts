@@ -12,6 +12,7 @@ import { resourceRoutes } from './resources.js';
 import { routingRoutes } from './routing.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantRoutes } from './tenants.js';
+import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
 
 /** Registers every tenant and platform route on the API scope. */
@@ -27,6 +28,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   routingRoutes(api, ctx);
   userRoutes(api, ctx);
   permissionRoutes(api, ctx);
+  usageRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

@@ -51,6 +51,7 @@ const STATUS_DOC = (values: readonly string[]) => ({
 export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
   crudRoutes(api, ctx, {
     path: '/v1/rules',
+    quota: 'rules',
     tag: 'rules',
     model: AlertRule,
     repo: ctx.repos.alertRules,
@@ -79,6 +80,7 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
   const ChannelQuery = statusQuery(channelStatuses);
   crudRoutes(api, ctx, {
     path: '/v1/channels',
+    quota: 'channels',
     tag: 'channels',
     model: NotificationChannel,
     repo: ctx.repos.notificationChannels,
@@ -96,9 +98,12 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
   const SilenceQuery = statusQuery(silenceStatuses);
   crudRoutes(api, ctx, {
     path: '/v1/silences',
+    quota: 'silences',
     tag: 'silences',
     model: Silence,
     repo: ctx.repos.silences,
+    // Its status filter (active, pending, expired) is computed from the clock.
+    queryCache: false,
     write: 'silences:write',
     query: SilenceQuery,
     listOptions: (q) => ({

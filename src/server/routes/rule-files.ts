@@ -15,6 +15,7 @@ import {
 } from '../../base/serializers/index.js';
 import type { ConsistencyLookup, Validator } from '../../base/validators/index.js';
 import { createValidator } from '../../base/validators/index.js';
+import { validationCacheOf } from '../../config/index.js';
 import { AlertRule } from '../../domain/index.js';
 import {
   alertRulesToRuleFile,
@@ -153,7 +154,7 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
         model: AlertRule,
         strict: ctx.config.validation.strictMode,
         maxErrors: ctx.config.validation.maxErrors,
-        cache: false,
+        cache: validationCacheOf(ctx.config),
       });
       if (ctx.metrics !== undefined) observeValidator(validator, ctx.metrics);
     }

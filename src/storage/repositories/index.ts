@@ -46,6 +46,7 @@ export {
   type RepositoriesOptions,
   type RoutingTreeRepository,
 } from './create-repositories.js';
+export { dataVersionOf } from './data-version.js';
 export {
   type FilterSpec,
   ModelRepository,

@@ -1,0 +1,111 @@
+/**
+ * Quotas of tenants (the tier's `TierQuotas`, or the tenant's
+ * `settings.quotas`): rules, channels, silences and API keys are counted
+ * before each creation, which is refused with 403
+ * `ALERTBASE_TENANT_QUOTA_EXCEEDED` (`QuotaExceededError`: the quota, its
+ * limit and the current use) once the limit is reached. The count and the
+ * insert are two transactions: concurrent creations may pass a limit by the
+ * few that raced.
+ */
+import type { TierQuotas } from '../base/enums/index.js';
+import { QuotaExceededError } from '../base/exceptions/index.js';
+import { quotasOf } from '../domain/tenant.js';
+import type { IngestQuota } from '../security/index.js';
+import type { Database } from '../storage/index.js';
+import type { TenantCache } from './tenant-cache.js';
+
+/** What a tenant uses of its counted quotas. */
+export interface TenantUsage {
+  readonly rules: number;
+  readonly channels: number;
+  /** Silences not expired (active or pending). */
+  readonly silences: number;
+  /** API keys not revoked. */
+  readonly apiKeys: number;
+}
+
+/** The quotas creations are counted against. */
+export type CountedQuota = keyof TenantUsage;
+
+/** Each counted quota's limit in `TierQuotas`. */
+export const QUOTA_LIMITS: Readonly<Record<CountedQuota, keyof TierQuotas>> = Object.freeze({
+  rules: 'maxRules',
+  channels: 'maxChannels',
+  silences: 'maxSilences',
+  apiKeys: 'maxApiKeys',
+});
+
+const USAGE_SQL = `SELECT
+  (SELECT count(*)::int FROM alert_rules WHERE tenant_id = $1 AND deleted_at IS NULL) AS rules,
+  (SELECT count(*)::int FROM notification_channels WHERE tenant_id = $1 AND deleted_at IS NULL) AS channels,
+  (SELECT count(*)::int FROM silences WHERE tenant_id = $1 AND deleted_at IS NULL AND ends_at > $2) AS silences,
+  (SELECT count(*)::int FROM api_keys WHERE tenant_id = $1 AND deleted_at IS NULL AND status = 'active') AS api_keys`;
+
+/** What a tenant uses now, in one statement. */
+export async function usageOf(db: Database, tenantId: string, now: Date): Promise<TenantUsage> {
+  const { rows } = await db.withTenant(tenantId, (tx) =>
+    tx.query<{ rules: number; channels: number; silences: number; api_keys: number }>(USAGE_SQL, [
+      tenantId,
+      now,
+    ]),
+  );
+  const row = rows[0];
+  return {
+    rules: row?.rules ?? 0,
+    channels: row?.channels ?? 0,
+    silences: row?.silences ?? 0,
+    apiKeys: row?.api_keys ?? 0,
+  };
+}
+
+/** What {@link enforceQuota} reads. */
+export interface QuotaContext {
+  readonly db: Database;
+  readonly tenants: TenantCache;
+  readonly now: () => Date;
+}
+
+/**
+ * Refuses the creation of one more `quota` entity when the tenant is at its
+ * limit.
+ * @throws QuotaExceededError
+ */
+export async function enforceQuota(
+  ctx: QuotaContext,
+  tenantId: string,
+  quota: CountedQuota,
+): Promise<void> {
+  const tenant = await ctx.tenants.get(tenantId);
+  if (tenant === undefined) return;
+  const limit = quotasOf(tenant)[QUOTA_LIMITS[quota]];
+  const current = (await usageOf(ctx.db, tenantId, ctx.now()))[quota];
+  if (current + 1 > limit) {
+    throw new QuotaExceededError({ tenantId, tier: tenant.tier, quota, limit, current });
+  }
+}
+
+/**
+ * Refuses a batch of `count` alerts that would take the tenant past its
+ * `maxAlertsPerMinute` (with `Retry-After` on `reply`).
+ * @throws QuotaExceededError
+ */
+export async function enforceIngestQuota(
+  ctx: QuotaContext & { readonly ingestQuota: IngestQuota },
+  reply: { header(name: string, value: string): unknown },
+  tenantId: string,
+  count: number,
+): Promise<void> {
+  const tenant = await ctx.tenants.get(tenantId);
+  if (tenant === undefined) return;
+  const limit = quotasOf(tenant).maxAlertsPerMinute;
+  const verdict = await ctx.ingestQuota.admit(tenantId, count, limit);
+  if (verdict.admitted) return;
+  reply.header('retry-after', String(verdict.retryAfterSeconds));
+  throw new QuotaExceededError({
+    tenantId,
+    tier: tenant.tier,
+    quota: 'alertsPerMinute',
+    limit,
+    current: verdict.current,
+  });
+}

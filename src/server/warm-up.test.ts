@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { warmModules } from './warm-up.js';
+
+describe('warmModules (performance.lazy_loading off)', () => {
+  it('imports the drivers, ioredis and the metrics server', async () => {
+    expect(await warmModules()).toEqual([
+      'postgres driver',
+      'pglite driver',
+      'pg',
+      '@electric-sql/pglite',
+      'ioredis',
+      'metrics server',
+    ]);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * `performance.lazy_loading`. On (the default): database drivers, ioredis
+ * and the metrics server are imported on first use, so a server that never
+ * uses one never loads it. Off: they are imported at start, so that the
+ * first request that needs one does not pay for loading it.
+ */
+
+/** The modules alertbase otherwise loads on first use. */
+const LAZY_MODULES: Readonly<Record<string, () => Promise<unknown>>> = Object.freeze({
+  'postgres driver': () => import('../storage/drivers/postgres.js'),
+  'pglite driver': () => import('../storage/drivers/pglite.js'),
+  pg: () => import('pg'),
+  '@electric-sql/pglite': () => import('@electric-sql/pglite'),
+  ioredis: () => import('ioredis'),
+  'metrics server': () => import('../observability/metrics-server.js'),
+});
+
+/**
+ * Imports every module alertbase otherwise loads on first use; the names of
+ * those loaded.
+ *
+ * @example
+ * ```ts
+ * if (!config.performance.lazyLoading) await warmModules();
+ * ```
+ */
+export async function warmModules(): Promise<string[]> {
+  const names = Object.keys(LAZY_MODULES);
+  await Promise.all(names.map((name) => LAZY_MODULES[name]?.()));
+  return names;
+}
