@@ -106,6 +106,49 @@ export function startNotificationScheduler(
   const inFlight = new Set<Promise<void>>();
   let delivery: ReturnType<typeof loop> | undefined;
 
+  // Outcomes are recorded in batches, one transaction per tenant: under
+  // load each settles many attempts (a transaction per attempt was the
+  // bottleneck of delivery on PGlite).
+  const outcomes: { n: ClaimedNotification; outcome: AttemptOutcome }[] = [];
+  let settling: Promise<void> | undefined;
+  const settleAll = async (): Promise<void> => {
+    while (outcomes.length > 0) {
+      const batch = outcomes.splice(0, outcomes.length);
+      const byTenant = new Map<string, typeof batch>();
+      for (const o of batch) {
+        const list = byTenant.get(o.n.tenantId) ?? [];
+        list.push(o);
+        byTenant.set(o.n.tenantId, list);
+      }
+      for (const [tenantId, list] of byTenant) {
+        try {
+          const states = await outbox.settleMany(
+            tenantId,
+            list.map((o) => ({ notification: o.n, outcome: o.outcome })),
+            new Date(),
+          );
+          list.forEach((o, k) => {
+            options.onAttempt?.(o.n, states[k] as string, o.outcome);
+          });
+        } catch (err) {
+          options.onError?.(err);
+        }
+      }
+    }
+  };
+  const kick = (): Promise<void> => {
+    settling ??= settleAll().finally(() => {
+      settling = undefined;
+      // Outcomes that arrived after the last batch was taken get a run of their own.
+      if (outcomes.length > 0) void kick();
+    });
+    return settling;
+  };
+  const settle = (n: ClaimedNotification, outcome: AttemptOutcome): Promise<void> => {
+    outcomes.push({ n, outcome });
+    return kick();
+  };
+
   const attempt = async (n: ClaimedNotification): Promise<void> => {
     let outcome: AttemptOutcome;
     try {
@@ -113,12 +156,7 @@ export function startNotificationScheduler(
     } catch (err) {
       outcome = { ok: false, retryable: true, error: String(err), durationMs: 0 };
     }
-    try {
-      const state = await outbox.settle(n, outcome, new Date());
-      options.onAttempt?.(n, state, outcome);
-    } catch (err) {
-      options.onError?.(err);
-    }
+    await settle(n, outcome);
   };
 
   const routing = loop(async () => {
@@ -154,6 +192,7 @@ export function startNotificationScheduler(
     async stop() {
       await Promise.all([routing.stop(), delivery?.stop()]);
       await Promise.all(inFlight);
+      while (settling !== undefined) await settling;
     },
   };
 }

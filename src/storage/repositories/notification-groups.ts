@@ -28,17 +28,17 @@ import {
   ESCALATION_PUT,
   ESCALATIONS_DUE,
   EVENTS_TAKE,
-  GROUP_DELETE,
-  GROUP_FLUSHED,
-  GROUP_JOIN,
   GROUP_JOIN_EXISTING,
+  GROUPS_DELETE,
   GROUPS_DUE,
+  GROUPS_FLUSHED,
+  GROUPS_JOIN,
   INHIBIT_RULE_DOCS,
   LOG_OF,
-  LOG_PUT,
+  LOGS_PUT,
   NOTIFY_NEXT,
   NOTIFY_SCHEDULE,
-  OUTBOX_INSERT,
+  OUTBOX_INSERT_MANY,
   ROUTING_TREE,
   RULE_CHANNELS,
 } from './notification-sql.js';
@@ -60,7 +60,7 @@ const ACKNOWLEDGING_TYPES: ReadonlySet<string> = new Set(['pagerduty', 'opsgenie
 
 /** Events taken per pass, groups flushed per pass, escalations per pass. */
 const EVENTS_PER_PASS = 1_000;
-const GROUPS_PER_PASS = 200;
+const GROUPS_PER_PASS = 500;
 const ESCALATIONS_PER_PASS = 200;
 
 /** An alert as routing and flushing read it from its row. */
@@ -112,6 +112,18 @@ function alertOf(id: string, doc: Record<string, unknown>, fingerprint: string):
     endsAt: typeof ends === 'string' ? new Date(ends) : null,
     generatorURL: typeof doc.generatorURL === 'string' ? doc.generatorURL : null,
   };
+}
+
+/** A group that alerts join in a pass, with the alerts. */
+interface GroupJoin {
+  readonly id: string;
+  readonly routeKey: string;
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly groupLabels: Readonly<Record<string, string>>;
+  readonly route: RouteTarget;
+  readonly members: Set<string>;
+  flushAt: string;
 }
 
 /** The notification scheduler's work on the database (routing, flushing, escalating). */
@@ -171,13 +183,18 @@ export class NotificationGroups {
     ]);
     const routing = await this.#routing(tx, tenantId, alerts);
     const queue = new Outbox(tx, tenantId, now);
+    const joins = new Map<string, GroupJoin>();
 
     for (const event of events.rows) {
       const alert = alerts.get(event.alert_id);
       if (alert === undefined) continue;
       // Group wait counts from the change, not from when this pass routes it.
       const at = new Date(event.created_at);
-      await this.#route(tx, tenantId, routing, alert, event.kind, at, queue);
+      await this.#route(tx, tenantId, routing, alert, event.kind, at, queue, joins);
+    }
+    if (joins.size > 0) {
+      const rows = [...joins.values()].map((j) => ({ ...j, members: [...j.members] }));
+      await tx.query(GROUPS_JOIN.text, [tenantId, JSON.stringify(rows)], GROUPS_JOIN.options);
     }
     // After routing: a group this pass made may be due already.
     const groups = await tx.query<GroupRow>(
@@ -195,6 +212,7 @@ export class NotificationGroups {
     for (const e of escalations.rows) {
       await this.#escalate(tx, tenantId, routing, alerts.get(e.alert_id), e, now, queue);
     }
+    await queue.write();
 
     const next = await tx.query<{ due: Date | null }>(
       NOTIFY_NEXT.text,
@@ -266,6 +284,7 @@ export class NotificationGroups {
     kind: string,
     now: Date,
     queue: Outbox,
+    joins: Map<string, GroupJoin>,
   ): Promise<void> {
     const targets = routing.targets(alert.labels, alert.ruleId);
     if (kind === 'inserted' || kind === 'reopened') {
@@ -274,21 +293,22 @@ export class NotificationGroups {
         // An alert whose group wait is already over flushes a new group at once.
         const waited = alert.startsAt.getTime() + target.groupWaitMs <= now.getTime();
         const flushAt = waited ? now : new Date(now.getTime() + target.groupWaitMs);
-        await tx.query(
-          GROUP_JOIN.text,
-          [
-            tenantId,
-            group.id,
-            target.routeKey,
-            target.receiver,
-            group.groupKey,
-            JSON.stringify(group.groupLabels),
-            JSON.stringify(target),
-            alert.id,
-            flushAt,
-          ],
-          GROUP_JOIN.options,
-        );
+        const known = joins.get(group.id);
+        if (known === undefined) {
+          joins.set(group.id, {
+            id: group.id,
+            routeKey: target.routeKey,
+            receiver: target.receiver,
+            groupKey: group.groupKey,
+            groupLabels: group.groupLabels,
+            route: target,
+            members: new Set([alert.id]),
+            flushAt: flushAt.toISOString(),
+          });
+        } else {
+          known.members.add(alert.id);
+          if (flushAt.toISOString() < known.flushAt) known.flushAt = flushAt.toISOString();
+        }
       }
       if (targets.length > 0 && routing.escalation.length > 0 && Priority.is(alert.priority)) {
         const due = new Date(now.getTime() + Priority.sla(alert.priority).escalationMs);
@@ -386,6 +406,9 @@ export class NotificationGroups {
         notifiedAt: new Date(r.notified_at),
       });
     }
+    const logs: { g: string; c: string; f: string[]; r: string[] }[] = [];
+    const flushed: { id: string; members: string[]; next: string }[] = [];
+    const emptied: string[] = [];
     for (const group of groups) {
       // The newest occurrence of each fingerprint speaks for it.
       const byFingerprint = new Map<string, RoutedAlert>();
@@ -436,29 +459,34 @@ export class NotificationGroups {
               maxAlerts: this.options.maxAlertsPerMessage,
             });
           }
-          await tx.query(
-            LOG_PUT.text,
-            [tenantId, group.id, channelId, [...firingSet], [...resolvedSet], now],
-            LOG_PUT.options,
-          );
+          logs.push({ g: group.id, c: channelId, f: [...firingSet], r: [...resolvedSet] });
         }
       }
       // Resolved alerts leave the group once flushed, as do alerts that are gone.
       const flushedResolved = new Set(resolved.map((a) => a.id));
       const left = group.members.filter((id) => alerts.has(id) && !flushedResolved.has(id));
       if (left.length === 0) {
-        await tx.query(GROUP_DELETE.text, [tenantId, group.id], GROUP_DELETE.options);
+        emptied.push(group.id);
       } else {
         // Ticks follow the schedule, not this pass's lateness (no drift), and never run behind now.
         const scheduled = new Date(group.next_flush_at).getTime();
         let next = scheduled + route.groupIntervalMs;
         if (next <= now.getTime()) next = now.getTime() + route.groupIntervalMs;
-        await tx.query(
-          GROUP_FLUSHED.text,
-          [tenantId, group.id, left, new Date(next), now],
-          GROUP_FLUSHED.options,
-        );
+        flushed.push({ id: group.id, members: left, next: new Date(next).toISOString() });
       }
+    }
+    if (logs.length > 0) {
+      await tx.query(LOGS_PUT.text, [tenantId, JSON.stringify(logs), now], LOGS_PUT.options);
+    }
+    if (flushed.length > 0) {
+      await tx.query(
+        GROUPS_FLUSHED.text,
+        [tenantId, JSON.stringify(flushed), now],
+        GROUPS_FLUSHED.options,
+      );
+    }
+    if (emptied.length > 0) {
+      await tx.query(GROUPS_DELETE.text, [tenantId, emptied], GROUPS_DELETE.options);
     }
   }
 
@@ -514,6 +542,7 @@ export class NotificationGroups {
 /** Queues messages in the outbox within a pass's transaction. */
 class Outbox {
   count = 0;
+  readonly #rows: Record<string, unknown>[] = [];
   constructor(
     private readonly tx: TransactionClient,
     private readonly tenantId: string,
@@ -552,21 +581,26 @@ class Outbox {
       ),
       { id, tenantId: this.tenantId, receiver, action, ...options },
     );
-    await this.tx.query(
-      OUTBOX_INSERT.text,
-      [
-        this.tenantId,
-        id,
-        channelId,
-        groupId,
-        receiver,
-        action,
-        alerts.map((a) => a.id),
-        JSON.stringify(message),
-        this.now,
-      ],
-      OUTBOX_INSERT.options,
-    );
+    this.#rows.push({
+      id,
+      channelId,
+      groupId,
+      receiver,
+      action,
+      alertIds: alerts.map((a) => a.id),
+      message,
+    });
     this.count++;
+  }
+
+  /** Writes the queued notifications (one statement). */
+  async write(): Promise<void> {
+    if (this.#rows.length === 0) return;
+    await this.tx.query(
+      OUTBOX_INSERT_MANY.text,
+      [this.tenantId, JSON.stringify(this.#rows), this.now],
+      OUTBOX_INSERT_MANY.options,
+    );
+    this.#rows.length = 0;
   }
 }

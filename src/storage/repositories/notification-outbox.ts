@@ -21,7 +21,7 @@ import {
   OUTBOX_COLUMNS,
   OUTBOX_NEXT,
   OUTBOX_RETRY,
-  OUTBOX_SETTLE,
+  OUTBOX_SETTLE_MANY,
 } from './notification-sql.js';
 import { DUE_CLEAR, DUE_SET, DUE_SET_EARLIER, DUE_TENANTS } from './scheduler-due.js';
 import { prepared } from './statements.js';
@@ -180,37 +180,60 @@ export class NotificationOutbox {
     outcome: AttemptOutcome,
     now: Date,
   ): Promise<NotificationState> {
-    const age = now.getTime() - n.createdAt.getTime();
+    const [state] = await this.settleMany(n.tenantId, [{ notification: n, outcome }], now);
+    return state as NotificationState;
+  }
+
+  /** {@link settle} for several attempts of one tenant, in one transaction; states in order. */
+  async settleMany(
+    tenantId: string,
+    attempts: readonly { notification: ClaimedNotification; outcome: AttemptOutcome }[],
+    now: Date,
+  ): Promise<NotificationState[]> {
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-    const delay = retryDelayMs(n.attempt, backoff, Math.random(), outcome.retryAfterMs ?? 0);
-    let state: NotificationState;
-    if (outcome.ok) state = 'delivered';
-    else if (!outcome.retryable || age + delay > this.options.maxAgeMs) state = 'dead';
-    else state = 'pending';
-    const next = state === 'pending' ? new Date(now.getTime() + delay) : null;
-    const error = outcome.error === undefined ? null : outcome.error.slice(0, 1_024);
-    const attempt = {
-      at: now.toISOString(),
-      outcome: outcome.ok ? 'delivered' : state === 'pending' ? 'retry' : 'failed',
-      status: outcome.status ?? null,
-      error,
-      durationMs: Math.round(outcome.durationMs),
-    };
-    await this.db.withTenant(n.tenantId, async (tx) => {
+    const states: NotificationState[] = [];
+    let earliest: number | undefined;
+    const rows = attempts.map(({ notification: n, outcome }) => {
+      const age = now.getTime() - n.createdAt.getTime();
+      const delay = retryDelayMs(n.attempt, backoff, Math.random(), outcome.retryAfterMs ?? 0);
+      let state: NotificationState;
+      if (outcome.ok) state = 'delivered';
+      else if (!outcome.retryable || age + delay > this.options.maxAgeMs) state = 'dead';
+      else state = 'pending';
+      states.push(state);
+      const next = state === 'pending' ? now.getTime() + delay : undefined;
+      if (next !== undefined && (earliest === undefined || next < earliest)) earliest = next;
+      const error = outcome.error === undefined ? null : outcome.error.slice(0, 1_024);
+      return {
+        id: n.id,
+        n: n.attempt,
+        state,
+        next: next === undefined ? null : new Date(next).toISOString(),
+        error,
+        attempt: {
+          at: now.toISOString(),
+          outcome: outcome.ok ? 'delivered' : state === 'pending' ? 'retry' : 'failed',
+          status: outcome.status ?? null,
+          error,
+          durationMs: Math.round(outcome.durationMs),
+        },
+      };
+    });
+    await this.db.withTenant(tenantId, async (tx) => {
       await tx.query(
-        OUTBOX_SETTLE.text,
-        [n.tenantId, n.id, n.attempt, state, next, JSON.stringify(attempt), error, now],
-        OUTBOX_SETTLE.options,
+        OUTBOX_SETTLE_MANY.text,
+        [tenantId, now, JSON.stringify(rows)],
+        OUTBOX_SETTLE_MANY.options,
       );
-      if (next !== null) {
+      if (earliest !== undefined) {
         await tx.query(
           DUE_SET_EARLIER.text,
-          [n.tenantId, DELIVER_SCHEDULE, next],
+          [tenantId, DELIVER_SCHEDULE, new Date(earliest)],
           DUE_SET_EARLIER.options,
         );
       }
     });
-    return state;
+    return states;
   }
 
   /** One notification. @throws NotFoundError */

@@ -78,22 +78,6 @@ export const RULE_CHANNELS = prepared(
       AND jsonb_array_length(doc->'channelIds') > 0`,
 );
 
-/**
- * @internal Adds an alert to its group, creating the group. A group not yet
- * flushed flushes at the earlier of its time and `$9` (an alert whose wait
- * is over flushes it at once, as in Alertmanager).
- */
-export const GROUP_JOIN = prepared(
-  `INSERT INTO notification_groups AS g
-     (tenant_id, id, route_key, receiver, group_key, group_labels, route, members, next_flush_at)
-   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, ARRAY[$8::text], $9::timestamptz)
-   ON CONFLICT (tenant_id, id) DO UPDATE SET
-     members = CASE WHEN $8::text = ANY(g.members) THEN g.members ELSE g.members || $8::text END,
-     route = EXCLUDED.route,
-     next_flush_at = CASE WHEN g.first_flush_at IS NULL THEN LEAST(g.next_flush_at, EXCLUDED.next_flush_at)
-                          ELSE g.next_flush_at END`,
-);
-
 /** @internal Adds an alert to its group only if the group exists (a resolution). */
 export const GROUP_JOIN_EXISTING = prepared(
   `UPDATE notification_groups SET members = members || $3::text
@@ -114,40 +98,12 @@ export const LOG_OF = prepared(
     WHERE tenant_id = $1 AND group_id = ANY($2::text[])`,
 );
 
-/** @internal Records what was notified to a channel for a group. */
-export const LOG_PUT = prepared(
-  `INSERT INTO notification_log (tenant_id, group_id, channel_id, firing, resolved, notified_at)
-   VALUES ($1, $2, $3, $4::text[], $5::text[], $6::timestamptz)
-   ON CONFLICT (tenant_id, group_id, channel_id) DO UPDATE SET
-     firing = EXCLUDED.firing, resolved = EXCLUDED.resolved, notified_at = EXCLUDED.notified_at`,
-);
-
-/** @internal After a flush: the members left and the next flush. */
-export const GROUP_FLUSHED = prepared(
-  `UPDATE notification_groups SET members = $3::text[], next_flush_at = $4::timestamptz,
-          first_flush_at = COALESCE(first_flush_at, $5::timestamptz)
-    WHERE tenant_id = $1 AND id = $2`,
-);
-
-/** @internal A group with no alerts left. */
-export const GROUP_DELETE = prepared(
-  'DELETE FROM notification_groups WHERE tenant_id = $1 AND id = $2',
-);
-
 /** @internal When the tenant next needs routing, a flush or an escalation. */
 export const NOTIFY_NEXT = prepared(
   `SELECT LEAST(
      (SELECT min(next_flush_at) FROM notification_groups WHERE tenant_id = $1),
      (SELECT min(due_at) FROM alert_escalations WHERE tenant_id = $1),
      (SELECT $2::timestamptz FROM notification_events WHERE tenant_id = $1 LIMIT 1)) AS due`,
-);
-
-/** @internal Queues one notification. */
-export const OUTBOX_INSERT = prepared(
-  `INSERT INTO notifications (tenant_id, id, channel_id, group_id, receiver, action, state, alert_ids,
-                              payload, next_attempt_at, created_at, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7::text[], $8::jsonb, $9::timestamptz, $9::timestamptz,
-           $9::timestamptz)`,
 );
 
 /**
@@ -164,21 +120,6 @@ export const OUTBOX_CLAIM = prepared(
        WHERE tenant_id = $1 AND state IN ('pending', 'sending') AND next_attempt_at <= $2::timestamptz
        ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)
    RETURNING n.id, n.channel_id, n.action, n.payload, n.attempts, n.created_at`,
-);
-
-/**
- * @internal Records an attempt's outcome, if the row is still this
- * attempt's (`attempts` = `$3`): `$4` state, `$5` next attempt, `$6` the
- * attempt as JSON (the log keeps the last 20), `$7` error.
- */
-export const OUTBOX_SETTLE = prepared(
-  `UPDATE notifications
-      SET state = $4, next_attempt_at = COALESCE($5::timestamptz, next_attempt_at), lease_until = NULL,
-          attempt_log = CASE WHEN jsonb_array_length(attempt_log) >= 20 THEN (attempt_log - 0) ELSE attempt_log END
-                        || jsonb_build_array($6::jsonb),
-          last_error = $7, updated_at = $8::timestamptz,
-          delivered_at = CASE WHEN $4 = 'delivered' THEN $8::timestamptz ELSE delivered_at END
-    WHERE tenant_id = $1 AND id = $2 AND attempts = $3 AND state = 'sending'`,
 );
 
 /** @internal When the tenant's outbox next needs a worker. */
@@ -227,4 +168,73 @@ export const CHANNELS_BY_ID = prepared(
 /** @internal The tenant's inhibition rules. */
 export const INHIBIT_RULE_DOCS = prepared(
   'SELECT doc FROM inhibit_rules WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1000',
+);
+
+/**
+ * @internal Adds alerts to their groups, creating groups, for a whole pass
+ * (`$2`: one element per group, members merged). A group not yet flushed
+ * flushes at the earlier of its time and the element's `flushAt`.
+ */
+export const GROUPS_JOIN = prepared(
+  `INSERT INTO notification_groups AS g
+     (tenant_id, id, route_key, receiver, group_key, group_labels, route, members, next_flush_at)
+   SELECT $1, e->>'id', e->>'routeKey', e->>'receiver', e->>'groupKey', e->'groupLabels', e->'route',
+          ARRAY(SELECT jsonb_array_elements_text(e->'members')), (e->>'flushAt')::timestamptz
+     FROM jsonb_array_elements($2::jsonb) e
+   ON CONFLICT (tenant_id, id) DO UPDATE SET
+     members = g.members || ARRAY(SELECT m FROM unnest(EXCLUDED.members) m WHERE NOT (m = ANY(g.members))),
+     route = EXCLUDED.route,
+     next_flush_at = CASE WHEN g.first_flush_at IS NULL THEN LEAST(g.next_flush_at, EXCLUDED.next_flush_at)
+                          ELSE g.next_flush_at END`,
+);
+
+/** @internal Records what was notified, for a whole pass (`$2`: `{g, c, f, r}`; `$3` the time). */
+export const LOGS_PUT = prepared(
+  `INSERT INTO notification_log (tenant_id, group_id, channel_id, firing, resolved, notified_at)
+   SELECT $1, e->>'g', e->>'c', ARRAY(SELECT jsonb_array_elements_text(e->'f')),
+          ARRAY(SELECT jsonb_array_elements_text(e->'r')), $3::timestamptz
+     FROM jsonb_array_elements($2::jsonb) e
+   ON CONFLICT (tenant_id, group_id, channel_id) DO UPDATE SET
+     firing = EXCLUDED.firing, resolved = EXCLUDED.resolved, notified_at = EXCLUDED.notified_at`,
+);
+
+/** @internal Queues a pass's notifications (`$2`: `{id, channelId, groupId, receiver, action, alertIds, message}`). */
+export const OUTBOX_INSERT_MANY = prepared(
+  `INSERT INTO notifications (tenant_id, id, channel_id, group_id, receiver, action, state, alert_ids,
+                              payload, next_attempt_at, created_at, updated_at)
+   SELECT $1, e->>'id', e->>'channelId', e->>'groupId', e->>'receiver', e->>'action', 'pending',
+          ARRAY(SELECT jsonb_array_elements_text(e->'alertIds')), e->'message',
+          $3::timestamptz, $3::timestamptz, $3::timestamptz
+     FROM jsonb_array_elements($2::jsonb) e`,
+);
+
+/** @internal After a pass's flushes: each group's members left and next flush (`$2`: `{id, members, next}`). */
+export const GROUPS_FLUSHED = prepared(
+  `UPDATE notification_groups g
+      SET members = ARRAY(SELECT jsonb_array_elements_text(e->'members')),
+          next_flush_at = (e->>'next')::timestamptz,
+          first_flush_at = COALESCE(g.first_flush_at, $3::timestamptz)
+     FROM jsonb_array_elements($2::jsonb) e
+    WHERE g.tenant_id = $1 AND g.id = e->>'id'`,
+);
+
+/** @internal Groups with no alerts left. */
+export const GROUPS_DELETE = prepared(
+  'DELETE FROM notification_groups WHERE tenant_id = $1 AND id = ANY($2::text[])',
+);
+
+/**
+ * @internal Records attempts' outcomes, each if its row is still that
+ * attempt's (`$3`: `{id, n, state, next, attempt, error}`; `$2` the time).
+ */
+export const OUTBOX_SETTLE_MANY = prepared(
+  `UPDATE notifications n
+      SET state = e->>'state', next_attempt_at = COALESCE((e->>'next')::timestamptz, n.next_attempt_at),
+          lease_until = NULL,
+          attempt_log = CASE WHEN jsonb_array_length(n.attempt_log) >= 20 THEN (n.attempt_log - 0)
+                             ELSE n.attempt_log END || jsonb_build_array(e->'attempt'),
+          last_error = e->>'error', updated_at = $2::timestamptz,
+          delivered_at = CASE WHEN e->>'state' = 'delivered' THEN $2::timestamptz ELSE n.delivered_at END
+     FROM jsonb_array_elements($3::jsonb) e
+    WHERE n.tenant_id = $1 AND n.id = e->>'id' AND n.attempts = (e->>'n')::int AND n.state = 'sending'`,
 );
