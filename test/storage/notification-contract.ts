@@ -6,7 +6,7 @@
  * tenant without routes writes no events.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compileRouting } from '../../src/domain/index.js';
+import { compileRouting, compileTree } from '../../src/domain/index.js';
 import { FieldCipher, KeyRing } from '../../src/security/index.js';
 import {
   createRepositories,
@@ -37,6 +37,122 @@ export function notificationContract(fixture: EngineFixture): void {
     });
     outbox = new NotificationOutbox(db, { leaseMs: 5 * S, maxAgeMs: 60 * S });
   });
+  /** A tenant routed by a tree: `ops` gets everything, `pager` is the escalation policy. */
+  const treeTenant = async (extra: Record<string, unknown> = {}) => {
+    const id = `ntf-${process.pid}-${++n}`;
+    await repos.tenants.create({ id, name: id }, 'admin');
+    const ops = await repos.notificationChannels.create(
+      id,
+      { name: 'ops', config: { type: 'webhook', url: 'http://127.0.0.1:9/ops' } },
+      'admin',
+    );
+    const pager = await repos.notificationChannels.create(
+      id,
+      { name: 'pager', config: { type: 'webhook', url: 'http://127.0.0.1:9/pager' } },
+      'admin',
+    );
+    await repos.routingTrees.create(
+      id,
+      {
+        route: { receiver: 'ops', group_by: ['alertname'], group_wait: '10s', ...extra },
+        receivers: [
+          { name: 'ops', channels: [ops.id] },
+          { name: 'pager', channels: [pager.id] },
+        ],
+        escalation: ['pager'],
+        timeIntervals: [
+          {
+            name: 'always',
+            time_intervals: [{ times: [{ start_time: '00:00', end_time: '24:00' }] }],
+          },
+        ],
+      } as never,
+      'admin',
+    );
+    return { id, ops: ops.id, pager: pager.id };
+  };
+  const treeGroups = () =>
+    new NotificationGroups(db, {
+      externalURL: 'http://alertbase.test',
+      maxAlertsPerMessage: 100,
+      compile: compileRouting(compileTree),
+    });
+
+  it('a tree routes, an unacknowledged alert escalates after its SLA (audited), an acknowledged one does not', async () => {
+    const t = await treeTenant();
+    const g = treeGroups();
+    const base = Date.now();
+    const [a] = (
+      await repos.alerts.ingest(
+        t.id,
+        [
+          { labels: { alertname: 'Down', instance: 'a' }, level: 'critical', priority: 'P1' },
+          { labels: { alertname: 'Down', instance: 'b' }, level: 'critical', priority: 'P1' },
+        ],
+        'test',
+      )
+    ).items;
+    await g.pass(at(base, 11 * S));
+    expect((await pending(t.id)).map((q) => [q.channel, q.alerts])).toEqual([
+      [t.ops, ['a:firing', 'b:firing']],
+    ]);
+    if (a === undefined || a.outcome === 'rejected') throw new Error('not stored');
+    await repos.alerts.transition(t.id, a.id, 'acknowledge', 'user:1');
+    // P1 escalates after 15 minutes: only the unacknowledged alert reaches the pager.
+    await g.pass(at(base, 16 * 60 * S));
+    const paged = (await pending(t.id)).filter((q) => q.channel === t.pager);
+    expect(paged.map((q) => q.alerts)).toEqual([['b:firing']]);
+    const audit = await repos.audit.list(t.id, { action: 'escalate' });
+    expect(audit.map((e) => e.details)).toEqual([{ step: 1, receiver: 'pager', priority: 'P1' }]);
+    // The policy has one step: nothing more after another 15 minutes.
+    await g.pass(at(base, 32 * 60 * S));
+    expect((await pending(t.id)).filter((q) => q.channel === t.pager)).toHaveLength(1);
+  });
+
+  it('a route in its mute time interval sends nothing; inhibited alerts are left out', async () => {
+    const muted = await treeTenant({
+      routes: [{ matchers: ['alertname="Quiet"'], mute_time_intervals: ['always'] }],
+    });
+    const g = treeGroups();
+    const base = Date.now();
+    await repos.alerts.ingest(
+      muted.id,
+      [{ labels: { alertname: 'Quiet', instance: 'a' }, level: 'high', priority: 'P3' }],
+      'test',
+    );
+    await g.pass(at(base, 11 * S));
+    expect(await pending(muted.id)).toEqual([]);
+    const t = await treeTenant();
+    await repos.inhibitRules.create(
+      t.id,
+      {
+        name: 'critical mutes warning',
+        sourceMatchers: [{ name: 'severity', value: 'critical', isRegex: false, isEqual: true }],
+        targetMatchers: [{ name: 'severity', value: 'warning', isRegex: false, isEqual: true }],
+        equal: ['alertname'],
+      } as never,
+      'admin',
+    );
+    await repos.alerts.ingest(
+      t.id,
+      [
+        {
+          labels: { alertname: 'Disk', instance: 'a', severity: 'critical' },
+          level: 'critical',
+          priority: 'P3',
+        },
+        {
+          labels: { alertname: 'Disk', instance: 'b', severity: 'warning' },
+          level: 'high',
+          priority: 'P3',
+        },
+      ],
+      'test',
+    );
+    await g.pass(at(base, 11 * S));
+    expect((await pending(t.id)).map((q) => q.alerts)).toEqual([['a:firing']]);
+  });
+
   afterAll(async () => {
     await db?.close();
     await fixture.dispose?.();
