@@ -33,6 +33,7 @@ import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
 import { createDeliver } from './deliver.js';
+import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
@@ -82,8 +83,9 @@ export interface BuildAppOptions {
   /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
   readonly keyCacheTtlMs?: number | undefined;
   /**
-   * Run the schedulers (silences starting and ending) while the app is
-   * ready, until it closes. Default false; `startServer` turns it on.
+   * Run the schedulers (silences starting and ending, planner statistics and
+   * vacuum: `maintenance-scheduler.ts`) while the app is ready, until it
+   * closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
   /** Sends one notification (default: the channel types of `src/notify/`). */
@@ -209,13 +211,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
+    let maintenance: MaintenanceScheduler | undefined;
     app.addHook('onReady', async () => {
       scheduler = startSilenceScheduler(repos.silences, {
         onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
       });
+      maintenance = startMaintenanceScheduler(options.db, {
+        onAction: (action) => app.log.info({ maintenance: action }, 'table maintenance'),
+        onError: (err) => app.log.error({ err }, 'maintenance pass failed'),
+      });
     });
     app.addHook('onClose', async () => {
       await scheduler?.stop();
+      await maintenance?.stop();
     });
   }
   const cache = createCache({
