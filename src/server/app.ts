@@ -28,6 +28,7 @@ import {
   KeyRing,
 } from '../security/index.js';
 import type { Database } from '../storage/index.js';
+import { autovacuumEnabled } from '../storage/maintenance.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
@@ -208,6 +209,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
   });
   const observed = useObservability(app, { ...options, repos });
+  const autovacuum = await autovacuumEnabled(options.db);
+  if (autovacuum === false) {
+    app.log.warn(
+      'autovacuum is off on the PostgreSQL server: alertbase analyzes tables after large writes but nothing vacuums them',
+    );
+  }
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
@@ -309,7 +316,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       forgetKeys: auth.forgetKeys,
       authFailures: auth.failures,
     };
-    healthRoutes(api, routes, observed.window);
+    healthRoutes(api, routes, observed.window, autovacuum);
     registerRoutes(api, routes);
   });
   return app;

@@ -12,6 +12,7 @@ export {
   type IsolationReport,
 } from './isolation-check.js';
 export {
+  autovacuumEnabled,
   chooseMaintenance,
   flushStatistics,
   MAINTENANCE_LOCK,

@@ -41,6 +41,18 @@ export interface TableActivity {
   readonly deadRows: number;
 }
 
+/**
+ * Whether the server's autovacuum is on; `undefined` on PGlite, which has no
+ * autovacuum whatever its setting says (alertbase's pass does its work there).
+ */
+export async function autovacuumEnabled(db: Database): Promise<boolean | undefined> {
+  if (db.engine === 'pglite') return undefined;
+  const { rows } = await db.query<{ on: boolean }>(
+    "SELECT current_setting('autovacuum') = 'on' AS on",
+  );
+  return rows[0]?.on === true;
+}
+
 /** What a pass did. */
 export type MaintenanceAction =
   | { readonly kind: 'analyze' | 'vacuum'; readonly table: string }
