@@ -89,6 +89,8 @@ export interface BuildAppOptions {
    * closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
+  /** @internal Time between two maintenance passes, ms (default 10,000; tests shorten it). */
+  readonly maintenanceTickMs?: number | undefined;
   /** Sends one notification (default: the channel types of `src/notify/`). */
   readonly deliver?: DeliverFn | undefined;
   /**
@@ -224,6 +226,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
       });
       maintenance = startMaintenanceScheduler(options.db, {
+        ...(options.maintenanceTickMs === undefined ? {} : { tickMs: options.maintenanceTickMs }),
         onAction: (action) => app.log.info({ maintenance: action }, 'table maintenance'),
         onError: (err) => app.log.error({ err }, 'maintenance pass failed'),
       });

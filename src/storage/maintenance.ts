@@ -17,6 +17,9 @@ import type { Database, SqlClient } from './types.js';
 /** The advisory lock's key (`hashtext` of it). */
 export const MAINTENANCE_LOCK = 'alertbase:maintenance';
 
+/** How long a server's `ANALYZE` may run, ms (the pool's statement timeout is for requests). */
+export const ANALYZE_TIMEOUT_MS = 60_000;
+
 /** Thresholds of a pass; the defaults are PostgreSQL's autovacuum defaults. */
 export interface MaintenanceThresholds {
   /** Rows changed before a table is analyzed, plus the scale factor's share (default 50). */
@@ -166,7 +169,14 @@ export async function runMaintenancePass(
     );
     if (rows[0]?.ok !== true) return { kind: 'busy' };
     const action = chooseMaintenance(await readTableActivity(tx), thresholds, false);
-    if (action.kind === 'analyze') await tx.exec(`ANALYZE ${action.table}`);
+    if (action.kind === 'analyze') {
+      // The pool's statement timeout (DATABASE_TIMEOUT_MS) is for requests; an
+      // ANALYZE samples at most 30,000 rows, bounded here by its own limit.
+      await tx.query("SELECT set_config('statement_timeout', $1, true)", [
+        String(ANALYZE_TIMEOUT_MS),
+      ]);
+      await tx.exec(`ANALYZE ${action.table}`);
+    }
     return action;
   });
 }
