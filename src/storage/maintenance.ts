@@ -38,6 +38,12 @@ export interface TableActivity {
   readonly table: string;
   /** Rows the planner believes the table holds (`pg_class.reltuples`; 0 when never analyzed). */
   readonly estimatedRows: number;
+  /**
+   * Never analyzed (`reltuples` is -1) yet holding data: statistics counters
+   * start from zero after a crash or an upgrade, so the counts alone would
+   * never bring such a table to its threshold. Optional: false when absent.
+   */
+  readonly unanalyzedWithData?: boolean;
   /** Rows inserted, updated or deleted since the last analyze. */
   readonly modifiedSinceAnalyze: number;
   /** Dead row versions a vacuum would reclaim. */
@@ -78,9 +84,11 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     estimated: number;
     modified: string;
     dead: string;
+    unanalyzed: boolean;
   }>(
     `SELECT s.relid::regclass::text AS table, greatest(c.reltuples, 0)::float8 AS estimated,
-            s.n_mod_since_analyze::text AS modified, s.n_dead_tup::text AS dead
+            s.n_mod_since_analyze::text AS modified, s.n_dead_tup::text AS dead,
+            (c.reltuples < 0 AND pg_relation_size(s.relid) > 0) AS unanalyzed
        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
       WHERE s.schemaname = current_schema()
       ORDER BY s.relid`,
@@ -90,6 +98,7 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     estimatedRows: r.estimated,
     modifiedSinceAnalyze: Number(r.modified),
     deadRows: Number(r.dead),
+    unanalyzedWithData: r.unanalyzed,
   }));
 }
 
@@ -109,7 +118,11 @@ export function chooseMaintenance(
   let best: MaintenanceAction = { kind: 'none' };
   let bestOver = 1;
   for (const t of tables) {
-    const analyzeOver = t.modifiedSinceAnalyze / (analyzeBase + analyzeScale * t.estimatedRows);
+    // A table with data and no statistics at all counts as just past its threshold.
+    const analyzeOver = Math.max(
+      t.modifiedSinceAnalyze / (analyzeBase + analyzeScale * t.estimatedRows),
+      t.unanalyzedWithData === true ? 1.000_001 : 0,
+    );
     if (analyzeOver > bestOver) {
       best = { kind: 'analyze', table: t.table };
       bestOver = analyzeOver;

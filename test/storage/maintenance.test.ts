@@ -156,6 +156,28 @@ describe('maintenance: PGlite', () => {
     }
   });
 
+  it('analyzes a table whose counters were lost (never analyzed, holds rows)', async () => {
+    const db = await createTestDatabase();
+    try {
+      await db.exec('CREATE TABLE kept (id int PRIMARY KEY)');
+      await db.exec('INSERT INTO kept SELECT generate_series(1, 30)');
+      // As after a crash: the counters start from zero, the rows are there.
+      await db.query('SELECT pg_stat_reset()');
+      let action = await runMaintenancePass(db);
+      for (let i = 0; i < 30 && action.kind !== 'none'; i++) {
+        if ('table' in action && action.table === 'kept') break;
+        action = await runMaintenancePass(db);
+      }
+      expect(action).toEqual({ kind: 'analyze', table: 'kept' });
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT reltuples::int AS n FROM pg_class WHERE oid = 'kept'::regclass`,
+      );
+      expect(rows[0]?.n).toBe(30);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('runs passes from the scheduler until stopped', async () => {
     const db = await createTestDatabase();
     try {
@@ -241,6 +263,17 @@ describe('chooseMaintenance', () => {
     expect(chooseMaintenance([t('a', 1_000, 0, 250)])).toEqual({ kind: 'none' });
     expect(chooseMaintenance([t('a', 1_000, 0, 251)])).toEqual({ kind: 'vacuum', table: 'a' });
     expect(chooseMaintenance([t('a', 1_000, 0, 251)], {}, false)).toEqual({ kind: 'none' });
+  });
+
+  it('analyzes a table with data that was never analyzed, whatever its counters say', () => {
+    expect(chooseMaintenance([{ ...t('a', 0, 0, 0), unanalyzedWithData: true }])).toEqual({
+      kind: 'analyze',
+      table: 'a',
+    });
+    // Any table past its threshold comes first.
+    expect(
+      chooseMaintenance([{ ...t('a', 0, 0, 0), unanalyzedWithData: true }, t('b', 0, 100, 0)]),
+    ).toEqual({ kind: 'analyze', table: 'b' });
   });
 
   it('picks the table furthest past its threshold', () => {
