@@ -85,6 +85,31 @@ export async function checkDatabase(
   };
 }
 
+/**
+ * A server's autovacuum setting, read at start: `warn` when it is off (the
+ * maintenance pass analyzes tables there but leaves vacuum to the server, so
+ * dead rows would pile up), never critical.
+ */
+export function checkAutovacuum(on: boolean, now: () => Date): NamedCheck {
+  return {
+    key: 'database:autovacuum',
+    critical: false,
+    check: {
+      componentType: 'datastore',
+      observedValue: on ? 1 : 0,
+      observedUnit: 'on',
+      status: on ? 'pass' : 'warn',
+      time: now().toISOString(),
+      ...(on
+        ? {}
+        : {
+            output:
+              'autovacuum is off on the PostgreSQL server: alertbase analyzes tables but nothing vacuums them; turn autovacuum on',
+          }),
+    },
+  };
+}
+
 /** Share of the memory limit from which memory is `warn`. */
 export const MEMORY_WARN_RATIO = 0.9;
 

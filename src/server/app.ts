@@ -28,11 +28,13 @@ import {
   KeyRing,
 } from '../security/index.js';
 import type { Database } from '../storage/index.js';
+import { autovacuumEnabled } from '../storage/maintenance.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
 import { createDeliver } from './deliver.js';
+import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
@@ -82,10 +84,13 @@ export interface BuildAppOptions {
   /** How long a found API key is trusted before it is looked up again, ms (default 5,000). */
   readonly keyCacheTtlMs?: number | undefined;
   /**
-   * Run the schedulers (silences starting and ending) while the app is
-   * ready, until it closes. Default false; `startServer` turns it on.
+   * Run the schedulers (silences starting and ending, planner statistics and
+   * vacuum: `maintenance-scheduler.ts`) while the app is ready, until it
+   * closes. Default false; `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
+  /** @internal Time between two maintenance passes, ms (default 10,000; tests shorten it). */
+  readonly maintenanceTickMs?: number | undefined;
   /** Sends one notification (default: the channel types of `src/notify/`). */
   readonly deliver?: DeliverFn | undefined;
   /**
@@ -206,16 +211,29 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
   });
   const observed = useObservability(app, { ...options, repos });
+  const autovacuum = await autovacuumEnabled(options.db);
+  if (autovacuum === false) {
+    app.log.warn(
+      'autovacuum is off on the PostgreSQL server: alertbase analyzes tables after large writes but nothing vacuums them',
+    );
+  }
   const tenants = new TenantCache(repos.tenants);
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
+    let maintenance: MaintenanceScheduler | undefined;
     app.addHook('onReady', async () => {
       scheduler = startSilenceScheduler(repos.silences, {
         onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
       });
+      maintenance = startMaintenanceScheduler(options.db, {
+        ...(options.maintenanceTickMs === undefined ? {} : { tickMs: options.maintenanceTickMs }),
+        onAction: (action) => app.log.info({ maintenance: action }, 'table maintenance'),
+        onError: (err) => app.log.error({ err }, 'maintenance pass failed'),
+      });
     });
     app.addHook('onClose', async () => {
       await scheduler?.stop();
+      await maintenance?.stop();
     });
   }
   const cache = createCache({
@@ -301,7 +319,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       forgetKeys: auth.forgetKeys,
       authFailures: auth.failures,
     };
-    healthRoutes(api, routes, observed.window);
+    healthRoutes(api, routes, observed.window, autovacuum);
     registerRoutes(api, routes);
   });
   return app;

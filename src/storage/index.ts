@@ -12,6 +12,17 @@ export {
   type IsolationReport,
 } from './isolation-check.js';
 export {
+  autovacuumEnabled,
+  chooseMaintenance,
+  flushStatistics,
+  MAINTENANCE_LOCK,
+  type MaintenanceAction,
+  type MaintenanceThresholds,
+  readTableActivity,
+  runMaintenancePass,
+  type TableActivity,
+} from './maintenance.js';
+export {
   checksumOf,
   MIGRATION_LOCK_KEY,
   MIGRATIONS_TABLE,

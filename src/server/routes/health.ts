@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
+  checkAutovacuum,
   checkDatabase,
   checkMemory,
   checkResponseTime,
@@ -47,13 +48,15 @@ function sendHealth(reply: FastifyReply, report: HealthReport): FastifyReply {
  * (database round trip, memory against `MAX_MEMORY_USAGE_MB`, the last
  * minute's p95 response time against `RESPONSE_TIME_THRESHOLD_MS`), both in
  * the IETF health-check draft format. Ready is `fail` (503) only when the
- * database does not answer; memory or response time make it `warn` (200).
- * Neither needs a key.
+ * database does not answer; memory or response time make it `warn` (200),
+ * and so does a PostgreSQL server's autovacuum when `autovacuum` (read at
+ * start; undefined on PGlite) is false. Neither needs a key.
  */
 export function healthRoutes(
   api: FastifyInstance,
   ctx: RouteContext,
   window: ResponseTimeWindow,
+  autovacuum?: boolean,
 ): void {
   const now = (): Date => new Date();
   api.get(
@@ -76,7 +79,8 @@ export function healthRoutes(
       config: { requires: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the database answers (fail); memory and response time (warn)',
+        summary:
+          "Readiness: the database answers (fail); memory, response time and a server's autovacuum (warn)",
         security: [],
         response: { 200: HEALTH_SCHEMA, 503: HEALTH_SCHEMA },
       },
@@ -86,6 +90,7 @@ export function healthRoutes(
         await checkDatabase(ctx.db, now),
         checkMemory(ctx.config.performance.maxMemoryUsageMb, now),
         checkResponseTime(window, ctx.config.observability.responseTimeThresholdMs, now),
+        ...(autovacuum === undefined ? [] : [checkAutovacuum(autovacuum, now)]),
       ];
       const report = healthReport(checks, { description: 'alertbase' });
       if (report.status !== 'pass')

@@ -1,0 +1,195 @@
+/**
+ * Planner statistics and vacuum that alertbase owns where nothing else does.
+ *
+ * PGlite has no autovacuum, and a server may run with `autovacuum = off`:
+ * then after a bulk ingest the planner keeps the estimates of an empty table
+ * and a keyset page of 50 alerts becomes a bitmap scan of the whole tenant
+ * plus a sort. A maintenance pass reads `pg_stat_user_tables` and, like
+ * autovacuum with its default thresholds, runs `ANALYZE` of a table whose
+ * rows changed by more than `50 + 10%` of its size since its last analyze,
+ * or (PGlite only) `VACUUM` of a table with more than `50 + 20%` dead rows.
+ * One table per pass, so a pass holds PGlite's single connection for one
+ * statement only. Only one process acts at a time: the pass takes an
+ * advisory lock and does nothing when another holds it.
+ */
+import type { Database, SqlClient } from './types.js';
+
+/** The advisory lock's key (`hashtext` of it). */
+export const MAINTENANCE_LOCK = 'alertbase:maintenance';
+
+/** How long a server's `ANALYZE` may run, ms (the pool's statement timeout is for requests). */
+export const ANALYZE_TIMEOUT_MS = 60_000;
+
+/** Thresholds of a pass; the defaults are PostgreSQL's autovacuum defaults. */
+export interface MaintenanceThresholds {
+  /** Rows changed before a table is analyzed, plus the scale factor's share (default 50). */
+  readonly analyzeThreshold?: number;
+  /** Share of the table's rows changed before it is analyzed (default 0.1). */
+  readonly analyzeScaleFactor?: number;
+  /** Dead rows before a table is vacuumed, plus the scale factor's share (default 50). */
+  readonly vacuumThreshold?: number;
+  /** Share of the table's rows dead before it is vacuumed (default 0.2). */
+  readonly vacuumScaleFactor?: number;
+}
+
+/** One table's counters, as `pg_stat_user_tables` and `pg_class` report them. */
+export interface TableActivity {
+  /** The table's name, quoted as a SQL identifier when needed (`regclass` text). */
+  readonly table: string;
+  /** Rows the planner believes the table holds (`pg_class.reltuples`; 0 when never analyzed). */
+  readonly estimatedRows: number;
+  /**
+   * Never analyzed (`reltuples` is -1) yet holding data: statistics counters
+   * start from zero after a crash or an upgrade, so the counts alone would
+   * never bring such a table to its threshold. Optional: false when absent.
+   */
+  readonly unanalyzedWithData?: boolean;
+  /** Rows inserted, updated or deleted since the last analyze. */
+  readonly modifiedSinceAnalyze: number;
+  /** Dead row versions a vacuum would reclaim. */
+  readonly deadRows: number;
+}
+
+/**
+ * Whether the server's autovacuum is on; `undefined` on PGlite, which has no
+ * autovacuum whatever its setting says (alertbase's pass does its work there).
+ */
+export async function autovacuumEnabled(db: Database): Promise<boolean | undefined> {
+  if (db.engine === 'pglite') return undefined;
+  const { rows } = await db.query<{ on: boolean }>(
+    "SELECT current_setting('autovacuum') = 'on' AS on",
+  );
+  return rows[0]?.on === true;
+}
+
+/** What a pass did. */
+export type MaintenanceAction =
+  | { readonly kind: 'analyze' | 'vacuum'; readonly table: string }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'busy' };
+
+/**
+ * Sends this connection's pending statistics with the end of the next
+ * transaction: a backend otherwise sends them at most once a second, so
+ * PGlite's single connection would show its own latest writes late.
+ */
+export async function flushStatistics(db: SqlClient): Promise<void> {
+  await db.query('SELECT pg_stat_force_next_flush()');
+}
+
+/** Reads the counters of the current schema's tables. */
+export async function readTableActivity(db: SqlClient): Promise<TableActivity[]> {
+  const { rows } = await db.query<{
+    table: string;
+    estimated: number;
+    modified: string;
+    dead: string;
+    unanalyzed: boolean;
+  }>(
+    `SELECT s.relid::regclass::text AS table, greatest(c.reltuples, 0)::float8 AS estimated,
+            s.n_mod_since_analyze::text AS modified, s.n_dead_tup::text AS dead,
+            (c.reltuples < 0 AND pg_relation_size(s.relid) > 0) AS unanalyzed
+       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+      WHERE s.schemaname = current_schema()
+      ORDER BY s.relid`,
+  );
+  return rows.map((r) => ({
+    table: r.table,
+    estimatedRows: r.estimated,
+    modifiedSinceAnalyze: Number(r.modified),
+    deadRows: Number(r.dead),
+    unanalyzedWithData: r.unanalyzed,
+  }));
+}
+
+/**
+ * The one action a pass should take: the table furthest past its threshold,
+ * vacuum only when `vacuum` is allowed. Pure.
+ */
+export function chooseMaintenance(
+  tables: readonly TableActivity[],
+  thresholds: MaintenanceThresholds = {},
+  vacuum = true,
+): MaintenanceAction {
+  const analyzeBase = thresholds.analyzeThreshold ?? 50;
+  const analyzeScale = thresholds.analyzeScaleFactor ?? 0.1;
+  const vacuumBase = thresholds.vacuumThreshold ?? 50;
+  const vacuumScale = thresholds.vacuumScaleFactor ?? 0.2;
+  let best: MaintenanceAction = { kind: 'none' };
+  let bestOver = 1;
+  for (const t of tables) {
+    // A table with data and no statistics at all counts as just past its threshold.
+    const analyzeOver = Math.max(
+      t.modifiedSinceAnalyze / (analyzeBase + analyzeScale * t.estimatedRows),
+      t.unanalyzedWithData === true ? 1.000_001 : 0,
+    );
+    if (analyzeOver > bestOver) {
+      best = { kind: 'analyze', table: t.table };
+      bestOver = analyzeOver;
+    }
+    if (!vacuum) continue;
+    const vacuumOver = t.deadRows / (vacuumBase + vacuumScale * t.estimatedRows);
+    if (vacuumOver > bestOver) {
+      best = { kind: 'vacuum', table: t.table };
+      bestOver = vacuumOver;
+    }
+  }
+  return best;
+}
+
+/**
+ * One maintenance pass: at most one `ANALYZE` or `VACUUM` of one table.
+ *
+ * On PGlite (one connection, one process per data directory) it takes the
+ * session lock `pg_try_advisory_lock` around the statement, and vacuums too.
+ * On a server, whose pool gives no connection to hold a session lock on, it
+ * takes `pg_try_advisory_xact_lock` in a transaction and analyzes in it;
+ * `VACUUM` cannot run in a transaction and is left to the server's autovacuum.
+ *
+ * @returns what it did; `busy` when another process holds the lock.
+ * @example
+ * ```ts
+ * const done = await runMaintenancePass(db);
+ * // { kind: 'analyze', table: 'alerts' }
+ * ```
+ */
+export async function runMaintenancePass(
+  db: Database,
+  thresholds: MaintenanceThresholds = {},
+): Promise<MaintenanceAction> {
+  if (db.engine === 'pglite') {
+    const { rows } = await db.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+      [MAINTENANCE_LOCK],
+    );
+    if (rows[0]?.ok !== true) return { kind: 'busy' };
+    try {
+      await flushStatistics(db);
+      const action = chooseMaintenance(await readTableActivity(db), thresholds, true);
+      if (action.kind === 'analyze' || action.kind === 'vacuum') {
+        await db.exec(`${action.kind === 'analyze' ? 'ANALYZE' : 'VACUUM'} ${action.table}`);
+      }
+      return action;
+    } finally {
+      await db.query('SELECT pg_advisory_unlock(hashtext($1))', [MAINTENANCE_LOCK]);
+    }
+  }
+  await flushStatistics(db);
+  return db.transaction(async (tx): Promise<MaintenanceAction> => {
+    const { rows } = await tx.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok',
+      [MAINTENANCE_LOCK],
+    );
+    if (rows[0]?.ok !== true) return { kind: 'busy' };
+    const action = chooseMaintenance(await readTableActivity(tx), thresholds, false);
+    if (action.kind === 'analyze') {
+      // The pool's statement timeout (DATABASE_TIMEOUT_MS) is for requests; an
+      // ANALYZE samples at most 30,000 rows, bounded here by its own limit.
+      await tx.query("SELECT set_config('statement_timeout', $1, true)", [
+        String(ANALYZE_TIMEOUT_MS),
+      ]);
+      await tx.exec(`ANALYZE ${action.table}`);
+    }
+    return action;
+  });
+}
