@@ -1,22 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// vitest 5 declares Node 22 and its reporter calls Map.groupBy (Node 21+) when a test
-// fails; on Node 20 that crash would hide the failure. Supply it for the runner only.
-const mapWithGroupBy = Map as MapConstructor & {
-  groupBy?: <K, T>(items: Iterable<T>, key: (item: T, index: number) => K) => Map<K, T[]>;
-};
-mapWithGroupBy.groupBy ??= <K, T>(items: Iterable<T>, key: (item: T, index: number) => K) => {
-  const groups = new Map<K, T[]>();
-  let index = 0;
-  for (const item of items) {
-    const k = key(item, index++);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-};
-
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
