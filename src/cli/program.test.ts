@@ -326,6 +326,24 @@ describe('alertbase validate', () => {
     ]);
   });
 
+  it('an empty file is valid but reported as empty', async () => {
+    await writeFile(join(dir, 'empty.yml'), '');
+    await writeFile(join(dir, 'comments.yaml'), '# nothing yet\n---\n');
+    const { code, report } = await validateJson(['empty.yml', 'comments.yaml'], dir);
+    expect(code).toBe(0);
+    expect(
+      report.files.map((f) => [f.path, f.valid, f.issues.map((i) => [i.code, i.severity])]),
+    ).toEqual([
+      ['empty.yml', true, [['empty_file', 'info']]],
+      ['comments.yaml', true, [['empty_file', 'info']]],
+    ]);
+    const io = capture(dir);
+    expect(await runCli(['validate', 'empty.yml'], io)).toBe(0);
+    expect(io.out).toContain(
+      'empty.yml:1:1 syntax info empty_file the file holds no document: nothing was checked',
+    );
+  });
+
   it('a folder with no document to check is a usage error (exit 2), so a mistyped CI path cannot pass', async () => {
     await mkdir(join(dir, 'no-documents'));
     await writeFile(join(dir, 'no-documents', 'README.txt'), 'nothing to check');

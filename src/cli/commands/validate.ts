@@ -313,6 +313,24 @@ async function validateFile(
     }
     throw err;
   }
+  // Valid, as promtool says of an empty rule file ("SUCCESS: 0 rules found"), but said.
+  if (docs.length === 0 || docs.every((doc) => doc.value === null)) {
+    return {
+      path: displayPath,
+      valid: true,
+      issues: [
+        {
+          code: 'empty_file',
+          level: 'syntax',
+          severity: 'info',
+          path: '',
+          line: 1,
+          column: 1,
+          message: 'the file holds no document: nothing was checked',
+        },
+      ],
+    };
+  }
   if (isAlertmanagerConfig(docs, ctx.kind)) return alertmanagerReport(text, displayPath);
   if (isPrometheusRuleFile(docs, ctx.kind)) {
     const checked = checkRuleFile(text);
