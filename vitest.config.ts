@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// vitest 5 declares Node 22 and its reporter calls Map.groupBy (Node 21+) when a test
-// fails; on Node 20 that crash would hide the failure. Supply it for the runner only.
+// alertbase supports Node 22 and 24 (vitest 5 needs 22.12+). A machine whose own Node is
+// still 20 can run single test files, but vitest's reporter calls Map.groupBy (Node 21+)
+// when a test fails and that crash would hide the failure: supply it for the runner only.
 const mapWithGroupBy = Map as MapConstructor & {
   groupBy?: <K, T>(items: Iterable<T>, key: (item: T, index: number) => K) => Map<K, T[]>;
 };

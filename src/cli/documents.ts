@@ -40,6 +40,22 @@ export class DocumentSyntaxError extends Error {
   }
 }
 
+/** The longest source line quoted in a message. */
+const EXCERPT_CHARS = 80;
+
+/**
+ * The yaml package's message ends with " at line L, column C:" and then an
+ * excerpt on the lines below. The finding carries line and column already, so
+ * the message ends with the source line itself, quoted.
+ */
+function yamlErrorMessage(message: string, text: string, line: number | undefined): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:$/, '');
+  const source = line === undefined ? undefined : text.split('\n', line)[line - 1]?.trim();
+  if (source === undefined || source === '') return first;
+  const excerpt = source.length > EXCERPT_CHARS ? `${source.slice(0, EXCERPT_CHARS)}…` : source;
+  return `${first}: ${JSON.stringify(excerpt)}`;
+}
+
 /**
  * Splits a file into documents: a JSON value (an array is one document per
  * item), or a YAML stream (`---` separates documents).
@@ -50,7 +66,8 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
     try {
       value = JSON.parse(text);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // V8 quotes an excerpt of the input, line breaks included: one line of output.
+      const message = (err instanceof Error ? err.message : String(err)).replaceAll('\n', '\\n');
       const match = /position (\d+)/.exec(message);
       const offset = match ? Number(match[1]) : 0;
       const before = text.slice(0, offset);
@@ -69,7 +86,7 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
     if (error !== undefined) {
       const pos = error.linePos?.[0];
       throw new DocumentSyntaxError(
-        error.message.split('\n')[0] ?? error.message,
+        yamlErrorMessage(error.message, text, pos?.line),
         pos?.line ?? 1,
         pos?.col ?? 1,
       );

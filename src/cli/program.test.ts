@@ -124,7 +124,7 @@ describe('alertbase validate', () => {
     ]);
     expect(broken.report.files[0]?.issues.map((i) => [i.code, i.level, i.line])).toEqual([
       // The document reader refuses the alias cycle before the import sees it.
-      ['syntax_error', 'syntax', 3],
+      ['invalid_yaml', 'syntax', 3],
     ]);
   });
 
@@ -170,7 +170,7 @@ describe('alertbase validate', () => {
     const { code, report } = await validateJson([join(dir, 'broken.json')]);
     expect(code).toBe(1);
     expect(report.files[0]?.issues).toEqual([
-      expect.objectContaining({ code: 'syntax_error', line: 2 }),
+      expect.objectContaining({ code: 'invalid_json', line: 2 }),
     ]);
   });
 
@@ -299,6 +299,58 @@ describe('alertbase validate', () => {
     expect(await runCli(['validate', 'rule.yaml'], io)).toBe(1);
     expect(io.out).toContain('rule.yaml:4:1 syntax error invalid_value /level');
     expect(io.out).toContain('1 file(s), 5 error(s), 0 warning(s)');
+  });
+
+  it('a syntax error says "syntax" once, on one line, and a YAML one ends with its source line', async () => {
+    await writeFile(join(dir, 'flow.yaml'), 'kind: Alert\nlabels: [a\n  b: c\n');
+    const yaml = capture(dir);
+    expect(await runCli(['validate', 'flow.yaml'], yaml)).toBe(1);
+    const finding = yaml.out.split('\n').find((line) => line.includes('flow.yaml:'));
+    expect(finding).toBe(
+      '  flow.yaml:2:10 syntax error invalid_yaml Implicit keys of flow sequence pairs need to be on a single line: "labels: [a"',
+    );
+    await writeFile(join(dir, 'token.json'), '{"kind": "Alert",\n "x": }');
+    const json = capture(dir);
+    expect(await runCli(['validate', 'token.json'], json)).toBe(1);
+    const lines = json.out.split('\n').filter((line) => line.includes('invalid_json'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ {2}token\.json:\d+:\d+ syntax error invalid_json \S/);
+    expect(json.out).not.toContain('syntax_error');
+  });
+
+  it('prints paths as given, and a folder under the name it was given', async () => {
+    const { report } = await validateJson(['./nested/../rule.yaml', './nested/'], dir);
+    expect(report.files.map((f) => f.path)).toEqual([
+      './nested/../rule.yaml',
+      './nested/tenant.json',
+    ]);
+  });
+
+  it('an empty file is valid but reported as empty', async () => {
+    await writeFile(join(dir, 'empty.yml'), '');
+    await writeFile(join(dir, 'comments.yaml'), '# nothing yet\n---\n');
+    const { code, report } = await validateJson(['empty.yml', 'comments.yaml'], dir);
+    expect(code).toBe(0);
+    expect(
+      report.files.map((f) => [f.path, f.valid, f.issues.map((i) => [i.code, i.severity])]),
+    ).toEqual([
+      ['empty.yml', true, [['empty_file', 'info']]],
+      ['comments.yaml', true, [['empty_file', 'info']]],
+    ]);
+    const io = capture(dir);
+    expect(await runCli(['validate', 'empty.yml'], io)).toBe(0);
+    expect(io.out).toContain(
+      'empty.yml:1:1 syntax info empty_file the file holds no document: nothing was checked',
+    );
+  });
+
+  it('a folder with no document to check is a usage error (exit 2), so a mistyped CI path cannot pass', async () => {
+    await mkdir(join(dir, 'no-documents'));
+    await writeFile(join(dir, 'no-documents', 'README.txt'), 'nothing to check');
+    const io = capture(dir);
+    expect(await runCli(['validate', 'no-documents'], io)).toBe(2);
+    expect(io.err).toContain('no JSON or YAML file to check in no-documents');
+    expect(io.out).toBe('');
   });
 
   it('exits 2 with a one-line reason for usage errors and unreadable paths', async () => {

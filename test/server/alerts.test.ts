@@ -245,7 +245,9 @@ describe('alert actions', () => {
     const res = await call(t.app, 'POST', `/v1/alerts/${id}/reopen`, { key: t.keys.responder });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('ALERTBASE_STATUS_INVALID_TRANSITION');
-    expect(res.body.allowedActions).toEqual(['unacknowledge', 'resolve', 'suppress', 'expire']);
+    // `expire` is the system's action: it has no endpoint, so it is not offered.
+    expect(res.body.allowedActions).toEqual(['unacknowledge', 'resolve', 'suppress']);
+    expect(res.body.detail).not.toContain('expire');
   });
 
   it('refuses a stale If-Match with 412', async () => {

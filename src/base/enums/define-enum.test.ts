@@ -58,6 +58,18 @@ describe('defineEnum', () => {
     }
   });
 
+  it('reports a missing value as missing, still naming the allowed values', () => {
+    const Model = z.object({ color: Color.schema, code: Code.schema });
+    const issues = Model.safeParse({}).error?.issues.map((i) => [i.path, i.message]);
+    expect(issues).toEqual([
+      [['color'], 'Color is missing: give one of red, green, blue'],
+      [['code'], 'Code is missing: give one of A1, B2'],
+    ]);
+    expect(Color.schema.safeParse('purple').error?.issues[0]?.message).toBe(
+      'Color must be one of: red, green, blue',
+    );
+  });
+
   it('works as a field of a Zod object, with the path of the bad field', () => {
     const Model = z.object({ color: Color.schema });
     expect(Model.parse({ color: 'green' })).toEqual({ color: 'green' });

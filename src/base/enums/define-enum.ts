@@ -92,16 +92,19 @@ export function defineEnum<const T extends EnumValues>(
     options.acceptLowercase === true
       ? `${name} must be one of: ${allowed} (lowercase accepted)`
       : `${name} must be one of: ${allowed}`;
+  // A missing value is reported as missing, not as a wrong one.
+  const error = (issue: { readonly input?: unknown }): string =>
+    issue.input === undefined ? `${name} is missing: give one of ${allowed}` : message;
   const meta =
     options.description === undefined
       ? { title: name }
       : { title: name, description: options.description };
 
-  const exact = z.enum(canonical, { error: () => message });
+  const exact = z.enum(canonical, { error });
   const schema: z.ZodType<V, string> =
     options.acceptLowercase === true
       ? z
-          .codec(z.enum(inputs, { error: () => message }), exact, {
+          .codec(z.enum(inputs, { error }), exact, {
             // The input enum admits only keys of `lookup`, so the fallback is never taken.
             decode: (input) => lookup.get(input) ?? canonical[0],
             encode: (output) => output,

@@ -4,6 +4,7 @@ import type { Codec, CodecContext } from './codec.js';
 import { type Compression, type CompressionOptions, compress, decompress } from './compression.js';
 import { type Format, isFormat, parseFormat } from './formats.js';
 import { jsonCodec } from './json.js';
+import { dropKindField } from './kind-field.js';
 import { type DecodeLimits, resolveLimits } from './limits.js';
 import { msgpackCodec } from './msgpack.js';
 import { protobufCodec } from './protobuf.js';
@@ -40,6 +41,12 @@ export interface DecodeOptions {
   readonly limits?: Partial<DecodeLimits>;
   /** The body's `Content-Encoding`; gzip is detected without it, brotli is not. */
   readonly contentEncoding?: Compression | 'identity';
+  /**
+   * With a model: records may name it in a `kind` field, as the files
+   * `alertbase validate` reads do; the field is dropped before validation, and
+   * a `kind` naming another model is refused (see `dropKindField`).
+   */
+  readonly kindField?: boolean;
 }
 
 /** Configuration of a serializer: the seed's `serialization` settings. */
@@ -208,8 +215,14 @@ export function createSerializer(settings: SerializerOptions = {}): Serializer {
     return toWire(instance, modelWireType(model), wire, fixed || opts.byAlias !== false);
   };
 
-  const finish = (data: unknown, model: AnyModel | undefined): unknown => {
-    if (model === undefined) return data;
+  const finish = (
+    raw: unknown,
+    model: AnyModel | undefined,
+    format: Format,
+    opts: DecodeOptions,
+  ): unknown => {
+    if (model === undefined) return raw;
+    const data = opts.kindField === true ? dropKindField(raw, model, format) : raw;
     const type = modelWireType(model);
     return model.parse(needsRestore(type) ? restoreJsonLike(data, type) : data);
   };
@@ -242,8 +255,11 @@ export function createSerializer(settings: SerializerOptions = {}): Serializer {
       opts.contentEncoding,
       codec.scan === undefined ? undefined : (partial) => codec.scan?.(partial, context, many),
     );
-    if (many) return codec.decodeMany(bytes, context).map((item) => finish(item, model));
-    return finish(codec.decode(bytes, context), model);
+    if (many)
+      return codec
+        .decodeMany(bytes, context)
+        .map((item) => finish(item, model, codec.format, opts));
+    return finish(codec.decode(bytes, context), model, codec.format, opts);
   };
 
   const serializer: Serializer = {

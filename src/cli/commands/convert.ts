@@ -96,7 +96,8 @@ export async function runConvert(
     for await (const chunk of convert(source, {
       from,
       to,
-      ...(model === undefined ? {} : { model }),
+      // A file's records may name their model (`kind: Alert`), as validate reads them.
+      ...(model === undefined ? {} : { model, kindField: true }),
       ...(showProgress
         ? { onRecord: (n: number) => n % 1_000 === 0 && io.stderr.write(`\r${n} records`) }
         : {}),

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { toJsonPointer } from '../../base/exceptions/index.js';
 import type { AnyModel } from '../../base/types/model.js';
 import {
@@ -67,12 +67,18 @@ export interface ValidateOptions {
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
+/** A file to validate: where it is, and its path as the user wrote it (a folder's files under the folder as given). */
+interface Target {
+  readonly full: string;
+  readonly shown: string;
+}
+
 /** Lists the files to validate: files as given, folders walked for known extensions. */
 async function* collect(
   paths: readonly string[],
   cwd: string,
   from: DocumentFormat | undefined,
-): AsyncGenerator<string> {
+): AsyncGenerator<Target> {
   for (const given of paths) {
     const full = resolve(cwd, given);
     let info: Awaited<ReturnType<typeof stat>>;
@@ -87,16 +93,18 @@ async function* collect(
       );
       const nested: string[] = [];
       for (const entry of entries) {
-        if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) nested.push(join(full, entry.name));
-        else if (entry.isFile() && formatOf(entry.name) !== undefined)
-          nested.push(join(full, entry.name));
+        if (
+          (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) ||
+          (entry.isFile() && formatOf(entry.name) !== undefined)
+        )
+          nested.push(given.endsWith('/') ? `${given}${entry.name}` : `${given}/${entry.name}`);
       }
       yield* collect(nested, cwd, from);
     } else {
       if (from === undefined && formatOf(full) === undefined) {
         throw new UsageError(`cannot tell the format of ${given}: use --from json|yaml`);
       }
-      yield full;
+      yield { full, shown: given };
     }
   }
 }
@@ -291,7 +299,8 @@ async function validateFile(
         valid: false,
         issues: [
           {
-            code: 'syntax_error',
+            // The level already says "syntax": the code says which syntax.
+            code: format === 'json' ? 'invalid_json' : 'invalid_yaml',
             level: 'syntax',
             severity: 'error',
             path: '',
@@ -303,6 +312,24 @@ async function validateFile(
       };
     }
     throw err;
+  }
+  // Valid, as promtool says of an empty rule file ("SUCCESS: 0 rules found"), but said.
+  if (docs.length === 0 || docs.every((doc) => doc.value === null)) {
+    return {
+      path: displayPath,
+      valid: true,
+      issues: [
+        {
+          code: 'empty_file',
+          level: 'syntax',
+          severity: 'info',
+          path: '',
+          line: 1,
+          column: 1,
+          message: 'the file holds no document: nothing was checked',
+        },
+      ],
+    };
   }
   if (isAlertmanagerConfig(docs, ctx.kind)) return alertmanagerReport(text, displayPath);
   if (isPrometheusRuleFile(docs, ctx.kind)) {
@@ -455,12 +482,15 @@ export async function runValidate(
       return validator;
     },
   };
-  const targets: string[] = [];
-  for await (const path of collect(paths, io.cwd, options.from)) targets.push(path);
+  const targets: Target[] = [];
+  for await (const target of collect(paths, io.cwd, options.from)) targets.push(target);
+  // A mistyped CI path must not pass: nothing to check is a usage error, not "0 files, valid".
+  if (targets.length === 0)
+    throw new UsageError(`no JSON or YAML file to check in ${paths.join(', ')}`);
   const tick = progress(io, targets.length);
   const files: FileReport[] = [];
-  for (const [i, path] of targets.entries()) {
-    files.push(await validateFile(path, options, ctx, relative(io.cwd, path) || path));
+  for (const [i, target] of targets.entries()) {
+    files.push(await validateFile(target.full, options, ctx, target.shown));
     tick(i + 1);
   }
   const count = (sev: Severity) =>

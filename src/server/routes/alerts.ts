@@ -5,7 +5,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AlertAction, AlertLevel, AlertStatus } from '../../base/enums/index.js';
-import { ValidationError, type ValidationIssue } from '../../base/exceptions/index.js';
+import {
+  InvalidTransitionError,
+  ValidationError,
+  type ValidationIssue,
+} from '../../base/exceptions/index.js';
 import type { JsonSchema } from '../../base/types/model.js';
 import { Alert } from '../../domain/index.js';
 import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
@@ -44,6 +48,20 @@ export const ALERT_ACTIONS = [
   'suppress',
   'unsuppress',
 ] as const satisfies readonly AlertAction[];
+
+/**
+ * A 409 offers only the actions a client can call (`expire` is the system's:
+ * it has no endpoint). Other errors pass through unchanged.
+ */
+function offeredActionsOnly(err: unknown, action: AlertAction): unknown {
+  if (!(err instanceof InvalidTransitionError)) return err;
+  const offered: readonly string[] = ALERT_ACTIONS;
+  return new InvalidTransitionError(
+    String(err.context.from),
+    action,
+    err.allowed.filter((a) => offered.includes(a)),
+  );
+}
 
 const AlertQuery = z
   .object({
@@ -281,7 +299,11 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
         const who = tenantOf(request);
         const id = idOf(request);
         const alert = await conditional(request, (options) =>
-          ctx.repos.alerts.transition(who.tenantId, id, action, who.actor, options),
+          ctx.repos.alerts
+            .transition(who.tenantId, id, action, who.actor, options)
+            .catch((err: unknown) => {
+              throw offeredActionsOnly(err, action);
+            }),
         );
         return send(etag(reply, alert), 200, wire(Alert, alert), ctx.serializer);
       },
