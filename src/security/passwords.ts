@@ -5,7 +5,7 @@
  * the next login, as are argon2 hashes of weaker parameters.
  */
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import { parseOptions as bcryptOptions, verify as bcryptVerify } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 
 /** The argon2id parameters new hashes are made with (OWASP Password Storage Cheat Sheet). */
 export const ARGON2_PARAMETERS = Object.freeze({
@@ -125,12 +125,12 @@ export async function verifyPassword(
     if (Buffer.byteLength(password, 'utf8') > PASSWORD_POLICY.bcryptMaxBytes) return no;
     let cost: number;
     try {
-      cost = bcryptOptions(stored).cost;
+      cost = bcrypt.getRounds(stored);
     } catch {
       return no;
     }
     if (cost < PASSWORD_POLICY.bcryptMinCost) return no;
-    const ok = await bcryptVerify(password, stored).catch(() => false);
+    const ok = await bcrypt.compare(password, stored).catch(() => false);
     return { ok, rehash: ok };
   }
   return no;
