@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/index.js';
 import { startServer } from '../src/server/start-server.js';
 import { createRepositories } from '../src/storage/index.js';
+import { UNLIMITED_SETTINGS } from './lib.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -81,7 +82,10 @@ async function runLoad(): Promise<LoadReport> {
   try {
     const tenant = `load-${Date.now()}`;
     const repos = createRepositories(server.db);
-    await repos.tenants.create({ id: tenant, name: 'Load' }, 'reliability');
+    await repos.tenants.create(
+      { id: tenant, name: 'Load', tier: 'enterprise', settings: UNLIMITED_SETTINGS },
+      'reliability',
+    );
     const { key } = await repos.apiKeys.issue(
       tenant,
       { name: 'load', role: 'responder' },

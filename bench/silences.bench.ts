@@ -21,7 +21,7 @@ import { startServer } from '../src/server/index.js';
 import { createTestDatabase } from '../src/storage/index.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories/index.js';
 import { ALERTMANAGER_BIN, findBinary, startAlertmanager } from '../test/e2e/processes.js';
-import { type BenchRow, benchRow } from './lib.js';
+import { type BenchRow, benchRow, UNLIMITED_SETTINGS } from './lib.js';
 
 const SUITE = 'silences';
 const INGEST_ALERTS = 20_000;
@@ -150,7 +150,10 @@ async function readRows(): Promise<BenchRow[]> {
   const am = await startAlertmanager(bin);
   try {
     const repos = createRepositories(db);
-    await repos.tenants.create({ id: 'bench', name: 'Bench' }, 'bench');
+    await repos.tenants.create(
+      { id: 'bench', name: 'Bench', settings: UNLIMITED_SETTINGS },
+      'bench',
+    );
     const key = (await repos.apiKeys.issue('bench', { name: 'b', role: 'editor' }, 'bench')).key;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
     for (let k = 0; k < SILENCES; k++) {

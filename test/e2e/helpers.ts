@@ -78,7 +78,7 @@ export async function startAlertbase(
   });
   try {
     const repos = createRepositories(db);
-    await repos.tenants.create({ id: E2E_TENANT, name: 'End to end' }, 'e2e');
+    await repos.tenants.create({ id: E2E_TENANT, name: 'End to end', tier: 'enterprise' }, 'e2e');
     const ingest = await repos.apiKeys.issue(
       E2E_TENANT,
       { name: 'sender', role: 'responder' },

@@ -80,7 +80,7 @@ function runChild(
 }
 
 async function prepare(repos: Repositories, receiver: WebhookReceiver): Promise<void> {
-  await repos.tenants.create({ id: TENANT, name: 'crash' }, 'crash-test');
+  await repos.tenants.create({ id: TENANT, name: 'crash', tier: 'enterprise' }, 'crash-test');
   const channel = await repos.notificationChannels.create(
     TENANT,
     { name: 'hook', config: { type: 'webhook', url: `${receiver.url}/hook` } },

@@ -45,7 +45,7 @@ async function populate(db: Database, tenants: readonly string[]): Promise<void>
   const repos = createRepositories(db);
   for (const tenant of tenants) {
     if ((await repos.tenants.find(tenant)) === undefined) {
-      await repos.tenants.create({ id: tenant, name: tenant }, 'drill');
+      await repos.tenants.create({ id: tenant, name: tenant, tier: 'enterprise' }, 'drill');
     }
     await repos.apiKeys.issue(tenant, { name: 'drill', role: 'responder' }, 'drill');
     await repos.alerts.ingest(

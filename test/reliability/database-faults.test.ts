@@ -39,7 +39,7 @@ async function serve(databaseUrl: string): Promise<{ server: RunningServer; key:
   });
   const repos = createRepositories(server.db);
   if ((await repos.tenants.find(TENANT)) === undefined) {
-    await repos.tenants.create({ id: TENANT, name: 'Faults' }, 'test');
+    await repos.tenants.create({ id: TENANT, name: 'Faults', tier: 'enterprise' }, 'test');
   }
   const issued = await repos.apiKeys.issue(TENANT, { name: 'sender', role: 'responder' }, 'test');
   return { server, key: issued.key };

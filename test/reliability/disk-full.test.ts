@@ -81,7 +81,7 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')(
       let refused: { status: number; code?: string; retryAfter: string | null } | undefined;
       try {
         const repos = createRepositories(server.db);
-        await repos.tenants.create({ id: 'full', name: 'Full' }, 'test');
+        await repos.tenants.create({ id: 'full', name: 'Full', tier: 'enterprise' }, 'test');
         const { key } = await repos.apiKeys.issue(
           'full',
           { name: 'sender', role: 'responder' },

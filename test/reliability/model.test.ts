@@ -139,7 +139,7 @@ describe('the alert API against a model (fc.commands)', () => {
     const keys = {} as Record<'a' | 'b', string>;
     for (const side of ['a', 'b'] as const) {
       const id = `model-${run}-${side}`;
-      await t.repos.tenants.create({ id, name: id }, 'model');
+      await t.repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'model');
       keys[side] = (await t.repos.apiKeys.issue(id, { name: 'm', role: 'responder' }, 'model')).key;
     }
     return keys;
