@@ -98,10 +98,14 @@ export async function probe(
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
+  // The query's failure is an answer too, even after the timeout won the race
+  // (left unhandled, it was an unhandled rejection).
+  const answered = db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
   try {
-    return await Promise.race([db.query('SELECT 1').then(() => true), timeout]);
-  } catch {
-    return false;
+    return await Promise.race([answered, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,7 +14,13 @@ import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.j
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import type { KeyRing } from '../security/index.js';
 import { type DataDirLock, lockDataDir } from '../storage/data-dir-lock.js';
-import { type Database, type EngineKind, openDatabase, pgliteTemplate } from '../storage/index.js';
+import {
+  type Database,
+  type EngineKind,
+  openDatabase,
+  pgliteTemplate,
+  type QueryListener,
+} from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
 import { resolveKeyRing } from './key-ring-file.js';
@@ -145,6 +151,23 @@ export function deferredDatabase(opening: Promise<Database>, engine: EngineKind)
       if (prop === 'engine') return engine;
       if (prop === 'closed') return false;
       if (prop === 'then') return undefined;
+      // A listener registers once the database is open; its removal works before and after.
+      if (prop === 'onQuery') {
+        return (listener: QueryListener) => {
+          let off: (() => void) | undefined;
+          let removed = false;
+          opening.then(
+            (db) => {
+              if (!removed) off = db.onQuery(listener);
+            },
+            () => {},
+          );
+          return () => {
+            removed = true;
+            off?.();
+          };
+        };
+      }
       return async (...args: unknown[]) => {
         const db = await opening;
         const method: unknown = Reflect.get(db, prop);
@@ -171,11 +194,16 @@ export function storageLine(config: AlertbaseConfig): string {
   return `Storage: PGlite in ${resolve(config.storage.dataDir)}. Its commits survive a crash of this process, not a power loss (PGlite does not fsync): set DATABASE_URL to use a PostgreSQL server.`;
 }
 
-/** @internal Creates the demo tenant and its owner key when missing; returns the key. */
+/**
+ * @internal Creates the demo tenant and its owner key when missing; returns
+ * the key. The first tenant of a new installation is the operator's own: it
+ * gets the enterprise tier's quotas, since the free tier's 600 alerts a
+ * minute would refuse a Prometheus resending 600 firing alerts.
+ */
 async function ensureDemoTenant(db: Database): Promise<string | undefined> {
   const repos = createRepositories(db);
   if ((await repos.tenants.find(DEMO_TENANT)) !== undefined) return undefined;
-  await repos.tenants.create({ id: DEMO_TENANT, name: 'Demo' }, 'system:serve');
+  await repos.tenants.create({ id: DEMO_TENANT, name: 'Demo', tier: 'enterprise' }, 'system:serve');
   const issued = await repos.apiKeys.issue(
     DEMO_TENANT,
     { name: 'demo-owner', role: 'owner' },

@@ -1011,6 +1011,15 @@ class Checker {
 export const MAX_NESTING = 256;
 
 /** The offset of the first `(`, `[` or `{` deeper than {@link MAX_NESTING}, outside strings and comments. */
+/**
+ * Does `expr` nest deeper than {@link MAX_NESTING}? The grammar's tree is
+ * built recursively: a parse of such an expression can exhaust the stack,
+ * so it must not be parsed (`checkPrometheusExpr` refuses it with its position).
+ */
+export function nestsTooDeeply(expr: string): boolean {
+  return tooDeep(rewrite(expr).text) !== undefined;
+}
+
 function tooDeep(text: string): number | undefined {
   let level = 0;
   for (let i = 0; i < text.length; i++) {

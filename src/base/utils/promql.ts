@@ -12,7 +12,11 @@
 
 import type { Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import { checkPrometheusExpr, type PromqlErrorCode } from '../prometheus/promql-check.js';
+import {
+  checkPrometheusExpr,
+  nestsTooDeeply,
+  type PromqlErrorCode,
+} from '../prometheus/promql-check.js';
 
 /** The outcome of `checkPromql`. */
 export type PromqlCheckResult =
@@ -67,7 +71,9 @@ const parsed = new Map<string, ParsedPromql>();
 export function parsePromql(expr: string): ParsedPromql {
   const known = parsed.get(expr);
   if (known !== undefined) return known;
-  const tree = parser.parse(expr);
+  // Too deep to parse safely: the levels that walk the tree get an empty one
+  // (the check below refuses the expression with its position).
+  const tree = parser.parse(nestsTooDeeply(expr) ? '' : expr);
   const entry: ParsedPromql = Object.freeze({
     tree,
     result: Object.freeze(parseAndCheck(expr)),
