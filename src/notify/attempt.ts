@@ -1,9 +1,14 @@
-import type { ChannelConfig } from '../domain/notification-channel.js';
+import type { ChannelConfig, ChannelConfigOf } from '../domain/notification-channel.js';
 import type { Resolver } from './destination.js';
 import { DeliveryError, failureResult } from './errors.js';
 import { abortFailure, checkAnswer, guardedRequest } from './http.js';
 import { secretValuesOf } from './redact.js';
-import type { DeliveryContext, DeliveryResult, NotificationMessage } from './types.js';
+import type {
+  ChannelSender,
+  DeliveryContext,
+  DeliveryResult,
+  NotificationMessage,
+} from './types.js';
 
 /** The result of an attempt that had nothing to send. */
 export const SKIPPED: DeliveryResult = Object.freeze({
@@ -161,4 +166,30 @@ export class Attempt {
       return attempt.failed(err);
     }
   }
+}
+
+/**
+ * A channel type's sender: `deliver` sends one deliverable message (resolved
+ * alerts and acknowledgements already filtered as the type wants) within an
+ * attempt, which classifies its outcome.
+ */
+export function channelSender<T extends ChannelConfig['type']>(
+  type: T,
+  forwardsAcknowledge: boolean,
+  hooks: AttemptHooks,
+  deliver: (
+    attempt: Attempt,
+    message: NotificationMessage,
+    config: ChannelConfigOf<T>,
+    ctx: DeliveryContext,
+  ) => Promise<void>,
+): ChannelSender<ChannelConfigOf<T>> {
+  return {
+    // `ChannelConfigOf<T>['type']` is `T`; TypeScript cannot see it through the union.
+    type: type as ChannelConfigOf<T>['type'],
+    send: (config, message, ctx) =>
+      Attempt.run(config, message, ctx, { ...hooks, forwardsAcknowledge }, (attempt, m) =>
+        deliver(attempt, m, config, ctx),
+      ),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import { resolveDestination } from '../destination.js';
 import { DeliveryError } from '../errors.js';
 import { abortFailure } from '../http.js';
@@ -147,72 +147,62 @@ export function smtpFailure(
 export function createEmailSender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'email'>> {
-  return {
-    type: 'email',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: false },
-        async (attempt, message) => {
-          const server = smtpServerOf(config, ctx);
-          const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(attempt.remainingMs())]);
-          let target: Awaited<ReturnType<typeof resolveDestination>>;
-          try {
-            target = await resolveDestination(server.host, {
-              allowPrivateNetworks: ctx.allowPrivateNetworks,
-              signal,
-              resolver: attempt.resolver,
-            });
-          } catch (err) {
-            throw signal.aborted ? abortFailure(ctx.signal, ctx.timeoutMs, err) : err;
-          }
-          const timeoutMs = attempt.remainingMs();
-          const secure = server.port === 465;
-          // Loaded on first use: a deployment without e-mail channels never loads it.
-          const { default: nodemailer } = await import('nodemailer');
-          const transport = nodemailer.createTransport({
-            // The address judged above; the name is kept for TLS (SNI and the certificate check).
-            host: target.address,
-            port: server.port,
-            secure,
-            requireTLS: server.requireTls && !secure,
-            ignoreTLS: false,
-            ...(isIP(server.host) === 0
-              ? { servername: server.host, tls: { servername: server.host } }
-              : {}),
-            ...(server.authUsername === null
-              ? {}
-              : { auth: { user: server.authUsername, pass: server.authPassword ?? '' } }),
-            connectionTimeout: timeoutMs,
-            greetingTimeout: timeoutMs,
-            socketTimeout: timeoutMs,
-            disableFileAccess: true,
-            disableUrlAccess: true,
-          });
-          try {
-            await transport.sendMail({
-              from: server.from,
-              to: [...config.to],
-              cc: [...config.cc],
-              subject: emailSubject(config, message),
-              text: notificationText(message),
-              html: notificationHtml(message),
-              messageId: emailMessageId(message),
-              headers: { 'X-Alertbase-Notification-Id': message.id },
-              signal,
-            });
-            attempt.count(250);
-          } catch (err) {
-            attempt.count();
-            throw smtpFailure(err, ctx, signal);
-          } finally {
-            transport.close();
-          }
-        },
-      ),
-  };
+  return channelSender('email', false, hooks, async (attempt, message, config, ctx) => {
+    const server = smtpServerOf(config, ctx);
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(attempt.remainingMs())]);
+    let target: Awaited<ReturnType<typeof resolveDestination>>;
+    try {
+      target = await resolveDestination(server.host, {
+        allowPrivateNetworks: ctx.allowPrivateNetworks,
+        signal,
+        resolver: attempt.resolver,
+      });
+    } catch (err) {
+      throw signal.aborted ? abortFailure(ctx.signal, ctx.timeoutMs, err) : err;
+    }
+    const timeoutMs = attempt.remainingMs();
+    const secure = server.port === 465;
+    // Loaded on first use: a deployment without e-mail channels never loads it.
+    const { default: nodemailer } = await import('nodemailer');
+    const transport = nodemailer.createTransport({
+      // The address judged above; the name is kept for TLS (SNI and the certificate check).
+      host: target.address,
+      port: server.port,
+      secure,
+      requireTLS: server.requireTls && !secure,
+      ignoreTLS: false,
+      ...(isIP(server.host) === 0
+        ? { servername: server.host, tls: { servername: server.host } }
+        : {}),
+      ...(server.authUsername === null
+        ? {}
+        : { auth: { user: server.authUsername, pass: server.authPassword ?? '' } }),
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+    try {
+      await transport.sendMail({
+        from: server.from,
+        to: [...config.to],
+        cc: [...config.cc],
+        subject: emailSubject(config, message),
+        text: notificationText(message),
+        html: notificationHtml(message),
+        messageId: emailMessageId(message),
+        headers: { 'X-Alertbase-Notification-Id': message.id },
+        signal,
+      });
+      attempt.count(250);
+    } catch (err) {
+      attempt.count();
+      throw smtpFailure(err, ctx, signal);
+    } finally {
+      transport.close();
+    }
+  });
 }
 
 /** The e-mail sender. */

@@ -7,7 +7,7 @@ import { PEER_LIMITS } from '../../base/constants.js';
 import { AlertLevel } from '../../base/enums/alert-level.js';
 import { Priority } from '../../base/enums/priority.js';
 import { type ChannelConfigOf, OPSGENIE_API_URLS } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import { alertSummary, notificationText, truncate } from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
 
@@ -74,24 +74,14 @@ export function opsgenieApiUrl(config: ChannelConfigOf<'opsgenie'>): string {
 export function createOpsgenieSender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'opsgenie'>> {
-  return {
-    type: 'opsgenie',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: true },
-        async (attempt, message) => {
-          const base = opsgenieApiUrl(config);
-          const authorization = `GenieKey ${config.apiKey.reveal()}`;
-          for (const alert of message.alerts) {
-            const { path, body } = opsgenieRequest(config, message, alert);
-            await attempt.postJson(`${base}${path}`, body, { authorization });
-          }
-        },
-      ),
-  };
+  return channelSender('opsgenie', true, hooks, async (attempt, message, config) => {
+    const base = opsgenieApiUrl(config);
+    const authorization = `GenieKey ${config.apiKey.reveal()}`;
+    for (const alert of message.alerts) {
+      const { path, body } = opsgenieRequest(config, message, alert);
+      await attempt.postJson(`${base}${path}`, body, { authorization });
+    }
+  });
 }
 
 /** The Opsgenie sender. */

@@ -6,7 +6,7 @@
 import { PEER_LIMITS } from '../../base/constants.js';
 import { AlertLevel, type PagerDutySeverity } from '../../base/enums/alert-level.js';
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import { alertSummary, truncate } from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
 
@@ -76,22 +76,12 @@ export function pagerDutyEvent(
 export function createPagerDutySender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'pagerduty'>> {
-  return {
-    type: 'pagerduty',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: true },
-        async (attempt, message) => {
-          // One after the other: a retry sends them all again, which the dedup keys make harmless.
-          for (const alert of message.alerts) {
-            await attempt.postJson(config.url, pagerDutyEvent(config, message, alert));
-          }
-        },
-      ),
-  };
+  return channelSender('pagerduty', true, hooks, async (attempt, message, config) => {
+    // One after the other: a retry sends them all again, which the dedup keys make harmless.
+    for (const alert of message.alerts) {
+      await attempt.postJson(config.url, pagerDutyEvent(config, message, alert));
+    }
+  });
 }
 
 /** The PagerDuty sender. */

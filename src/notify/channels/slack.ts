@@ -4,7 +4,7 @@
  */
 import { ALERT_LEVEL_COLORS, AlertLevel } from '../../base/enums/alert-level.js';
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import { alertDescription, alertSummary, notificationTitle, truncate } from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
 
@@ -69,19 +69,9 @@ export function slackPayload(
 export function createSlackSender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'slack'>> {
-  return {
-    type: 'slack',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: true },
-        async (attempt, message) => {
-          await attempt.postJson(config.webhookUrl.reveal(), slackPayload(config, message));
-        },
-      ),
-  };
+  return channelSender('slack', true, hooks, async (attempt, message, config) => {
+    await attempt.postJson(config.webhookUrl.reveal(), slackPayload(config, message));
+  });
 }
 
 /** The Slack sender. */

@@ -5,7 +5,7 @@
  * Office 365 connectors.)
  */
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import {
   alertDescription,
   alertSummary,
@@ -86,19 +86,9 @@ export function teamsPayload(message: NotificationMessage): Record<string, unkno
 export function createTeamsSender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'teams'>> {
-  return {
-    type: 'teams',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: true },
-        async (attempt, message) => {
-          await attempt.postJson(config.webhookUrl.reveal(), teamsPayload(message));
-        },
-      ),
-  };
+  return channelSender('teams', true, hooks, async (attempt, message, config) => {
+    await attempt.postJson(config.webhookUrl.reveal(), teamsPayload(message));
+  });
 }
 
 /** The Teams sender. */

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { type ChannelConfigOf, WEBHOOK_SECRET_PREFIX } from '../../domain/notification-channel.js';
-import { Attempt, type AttemptHooks } from '../attempt.js';
+import { type AttemptHooks, channelSender } from '../attempt.js';
 import type { ChannelSender, NotificationMessage } from '../types.js';
 
 /** Alertmanager's webhook payload version 4, keys in the order Alertmanager writes them. */
@@ -87,32 +87,22 @@ export function standardWebhookHeaders(
 export function createWebhookSender(
   hooks: AttemptHooks = {},
 ): ChannelSender<ChannelConfigOf<'webhook'>> {
-  return {
-    type: 'webhook',
-    send: (config, message, ctx) =>
-      Attempt.run(
-        config,
-        message,
-        ctx,
-        { ...hooks, forwardsAcknowledge: false },
-        async (attempt, message) => {
-          const body = JSON.stringify(webhookPayload(message));
-          const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (config.bearerToken !== null)
-            headers.authorization = `Bearer ${config.bearerToken.reveal()}`;
-          if (config.signingSecret !== null) {
-            Object.assign(
-              headers,
-              standardWebhookHeaders(config.signingSecret.reveal(), message.id, ctx.now, body),
-            );
-          } else {
-            // Unsigned, the idempotency key still travels, so a receiver can drop a duplicate.
-            headers['webhook-id'] = message.id;
-          }
-          await attempt.post(config.url, body, headers);
-        },
-      ),
-  };
+  return channelSender('webhook', false, hooks, async (attempt, message, config, ctx) => {
+    const body = JSON.stringify(webhookPayload(message));
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (config.bearerToken !== null)
+      headers.authorization = `Bearer ${config.bearerToken.reveal()}`;
+    if (config.signingSecret !== null) {
+      Object.assign(
+        headers,
+        standardWebhookHeaders(config.signingSecret.reveal(), message.id, ctx.now, body),
+      );
+    } else {
+      // Unsigned, the idempotency key still travels, so a receiver can drop a duplicate.
+      headers['webhook-id'] = message.id;
+    }
+    await attempt.post(config.url, body, headers);
+  });
 }
 
 /** The webhook sender. */

@@ -1,18 +1,5 @@
 import type { Migration } from '../types.js';
-
-/** Row-level security of a tenant table, as every tenant table has it. */
-const tenantPolicies = (table: string): string => {
-  const own = `tenant_id = NULLIF(current_setting('app.tenant_id', true), '')`;
-  return `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-CREATE POLICY ${table}_select ON ${table} FOR SELECT USING (${own});
-CREATE POLICY ${table}_insert ON ${table} FOR INSERT WITH CHECK (${own});
-CREATE POLICY ${table}_update ON ${table} FOR UPDATE USING (${own}) WITH CHECK (${own});
-CREATE POLICY ${table}_delete ON ${table} FOR DELETE USING (${own});
-REVOKE ALL ON ${table} FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO alertbase_app;
-`;
-};
+import { tenantPolicies } from './tenant-policies.js';
 
 /**
  * Notifications: the routing tree, and the transactional outbox that
@@ -55,6 +42,7 @@ CREATE TABLE routing_trees (
 CREATE UNIQUE INDEX routing_trees_name_key ON routing_trees (tenant_id, name) WHERE deleted_at IS NULL;
 CREATE INDEX routing_trees_created_idx ON routing_trees (tenant_id, created_at, id);
 ${tenantPolicies('routing_trees')}
+
 CREATE TABLE notification_events (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
   seq bigint GENERATED ALWAYS AS IDENTITY,
@@ -64,6 +52,7 @@ CREATE TABLE notification_events (
   CONSTRAINT notification_events_pkey PRIMARY KEY (tenant_id, seq)
 );
 ${tenantPolicies('notification_events')}
+
 CREATE TABLE notification_groups (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
   id text NOT NULL,
@@ -80,6 +69,7 @@ CREATE TABLE notification_groups (
 );
 CREATE INDEX notification_groups_due_idx ON notification_groups (tenant_id, next_flush_at);
 ${tenantPolicies('notification_groups')}
+
 CREATE TABLE notification_log (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
   group_id text NOT NULL,
@@ -90,6 +80,7 @@ CREATE TABLE notification_log (
   CONSTRAINT notification_log_pkey PRIMARY KEY (tenant_id, group_id, channel_id)
 );
 ${tenantPolicies('notification_log')}
+
 CREATE TABLE notifications (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
   id text NOT NULL,
@@ -114,6 +105,7 @@ CREATE INDEX notifications_due_idx ON notifications (tenant_id, next_attempt_at)
 CREATE INDEX notifications_created_idx ON notifications (tenant_id, created_at, id);
 CREATE INDEX notifications_alerts_idx ON notifications USING gin (alert_ids);
 ${tenantPolicies('notifications')}
+
 CREATE TABLE alert_escalations (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
   alert_id text NOT NULL,
@@ -122,5 +114,6 @@ CREATE TABLE alert_escalations (
   CONSTRAINT alert_escalations_pkey PRIMARY KEY (tenant_id, alert_id)
 );
 CREATE INDEX alert_escalations_due_idx ON alert_escalations (tenant_id, due_at);
-${tenantPolicies('alert_escalations')}`,
+${tenantPolicies('alert_escalations')}
+`,
 };

@@ -1,13 +1,5 @@
 import type { Migration } from '../types.js';
-
-const policies = (table: string): string => `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-CREATE POLICY ${table}_select ON ${table} FOR SELECT USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), ''));
-CREATE POLICY ${table}_insert ON ${table} FOR INSERT WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), ''));
-CREATE POLICY ${table}_update ON ${table} FOR UPDATE USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')) WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), ''));
-CREATE POLICY ${table}_delete ON ${table} FOR DELETE USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), ''));
-REVOKE ALL ON ${table} FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO alertbase_app;`;
+import { tenantPolicies } from './tenant-policies.js';
 
 /**
  * People and their sessions.
@@ -39,7 +31,7 @@ CREATE TABLE users (
 );
 CREATE UNIQUE INDEX users_email_key ON users (tenant_id, email) WHERE deleted_at IS NULL;
 CREATE INDEX users_created_idx ON users (tenant_id, created_at, id);
-${policies('users')}
+${tenantPolicies('users')}
 
 CREATE TABLE sessions (
   tenant_id text NOT NULL REFERENCES tenants (tenant_id),
@@ -56,6 +48,6 @@ CREATE TABLE sessions (
 );
 CREATE UNIQUE INDEX sessions_token_key ON sessions (tenant_id, token_hash);
 CREATE INDEX sessions_user_idx ON sessions (tenant_id, user_id) WHERE revoked_at IS NULL;
-${policies('sessions')}
+${tenantPolicies('sessions')}
 `,
 };
