@@ -176,6 +176,14 @@ describe('keys that reach a prototype; Object.prototype stays clean', () => {
     },
   );
 
+  it('xml: constructor and prototype written as entries round-trip as data (the parser refuses them as element names)', () => {
+    const value = { a: { constructor: { prototype: { polluted: true } } }, prototype: '' };
+    const text = U.encode(value, 'xml');
+    expect(new TextDecoder().decode(text)).toContain('<entry name="prototype"');
+    expect(U.decode(text, 'xml')).toEqual(value);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+  });
+
   it('a protobuf struct key __proto__ is refused', () => {
     const type = protobuf.Root.fromJSON(
       protobuf.common.get('google/protobuf/struct.proto') ?? {},

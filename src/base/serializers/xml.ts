@@ -174,6 +174,7 @@ class XmlWriter {
           XML_NAME.test(key) &&
           key !== 'entry' &&
           !(key in Object.prototype) &&
+          key !== 'prototype' &&
           !key.toLowerCase().startsWith('xml')
         ) {
           this.untyped(key, v, depth + 1, '');
