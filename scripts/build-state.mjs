@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Keeps `dist/` in step with the sources without rebuilding on every start.
+//
+//   node scripts/build-state.mjs stamp   records that dist/ is built (the last step of `npm run build`)
+//   node scripts/build-state.mjs ensure  runs `npm run build` only when dist/ is missing or older than
+//                                        an input (what `npm start` runs first)
+//
+// Inputs are what the build reads: the sources under src/ (tests excluded: the build
+// skips them), the template builder, the TypeScript configurations, package.json and
+// package-lock.json (a dependency update can change the migrated template). Plain
+// JavaScript, so that the check costs a few milliseconds and loads no compiler.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const STAMP = join(ROOT, 'dist', '.build-stamp');
+const FILES = [
+  'scripts/build-template.ts',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+  'package-lock.json',
+];
+
+/** The newest modification time among the build's inputs, in milliseconds. */
+function newestInput() {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  visit(join(ROOT, 'src'));
+  for (const file of FILES) {
+    try {
+      newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
+    } catch {
+      // An optional input that is not there (package-lock.json in a packed copy).
+    }
+  }
+  return newest;
+}
+
+function stampTime() {
+  try {
+    return statSync(STAMP).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+const command = process.argv[2];
+if (command === 'stamp') {
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+} else if (command === 'ensure') {
+  const built = stampTime();
+  if (built === undefined || newestInput() > built) {
+    process.stderr.write(
+      built === undefined
+        ? 'alertbase: building dist/ (first start)\n'
+        : 'alertbase: sources changed since the last build, rebuilding dist/\n',
+    );
+    const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+} else {
+  process.stderr.write('usage: node scripts/build-state.mjs stamp|ensure\n');
+  process.exit(2);
+}
