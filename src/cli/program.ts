@@ -195,6 +195,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await runRestore(opts, io);
     });
 
+  const tenant = program
+    .command('tenant')
+    .description('move a tenant between deployments in a portable archive');
+  tenant
+    .command('export')
+    .description(
+      'write a tenant’s archive (every row of its tables, gzip-compressed newline-delimited JSON; through the running server when one holds the directory)',
+    )
+    .argument('<tenant>', 'the tenant id')
+    .requiredOption('--out <file>', 'the archive to write')
+    .option('--config <file>', 'configuration file')
+    .action(async (id: string, opts: { out: string; config?: string }) => {
+      const { runTenantExport } = await import('../server/tenant-archive-commands.js');
+      await runTenantExport({ tenant: id, ...opts }, io);
+    });
+  tenant
+    .command('import')
+    .description(
+      'read a tenant archive into this deployment, in one transaction (same schema version; the tenant must not exist here)',
+    )
+    .argument('<file>', 'an archive alertbase tenant export wrote')
+    .option('--config <file>', 'configuration file')
+    .action(async (file: string, opts: { config?: string }) => {
+      const { runTenantImport } = await import('../server/tenant-archive-commands.js');
+      await runTenantImport({ from: file, ...opts }, io);
+    });
+
   const admin = program.command('admin').description('platform administration');
   admin
     .command('create-key')

@@ -46,6 +46,28 @@ export {
   pgliteTemplate,
 } from './pglite-template.js';
 export * from './repositories/index.js';
+export {
+  archiveLines,
+  exportTenant,
+  importTenant,
+  MAX_ARCHIVE_LINE_BYTES,
+  TENANT_ARCHIVE_FORMAT,
+  TENANT_ARCHIVE_MEDIA_TYPE,
+  TENANT_ARCHIVE_VERSION,
+  type TenantArchiveHeader,
+  type TenantImportResult,
+} from './tenant-archive.js';
+export {
+  archiveBytes,
+  gzipArchive,
+  TENANT_ARCHIVE_GZIP_MEDIA_TYPE,
+} from './tenant-archive-stream.js';
+export {
+  type ArchiveColumn,
+  type ArchiveTable,
+  archiveTables,
+  NOT_MOVED,
+} from './tenant-archive-tables.js';
 export { createTestDatabase, type TestDatabaseOptions } from './test-database.js';
 export type {
   Database,

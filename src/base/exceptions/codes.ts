@@ -221,6 +221,11 @@ export const ERROR_CODES = defineCodes({
     title: 'Backup or restore failed',
     template: '{what} failed: {reason}',
   },
+  ALERTBASE_STORAGE_ARCHIVE_INVALID: {
+    status: 400,
+    title: 'Invalid tenant archive',
+    template: 'the tenant archive cannot be imported: {reason}',
+  },
   ALERTBASE_SERVER_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

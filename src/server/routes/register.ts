@@ -11,6 +11,7 @@ import { permissionRoutes } from './permissions.js';
 import { resourceRoutes } from './resources.js';
 import { routingRoutes } from './routing.js';
 import { ruleFileRoutes } from './rule-files.js';
+import { tenantArchiveRoutes } from './tenant-archive.js';
 import { tenantRoutes } from './tenants.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
@@ -19,6 +20,7 @@ import { userRoutes } from './users.js';
 export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   tenantRoutes(api, ctx);
   backupRoutes(api, ctx);
+  tenantArchiveRoutes(api, ctx);
   ruleFileRoutes(api, ctx, ctx.bodyLimit);
   resourceRoutes(api, ctx);
   alertRoutes(api, ctx);
