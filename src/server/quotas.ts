@@ -4,14 +4,15 @@
  * before each creation, which is refused with 403
  * `ALERTBASE_TENANT_QUOTA_EXCEEDED` (`QuotaExceededError`: the quota, its
  * limit and the current use) once the limit is reached. The count and the
- * insert are two transactions: concurrent creations may pass a limit by the
- * few that raced.
+ * insert run in one transaction holding a per-tenant, per-quota advisory
+ * lock (`withinQuota`), so concurrent creations never pass a limit, on one
+ * instance or several.
  */
 import type { TierQuotas } from '../base/enums/index.js';
 import { QuotaExceededError } from '../base/exceptions/index.js';
 import { quotasOf } from '../domain/tenant.js';
 import type { IngestQuota } from '../security/index.js';
-import type { Database } from '../storage/index.js';
+import type { CreateOptions, Database, TransactionClient } from '../storage/index.js';
 import type { TenantCache } from './tenant-cache.js';
 
 /** What a tenant uses of its counted quotas. */
@@ -43,12 +44,17 @@ const USAGE_SQL = `SELECT
 
 /** What a tenant uses now, in one statement. */
 export async function usageOf(db: Database, tenantId: string, now: Date): Promise<TenantUsage> {
-  const { rows } = await db.withTenant(tenantId, (tx) =>
-    tx.query<{ rules: number; channels: number; silences: number; api_keys: number }>(USAGE_SQL, [
-      tenantId,
-      now,
-    ]),
-  );
+  return db.withTenant(tenantId, (tx) => usageIn(tx, tenantId, now));
+}
+
+/** {@link usageOf}, in the caller's transaction. */
+async function usageIn(tx: TransactionClient, tenantId: string, now: Date): Promise<TenantUsage> {
+  const { rows } = await tx.query<{
+    rules: number;
+    channels: number;
+    silences: number;
+    api_keys: number;
+  }>(USAGE_SQL, [tenantId, now]);
   const row = rows[0];
   return {
     rules: row?.rules ?? 0,
@@ -58,30 +64,59 @@ export async function usageOf(db: Database, tenantId: string, now: Date): Promis
   };
 }
 
-/** What {@link enforceQuota} reads. */
+/** What the quota checks read. */
 export interface QuotaContext {
   readonly db: Database;
   readonly tenants: TenantCache;
   readonly now: () => Date;
 }
 
+/** The advisory lock that serializes the creations counted against one quota of one tenant. */
+export function quotaLockOf(tenantId: string, quota: CountedQuota): string {
+  return `alertbase:quota:${quota}:${tenantId}`;
+}
+
 /**
- * Refuses the creation of one more `quota` entity when the tenant is at its
- * limit.
+ * In a transaction holding the quota's lock (see {@link quotaLockOf}):
+ * refuses adding `adding` more `quota` entities when that would take the
+ * tenant past its limit.
  * @throws QuotaExceededError
  */
-export async function enforceQuota(
+export async function checkQuotaIn(
   ctx: QuotaContext,
+  tx: TransactionClient,
   tenantId: string,
   quota: CountedQuota,
+  adding = 1,
 ): Promise<void> {
+  if (adding <= 0) return;
   const tenant = await ctx.tenants.get(tenantId);
   if (tenant === undefined) return;
   const limit = quotasOf(tenant)[QUOTA_LIMITS[quota]];
-  const current = (await usageOf(ctx.db, tenantId, ctx.now()))[quota];
-  if (current + 1 > limit) {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [quotaLockOf(tenantId, quota)]);
+  const current = (await usageIn(tx, tenantId, ctx.now()))[quota];
+  if (current + adding > limit) {
     throw new QuotaExceededError({ tenantId, tier: tenant.tier, quota, limit, current });
   }
+}
+
+/**
+ * Creates one `quota` entity with `create`, in a transaction that counts the
+ * tenant's use under the quota's lock first: exact under concurrency. Without
+ * a quota, `create` runs in its own transaction as usual.
+ * @throws QuotaExceededError
+ */
+export async function withinQuota<T>(
+  ctx: QuotaContext,
+  tenantId: string,
+  quota: CountedQuota | undefined,
+  create: (options: CreateOptions) => Promise<T>,
+): Promise<T> {
+  if (quota === undefined) return create({});
+  return ctx.db.withTenant(tenantId, async (tx) => {
+    await checkQuotaIn(ctx, tx, tenantId, quota);
+    return create({ transaction: tx });
+  });
 }
 
 /**

@@ -4,8 +4,15 @@
  * limit and the current use; GET /v1/tenants/{id}/usage reports them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../src/storage/index.js';
-import { call, RULE, setupOn, type TestApp } from './helpers.js';
+import { loadConfig } from '../../src/config/index.js';
+import { buildApp } from '../../src/server/app.js';
+import { createTestDatabase, openDatabase } from '../../src/storage/index.js';
+import {
+  createServerDatabase,
+  describeWithServer,
+  type ServerDatabase,
+} from '../storage/helpers/server.js';
+import { ADMIN_KEY, call, RULE, setupOn, type TestApp } from './helpers.js';
 
 const SETTINGS = { timezone: 'UTC', levelPriorities: {}, allowPrivateNetworks: false };
 
@@ -183,4 +190,102 @@ describe('alerts ingested per minute', () => {
       await t.close();
     }
   });
+});
+
+describe('the channels an Alertmanager import creates count against maxChannels', () => {
+  it('refuses an import that would pass the limit, and creates nothing', async () => {
+    const t = await setupOn(await createTestDatabase());
+    try {
+      await t.repos.tenants.update(
+        'acme',
+        { settings: { ...SETTINGS, quotas: { maxChannels: 2 } } },
+        'test',
+      );
+      const config = (receivers: string[]) =>
+        JSON.stringify({
+          route: { receiver: receivers[0] },
+          receivers: receivers.map((name) => ({
+            name,
+            webhook_configs: [{ url: `https://hooks.example.com/${name}` }],
+          })),
+        });
+      const importing = (receivers: string[]) =>
+        call(t.app, 'POST', '/v1/routing/import', {
+          key: t.keys.editor,
+          raw: config(receivers),
+          contentType: 'application/yaml',
+        });
+      const refused = await importing(['a', 'b', 'c']);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ quota: 'channels', limit: 2, current: 0 });
+      const channels = await call(t.app, 'GET', '/v1/channels', { key: t.keys.viewer });
+      expect(channels.body.items).toEqual([]);
+      expect((await importing(['a', 'b'])).status).toBe(200);
+      // Importing again updates the same two channels: nothing new to count.
+      expect((await importing(['a', 'b'])).status).toBe(200);
+      const third = await importing(['a', 'b', 'c']);
+      expect(third.body).toMatchObject({ quota: 'channels', limit: 2, current: 2 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describeWithServer('quotas under concurrency (PostgreSQL server, two instances)', () => {
+  let database: ServerDatabase;
+  beforeAll(async () => {
+    database = await createServerDatabase();
+  });
+  afterAll(async () => database?.drop());
+
+  it('60 concurrent creations against a limit of 7, spread over two instances: exactly 7 pass', async () => {
+    const t = await setupOn(await openDatabase({ url: database.url }));
+    const db2 = await openDatabase({ url: database.url });
+    const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-test' });
+    const second = await buildApp({
+      db: db2,
+      config,
+      adminKeys: [ADMIN_KEY],
+      keyRing: t.keyRing,
+    });
+    try {
+      await t.repos.tenants.update(
+        'acme',
+        { settings: { ...SETTINGS, quotas: { maxRules: 7, maxSilences: 3 } } },
+        'test',
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          call(i % 2 === 0 ? t.app : second, 'POST', '/v1/rules', {
+            key: t.keys.editor,
+            body: { ...RULE, name: `race-${i}` },
+          }),
+        ),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(7);
+      expect(statuses.filter((s) => s === 403)).toHaveLength(53);
+      const silences = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          call(i % 2 === 0 ? t.app : second, 'POST', '/api/v2/silences', {
+            key: t.keys.editor,
+            body: {
+              matchers: [{ name: 'alertname', value: `X${i}`, isRegex: false, isEqual: true }],
+              startsAt: new Date(Date.now() - 60_000).toISOString(),
+              endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+              createdBy: 'test',
+              comment: `race ${i}`,
+            },
+          }),
+        ),
+      );
+      expect(silences.filter((s) => s.status === 200)).toHaveLength(3);
+      const usage = await call(t.app, 'GET', '/v1/tenants/acme/usage', { key: t.keys.viewer });
+      expect(usage.body.usage).toMatchObject({ rules: 7, silences: 3 });
+    } finally {
+      await second.close();
+      await db2.close();
+      await t.close();
+    }
+  }, 60_000);
 });

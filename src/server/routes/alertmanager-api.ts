@@ -28,7 +28,7 @@ import {
 } from '../../interop/alertmanager/api-v2.js';
 import { readOpenAlerts } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
-import { enforceQuota } from '../quotas.js';
+import { withinQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { idOf } from './helpers.js';
@@ -243,11 +243,11 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       }
       // A body without an id creates a silence (with one, it replaces that silence).
       const id = (body as { id?: unknown }).id;
-      if (id === undefined || id === null || id === '') {
-        await enforceQuota(ctx, who.tenantId, 'silences');
-      }
+      const creates = id === undefined || id === null || id === '';
       const silenceID = await as400(() =>
-        ctx.repos.silences.put(who.tenantId, body as never, who.actor),
+        withinQuota(ctx, who.tenantId, creates ? 'silences' : undefined, (options) =>
+          ctx.repos.silences.put(who.tenantId, body as never, who.actor, options),
+        ),
       );
       return send(reply, 200, { silenceID }, ctx.serializer);
     },

@@ -6,9 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
-import type { ListOptions, Page, WriteOptions } from '../../storage/repositories/index.js';
+import type {
+  CreateOptions,
+  ListOptions,
+  Page,
+  WriteOptions,
+} from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
-import { type CountedQuota, enforceQuota } from '../quotas.js';
+import { type CountedQuota, withinQuota } from '../quotas.js';
 import type { Permission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -48,7 +53,12 @@ export function withoutOwnedWireNames(body: unknown): unknown {
 
 /** The repository calls the CRUD routes make (every `ModelRepository` has them). */
 export interface CrudRepository<T extends object, F> {
-  create(tenantId: string, input: Record<string, unknown>, actor: string): Promise<T>;
+  create(
+    tenantId: string,
+    input: Record<string, unknown>,
+    actor: string,
+    options?: CreateOptions,
+  ): Promise<T>;
   get(tenantId: string, id: string, options?: { includeDeleted?: boolean }): Promise<T>;
   update(
     tenantId: string,
@@ -125,8 +135,9 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
         unknown
       >;
       await spec.beforeWrite?.(who.tenantId, input);
-      if (spec.quota !== undefined) await enforceQuota(ctx, who.tenantId, spec.quota);
-      const created = await repo.create(who.tenantId, input, who.actor);
+      const created = await withinQuota(ctx, who.tenantId, spec.quota, (options) =>
+        repo.create(who.tenantId, input, who.actor, options),
+      );
       const id = (created as { id?: unknown }).id;
       reply.header('location', `${path}/${String(id)}`);
       return send(etag(reply, created), 201, wire(model, created), ctx.serializer);

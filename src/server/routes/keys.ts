@@ -9,7 +9,7 @@ import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js'
 import { ApiKey } from '../../domain/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
 import { PERMISSION_NAMES } from '../permission-matrix.js';
-import { enforceQuota } from '../quotas.js';
+import { withinQuota } from '../quotas.js';
 import { allows, beyondCaller, isPermission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
@@ -121,8 +121,9 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
           action: `issue a key with ${wider.join(', ')}`,
         });
       }
-      await enforceQuota(ctx, who.tenantId, 'apiKeys');
-      const issued = await ctx.repos.apiKeys.issue(who.tenantId, parsed.data, who.actor);
+      const issued = await withinQuota(ctx, who.tenantId, 'apiKeys', (options) =>
+        ctx.repos.apiKeys.issue(who.tenantId, parsed.data, who.actor, options),
+      );
       reply.header('location', `/v1/keys/${issued.apiKey.id}`);
       return send(
         reply,

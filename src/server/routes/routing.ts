@@ -24,6 +24,7 @@ import {
 import type { TransactionClient } from '../../storage/index.js';
 import { type CreateInput, ROUTING_TREE_NAME } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
+import { checkQuotaIn } from '../quotas.js';
 import { send } from '../wire.js';
 import { checkChannelTargets } from './channel-targets.js';
 import type { RouteContext } from './context.js';
@@ -207,6 +208,16 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
         const route = parsed.route;
         const result = await ctx.db.withTenant(who.tenantId, async (tx) => {
           const opts = { transaction: tx };
+          // The channels it creates count against the tenant's channel quota.
+          let created = 0;
+          for (const r of receivers) {
+            for (const name of channelNames(r.name, r.configs)) {
+              if ((await idByName(tx, 'notification_channels', who.tenantId, name)) === undefined) {
+                created++;
+              }
+            }
+          }
+          await checkQuotaIn(ctx, tx, who.tenantId, 'channels', created);
           const channels: { id: string; name: string; type: string }[] = [];
           const treeReceivers: { name: string; channels: string[] }[] = [];
           for (const r of receivers) {

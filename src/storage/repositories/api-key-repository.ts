@@ -7,7 +7,7 @@ import type { AuditAction } from './audit-log.js';
 import { ModelRepository } from './model-repository.js';
 import { API_KEYS } from './specs.js';
 import { prepared } from './statements.js';
-import type { ActorId, StatusFilter, WriteOptions } from './types.js';
+import type { ActorId, CreateOptions, StatusFilter, WriteOptions } from './types.js';
 
 /** What `create` accepts: a key record with its hash (imports); use `issue` to make a new key. */
 export type ApiKeyInput = Omit<InputOf<typeof ApiKey>, 'tenantId'> & { readonly tenantId?: string };
@@ -100,8 +100,13 @@ export class ApiKeyRepository extends ModelRepository<
    * // key = 'ab_acme_3f9c…' — show it once
    * ```
    */
-  async issue(tenantId: string, request: ApiKeyRequest, actor: ActorId): Promise<IssuedApiKey> {
-    return this.issueAs(tenantId, request, actor, 'key.create', {});
+  async issue(
+    tenantId: string,
+    request: ApiKeyRequest,
+    actor: ActorId,
+    options: CreateOptions = {},
+  ): Promise<IssuedApiKey> {
+    return this.issueAs(tenantId, request, actor, 'key.create', {}, options);
   }
 
   /**
@@ -134,6 +139,7 @@ export class ApiKeyRepository extends ModelRepository<
     actor: ActorId,
     action: AuditAction,
     details: Readonly<Record<string, string>>,
+    options: CreateOptions = {},
   ): Promise<IssuedApiKey> {
     const secret = randomBytes(24).toString('hex');
     const key = `ab_${tenantId}_${secret}`;
@@ -144,7 +150,7 @@ export class ApiKeyRepository extends ModelRepository<
       actor,
       now,
     );
-    await this.db.withTenant(tenantId, async (tx) => {
+    await this.within(tenantId, options, async (tx) => {
       const doc = await this.insert(tx, tenantId, apiKey, now);
       await this.audit(tx, tenantId, action, actor, apiKey.id, null, doc, now, details);
     });

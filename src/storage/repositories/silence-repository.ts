@@ -9,7 +9,7 @@ import { readSilences, type SilenceIndex, type TenantSilences } from './silence-
 import { SILENCES } from './specs.js';
 import { prepared } from './statements.js';
 import { applySilences } from './suppression.js';
-import type { ActorId, StatusFilter } from './types.js';
+import type { ActorId, CreateOptions, StatusFilter } from './types.js';
 
 /** The scheduler kind of silences in `scheduler_due`. */
 export const SILENCE_SCHEDULE = 'silences';
@@ -137,9 +137,16 @@ export class SilenceRepository extends ModelRepository<
    * @returns the id of the silence that holds the input.
    * @throws NotFoundError for an unknown `id`; ValidationError.
    */
-  async put(tenantId: string, input: SilenceInput, actor: ActorId): Promise<string> {
+  async put(
+    tenantId: string,
+    input: SilenceInput,
+    actor: ActorId,
+    options: CreateOptions = {},
+  ): Promise<string> {
     const { id, ...rest } = input;
-    if (id === undefined || id === '') return (await this.create(tenantId, rest, actor)).id;
+    if (id === undefined || id === '') {
+      return (await this.create(tenantId, rest, actor, options)).id;
+    }
     const previous = await this.find(tenantId, id);
     if (previous === undefined) throw new NotFoundError('Silence', id);
     const now = new Date();
