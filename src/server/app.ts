@@ -43,6 +43,7 @@ import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
 import { useReadAudit } from './read-audit.js';
+import { type RetentionScheduler, startRetentionScheduler } from './retention-scheduler.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
@@ -221,7 +222,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
     let maintenance: MaintenanceScheduler | undefined;
+    let retention: RetentionScheduler | undefined;
     app.addHook('onReady', async () => {
+      retention = startRetentionScheduler(options.db, repos.tenants, {
+        onPurge: (tenant, result) => app.log.info({ tenant, retention: result }, 'retention'),
+        onError: (err) => app.log.error({ err }, 'retention pass failed'),
+      });
       scheduler = startSilenceScheduler(repos.silences, {
         onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
       });
@@ -234,6 +240,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.addHook('onClose', async () => {
       await scheduler?.stop();
       await maintenance?.stop();
+      await retention?.stop();
     });
   }
   const cache = createCache({

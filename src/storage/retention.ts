@@ -1,0 +1,96 @@
+/**
+ * Retention: a tenant's closed alerts (resolved or expired) that ended, and
+ * alerts deleted, before a cut-off are removed for good, with the rows that
+ * hang off them (escalation state) and delivered or abandoned notifications
+ * older than the cut-off. Removed in batches of bounded size, each batch its
+ * own transaction (no long lock, no huge WAL burst), the whole pass bounded
+ * by `maxRows`; one audit entry per pass that removed anything. The audit
+ * trail itself is kept: it is the record, and its chain would break.
+ */
+import { appendAudit } from './repositories/audit-log.js';
+import type { Database } from './types.js';
+
+/** Options of {@link purgeExpired}. */
+export interface RetentionOptions {
+  /** Rows removed per transaction (default 1,000). */
+  readonly batchSize?: number;
+  /** Rows removed at most in one pass; the next pass goes on (default 50,000). */
+  readonly maxRows?: number;
+}
+
+/** What one pass removed. */
+export interface RetentionResult {
+  readonly alerts: number;
+  readonly notifications: number;
+  /** Whether rows older than the cut-off remain (the pass reached `maxRows`). */
+  readonly more: boolean;
+}
+
+const PURGE_ALERTS = `WITH doomed AS (
+    SELECT id FROM alerts
+     WHERE tenant_id = $1
+       AND ((status IN ('resolved', 'expired') AND COALESCE(ends_at, updated_at) < $2::timestamptz)
+            OR deleted_at < $2::timestamptz)
+     LIMIT $3
+  ),
+  escalations AS (
+    DELETE FROM alert_escalations e USING doomed d
+     WHERE e.tenant_id = $1 AND e.alert_id = d.id
+  )
+  DELETE FROM alerts a USING doomed d WHERE a.tenant_id = $1 AND a.id = d.id`;
+
+const PURGE_NOTIFICATIONS = `DELETE FROM notifications
+   WHERE tenant_id = $1 AND id IN (
+     SELECT id FROM notifications
+      WHERE tenant_id = $1 AND state IN ('delivered', 'dead')
+        AND updated_at < $2::timestamptz
+      LIMIT $3)`;
+
+/**
+ * Removes what `tenantId` holds past `cutoff` (see the module comment).
+ * @returns the rows removed per table.
+ */
+export async function purgeExpired(
+  db: Database,
+  tenantId: string,
+  cutoff: Date,
+  options: RetentionOptions = {},
+): Promise<RetentionResult> {
+  const batchSize = options.batchSize ?? 1_000;
+  const maxRows = options.maxRows ?? 50_000;
+  let alerts = 0;
+  let notifications = 0;
+  let more = false;
+  for (const [sql, add] of [
+    [PURGE_ALERTS, (n: number) => (alerts += n)],
+    [PURGE_NOTIFICATIONS, (n: number) => (notifications += n)],
+  ] as const) {
+    for (;;) {
+      if (alerts + notifications >= maxRows) {
+        more = true;
+        break;
+      }
+      const limit = Math.min(batchSize, maxRows - alerts - notifications);
+      const removed = await db.withTenant(tenantId, async (tx) => {
+        const { rowCount } = await tx.query(sql, [tenantId, cutoff, limit]);
+        return rowCount ?? 0;
+      });
+      add(removed);
+      if (removed < limit) break;
+    }
+  }
+  if (alerts + notifications > 0) {
+    await db.withTenant(tenantId, (tx) =>
+      appendAudit(tx, tenantId, {
+        actor: 'system:retention',
+        action: 'purge',
+        entityType: 'retention',
+        entityId: tenantId,
+        before: null,
+        after: null,
+        details: { alerts, notifications, cutoff: cutoff.toISOString() },
+      }),
+    );
+  }
+  return { alerts, notifications, more };
+}
