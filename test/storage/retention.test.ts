@@ -4,7 +4,7 @@
  * alerts, recent ones and other tenants' rows stay. On both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRetentionPass } from '../../src/server/retention-scheduler.js';
+import { runRetentionPass, startRetentionScheduler } from '../../src/server/retention-scheduler.js';
 import {
   createRepositories,
   createTestDatabase,
@@ -162,5 +162,56 @@ describeWithServer('retention on the PostgreSQL server', () => {
   suite(async () => {
     server = await createServerDatabase();
     return { db: await openDatabase({ url: server.url }), dispose: () => server.drop() };
+  });
+});
+
+describe('the retention scheduler', () => {
+  it('runs a first pass after firstMs, reports what it removed, and stops', async () => {
+    const db = await createTestDatabase();
+    try {
+      const repos = createRepositories(db);
+      await fill(db, repos, 'small', 'free');
+      const purged: [string, number][] = [];
+      const errors: unknown[] = [];
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      const scheduler = startRetentionScheduler(db, repos.tenants, {
+        firstMs: 1,
+        tickMs: 60_000,
+        onPurge: (tenant, result) => {
+          purged.push([tenant, result.alerts]);
+          resolve();
+        },
+        onError: (err) => errors.push(err),
+      });
+      await promise;
+      await scheduler.stop();
+      await scheduler.stop();
+      expect(purged).toEqual([['small', 6]]);
+      expect(errors).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('tells a failed pass and goes on', async () => {
+    const db = await createTestDatabase();
+    await db.close();
+    let resolve: (err: unknown) => void = () => {};
+    const promise = new Promise<unknown>((r) => {
+      resolve = r;
+    });
+    const scheduler = startRetentionScheduler(
+      db,
+      { find: async () => undefined },
+      {
+        firstMs: 1,
+        onError: resolve,
+      },
+    );
+    expect(await promise).toMatchObject({ code: 'ALERTBASE_STORAGE_CLOSED' });
+    await scheduler.stop();
   });
 });
