@@ -214,14 +214,22 @@ async function readFaults(outputFile: string): Promise<SuiteResult[]> {
   }));
 }
 
-function faultSuites(): Promise<SuiteResult[]> {
+async function faultSuites(): Promise<SuiteResult[]> {
   const outputFile = join(tmpdir(), `alertbase-reliability-${process.pid}.json`);
-  spawnSync(
+  const run = spawnSync(
     'npx',
     ['vitest', 'run', 'test/reliability', '--reporter=json', `--outputFile=${outputFile}`],
     { stdio: 'ignore', timeout: 15 * 60_000, cwd: join(import.meta.dirname, '..') },
   );
-  return readFaults(outputFile).finally(() => rm(outputFile, { force: true }));
+  try {
+    return await readFaults(outputFile);
+  } catch {
+    // No report: the run was cut off (the 15-minute bound) or vitest failed to start.
+    const ended = run.signal === null ? `exit code ${run.status}` : `signal ${run.signal}`;
+    return [{ name: `(no report: vitest ended with ${ended})`, passed: 0, failed: 1, skipped: 0 }];
+  } finally {
+    await rm(outputFile, { force: true });
+  }
 }
 
 const load = await runLoad();
