@@ -118,6 +118,8 @@ export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
+        // One stream, one connection: when the stream ends (the app closing) the socket closes too.
+        connection: 'close',
         'x-request-id': request.id,
       });
       res.write(

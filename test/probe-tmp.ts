@@ -1,0 +1,16 @@
+import { setup } from './server/helpers.js';
+const t = await setup({ eventPollMs: 50 });
+t.app.addHook('preClose', async () => { process.stderr.write(`root preClose ${Date.now()}\n`); });
+t.app.addHook('onClose', async () => { process.stderr.write(`root onClose ${Date.now()}\n`); });
+await t.app.listen({ port: 0, host: '127.0.0.1' });
+const a = t.app.server.address() as { port: number };
+const res = await fetch(`http://127.0.0.1:${a.port}/v1/events`, { headers: { authorization: `Bearer ${t.keys.viewer}` } });
+const reader = res.body!.getReader();
+process.stderr.write(new TextDecoder().decode((await reader.read()).value) + '\n');
+const s = Date.now();
+const done = (async () => { for (;;) { const c = await reader.read(); if (c.done) { process.stderr.write(`stream ended ${Date.now() - s}\n`); return; } } })();
+await t.app.close();
+process.stderr.write(`app closed ${Date.now() - s}\n`);
+await done;
+await t.db.close();
+process.stderr.write(`db closed ${Date.now() - s}\n`);
