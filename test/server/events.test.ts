@@ -24,7 +24,11 @@ interface Stream {
   close(): void;
 }
 
-async function open(base: string, key: string, headers: Record<string, string> = {}): Promise<Stream> {
+async function open(
+  base: string,
+  key: string,
+  headers: Record<string, string> = {},
+): Promise<Stream> {
   const abort = new AbortController();
   const res = await fetch(`${base}/v1/events`, {
     headers: { authorization: `Bearer ${key}`, ...headers },
@@ -47,7 +51,11 @@ async function open(base: string, key: string, headers: Record<string, string> =
             lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
           const data = field('data');
           if (data === undefined) continue;
-          events.push({ event: field('event') ?? 'message', id: field('id'), data: JSON.parse(data) });
+          events.push({
+            event: field('event') ?? 'message',
+            id: field('id'),
+            data: JSON.parse(data),
+          });
           for (const w of waiters.splice(0)) w();
         }
       }
@@ -65,7 +73,8 @@ async function open(base: string, key: string, headers: Record<string, string> =
       for (;;) {
         const found = events.find(match);
         if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`no matching event in ${JSON.stringify(events)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching event in ${JSON.stringify(events)}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);
@@ -107,7 +116,9 @@ describe('GET /v1/events', () => {
 
     // A read is audited (written to the trail within readAuditFlushMs) but is not a change.
     expect((await call(t.app, 'GET', '/v1/alerts', { key: t.keys.viewer })).status).toBe(200);
-    const ack = await call(t.app, 'POST', `/v1/alerts/${id}/acknowledge`, { key: t.keys.responder });
+    const ack = await call(t.app, 'POST', `/v1/alerts/${id}/acknowledge`, {
+      key: t.keys.responder,
+    });
     expect(ack.status).toBe(200);
     const transition = await stream.waitFor(
       (e) => e.event === 'alert' && e.data.entity_id === id && e.data.action === 'transition',
@@ -169,6 +180,13 @@ describe('GET /v1/events', () => {
     expect(text).toContain('"entity_type":"AlertRule"');
     expect(text).not.toContain('event: alert');
     for (const s of [other, mine, resumed]) s.close();
+  });
+
+  it('ends after `timeout` seconds', async () => {
+    const res = await call(t.app, 'GET', '/v1/events?timeout=0', { key: t.keys.viewer });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(res.raw.body).toMatch(/^retry: 2000\nevent: ready\ndata: \{"after":\d+\}\n\n$/);
   });
 
   it('refuses without a key, and a bad query', async () => {

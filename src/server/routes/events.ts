@@ -25,6 +25,7 @@ const KEEP_ALIVE_MS = 15_000;
 const EventsQuery = z.object({
   after: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
   types: listParam.pipe(z.array(z.string().min(1).max(64)).max(32)).optional(),
+  timeout: z.coerce.number().int().min(0).max(86_400).optional(),
 });
 
 /** One audit event as a server-sent event. */
@@ -71,6 +72,13 @@ export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
             after: {
               type: 'integer',
               description: 'Start after this audit `seq` (default: now); `Last-Event-ID` wins',
+            },
+            timeout: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 86400,
+              description:
+                'End the stream after this many seconds (behind proxies that cap a response; reconnect with Last-Event-ID). 0: the `ready` event only',
             },
             types: {
               type: 'string',
@@ -127,10 +135,13 @@ export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
       );
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       keepAlive.unref();
+      const limit =
+        query.timeout === undefined ? undefined : setTimeout(() => end(), query.timeout * 1_000);
       const end = (): void => {
         if (ended) return;
         ended = true;
         clearInterval(keepAlive);
+        clearTimeout(limit);
         subscription.unsubscribe();
         open.delete(end);
         res.end();
