@@ -26,9 +26,14 @@ export class ApiError extends Error {
 }
 
 /** Calls the API; JSON in and out; a 401 logs the tab out. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  as: string | null = credential(),
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = credential();
+  const token = as;
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
@@ -44,7 +49,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       string,
       unknown
     >;
-    if (res.status === 401 && token !== null && path !== '/v1/auth/login') setCredential(null);
+    if (res.status === 401 && token !== null && token === credential()) setCredential(null);
     throw new ApiError(res.status, String(problem.code ?? res.status), problem);
   }
   return data as T;

@@ -15,8 +15,9 @@ export function LoginPage() {
     setError('');
     try {
       if (mode === 'key') {
+        // Checked before it is kept: a wrong key leaves the form (and its error) in place.
+        await api('GET', '/v1/auth/me', undefined, field('key'));
         setCredential(field('key'));
-        await api('GET', '/v1/auth/me');
       } else {
         const answer = await api<{ token: string }>('POST', '/v1/auth/login', {
           tenant: field('tenant'),
@@ -26,7 +27,6 @@ export function LoginPage() {
         setCredential(answer.token);
       }
     } catch (err) {
-      setCredential(null);
       setError(messageOf(err));
     } finally {
       setBusy(false);

@@ -31,7 +31,7 @@ async function open(
 ): Promise<Stream> {
   const abort = new AbortController();
   const res = await fetch(`${base}/v1/events`, {
-    headers: { authorization: `Bearer ${key}`, ...headers },
+    headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', ...headers },
     signal: abort.signal,
   });
   const events: Received[] = [];

@@ -16,6 +16,13 @@ import type { RouteContext } from './context.js';
 import { listParam, parseQuery } from './helpers.js';
 import { ERRORS } from './schemas.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers a server-sent event stream (no `Accept` negotiation). */
+    eventStream?: boolean;
+  }
+}
+
 /** Streams one tenant may hold open on one instance. */
 export const MAX_STREAMS_PER_TENANT = 64;
 
@@ -61,7 +68,7 @@ export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
   api.get(
     '/v1/events',
     {
-      config: { requires: 'read' },
+      config: { requires: 'read', eventStream: true },
       schema: {
         tags: ['events'],
         summary:
