@@ -59,6 +59,10 @@ export function createPromqlEditor(
         promql.asExtension(),
         placeholder('rate(http_requests_total{code=~"5.."}[5m]) > 1'),
         EditorView.lineWrapping,
+        // The page's Content-Security-Policy admits the editor's style element by this nonce.
+        EditorView.cspNonce.of(
+          document.querySelector('meta[name="style-nonce"]')?.getAttribute('content') ?? '',
+        ),
         EditorView.contentAttributes.of({ 'aria-label': label }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());

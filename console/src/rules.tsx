@@ -16,7 +16,8 @@ interface Rule {
   readonly level: string;
   readonly priority: string;
   readonly condition: string;
-  readonly for?: string | null;
+  /** Milliseconds on the wire. */
+  readonly for?: number | string | null;
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
   readonly enabled: boolean;
@@ -120,6 +121,20 @@ function mapOf(text: string): Record<string, string> {
   return out;
 }
 
+/** Milliseconds as a Prometheus duration (`5m`, `90s`); '' for none. */
+function durationOf(value: number | string | null | undefined): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined || value === 0) return '';
+  for (const [unit, ms] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (value % ms === 0) return `${value / ms}${unit}`;
+  }
+  return `${value}ms`;
+}
+
 const linesOf = (m: Record<string, string> | undefined): string =>
   Object.entries(m ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -149,7 +164,7 @@ export function RuleEditor(props: { readonly id: string | undefined }) {
         setCondition(r.condition);
         setLevel(r.level);
         setPriority(r.priority.toUpperCase());
-        setFor(r.for ?? '');
+        setFor(durationOf(r.for));
         setLabels(linesOf(r.labels));
         setAnnotations(linesOf(r.annotations));
         setLoaded(true);
@@ -186,7 +201,9 @@ export function RuleEditor(props: { readonly id: string | undefined }) {
   useEffect(() => {
     if (!loaded) return;
     const timer = window.setTimeout(() => {
-      api<Verdict>('POST', '/v1/rules/validate', doc)
+      // With its id, an existing rule is not a duplicate of itself.
+      const checked = rule === undefined ? doc : { ...doc, id: rule.id };
+      api<Verdict>('POST', '/v1/rules/validate', checked)
         .then((v) => {
           setVerdict(v);
           const all = [...v.errors, ...v.warnings, ...v.infos];
@@ -204,7 +221,7 @@ export function RuleEditor(props: { readonly id: string | undefined }) {
         .catch((err) => setNotice({ text: messageOf(err), error: true }));
     }, 250);
     return () => clearTimeout(timer);
-  }, [key, loaded]);
+  }, [key, loaded, rule?.id]);
 
   const save = async (e: Event) => {
     e.preventDefault();

@@ -4,28 +4,35 @@
  * that set, so no request path reaches the file system. `GET /` redirects
  * to `/ui/`. Hashed files are cached for a year (immutable), `index.html`
  * is revalidated (ETag); every answer carries a strict Content-Security-
- * Policy: scripts, styles and connections to this origin only, no inline
- * script, no framing.
+ * Policy: scripts, style sheets and connections to this origin only, no
+ * inline script, no framing (inline style attributes are allowed: the
+ * PromQL editor positions its parts with them).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** The console's Content-Security-Policy. */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The console's Content-Security-Policy. `nonce`: the one style element the
+ * page may add (the PromQL editor's generated style sheet), per response.
+ */
+export const consoleCsp = (nonce?: string): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    nonce === undefined ? "style-src 'self'" : `style-src 'self' 'nonce-${nonce}'`,
+    // The editor sets style attributes (sizes, positions); style elements stay limited as above.
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -84,9 +91,26 @@ export interface ConsoleOptions {
   readonly dir?: string | undefined;
 }
 
-function sendAsset(reply: FastifyReply, asset: Asset, ifNoneMatch: string | undefined) {
+function sendAsset(
+  reply: FastifyReply,
+  name: string,
+  asset: Asset,
+  ifNoneMatch: string | undefined,
+) {
+  if (name === 'index.html') {
+    // A fresh nonce each time: the page is small, never cached.
+    const nonce = randomBytes(16).toString('base64');
+    return reply
+      .header('content-security-policy', consoleCsp(nonce))
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .code(200)
+      .type(asset.type)
+      .send(asset.body.toString('utf8').replaceAll('%STYLE_NONCE%', nonce));
+  }
   reply
-    .header('content-security-policy', CONSOLE_CSP)
+    .header('content-security-policy', consoleCsp())
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('etag', asset.etag)
@@ -118,9 +142,10 @@ export async function useConsole(app: FastifyInstance, options: ConsoleOptions =
     }
     const name = (request.params as { '*': string })['*'];
     // Paths of the console's own pages (#-less deep links) get the index.
-    const asset = found.get(name) ?? (name.includes('.') ? undefined : found.get('index.html'));
-    if (asset === undefined) return reply.callNotFound();
+    const page = found.has(name) ? name : name.includes('.') ? undefined : 'index.html';
+    const asset = page === undefined ? undefined : found.get(page);
+    if (page === undefined || asset === undefined) return reply.callNotFound();
     const inm = request.headers['if-none-match'];
-    return sendAsset(reply, asset, typeof inm === 'string' ? inm : undefined);
+    return sendAsset(reply, page, asset, typeof inm === 'string' ? inm : undefined);
   });
 }

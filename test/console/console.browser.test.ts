@@ -21,7 +21,10 @@ import { call, setup, type TestApp } from '../server/helpers.js';
 
 const SHOTS = process.env.ALERTBASE_SCREENSHOTS === '1';
 const shotDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = await readFile(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 interface AxeViolation {
   readonly id: string;
@@ -52,7 +55,10 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   const shoot = async (name: string) => {
     if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
   };
-  const ingest = async (labels: Record<string, string>, annotations: Record<string, string> = {}) => {
+  const ingest = async (
+    labels: Record<string, string>,
+    annotations: Record<string, string> = {},
+  ) => {
     const res = await call(t.app, 'POST', '/v1/alerts', {
       key: t.keys.responder,
       body: [{ labels, annotations, level: 'critical', priority: 'P1' }],
@@ -131,11 +137,12 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.getByRole('heading', { name: 'DiskFull' }).waitFor();
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
     await page.getByText('javascript:window.__xss=3').waitFor();
-    await page.getByText(/acknowledge/).first().waitFor();
+    await page
+      .getByText(/acknowledge/)
+      .first()
+      .waitFor();
     expect(await axe(page)).toEqual([]);
-    expect(await page.evaluate('window.__xss')).toBe(
-      undefined,
-    );
+    expect(await page.evaluate('window.__xss')).toBe(undefined);
   });
 
   it('silences an alert from the list, showing how many open alerts match', async () => {
@@ -159,7 +166,10 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.getByText('silence created for 1 open alerts').waitFor();
     const silences = await call(t.app, 'GET', '/v1/silences', { key: t.keys.viewer });
     expect(silences.body.items).toHaveLength(1);
-    const silence = (silences.body.items as Record<string, unknown>[])[0] as Record<string, unknown>;
+    const silence = (silences.body.items as Record<string, unknown>[])[0] as Record<
+      string,
+      unknown
+    >;
     expect(silence.comment).toBe('billing queue drained by hand');
     expect(silence.matchers).toEqual([
       expect.objectContaining({ name: 'alertname', value: 'QueueStuck', isRegex: false }),
@@ -196,7 +206,12 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     // The verdict is the server's: the same request gives the same finding.
     const verdict = await call(t.app, 'POST', '/v1/rules/validate', {
       key: t.keys.viewer,
-      body: { name: 'ErrorRate', condition: 'sum(rate(http_errors_total[5m]) > ', level: 'high', priority: 'P2' },
+      body: {
+        name: 'ErrorRate',
+        condition: 'sum(rate(http_errors_total[5m]) > ',
+        level: 'high',
+        priority: 'P2',
+      },
     });
     expect(verdict.body.valid).toBe(false);
 
@@ -232,14 +247,23 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.goto(`${base}/ui/#/alerts`);
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     await page.getByLabel('Theme').selectOption('dark');
-    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
-    expect(
-      await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
-    ).toBe(true);
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(
+      true,
+    );
     expect(await axe(page)).toEqual([]);
     await shoot('alerts-phone-dark');
+    // A page change moves the focus to its heading; from the top, Tab reaches the skip link first.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('page-title');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Alerts');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Rules' }).waitFor();
     await page.getByLabel('Theme').selectOption('light');
   });
 
