@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
-import { sseOf } from '../../src/server/routes/events.js';
+import { MAX_STREAMS_PER_TENANT, sseOf } from '../../src/server/routes/events.js';
 import { call, setup, type TestApp } from './helpers.js';
 
 interface Received {
@@ -187,6 +187,22 @@ describe('GET /v1/events', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.raw.body).toMatch(/^retry: 2000\nevent: ready\ndata: \{"after":\d+\}\n\n$/);
+  });
+
+  it(`refuses a tenant's stream past ${MAX_STREAMS_PER_TENANT} on one instance, with 429`, async () => {
+    const streams = await Promise.all(
+      Array.from({ length: MAX_STREAMS_PER_TENANT }, () => open(base, t.keys.viewer)),
+    );
+    expect(streams.every((s) => s.status === 200)).toBe(true);
+    const refused = await call(t.app, 'GET', '/v1/events', { key: t.keys.viewer });
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('ALERTBASE_RATE_LIMITED');
+    expect(refused.headers['retry-after']).toBe('5');
+    // Another tenant is not held back by this one.
+    const other = await call(t.app, 'GET', '/v1/events?timeout=0', { key: t.otherKey });
+    expect(other.status).toBe(200);
+    for (const s of streams) s.close();
+    await Promise.all(streams.map((s) => s.ended));
   });
 
   it('refuses without a key, and a bad query', async () => {
