@@ -338,9 +338,17 @@ interface AuditItem {
   readonly details: Record<string, unknown>;
 }
 
+interface Sent {
+  readonly id: string;
+  readonly channel_id: string;
+  readonly state: string;
+  readonly created_at: string;
+}
+
 export function AlertDetail(props: { readonly id: string }) {
   const [alert, setAlert] = useState<Alert | undefined>();
   const [timeline, setTimeline] = useState<AuditItem[]>([]);
+  const [sent, setSent] = useState<readonly Sent[]>([]);
   const [error, setError] = useState('');
   useEffect(() => {
     api<Alert>('GET', `/v1/alerts/${encodeURIComponent(props.id)}`)
@@ -351,6 +359,9 @@ export function AlertDetail(props: { readonly id: string }) {
       `/v1/audit${qs({ entity_type: 'Alert', entity_id: props.id })}`,
     )
       .then((p) => setTimeline(p.items.filter((e) => e.action !== 'read')))
+      .catch(() => undefined);
+    api<{ items: Sent[] }>('GET', `/v1/notifications${qs({ alert_id: props.id })}`)
+      .then((p) => setSent(p.items))
       .catch(() => undefined);
   }, [props.id]);
   if (alert === undefined) return <Notice text={error || 'Loading…'} error={error !== ''} />;
@@ -376,6 +387,19 @@ export function AlertDetail(props: { readonly id: string }) {
         <p>
           Source: <SafeLink href={alert.generator_url}>{alert.generator_url}</SafeLink>
         </p>
+      )}
+      <h2>Notifications</h2>
+      {sent.length === 0 ? (
+        <p>None sent.</p>
+      ) : (
+        <ul>
+          {sent.map((n) => (
+            <li key={n.id}>
+              {n.state} · channel <code>{n.channel_id}</code> ·{' '}
+              <time dateTime={n.created_at}>{new Date(n.created_at).toLocaleString()}</time>
+            </li>
+          ))}
+        </ul>
       )}
       <h2>Timeline</h2>
       <ol class="timeline">

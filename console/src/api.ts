@@ -25,7 +25,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API; JSON in and out; a 401 logs the tab out. */
+/** Calls the API; JSON in and out (a `Blob` body is sent as YAML); a 401 logs the tab out. */
 export async function api<T>(
   method: string,
   path: string,
@@ -35,11 +35,12 @@ export async function api<T>(
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = as;
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['content-type'] = raw ? 'application/yaml' : 'application/json';
   const res = await fetch(path, {
     method,
     headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
   const text = await res.text();

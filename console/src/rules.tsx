@@ -61,11 +61,32 @@ async function exportRules(): Promise<void> {
 export function RulesPage() {
   const [rules, setRules] = useState<readonly Rule[]>([]);
   const [error, setError] = useState('');
+  const [imported, setImported] = useState('');
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     api<Page<Rule>>('GET', '/v1/rules?limit=200')
       .then((p) => setRules(p.items))
       .catch((err) => setError(messageOf(err)));
-  }, []);
+  }, [tick]);
+  /** Imports a Prometheus rule file (`POST /v1/rules/import`, one transaction). */
+  const importFile = async (file: File | undefined) => {
+    if (file === undefined) return;
+    setError('');
+    try {
+      const answer = await api<{ counts: Record<string, number> }>(
+        'POST',
+        '/v1/rules/import',
+        file,
+      );
+      const c = answer.counts;
+      setImported(
+        `Imported ${file.name}: ${c.created ?? 0} created, ${c.updated ?? 0} updated, ${c.rejected ?? 0} rejected.`,
+      );
+      setTick((n) => n + 1);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
   return (
     <PageFrame
       title="Rules"
@@ -80,6 +101,25 @@ export function RulesPage() {
         </span>
       }
     >
+      <section
+        class="drop"
+        aria-label="Import"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          e.preventDefault();
+          void importFile(e.dataTransfer?.files[0]);
+        }}
+      >
+        <label>
+          Import a Prometheus rule file (or drop it here)
+          <input
+            type="file"
+            accept=".yml,.yaml,application/yaml"
+            onChange={(e) => void importFile(e.currentTarget.files?.[0])}
+          />
+        </label>
+      </section>
+      <Notice text={imported} />
       <Notice text={error} error />
       <table>
         <caption class="sr-only">Alert rules</caption>

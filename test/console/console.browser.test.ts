@@ -53,7 +53,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   const pageErrors: string[] = [];
 
   const shoot = async (name: string) => {
-    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
+    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`) });
   };
   const ingest = async (
     labels: Record<string, string>,
@@ -240,6 +240,23 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.goto(`${base}/ui/#/rules`);
     await page.getByRole('heading', { name: 'Rules' }).waitFor();
     expect(await axe(page)).toEqual([]);
+    // A Prometheus rule file, imported through the file control (what a drop does too).
+    await page.getByLabel(/Import a Prometheus rule file/).setInputFiles({
+      name: 'team.rules.yml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from(
+        'groups:\n  - name: team\n    rules:\n      - alert: DiskAlmostFull\n        expr: node_filesystem_avail_bytes < 1e9\n        for: 10m\n        labels:\n          severity: critical\n',
+      ),
+    });
+    await page.getByText('Imported team.rules.yml: 1 created, 0 updated, 0 rejected.').waitFor();
+    await page.getByRole('link', { name: 'DiskAlmostFull' }).waitFor();
+    const rules = await call(t.app, 'GET', '/v1/rules?limit=100', { key: t.keys.viewer });
+    expect(
+      (rules.body.items as { name: string; condition: string }[]).find(
+        (r) => r.name === 'DiskAlmostFull',
+      )?.condition,
+    ).toBe('node_filesystem_avail_bytes < 1e9');
+    await shoot('rules');
   });
 
   it('fits a phone, switches to dark, and is reachable by keyboard', async () => {
