@@ -6,7 +6,7 @@
 //                                        an input (what `npm start` runs first)
 //
 // Inputs are what the build reads: the sources under src/ (tests excluded: the build
-// skips them), the template builder, the TypeScript configurations, package.json and
+// skips them) and console/, the template and console builders, the TypeScript configurations, package.json and
 // package-lock.json (a dependency update can change the migrated template). Plain
 // JavaScript, so that the check costs a few milliseconds and loads no compiler.
 import { spawnSync } from 'node:child_process';
@@ -16,8 +16,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp');
+const DIRS = ['src', 'console'];
 const FILES = [
   'scripts/build-template.ts',
+  'scripts/build-console.ts',
   'tsconfig.json',
   'tsconfig.build.json',
   'package.json',
@@ -34,7 +36,13 @@ function newestInput() {
       else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  visit(join(ROOT, 'src'));
+  for (const dir of DIRS) {
+    try {
+      visit(join(ROOT, dir));
+    } catch {
+      // A directory that is not there (console/ in a packed copy).
+    }
+  }
   for (const file of FILES) {
     try {
       newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);

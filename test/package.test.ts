@@ -118,8 +118,14 @@ describe('the package', () => {
         'dist/cli/main.js',
         'README.md',
         'examples/alert-rule.yaml',
+        'dist/console/index.html',
       ]),
     );
+    // The console: its hashed entry module, and the PromQL editor in a chunk of its own.
+    expect(files.some((f) => /^dist\/console\/app-[A-Z0-9]{8}\.js$/.test(f))).toBe(true);
+    expect(
+      files.some((f) => /^dist\/console\/chunks\/promql-editor-[A-Z0-9]{8}\.js$/.test(f)),
+    ).toBe(true);
     expect(files.filter((f) => /\.test\.|^src\/|^test\//.test(f))).toEqual([]);
     // Exactly the template of the current key: none left over from other migration sets.
     expect(files.filter((f) => /pglite-template-.*\.tar/.test(f))).toEqual([

@@ -33,6 +33,7 @@ import { createRepositories, hashApiKey } from '../storage/repositories/index.js
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
+import { useConsole } from './console.js';
 import { createDeliver } from './deliver.js';
 import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
 import type { DeliverFn } from './notification-scheduler.js';
@@ -112,6 +113,10 @@ export interface BuildAppOptions {
   readonly redisPrefix?: string | undefined;
   /** @internal Count request rates (default true); benchmarks turn it off to measure its cost. */
   readonly rateLimits?: boolean | undefined;
+  /** The built web console's directory (default: dist/console beside the server; see `console.ts`). */
+  readonly consoleDir?: string | undefined;
+  /** @internal Time between two reads of a tenant's audit trail by `GET /v1/events`, ms (default 1,000). */
+  readonly eventPollMs?: number | undefined;
   /** @internal Replaces how keys and tenants are looked up (tests of auth). */
   readonly authBackend?: AuthBackend | undefined;
 }
@@ -203,6 +208,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await useConsole(app, { dir: options.consoleDir });
 
   const keys = options.config.storage.encryptionKeys;
   const keyRing =
@@ -273,6 +279,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     serializer,
     bodyLimit,
     now: options.now ?? (() => new Date()),
+    eventPollMs: options.eventPollMs,
     metrics: observed.metrics,
     ingestQuota: createIngestQuota({
       redis: options.redis,

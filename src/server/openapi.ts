@@ -69,6 +69,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'tenants', description: 'Tenants (platform administrator)' },
       { name: 'rules', description: 'Alert rules' },
       { name: 'alerts', description: 'Alerts' },
+      { name: 'events', description: 'Changes as server-sent events' },
       { name: 'channels', description: 'Notification channels' },
       { name: 'silences', description: 'Silences' },
       { name: 'keys', description: 'API keys' },

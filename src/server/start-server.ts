@@ -317,7 +317,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await opened.lock?.announce(url);
     const readyMs = performance.now() - started;
     print(`alertbase listening on ${url} (ready in ${Math.round(readyMs)} ms)`);
-    print(`API documentation: ${url}/docs`);
+    print(`Console: ${url}/ui/ · API documentation: ${url}/docs`);
     if (options.database === undefined) print(storageLine(config));
     if (metricsUrl !== undefined) print(`Metrics: ${metricsUrl}`);
     if (demoKey !== undefined) {

@@ -116,6 +116,8 @@ export function useSerializer(
   // A getter: Fastify refuses an object as a request decorator's value.
   scope.decorateRequest('serialization', { getter: () => observer });
   scope.addHook('onRequest', async (request) => {
+    // A stream answers text/event-stream, and its errors in JSON, whatever `Accept` says.
+    if (request.routeOptions.config.eventStream === true) return;
     request.responseFormat = negotiateFormat(request.headers.accept);
   });
 }

@@ -37,6 +37,8 @@ export interface RouteContext {
   readonly ingestQuota: IngestQuota;
   /** The notification outbox and groups, and a way to wake their scheduler. */
   readonly notifications: NotificationService;
+  /** Time between two reads of a tenant's audit trail by `GET /v1/events`, ms (default 1,000). */
+  readonly eventPollMs?: number | undefined;
 }
 
 /** Notifications as the routes see them. */

@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import type { RouteContext } from './context.js';
+import { eventRoutes } from './events.js';
 import { keyRoutes } from './keys.js';
 import { notificationRoutes } from './notifications.js';
 import { permissionRoutes } from './permissions.js';
@@ -24,6 +25,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   ruleFileRoutes(api, ctx, ctx.bodyLimit);
   resourceRoutes(api, ctx);
   alertRoutes(api, ctx);
+  eventRoutes(api, ctx);
   keyRoutes(api, ctx);
   auditRoutes(api, ctx);
   notificationRoutes(api, ctx);
