@@ -22,6 +22,7 @@ import {
   requestIdOf,
 } from '../observability/index.js';
 import {
+  auditKeysOf,
   createIngestQuota,
   createRequestLimiter,
   FieldCipher,
@@ -209,6 +210,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
+    auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
   });
   const observed = useObservability(app, { ...options, repos });
   const autovacuum = await autovacuumEnabled(options.db);
@@ -255,6 +257,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     deliver: options.deliver ?? createDeliver(repos, tenants, options.config, stopping.signal),
     compileTree,
     schedulers: options.schedulers === true,
+    auditKeys: repos.auditKeys,
   });
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,
@@ -313,7 +316,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         }),
       });
     }
-    useReadAudit(api, options.db, { flushMs: options.readAuditFlushMs, now: context.now });
+    useReadAudit(api, options.db, {
+      flushMs: options.readAuditFlushMs,
+      now: context.now,
+      auditKeys: repos.auditKeys,
+    });
     const routes: RouteContext = {
       ...context,
       forgetKeys: auth.forgetKeys,

@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { createRepositories, openDatabase } from '../../src/storage/index.js';
 import {
@@ -17,6 +18,9 @@ import {
 } from '../storage/helpers/server.js';
 import { type IngestLoad, type Outcome, sleep, startIngestLoad } from './ingest-load.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+/** The server's key ring: it seals the audit chain verified at the end. */
+const RING = KeyRing.generate('faults');
 
 const TENANT = 'faults';
 const TIMEOUT_MS = 800;
@@ -36,8 +40,9 @@ async function serve(databaseUrl: string): Promise<{ server: RunningServer; key:
     demoTenant: false,
     print: () => {},
     handleSignals: false,
+    keyRing: RING,
   });
-  const repos = createRepositories(server.db);
+  const repos = createRepositories(server.db, { auditKeys: auditKeysOf(RING) });
   if ((await repos.tenants.find(TENANT)) === undefined) {
     await repos.tenants.create({ id: TENANT, name: 'Faults', tier: 'enterprise' }, 'test');
   }
@@ -69,7 +74,9 @@ async function expectNothingLost(url: string, load: IngestLoad, name: string): P
   expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
   const db = await openDatabase({ url, migrate: false });
   try {
-    expect((await createRepositories(db).audit.verify(TENANT)).ok).toBe(true);
+    expect(
+      (await createRepositories(db, { auditKeys: auditKeysOf(RING) }).audit.verify(TENANT)).ok,
+    ).toBe(true);
   } finally {
     await db.close();
   }
