@@ -86,6 +86,8 @@ export interface CallOptions {
   readonly contentType?: string;
   readonly accept?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The client's address (default 127.0.0.1). */
+  readonly remoteAddress?: string;
 }
 
 /** A response with its body decoded by its content type. */
@@ -122,6 +124,7 @@ export async function call(
     url,
     headers,
     ...(payload === undefined ? {} : { payload }),
+    ...(options.remoteAddress === undefined ? {} : { remoteAddress: options.remoteAddress }),
   });
   return { status: raw.statusCode, headers: raw.headers, body: decode(raw), raw };
 }
