@@ -40,6 +40,7 @@ import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
+import { useOutputHeaders } from './output-headers.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
@@ -200,6 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(404).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
 
+  useOutputHeaders(app);
   await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
