@@ -32,6 +32,14 @@ function sha(prevHash: string, entryWithoutHash: Doc): string {
     .digest('hex');
 }
 
+/** A forger's entry: `changes` applied, hashed with plain SHA-256 over what is stored. */
+const plain =
+  (changes: Doc) =>
+  (prevHash: string, entryWithoutHash: Doc): Doc => {
+    const doc = { ...entryWithoutHash, ...changes };
+    return { ...doc, hash: sha(prevHash, doc) };
+  };
+
 /** A tenant's stored entry documents, in chain order. */
 async function docsOf(db: Database, tenantId: string): Promise<Doc[]> {
   const { rows } = await db.query<{ doc: Doc }>(
@@ -172,7 +180,7 @@ onEveryEngine('the audit trail', (fixtures) => {
 
     // ... and writes others in their place with plain SHA-256 hashes, as anyone without the
     // key ring can: verify stops at the first of them, and so does the checkpoint.
-    await forge(t.db, id, 3, 7, (prev, rest) => ({ ...rest, keyId: null, hash: sha(prev, rest) }));
+    await forge(t.db, id, 3, 7, plain({ keyId: null }));
     expect((await call(t.app, 'GET', '/v1/audit/verify', { key })).body).toEqual({
       ok: false,
       index: 3,
@@ -218,11 +226,7 @@ onEveryEngine('the audit trail', (fixtures) => {
       reason: 'hash_mismatch',
     });
     // Its hash recomputed with plain SHA-256 (key id kept): still refused, at the same index.
-    await forge(t.db, id, 4, 5, (prev, rest) => ({
-      ...rest,
-      actor: 'mallory',
-      hash: sha(prev, rest),
-    }));
+    await forge(t.db, id, 4, 5, plain({ actor: 'mallory' }));
     expect(await t.repos.audit.verify(id)).toEqual({
       ok: false,
       index: 4,
@@ -246,14 +250,9 @@ onEveryEngine('the audit trail', (fixtures) => {
     const { id, key } = await tenantWithTrail();
     // The whole chain rewritten from entry 1 with plain SHA-256, every link consistent:
     // exactly what verified before the chain was keyed.
-    await forge(t.db, id, 1, 6, (prev, rest) => ({
-      ...rest,
-      keyId: null,
-      actor: 'mallory',
-      hash: sha(prev, rest),
-    }));
-    const plain = await call(t.app, 'GET', '/v1/audit/verify', { key });
-    expect(plain.body).toEqual({ ok: false, index: 1, reason: 'unkeyed' });
+    await forge(t.db, id, 1, 6, plain({ keyId: null, actor: 'mallory' }));
+    const refused = await call(t.app, 'GET', '/v1/audit/verify', { key });
+    expect(refused.body).toEqual({ ok: false, index: 1, reason: 'unkeyed' });
     // Without the key ring, a sealed entry cannot be checked at all (entry 0 is still sealed).
     expect(await createRepositories(t.db).audit.verify(id)).toEqual({
       ok: false,
@@ -277,6 +276,40 @@ onEveryEngine('the audit trail', (fixtures) => {
       return { ...doc, hash: String(chainHash(prev, doc, own)) };
     });
     expect(await t.repos.audit.verify(id)).toEqual({ ok: false, index: 1, reason: 'unknown_key' });
+  });
+
+  it('a chain written before it was keyed: plain entries count once a sealed one vouches for them', async () => {
+    const t = fixtures();
+    const id = `legacy-${++seq}`;
+    // An earlier version: no keys, plain SHA-256.
+    const legacy = createRepositories(t.db);
+    await legacy.tenants.create({ id, name: id }, 'test');
+    await legacy.apiKeys.issue(id, { name: 'a', role: 'owner' }, 'test');
+    await legacy.apiKeys.issue(id, { name: 'b', role: 'viewer' }, 'test');
+    expect(await legacy.audit.verify(id)).toEqual({ ok: true, length: 3 });
+    // Nothing sealed yet: plain entries alone are what anyone could have written.
+    expect(await t.repos.audit.verify(id)).toEqual({ ok: false, index: 0, reason: 'unkeyed' });
+    // The next change is sealed, and its HMAC covers the last plain hash.
+    await t.repos.apiKeys.issue(id, { name: 'c', role: 'viewer' }, 'test');
+    expect(await t.repos.audit.verify(id)).toEqual({ ok: true, length: 4, unkeyedPrefix: 3 });
+    // A plain entry rewritten, the plain hashes after it recomputed: the sealed entry says no.
+    await forge(t.db, id, 1, 3, plain({ actor: 'mallory' }));
+    expect(await t.repos.audit.verify(id)).toEqual({
+      ok: false,
+      index: 3,
+      reason: 'prev_hash_mismatch',
+    });
+    // ... and made to link to them: its HMAC no longer fits.
+    const sealedHash = String((await docsOf(t.db, id))[3]?.hash);
+    await forge(t.db, id, 3, 4, (_prev, rest) => ({ ...rest, hash: sealedHash }));
+    expect(await t.repos.audit.verify(id)).toEqual({
+      ok: false,
+      index: 3,
+      reason: 'hash_mismatch',
+    });
+    // Every entry made plain: nothing sealed vouches for them.
+    await forge(t.db, id, 0, 4, plain({ keyId: null }));
+    expect(await t.repos.audit.verify(id)).toEqual({ ok: false, index: 0, reason: 'unkeyed' });
   });
 
   it('rotation: entries sealed under the old key and the new one verify with a ring holding both', async () => {

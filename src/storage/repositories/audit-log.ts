@@ -222,6 +222,7 @@ function checkRow(
   index: number,
   prevHash: string,
   keys: AuditKeys | undefined,
+  legacyAllowed: boolean,
 ): AuditChainFailure | undefined {
   if (row.seq !== index) return 'seq_mismatch';
   const parsed = AuditEvent.safeParse(row.doc);
@@ -245,8 +246,10 @@ function checkRow(
   }
   if (e.prevHash !== prevHash) return 'prev_hash_mismatch';
   // With keys, every entry must be sealed: a plain SHA-256 entry is what
-  // someone without the key would write.
-  if (keys !== undefined && e.keyId === null) return 'unkeyed';
+  // someone without the key would write. Only entries written before the
+  // chain was keyed (a prefix, vouched for by the sealed entry after it,
+  // whose HMAC covers their last hash) are plain.
+  if (keys !== undefined && e.keyId === null && !legacyAllowed) return 'unkeyed';
   const { hash, ...withoutHash } = row.doc;
   const expected = chainHash(prevHash, withoutHash, keys);
   if (expected === undefined) return 'unknown_key';
@@ -267,7 +270,9 @@ export interface VerifyAuditOptions {
   readonly pageSize?: number | undefined;
   /**
    * The keys of the chain. Given, every entry must be sealed (HMAC) under a
-   * key they hold (`unkeyed`, `unknown_key` otherwise). Without them only
+   * key they hold (`unkeyed`, `unknown_key` otherwise), except a prefix of
+   * plain SHA-256 entries written before the chain was keyed, when a sealed
+   * entry follows it (`unkeyedPrefix` of the result). Without them only
    * plain SHA-256 entries can be checked (`unknown_key` for a sealed one).
    */
   readonly keys?: AuditKeys | undefined;
@@ -301,6 +306,8 @@ export async function verifyAuditChain(
     let index = 0;
     let prevHash = GENESIS_HASH;
     let after = -1;
+    /** The index of the first sealed entry, once seen. */
+    let sealedFrom: number | undefined;
     for (;;) {
       const { rows } = await tx.query<AuditRow>(
         PAGE.text,
@@ -308,13 +315,22 @@ export async function verifyAuditChain(
         PAGE.options,
       );
       for (const row of rows) {
-        const failure = checkRow(row, index, prevHash, keys);
+        const failure = checkRow(row, index, prevHash, keys, sealedFrom === undefined);
         if (failure !== undefined) return { ok: false, index, reason: failure };
+        if (sealedFrom === undefined && row.doc.keyId !== null && row.doc.keyId !== undefined) {
+          sealedFrom = index;
+        }
         prevHash = row.hash;
         after = row.seq;
         index++;
       }
-      if (rows.length < pageSize) return { ok: true, length: index };
+      if (rows.length < pageSize) {
+        if (keys === undefined || sealedFrom === 0 || index === 0)
+          return { ok: true, length: index };
+        // Plain entries that no sealed entry vouches for: anyone could have written them.
+        if (sealedFrom === undefined) return { ok: false, index: 0, reason: 'unkeyed' };
+        return { ok: true, length: index, unkeyedPrefix: sealedFrom };
+      }
     }
   });
 }

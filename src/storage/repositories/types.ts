@@ -202,7 +202,15 @@ export interface IngestOptions {
 
 /** Result of {@link verifyAuditChain}-style checks. */
 export type AuditChainVerification =
-  | { readonly ok: true; readonly length: number }
+  | {
+      readonly ok: true;
+      readonly length: number;
+      /**
+       * Entries written before the chain was keyed (plain SHA-256), vouched
+       * for by the sealed entry after them; absent when there are none.
+       */
+      readonly unkeyedPrefix?: number;
+    }
   | {
       readonly ok: false;
       /** Position (from 0) of the first entry that does not verify. */
