@@ -45,6 +45,21 @@ onEveryEngine('the earlier clean refusals', (fixtures) => {
       body: { ...RULE, name: 'sneaky', tenant_id: 'globex' },
     });
     expect([named.status, named.body.code]).toEqual([403, 'ALERTBASE_TENANT_ISOLATION']);
+    // An Alertmanager API v2 item naming another tenant, in either spelling: 403, nothing filed.
+    for (const field of ['tenantId', 'tenant_id']) {
+      const v2 = await call(t.app, 'POST', '/api/v2/alerts', {
+        key: t.keys.responder,
+        body: [{ labels: { alertname: `Elsewhere-${field}` }, [field]: 'globex' }],
+      });
+      expect([v2.status, v2.body.code]).toEqual([403, 'ALERTBASE_TENANT_ISOLATION']);
+      const filed = await call(
+        t.app,
+        'GET',
+        `/v1/alerts?label=${encodeURIComponent(`alertname=Elsewhere-${field}`)}`,
+        { key: t.keys.viewer },
+      );
+      expect(filed.body.items).toEqual([]);
+    }
     const still = await call(t.app, 'GET', `/v1/rules/${id}`, { key: t.otherKey });
     expect([still.status, still.body.name, still.body.description]).toEqual([
       200,
