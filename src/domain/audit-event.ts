@@ -28,6 +28,8 @@ export const AuditAction = z.enum([
   'secrets.reencrypt',
   /** A session ended: its user logged out, or it was revoked. */
   'logout',
+  /** A password was changed by its user (current password given) or reset by an administrator; or a change was refused. */
+  'password.change',
   /** Reads of alerts, rules, channels, keys, users or the trail (batched: one event per caller, route and second). */
   'read',
   /** An unacknowledged alert was escalated to the next receiver of the escalation policy. */
@@ -38,8 +40,10 @@ export const AuditAction = z.enum([
 
 /**
  * One entry of a tenant's audit trail. Entries form a hash chain:
- * `hash = SHA-256(prevHash ‖ canonical JSON of the entry)`, so a changed,
- * removed or reordered entry is detected.
+ * `hash = HMAC-SHA-256(key of keyId, prevHash ‖ canonical JSON of the entry)`
+ * (plain SHA-256 when `keyId` is null), so a changed, removed or reordered
+ * entry is detected, and, sealed with a key outside the database, cannot be
+ * covered by recomputing the hashes after it.
  */
 export const AuditEvent = defineModel('AuditEvent', {
   description: 'One entry of the tenant audit trail (hash-chained).',
@@ -66,6 +70,15 @@ export const AuditEvent = defineModel('AuditEvent', {
       )
       .default({}),
     prevHash: Sha256Hex,
+    /**
+     * The key ring key whose derived key sealed `hash` (HMAC-SHA-256); null
+     * for an entry hashed with plain SHA-256 (written without a key ring).
+     */
+    keyId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected a key id' })
+      .nullable()
+      .default(null),
     hash: Sha256Hex,
   },
   examples: [

@@ -102,12 +102,21 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
+/**
+ * `url` when it is an absolute http(s) URL, else `''`: only those become
+ * links (a `javascript:` or `data:` URL, which the models refuse anyway,
+ * is never put in an `href`).
+ */
+export function linkable(url: string): string {
+  return /^https?:\/\/[^\s]+$/i.test(url) ? url : '';
+}
+
 /** The HTML body of a notification e-mail: the same content as {@link notificationText}, escaped. */
 export function notificationHtml(message: NotificationMessage): string {
   const items = message.alerts.map((alert) => {
     const description = alertDescription(alert);
-    const source =
-      alert.generatorURL === '' ? '' : `<br><a href="${escapeHtml(alert.generatorURL)}">Source</a>`;
+    const href = linkable(alert.generatorURL);
+    const source = href === '' ? '' : `<br><a href="${escapeHtml(href)}">Source</a>`;
     return (
       `<li><strong>[${alert.status.toUpperCase()}] ${escapeHtml(alertSummary(alert))}</strong>` +
       (description === '' ? '' : `<br>${escapeHtml(description)}`) +
@@ -117,9 +126,7 @@ export function notificationHtml(message: NotificationMessage): string {
   });
   const more =
     message.truncatedAlerts > 0 ? `<p>… and ${message.truncatedAlerts} more alerts</p>` : '';
-  const link =
-    message.externalURL === ''
-      ? ''
-      : `<p><a href="${escapeHtml(message.externalURL)}">Open alertbase</a></p>`;
+  const external = linkable(message.externalURL);
+  const link = external === '' ? '' : `<p><a href="${escapeHtml(external)}">Open alertbase</a></p>`;
   return `<!doctype html><html><body><h2>${escapeHtml(notificationTitle(message))}</h2><ul>${items.join('')}</ul>${more}${link}</body></html>`;
 }

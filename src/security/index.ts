@@ -1,3 +1,4 @@
+export * from './audit-chain-keys.js';
 export * from './audit-checkpoint.js';
 export * from './failure-limiter.js';
 export * from './field-cipher.js';

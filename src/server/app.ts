@@ -22,6 +22,7 @@ import {
   requestIdOf,
 } from '../observability/index.js';
 import {
+  auditKeysOf,
   createIngestQuota,
   createRequestLimiter,
   FieldCipher,
@@ -40,6 +41,7 @@ import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { openApiDocument } from './openapi.js';
+import { useOutputHeaders } from './output-headers.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
@@ -205,6 +207,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(404).type(PROBLEM_JSON).send(JSON.stringify(problem));
   });
 
+  useOutputHeaders(app);
   await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
   await app.register(swagger, { openapi: openApiDocument() });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -216,6 +219,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
+    auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
   });
   const observed = useObservability(app, { ...options, repos });
   const autovacuum = await autovacuumEnabled(options.db);
@@ -231,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     let retention: RetentionScheduler | undefined;
     app.addHook('onReady', async () => {
       retention = startRetentionScheduler(options.db, repos.tenants, {
+        keys: repos.auditKeys,
         onPurge: (tenant, result) => app.log.info({ tenant, retention: result }, 'retention'),
         onError: (err) => app.log.error({ err }, 'retention pass failed'),
       });
@@ -268,6 +273,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     deliver: options.deliver ?? createDeliver(repos, tenants, options.config, stopping.signal),
     compileTree,
     schedulers: options.schedulers === true,
+    auditKeys: repos.auditKeys,
   });
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,
@@ -327,7 +333,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         }),
       });
     }
-    useReadAudit(api, options.db, { flushMs: options.readAuditFlushMs, now: context.now });
+    useReadAudit(api, options.db, {
+      flushMs: options.readAuditFlushMs,
+      now: context.now,
+      auditKeys: repos.auditKeys,
+    });
     const routes: RouteContext = {
       ...context,
       forgetKeys: auth.forgetKeys,

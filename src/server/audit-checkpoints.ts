@@ -6,6 +6,7 @@
 import { AlertbaseError, ValidationError } from '../base/exceptions/index.js';
 import {
   AuditCheckpoint,
+  auditKeysOf,
   checkpointSignatureValid,
   type KeyRing,
   signCheckpoint,
@@ -63,7 +64,7 @@ export function parseCheckpoint(input: unknown): AuditCheckpoint {
 
 /**
  * Checks the tenant's chain against a checkpoint: its signature, then that
- * the chain verifies, is at least as long, and still has the checkpoint's
+ * the chain verifies (every entry sealed under a key of the ring), is at least as long, and still has the checkpoint's
  * head hash at its position.
  */
 export async function checkCheckpoint(
@@ -76,7 +77,7 @@ export async function checkCheckpoint(
     return { ok: false, reason: 'bad_signature' };
   }
   if (checkpoint.tenant_id !== tenantId) return { ok: false, reason: 'other_tenant' };
-  const chain = await verifyAuditChain(db, tenantId);
+  const chain = await verifyAuditChain(db, tenantId, { keys: auditKeysOf(ring) });
   if (!chain.ok) return { ok: false, reason: chain.reason, index: chain.index };
   if (chain.length < checkpoint.length) {
     return { ok: false, reason: 'truncated', length: chain.length };

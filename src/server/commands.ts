@@ -4,6 +4,7 @@
  */
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
+import { auditKeysOf, FieldCipher } from '../security/index.js';
 import {
   lockDataDir,
   lockFileOf,
@@ -11,9 +12,10 @@ import {
   readDataDirLock,
 } from '../storage/data-dir-lock.js';
 import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
-import { createRepositories } from '../storage/repositories/index.js';
+import { createRepositories, type Repositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
 import { seedDataDir } from './data-dir.js';
+import { resolveKeyRing } from './key-ring-file.js';
 import { type RunningServer, startServer } from './start-server.js';
 
 /** The streams and environment a command runs with (the CLI's `CliIo` fits). */
@@ -97,13 +99,21 @@ export async function openConfigured(
   }
 }
 
-/** Opens the database the configuration names (see {@link openConfigured}). */
-async function openConfiguredDatabase(
-  configFile: string | undefined,
-  io: CommandIo,
-  command: string,
-): Promise<Database> {
-  return (await openConfigured(configFile, io, command)).db;
+/**
+ * The repositories of a command that writes: secrets encrypted and audit
+ * entries sealed with the installation's key ring (made, as `serve` makes
+ * it, when there is none yet), so the chain `serve` verifies stays sealed.
+ */
+export async function sealedRepositories(
+  config: AlertbaseConfig,
+  db: Database,
+): Promise<Repositories> {
+  const keys = await resolveKeyRing(config, { create: 'file' });
+  await keys.persist();
+  return createRepositories(db, {
+    cipher: new FieldCipher(keys.ring),
+    auditKeys: auditKeysOf(keys.ring),
+  });
 }
 
 /** Options of `alertbase admin create-key`. */
@@ -122,9 +132,9 @@ export async function runCreateAdminKey(
   options: CreateKeyCommandOptions,
   io: CommandIo,
 ): Promise<string> {
-  const db = await openConfiguredDatabase(options.config, io, 'admin create-key');
+  const { config, db } = await openConfigured(options.config, io, 'admin create-key');
   try {
-    const repos = createRepositories(db);
+    const repos = await sealedRepositories(config, db);
     if ((await repos.tenants.find(PLATFORM_TENANT)) === undefined) {
       await repos.tenants.create(
         { id: PLATFORM_TENANT, name: 'Platform administration' },
@@ -167,9 +177,9 @@ export async function runIssueOwnerKey(
   const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
   const viaServer = await runningServerOf(config);
   if (viaServer !== undefined) return issueOwnerKeyThroughApi(viaServer, options, io);
-  const db = await openConfiguredDatabase(options.config, io, 'admin owner-key');
+  const { db } = await openConfigured(options.config, io, 'admin owner-key');
   try {
-    const repos = createRepositories(db);
+    const repos = await sealedRepositories(config, db);
     if (options.tenant === PLATFORM_TENANT) {
       throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
         role: 'platform-admin',

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { loadConfig } from '../config/index.js';
-import { type AuditCheckpoint, FieldCipher } from '../security/index.js';
+import { type AuditCheckpoint, auditKeysOf, FieldCipher } from '../security/index.js';
 import {
   type ReencryptResult,
   reencryptSecrets,
@@ -72,6 +72,7 @@ export async function runRotateKeys(
     const result = await reencryptSecrets(db, new FieldCipher(ring), {
       batchSize: options.batchSize,
       actor: 'system:cli',
+      auditKeys: auditKeysOf(ring),
     });
     if (result.failed === 0) {
       io.stdout.write(
@@ -147,12 +148,12 @@ export async function runAuditVerify(
       : parseCheckpoint(JSON.parse(await readFile(resolve(io.cwd, options.checkpoint), 'utf8')));
   const { config, db } = await openConfigured(options.config, io, 'audit verify');
   try {
+    const { ring } = await resolveKeyRing(config, { create: false });
     if (checkpoint === undefined) {
-      const chain = await verifyAuditChain(db, options.tenant);
+      const chain = await verifyAuditChain(db, options.tenant, { keys: auditKeysOf(ring) });
       io.stdout.write(`${JSON.stringify(chain)}\n`);
       return chain.ok;
     }
-    const { ring } = await resolveKeyRing(config, { create: false });
     const verdict = await checkCheckpoint(db, ring, options.tenant, checkpoint);
     io.stdout.write(`${JSON.stringify(verdict)}\n`);
     return verdict.ok;

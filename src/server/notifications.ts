@@ -6,7 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AlertbaseConfig } from '../config/index.js';
 import { compileRouting, type TreeCompiler } from '../domain/index.js';
 import type { Database } from '../storage/index.js';
-import { NotificationGroups, NotificationOutbox } from '../storage/repositories/index.js';
+import {
+  type AuditKeys,
+  NotificationGroups,
+  NotificationOutbox,
+} from '../storage/repositories/index.js';
 import {
   type DeliverFn,
   type NotificationScheduler,
@@ -37,6 +41,8 @@ export function useNotifications(
     readonly deliver: DeliverFn;
     readonly compileTree: TreeCompiler;
     readonly schedulers: boolean;
+    /** Seal the audit entries of escalations and retries. */
+    readonly auditKeys?: AuditKeys | undefined;
   },
 ): NotificationService {
   const { config } = options;
@@ -45,11 +51,13 @@ export function useNotifications(
     externalURL: externalUrlOf(config),
     maxAlertsPerMessage: MAX_ALERTS_PER_MESSAGE,
     compile: compileRouting(options.compileTree),
+    auditKeys: options.auditKeys,
   });
   const outbox = new NotificationOutbox(options.db, {
     // A claim outlives its attempt's timeout, so only a dead sender's claim runs out.
     leaseMs: 2 * timeoutMs + 5_000,
     maxAgeMs: config.notifications.maxAgeSeconds * 1_000,
+    auditKeys: options.auditKeys,
   });
   let scheduler: NotificationScheduler | undefined;
   if (options.schedulers) {

@@ -7,7 +7,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../storage/index.js';
-import { appendAuditMany, type TimedAuditEntry } from '../storage/repositories/index.js';
+import {
+  type AuditKeys,
+  appendAuditMany,
+  type TimedAuditEntry,
+} from '../storage/repositories/index.js';
 
 /** Route prefixes whose reads are audited, and the entity type recorded. */
 const AUDITED: readonly (readonly [string, string])[] = [
@@ -47,6 +51,8 @@ export interface ReadAuditOptions {
   readonly flushMs?: number | undefined;
   /** Clock. */
   readonly now?: (() => Date) | undefined;
+  /** Seal the read events (HMAC). */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** What {@link useReadAudit} returns. */
@@ -118,7 +124,9 @@ export function useReadAudit(
     writing = writing.then(async () => {
       for (const [tenantId, entries] of byTenant) {
         try {
-          await db.withTenant(tenantId, (tx) => appendAuditMany(tx, tenantId, entries));
+          await db.withTenant(tenantId, (tx) =>
+            appendAuditMany(tx, tenantId, entries, undefined, options.auditKeys),
+          );
         } catch (err) {
           scope.log.warn({ err, tenantId, events: entries.length }, 'could not audit reads');
         }

@@ -9,6 +9,7 @@
 
 import type { Tenant } from '../domain/tenant.js';
 import { quotasOf } from '../domain/tenant.js';
+import type { AuditKeys } from '../storage/repositories/audit-log.js';
 import { purgeExpired, type RetentionResult } from '../storage/retention.js';
 import type { Database } from '../storage/types.js';
 
@@ -22,6 +23,8 @@ export interface RetentionSchedulerOptions {
   readonly firstMs?: number;
   /** The clock (tests). */
   readonly now?: () => Date;
+  /** The keys that seal the audit entries (the repositories' `auditKeys`). */
+  readonly keys?: AuditKeys | undefined;
   /** Told of each tenant a pass removed rows of. */
   readonly onPurge?: (tenantId: string, result: RetentionResult) => void;
   /** Told of a pass that failed (the loop goes on). */
@@ -41,7 +44,7 @@ export interface RetentionTenants {
 export async function runRetentionPass(
   db: Database,
   tenants: RetentionTenants,
-  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge'> = {},
+  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge' | 'keys'> = {},
 ): Promise<Map<string, RetentionResult>> {
   const now = (options.now ?? (() => new Date()))();
   const { rows } = await db.query<{ tenant_id: string }>(
@@ -52,7 +55,7 @@ export async function runRetentionPass(
     const tenant = await tenants.find(id);
     if (tenant === undefined) continue;
     const cutoff = new Date(now.getTime() - quotasOf(tenant).retentionDays * DAY_MS);
-    const result = await purgeExpired(db, id, cutoff);
+    const result = await purgeExpired(db, id, cutoff, { keys: options.keys });
     results.set(id, result);
     if (result.alerts + result.notifications > 0) options.onPurge?.(id, result);
   }

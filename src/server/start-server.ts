@@ -12,7 +12,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
-import type { KeyRing } from '../security/index.js';
+import { auditKeysOf, type KeyRing } from '../security/index.js';
 import { type DataDirLock, lockDataDir } from '../storage/data-dir-lock.js';
 import {
   type Database,
@@ -200,8 +200,13 @@ export function storageLine(config: AlertbaseConfig): string {
  * gets the enterprise tier's quotas, since the free tier's 600 alerts a
  * minute would refuse a Prometheus resending 600 firing alerts.
  */
-async function ensureDemoTenant(db: Database): Promise<string | undefined> {
-  const repos = createRepositories(db);
+async function ensureDemoTenant(
+  db: Database,
+  ring: KeyRing | undefined,
+): Promise<string | undefined> {
+  const repos = createRepositories(db, {
+    auditKeys: ring === undefined ? undefined : auditKeysOf(ring),
+  });
   if ((await repos.tenants.find(DEMO_TENANT)) !== undefined) return undefined;
   await repos.tenants.create({ id: DEMO_TENANT, name: 'Demo', tier: 'enterprise' }, 'system:serve');
   const issued = await repos.apiKeys.issue(
@@ -294,7 +299,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const databaseMs = performance.now() - started;
   let metricsServer: MetricsServer | undefined;
   try {
-    const demoKey = options.demoTenant === false ? undefined : await ensureDemoTenant(db);
+    const demoKey =
+      options.demoTenant === false
+        ? undefined
+        : await ensureDemoTenant(db, options.keyRing ?? keys?.ring);
     await app.listen({
       port: options.port ?? config.server.port,
       host: options.host ?? config.server.host,

@@ -7,7 +7,7 @@
  * by `maxRows`; one audit entry per pass that removed anything. The audit
  * trail itself is kept: it is the record, and its chain would break.
  */
-import { appendAudit } from './repositories/audit-log.js';
+import { type AuditKeys, appendAudit } from './repositories/audit-log.js';
 import type { Database } from './types.js';
 
 /** Options of {@link purgeExpired}. */
@@ -16,6 +16,8 @@ export interface RetentionOptions {
   readonly batchSize?: number;
   /** Rows removed at most in one pass; the next pass goes on (default 50,000). */
   readonly maxRows?: number;
+  /** The keys that seal the audit entry (the repositories' `auditKeys`). */
+  readonly keys?: AuditKeys | undefined;
 }
 
 /** What one pass removed. */
@@ -81,15 +83,21 @@ export async function purgeExpired(
   }
   if (alerts + notifications > 0) {
     await db.withTenant(tenantId, (tx) =>
-      appendAudit(tx, tenantId, {
-        actor: 'system:retention',
-        action: 'purge',
-        entityType: 'retention',
-        entityId: tenantId,
-        before: null,
-        after: null,
-        details: { alerts, notifications, cutoff: cutoff.toISOString() },
-      }),
+      appendAudit(
+        tx,
+        tenantId,
+        {
+          actor: 'system:retention',
+          action: 'purge',
+          entityType: 'retention',
+          entityId: tenantId,
+          before: null,
+          after: null,
+          details: { alerts, notifications, cutoff: cutoff.toISOString() },
+        },
+        new Date(),
+        options.keys,
+      ),
     );
   }
   return { alerts, notifications, more };

@@ -8,6 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { createRepositories, type Database, openDatabase } from '../../src/storage/index.js';
 import { TENANT_TABLES } from '../storage/helpers/seed.js';
 import {
@@ -18,6 +19,10 @@ import {
 } from '../storage/helpers/server.js';
 import { runAlertbase, startServeProcess } from './cli-process.js';
 import { alertOf } from './ingest-load.js';
+
+/** The installation's key ring, given to every process: the audit chains are sealed with it. */
+const RING = KeyRing.generate('drill');
+const RING_ENV = { ALERTBASE_ENCRYPTION_KEYS: RING.toText().trim() };
 
 const ADMIN_KEY = 'b7e4c1a9d2f5068317e4a2c9b8d7f6e50123456789abcdef0fedcba987654321';
 
@@ -36,13 +41,13 @@ async function chainsVerify(db: Database): Promise<boolean[]> {
   const { rows } = await db.query<{ id: string }>(
     'SELECT tenant_id AS id FROM tenants ORDER BY tenant_id',
   );
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, { auditKeys: auditKeysOf(RING) });
   return Promise.all(rows.map(async (r) => (await repos.audit.verify(r.id)).ok));
 }
 
 /** Some of everything: tenants, keys, alerts (new, deduplicated, acknowledged), a silence. */
 async function populate(db: Database, tenants: readonly string[]): Promise<void> {
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, { auditKeys: auditKeysOf(RING) });
   for (const tenant of tenants) {
     if ((await repos.tenants.find(tenant)) === undefined) {
       await repos.tenants.create({ id: tenant, name: tenant, tier: 'enterprise' }, 'drill');
@@ -66,7 +71,7 @@ describe('restore drill: PGlite, backed up through the running server', () => {
 
   it('backup while serving → wipe → restore: counts equal, chains verify', async () => {
     const dataDir = join(root, 'data');
-    const env = { ALERTBASE_DATA_DIR: dataDir, ALERTBASE_ADMIN_KEY: ADMIN_KEY };
+    const env = { ...RING_ENV, ALERTBASE_DATA_DIR: dataDir, ALERTBASE_ADMIN_KEY: ADMIN_KEY };
     // Data first (no server yet: the directory is this process's meanwhile).
     const seeded = await runAlertbase(['admin', 'create-key'], env, root);
     expect(seeded.code).toBe(0);
@@ -84,7 +89,7 @@ describe('restore drill: PGlite, backed up through the running server', () => {
       // Without a platform key the running server cannot be asked, and the directory is its own.
       const refused = await runAlertbase(
         ['backup', '--out', 'refused.tar'],
-        { ALERTBASE_DATA_DIR: dataDir },
+        { ...RING_ENV, ALERTBASE_DATA_DIR: dataDir },
         root,
       );
       expect(refused.code).toBe(2);
@@ -152,7 +157,7 @@ describeWithServer('restore drill: PostgreSQL server (pg_dump / pg_restore)', ()
   });
 
   it('backup → drop and recreate the database → restore: counts equal, chains verify', async () => {
-    const env = { DATABASE_URL: database.url };
+    const env = { ...RING_ENV, DATABASE_URL: database.url };
     const db = await openDatabase({ url: database.url });
     let before: Record<string, number>;
     try {

@@ -11,9 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { startServer } from '../../src/server/start-server.js';
 import { DEFAULT_MIN_FREE_BYTES, freeBytesOf } from '../../src/storage/disk-space.js';
 import { createRepositories, openDatabase } from '../../src/storage/index.js';
+
+/** The server's key ring: it seals the audit chain verified at the end. */
+const RING = KeyRing.generate('full');
 
 /** Mounts a tmpfs of `sizeMb` MiB; the reason when it cannot. */
 async function mountTmpfs(sizeMb: number): Promise<{ path: string } | { reason: string }> {
@@ -76,11 +80,12 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')(
         demoTenant: false,
         print: () => {},
         handleSignals: false,
+        keyRing: RING,
       });
       const acked: string[] = [];
       let refused: { status: number; code?: string; retryAfter: string | null } | undefined;
       try {
-        const repos = createRepositories(server.db);
+        const repos = createRepositories(server.db, { auditKeys: auditKeysOf(RING) });
         await repos.tenants.create({ id: 'full', name: 'Full', tier: 'enterprise' }, 'test');
         const { key } = await repos.apiKeys.issue(
           'full',
@@ -134,7 +139,9 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')(
         );
         const stored = new Map(rows.map((r) => [r.seq, r.n]));
         expect(acked.filter((seq) => stored.get(seq) !== 1)).toEqual([]);
-        expect((await createRepositories(db).audit.verify('full')).ok).toBe(true);
+        expect(
+          (await createRepositories(db, { auditKeys: auditKeysOf(RING) }).audit.verify('full')).ok,
+        ).toBe(true);
       } finally {
         await db.close();
       }

@@ -2,10 +2,13 @@
 import pg from 'pg';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { createRepositories, openDatabase } from '../../src/storage/index.js';
 import type { IngestLoad, Outcome } from './ingest-load.js';
 
+/** The server's key ring: it seals the audit chain verified at the end. */
+export const RING = KeyRing.generate('faults');
 export const TENANT = 'faults';
 export const TIMEOUT_MS = 800;
 
@@ -24,8 +27,9 @@ export async function serve(databaseUrl: string): Promise<{ server: RunningServe
     demoTenant: false,
     print: () => {},
     handleSignals: false,
+    keyRing: RING,
   });
-  const repos = createRepositories(server.db);
+  const repos = createRepositories(server.db, { auditKeys: auditKeysOf(RING) });
   if ((await repos.tenants.find(TENANT)) === undefined) {
     await repos.tenants.create({ id: TENANT, name: 'Faults', tier: 'enterprise' }, 'test');
   }
@@ -61,7 +65,9 @@ export async function expectNothingLost(
   expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
   const db = await openDatabase({ url, migrate: false });
   try {
-    expect((await createRepositories(db).audit.verify(TENANT)).ok).toBe(true);
+    expect(
+      (await createRepositories(db, { auditKeys: auditKeysOf(RING) }).audit.verify(TENANT)).ok,
+    ).toBe(true);
   } finally {
     await db.close();
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { lockFileOf, readDataDirLock } from '../../src/storage/data-dir-lock.js';
 import { createRepositories, type Database, openDatabase } from '../../src/storage/index.js';
 import {
@@ -19,6 +20,10 @@ import {
 } from '../storage/helpers/server.js';
 import { type ServeProcess, startServeProcess } from './cli-process.js';
 import { alertOf, type IngestLoad, sleep, startIngestLoad } from './ingest-load.js';
+
+/** The installation's key ring, given to every process: the audit chains are sealed with it. */
+const RING = KeyRing.generate('sigterm');
+const RING_ENV = { ALERTBASE_ENCRYPTION_KEYS: RING.toText().trim() };
 
 const GRACE_MS = 5_000;
 const BIG = 2_000;
@@ -75,7 +80,9 @@ async function expectNothingLost(db: Database, load: IngestLoad): Promise<void> 
   expect(dropped.filter((seq) => term.has(seq))).toEqual([]);
   expect(rows.filter((r) => r.n !== 1)).toEqual([]);
   expect(rows.filter((r) => r.name === 'TermBig')).toHaveLength(BIG);
-  expect((await createRepositories(db).audit.verify('demo')).ok).toBe(true);
+  expect(
+    (await createRepositories(db, { auditKeys: auditKeysOf(RING) }).audit.verify('demo')).ok,
+  ).toBe(true);
 }
 
 function expectCleanShutdown(result: Awaited<ReturnType<typeof terminateUnderLoad>>): void {
@@ -103,7 +110,7 @@ describe('SIGTERM under load: PGlite', () => {
   it('finishes in-flight requests, refuses new ones, exits in time, loses nothing', async () => {
     const dataDir = join(root, 'data');
     const serve = await startServeProcess(
-      { ALERTBASE_DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+      { ...RING_ENV, ALERTBASE_DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(GRACE_MS) },
       root,
     );
     let result: Awaited<ReturnType<typeof terminateUnderLoad>>;
@@ -138,7 +145,7 @@ describeWithServer('SIGTERM under load: PostgreSQL server', () => {
 
   it('finishes in-flight requests, refuses new ones, exits in time, loses nothing', async () => {
     const serve = await startServeProcess(
-      { DATABASE_URL: database.url, SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+      { ...RING_ENV, DATABASE_URL: database.url, SHUTDOWN_GRACE_MS: String(GRACE_MS) },
       root,
     );
     let result: Awaited<ReturnType<typeof terminateUnderLoad>>;
@@ -158,7 +165,12 @@ describeWithServer('SIGTERM under load: PostgreSQL server', () => {
 
   it('exits (code 1) at the end of the grace period when a request cannot finish', async () => {
     const serve = await startServeProcess(
-      { DATABASE_URL: database.url, SHUTDOWN_GRACE_MS: '1000', DATABASE_TIMEOUT_MS: '60000' },
+      {
+        ...RING_ENV,
+        DATABASE_URL: database.url,
+        SHUTDOWN_GRACE_MS: '1000',
+        DATABASE_TIMEOUT_MS: '60000',
+      },
       root,
     );
     const holder = new pg.Client({ connectionString: database.url });
@@ -168,7 +180,7 @@ describeWithServer('SIGTERM under load: PostgreSQL server', () => {
       await holder.query('LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE');
       // The demo tenant exists (the test before made it): a key of its own.
       const db = await openDatabase({ url: database.url, migrate: false });
-      const { key } = await createRepositories(db)
+      const { key } = await createRepositories(db, { auditKeys: auditKeysOf(RING) })
         .apiKeys.issue('demo', { name: 'stuck', role: 'responder' }, 'test')
         .finally(() => db.close());
       const stuck = fetch(`${serve.url}/v1/alerts`, {

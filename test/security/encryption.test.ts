@@ -9,7 +9,7 @@
 import { expect, it } from 'vitest';
 import { AlertbaseError } from '../../src/base/exceptions/index.js';
 import type { Format } from '../../src/base/serializers/index.js';
-import { FieldCipher, KeyRing, keyIdOf } from '../../src/security/index.js';
+import { auditKeysOf, FieldCipher, KeyRing, keyIdOf } from '../../src/security/index.js';
 import { createRepositories, reencryptSecrets } from '../../src/storage/repositories/index.js';
 import { call } from '../server/helpers.js';
 import { onEveryEngine } from './engines.js';
@@ -165,6 +165,7 @@ onEveryEngine('channel secrets at rest', (fixtures) => {
     );
     const copied = await createRepositories(t.db, {
       cipher: new FieldCipher(t.keyRing),
+      auditKeys: auditKeysOf(t.keyRing),
     }).notificationChannels.get('globex', slackId as string);
     expect(
       await codeOf(() => copied.config.type === 'slack' && copied.config.webhookUrl.reveal()),
@@ -208,7 +209,8 @@ onEveryEngine('channel secrets at rest', (fixtures) => {
       { id: `rot${++seq}`, key: KeyRing.generate().current.key },
     ]);
     const cipher = new FieldCipher(next);
-    const repos = createRepositories(t.db, { cipher });
+    // Audit entries are sealed under the new key too; a ring holding both verifies them all.
+    const repos = createRepositories(t.db, { cipher, auditKeys: auditKeysOf(next) });
     // Readable before the rotation, through the new ring.
     const before = await repos.notificationChannels.get('acme', pagerDutyId);
     expect(before.config.type === 'pagerduty' && before.config.routingKey.reveal()).toBe(ROUTING);
@@ -217,6 +219,7 @@ onEveryEngine('channel secrets at rest', (fixtures) => {
       batchSize: 3,
       actor: 'test:rotate',
       onBatch: (p) => batches.push(p.rows),
+      auditKeys: auditKeysOf(next),
     });
     expect(result.keyId).toBe(next.current.id);
     expect(result.secrets).toBeGreaterThanOrEqual(4);
@@ -256,7 +259,10 @@ onEveryEngine('channel secrets at rest', (fixtures) => {
     expect(
       audit.every((e) => e.actor === 'test:rotate' && e.details.keyId === next.current.id),
     ).toBe(true);
-    expect((await t.repos.audit.verify('acme')).ok).toBe(true);
+    expect(audit.every((e) => e.keyId === next.current.id)).toBe(true);
+    expect((await repos.audit.verify('acme')).ok).toBe(true);
+    // The old ring lacks the new key: it cannot vouch for those entries.
+    expect(await t.repos.audit.verify('acme')).toMatchObject({ ok: false, reason: 'unknown_key' });
     // Run again: nothing left to do, nothing audited.
     const again = await reencryptSecrets(t.db, cipher);
     expect(again.secrets).toBe(0);

@@ -131,6 +131,22 @@ describe('alertbase keys new / rotate on the embedded default', () => {
     expect(await runCli(['audit', 'checkpoint', '--tenant', 'demo'], io)).toBe(0);
     expect(JSON.parse(io.out)).toMatchObject({ tenant_id: 'demo', length: checkpoint.length - 1 });
 
+    // Every entry is sealed under a ring key: the server's k1, then the ring's newest.
+    const sealed = await openDatabase({ dataDir });
+    const keyIds = await sealed.query<{ key_id: string | null }>(
+      "SELECT DISTINCT doc->>'keyId' AS key_id FROM audit_events WHERE tenant_id = 'demo' ORDER BY 1",
+    );
+    expect(keyIds.rows.map((r) => r.key_id)).toEqual(['k1', 'k2']);
+    // An entry changed in the database: verify names its index and exits 1.
+    await sealed.query(
+      `UPDATE audit_events SET doc = jsonb_set(doc, '{details,forged}', 'true')
+        WHERE tenant_id = 'demo' AND seq = 1`,
+    );
+    await sealed.close();
+    io.out = '';
+    expect(await runCli(['audit', 'verify', '--tenant', 'demo'], io)).toBe(1);
+    expect(JSON.parse(io.out)).toEqual({ ok: false, index: 1, reason: 'hash_mismatch' });
+
     // A key file others can read is refused, by the server and the commands.
     await chmod(keyFile, 0o644);
     io.err = '';

@@ -2,12 +2,15 @@
  * People with passwords, on PGlite and on the PostgreSQL server: argon2id
  * hashes (OWASP parameters), a password policy, login → an opaque session
  * token stored hashed (bearer or HttpOnly cookie), the person named in the
- * audit trail, logout, revocation by disabling or a new password, imported
+ * audit trail, logout, revocation by disabling or a new password, a
+ * person's own password change (current password required, throttled),
+ * an administrator's reset, imported
  * bcrypt hashes verified (never past 72 bytes) and replaced at login, and
  * logins throttled and audited.
  */
 import bcrypt from 'bcryptjs';
 import { expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from '../../src/security/index.js';
 import { ADMIN_KEY, call } from '../server/helpers.js';
 import { onEveryEngine } from './engines.js';
 
@@ -212,7 +215,105 @@ onEveryEngine('people with passwords', (fixtures) => {
         .filter((e) => e.details.userId === user.id)
         .map((e) => e.details.reason)
         .sort(),
-    ).toEqual(['password changed', 'password changed', 'user disabled']);
+    ).toEqual(['password reset', 'password reset', 'user disabled']);
+  });
+
+  it('a person changes their own password: the current one required, the policy applied, every session ended, audited', async () => {
+    const t = fixtures();
+    const user = await addUser('responder');
+    const NEW = 'A-Brand-New-Passphrase-9';
+    const first = String((await login(user.email)).body.token);
+    const second = String((await login(user.email)).body.token);
+    const change = (token: string, body: Record<string, unknown>) =>
+      call(t.app, 'POST', '/v1/auth/password', { key: token, body });
+    // A key is no person.
+    const byKey = await change(t.keys.owner, { current_password: PASSWORD, new_password: NEW });
+    expect([byKey.status, byKey.body.code]).toEqual([403, 'ALERTBASE_AUTH_SESSION_REQUIRED']);
+    // The current password is required, and must be right.
+    const missing = await change(first, { new_password: NEW });
+    expect(missing.status).toBe(422);
+    expect(missing.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/current_password' }),
+    ]);
+    const wrong = await change(first, {
+      current_password: 'Not-The-Password-1',
+      new_password: NEW,
+    });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/current_password', code: 'wrong_password' }),
+    ]);
+    // The policy, and not the same password again.
+    for (const [next, message] of [
+      ['short', 'at least 12'],
+      ['password1234', 'most used'],
+      [user.email, 'e-mail'],
+      [PASSWORD, 'differ'],
+    ] as const) {
+      const r = await change(first, { current_password: PASSWORD, new_password: next });
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({
+          pointer: '/new_password',
+          code: 'password_policy',
+          detail: expect.stringContaining(message),
+        }),
+      ]);
+    }
+    // Nothing changed so far.
+    expect((await call(t.app, 'GET', '/v1/auth/me', { key: second })).status).toBe(200);
+    const done = await change(first, { current_password: PASSWORD, new_password: NEW });
+    expect(done.status).toBe(204);
+    expect(String(done.headers['set-cookie'])).toContain('Max-Age=0');
+    // Every session of the user ended, this one too; the old password no longer logs in.
+    expect((await call(t.app, 'GET', '/v1/auth/me', { key: first })).status).toBe(401);
+    expect((await call(t.app, 'GET', '/v1/auth/me', { key: second })).status).toBe(401);
+    expect((await login(user.email)).status).toBe(401);
+    expect((await login(user.email, NEW)).status).toBe(200);
+    // Audited: the refused attempt and the change, by the person; never a password.
+    const trail = (await t.repos.audit.list('acme', { limit: 1_000, entityId: user.id })).filter(
+      (e) => e.action === 'password.change',
+    );
+    expect(trail.map((e) => [e.actor, e.result, e.details])).toEqual([
+      [`user:${user.email}`, 'failure', { by: 'self', reason: 'wrong current password' }],
+      [`user:${user.email}`, 'success', { by: 'self', sessionsEnded: 2 }],
+    ]);
+    const logouts = await t.repos.audit.list('acme', { action: 'logout', limit: 1_000 });
+    expect(
+      logouts.filter((e) => e.details.userId === user.id).map((e) => e.details.reason),
+    ).toEqual(['password changed', 'password changed']);
+    const everything = JSON.stringify(await t.repos.audit.list('acme', { limit: 1_000 }));
+    for (const secret of [NEW, 'Not-The-Password-1']) expect(everything).not.toContain(secret);
+    expect((await t.repos.audit.verify('acme')).ok).toBe(true);
+  });
+
+  it('an administrator resets another person’s password, never their own without the current one', async () => {
+    const t = fixtures();
+    const admin = await addUser('admin');
+    const other = await addUser('viewer');
+    const session = String((await login(admin.email)).body.token);
+    const own = await call(t.app, 'PATCH', `/v1/users/${admin.id}`, {
+      key: session,
+      body: { password: 'Stolen-Session-Pass-1' },
+    });
+    expect([own.status, own.body.code]).toEqual([403, 'ALERTBASE_AUTH_FORBIDDEN']);
+    expect(String(own.body.detail)).toContain('/v1/auth/password');
+    expect((await login(admin.email)).status).toBe(200);
+    const otherSession = String((await login(other.email)).body.token);
+    const reset = await call(t.app, 'PATCH', `/v1/users/${other.id}`, {
+      key: session,
+      body: { password: 'Reset-By-The-Admin-3' },
+    });
+    expect(reset.status).toBe(200);
+    expect((await call(t.app, 'GET', '/v1/auth/me', { key: otherSession })).status).toBe(401);
+    expect((await login(other.email, 'Reset-By-The-Admin-3')).status).toBe(200);
+    const trail = await t.repos.audit.list('acme', {
+      action: 'password.change',
+      entityId: other.id,
+    });
+    expect(trail.map((e) => [e.actor, e.result, e.details])).toEqual([
+      [`user:${admin.email}`, 'success', { by: 'admin', sessionsEnded: 1 }],
+    ]);
   });
 
   it('imported bcrypt hashes: verified, replaced by argon2id at login; never past 72 bytes; weak costs refused', async () => {
@@ -298,5 +399,31 @@ onEveryEngine('people with passwords', (fixtures) => {
     expect(trail.some((e) => e.result === 'success' && e.actor === `user:${user.email}`)).toBe(
       false,
     );
+  });
+
+  it('throttles guesses of the current password through a session (429), before any check', async () => {
+    const t = fixtures();
+    // Made directly, from another address: the test before spent 127.0.0.1's budget.
+    const user = await t.repos.users.create(
+      'acme',
+      { email: email(), role: 'viewer', passwordHash: await hashPassword(PASSWORD) },
+      'test',
+    );
+    const { token } = await t.repos.users.openSession('acme', user, 60_000, null);
+    const change = (current: string) =>
+      call(t.app, 'POST', '/v1/auth/password', {
+        key: token,
+        remoteAddress: '192.0.2.7',
+        body: { current_password: current, new_password: 'Never-Gets-Set-55' },
+      });
+    let last = await change('Guess-000');
+    for (let i = 1; i < 25 && last.status === 422; i++) last = await change(`Guess-${i}`);
+    expect(last.status).toBe(429);
+    expect(last.body.code).toBe('ALERTBASE_RATE_LIMITED');
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    // Blocked: even the right password is not tried, and nothing changes.
+    expect((await change(PASSWORD)).status).toBe(429);
+    const stored = await t.repos.users.get('acme', user.id);
+    expect((await verifyPassword(PASSWORD, stored.passwordHash.reveal())).ok).toBe(true);
   });
 });

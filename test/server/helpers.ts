@@ -11,7 +11,7 @@ import {
   UniversalSerializer,
 } from '../../src/base/serializers/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { FieldCipher, KeyRing } from '../../src/security/index.js';
+import { auditKeysOf, FieldCipher, KeyRing } from '../../src/security/index.js';
 import { type BuildAppOptions, buildApp } from '../../src/server/app.js';
 import { createTestDatabase, type Database } from '../../src/storage/index.js';
 import { createRepositories, type Repositories } from '../../src/storage/repositories/index.js';
@@ -46,7 +46,10 @@ export async function setupOn(
   const { config } = await loadConfig({ env: {}, cwd: '/nonexistent-alertbase-test' });
   const keyRing = options.keyRing ?? KeyRing.generate('test1');
   const app = await buildApp({ db, config, adminKeys: [ADMIN_KEY], ...options, keyRing });
-  const repos = createRepositories(db, { cipher: new FieldCipher(keyRing) });
+  const repos = createRepositories(db, {
+    cipher: new FieldCipher(keyRing),
+    auditKeys: auditKeysOf(keyRing),
+  });
   // The enterprise tier: test files create more than the free tier's 50 rules and 3 channels.
   await repos.tenants.create({ id: 'acme', name: 'Acme', tier: 'enterprise' }, 'test');
   await repos.tenants.create({ id: 'globex', name: 'Globex', tier: 'enterprise' }, 'test');
@@ -83,6 +86,8 @@ export interface CallOptions {
   readonly contentType?: string;
   readonly accept?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The client's address (default 127.0.0.1). */
+  readonly remoteAddress?: string;
 }
 
 /** A response with its body decoded by its content type. */
@@ -119,6 +124,7 @@ export async function call(
     url,
     headers,
     ...(payload === undefined ? {} : { payload }),
+    ...(options.remoteAddress === undefined ? {} : { remoteAddress: options.remoteAddress }),
   });
   return { status: raw.statusCode, headers: raw.headers, body: decode(raw), raw };
 }

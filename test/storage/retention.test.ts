@@ -4,6 +4,7 @@
  * alerts, recent ones and other tenants' rows stay. On both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { runRetentionPass, startRetentionScheduler } from '../../src/server/retention-scheduler.js';
 import {
   createRepositories,
@@ -17,6 +18,8 @@ import { purgeExpired } from '../../src/storage/retention.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const DAY = 86_400_000;
+/** The service's audit keys: the retention entries are sealed like every other. */
+const keys = auditKeysOf(KeyRing.generate('retention'));
 
 async function count(db: Database, tenant: string, sql: string): Promise<number> {
   const { rows } = await db.withTenant(tenant, (tx) => tx.query<{ n: number }>(sql, [tenant]));
@@ -77,7 +80,7 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
 
   beforeAll(async () => {
     ({ db, dispose } = await open());
-    repos = createRepositories(db);
+    repos = createRepositories(db, { auditKeys: keys });
     await fill(db, repos, 'small', 'free'); // 7 days
     await fill(db, repos, 'big', 'enterprise'); // 400 days
   }, 60_000);
@@ -90,13 +93,14 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     const first = await purgeExpired(db, 'small', new Date(Date.now() - 7 * DAY), {
       batchSize: 2,
       maxRows: 5,
+      keys,
     });
     expect(first).toEqual({ alerts: 5, notifications: 0, more: true });
     expect(await alertsOf(db, 'small')).toBe(7);
   });
 
   it('a pass over every tenant applies each tier’s retention, and audits it', async () => {
-    const results = await runRetentionPass(db, repos.tenants);
+    const results = await runRetentionPass(db, repos.tenants, { keys });
     expect(results.get('small')).toEqual({ alerts: 1, notifications: 2, more: false });
     expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, more: false });
     // Open alerts and those closed an hour ago stay; the free tier's 10-day-old ones are gone.
@@ -129,7 +133,7 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       ['system:retention', 'purge', 5, 0],
       ['system:retention', 'purge', 1, 2],
     ]);
-    expect((await verifyAuditChain(db, 'small')).ok).toBe(true);
+    expect(await verifyAuditChain(db, 'small', { keys })).toMatchObject({ ok: true });
     // Nothing left to remove: no audit entry for an empty pass.
     const again = await runRetentionPass(db, repos.tenants);
     expect(again.get('small')).toEqual({ alerts: 0, notifications: 0, more: false });

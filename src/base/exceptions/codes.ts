@@ -143,6 +143,11 @@ export const ERROR_CODES = defineCodes({
     template:
       'refusing to {action} key {id}: it is the last usable owner key of tenant {tenantId}; issue another owner key first (a platform administrator can: alertbase admin owner-key --tenant {tenantId})',
   },
+  ALERTBASE_AUTH_SESSION_REQUIRED: {
+    status: 403,
+    title: 'A person’s session is required',
+    template: '{action} needs a person logged in (POST /v1/auth/login); {credential} is not one',
+  },
   ALERTBASE_AUTH_FORBIDDEN: {
     status: 403,
     title: 'Forbidden',

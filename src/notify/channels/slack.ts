@@ -5,7 +5,13 @@
 import { ALERT_LEVEL_COLORS, AlertLevel } from '../../base/enums/alert-level.js';
 import type { ChannelConfigOf } from '../../domain/notification-channel.js';
 import { type AttemptHooks, channelSender } from '../attempt.js';
-import { alertDescription, alertSummary, notificationTitle, truncate } from '../templates.js';
+import {
+  alertDescription,
+  alertSummary,
+  linkable,
+  notificationTitle,
+  truncate,
+} from '../templates.js';
 import type { ChannelSender, NotificationMessage, NotifiedAlert } from '../types.js';
 
 /** Slack's limit on an attachment's text; longer text is cut. */
@@ -42,7 +48,9 @@ export function slackPayload(
     const description = alertDescription(a);
     const text = `*${a.status === 'firing' ? 'Firing' : 'Resolved'}:* ${escapeSlack(alertSummary(a))}`;
     const more = description === '' ? '' : `\n${escapeSlack(description)}`;
-    const link = a.generatorURL === '' ? '' : ` <${escapeSlack(a.generatorURL)}|source>`;
+    const href = linkable(a.generatorURL);
+    // `|` ends a Slack link's URL: one inside it would let the rest pose as the link text.
+    const link = href === '' ? '' : ` <${escapeSlack(href.replaceAll('|', '%7C'))}|source>`;
     return `${text}${link}${more}`;
   });
   if (message.truncatedAlerts > 0) lines.push(`… and ${message.truncatedAlerts} more alerts`);

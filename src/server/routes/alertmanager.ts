@@ -12,7 +12,7 @@ import {
 } from '../../interop/alertmanager/index.js';
 import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloads.js';
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
-import { type TenantPrincipal, tenantOf } from '../auth.js';
+import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { enforceIngestQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import { INGEST_RESPONSE_SCHEMA, ingestResponse } from './alerts.js';
@@ -86,6 +86,10 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
     async (request, reply) => {
       const who = tenantOf(request);
       const now = ctx.now();
+      // Alertmanager ignores fields it does not know; an item naming another tenant is
+      // refused all the same (403), as on every alertbase route, never filed as the caller's.
+      if (Array.isArray(request.body))
+        for (const item of request.body) bindTenant(item, who.tenantId);
       const items = postableToAlerts(request.body, {
         now,
         levelPriorities: await overridesOf(ctx, who.tenantId),

@@ -70,6 +70,11 @@ const UserPatchBody = z.strictObject({
   password: z.string().max(4_096).optional(),
 });
 
+const PasswordChangeBody = z.strictObject({
+  current_password: z.string().min(1).max(4_096),
+  new_password: z.string().max(4_096),
+});
+
 /** A request body as a record (anything else: an empty one, for the schema to refuse). */
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
@@ -78,11 +83,11 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
     : {};
 }
 
-function refusePassword(password: string, email: string): void {
+function refusePassword(password: string, email: string, field = 'password'): void {
   const problem = passwordProblem(password, { email });
   if (problem !== undefined) {
     throw new ValidationError(User.name, [
-      { path: ['password'], pointer: '/password', code: 'password_policy', message: problem },
+      { path: [field], pointer: `/${field}`, code: 'password_policy', message: problem },
     ]);
   }
 }
@@ -228,6 +233,102 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       if (who.session !== undefined) {
         await ctx.repos.users.revokeSession(who.tenantId, who.session.id, who.actor);
       }
+      setSessionCookie(reply, '', 0);
+      return reply.code(204).send();
+    },
+  );
+
+  api.post(
+    '/v1/auth/password',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Change the caller's own password (a session's person): the current one is required; every session of the user ends",
+        body: {
+          type: 'object',
+          properties: {
+            current_password: { type: 'string', writeOnly: true },
+            new_password: { type: 'string', writeOnly: true },
+          },
+          required: ['current_password', 'new_password'],
+        },
+        response: { 204: { type: 'null' }, ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      if (who.session === undefined) {
+        throw new AlertbaseError('ALERTBASE_AUTH_SESSION_REQUIRED', {
+          action: 'changing one’s own password',
+          credential: 'an API key',
+        });
+      }
+      const parsed = PasswordChangeBody.safeParse(bodyOf(request));
+      if (!parsed.success) throw new ValidationError('PasswordChange', issuesOf(parsed.error));
+      const { current_password: currentPassword, new_password: newPassword } = parsed.data;
+      const userId = who.session.userId;
+      // Guessing the current password through a stolen session is throttled like a login.
+      const client = `ip:${request.ip}`;
+      const account = `password:${who.tenantId}:${userId}`;
+      refuseIfBlocked(reply, [
+        await ctx.authFailures.check(client),
+        await ctx.authFailures.check(account),
+      ]);
+      const user = await ctx.repos.users.get(who.tenantId, userId);
+      const verdict = await verifyPassword(currentPassword, user.passwordHash.reveal());
+      if (!verdict.ok) {
+        await ctx.repos.users.recordPasswordChange(who.tenantId, userId, who.actor, {
+          by: 'self',
+          result: 'failure',
+          reason: 'wrong current password',
+        });
+        refuseIfBlocked(reply, [
+          await ctx.authFailures.fail(client),
+          await ctx.authFailures.fail(account),
+        ]);
+        throw new ValidationError('PasswordChange', [
+          {
+            path: ['current_password'],
+            pointer: '/current_password',
+            code: 'wrong_password',
+            message: 'the current password is wrong',
+          },
+        ]);
+      }
+      refusePassword(newPassword, user.email, 'new_password');
+      if (newPassword === currentPassword) {
+        throw new ValidationError('PasswordChange', [
+          {
+            path: ['new_password'],
+            pointer: '/new_password',
+            code: 'password_policy',
+            message: 'the new password must differ from the current one',
+          },
+        ]);
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await ctx.db.withTenant(who.tenantId, async (tx) => {
+        await ctx.repos.users.update(who.tenantId, userId, { passwordHash }, who.actor, {
+          transaction: tx,
+        });
+        const ended = await ctx.repos.users.revokeSessionsOf(
+          tx,
+          who.tenantId,
+          userId,
+          who.actor,
+          'password changed',
+        );
+        await ctx.repos.users.recordPasswordChange(
+          who.tenantId,
+          userId,
+          who.actor,
+          { by: 'self', result: 'success', sessionsEnded: ended },
+          tx,
+        );
+      });
+      // This session ended with the others: the person logs in again with the new password.
       setSessionCookie(reply, '', 0);
       return reply.code(204).send();
     },
@@ -396,6 +497,14 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       refuseRoleAbove(who, current.role);
       if (rest.role !== undefined) refuseRoleAbove(who, rest.role);
       const patch: Record<string, unknown> = { ...rest };
+      if (password !== undefined && who.session?.userId === id) {
+        // One's own password needs the current one: a stolen session must not be enough.
+        throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
+          role: who.role,
+          action:
+            'set their own password here: change it with POST /v1/auth/password, which asks for the current one',
+        });
+      }
       if (password !== undefined) {
         refusePassword(password, current.email);
         patch.passwordHash = await hashPassword(password);
@@ -408,12 +517,19 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
           }),
         );
         if (password !== undefined) {
-          await ctx.repos.users.revokeSessionsOf(
+          const ended = await ctx.repos.users.revokeSessionsOf(
             tx,
             who.tenantId,
             id,
             who.actor,
-            'password changed',
+            'password reset',
+          );
+          await ctx.repos.users.recordPasswordChange(
+            who.tenantId,
+            id,
+            who.actor,
+            { by: 'admin', result: 'success', sessionsEnded: ended },
+            tx,
           );
         }
         return next;

@@ -13,7 +13,7 @@ import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ing
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
 import { type AuditAction, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
-import { ModelRepository } from './model-repository.js';
+import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { EVENT_INSERT } from './notification-sql.js';
 import type { SilenceIndex, TenantSilences } from './silence-index.js';
 import { ALERTS } from './specs.js';
@@ -190,8 +190,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
    *   alert without a rule id is tied to the rule named as its `alertname`.
    *   Without them, ingest does neither.
    */
-  constructor(db: Database, indexes: AlertIndexes = {}) {
-    super(db, ALERTS);
+  constructor(db: Database, indexes: AlertIndexes = {}, options: ModelRepositoryOptions = {}) {
+    super(db, ALERTS, options);
     this.#indexes = indexes;
   }
 
@@ -409,7 +409,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         at: batch.now,
       };
     });
-    const events = await appendAuditMany(tx, tenantId, entries, head);
+    const events = await appendAuditMany(tx, tenantId, entries, head, this.auditKeys);
     return group.map((batch, k) => ({
       items: batch.results,
       counts: (entries[k] as (typeof entries)[number]).counts,

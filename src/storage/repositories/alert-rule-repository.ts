@@ -1,6 +1,6 @@
 import type { AlertRule } from '../../domain/alert-rule.js';
 import type { Database, TransactionClient } from '../types.js';
-import { ModelRepository } from './model-repository.js';
+import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { ALERT_RULES } from './specs.js';
 import { prepared } from './statements.js';
 import { TenantMemo, type TenantMemoOptions, tableStamp } from './tenant-memo.js';
@@ -47,8 +47,8 @@ export class AlertRuleRepository extends ModelRepository<
 > {
   readonly #names: RuleNameIndex;
 
-  constructor(db: Database, names: RuleNameIndex) {
-    super(db, ALERT_RULES);
+  constructor(db: Database, names: RuleNameIndex, options: ModelRepositoryOptions = {}) {
+    super(db, ALERT_RULES, options);
     this.#names = names;
   }
 

@@ -4,7 +4,7 @@ import type { InputOf } from '../../base/types/model.js';
 import { ApiKey } from '../../domain/api-key.js';
 import type { Database, TransactionClient } from '../types.js';
 import type { AuditAction } from './audit-log.js';
-import { ModelRepository } from './model-repository.js';
+import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { API_KEYS } from './specs.js';
 import { prepared } from './statements.js';
 import type { ActorId, CreateOptions, StatusFilter, WriteOptions } from './types.js';
@@ -87,8 +87,8 @@ export class ApiKeyRepository extends ModelRepository<
   ApiKeyPatch,
   StatusFilter
 > {
-  constructor(db: Database) {
-    super(db, API_KEYS);
+  constructor(db: Database, options: ModelRepositoryOptions = {}) {
+    super(db, API_KEYS, options);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { UnknownValueError, ValidationError } from '../../base/exceptions/index.js';
 import { canonicalJson, contentHash } from '../../base/utils/canonical-json.js';
 import { newId } from '../../base/utils/ids.js';
@@ -32,15 +32,34 @@ export function digestOf(doc: Readonly<Record<string, unknown>> | null): string 
   return doc === null ? null : contentHash(doc);
 }
 
-/** `SHA-256(prevHash ‖ canonicalJson(entry without hash))`, lowercase hex. */
+/**
+ * The keys that seal a chain (HMAC-SHA-256), held outside the database:
+ * `auditKeysOf(ring)` of `alertbase/security`. Without them entries are
+ * hashed with plain SHA-256, which anyone who can write the database can
+ * recompute.
+ */
+export interface AuditKeys {
+  /** The key id new entries are sealed under. */
+  readonly currentId: string;
+  /** HMAC-SHA-256 of `data` under key `keyId`, lowercase hex; `undefined` for an unknown key. */
+  mac(keyId: string, data: string): string | undefined;
+}
+
+/**
+ * The hash of an entry: `HMAC-SHA-256(key of entry.keyId, prevHash ‖
+ * canonicalJson(entry without hash))` when the entry names a key, else
+ * `SHA-256(prevHash ‖ canonicalJson(entry without hash))`; lowercase hex.
+ * `undefined` when the entry names a key that `keys` lacks (or no `keys`).
+ */
 export function chainHash(
   prevHash: string,
   entryWithoutHash: Readonly<Record<string, unknown>>,
-): string {
-  return createHash('sha256')
-    .update(prevHash, 'utf8')
-    .update(canonicalJson(entryWithoutHash), 'utf8')
-    .digest('hex');
+  keys?: AuditKeys,
+): string | undefined {
+  const keyId = entryWithoutHash.keyId;
+  const data = prevHash + canonicalJson(entryWithoutHash);
+  if (typeof keyId === 'string') return keys?.mac(keyId, data);
+  return createHash('sha256').update(data, 'utf8').digest('hex');
 }
 
 /** The newest entry of a tenant's chain: its position and hash. */
@@ -92,8 +111,9 @@ export async function appendAudit(
   tenantId: string,
   entry: AuditEntryInput,
   at: Date = new Date(),
+  keys?: AuditKeys,
 ): Promise<AuditEvent> {
-  const [event] = await appendAuditMany(tx, tenantId, [{ entry, at }]);
+  const [event] = await appendAuditMany(tx, tenantId, [{ entry, at }], undefined, keys);
   return event as AuditEvent;
 }
 
@@ -112,6 +132,9 @@ export async function appendAudit(
  * statement ({@link AUDIT_HEAD_SQL}) passes it as `head` (`null`: an empty
  * chain), and only the insert runs.
  *
+ * Entries are sealed under `keys.currentId` (HMAC-SHA-256) when `keys` is
+ * given, else hashed with plain SHA-256 (`keyId` null).
+ *
  * @returns the stored events, in the order of `entries`.
  */
 export async function appendAuditMany(
@@ -119,6 +142,7 @@ export async function appendAuditMany(
   tenantId: string,
   entries: readonly TimedAuditEntry[],
   head?: AuditHead | null,
+  keys?: AuditKeys,
 ): Promise<AuditEvent[]> {
   if (entries.length === 0) return [];
   let last = head;
@@ -153,13 +177,15 @@ export async function appendAuditMany(
       result: entry.result ?? 'success',
       details: entry.details ?? {},
       prevHash,
+      keyId: keys?.currentId ?? null,
       hash: GENESIS_HASH,
     });
     const { hash: _placeholder, ...withoutHash } = AuditEvent.dump(draft, {
       mode: 'json',
       computed: false,
     });
-    const hash = chainHash(prevHash, withoutHash);
+    const hash = chainHash(prevHash, withoutHash, keys);
+    if (hash === undefined) throw new TypeError(`audit key ${keys?.currentId} gives no MAC`);
     const doc = { ...withoutHash, hash };
     docs.push(doc);
     events.push(AuditEvent.parse(doc));
@@ -190,8 +216,14 @@ const PAGE = prepared(
      FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 );
 
-/** @internal Checks one row against its position and the previous hash. */
-function checkRow(row: AuditRow, index: number, prevHash: string): AuditChainFailure | undefined {
+/** @internal Checks one row against its position, the previous hash and the keys. */
+function checkRow(
+  row: AuditRow,
+  index: number,
+  prevHash: string,
+  keys: AuditKeys | undefined,
+  legacyAllowed: boolean,
+): AuditChainFailure | undefined {
   if (row.seq !== index) return 'seq_mismatch';
   const parsed = AuditEvent.safeParse(row.doc);
   if (!parsed.success) return 'invalid_entry';
@@ -213,19 +245,49 @@ function checkRow(row: AuditRow, index: number, prevHash: string): AuditChainFai
     return 'column_mismatch';
   }
   if (e.prevHash !== prevHash) return 'prev_hash_mismatch';
+  // With keys, every entry must be sealed: a plain SHA-256 entry is what
+  // someone without the key would write. Only entries written before the
+  // chain was keyed (a prefix, vouched for by the sealed entry after it,
+  // whose HMAC covers their last hash) are plain.
+  if (keys !== undefined && e.keyId === null && !legacyAllowed) return 'unkeyed';
   const { hash, ...withoutHash } = row.doc;
-  if (chainHash(prevHash, withoutHash) !== hash) return 'hash_mismatch';
+  const expected = chainHash(prevHash, withoutHash, keys);
+  if (expected === undefined) return 'unknown_key';
+  if (!equalHex(expected, String(hash))) return 'hash_mismatch';
   return undefined;
+}
+
+/** Constant-time comparison of two hex digests. */
+function equalHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Options of {@link verifyAuditChain}. */
+export interface VerifyAuditOptions {
+  /** Rows read per statement (default 1,000). */
+  readonly pageSize?: number | undefined;
+  /**
+   * The keys of the chain. Given, every entry must be sealed (HMAC) under a
+   * key they hold (`unkeyed`, `unknown_key` otherwise), except a prefix of
+   * plain SHA-256 entries written before the chain was keyed, when a sealed
+   * entry follows it (`unkeyedPrefix` of the result). Without them only
+   * plain SHA-256 entries can be checked (`unknown_key` for a sealed one).
+   */
+  readonly keys?: AuditKeys | undefined;
 }
 
 /**
  * Verifies a tenant's audit chain from its first entry: positions are
  * 0, 1, 2, ... without gaps, each entry links to the previous hash, each hash
- * matches its entry, and the indexed columns match the hashed document.
+ * matches its entry (the HMAC under its key, with `keys`), and the indexed
+ * columns match the hashed document.
  *
- * Detects a changed, removed, inserted or reordered entry at its index. The
- * chain alone cannot tell that its newest entries were cut off: compare the
- * length with one recorded elsewhere (a log, a metric) for that.
+ * Detects a changed, removed, inserted or reordered entry at its index; with
+ * `keys`, also one whose following hashes were recomputed without the key.
+ * The chain alone cannot tell that its newest entries were cut off: compare
+ * the length with a signed checkpoint kept elsewhere for that.
  *
  * @example
  * ```ts
@@ -236,13 +298,16 @@ function checkRow(row: AuditRow, index: number, prevHash: string): AuditChainFai
 export async function verifyAuditChain(
   db: Database,
   tenantId: string,
-  options: { readonly pageSize?: number } = {},
+  options: VerifyAuditOptions = {},
 ): Promise<AuditChainVerification> {
   const pageSize = options.pageSize ?? 1_000;
+  const keys = options.keys;
   return db.withTenant(tenantId, async (tx) => {
     let index = 0;
     let prevHash = GENESIS_HASH;
     let after = -1;
+    /** The index of the first sealed entry, once seen. */
+    let sealedFrom: number | undefined;
     for (;;) {
       const { rows } = await tx.query<AuditRow>(
         PAGE.text,
@@ -250,13 +315,22 @@ export async function verifyAuditChain(
         PAGE.options,
       );
       for (const row of rows) {
-        const failure = checkRow(row, index, prevHash);
+        const failure = checkRow(row, index, prevHash, keys, sealedFrom === undefined);
         if (failure !== undefined) return { ok: false, index, reason: failure };
+        if (sealedFrom === undefined && row.doc.keyId !== null && row.doc.keyId !== undefined) {
+          sealedFrom = index;
+        }
         prevHash = row.hash;
         after = row.seq;
         index++;
       }
-      if (rows.length < pageSize) return { ok: true, length: index };
+      if (rows.length < pageSize) {
+        if (keys === undefined || sealedFrom === 0 || index === 0)
+          return { ok: true, length: index };
+        // Plain entries that no sealed entry vouches for: anyone could have written them.
+        if (sealedFrom === undefined) return { ok: false, index: 0, reason: 'unkeyed' };
+        return { ok: true, length: index, unkeyedPrefix: sealedFrom };
+      }
     }
   });
 }

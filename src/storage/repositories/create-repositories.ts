@@ -8,6 +8,7 @@ import { AlertRepository } from './alert-repository.js';
 import { AlertRuleRepository, RuleNameIndex } from './alert-rule-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
 import {
+  type AuditKeys,
   type AuditListOptions,
   type AuditPage,
   listAuditEvents,
@@ -73,6 +74,8 @@ export interface Repositories {
   readonly apiKeys: ApiKeyRepository;
   readonly users: UserRepository;
   readonly audit: AuditRepository;
+  /** The keys the audit entries of these repositories are sealed with, if any. */
+  readonly auditKeys: AuditKeys | undefined;
 }
 
 /** Options of {@link createRepositories}. */
@@ -84,6 +87,13 @@ export interface RepositoriesOptions {
    * (`ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`); everything else works.
    */
   readonly cipher?: SecretCipher | undefined;
+  /**
+   * Seals the audit chain (HMAC-SHA-256 under a key outside the database):
+   * `auditKeysOf(keyRing)` of `alertbase/security`. With them every entry is
+   * sealed and `audit.verify` requires it; without them entries are plain
+   * SHA-256, which anyone who can write the database can recompute.
+   */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /**
@@ -101,20 +111,24 @@ export interface RepositoriesOptions {
 export function createRepositories(db: Database, options: RepositoriesOptions = {}): Repositories {
   const silenceIndex = new SilenceIndex(db);
   const ruleNames = new RuleNameIndex(db);
+  const auditKeys = options.auditKeys;
+  const sealed = { auditKeys };
   return Object.freeze({
-    tenants: new TenantRepository(db),
-    alertRules: new AlertRuleRepository(db, ruleNames),
-    alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }),
+    tenants: new TenantRepository(db, auditKeys),
+    alertRules: new AlertRuleRepository(db, ruleNames, sealed),
+    alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }, sealed),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS, {
       cipher: options.cipher,
+      auditKeys,
     }),
-    silences: new SilenceRepository(db, silenceIndex),
-    inhibitRules: new ModelRepository(db, INHIBIT_RULES),
-    routingTrees: new ModelRepository(db, ROUTING_TREES),
-    apiKeys: new ApiKeyRepository(db),
-    users: new UserRepository(db),
+    silences: new SilenceRepository(db, silenceIndex, sealed),
+    inhibitRules: new ModelRepository(db, INHIBIT_RULES, sealed),
+    routingTrees: new ModelRepository(db, ROUTING_TREES, sealed),
+    apiKeys: new ApiKeyRepository(db, sealed),
+    users: new UserRepository(db, sealed),
+    auditKeys,
     audit: Object.freeze({
-      verify: (tenantId: string) => verifyAuditChain(db, tenantId),
+      verify: (tenantId: string) => verifyAuditChain(db, tenantId, { keys: auditKeys }),
       list: (tenantId: string, options?: AuditListOptions) =>
         listAuditEvents(db, tenantId, options),
       page: (tenantId: string, options?: AuditListOptions) => listAuditPage(db, tenantId, options),

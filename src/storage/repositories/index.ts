@@ -21,6 +21,7 @@ export {
 export {
   type AuditAction,
   type AuditEntryInput,
+  type AuditKeys,
   type AuditListOptions,
   type AuditPage,
   appendAudit,
@@ -33,6 +34,7 @@ export {
   listAuditEvents,
   listAuditPage,
   type TimedAuditEntry,
+  type VerifyAuditOptions,
   verifyAuditChain,
 } from './audit-log.js';
 export {

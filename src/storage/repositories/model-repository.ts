@@ -9,7 +9,7 @@ import type { DumpOptions, SafeParseResult } from '../../base/types/model.js';
 import { contentHash } from '../../base/utils/canonical-json.js';
 import { StorageError } from '../errors.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
-import { type AuditAction, appendAudit, digestOf } from './audit-log.js';
+import { type AuditAction, type AuditKeys, appendAudit, digestOf } from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type SecretCipher, sealSecrets, unsealSecrets } from './secret-fields.js';
 import { prepared, type Statement } from './statements.js';
@@ -108,6 +108,8 @@ export interface TableSpec<T> {
 export interface ModelRepositoryOptions {
   /** Encrypts the spec's `secretFields` at rest; without it they can be neither stored nor revealed. */
   readonly cipher?: SecretCipher | undefined;
+  /** Seals the audit entries of its changes (HMAC); without them they are plain SHA-256. */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** @internal A row as the repositories read it. */
@@ -205,6 +207,8 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   protected readonly db: Database;
   protected readonly spec: TableSpec<T>;
   readonly #cipher: SecretCipher | undefined;
+  /** The keys audit entries of this repository are sealed with. */
+  protected readonly auditKeys: AuditKeys | undefined;
   readonly #fields: ReadonlySet<string>;
   readonly #insert: Statement;
   readonly #select: Statement;
@@ -216,6 +220,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     this.db = db;
     this.spec = spec;
     this.#cipher = options.cipher;
+    this.auditKeys = options.auditKeys;
     this.resource = spec.model.name;
     this.#fields = new Set(spec.model.fields);
     const { table, columns } = spec;
@@ -389,6 +394,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
         details,
       },
       now,
+      this.auditKeys,
     );
   }
 

@@ -19,7 +19,7 @@ import {
   type TenantRouting,
 } from '../../domain/notification-route.js';
 import type { Database, TransactionClient } from '../types.js';
-import { appendAudit } from './audit-log.js';
+import { type AuditKeys, appendAudit } from './audit-log.js';
 import {
   ALERTS_BY_ID,
   CHANNELS_BY_ID,
@@ -53,6 +53,8 @@ export interface NotificationGroupsOptions {
   readonly maxAlertsPerMessage: number;
   /** Compiles a tenant's routing tree and rules into its routing. */
   readonly compile: RoutingCompiler;
+  /** Seals its audit entries (HMAC); without them they are plain SHA-256. */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** Channel types that pass on an acknowledgement made in alertbase. */
@@ -529,6 +531,7 @@ export class NotificationGroups {
         details: { step: step.step + 1, receiver, priority: alert.priority },
       },
       now,
+      this.options.auditKeys,
     );
     const sla = Priority.is(alert.priority) ? Priority.sla(alert.priority).escalationMs : 3_600_000;
     await tx.query(

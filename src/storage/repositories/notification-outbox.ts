@@ -13,7 +13,7 @@ import {
 } from '../../domain/notification-backoff.js';
 import type { NotificationMessage } from '../../domain/notification-message.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
-import { appendAudit } from './audit-log.js';
+import { type AuditKeys, appendAudit } from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   DELIVER_SCHEDULE,
@@ -34,6 +34,8 @@ export interface OutboxOptions {
   /** A notification still undelivered this long after it was queued is given up (ms). */
   readonly maxAgeMs: number;
   readonly backoff?: BackoffOptions;
+  /** Seals its audit entries (HMAC); without them they are plain SHA-256. */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** A notification claimed for one attempt. */
@@ -319,6 +321,7 @@ export class NotificationOutbox {
           after: null,
         },
         now,
+        this.options.auditKeys,
       );
     });
     return this.get(tenantId, id);

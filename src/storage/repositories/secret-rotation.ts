@@ -6,7 +6,7 @@
  */
 import { AlertbaseError } from '../../base/exceptions/index.js';
 import type { Database } from '../types.js';
-import { appendAudit } from './audit-log.js';
+import { type AuditKeys, appendAudit } from './audit-log.js';
 import type { TableSpec } from './model-repository.js';
 import type { SecretCipher } from './secret-fields.js';
 import { NOTIFICATION_CHANNELS } from './specs.js';
@@ -25,6 +25,8 @@ export interface ReencryptOptions {
   readonly actor?: ActorId | undefined;
   /** Called after each batch (progress). */
   readonly onBatch?: ((progress: ReencryptProgress) => void) | undefined;
+  /** Seals its audit entries (HMAC); without them they are plain SHA-256. */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** What one batch did. */
@@ -172,20 +174,26 @@ export async function reencryptSecrets(
             );
           }
           if (changed > 0) {
-            await appendAudit(tx, tenantId, {
-              actor,
-              action: 'secrets.reencrypt',
-              entityType: resource,
-              entityId: rows[0]?.id ?? '-',
-              before: null,
-              after: null,
-              details: {
-                keyId,
-                rows: rows.length,
-                secrets: changed,
-                lastId: rows[rows.length - 1]?.id ?? null,
+            await appendAudit(
+              tx,
+              tenantId,
+              {
+                actor,
+                action: 'secrets.reencrypt',
+                entityType: resource,
+                entityId: rows[0]?.id ?? '-',
+                before: null,
+                after: null,
+                details: {
+                  keyId,
+                  rows: rows.length,
+                  secrets: changed,
+                  lastId: rows[rows.length - 1]?.id ?? null,
+                },
               },
-            });
+              new Date(),
+              options.auditKeys,
+            );
           }
           return { rows, changed, failing };
         });

@@ -3,7 +3,7 @@ import { newId } from '../../base/utils/ids.js';
 import { Silence } from '../../domain/silence.js';
 import type { Database, TransactionClient } from '../types.js';
 import type { CreateInput, PatchInput } from './create-repositories.js';
-import { ModelRepository } from './model-repository.js';
+import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { DUE_CLEAR, DUE_SET, DUE_TENANTS } from './scheduler-due.js';
 import { readSilences, type SilenceIndex, type TenantSilences } from './silence-index.js';
 import { SILENCES } from './specs.js';
@@ -56,8 +56,8 @@ export class SilenceRepository extends ModelRepository<
 > {
   readonly #index: SilenceIndex;
 
-  constructor(db: Database, index: SilenceIndex) {
-    super(db, SILENCES);
+  constructor(db: Database, index: SilenceIndex, options: ModelRepositoryOptions = {}) {
+    super(db, SILENCES, options);
     this.#index = index;
   }
 
@@ -209,7 +209,7 @@ export class SilenceRepository extends ModelRepository<
     changed: boolean,
   ): Promise<void> {
     const silences = await readSilences(tx, tenantId, now);
-    await applySilences(tx, tenantId, silences, now);
+    await applySilences(tx, tenantId, silences, now, this.auditKeys);
     const at = now.getTime();
     let due = silences.nextBoundary(at);
     if (changed && (due === undefined || due > at + SETTLE_AGAIN_MS)) due = at + SETTLE_AGAIN_MS;

@@ -8,7 +8,7 @@
  */
 import { isoString } from '../../base/utils/iso-time.js';
 import type { TransactionClient } from '../types.js';
-import { appendAuditMany, auditLockOf, type TimedAuditEntry } from './audit-log.js';
+import { type AuditKeys, appendAuditMany, auditLockOf, type TimedAuditEntry } from './audit-log.js';
 import type { TenantSilences } from './silence-index.js';
 import { prepared } from './statements.js';
 import type { ActorId } from './types.js';
@@ -67,6 +67,7 @@ export async function applySilences(
   tenantId: string,
   silences: TenantSilences,
   now: Date,
+  auditKeys?: AuditKeys,
 ): Promise<SuppressionResult> {
   await tx.query(LOCK.text, [auditLockOf(tenantId)], LOCK.options);
   const { rows } = await tx.query<OpenAlertRow>(OPEN_ALERTS.text, [tenantId], OPEN_ALERTS.options);
@@ -100,7 +101,7 @@ export async function applySilences(
       [tenantId, JSON.stringify(changes), now, isoString(now)],
       APPLY.options,
     );
-    await appendAuditMany(tx, tenantId, audits);
+    await appendAuditMany(tx, tenantId, audits, undefined, auditKeys);
   }
   return result;
 }

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../base/except
 import type { InputOf } from '../../base/types/model.js';
 import { Tenant } from '../../domain/tenant.js';
 import type { Database, TransactionClient } from '../types.js';
-import { appendAudit, digestOf } from './audit-log.js';
+import { type AuditKeys, appendAudit, digestOf } from './audit-log.js';
 import { mapWriteError, STORAGE_DUMP, withoutOwned } from './model-repository.js';
 import { prepared } from './statements.js';
 import type { ActorId, WriteOptions } from './types.js';
@@ -32,9 +32,12 @@ export class TenantRepository {
   /** The audit entity type. */
   readonly resource = 'Tenant';
   readonly #db: Database;
+  readonly #auditKeys: AuditKeys | undefined;
 
-  constructor(db: Database) {
+  /** @param auditKeys seal the audit entries (HMAC); without them they are plain SHA-256. */
+  constructor(db: Database, auditKeys?: AuditKeys) {
     this.#db = db;
+    this.#auditKeys = auditKeys;
   }
 
   /**
@@ -167,6 +170,7 @@ export class TenantRepository {
         details,
       },
       now,
+      this.#auditKeys,
     );
   }
 }

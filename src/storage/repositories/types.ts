@@ -202,12 +202,24 @@ export interface IngestOptions {
 
 /** Result of {@link verifyAuditChain}-style checks. */
 export type AuditChainVerification =
-  | { readonly ok: true; readonly length: number }
+  | {
+      readonly ok: true;
+      readonly length: number;
+      /**
+       * Entries written before the chain was keyed (plain SHA-256), vouched
+       * for by the sealed entry after them; absent when there are none.
+       */
+      readonly unkeyedPrefix?: number;
+    }
   | {
       readonly ok: false;
       /** Position (from 0) of the first entry that does not verify. */
       readonly index: number;
-      /** `seq_mismatch`, `prev_hash_mismatch`, `hash_mismatch`, `column_mismatch` or `invalid_entry`. */
+      /**
+       * `seq_mismatch`, `prev_hash_mismatch`, `hash_mismatch`, `column_mismatch`,
+       * `invalid_entry`, `unkeyed` (a plain SHA-256 entry where keys are
+       * required) or `unknown_key` (sealed under a key not at hand).
+       */
       readonly reason: AuditChainFailure;
     };
 
@@ -217,4 +229,6 @@ export type AuditChainFailure =
   | 'prev_hash_mismatch'
   | 'hash_mismatch'
   | 'column_mismatch'
-  | 'invalid_entry';
+  | 'invalid_entry'
+  | 'unkeyed'
+  | 'unknown_key';

@@ -3,7 +3,7 @@ import type { InputOf } from '../../base/types/model.js';
 import type { User } from '../../domain/user.js';
 import type { Database, TransactionClient } from '../types.js';
 import { appendAudit } from './audit-log.js';
-import { ModelRepository } from './model-repository.js';
+import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { USERS } from './specs.js';
 import { prepared } from './statements.js';
 import type { ActorId, StatusFilter, WriteOptions } from './types.js';
@@ -84,8 +84,8 @@ type SessionRow = {
  * unique per tenant) and their login sessions.
  */
 export class UserRepository extends ModelRepository<User, UserInput, UserPatch, StatusFilter> {
-  constructor(db: Database) {
-    super(db, USERS);
+  constructor(db: Database, options: ModelRepositoryOptions = {}) {
+    super(db, USERS, options);
   }
 
   /** The (not deleted) user of an e-mail address, compared in lower case. */
@@ -170,6 +170,7 @@ export class UserRepository extends ModelRepository<User, UserInput, UserPatch, 
           details: { userId: user.id, client: client?.slice(0, 256) ?? null },
         },
         now,
+        this.auditKeys,
       );
     });
     return { session, token };
@@ -183,16 +184,22 @@ export class UserRepository extends ModelRepository<User, UserInput, UserPatch, 
     client: string | null,
   ): Promise<void> {
     await this.db.withTenant(tenantId, (tx) =>
-      appendAudit(tx, tenantId, {
-        actor: `user:${email.slice(0, 200)}`,
-        action: 'login',
-        entityType: 'Session',
-        entityId: '-',
-        before: null,
-        after: null,
-        result: 'failure',
-        details: { reason, client: client?.slice(0, 256) ?? null },
-      }),
+      appendAudit(
+        tx,
+        tenantId,
+        {
+          actor: `user:${email.slice(0, 200)}`,
+          action: 'login',
+          entityType: 'Session',
+          entityId: '-',
+          before: null,
+          after: null,
+          result: 'failure',
+          details: { reason, client: client?.slice(0, 256) ?? null },
+        },
+        new Date(),
+        this.auditKeys,
+      ),
     );
   }
 
@@ -227,6 +234,50 @@ export class UserRepository extends ModelRepository<User, UserInput, UserPatch, 
     };
   }
 
+  /**
+   * Records a password change (`password.change`) in the tenant's trail:
+   * `by` the user themself or an administrator, or refused (`failure`,
+   * with the reason). In `transaction` when given (the change's own).
+   */
+  async recordPasswordChange(
+    tenantId: string,
+    userId: string,
+    actor: ActorId,
+    outcome: {
+      readonly by: 'self' | 'admin';
+      readonly result: 'success' | 'failure';
+      readonly reason?: string | undefined;
+      readonly sessionsEnded?: number | undefined;
+    },
+    transaction?: TransactionClient,
+  ): Promise<void> {
+    const write = (tx: TransactionClient) =>
+      appendAudit(
+        tx,
+        tenantId,
+        {
+          actor,
+          action: 'password.change',
+          entityType: this.resource,
+          entityId: userId,
+          before: null,
+          after: null,
+          result: outcome.result,
+          details: {
+            by: outcome.by,
+            ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+            ...(outcome.sessionsEnded === undefined
+              ? {}
+              : { sessionsEnded: outcome.sessionsEnded }),
+          },
+        },
+        new Date(),
+        this.auditKeys,
+      );
+    if (transaction !== undefined) await write(transaction);
+    else await this.db.withTenant(tenantId, write);
+  }
+
   /** Revokes one session (audit `logout`); returns whether it was open. */
   async revokeSession(
     tenantId: string,
@@ -256,6 +307,7 @@ export class UserRepository extends ModelRepository<User, UserInput, UserPatch, 
           details: { userId: row.user_id, reason },
         },
         now,
+        this.auditKeys,
       );
       return true;
     });
@@ -289,6 +341,7 @@ export class UserRepository extends ModelRepository<User, UserInput, UserPatch, 
           details: { userId, reason },
         },
         now,
+        this.auditKeys,
       );
     }
     return rows.length;
