@@ -8,6 +8,7 @@ import type {
   NotificationOutbox,
   Repositories,
 } from '../../storage/repositories/index.js';
+import type { AlertSeries } from '../alert-series.js';
 import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
 
@@ -37,6 +38,8 @@ export interface RouteContext {
   readonly ingestQuota: IngestQuota;
   /** The notification outbox and groups, and a way to wake their scheduler. */
   readonly notifications: NotificationService;
+  /** The alert time series: its store (statistics), writer and readiness check. */
+  readonly series: AlertSeries;
 }
 
 /** Notifications as the routes see them. */

@@ -100,6 +100,20 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
   let prepared: Promise<void> | undefined;
   let seq = 0;
   let refused = 0;
+  /**
+   * Each point's timestamp, fixed on its first write: a batch written again
+   * after a failure (part of it may have reached the server) writes the same
+   * lines, which InfluxDB keeps once.
+   */
+  const stamps = new WeakMap<SeriesPoint, string>();
+  const stampOf = (p: SeriesPoint): string => {
+    let ns = stamps.get(p);
+    if (ns === undefined) {
+      ns = uniqueNs(p.time, seq++);
+      stamps.set(p, ns);
+    }
+    return ns;
+  };
 
   const unavailable = (reason: string, cause?: unknown): StorageError =>
     new StorageError(
@@ -234,7 +248,7 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
                 count: p.count,
                 duration_ms: p.durationMs === null ? null : Math.round(p.durationMs),
               },
-              timeNs: uniqueNs(p.time, seq++),
+              timeNs: stampOf(p),
             }),
           );
         } catch {
