@@ -161,6 +161,21 @@ describe('series writer', () => {
     expect(drops).toEqual([[2, 'closed']]);
   });
 
+  it('takes a record of 300,000 points at once', async () => {
+    const { store, batches } = fakeStore();
+    const drops: number[] = [];
+    const big = createSeriesWriter({
+      store,
+      batchSize: 100_000,
+      maxBuffer: 250_000,
+      onDrop: (n) => drops.push(n),
+    });
+    big.record(points(300_000));
+    await big.close(10_000);
+    expect(drops).toEqual([50_000]);
+    expect(batches.map((b) => b.length)).toEqual([100_000, 100_000, 50_000]);
+  });
+
   it('an explicit flush with nothing buffered resolves at once; empty records are ignored', async () => {
     const { store, batches } = fakeStore();
     const writer = createSeriesWriter({ store });

@@ -161,13 +161,11 @@ export function createSeriesWriter(options: SeriesWriterOptions): SeriesWriter {
         return;
       }
       const room = maxBuffer - buffer.length;
-      if (room < points.length) {
-        drop(points.length - Math.max(room, 0), 'buffer_full');
-        if (room <= 0) return;
-        buffer.push(...points.slice(0, room));
-      } else {
-        buffer.push(...points);
-      }
+      const kept = Math.min(points.length, Math.max(room, 0));
+      if (kept < points.length) drop(points.length - kept, 'buffer_full');
+      if (kept === 0) return;
+      // A loop, not push(...points): a spread of 100,000 arguments overflows the stack.
+      for (let k = 0; k < kept; k++) buffer.push(points[k] as SeriesPoint);
       if (buffer.length >= batchSize && failures === 0) void flush();
       else schedule(failures > 0 ? Math.max(0, retryAt - Date.now()) : flushIntervalMs);
     },
