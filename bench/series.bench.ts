@@ -123,16 +123,20 @@ export async function run(): Promise<BenchRow[]> {
     );
 
     // 2. The statistics query on QUERY_POINTS points.
+    const note = (what: string): boolean => process.stderr.write(`bench series: ${what}\n`);
+    note(`write ${median(ours).toFixed(0)}/s, raw ${median(raw).toFixed(0)}/s`);
     const many = pointsOf(QUERY_POINTS);
     const influx = createInfluxSeriesStore({ url: `${influxd.url}/query` });
     const writer = createSeriesWriter({ store: influx, batchSize: BATCH, maxBuffer: QUERY_POINTS });
     writer.record(many);
     await writer.close(600_000);
+    note('InfluxDB filled');
     const db = await createTestDatabase();
     try {
       const pg = createPgSeriesStore(db);
       for (let i = 0; i < many.length; i += 20_000) await pg.write(many.slice(i, i + 20_000));
       await db.query('ANALYZE alert_series');
+      note('PostgreSQL filled');
       const q = {
         tenantId: 'acme',
         by: 'severity',

@@ -35,8 +35,10 @@ export interface InfluxSeriesStoreOptions {
   readonly url: string;
   /** A tenant's tier, for its retention policy (default: `free` for every tenant). */
   readonly tierOf?: ((tenantId: string) => Promise<TenantTier | undefined>) | undefined;
-  /** Longest wait for one HTTP request, ms (default 5,000). */
+  /** Longest wait for one write or ping, ms (default 5,000). */
   readonly timeoutMs?: number | undefined;
+  /** Longest wait for a statistics query, ms (default 30,000). */
+  readonly queryTimeoutMs?: number | undefined;
 }
 
 /** The InfluxDB store, with what it knows of its server. */
@@ -96,6 +98,7 @@ function parseUrl(url: string): { base: string; database: string; auth: string |
 export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): InfluxSeriesStore {
   const { base, database, auth } = parseUrl(options.url);
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
   const tierOf = options.tierOf ?? (async () => 'free' as const);
   let prepared: Promise<void> | undefined;
   let seq = 0;
@@ -122,12 +125,16 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
       cause === undefined ? {} : { cause },
     );
 
-  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+  const request = async (
+    path: string,
+    init: RequestInit = {},
+    waitMs = timeoutMs,
+  ): Promise<Response> => {
     try {
       return await fetch(`${base}${path}`, {
         ...init,
         headers: { ...(auth === undefined ? {} : { authorization: auth }), ...init.headers },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(waitMs),
       });
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
@@ -135,11 +142,24 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
     }
   };
 
+  /** A response's body; a body cut off (timeout, connection lost) is the server being unavailable. */
+  const bodyOf = async (res: Response): Promise<string> => {
+    try {
+      return await res.text();
+    } catch (err) {
+      throw unavailable(err instanceof Error ? err.message : String(err), err);
+    }
+  };
+
   /** Runs InfluxQL; answers its results or throws with the first error. */
   const influxql = async (q: string, method: 'GET' | 'POST'): Promise<QueryResponse> => {
     const params = new URLSearchParams({ q, db: database, epoch: 'ms' });
-    const res = await request(`/query?${params.toString()}`, { method });
-    const text = await res.text();
+    const res = await request(
+      `/query?${params.toString()}`,
+      { method },
+      method === 'GET' ? queryTimeoutMs : timeoutMs,
+    );
+    const text = await bodyOf(res);
     if (res.status >= 500) throw unavailable(`HTTP ${res.status}: ${text.slice(0, 200)}`);
     let body: QueryResponse;
     try {
@@ -189,11 +209,8 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
   const writeLines = async (policy: string, body: string): Promise<void> => {
     const params = new URLSearchParams({ db: database, rp: policy, precision: 'ns' });
     const res = await request(`/write?${params.toString()}`, { method: 'POST', body });
-    if (res.status === 204) {
-      await res.arrayBuffer();
-      return;
-    }
-    const text = await res.text();
+    const text = await bodyOf(res);
+    if (res.status === 204) return;
     if (res.status === 404 || /database not found|retention policy not found/.test(text)) {
       prepared = undefined;
       throw unavailable(text.slice(0, 200));
