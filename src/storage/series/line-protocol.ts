@@ -19,33 +19,48 @@ function refuse(reason: string): never {
   throw new StorageError('ALERTBASE_STORAGE_POINT_INVALID', { reason });
 }
 
-const NEEDS_ESCAPE_TAG = /[, =]/g;
-const NEEDS_ESCAPE_MEASUREMENT = /[, ]/g;
+const BACKSLASH = 92;
 
-/** Refuses what no escaping can carry (see the module comment). */
-function checkCarried(text: string, what: string, special: RegExp): void {
-  if (/[\n\r]/.test(text)) refuse(`${what} ${JSON.stringify(text)} contains a line break`);
-  if (text.endsWith('\\')) refuse(`${what} ${JSON.stringify(text)} ends with a backslash`);
-  for (let i = text.indexOf('\\'); i !== -1; i = text.indexOf('\\', i + 1)) {
-    const next = text[i + 1] as string;
-    special.lastIndex = 0;
-    if (next === '\\' || special.test(next)) {
-      refuse(`${what} ${JSON.stringify(text)} has a backslash before ${JSON.stringify(next)}`);
+/**
+ * Escapes `text` in one pass: a backslash before each character of
+ * `special` (char codes), refusing what no escaping can carry.
+ */
+function escapeWith(text: string, what: string, special: (code: number) => boolean): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10 || code === 13) refuse(`${what} ${JSON.stringify(text)} contains a line break`);
+    if (code === BACKSLASH) {
+      if (i === text.length - 1) refuse(`${what} ${JSON.stringify(text)} ends with a backslash`);
+      const next = text.charCodeAt(i + 1);
+      if (next === BACKSLASH || special(next)) {
+        refuse(
+          `${what} ${JSON.stringify(text)} has a backslash before ${JSON.stringify(text[i + 1])}`,
+        );
+      }
+    } else if (special(code)) {
+      out += `${text.slice(from, i)}\\`;
+      from = i;
     }
   }
+  return out === '' ? text : out + text.slice(from);
 }
+
+/** `,` `=` and space. */
+const tagSpecial = (code: number): boolean => code === 44 || code === 61 || code === 32;
+/** `,` and space. */
+const measurementSpecial = (code: number): boolean => code === 44 || code === 32;
 
 /** A tag key or tag value, escaped. @throws StorageError (`ALERTBASE_STORAGE_POINT_INVALID`). */
 export function escapeTag(text: string, what = 'tag'): string {
-  checkCarried(text, what, /[, =]/);
-  return text.replace(NEEDS_ESCAPE_TAG, (c) => `\\${c}`);
+  return escapeWith(text, what, tagSpecial);
 }
 
 /** A measurement name, escaped. @throws StorageError (`ALERTBASE_STORAGE_POINT_INVALID`). */
 export function escapeMeasurement(text: string): string {
   if (text === '') refuse('empty measurement name');
-  checkCarried(text, 'measurement', /[, ]/);
-  return text.replace(NEEDS_ESCAPE_MEASUREMENT, (c) => `\\${c}`);
+  return escapeWith(text, 'measurement', measurementSpecial);
 }
 
 /** One point: integer fields only (alertbase writes counts and milliseconds). */
