@@ -26,7 +26,6 @@ export {
 export {
   type AlertEventSink,
   type DurationStats,
-  percentileRank,
   SERIES_KINDS,
   type SeriesKind,
   type SeriesPoint,

@@ -113,12 +113,3 @@ export interface SeriesStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * The percentile of sorted values as InfluxDB 1.x computes it, which both
- * stores follow: the value at rank `floor(n × p + 0.5)` (1-based).
- * @internal
- */
-export function percentileRank(n: number, p: number): number {
-  return Math.max(1, Math.floor(n * p + 0.5));
-}
