@@ -163,6 +163,12 @@ export const DEFAULTS = Object.freeze({
   databasePoolSize: 10,
   /** `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, a statement or a lock on a PostgreSQL server. */
   databaseTimeoutMs: 5_000,
+  /** `SERIES_BATCH_SIZE`: alert time-series points per write. */
+  seriesBatchSize: 1_000,
+  /** `SERIES_FLUSH_INTERVAL_MS`: longest wait before buffered time-series points are written. */
+  seriesFlushIntervalMs: 1_000,
+  /** `SERIES_BUFFER_MAX`: time-series points kept while their store is away; past it they are dropped and counted. */
+  seriesBufferMax: 100_000,
   /** `SHUTDOWN_GRACE_MS`: how long `alertbase serve` lets in-flight requests finish after SIGTERM. */
   shutdownGraceMs: 10_000,
   /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */

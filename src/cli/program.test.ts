@@ -389,8 +389,11 @@ describe('alertbase config', () => {
       ENABLE_QUERY_CACHE: 'false',
       VALIDATION_CACHE_TTL: '0',
       MONGODB_URL: 'mongodb://m.example/db',
+      INFLUXDB_URL: 'http://admin:influxpw@influx.example:8086/alerts',
     });
     expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).not.toContain('influxpw');
+    expect(io.out).toMatch(/^ {2}time series\s+InfluxDB at influx\.example:8086\/alerts$/m);
     expect(io.out).not.toContain('s3cret');
     expect(io.out).toMatch(/^ {2}database\s+PostgreSQL server at db\.example\/alerts$/m);
     expect(io.out).toMatch(/^ {2}L1 cache\s+in process: 10000 entries, 256 MiB, 300 s$/m);
@@ -407,6 +410,9 @@ describe('alertbase config', () => {
     expect(await runCli(['config'], io)).toBe(0);
     expect(io.out).toMatch(/^ {2}L2 cache\s+off \(REDIS_URL not set\)$/m);
     expect(io.out).toMatch(/^ {2}rate limits\s+counted in each process$/m);
+    expect(io.out).toMatch(
+      /^ {2}time series\s+PostgreSQL: the alert_series table \(INFLUXDB_URL not set\)$/m,
+    );
     expect(io.out).toMatch(/^ {2}database\s+PGlite in /m);
     expect(io.out).toMatch(/^ {2}modules\s+loaded on first use$/m);
   });

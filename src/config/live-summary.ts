@@ -55,11 +55,14 @@ export function liveSummary(config: AlertbaseConfig): string[] {
     ['back-pressure', `503 past ${performance.maxMemoryUsageMb} MiB of heap`],
     ['modules', performance.lazyLoading ? 'loaded on first use' : 'loaded at start'],
   ];
-  for (const [name, url] of [
-    ['MONGODB_URL', storage.mongodbUrl],
-    ['INFLUXDB_URL', storage.influxdbUrl],
-  ] as const) {
-    if (url !== undefined) lines.push(['not used', `${name} is set; no store reads it yet`]);
+  lines.push([
+    'time series',
+    storage.influxdbUrl === undefined
+      ? 'PostgreSQL: the alert_series table (INFLUXDB_URL not set)'
+      : `InfluxDB at ${whereOf(storage.influxdbUrl)}`,
+  ]);
+  if (storage.mongodbUrl !== undefined) {
+    lines.push(['not used', 'MONGODB_URL is set; no store reads it yet']);
   }
   const width = Math.max(...lines.map(([name]) => name.length));
   return lines.map(([name, text]) => `${name.padEnd(width)}  ${text}`);

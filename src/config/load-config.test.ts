@@ -68,7 +68,13 @@ describe('defaults', () => {
         queryCacheEnabled: DEFAULTS.enableQueryCache,
         maxMemoryUsageMb: DEFAULTS.maxMemoryUsageMb,
       },
-      storage: { dataDir: join(dir, 'data'), databaseTimeoutMs: DEFAULTS.databaseTimeoutMs },
+      storage: {
+        dataDir: join(dir, 'data'),
+        databaseTimeoutMs: DEFAULTS.databaseTimeoutMs,
+        seriesBatchSize: DEFAULTS.seriesBatchSize,
+        seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,
+        seriesBufferMax: DEFAULTS.seriesBufferMax,
+      },
       server: {
         port: DEFAULTS.port,
         host: DEFAULTS.host,
@@ -132,6 +138,9 @@ describe('environment variables', () => {
     ['METRICS_TENANT_LIMIT', '5', 'observability.metricsTenantLimit', 5],
     ['RESPONSE_TIME_THRESHOLD_MS', '250', 'observability.responseTimeThresholdMs', 250],
     ['DATABASE_TIMEOUT_MS', '750', 'storage.databaseTimeoutMs', 750],
+    ['SERIES_BATCH_SIZE', '500', 'storage.seriesBatchSize', 500],
+    ['SERIES_FLUSH_INTERVAL_MS', '250', 'storage.seriesFlushIntervalMs', 250],
+    ['SERIES_BUFFER_MAX', '20000', 'storage.seriesBufferMax', 20_000],
     ['SHUTDOWN_GRACE_MS', '2500', 'server.shutdownGraceMs', 2500],
     [
       'DATABASE_URL',
@@ -337,6 +346,9 @@ describe('the YAML file', () => {
       redisUrl: 'redis://cache:6379',
       dataDir: join(dir, 'state'),
       databaseTimeoutMs: 1500,
+      seriesBatchSize: DEFAULTS.seriesBatchSize,
+      seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,
+      seriesBufferMax: DEFAULTS.seriesBufferMax,
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');

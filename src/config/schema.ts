@@ -206,6 +206,9 @@ const storageShape = {
   dataDir: pathSetting,
   encryptionKeys: encryptionKeysSetting.optional(),
   databaseTimeoutMs: integerSetting(100, 600_000),
+  seriesBatchSize: integerSetting(1, 100_000),
+  seriesFlushIntervalMs: integerSetting(10, 600_000),
+  seriesBufferMax: integerSetting(1, 10_000_000),
 };
 
 /**
@@ -275,8 +278,9 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  * - `performance`: the seed's `base_schema.performance` (`cacheTtl` in seconds, also
  *   `CACHE_TTL_SECONDS`) plus `queryCacheEnabled` and `maxMemoryUsageMb`.
  * - `storage`: connection URLs (absent: the embedded default), the embedded
- *   database directory (always an absolute path) and the longest wait on a
- *   PostgreSQL server (`databaseTimeoutMs`).
+ *   database directory (always an absolute path), the longest wait on a
+ *   PostgreSQL server (`databaseTimeoutMs`) and the alert time-series writer
+ *   (`seriesBatchSize`, `seriesFlushIntervalMs`, `seriesBufferMax`).
  * - `server`: the HTTP port and interface of `alertbase serve`, the platform
  *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}) and
  *   how long in-flight requests may finish after SIGTERM (`shutdownGraceMs`).
@@ -390,6 +394,12 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     dataDir: { env: 'ALERTBASE_DATA_DIR', defaultValue: DEFAULTS.dataDir },
     encryptionKeys: { env: ENCRYPTION_KEYS_ENV, secret: true, defaultValue: undefined },
     databaseTimeoutMs: { env: 'DATABASE_TIMEOUT_MS', defaultValue: DEFAULTS.databaseTimeoutMs },
+    seriesBatchSize: { env: 'SERIES_BATCH_SIZE', defaultValue: DEFAULTS.seriesBatchSize },
+    seriesFlushIntervalMs: {
+      env: 'SERIES_FLUSH_INTERVAL_MS',
+      defaultValue: DEFAULTS.seriesFlushIntervalMs,
+    },
+    seriesBufferMax: { env: 'SERIES_BUFFER_MAX', defaultValue: DEFAULTS.seriesBufferMax },
   }),
   ...settingsOf('server', serverShape, {
     port: { env: 'PORT', defaultValue: DEFAULTS.port },

@@ -62,6 +62,11 @@ export interface AlertbaseMetrics {
   /** The hook of the notification queue: the age of its oldest pending item, seconds (0 when empty). */
   notificationQueueAge(seconds: number): void;
   /**
+   * The hook of the alert time-series writer: points written to a store
+   * (`postgresql`, `influxdb`), or dropped and why (`buffer_full`, `refused`, `closed`).
+   */
+  seriesPoints(store: string, result: string, count: number): void;
+  /**
    * Adds a gauge read at each scrape (`collect` may be async: a database
    * round trip, pool counters).
    */
@@ -179,6 +184,12 @@ export function createMetrics(options: MetricsOptions): AlertbaseMetrics {
     labelNames: ['channel_type', 'result'],
     registers,
   });
+  const seriesPoints = new Counter({
+    name: 'alertbase_series_points_total',
+    help: 'Alert time-series points, by store and result (written, or dropped: buffer_full, refused, closed).',
+    labelNames: ['store', 'result'],
+    registers,
+  });
   const queueAge = new Gauge({
     name: 'alertbase_notification_queue_oldest_age_seconds',
     help: 'Age of the oldest notification waiting to be delivered (0 when none waits).',
@@ -232,6 +243,9 @@ export function createMetrics(options: MetricsOptions): AlertbaseMetrics {
     },
     notificationQueueAge(seconds) {
       queueAge.set(seconds);
+    },
+    seriesPoints(store, result, count) {
+      if (count > 0) seriesPoints.inc({ store, result }, count);
     },
     gauge(name, help, labelNames, collect) {
       new Gauge({

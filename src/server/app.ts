@@ -31,6 +31,7 @@ import {
 import type { Database } from '../storage/index.js';
 import { autovacuumEnabled } from '../storage/maintenance.js';
 import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
+import { useAlertSeries } from './alert-series.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
@@ -217,11 +218,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const keyRing =
     options.keyRing ??
     (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
+  // The tenants' tiers are read through the tenant cache, made below.
+  let tenantCache: TenantCache | undefined;
+  const series = useAlertSeries(app, {
+    db: options.db,
+    config: options.config,
+    tierOf: async (id) => (await tenantCache?.get(id))?.tier,
+  });
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
     auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
+    alertEvents: series.writer,
   });
   const observed = useObservability(app, { ...options, repos });
+  series.observe(observed.metrics);
   const autovacuum = await autovacuumEnabled(options.db);
   if (autovacuum === false) {
     app.log.warn(
@@ -229,6 +239,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     );
   }
   const tenants = new TenantCache(repos.tenants);
+  tenantCache = tenants;
   if (options.schedulers === true) {
     let scheduler: SilenceScheduler | undefined;
     let maintenance: MaintenanceScheduler | undefined;
@@ -277,6 +288,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,
+    series,
     db: options.db,
     repos,
     keyRing,

@@ -65,6 +65,7 @@ export function isolationSuite(fixture: IsolationFixture): void {
     notification_groups: 'next_flush_at = next_flush_at',
     notification_log: 'notified_at = notified_at',
     alert_escalations: 'due_at = due_at',
+    alert_series: 'at = at',
   };
 
   describe.each(TENANT_TABLES)('%s, as tenant A', (table) => {

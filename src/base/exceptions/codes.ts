@@ -215,6 +215,21 @@ export const ERROR_CODES = defineCodes({
     title: 'Database unavailable',
     template: 'the database is unavailable or too slow ({reason}); retry later',
   },
+  ALERTBASE_STORAGE_SERIES_UNAVAILABLE: {
+    status: 503,
+    title: 'Time-series store unavailable',
+    template: 'the time-series store ({engine}) is unavailable ({reason}); retry later',
+  },
+  ALERTBASE_STORAGE_SERIES_REFUSED: {
+    status: 500,
+    title: 'Time-series store refused',
+    template: 'the time-series store ({engine}) refused the request: {reason}',
+  },
+  ALERTBASE_STORAGE_POINT_INVALID: {
+    status: 422,
+    title: 'Invalid time-series point',
+    template: 'a point cannot be written as line protocol: {reason}',
+  },
   ALERTBASE_STORAGE_DISK_FULL: {
     status: 503,
     title: 'Disk full',

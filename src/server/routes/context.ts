@@ -8,6 +8,7 @@ import type {
   NotificationOutbox,
   Repositories,
 } from '../../storage/repositories/index.js';
+import type { AlertSeries } from '../alert-series.js';
 import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
 
@@ -39,6 +40,8 @@ export interface RouteContext {
   readonly notifications: NotificationService;
   /** Time between two reads of a tenant's audit trail by `GET /v1/events`, ms (default 1,000). */
   readonly eventPollMs?: number | undefined;
+  /** The alert time series: its store (statistics), writer and readiness check. */
+  readonly series: AlertSeries;
 }
 
 /** Notifications as the routes see them. */

@@ -50,7 +50,9 @@ function sendHealth(reply: FastifyReply, report: HealthReport): FastifyReply {
  * the IETF health-check draft format. Ready is `fail` (503) only when the
  * database does not answer; memory or response time make it `warn` (200),
  * and so does a PostgreSQL server's autovacuum when `autovacuum` (read at
- * start; undefined on PGlite) is false. Neither needs a key.
+ * start; undefined on PGlite) is false, and the time-series store
+ * (`timeseries:responseTime`: InfluxDB, or the database's `alert_series`)
+ * when it does not answer or its writes fail. Neither needs a key.
  */
 export function healthRoutes(
   api: FastifyInstance,
@@ -80,7 +82,7 @@ export function healthRoutes(
       schema: {
         tags: ['health'],
         summary:
-          "Readiness: the database answers (fail); memory, response time and a server's autovacuum (warn)",
+          "Readiness: the database answers (fail); memory, response time, a server's autovacuum and the time-series store (warn)",
         security: [],
         response: { 200: HEALTH_SCHEMA, 503: HEALTH_SCHEMA },
       },
@@ -91,6 +93,7 @@ export function healthRoutes(
         checkMemory(ctx.config.performance.maxMemoryUsageMb, now),
         checkResponseTime(window, ctx.config.observability.responseTimeThresholdMs, now),
         ...(autovacuum === undefined ? [] : [checkAutovacuum(autovacuum, now)]),
+        await ctx.series.check(now),
       ];
       const report = healthReport(checks, { description: 'alertbase' });
       if (report.status !== 'pass')

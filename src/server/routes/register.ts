@@ -13,6 +13,7 @@ import { resourceRoutes } from './resources.js';
 import { routingRoutes } from './routing.js';
 import { ruleFileRoutes } from './rule-files.js';
 import { tenantArchiveRoutes } from './tenant-archive.js';
+import { statsRoutes } from './stats.js';
 import { tenantRoutes } from './tenants.js';
 import { usageRoutes } from './usage.js';
 import { userRoutes } from './users.js';
@@ -33,6 +34,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   userRoutes(api, ctx);
   permissionRoutes(api, ctx);
   usageRoutes(api, ctx);
+  statsRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
 }

@@ -8,9 +8,11 @@ import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { isUnavailable } from '../errors.js';
+import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, TransactionClient } from '../types.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
+import { HeartbeatCounter, ingestPoints, transitionPoints } from './alert-series-points.js';
 import { type AuditAction, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { newIds } from './ids.js';
 import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
@@ -56,6 +58,12 @@ const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
 export interface AlertIndexes {
   readonly silences?: SilenceIndex | undefined;
   readonly ruleNames?: RuleNameIndex | undefined;
+  /**
+   * Where the points of alert changes go once their transaction has
+   * committed (created, acknowledged, resolved, status changes, resends):
+   * the service's series writer. Absent: none are made.
+   */
+  readonly events?: AlertEventSink | undefined;
 }
 
 /** What a batch's validation consults, read once per batch. */
@@ -310,12 +318,18 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   /** Stores a group of batches in one transaction and settles each; never throws. */
   async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
     let stored: IngestResult[];
+    let points: SeriesPoint[] | undefined;
     try {
       // The audit lock comes with the transaction, so the ingest statement
       // can read the chain's head (see HEAD_ROW).
-      stored = await this.db.withTenant(tenantId, (tx) => this.#store(tx, tenantId, group), {
-        advisoryLock: auditLockOf(tenantId),
-      });
+      stored = await this.db.withTenant(
+        tenantId,
+        (tx) => {
+          points = this.#indexes.events === undefined ? undefined : [];
+          return this.#store(tx, tenantId, group, points);
+        },
+        { advisoryLock: auditLockOf(tenantId) },
+      );
     } catch (err) {
       // Retried alone so that a batch fails only for its own sake; but when the
       // database is away or too slow it fails for every batch, and retrying
@@ -327,6 +341,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       }
       return;
     }
+    if (points !== undefined) this.#indexes.events?.record(points);
     group.forEach((batch, k) => {
       batch.resolve(stored[k] as IngestResult);
     });
@@ -337,9 +352,10 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     group: readonly PendingBatch[],
+    points: SeriesPoint[] | undefined,
   ): Promise<IngestResult[]> {
     const items = group.flatMap((batch) => batch.items);
-    const head = await this.#storeItems(tx, tenantId, items);
+    const head = await this.#storeItems(tx, tenantId, items, points);
     return this.#audit(tx, tenantId, group, head);
   }
 
@@ -351,6 +367,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     items: readonly ValidItem[],
+    points: SeriesPoint[] | undefined,
   ): Promise<AuditHead | null> {
     const segments = new Map<string, Segment[]>();
     for (const item of items) {
@@ -374,7 +391,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         .map((list) => list[round])
         .filter((s): s is Segment => s !== undefined);
       if (segs.length === 0) return head;
-      head = await this.#upsert(tx, tenantId, segs);
+      head = await this.#upsert(tx, tenantId, segs, points);
     }
   }
 
@@ -435,10 +452,12 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
+    let points: SeriesPoint[] | undefined;
     try {
-      return await this.db.withTenant(
+      const stored = await this.db.withTenant(
         tenantId,
         async (tx) => {
+          points = this.#indexes.events === undefined ? undefined : [];
           let head: AuditHead | null | undefined;
           let storing: Promise<AuditHead | null> | undefined;
           for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
@@ -454,7 +473,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
               context,
             );
             if (storing !== undefined) head = await storing;
-            storing = items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items);
+            storing =
+              items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items, points);
           }
           if (storing !== undefined) head = await storing;
           // Nothing valid: nothing written, no audit event (as on the queued path).
@@ -474,6 +494,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         },
         { advisoryLock: auditLockOf(tenantId) },
       );
+      if (points !== undefined) this.#indexes.events?.record(points);
+      return stored;
     } finally {
       void this.#drain(tenantId, queue);
     }
@@ -609,6 +631,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     batch: readonly Segment[],
+    points: SeriesPoint[] | undefined,
   ): Promise<AuditHead | null> {
     // One JSON array for all rows: the statement derives the columns from
     // each document, so every value is sent once, without array escaping.
@@ -650,6 +673,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       if (r.kind === 'head') head = { seq: Number(r.id), hash: r.fingerprint };
       else byFingerprint.set(r.fingerprint, r as IngestRow & { kind: RowKind });
     }
+    const heartbeats = points === undefined ? undefined : new HeartbeatCounter();
     for (const segment of batch) {
       const row = byFingerprint.get(segment.fingerprint);
       /* v8 ignore next -- every input row yields exactly one output row */
@@ -664,7 +688,19 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
           status: row.status,
         };
       });
+      if (points !== undefined && heartbeats !== undefined) {
+        const received = (segment.items[0] as ValidItem).data.lastReceivedAt;
+        ingestPoints(
+          tenantId,
+          segment.items,
+          row.kind,
+          received instanceof Date ? received.getTime() : Date.now(),
+          points,
+          heartbeats,
+        );
+      }
     }
+    if (points !== undefined) heartbeats?.drainInto(points);
     return head;
   }
 
@@ -716,7 +752,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     options: WriteOptions = {},
   ): Promise<Alert> {
     const act = AlertAction.parse(action);
-    return this.change(
+    let before: Alert | undefined;
+    const next = await this.change(
       tenantId,
       id,
       actor,
@@ -724,6 +761,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       'transition',
       false,
       (current, owned, _row, now) => {
+        before = current;
         const to = AlertStatus.transition(current.status, act, {
           previousStatus: current.previousStatus ?? undefined,
         });
@@ -762,5 +800,10 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         };
       },
     );
+    const events = this.#indexes.events;
+    if (events !== undefined && before !== undefined) {
+      events.record(transitionPoints(tenantId, before, next));
+    }
+    return next;
   }
 }

@@ -3,6 +3,7 @@ import type { AuditEvent } from '../../domain/audit-event.js';
 import type { InhibitRule } from '../../domain/inhibit-rule.js';
 import type { NotificationChannel } from '../../domain/notification-channel.js';
 import type { RoutingTree } from '../../domain/routing-tree.js';
+import type { AlertEventSink } from '../series/types.js';
 import type { Database } from '../types.js';
 import { AlertRepository } from './alert-repository.js';
 import { AlertRuleRepository, RuleNameIndex } from './alert-rule-repository.js';
@@ -94,6 +95,11 @@ export interface RepositoriesOptions {
    * SHA-256, which anyone who can write the database can recompute.
    */
   readonly auditKeys?: AuditKeys | undefined;
+  /**
+   * Where alert changes go as time-series points once committed (the
+   * service's series writer; see `docs/stores.md`). Absent: none are made.
+   */
+  readonly alertEvents?: AlertEventSink | undefined;
 }
 
 /**
@@ -116,7 +122,11 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
   return Object.freeze({
     tenants: new TenantRepository(db, auditKeys),
     alertRules: new AlertRuleRepository(db, ruleNames, sealed),
-    alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }, sealed),
+    alerts: new AlertRepository(
+      db,
+      { silences: silenceIndex, ruleNames, events: options.alertEvents },
+      sealed,
+    ),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS, {
       cipher: options.cipher,
       auditKeys,

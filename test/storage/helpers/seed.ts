@@ -19,6 +19,7 @@ export const TENANT_TABLES = [
   'alert_escalations',
   'users',
   'sessions',
+  'alert_series',
 ] as const;
 
 /** A tenant table name. */
@@ -78,6 +79,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
       return `INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at)
         SELECT ${T}, 'ses-' || g, 'user-' || g, encode(sha256(convert_to(${T} || g, 'UTF8')), 'hex'),
                now() + interval '1 hour' FROM ${g}`;
+    case 'alert_series':
+      return `INSERT INTO alert_series (tenant_id, at, kind, status)
+        SELECT ${T}, now(), 'created', 'firing' FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',

@@ -1,0 +1,119 @@
+/**
+ * `GET /v1/stats/alerts`: the caller's alert history over time, grouped by
+ * severity, rule or status, per minute, hour or day: alerts created, and the
+ * mean, p50 and p90 of time to acknowledge and time to resolve. Answered by
+ * the time-series store (InfluxDB when `INFLUXDB_URL` is set, else the
+ * database's `alert_series`); both answer alike (one contract suite).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DurationStats, StatsRow } from '../../storage/series/index.js';
+import { STEP_MS } from '../../storage/series/index.js';
+import { tenantOf } from '../auth.js';
+import { send } from '../wire.js';
+import type { RouteContext } from './context.js';
+import { parseQuery, timeParam } from './helpers.js';
+import { ERRORS } from './schemas.js';
+
+/** Buckets one answer may hold per group (a budget: a year per minute is refused, not computed). */
+export const MAX_STATS_BUCKETS = 10_000;
+
+const DAY_MS = 86_400_000;
+
+const StatsQueryParams = z
+  .object({
+    by: z.enum(['severity', 'rule', 'status']).default('severity'),
+    step: z.enum(['1m', '1h', '1d']).default('1h'),
+    from: timeParam.optional(),
+    to: timeParam.optional(),
+  })
+  .strict();
+
+function wireDurations(d: DurationStats | null): Record<string, number> | null {
+  return d === null ? null : { count: d.count, mean: d.mean, p50: d.p50, p90: d.p90 };
+}
+
+function wireRow(row: StatsRow): Record<string, unknown> {
+  return {
+    time: new Date(row.time).toISOString(),
+    key: row.key,
+    created: row.created,
+    time_to_acknowledge_ms: wireDurations(row.timeToAcknowledge),
+    time_to_resolve_ms: wireDurations(row.timeToResolve),
+  };
+}
+
+/** Registers the statistics route. */
+export function statsRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  api.get(
+    '/v1/stats/alerts',
+    {
+      config: { requires: 'read' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alert statistics over time: counts, time to acknowledge and to resolve',
+        description:
+          '`by` severity (default), rule or status; `step` 1m, 1h (default) or 1d, buckets aligned on UTC; `from` (default: 24 hours before `to`) included, `to` (default: now) excluded, RFC 3339. At most 10,000 buckets. Means in milliseconds to the microsecond; p50 and p90 are the values at rank floor(n × p + 0.5).',
+        querystring: {
+          type: 'object',
+          properties: {
+            by: { type: 'string', enum: ['severity', 'rule', 'status'] },
+            step: { type: 'string', enum: ['1m', '1h', '1d'] },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            description:
+              '`tenant_id`, `by`, `step`, `from`, `to`, `source` (`postgresql` or `influxdb`) and `series`: one entry per bucket and group (`time`, `key`, `created`, `time_to_acknowledge_ms` and `time_to_resolve_ms`: `{count, mean, p50, p90}` or null), sorted by time, then key.',
+          },
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const who = tenantOf(request);
+      const query = parseQuery(
+        StatsQueryParams.superRefine((q, zctx) => {
+          const to = q.to?.getTime() ?? ctx.now().getTime();
+          const from = q.from?.getTime() ?? to - DAY_MS;
+          if (from >= to) {
+            zctx.addIssue({ code: 'custom', path: ['to'], message: 'expected to after from' });
+          } else if ((to - from) / STEP_MS[q.step] > MAX_STATS_BUCKETS) {
+            zctx.addIssue({
+              code: 'custom',
+              path: ['step'],
+              message: `expected at most ${MAX_STATS_BUCKETS} buckets: use a longer step or a shorter range`,
+            });
+          }
+        }),
+        request,
+      );
+      const to = query.to?.getTime() ?? ctx.now().getTime();
+      const from = query.from?.getTime() ?? to - DAY_MS;
+      const rows = await ctx.series.store.stats({
+        tenantId: who.tenantId,
+        by: query.by,
+        step: query.step,
+        from,
+        to,
+      });
+      return send(
+        reply,
+        200,
+        {
+          tenant_id: who.tenantId,
+          by: query.by,
+          step: query.step,
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          source: ctx.series.store.engine,
+          series: rows.map(wireRow),
+        },
+        ctx.serializer,
+      );
+    },
+  );
+}

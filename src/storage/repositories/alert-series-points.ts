@@ -1,0 +1,159 @@
+/**
+ * The points of alert changes (see `series/types.ts`): what an ingest
+ * statement did to a fingerprint's row, or what a status transition did to
+ * an alert. Pure functions; the repository hands the points to its sink once
+ * the transaction has committed.
+ */
+import type { Alert } from '../../domain/alert.js';
+import type { SeriesPoint } from '../series/types.js';
+
+/** What a point needs of an ingested item. */
+export interface IngestedItem {
+  readonly data: {
+    readonly startsAt: Date;
+    readonly endsAt: Date | null;
+    readonly lastReceivedAt?: unknown;
+    readonly level: string;
+    readonly status: string;
+    readonly ruleId: string | null;
+    readonly labels: Readonly<Record<string, string>>;
+  };
+  readonly resolving: boolean;
+}
+
+const MINUTE = 60_000;
+
+function alertnameOf(labels: Readonly<Record<string, string>>): string | null {
+  return Object.hasOwn(labels, 'alertname') ? (labels.alertname ?? null) : null;
+}
+
+/** Resends per minute and tags, summed over a statement: one point each. */
+export class HeartbeatCounter {
+  readonly #counts = new Map<string, { point: Omit<SeriesPoint, 'count'>; count: number }>();
+
+  add(tenantId: string, item: IngestedItem, at: number, count: number): void {
+    if (count <= 0) return;
+    const minute = Math.floor(at / MINUTE) * MINUTE;
+    const rule = item.data.ruleId;
+    const alertname = alertnameOf(item.data.labels);
+    const key = JSON.stringify([tenantId, minute, rule, alertname, item.data.level]);
+    const found = this.#counts.get(key);
+    if (found !== undefined) {
+      found.count += count;
+      return;
+    }
+    this.#counts.set(key, {
+      point: {
+        kind: 'heartbeat',
+        tenantId,
+        time: minute,
+        rule,
+        alertname,
+        severity: item.data.level,
+        status: 'firing',
+        durationMs: null,
+      },
+      count,
+    });
+  }
+
+  /** The points, appended to `out`. */
+  drainInto(out: SeriesPoint[]): void {
+    for (const { point, count } of this.#counts.values()) out.push({ ...point, count });
+    this.#counts.clear();
+  }
+}
+
+/**
+ * The points of one fingerprint's items after the ingest statement:
+ * `inserted` → created (and resolved, when the same batch resolved it),
+ * `resolved` → resolved, and the other items as resends.
+ */
+export function ingestPoints(
+  tenantId: string,
+  items: readonly IngestedItem[],
+  kind: 'inserted' | 'updated' | 'resolved' | 'twin',
+  received: number,
+  out: SeriesPoint[],
+  heartbeats: HeartbeatCounter,
+): void {
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (first === undefined || last === undefined) return;
+  let startsAt = first.data.startsAt.getTime();
+  for (const item of items) startsAt = Math.min(startsAt, item.data.startsAt.getTime());
+  const tags = {
+    tenantId,
+    rule: last.data.ruleId,
+    alertname: alertnameOf(last.data.labels),
+    severity: last.data.level,
+  };
+  const resolves = (kind === 'inserted' || kind === 'resolved') && last.resolving;
+  if (kind === 'inserted') {
+    out.push({
+      ...tags,
+      kind: 'created',
+      time: startsAt,
+      status: first.data.status,
+      count: 1,
+      durationMs: null,
+    });
+  }
+  if (resolves) {
+    const endsAt = last.data.endsAt?.getTime() ?? received;
+    out.push({
+      ...tags,
+      kind: 'resolved',
+      time: endsAt,
+      status: 'resolved',
+      count: 1,
+      durationMs: Math.max(0, endsAt - startsAt),
+    });
+  }
+  // The items that neither created nor resolved the row are resends.
+  heartbeats.add(
+    tenantId,
+    last,
+    received,
+    items.length - (kind === 'inserted' ? 1 : 0) - (resolves ? 1 : 0),
+  );
+}
+
+/** The points of a status transition (`current` → `next`), none when the status did not change. */
+export function transitionPoints(tenantId: string, current: Alert, next: Alert): SeriesPoint[] {
+  if (current.status === next.status) return [];
+  const tags = {
+    tenantId,
+    rule: next.ruleId,
+    alertname: alertnameOf(next.labels),
+    severity: next.level,
+  };
+  const startsAt = next.startsAt.getTime();
+  const at = next.updatedAt.getTime();
+  const points: SeriesPoint[] = [
+    { ...tags, kind: 'status', time: at, status: next.status, count: 1, durationMs: null },
+  ];
+  if (next.status === 'acknowledged' && next.acknowledgedAt !== null) {
+    const ackAt = next.acknowledgedAt.getTime();
+    points.push({
+      ...tags,
+      kind: 'acknowledged',
+      time: ackAt,
+      status: 'acknowledged',
+      count: 1,
+      durationMs: Math.max(0, ackAt - startsAt),
+    });
+  }
+  if (next.status === 'resolved') {
+    const endsAt = next.endsAt?.getTime() ?? at;
+    points.push({
+      ...tags,
+      kind: 'resolved',
+      time: endsAt,
+      status: 'resolved',
+      count: 1,
+      durationMs: Math.max(0, endsAt - startsAt),
+    });
+  }
+  return points;
+}
