@@ -7,7 +7,7 @@
  */
 
 import { z } from 'zod';
-import { constant, type EmitContext, emitProperties, local } from './emit.js';
+import { constant, type EmitContext, emitObject, emitProperties, local } from './emit.js';
 import * as H from './zod-runtime.js';
 
 /** The compiled parser: the object's payload (output and raw issues), as Zod's own parse leaves it. */
@@ -70,7 +70,10 @@ export function generateModelSource(root: z.ZodType): { source: string; constant
   const keys = constant(ctx, new Set(Object.keys(shape)));
   const owner = constant(ctx, root);
   ctx.lines.push('"use strict";');
-  ctx.lines.push('return function compiledParse(input, ctx) {');
+  ctx.lines.push(
+    '// Some field failed: each field again, a failing one by Zod, issues where Zod files them.',
+  );
+  ctx.lines.push('function fieldByField(input, ctx) {');
   ctx.lines.push('  const out = {};');
   ctx.lines.push('  const P = { value: out, issues: [] };');
   emitProperties(ctx, shape, 'input', 'out', 'never', (key) => {
@@ -104,6 +107,23 @@ export function generateModelSource(root: z.ZodType): { source: string; constant
     ctx.lines.push(`  H.runChecks(${owner}, ${constant(ctx, checks)}, P);`);
   }
   ctx.lines.push('  return P;');
+  ctx.lines.push('}');
+  ctx.lines.push('// Every field valid: straight-line checks, the output built in one literal.');
+  ctx.lines.push('return function compiledParse(input, ctx) {');
+  ctx.lines.push('  valid: {');
+  ctx.depth = 1;
+  const out = emitObject(ctx, shape, 'input', 'valid');
+  const strict =
+    catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';
+  if (strict) ctx.lines.push(`    for (const k in input) if (!${keys}.has(k)) break valid;`);
+  ctx.lines.push(`    const P = { value: ${out}, issues: [] };`);
+  if (catchall !== undefined && !strict) {
+    ctx.lines.push(`    H.runCatchall(${constant(ctx, catchall)}, ${keys}, input, P, ctx);`);
+  }
+  if (checks.length > 0) ctx.lines.push(`    H.runChecks(${owner}, ${constant(ctx, checks)}, P);`);
+  ctx.lines.push('    return P;');
+  ctx.lines.push('  }');
+  ctx.lines.push('  return fieldByField(input, ctx);');
   ctx.lines.push('};');
   return { source: ctx.lines.join('\n'), constants: ctx.constants };
 }

@@ -167,19 +167,16 @@ function emitChecks(
   let current = v;
   for (const check of checks) {
     const test = passTest(ctx, check, current, kind);
-    const p = local(ctx, 'p');
-    const run = 'H.runCheck';
     if (test !== undefined) {
-      emit(ctx, `if (!(${test})) {`);
-      emit(ctx, `  const ${p} = ${run}(${constant(ctx, check)}, ${current});`);
-      emit(ctx, `  if (${p}.issues.length !== 0) break ${bad};`);
-      emit(ctx, '}');
+      emit(
+        ctx,
+        `if (!(${test}) && H.check(${constant(ctx, check)}, ${current}) === H.FAIL) break ${bad};`,
+      );
     } else {
       // A check may rewrite the value (trim, toLowerCase): read it back.
       const next = local(ctx, 'c');
-      emit(ctx, `const ${p} = ${run}(${constant(ctx, check)}, ${current});`);
-      emit(ctx, `if (${p}.issues.length !== 0) break ${bad};`);
-      emit(ctx, `const ${next} = ${p}.value;`);
+      emit(ctx, `const ${next} = H.check(${constant(ctx, check)}, ${current});`);
+      emit(ctx, `if (${next} === H.FAIL) break ${bad};`);
       current = next;
     }
   }
@@ -392,9 +389,7 @@ function emitKnown(
         ctx,
         `if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v})) break ${bad};`,
       );
-      const out = local(ctx, 'b');
-      emit(ctx, `const ${out} = {};`);
-      emitProperties(ctx, def.shape, v, out, bad);
+      const out = emitObject(ctx, def.shape, v, bad);
       if (strict) {
         const known = constant(ctx, new Set(Object.keys(def.shape)));
         const key = local(ctx, 'k');
@@ -402,9 +397,76 @@ function emitKnown(
       }
       return emitChecks(ctx, schema, out, bad, 'other');
     }
+    case 'transform': {
+      // Zod's transform, less the closure it makes per call for `ctx.addIssue`.
+      if (!has(schema, '$ZodTransform') || has(schema, '$ZodCodec')) return undefined;
+      const fn = (def as { transform?: unknown }).transform;
+      if (typeof fn !== 'function') return undefined;
+      const out = local(ctx, 't');
+      emit(ctx, `const ${out} = H.transform(${constant(ctx, fn)}, ${v});`);
+      emit(ctx, `if (${out} === H.FAIL) break ${bad};`);
+      return emitChecks(ctx, schema, out, bad, 'other');
+    }
     default:
       return undefined;
   }
+}
+
+/**
+ * Emits the declared properties of an object, all valid or `break bad`, and
+ * builds the output as one object literal (keys in the shape's order, as
+ * Zod's); keys that may be absent from the output follow as assignments.
+ * Returns the variable holding the object.
+ */
+export function emitObject(
+  ctx: EmitContext,
+  shape: Readonly<Record<string, z.ZodType>>,
+  v: string,
+  bad: string,
+): string {
+  const parts: { key: string; value: string; when?: string }[] = [];
+  for (const [key, node] of Object.entries(shape)) {
+    if (key === '__proto__') continue;
+    const k = JSON.stringify(key);
+    const optin = node._zod.optin;
+    const optout = node._zod.optout;
+    const value = local(ctx, 'v');
+    emit(ctx, `const ${value} = ${v}[${k}];`);
+    if (optin === undefined) {
+      emit(ctx, `if (!(${k} in ${v})) break ${bad};`);
+      parts.push({ key: k, value: emitNode(ctx, node, value, bad) });
+      continue;
+    }
+    const present = local(ctx, 'h');
+    emit(ctx, `const ${present} = ${k} in ${v};`);
+    if (optout === 'optional' && optin === 'optional') {
+      const held = local(ctx, 'o');
+      emit(ctx, `let ${held};`);
+      emit(ctx, `if (${present}) {`);
+      const result = emitNode(ctx, node, value, bad);
+      emit(ctx, `  ${held} = ${result};`);
+      emit(ctx, '}');
+      parts.push({ key: k, value: held, when: present });
+      continue;
+    }
+    const result = emitNode(ctx, node, value, bad);
+    if (optin === 'defaulted' && optout !== 'optional') parts.push({ key: k, value: result });
+    else parts.push({ key: k, value: result, when: `${result} !== undefined || ${present}` });
+  }
+  const out = local(ctx, 'b');
+  const firstConditional = parts.findIndex((p) => p.when !== undefined);
+  const literal = firstConditional === -1 ? parts : parts.slice(0, firstConditional);
+  const rest = firstConditional === -1 ? [] : parts.slice(firstConditional);
+  emit(ctx, `const ${out} = { ${literal.map((p) => `${p.key}: ${p.value}`).join(', ')} };`);
+  for (const p of rest) {
+    emit(
+      ctx,
+      p.when === undefined
+        ? `${out}[${p.key}] = ${p.value};`
+        : `if (${p.when}) ${out}[${p.key}] = ${p.value};`,
+    );
+  }
+  return out;
 }
 
 /**

@@ -78,17 +78,75 @@ export function runNode(node: NodeInternals, value: unknown, ctx: ParseContext):
   return result;
 }
 
+/** What {@link check} and {@link transform} give when the value fails. */
+export const FAIL: unique symbol = Symbol('alertbase.compiled.fail');
+
+/** A payload lent to a check or transform, with what Zod's transform adds for its callback. */
+interface ScratchPayload extends Payload {
+  addIssue(issue: unknown): void;
+}
+
+// Payloads are lent for the duration of one call and reused: allocating two
+// objects per check was a fifth of a valid parse (garbage collection). A
+// check that parses again (a refine calling a model) takes the next one.
+const scratch: ScratchPayload[] = [];
+let lent = 0;
+
+function borrow(value: unknown): ScratchPayload {
+  let payload = scratch[lent];
+  if (payload === undefined) {
+    const issues: RawIssue[] = [];
+    payload = {
+      value,
+      issues,
+      addIssue(issue: unknown) {
+        issues.push(typeof issue === 'object' && issue !== null ? (issue as RawIssue) : {});
+      },
+    };
+    scratch[lent] = payload;
+  } else {
+    payload.value = value;
+    payload.issues.length = 0;
+    if (payload.aborted !== undefined) delete payload.aborted;
+  }
+  lent += 1;
+  return payload;
+}
+
 /**
  * Runs one check on a value that passed everything before it; gives the
- * (possibly rewritten) payload, whose `issues` are empty when it passed.
+ * value after it (a check may rewrite it: trim, toLowerCase) or {@link FAIL}.
  */
-export function runCheck(check: CheckInternals, value: unknown): Payload {
-  const payload: Payload = { value, issues: [] };
-  const when = check._zod.def.when;
-  if (when !== undefined && !when(payload)) return payload;
-  const result = check._zod.check(payload);
-  if (result instanceof Promise) throw new z.core.$ZodAsyncError();
-  return payload;
+export function check(checkInst: CheckInternals, value: unknown): unknown {
+  const payload = borrow(value);
+  try {
+    const when = checkInst._zod.def.when;
+    if (when !== undefined && !when(payload)) return value;
+    const result = checkInst._zod.check(payload);
+    if (result instanceof Promise) return FAIL;
+    return payload.issues.length === 0 ? payload.value : FAIL;
+  } finally {
+    lent -= 1;
+  }
+}
+
+/**
+ * Runs a transform's function as Zod's transform does (`(value, ctx)`, with
+ * `ctx.addIssue`); gives its output, or {@link FAIL} when it reported an
+ * issue or went async (Zod then runs the node and reports).
+ */
+export function transform(
+  fn: (value: unknown, payload: Payload) => unknown,
+  value: unknown,
+): unknown {
+  const payload = borrow(value);
+  try {
+    const out = fn(value, payload);
+    if (out instanceof Promise || payload.issues.length !== 0) return FAIL;
+    return out;
+  } finally {
+    lent -= 1;
+  }
 }
 
 function aborted(payload: Payload, start = 0): boolean {
