@@ -14,7 +14,7 @@ afterEach(() => {
 
 interface Node {
   readonly name: string;
-  readonly children?: readonly Node[];
+  readonly children?: readonly Node[] | undefined;
 }
 const NodeSchema: z.ZodType<Node> = z.lazy(() =>
   z.strictObject({ name: z.string().min(1), children: z.array(NodeSchema).optional() }),
