@@ -2,8 +2,11 @@
  * Model validation against the peers: `Alert` and `AlertRule`, a valid payload
  * and an invalid one with eight faults, each peer returning its full issue list.
  *
- * - alertbase: `Model.safeParse` (the compiled Zod schema, plus alias handling,
- *   issue mapping, a frozen instance with computed fields).
+ * - alertbase: `Model.safeParse` with the model's compiled parser (generated
+ *   straight-line code for the whole model, Zod for what it does not know),
+ *   plus alias handling, issue mapping, a frozen instance with computed fields.
+ *   One more row per case times it against the regular parser (compilation
+ *   `off`: the `z.compile`d Zod schema), which must give the same result.
  * - zod: the same field schemas in a plain, uncompiled `z.strictObject`.
  * - ajv: compiled from the model's own `toJSONSchema({ io: 'input' })`, `allErrors`, ajv-formats.
  * - typebox, arktype, valibot: hand-written schemas of the same shape and constraints.
@@ -25,6 +28,7 @@ import * as v from 'valibot';
 import { z } from 'zod';
 import { LIMITS } from '../src/base/constants.js';
 import { AlertLevel, AlertStatus, Priority } from '../src/base/enums/index.js';
+import { setModelCompilation } from '../src/base/types/compiler/settings.js';
 import type { AnyModel } from '../src/base/types/model.js';
 import { DURATION_PATTERN } from '../src/base/utils/duration.js';
 import { UUID_V7_PATTERN } from '../src/base/utils/ids.js';
@@ -631,13 +635,33 @@ export async function run(): Promise<BenchRow[]> {
   for (const c of cases) {
     const ours = alertbaseContender(c.model);
     checkFairness(c, [ours, ...c.peers]);
+    // The compiled and the regular parser must report the same issues (test/models/compiled-parity.test.ts proves it at large).
+    for (const input of [c.valid, c.invalid]) {
+      setModelCompilation('off');
+      const regular = c.model.safeParse(input);
+      setModelCompilation('lazy');
+      const compiled = c.model.safeParse(input);
+      const issuesOf = (r: typeof regular) => JSON.stringify(r.success ? [] : r.error.issues);
+      if (regular.success !== compiled.success || issuesOf(regular) !== issuesOf(compiled)) {
+        throw new Error(`${c.model.name}: the compiled parser disagrees with the regular one`);
+      }
+    }
     for (const variant of ['valid', 'invalid'] as const) {
       const input = variant === 'valid' ? c.valid : c.invalid;
       const caseName =
         variant === 'valid'
           ? `${c.model.name} valid (${c.extra})`
           : `${c.model.name} invalid, ${c.faults.length} faults, full issue list`;
-      const fns: Record<string, () => unknown> = { alertbase: () => ours.check(input) };
+      const fns: Record<string, () => unknown> = {
+        alertbase: () => {
+          setModelCompilation('lazy');
+          return ours.check(input);
+        },
+        regular: () => {
+          setModelCompilation('off');
+          return ours.check(input);
+        },
+      };
       for (const p of c.peers) fns[p.name] = () => p.check(input);
       const result = measureThroughput(fns, { warmupMs: 200, sampleMs: 80, samples: 9 });
       const oursOps = result.alertbase?.opsPerSec ?? 0;
@@ -652,6 +676,17 @@ export async function run(): Promise<BenchRow[]> {
         }),
       );
       rows.push(...caseRows, vsBest(caseRows, `${caseName}: alertbase vs fastest peer`));
+      rows.push(
+        benchRow({
+          suite: SUITE,
+          case: `${caseName}: compiled parser vs alertbase's regular parser`,
+          unit: 'ops/s',
+          ours: oursOps,
+          baseline: result.regular?.opsPerSec ?? 0,
+          baselineName: 'alertbase, compilation off (z.compile + model layer)',
+        }),
+      );
+      setModelCompilation('lazy');
     }
   }
   return rows;

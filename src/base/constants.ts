@@ -120,6 +120,8 @@ export const AUTH_THROTTLE = Object.freeze({
 /** Defaults of the seed's configuration (env variables and `base_schema:` file). */
 export const DEFAULTS = Object.freeze({
   strictValidation: false,
+  /** `ALERTBASE_MODEL_COMPILATION` / `validation.compile`: when models compile their parsers. */
+  modelCompilation: 'lazy' as 'lazy' | 'eager' | 'off',
   /** `VALIDATION_CACHE_TTL`, seconds. */
   validationCacheTtlSeconds: 3_600,
   /** `MAX_VALIDATION_ERRORS`. */

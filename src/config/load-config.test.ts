@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../base/constants.js';
+import { getModelCompilation } from '../base/types/compiler/settings.js';
 import { isSecret, Secret } from '../base/types/secret.js';
 import { type LoadConfigOptions, loadConfig } from './load-config.js';
 import { adminKeysOf, CONFIG_SETTINGS } from './schema.js';
@@ -52,6 +53,7 @@ describe('defaults', () => {
     expect(config).toEqual({
       validation: {
         strictMode: DEFAULTS.strictValidation,
+        compile: DEFAULTS.modelCompilation,
         cacheEnabled: DEFAULTS.validationCacheEnabled,
         maxErrors: DEFAULTS.maxValidationErrors,
         cacheTtl: DEFAULTS.validationCacheTtlSeconds,
@@ -125,9 +127,24 @@ describe('defaults', () => {
   });
 });
 
+describe('model compilation', () => {
+  it('applies validation.compile to every model, and refuses an unknown mode', async () => {
+    await load({ env: { ALERTBASE_MODEL_COMPILATION: 'off' } });
+    expect(getModelCompilation()).toBe('off');
+    await load({ env: { ALERTBASE_MODEL_COMPILATION: 'eager' } });
+    expect(getModelCompilation()).toBe('eager');
+    await expect(load({ env: { ALERTBASE_MODEL_COMPILATION: 'sometimes' } })).rejects.toThrow(
+      /expected lazy, eager or off/,
+    );
+    await load();
+    expect(getModelCompilation()).toBe('lazy');
+  });
+});
+
 describe('environment variables', () => {
   const cases: [string, string, string, unknown][] = [
     ['ENABLE_STRICT_VALIDATION', 'yes', 'validation.strictMode', true],
+    ['ALERTBASE_MODEL_COMPILATION', 'off', 'validation.compile', 'off'],
     ['VALIDATION_CACHE_TTL', '60', 'validation.cacheTtl', 60],
     ['MAX_VALIDATION_ERRORS', '25', 'validation.maxErrors', 25],
     ['ENABLE_QUERY_CACHE', 'NO', 'performance.queryCacheEnabled', false],
@@ -213,6 +230,7 @@ describe('environment variables', () => {
     });
     expect(config.validation).toEqual({
       strictMode: true,
+      compile: 'lazy',
       cacheEnabled: true,
       maxErrors: 10,
       cacheTtl: 3600,
@@ -302,6 +320,7 @@ describe('the YAML file', () => {
     const { config, sources } = await load();
     expect(config.validation).toEqual({
       strictMode: true,
+      compile: 'lazy',
       cacheEnabled: false,
       maxErrors: 20,
       cacheTtl: DEFAULTS.validationCacheTtlSeconds,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULTS } from '../base/constants.js';
 import { ConfigError } from '../base/exceptions/index.js';
+import { setModelCompilation } from '../base/types/compiler/settings.js';
 import {
   type EnvOrigin,
   type EnvVars,
@@ -209,5 +210,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
   // Every value was checked above; this parse only builds the typed object.
   const config = AlertbaseConfigSchema.parse(tree);
+  // Models are process-wide: the loaded setting decides how every model parses from here on.
+  setModelCompilation(config.validation.compile);
   return deepFreeze({ config, sources: ordered });
 }

@@ -156,6 +156,9 @@ const MAX_TTL_SECONDS = 365 * 24 * 60 * 60;
 
 const validationShape = {
   strictMode: booleanSetting,
+  compile: z.enum(['lazy', 'eager', 'off'], {
+    error: 'expected lazy, eager or off',
+  }),
   cacheEnabled: booleanSetting,
   maxErrors: integerSetting(1, 10_000),
   cacheTtl: integerSetting(0, MAX_TTL_SECONDS),
@@ -370,6 +373,7 @@ export const ADMIN_KEY_ENV = 'ALERTBASE_ADMIN_KEY';
 export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
   ...settingsOf('validation', validationShape, {
     strictMode: { env: 'ENABLE_STRICT_VALIDATION', defaultValue: DEFAULTS.strictValidation },
+    compile: { env: 'ALERTBASE_MODEL_COMPILATION', defaultValue: DEFAULTS.modelCompilation },
     cacheEnabled: { defaultValue: DEFAULTS.validationCacheEnabled },
     maxErrors: { env: 'MAX_VALIDATION_ERRORS', defaultValue: DEFAULTS.maxValidationErrors },
     cacheTtl: { env: 'VALIDATION_CACHE_TTL', defaultValue: DEFAULTS.validationCacheTtlSeconds },

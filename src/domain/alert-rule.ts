@@ -9,7 +9,7 @@ import {
   TimestampMixin,
   VersionedMixin,
 } from '../base/mixins/index.js';
-import { parseGoTemplate } from '../base/prometheus/go-template.js';
+import { checkPrometheusTemplate } from '../base/prometheus/template-memo.js';
 import { Condition, DurationMs, Id } from '../base/types/fields.js';
 import { defineModel, type InstanceOf } from '../base/types/model.js';
 import { newId } from '../base/utils/ids.js';
@@ -56,7 +56,7 @@ export const AlertRule = defineModel('AlertRule', {
     for (const field of ['labels', 'annotations'] as const) {
       for (const [name, text] of Object.entries(rule[field])) {
         if (!text.includes('{{')) continue;
-        const checked = parseGoTemplate(text);
+        const checked = checkPrometheusTemplate(text);
         if (checked.ok) continue;
         ctx.addIssue({
           path: [field, name],

@@ -138,14 +138,22 @@ function encodeRepr(value: unknown, repr: ProtoRepr): unknown {
   }
 }
 
+/** Representations {@link encodeRepr} gives back unchanged. */
+const AS_IS: ReadonlySet<string> = new Set(['string', 'int64', 'double', 'bool']);
+
 function encodeMessage(data: Obj, msg: ProtoMessage): Obj {
   const out: Obj = {};
   for (const f of msg.fields) {
     const value = data[f.key];
     if (value === undefined || (value === null && f.repr.k !== 'value')) continue;
+    const asIs = AS_IS.has(f.repr.k);
     if (f.label === 'repeated') {
       const items = value instanceof Set ? [...value] : value;
-      out[f.protoName] = Array.isArray(items) ? items.map((v) => encodeRepr(v, f.repr)) : items;
+      out[f.protoName] =
+        Array.isArray(items) && !asIs ? items.map((v) => encodeRepr(v, f.repr)) : items;
+    } else if (f.label === 'map' && asIs && !(value instanceof Map)) {
+      // protobufjs reads a map field from a plain object: strings and numbers need no copy.
+      out[f.protoName] = value;
     } else if (f.label === 'map') {
       const entries = value instanceof Map ? [...value] : Object.entries(value as Obj);
       const map: Obj = {};

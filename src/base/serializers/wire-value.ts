@@ -40,6 +40,23 @@ export function toJsonValue(value: unknown, options: ToWireOptions): unknown {
   return out;
 }
 
+/** Values of this type are written exactly as they are. */
+function writtenAsIs(type: WireType): boolean {
+  return (
+    type.kind === 'string' ||
+    type.kind === 'number' ||
+    type.kind === 'boolean' ||
+    type.kind === 'enum' ||
+    type.kind === 'literal'
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 function objectToWire(
   value: Record<string, unknown>,
   type: ObjectWire,
@@ -81,15 +98,16 @@ export function toWire(
     case 'optional':
       return value === null || value === undefined ? value : toWire(value, type.inner, options);
     case 'array':
-      return Array.isArray(value)
-        ? value.map((v) => toWire(v, type.element, options))
-        : toJsonValue(value, options);
+      if (!Array.isArray(value)) return toJsonValue(value, options);
+      // Items written as they are need no copy (codecs only read what they are given).
+      return writtenAsIs(type.element) ? value : value.map((v) => toWire(v, type.element, options));
     case 'set':
       return value instanceof Set
         ? [...value].map((v) => toWire(v, type.element, options))
         : toJsonValue(value, options);
     case 'record':
     case 'map': {
+      if (type.kind === 'record' && writtenAsIs(type.value) && isPlainObject(value)) return value;
       const entries =
         value instanceof Map
           ? [...value]

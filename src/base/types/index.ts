@@ -1,3 +1,4 @@
+export * from './compiler/settings.js';
 export * from './fields.js';
 export * from './model.js';
 export * from './secret.js';

@@ -1,0 +1,194 @@
+import { isDeepStrictEqual } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { defineModel } from '../model.js';
+import { compileModel } from './compile-model.js';
+import { getModelCompilation, setModelCompilation } from './settings.js';
+
+const initial = getModelCompilation();
+afterEach(() => {
+  setModelCompilation(initial);
+  vi.unstubAllGlobals();
+  z.config({ jitless: false });
+});
+
+interface Node {
+  readonly name: string;
+  readonly children?: readonly Node[] | undefined;
+}
+const NodeSchema: z.ZodType<Node> = z.lazy(() =>
+  z.strictObject({ name: z.string().min(1), children: z.array(NodeSchema).optional() }),
+);
+
+const shape = {
+  name: z.string().trim().min(2).max(10),
+  count: z.int().min(0).max(100).optional(),
+  ratio: z.number().gt(0).lt(1).nullable().default(null),
+  kind: z.enum(['a', 'b']).default('a'),
+  flag: z.literal(true).optional(),
+  tags: z.array(z.string().max(3)).max(3).default([]),
+  meta: z.record(z.string().regex(/^[a-z]+$/), z.union([z.string(), z.number()])).optional(),
+  inner: z.strictObject({ x: z.boolean(), y: z.null().optional() }).optional(),
+  loose: z.looseObject({ x: z.boolean() }).optional(),
+  when: z.string().transform((s, ctx) => {
+    if (s === 'never') ctx.addIssue({ code: 'custom', message: 'not never' });
+    return s.length;
+  }),
+  even: z
+    .number()
+    .refine((n) => n % 2 === 0, 'expected an even number')
+    .optional(),
+  tree: NodeSchema.optional(),
+  any: z.unknown(),
+};
+
+function models(extra: 'forbid' | 'ignore' | 'allow') {
+  return defineModel(`CompilerToy_${extra}`, {
+    register: false,
+    extra,
+    fields: shape,
+    aliases: { when: 'at' },
+    computed: { double: (d) => (d.count ?? 0) * 2 },
+    refine: (data, ctx) => {
+      if (data.name === 'bad') ctx.addIssue({ path: ['name'], code: 'bad_name', message: 'no' });
+    },
+  });
+}
+
+const VALID = {
+  name: ' ok ',
+  when: 'now',
+  any: 1,
+  meta: { a: 'x', b: 2 },
+  tree: { name: 'r', children: [{ name: 'c' }] },
+};
+
+const INPUTS: unknown[] = [
+  VALID,
+  {
+    ...VALID,
+    count: 5,
+    ratio: 0.5,
+    kind: 'b',
+    flag: true,
+    tags: ['a'],
+    inner: { x: true, y: null },
+  },
+  { ...VALID, at: 'later' },
+  { ...VALID, when: undefined, at: 'x' },
+  { ...VALID, name: 'bad' },
+  { ...VALID, name: 'x' },
+  { ...VALID, count: -1, ratio: 2, kind: 'c', flag: false, tags: ['abcd', 5] },
+  { ...VALID, tags: ['a', 'b', 'c', 'd'] },
+  { ...VALID, meta: { A: 'x', b: true } },
+  { ...VALID, meta: [] },
+  { ...VALID, inner: { x: 1, z: 2 } },
+  { ...VALID, loose: { x: true, more: 1 } },
+  { ...VALID, when: 'never' },
+  { ...VALID, even: 3 },
+  { ...VALID, even: 4 },
+  { ...VALID, tree: { name: '', children: [{ name: 5 }] } },
+  { ...VALID, unknownKey: 1, other: 2 },
+  { name: 'ok' },
+  {},
+  { ...VALID, any: undefined },
+  { ...VALID, double: 4 },
+];
+
+function outcome(result: ReturnType<ReturnType<typeof models>['safeParse']>): unknown {
+  if (!result.success) return result.error.issues;
+  const data = result.data as unknown as Record<string, unknown>;
+  return {
+    keys: Object.keys(data),
+    data: { ...data },
+    double: data.double,
+    frozen: Object.isFrozen(data),
+  };
+}
+
+describe('compileModel', () => {
+  for (const extra of ['forbid', 'ignore', 'allow'] as const) {
+    it(`a model with every kind of field (extra: ${extra}) parses alike compiled and not`, () => {
+      const model = models(extra);
+      for (const input of INPUTS) {
+        setModelCompilation('off');
+        const regular = outcome(model.safeParse(input));
+        setModelCompilation('lazy');
+        const compiled = outcome(model.safeParse(input));
+        expect(isDeepStrictEqual(compiled, regular), JSON.stringify(input)).toBe(true);
+      }
+      expect(model.compiledSource()).toContain('function compiledParse');
+    });
+  }
+
+  it('leaves what it does not know to Zod: the recursive field is run by Zod', () => {
+    const source = models('forbid').compiledSource() ?? '';
+    expect(source).toContain('H.runNode(');
+    expect(source).toContain('H.check(');
+    expect(source).toContain('H.transform(');
+  });
+
+  it('an async check fails alike compiled and not', () => {
+    const model = defineModel('CompilerToyAsync', {
+      register: false,
+      fields: { name: z.string().refine(async () => true) },
+    });
+    setModelCompilation('off');
+    expect(() => model.safeParse({ name: 'x' })).toThrow(z.core.$ZodAsyncError);
+    setModelCompilation('lazy');
+    expect(() => model.safeParse({ name: 'x' })).toThrow(z.core.$ZodAsyncError);
+  });
+
+  it('falls back to the regular parser when code generation is refused', () => {
+    vi.stubGlobal(
+      'Function',
+      class {
+        constructor() {
+          throw new EvalError('Code generation from strings disallowed for this context');
+        }
+      },
+    );
+    const model = models('forbid');
+    expect(model.compiledSource()).toBeUndefined();
+    // (Zod itself generates code too: it is given its Function back to parse.)
+    vi.unstubAllGlobals();
+    expect(model.safeParse(VALID).success).toBe(true);
+    expect(model.compiledSource()).toBeUndefined();
+  });
+
+  it('a generator defect is not hidden as a refusal', () => {
+    vi.stubGlobal(
+      'Function',
+      class {
+        constructor() {
+          throw new SyntaxError('Unexpected token');
+        }
+      },
+    );
+    expect(() => compileModel(z.strictObject({ a: z.string() }))).toThrow(SyntaxError);
+  });
+
+  it("does not compile under Zod's jitless setting, nor in off mode", () => {
+    z.config({ jitless: true });
+    expect(compileModel(z.strictObject({ a: z.string() }))).toBeUndefined();
+    z.config({ jitless: false });
+    setModelCompilation('off');
+    expect(models('forbid').compiledSource()).toBeUndefined();
+  });
+
+  it('compiles at definition in eager mode', () => {
+    setModelCompilation('eager');
+    const model = models('ignore');
+    setModelCompilation('off');
+    expect(model.compiledSource()).toBeUndefined();
+    setModelCompilation('lazy');
+    expect(model.compiledSource()).toContain('compiledParse');
+  });
+
+  it('refuses a model that contains itself, and what is not an object', () => {
+    const Self: z.ZodType = z.lazy(() => Root);
+    const Root = z.strictObject({ self: Self.optional() });
+    expect(compileModel(Root)).toBeUndefined();
+    expect(compileModel(z.string())).toBeUndefined();
+  });
+});

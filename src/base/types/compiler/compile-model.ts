@@ -1,0 +1,150 @@
+/**
+ * @internal Compiles a model's object schema into one JavaScript function
+ * (`new Function`) that parses a (normalized) input in one pass: every field
+ * takes straight-line generated code; a field that fails is run again by Zod
+ * alone, which files its issues exactly where the regular parser does; then
+ * the unknown keys and the object's own checks (the model's `refine`).
+ */
+
+import { z } from 'zod';
+import { constant, type EmitContext, emitObject, emitProperties, local } from './emit.js';
+import * as H from './zod-runtime.js';
+
+/** The compiled parser: the object's payload (output and raw issues), as Zod's own parse leaves it. */
+export type CompiledParse = (input: Record<string, unknown>, ctx: H.ParseContext) => H.Payload;
+
+/** A compiled model parser and its source. */
+export interface CompiledModel {
+  readonly parse: CompiledParse;
+  /** The generated JavaScript (for debugging). */
+  readonly source: string;
+}
+
+interface ObjectDef {
+  readonly type: string;
+  readonly shape?: Readonly<Record<string, z.ZodType>>;
+  readonly catchall?: z.ZodType;
+  readonly checks?: readonly unknown[];
+}
+
+/** Why a schema is not compiled, or `undefined` when it can be. */
+function refusal(root: z.ZodType): string | undefined {
+  const def = root._zod.def as unknown as ObjectDef;
+  const traits = (root._zod as unknown as { traits: ReadonlySet<string> }).traits;
+  if (def.type !== 'object' || def.shape === undefined || !traits.has('$ZodObject')) {
+    return 'the model schema is not an object';
+  }
+  // A cycle through the model itself (a field that holds the model again) is
+  // Zod's to break, by the identity of the input objects it has seen.
+  if (z.core.isRecursiveSchema(root) && reaches(root, new Set())) {
+    return 'the model contains itself';
+  }
+  return undefined;
+}
+
+/** Do the schemas under `node` lead back to `target`? */
+function reaches(target: z.ZodType, seen: Set<unknown>, node: z.ZodType = target): boolean {
+  const def = node._zod.def as unknown as Record<string, unknown>;
+  const children: unknown[] = [];
+  for (const key of ['innerType', 'in', 'out', 'element', 'keyType', 'valueType', 'catchall']) {
+    children.push(def[key]);
+  }
+  if (Array.isArray(def.options)) children.push(...def.options);
+  if (def.type === 'object') children.push(...Object.values(def.shape as object));
+  if (def.type === 'lazy')
+    children.push((node._zod as unknown as { innerType: unknown }).innerType);
+  for (const child of children) {
+    if (child === target) return true;
+    if (typeof child !== 'object' || child === null || seen.has(child)) continue;
+    seen.add(child);
+    if ('_zod' in child && reaches(target, seen, child as z.ZodType)) return true;
+  }
+  return false;
+}
+
+/** Generates the source of a model's parser; the schemas it uses are in `constants`. */
+export function generateModelSource(root: z.ZodType): { source: string; constants: unknown[] } {
+  const def = root._zod.def as unknown as ObjectDef;
+  const shape = def.shape ?? {};
+  const ctx: EmitContext = { constants: [], lines: [], counter: 0, depth: 0 };
+  const keys = constant(ctx, new Set(Object.keys(shape)));
+  const owner = constant(ctx, root);
+  ctx.lines.push('"use strict";');
+  ctx.lines.push(
+    '// Some field failed: each field again, a failing one by Zod, issues where Zod files them.',
+  );
+  ctx.lines.push('function fieldByField(input, ctx) {');
+  ctx.lines.push('  const out = {};');
+  ctx.lines.push('  const P = { value: out, issues: [] };');
+  emitProperties(ctx, shape, 'input', 'out', 'never', (key) => {
+    const done = local(ctx, 'f');
+    const bad = local(ctx, 'x');
+    return {
+      open: `${done}: { ${bad}: {`,
+      label: bad,
+      close: [
+        `break ${done};`,
+        '}',
+        `H.runProperty(${constant(ctx, shape[key])}, ${JSON.stringify(key)}, input, P, ctx);`,
+        '}',
+      ],
+    };
+  });
+  const catchall = def.catchall;
+  if (catchall !== undefined) {
+    const strict = (catchall._zod.def as unknown as ObjectDef).type === 'never';
+    if (strict) {
+      ctx.lines.push(`  for (const k in input) if (!${keys}.has(k)) {`);
+      ctx.lines.push(`    H.unrecognizedKeys(${keys}, input, P, ${owner});`);
+      ctx.lines.push('    break;');
+      ctx.lines.push('  }');
+    } else {
+      ctx.lines.push(`  H.runCatchall(${constant(ctx, catchall)}, ${keys}, input, P, ctx);`);
+    }
+  }
+  const checks = def.checks ?? [];
+  if (checks.length > 0) {
+    ctx.lines.push(`  H.runChecks(${owner}, ${constant(ctx, checks)}, P);`);
+  }
+  ctx.lines.push('  return P;');
+  ctx.lines.push('}');
+  ctx.lines.push('// Every field valid: straight-line checks, the output built in one literal.');
+  ctx.lines.push('return function compiledParse(input, ctx) {');
+  ctx.lines.push('  valid: {');
+  ctx.depth = 1;
+  const out = emitObject(ctx, shape, 'input', 'valid');
+  const strict =
+    catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';
+  if (strict) ctx.lines.push(`    for (const k in input) if (!${keys}.has(k)) break valid;`);
+  ctx.lines.push(`    const P = { value: ${out}, issues: [] };`);
+  if (catchall !== undefined && !strict) {
+    ctx.lines.push(`    H.runCatchall(${constant(ctx, catchall)}, ${keys}, input, P, ctx);`);
+  }
+  if (checks.length > 0) ctx.lines.push(`    H.runChecks(${owner}, ${constant(ctx, checks)}, P);`);
+  ctx.lines.push('    return P;');
+  ctx.lines.push('  }');
+  ctx.lines.push('  return fieldByField(input, ctx);');
+  ctx.lines.push('};');
+  return { source: ctx.lines.join('\n'), constants: ctx.constants };
+}
+
+/**
+ * Compiles a model's object schema; `undefined` when it cannot be compiled
+ * or code generation is refused (a Content Security Policy, Node's
+ * `--disallow-code-generation-from-strings`, Zod's `jitless`): the model then
+ * uses the regular parser.
+ */
+export function compileModel(root: z.ZodType): CompiledModel | undefined {
+  if (refusal(root) !== undefined) return undefined;
+  if (z.config().jitless === true) return undefined;
+  const { source, constants } = generateModelSource(root);
+  let factory: (K: readonly unknown[], helpers: typeof H) => CompiledParse;
+  try {
+    factory = new Function('K', 'H', source) as typeof factory;
+  } catch (error) {
+    // Code generation refused: the regular parser serves. Anything else is a defect of the generator.
+    if (error instanceof EvalError) return undefined;
+    throw error;
+  }
+  return { parse: factory(constants, H), source };
+}

@@ -1,0 +1,279 @@
+/**
+ * @internal What compiled model parsers call back into: Zod's own parse of one
+ * node, and faithful copies of the few steps of Zod's object parse that
+ * decide where an issue goes (a property's result, the checks after a
+ * schema's parse). Kept beside the generator so the compiled and the regular
+ * parser report the same issues in the same order.
+ */
+
+import { z } from 'zod';
+
+/** A Zod parse payload: the value so far and the raw issues. */
+export interface Payload {
+  value: unknown;
+  issues: RawIssue[];
+  aborted?: boolean;
+}
+
+/** A raw (not yet finalized) Zod issue. */
+export interface RawIssue {
+  code?: string;
+  path?: PropertyKey[];
+  continue?: boolean;
+  schema?: unknown;
+  [key: string]: unknown;
+}
+
+/** Zod's parse context, as the regular parser creates it. */
+export interface ParseContext {
+  readonly async: false;
+}
+
+interface CheckInternals {
+  readonly _zod: {
+    readonly def: { readonly when?: (payload: Payload) => boolean };
+    check(payload: Payload): unknown;
+  };
+}
+
+/** A schema's internals as the compiled code uses them. */
+export interface NodeInternals {
+  readonly _zod: {
+    readonly optin?: 'optional' | 'defaulted' | undefined;
+    readonly optout?: 'optional' | undefined;
+    run(payload: Payload, ctx: ParseContext): Payload | Promise<Payload>;
+  };
+}
+
+const util = z.core.util as unknown as {
+  finalizeIssue(issue: RawIssue, ctx: ParseContext, config: unknown): FinalIssue;
+  codePointLength(text: string): number;
+  isPlainObject(value: unknown): boolean;
+};
+
+/** A finalized Zod issue (what `safeParse` gives). */
+export interface FinalIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly [key: string]: unknown;
+}
+
+/** Zod's count of a string's code points (its length checks measure those). */
+export const codePointLength: (text: string) => number = util.codePointLength;
+
+/** Zod's test for a record's input. */
+export const isPlainRecord: (value: unknown) => boolean = util.isPlainObject;
+
+/** Finalizes raw issues as `safeParse` does (messages from the error maps and locale). */
+export function finalizeIssues(issues: readonly RawIssue[], ctx: ParseContext): FinalIssue[] {
+  const config = z.config();
+  return issues.map((issue) => util.finalizeIssue(issue, ctx, config));
+}
+
+/** Runs one schema with Zod; a Promise (an async check) is refused as `safeParse` refuses it. */
+export function runNode(node: NodeInternals, value: unknown, ctx: ParseContext): Payload {
+  const result = node._zod.run({ value, issues: [] }, ctx);
+  if (result instanceof Promise) throw new z.core.$ZodAsyncError();
+  return result;
+}
+
+/** What {@link check} and {@link transform} give when the value fails. */
+export const FAIL: unique symbol = Symbol('alertbase.compiled.fail');
+
+/** A payload lent to a check or transform, with what Zod's transform adds for its callback. */
+interface ScratchPayload extends Payload {
+  addIssue(issue: unknown): void;
+}
+
+// Payloads are lent for the duration of one call and reused: allocating two
+// objects per check was a fifth of a valid parse (garbage collection). A
+// check that parses again (a refine calling a model) takes the next one.
+const scratch: ScratchPayload[] = [];
+let lent = 0;
+
+function borrow(value: unknown): ScratchPayload {
+  let payload = scratch[lent];
+  if (payload === undefined) {
+    const issues: RawIssue[] = [];
+    payload = {
+      value,
+      issues,
+      addIssue(issue: unknown) {
+        issues.push(typeof issue === 'object' && issue !== null ? (issue as RawIssue) : {});
+      },
+    };
+    scratch[lent] = payload;
+  } else {
+    payload.value = value;
+    payload.issues.length = 0;
+    if (payload.aborted !== undefined) delete payload.aborted;
+  }
+  lent += 1;
+  return payload;
+}
+
+/**
+ * Runs one check on a value that passed everything before it; gives the
+ * value after it (a check may rewrite it: trim, toLowerCase) or {@link FAIL}.
+ */
+export function check(checkInst: CheckInternals, value: unknown): unknown {
+  const payload = borrow(value);
+  try {
+    const when = checkInst._zod.def.when;
+    if (when !== undefined && !when(payload)) return value;
+    const result = checkInst._zod.check(payload);
+    if (result instanceof Promise) return FAIL;
+    return payload.issues.length === 0 ? payload.value : FAIL;
+  } finally {
+    lent -= 1;
+  }
+}
+
+/**
+ * Runs a transform's function as Zod's transform does (`(value, ctx)`, with
+ * `ctx.addIssue`); gives its output, or {@link FAIL} when it reported an
+ * issue or went async (Zod then runs the node and reports).
+ */
+export function transform(
+  fn: (value: unknown, payload: Payload) => unknown,
+  value: unknown,
+): unknown {
+  const payload = borrow(value);
+  try {
+    const out = fn(value, payload);
+    if (out instanceof Promise || payload.issues.length !== 0) return FAIL;
+    return out;
+  } finally {
+    lent -= 1;
+  }
+}
+
+function aborted(payload: Payload, start = 0): boolean {
+  if (payload.aborted === true) return true;
+  for (let i = start; i < payload.issues.length; i++) {
+    if (payload.issues[i]?.continue !== true) return true;
+  }
+  return false;
+}
+
+function explicitlyAborted(payload: Payload, start = 0): boolean {
+  if (payload.aborted === true) return true;
+  for (let i = start; i < payload.issues.length; i++) {
+    if (payload.issues[i]?.continue === false) return true;
+  }
+  return false;
+}
+
+/** Zod's `runChecks`: a schema's checks after its parse, with Zod's skipping and ownership rules. */
+export function runChecks(
+  owner: unknown,
+  checks: readonly CheckInternals[],
+  payload: Payload,
+): void {
+  let isAborted = aborted(payload);
+  for (const check of checks) {
+    const when = check._zod.def.when;
+    if (when !== undefined) {
+      if (explicitlyAborted(payload)) continue;
+      if (!when(payload)) continue;
+    } else if (isAborted) {
+      continue;
+    }
+    const before = payload.issues.length;
+    const result = check._zod.check(payload);
+    if (result instanceof Promise) throw new z.core.$ZodAsyncError();
+    if (payload.issues.length === before) continue;
+    for (let i = before; i < payload.issues.length; i++) {
+      const issue = payload.issues[i] as RawIssue;
+      issue.schema ??= owner;
+    }
+    if (!isAborted) isAborted = aborted(payload, before);
+  }
+}
+
+/** Zod's `prefixIssues`. */
+function prefixIssues(key: PropertyKey, issues: RawIssue[]): RawIssue[] {
+  for (const issue of issues) {
+    issue.path ??= [];
+    issue.path.unshift(key);
+  }
+  return issues;
+}
+
+/**
+ * Zod's object parse of one declared property (`handlePropertyResult`): runs
+ * the property's schema with Zod and files its result into the object's payload.
+ */
+export function runProperty(
+  node: NodeInternals,
+  key: string,
+  input: Record<string, unknown>,
+  target: Payload,
+  ctx: ParseContext,
+): void {
+  const result = runNode(node, input[key], ctx);
+  const optin = node._zod.optin;
+  const optout = node._zod.optout;
+  const isPresent = key in input;
+  const isOptionalOut = optout === 'optional';
+  if (!isPresent && isOptionalOut && optin === 'optional') return;
+  if (result.issues.length > 0) {
+    if (optin !== undefined && isOptionalOut && !isPresent) return;
+    target.issues.push(...prefixIssues(key, result.issues));
+  }
+  if (!isPresent && optin === undefined) {
+    if (result.issues.length === 0) {
+      target.issues.push({
+        code: 'invalid_type',
+        expected: 'nonoptional',
+        input: undefined,
+        path: [key],
+      });
+    }
+    return;
+  }
+  const out = target.value as Record<string, unknown>;
+  if (result.value === undefined) {
+    if (isPresent || (optin === 'defaulted' && !isOptionalOut)) out[key] = undefined;
+  } else {
+    out[key] = result.value;
+  }
+}
+
+/** Zod's report of unknown keys of a strict object. */
+export function unrecognizedKeys(
+  keys: ReadonlySet<string>,
+  input: Record<string, unknown>,
+  target: Payload,
+  owner: unknown,
+): void {
+  const unknown: string[] = [];
+  for (const key in input) {
+    if (keys.has(key)) continue;
+    unknown.push(key);
+  }
+  if (unknown.length > 0) {
+    target.issues.push({
+      code: 'unrecognized_keys',
+      keys: unknown,
+      input,
+      inst: owner,
+      continue: true,
+    });
+  }
+}
+
+/** Zod's parse of the undeclared keys of a loose object (its catchall schema). */
+export function runCatchall(
+  node: NodeInternals,
+  keys: ReadonlySet<string>,
+  input: Record<string, unknown>,
+  target: Payload,
+  ctx: ParseContext,
+): void {
+  for (const key in input) {
+    if (keys.has(key) || key === '__proto__') continue;
+    runProperty(node, key, input, target, ctx);
+  }
+}
