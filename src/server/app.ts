@@ -209,7 +209,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     (keys === undefined ? undefined : KeyRing.parse(keys.reveal(), ENCRYPTION_KEYS_ENV));
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
+    heartbeatWindowMs: options.config.performance.heartbeatWindowMs,
+    onHeartbeatError: (err) => app.log.error({ err }, 'heartbeat flush failed'),
   });
+  // Runs once the server has stopped taking requests and answered those in
+  // flight (SIGTERM drains first): every heartbeat answered is written.
+  app.addHook('onClose', async () => repos.alerts.close());
   const observed = useObservability(app, { ...options, repos });
   const autovacuum = await autovacuumEnabled(options.db);
   if (autovacuum === false) {

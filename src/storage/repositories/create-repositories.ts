@@ -84,6 +84,15 @@ export interface RepositoriesOptions {
    * (`ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE`); everything else works.
    */
   readonly cipher?: SecretCipher | undefined;
+  /**
+   * How long ingest may hold a heartbeat before writing it, ms (see
+   * `AlertIndexes.heartbeatWindowMs`); default 0: every resend is written
+   * before the answer. Call `repos.alerts.close()` before closing the
+   * database when it is above 0.
+   */
+  readonly heartbeatWindowMs?: number | undefined;
+  /** A heartbeat flush failed (it is retried with the next window). */
+  readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
 }
 
 /**
@@ -104,7 +113,12 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
   return Object.freeze({
     tenants: new TenantRepository(db),
     alertRules: new AlertRuleRepository(db, ruleNames),
-    alerts: new AlertRepository(db, { silences: silenceIndex, ruleNames }),
+    alerts: new AlertRepository(db, {
+      silences: silenceIndex,
+      ruleNames,
+      heartbeatWindowMs: options.heartbeatWindowMs,
+      onHeartbeatError: options.onHeartbeatError,
+    }),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS, {
       cipher: options.cipher,
     }),
