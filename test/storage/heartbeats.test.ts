@@ -12,7 +12,6 @@ import {
   createTestDatabase,
   type Database,
   openDatabase,
-  type Repositories,
 } from '../../src/storage/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
@@ -115,7 +114,11 @@ function suite(name: string, open: () => Opener) {
 
     it('answers a heartbeat from memory and writes it behind, coalesced, never backwards', async () => {
       const now = Date.now();
-      const first = await t.repos.alerts.ingest(TENANT, [alert('Beat', new Date(now + HOUR))], 'test');
+      const first = await t.repos.alerts.ingest(
+        TENANT,
+        [alert('Beat', new Date(now + HOUR))],
+        'test',
+      );
       expect(first.counts.created).toBe(1);
       const id = first.items[0]?.outcome === 'created' ? first.items[0].id : '';
       const before = (await rows(t.db)).find((r) => r.id === id) as Row;
@@ -152,10 +155,19 @@ function suite(name: string, open: () => Opener) {
         'test',
       );
       expect(changed.auditEventId).not.toBeNull();
-      const row = (await rows(t.db)).find((r) => r.annotations.summary !== undefined && r.doc.labels !== undefined && (r.doc.labels as Record<string, string>).alertname === 'Change') as Row;
+      const row = (await rows(t.db)).find(
+        (r) =>
+          r.annotations.summary !== undefined &&
+          r.doc.labels !== undefined &&
+          (r.doc.labels as Record<string, string>).alertname === 'Change',
+      ) as Row;
       expect(row.annotations).toEqual({ summary: 'b' });
       // Back to 'a': a change again, not a heartbeat.
-      const back = await t.repos.alerts.ingest(TENANT, [alert('Change', ends, { summary: 'a' })], 'test');
+      const back = await t.repos.alerts.ingest(
+        TENANT,
+        [alert('Change', ends, { summary: 'a' })],
+        'test',
+      );
       expect(back.auditEventId).not.toBeNull();
     });
 
@@ -166,7 +178,11 @@ function suite(name: string, open: () => Opener) {
       await t.repos.alerts.ingest(TENANT, [alert('Ack', ends)], 'test');
       await t.repos.alerts.transition(TENANT, id, 'acknowledge', 'user:1');
       const resend = await t.repos.alerts.ingest(TENANT, [alert('Ack', ends)], 'test');
-      expect(resend.items[0]).toMatchObject({ outcome: 'deduplicated', id, status: 'acknowledged' });
+      expect(resend.items[0]).toMatchObject({
+        outcome: 'deduplicated',
+        id,
+        status: 'acknowledged',
+      });
       const again = await t.repos.alerts.ingest(TENANT, [alert('Ack', ends)], 'test');
       expect(again.items[0]).toMatchObject({ status: 'acknowledged' });
       const events = await eventCount(t.db);
@@ -242,72 +258,89 @@ describe('heartbeats never hide a change (property, PGlite)', () => {
     const model = await setUp(pglite, 0);
     try {
       let run = 0;
+      let heartbeats = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }), async (rounds) => {
-          run++;
-          const base = Date.now();
-          for (const [r, round] of rounds.entries()) {
-            // A round's sends go out together (several batches in flight); acts follow.
-            // Resolving copies of one alert folded in one group differ from the same stored one
-            // by one (a second resolved copy's annotations): a known difference of group commit,
-            // not of heartbeats. So a resolving send is the last send of its alert in a round.
-            // Likewise a level that rises within one group is folded to the last copy's, so the
-            // copies of one alert in a round share the first one's level.
-            const sends = round
-              .filter(
-                (s, k): s is Extract<Step, { kind: 'send' }> =>
-                  s.kind === 'send' &&
-                  (!s.resolve ||
-                    !round.slice(k + 1).some((x) => x.kind === 'send' && x.alert === s.alert)),
-              )
-              .map((s, _k, all) => ({
-                ...s,
-                level: (all.find((x) => x.alert === s.alert) ?? s).level,
-              }));
-            const batches = sends.map((s) => {
-              const a = {
-                labels: { alertname: `P${run}`, i: String(s.alert) },
-                annotations: { summary: `s${s.annotation}` },
-                level: s.level === 0 ? 'high' : 'critical',
-                priority: 'P2',
-                startsAt: new Date(base).toISOString(),
-                endsAt: new Date(s.resolve ? base - 1_000 : base + HOUR + r * 1_000).toISOString(),
-              };
-              return [a];
-            });
-            const [mine, theirs] = await Promise.all([
-              Promise.all(batches.map((b) => ours.repos.alerts.ingest(TENANT, b, 'test'))),
-              (async () => {
-                const out = [];
-                for (const b of batches) out.push(await model.repos.alerts.ingest(TENANT, b, 'test'));
-                return out;
-              })(),
-            ]);
-            // Outcomes are per item as if stored one by one (a shared group reports the row's
-            // status at its end, so statuses are compared on the rows below).
-            mine.forEach((m, k) => {
-              expect(m.items[0]?.outcome).toBe(theirs[k]?.items[0]?.outcome);
-            });
-            for (const s of round.filter((x) => x.kind !== 'send')) {
-              const action = s.kind === 'ack' ? 'acknowledge' : s.kind === 'unack' ? 'unacknowledge' : 'resolve';
-              for (const repos of [ours.repos, model.repos]) {
-                const found = await repos.alerts.list(TENANT, {
-                  filter: { labels: { alertname: `P${run}`, i: String(s.alert) } },
-                  limit: 10,
-                });
-                const open = found.items.find((a) => a.status !== 'resolved');
-                if (open === undefined) continue;
-                await repos.alerts.transition(TENANT, open.id, action, 'user:1').catch((err: { code?: string }) => {
-                  if (err.code !== 'ALERTBASE_STATUS_INVALID_TRANSITION') throw err;
-                });
+        fc.asyncProperty(
+          fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+          async (rounds) => {
+            run++;
+            const base = Date.now();
+            for (const [r, round] of rounds.entries()) {
+              // A round's sends go out together (several batches in flight); acts follow.
+              // Resolving copies of one alert folded in one group differ from the same stored one
+              // by one (a second resolved copy's annotations): a known difference of group commit,
+              // not of heartbeats. So a resolving send is the last send of its alert in a round.
+              // Likewise a level that rises within one group is folded to the last copy's, so the
+              // copies of one alert in a round share the first one's level.
+              const sends = round
+                .filter(
+                  (s, k): s is Extract<Step, { kind: 'send' }> =>
+                    s.kind === 'send' &&
+                    (!s.resolve ||
+                      !round.slice(k + 1).some((x) => x.kind === 'send' && x.alert === s.alert)),
+                )
+                .map((s, _k, all) => ({
+                  ...s,
+                  level: (all.find((x) => x.alert === s.alert) ?? s).level,
+                }));
+              const batches = sends.map((s) => {
+                const a = {
+                  labels: { alertname: `P${run}`, i: String(s.alert) },
+                  annotations: { summary: `s${s.annotation}` },
+                  level: s.level === 0 ? 'high' : 'critical',
+                  priority: 'P2',
+                  startsAt: new Date(base).toISOString(),
+                  endsAt: new Date(
+                    s.resolve ? base - 1_000 : base + HOUR + r * 1_000,
+                  ).toISOString(),
+                };
+                return [a];
+              });
+              const [mine, theirs] = await Promise.all([
+                Promise.all(batches.map((b) => ours.repos.alerts.ingest(TENANT, b, 'test'))),
+                (async () => {
+                  const out = [];
+                  for (const b of batches)
+                    out.push(await model.repos.alerts.ingest(TENANT, b, 'test'));
+                  return out;
+                })(),
+              ]);
+              // Outcomes are per item as if stored one by one (a shared group reports the row's
+              // status at its end, so statuses are compared on the rows below).
+              mine.forEach((m, k) => {
+                expect(m.items[0]?.outcome).toBe(theirs[k]?.items[0]?.outcome);
+                if (m.auditEventId === null) heartbeats++;
+              });
+              for (const s of round.filter((x) => x.kind !== 'send')) {
+                const action =
+                  s.kind === 'ack'
+                    ? 'acknowledge'
+                    : s.kind === 'unack'
+                      ? 'unacknowledge'
+                      : 'resolve';
+                for (const repos of [ours.repos, model.repos]) {
+                  const found = await repos.alerts.list(TENANT, {
+                    filter: { labels: { alertname: `P${run}`, i: String(s.alert) } },
+                    limit: 10,
+                  });
+                  const open = found.items.find((a) => a.status !== 'resolved');
+                  if (open === undefined) continue;
+                  await repos.alerts
+                    .transition(TENANT, open.id, action, 'user:1')
+                    .catch((err: { code?: string }) => {
+                      if (err.code !== 'ALERTBASE_STATUS_INVALID_TRANSITION') throw err;
+                    });
+                }
               }
             }
-          }
-          await ours.repos.alerts.flushHeartbeats();
-          expect(await visible(ours.db, `P${run}`)).toEqual(await visible(model.db, `P${run}`));
-        }),
+            await ours.repos.alerts.flushHeartbeats();
+            expect(await visible(ours.db, `P${run}`)).toEqual(await visible(model.db, `P${run}`));
+          },
+        ),
         { numRuns: 25 },
       );
+      // The sequences did take the heartbeat path.
+      expect(heartbeats).toBeGreaterThan(10);
     } finally {
       await ours.close();
       await model.close();

@@ -45,7 +45,9 @@ export async function notifyAlertChanges(
   if (changes.length === 0) return;
   const payloads: string[] = [];
   for (let start = 0; start < changes.length; start += PER_NOTIFICATION) {
-    payloads.push(JSON.stringify({ t: tenantId, c: changes.slice(start, start + PER_NOTIFICATION) }));
+    payloads.push(
+      JSON.stringify({ t: tenantId, c: changes.slice(start, start + PER_NOTIFICATION) }),
+    );
   }
   await tx.query(NOTIFY_MANY.text, [ALERT_CHANGES_CHANNEL, payloads], NOTIFY_MANY.options);
 }
@@ -170,7 +172,11 @@ export class AlertChangeFeed {
         resolve(ok);
       });
       this.#db
-        .query(NOTIFY.text, [ALERT_CHANGES_CHANNEL, JSON.stringify({ p: `${this.#instance}:${n}` })], NOTIFY.options)
+        .query(
+          NOTIFY.text,
+          [ALERT_CHANGES_CHANNEL, JSON.stringify({ p: `${this.#instance}:${n}` })],
+          NOTIFY.options,
+        )
         .catch(() => {
           this.#waiting.get(n)?.(false);
           this.#waiting.delete(n);

@@ -9,9 +9,9 @@ import { Alert } from '../../domain/alert.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { isUnavailable } from '../errors.js';
 import type { Database, TransactionClient } from '../types.js';
+import { type AlertChange, AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
-import { type AlertChange, AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
 import { type AuditAction, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
 import { contentKeyOf, digestOf, HeartbeatIndex, type WrittenRow } from './heartbeat-index.js';
 import { HeartbeatWriter } from './heartbeat-writer.js';
@@ -360,10 +360,9 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     if (hb === undefined) return items;
     // The barrier is asked for now (it covers what committed before this
     // batch); batches are admitted in the order they got here.
-    const barrier =
-      hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving)
-        ? hb.feed.sync()
-        : (void hb.feed.start(), Promise.resolve(false));
+    const needsBarrier = hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving);
+    if (!needsBarrier) void hb.feed.start();
+    const barrier = needsBarrier ? hb.feed.sync() : Promise.resolve(false);
     const previous = this.#admissions.get(tenantId) ?? Promise.resolve();
     const admitted = previous.then(() => barrier);
     this.#admissions.set(tenantId, admitted);
