@@ -6,10 +6,11 @@
  * listening session in commit order. The heartbeat index of each instance
  * (`heartbeat-index.ts`) drops what the change made stale.
  *
- * `AlertChangeFeed.sync()` is the read barrier: it sends a ping through the
- * same channel and resolves once the ping comes back, so every change
- * committed before the call has been applied to the index by then (commit
- * order). That is what lets an instance answer from its index without ever
+ * `AlertChangeFeed.sync()` is the read barrier: on a server it sends a ping
+ * through the same channel and resolves once the ping comes back, so every
+ * change committed before the call has been applied to the index by then
+ * (commit order). PGlite delivers a transaction's notifications before its
+ * commit returns, so there the barrier costs nothing. That is what lets an instance answer from its index without ever
  * showing a status older than an answer another instance has already given.
  */
 import { randomBytes } from 'node:crypto';
@@ -139,6 +140,10 @@ export class AlertChangeFeed {
       if (this.#subscription === undefined) return false;
     }
     if (!this.#subscription.live) return false;
+    // PGlite runs in this process (one process per directory) and hands a
+    // transaction's notifications to the listeners before its commit
+    // returns: whatever committed before this call has been applied.
+    if (this.#db.engine === 'pglite') return true;
     if (this.#next !== undefined) return this.#next;
     if (this.#current === undefined) return this.#ping();
     // The ping in flight may have been sent before this call: wait for the next one.
