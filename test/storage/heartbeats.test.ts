@@ -302,11 +302,11 @@ describe('heartbeats never hide a change (property, PGlite)', () => {
             const base = Date.now();
             for (const [r, round] of rounds.entries()) {
               // A round's sends go out together (several batches in flight); acts follow.
-              // Resolving copies of one alert folded in one group differ from the same stored one
-              // by one (a second resolved copy's annotations): a known difference of group commit,
-              // not of heartbeats. So a resolving send is the last send of its alert in a round.
-              // Likewise a level that rises within one group is folded to the last copy's, so the
-              // copies of one alert in a round share the first one's level.
+              // Copies of one alert folded in one group (a group commit) differ from the same
+              // stored one by one when one of them resolves (the fold takes the last copy's
+              // annotations, or folds into a resolved twin of the same start): a known difference
+              // of group commit, not of heartbeats. So a resolving send is its alert's only send
+              // in a round.
               const sends = round
                 .filter(
                   (s, k): s is Extract<Step, { kind: 'send' }> =>
