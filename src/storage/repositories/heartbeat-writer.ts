@@ -108,7 +108,8 @@ export class HeartbeatWriter {
 
   /** Writes every heartbeat recorded so far (after any flush under way). */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#flushAll());
+    // A flush never rejects (its failures go to onError), so the chain stays usable.
+    this.#flushing = this.#flushing.then(() => this.#flushAll()).catch(this.#onError);
     return this.#flushing;
   }
 
