@@ -382,3 +382,51 @@ describe('heartbeats never hide a change (property, PGlite)', () => {
     }
   }, 180_000);
 });
+
+describeWithServer('the change feed on the server', () => {
+  it('reconnects its listening connection when it is cut, and says so (the index starts over)', async () => {
+    const database = await createServerDatabase();
+    databases.push(database);
+    const db = await openDatabase({ url: database.url, poolSize: 2 });
+    try {
+      const got: string[] = [];
+      let resets = 0;
+      const sub = await db.listen(
+        'alertbase_test_feed',
+        (p) => got.push(p),
+        () => resets++,
+      );
+      await db.query("SELECT pg_notify('alertbase_test_feed', 'one')");
+      await expect.poll(() => got).toEqual(['one']);
+      await db.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'alertbase:listen'",
+      );
+      await expect.poll(() => resets, { timeout: 10_000 }).toBe(1);
+      expect(sub.live).toBe(true);
+      await db.query("SELECT pg_notify('alertbase_test_feed', 'two')");
+      await expect.poll(() => got).toEqual(['one', 'two']);
+      await sub.close();
+      expect(sub.live).toBe(false);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
+  it('forgets every entry when notifications may have been lost', async () => {
+    const t = await setUp(serverOpener(databases), WINDOW_MS);
+    try {
+      const ends = new Date(Date.now() + HOUR);
+      await t.repos.alerts.ingest(TENANT, [alert('Lost', ends)], 'test');
+      const beat = await t.repos.alerts.ingest(TENANT, [alert('Lost', ends)], 'test');
+      expect(beat.auditEventId).toBeNull();
+      await t.db.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'alertbase:listen'",
+      );
+      // Until the listener is back, and right after it (the index was forgotten): to the database.
+      const after = await t.repos.alerts.ingest(TENANT, [alert('Lost', ends)], 'test');
+      expect(after.auditEventId).not.toBeNull();
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});

@@ -23,8 +23,11 @@ const FLUSH_ROWS = 1_000;
 
 /**
  * `$2`: `[{i: id, e: latest endsAt or null, r: latest receive time, n: resends}]`
- * (times as ISO strings). `ends_at` moves only forward and only on an open
- * row whose `ends_at` is set (a reopened or resolved row keeps its own).
+ * (times as ISO strings), `$3` the same ids as an array: their primary-key
+ * lookups bound the plan (joined on the JSON alone, a planner without
+ * statistics hashes the tenant's every row: 0.55 s per 1,000 alerts among
+ * 20,000 on PGlite). `ends_at` moves only forward and only on an open row
+ * whose `ends_at` is set (a reopened or resolved row keeps its own).
  */
 const MOVE_END = `x.ends > a.ends_at AND a.status NOT IN ('resolved', 'expired') AND a.deleted_at IS NULL`;
 const FLUSH = prepared(
@@ -39,7 +42,7 @@ const FLUSH = prepared(
                 'duplicateCount', a.duplicate_count + x.n)
      FROM (SELECT e, e->>'i' AS id, (e->>'e')::timestamptz AS ends, (e->>'r')::timestamptz AS received,
                   (e->>'n')::int AS n FROM jsonb_array_elements($2::jsonb) AS e) x
-    WHERE a.tenant_id = $1 AND a.id = x.id`,
+    WHERE a.tenant_id = $1 AND a.id = ANY($3::text[]) AND a.id = x.id`,
 );
 
 /** One alert's coalesced heartbeats. */
@@ -161,7 +164,7 @@ export class HeartbeatWriter {
     await this.#db.withTenant(
       tenantId,
       async (tx) => {
-        await tx.query(FLUSH.text, [tenantId, input], FLUSH.options);
+        await tx.query(FLUSH.text, [tenantId, input, chunk.map(([id]) => id)], FLUSH.options);
         await appendAuditMany(tx, tenantId, [
           {
             entry: {
