@@ -32,6 +32,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { fingerprint } from '../src/base/utils/fingerprint.js';
@@ -55,6 +56,13 @@ const ADMIN_URL =
   process.env.ALERTBASE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The argument that makes this file an alertbase server process (see {@link serveChild}). */
 const SERVER_FLAG = '--alertbase-http-bench-server';
+/** The argument that makes this file the bare-HTTP ceiling (see {@link serveBareChild}). */
+const BARE_FLAG = '--alertbase-http-bench-bare';
+/** The Prometheus workload: alerts per cycle, batch size (Prometheus's), cycles timed, share new or resolved. */
+const CYCLE_ALERTS = Number(process.env.ALERTBASE_BENCH_HTTP_CYCLE_ALERTS ?? 20_000);
+const CYCLE_BATCH = 64;
+const CYCLES = Number(process.env.ALERTBASE_BENCH_HTTP_CYCLES ?? 3);
+const CHURN = 0.02;
 
 /** A target of the load: where to post, with which headers. */
 interface Target {
@@ -98,6 +106,102 @@ function makeBodies(runId: string, phase: string, count: number): Buffer[] {
     bodies.push(Buffer.from(JSON.stringify(alerts)));
   }
   return bodies;
+}
+
+/**
+ * The Prometheus workload: `setup` sends `CYCLE_ALERTS` firing alerts once;
+ * then each cycle resends every firing alert with `endsAt` moved a minute
+ * on (what Prometheus does every `resend_delay`), in batches of 64, with 2%
+ * churn: 1% of the alerts resolved (sent once with `endsAt` past, then no
+ * more) and as many new ones, spread through the cycle.
+ */
+interface CycleLoad {
+  readonly setup: Buffer[];
+  readonly cycles: Buffer[][];
+  /** Alerts per cycle, and how many of them are new and resolved. */
+  readonly perCycle: {
+    readonly alerts: number;
+    readonly created: number;
+    readonly resolved: number;
+  };
+}
+
+function makeCycles(runId: string): CycleLoad {
+  const now = Date.now();
+  const startsAt = new Date(now - 60_000).toISOString();
+  const alertOf = (i: number, endsAt: string) => ({
+    labels: {
+      alertname: 'NodeDown',
+      instance: `node-${i}:9100`,
+      job: 'node',
+      severity: 'warning',
+      phase: 'cycle',
+      run: runId,
+    },
+    annotations: { summary: `node-${i} down`, description: 'the target is unreachable' },
+    startsAt,
+    endsAt,
+    generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=up+%3D%3D+0',
+  });
+  const batches = (alerts: unknown[]): Buffer[] => {
+    const out: Buffer[] = [];
+    for (let b = 0; b < alerts.length; b += CYCLE_BATCH) {
+      out.push(Buffer.from(JSON.stringify(alerts.slice(b, b + CYCLE_BATCH))));
+    }
+    return out;
+  };
+  let firing = Array.from({ length: CYCLE_ALERTS }, (_, i) => i);
+  let next = CYCLE_ALERTS;
+  const setup = batches(firing.map((i) => alertOf(i, new Date(now + 3_600_000).toISOString())));
+  const half = Math.round((CYCLE_ALERTS * CHURN) / 2);
+  const cycles: Buffer[][] = [];
+  for (let c = 0; c < CYCLES; c++) {
+    const endsAt = new Date(now + 3_600_000 + (c + 1) * 60_000).toISOString();
+    const resolved = firing.slice(0, half);
+    const kept = firing.slice(half);
+    const fresh = Array.from({ length: half }, () => next++);
+    // Spread the churn through the cycle, as rule groups evaluate at different times.
+    const items: unknown[] = kept.map((i) => alertOf(i, endsAt));
+    const every = Math.floor(items.length / (2 * half));
+    resolved.forEach((i, k) => {
+      items.splice(k * 2 * every, 0, alertOf(i, new Date(now - 1_000).toISOString()));
+    });
+    fresh.forEach((i, k) => {
+      items.splice(k * 2 * every + every, 0, alertOf(i, endsAt));
+    });
+    cycles.push(batches(items));
+    firing = [...kept, ...fresh];
+  }
+  return {
+    setup,
+    cycles,
+    perCycle: { alerts: CYCLE_ALERTS + half, created: half, resolved: half },
+  };
+}
+
+/** Sends the setup, then times every cycle: alerts per second over all cycles. */
+async function measureCycles(
+  agent: Agent,
+  target: Target,
+  load: CycleLoad,
+  check: ((cycle: Counts) => void) | undefined,
+): Promise<number> {
+  const ignore = (): void => {};
+  await pass(agent, target, load.setup, CYCLE_ALERTS, ignore);
+  let seconds = 0;
+  for (const bodies of load.cycles) {
+    const counts: Counts = { created: 0, deduplicated: 0, other: 0 };
+    const rate = await pass(
+      agent,
+      target,
+      bodies,
+      load.perCycle.alerts,
+      check === undefined ? ignore : countInto(counts),
+    );
+    seconds += load.perCycle.alerts / rate;
+    check?.(counts);
+  }
+  return (load.perCycle.alerts * load.cycles.length) / seconds;
 }
 
 /** POSTs one body over the keep-alive agent. */
@@ -163,6 +267,8 @@ async function pass(
 interface Measured {
   readonly first: number;
   readonly repeat: number;
+  /** The Prometheus workload ({@link makeCycles}). */
+  readonly cycles: number;
 }
 
 /** Alertbase's per-item counts, summed over a pass. */
@@ -187,6 +293,7 @@ async function measureAlertbase(
   target: Target,
   warmup: readonly Buffer[],
   bodies: readonly Buffer[],
+  load: CycleLoad,
 ): Promise<Measured> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
@@ -205,7 +312,17 @@ async function measureAlertbase(
         `bench: alertbase did not store every alert: warm-up ${JSON.stringify(w)}, first ${JSON.stringify(firstCounts)}, repeat ${JSON.stringify(repeatCounts)}`,
       );
     }
-    return { first, repeat };
+    const cycles = await measureCycles(agent, target, load, (c) => {
+      const { created, resolved, alerts } = load.perCycle;
+      if (
+        c.created !== created ||
+        c.other !== resolved ||
+        c.deduplicated !== alerts - created - resolved
+      ) {
+        throw new Error(`bench: a cycle's counts are off: ${JSON.stringify(c)}`);
+      }
+    });
+    return { first, repeat, cycles };
   } finally {
     agent.destroy();
   }
@@ -217,6 +334,7 @@ async function measureAlertmanager(
   runId: string,
   warmup: readonly Buffer[],
   bodies: readonly Buffer[],
+  load: CycleLoad,
 ): Promise<Measured> {
   const target: Target = { url: am.url, headers: {} };
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -229,7 +347,15 @@ async function measureAlertmanager(
     const res = await fetch(`${am.url}/api/v2/alerts?filter=${filter}&filter=phase%3D%22main%22`);
     const held = ((await res.json()) as unknown[]).length;
     if (held !== TOTAL) throw new Error(`bench: Alertmanager holds ${held} of ${TOTAL} alerts`);
-    return { first, repeat };
+    const cycles = await measureCycles(agent, target, load, undefined);
+    const active = await fetch(
+      `${am.url}/api/v2/alerts?active=true&silenced=true&inhibited=true&filter=${filter}&filter=phase%3D%22cycle%22`,
+    );
+    const open = ((await active.json()) as unknown[]).length;
+    if (open !== CYCLE_ALERTS) {
+      throw new Error(`bench: Alertmanager holds ${open} of ${CYCLE_ALERTS} firing cycle alerts`);
+    }
+    return { first, repeat, cycles };
   } finally {
     agent.destroy();
   }
@@ -249,10 +375,14 @@ interface ServerProcess {
  * environment, on 127.0.0.1:0). The child inherits `execArgv`, which carries
  * tsx's loader.
  */
-async function forkAlertbase(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+async function forkAlertbase(
+  env: Record<string, string>,
+  cwd: string,
+  flag = SERVER_FLAG,
+): Promise<ServerProcess> {
   const child: ChildProcess = fork(
     fileURLToPath(import.meta.url),
-    [SERVER_FLAG, JSON.stringify(env), cwd],
+    [flag, JSON.stringify(env), cwd],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
@@ -280,6 +410,39 @@ async function forkAlertbase(env: Record<string, string>, cwd: string): Promise<
     target: { url: message.url, headers: { authorization: `Bearer ${message.key}` } },
     stop,
   };
+}
+
+/**
+ * In the forked child: the ceiling of any server on this machine and load,
+ * a Fastify route that only parses the JSON body (Fastify's own parser) and
+ * answers its length.
+ */
+async function serveBareChild(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ bodyLimit: 10 * 1024 * 1024 });
+  app.post('/api/v2/alerts', async (request) => ({ received: (request.body as unknown[]).length }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  const stop = (): void => {
+    void app.close().finally(() => process.exit(0));
+  };
+  process.on('message', (m) => {
+    if (m === 'stop') stop();
+  });
+  process.on('disconnect', stop);
+  process.send?.({ url: `http://127.0.0.1:${address.port}`, key: '' } satisfies ServerMessage);
+}
+
+/** Measures the bare-HTTP ceiling on the Prometheus workload. */
+async function measureBare(load: CycleLoad, cwd: string): Promise<number> {
+  const server = await forkAlertbase({}, cwd, BARE_FLAG);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    return await measureCycles(agent, server.target, load, undefined);
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
 }
 
 /** In the forked child: serve until told to stop (or until the parent goes away). */
@@ -462,10 +625,11 @@ async function alertbaseWith(
   dir: TempDir,
   warmup: readonly Buffer[],
   bodies: readonly Buffer[],
+  load: CycleLoad,
 ): Promise<Measured> {
   const server = await forkAlertbase(env, dir.path);
   try {
-    return await measureAlertbase(server.target, warmup, bodies);
+    return await measureAlertbase(server.target, warmup, bodies, load);
   } finally {
     await server.stop();
   }
@@ -489,6 +653,7 @@ export async function run(): Promise<BenchRow[]> {
   const runId = randomBytes(4).toString('hex');
   const warmup = makeBodies(runId, 'warmup', WARMUP);
   const bodies = makeBodies(runId, 'main', TOTAL);
+  const load = makeCycles(runId);
   const log = (line: string): void => {
     process.stderr.write(`[bench http] ${line}\n`);
   };
@@ -496,11 +661,21 @@ export async function run(): Promise<BenchRow[]> {
   const am = await startAlertmanager(bin);
   let alertmanager: Measured;
   try {
-    alertmanager = await measureAlertmanager(am, runId, warmup, bodies);
+    alertmanager = await measureAlertmanager(am, runId, warmup, bodies, load);
   } finally {
     await am.close();
   }
-  log(`Alertmanager 0.25: first ${rate(alertmanager.first)}, repeat ${rate(alertmanager.repeat)}`);
+  log(
+    `Alertmanager 0.25: first ${rate(alertmanager.first)}, repeat ${rate(alertmanager.repeat)}, Prometheus cycles ${rate(alertmanager.cycles)}`,
+  );
+  const bareDir = await tempDir('bench-http-bare');
+  let bare: number;
+  try {
+    bare = await measureBare(load, bareDir.path);
+  } finally {
+    await bareDir.remove();
+  }
+  log(`bare HTTP (parse only): Prometheus cycles ${rate(bare)}`);
 
   const pgliteDir = await tempDir('bench-http-pglite');
   let pglite: Measured;
@@ -510,11 +685,14 @@ export async function run(): Promise<BenchRow[]> {
       pgliteDir,
       warmup,
       bodies,
+      load,
     );
   } finally {
     await pgliteDir.remove();
   }
-  log(`alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}`);
+  log(
+    `alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}, Prometheus cycles ${rate(pglite.cycles)}`,
+  );
 
   let postgres: Measured | undefined;
   let floors: Floors | undefined;
@@ -522,13 +700,15 @@ export async function run(): Promise<BenchRow[]> {
   if (database !== undefined) {
     const dir = await tempDir('bench-http-pg');
     try {
-      postgres = await alertbaseWith({ DATABASE_URL: database.url }, dir, warmup, bodies);
+      postgres = await alertbaseWith({ DATABASE_URL: database.url }, dir, warmup, bodies, load);
       floors = await measureFloors(database.url, bodies);
     } finally {
       await dir.remove();
       await database.drop();
     }
-    log(`alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}`);
+    log(
+      `alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}, Prometheus cycles ${rate(postgres.cycles)}`,
+    );
     if (floors !== undefined) {
       log(`floors (no HTTP): bare rows ${rate(floors.bare)}, alerts table ${rate(floors.table)}`);
     }
@@ -545,7 +725,20 @@ export async function run(): Promise<BenchRow[]> {
       baseline,
       baselineName: 'Alertmanager 0.25 /api/v2/alerts (in memory)',
     });
+  const cn = CYCLE_ALERTS.toLocaleString('en-US');
+  // Each cycle sends the firing alerts and the resolved ones once more.
+  const workload = `Prometheus workload: ${cn} firing alerts resent in ${CYCLES} cycles (batches of ${CYCLE_BATCH}, ${CONCURRENCY} in flight, endsAt a minute on each cycle, 2% of each cycle new or resolved)`;
   const rows = [
+    row(
+      `${workload}, into alertbase on PGlite in a data directory (heartbeats answered from the index, written behind within 1 s; the rest committed before the answer)`,
+      pglite.cycles,
+      alertmanager.cycles,
+    ),
+    row(
+      `${workload}: bare-HTTP ceiling, not alertbase (a Fastify route that only parses the JSON)`,
+      bare,
+      alertmanager.cycles,
+    ),
     row(
       `POST /api/v2/alerts, ${n} new alerts (${how}) into PGlite in a data directory (validate + fingerprint + upsert + audit; committed, not fsynced: PGlite has no fsync)`,
       pglite.first,
@@ -559,6 +752,11 @@ export async function run(): Promise<BenchRow[]> {
   ];
   if (postgres !== undefined) {
     rows.push(
+      row(
+        `${workload}, into alertbase on the PostgreSQL server (same work; changes fsynced on commit)`,
+        postgres.cycles,
+        alertmanager.cycles,
+      ),
       row(
         `POST /api/v2/alerts, ${n} new alerts (${how}) into the PostgreSQL server (same work; fsynced on commit)`,
         postgres.first,
@@ -590,3 +788,4 @@ export async function run(): Promise<BenchRow[]> {
 }
 
 if (process.argv.includes(SERVER_FLAG)) await serveChild();
+if (process.argv.includes(BARE_FLAG)) await serveBareChild();

@@ -173,6 +173,12 @@ export const DEFAULTS = Object.freeze({
   seriesBufferMax: 100_000,
   /** `SHUTDOWN_GRACE_MS`: how long `alertbase serve` lets in-flight requests finish after SIGTERM. */
   shutdownGraceMs: 10_000,
+  /**
+   * `INGEST_HEARTBEAT_WINDOW_MS`: the longest a heartbeat (a resend that only
+   * moves `endsAt`, `lastReceivedAt`, `duplicateCount`) waits to be written
+   * after it was answered; 0 writes every resend before answering.
+   */
+  heartbeatWindowMs: 1_000,
   /** The configuration file looked for when `ALERTBASE_CONFIG` is not set. */
   configFile: './alertbase.yaml',
   /**

@@ -69,6 +69,7 @@ describe('defaults', () => {
         cacheTtl: DEFAULTS.cacheTtlSeconds,
         queryCacheEnabled: DEFAULTS.enableQueryCache,
         maxMemoryUsageMb: DEFAULTS.maxMemoryUsageMb,
+        heartbeatWindowMs: DEFAULTS.heartbeatWindowMs,
       },
       storage: {
         dataDir: join(dir, 'data'),
@@ -150,6 +151,7 @@ describe('environment variables', () => {
     ['ENABLE_QUERY_CACHE', 'NO', 'performance.queryCacheEnabled', false],
     ['CACHE_TTL_SECONDS', '120', 'performance.cacheTtl', 120],
     ['MAX_MEMORY_USAGE_MB', '1024', 'performance.maxMemoryUsageMb', 1024],
+    ['INGEST_HEARTBEAT_WINDOW_MS', '250', 'performance.heartbeatWindowMs', 250],
     ['METRICS_ENABLED', 'false', 'observability.metricsEnabled', false],
     ['METRICS_PORT', '9464', 'observability.metricsPort', 9464],
     ['METRICS_TENANT_LIMIT', '5', 'observability.metricsTenantLimit', 5],

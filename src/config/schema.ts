@@ -176,6 +176,7 @@ const performanceShape = {
   cacheTtl: integerSetting(0, MAX_TTL_SECONDS),
   queryCacheEnabled: booleanSetting,
   maxMemoryUsageMb: integerSetting(1, 1_048_576),
+  heartbeatWindowMs: integerSetting(0, 60_000),
 };
 
 const ENCRYPTION_KEYS_MESSAGE =
@@ -389,6 +390,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     cacheTtl: { env: 'CACHE_TTL_SECONDS', defaultValue: DEFAULTS.cacheTtlSeconds },
     queryCacheEnabled: { env: 'ENABLE_QUERY_CACHE', defaultValue: DEFAULTS.enableQueryCache },
     maxMemoryUsageMb: { env: 'MAX_MEMORY_USAGE_MB', defaultValue: DEFAULTS.maxMemoryUsageMb },
+    heartbeatWindowMs: {
+      env: 'INGEST_HEARTBEAT_WINDOW_MS',
+      defaultValue: DEFAULTS.heartbeatWindowMs,
+    },
   }),
   ...settingsOf('storage', storageShape, {
     databaseUrl: { env: 'DATABASE_URL', secret: true, defaultValue: undefined },

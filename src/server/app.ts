@@ -229,7 +229,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
     auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
     alertEvents: series.writer,
+    heartbeatWindowMs: options.config.performance.heartbeatWindowMs,
+    onHeartbeatError: (err) => app.log.error({ err }, 'heartbeat flush failed'),
   });
+  // Runs once the server has stopped taking requests and answered those in
+  // flight (SIGTERM drains first): every heartbeat answered is written.
+  app.addHook('onClose', async () => repos.alerts.close());
   const observed = useObservability(app, { ...options, repos });
   series.observe(observed.metrics);
   const autovacuum = await autovacuumEnabled(options.db);

@@ -1,5 +1,6 @@
 import { StorageError, toStorageError } from './errors.js';
 import type {
+  ChannelSubscription,
   Database,
   EngineKind,
   PoolStats,
@@ -93,6 +94,12 @@ export abstract class BaseDatabase implements Database {
   ): Promise<T>;
   /** Releases the engine's resources. */
   protected abstract rawClose(): Promise<void>;
+  /** Subscribes to `NOTIFY channel` (see {@link Database.listen}). */
+  protected abstract rawListen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReset: () => void,
+  ): Promise<ChannelSubscription>;
   /**
    * The pool's counters, for a driver with a pool; by default one connection
    * that runs one thing at a time, the rest waiting (PGlite).
@@ -155,6 +162,18 @@ export abstract class BaseDatabase implements Database {
       setup += `, pg_advisory_xact_lock(hashtext(${sqlLiteral(options.advisoryLock)}))`;
     }
     return this.#transaction(tenantId, fn, setup);
+  }
+
+  async listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReset: () => void = () => {},
+  ): Promise<ChannelSubscription> {
+    this.#assertOpen();
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+      throw new TypeError(`listen: invalid channel name ${JSON.stringify(channel)}`);
+    }
+    return this.rawListen(channel, onMessage, onReset);
   }
 
   onQuery(listener: QueryListener): () => void {

@@ -166,9 +166,36 @@ export interface Database extends SqlClient {
   ): Promise<T>;
   /** Adds a listener for per-statement timing; returns a function that removes it. */
   onQuery(listener: QueryListener): () => void;
+  /**
+   * Receives the payloads of `NOTIFY channel` (`pg_notify`) from every
+   * session of the database, in the order their transactions committed. On
+   * a server a dedicated connection listens; when it is lost it reconnects
+   * by itself and calls `onReset` (notifications sent meanwhile are lost).
+   * `channel` is a plain lowercase identifier.
+   *
+   * @example
+   * ```ts
+   * const sub = await db.listen('alertbase_alert_changes', (payload) => console.log(payload));
+   * await db.query("SELECT pg_notify('alertbase_alert_changes', 'hello')");
+   * await sub.close();
+   * ```
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReset?: () => void,
+  ): Promise<ChannelSubscription>;
   /** The pool's connections now (metrics); absent on a database that has no pool to report. */
   poolStats?(): PoolStats;
   /** Closes every connection. Further calls fail with `ALERTBASE_STORAGE_CLOSED`. */
+  close(): Promise<void>;
+}
+
+/** A subscription of {@link Database.listen}. */
+export interface ChannelSubscription {
+  /** Whether the subscription currently receives notifications (false while a server connection is lost). */
+  readonly live: boolean;
+  /** Stops listening. */
   close(): Promise<void>;
 }
 

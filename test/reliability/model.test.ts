@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_STATUS_TRANSITIONS, type AlertStatus } from '../../src/base/enums/alert-status.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createTestDatabase } from '../../src/storage/index.js';
 import { call, setupOn, type TestApp } from '../server/helpers.js';
 
@@ -129,7 +130,14 @@ describe('the alert API against a model (fc.commands)', () => {
   let t: TestApp;
   let run = 0;
   beforeAll(async () => {
-    t = await setupOn(await createTestDatabase());
+    // The model counts every resend in `duplicate_count` at once: resends are
+    // written before the answer here (window 0). Heartbeats written behind have
+    // their own model test (test/storage/heartbeats.test.ts).
+    const { config } = await loadConfig({
+      env: { INGEST_HEARTBEAT_WINDOW_MS: '0' },
+      cwd: '/nonexistent-alertbase-test',
+    });
+    t = await setupOn(await createTestDatabase(), { config });
   });
   afterAll(async () => t?.close());
 

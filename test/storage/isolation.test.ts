@@ -29,6 +29,7 @@ describe('tenant isolation: PGlite', () => {
         transaction: (fn) => db.transaction(fn),
         withTenant: (tenantId, fn) => db.withTenant(tenantId, fn),
         onQuery: (listener) => db.onQuery(listener),
+        listen: (channel, onMessage, onReset) => db.listen(channel, onMessage, onReset),
         close: async () => {},
       };
       return view;

@@ -7,7 +7,7 @@ import {
   type DiskSpaceGuard,
 } from '../disk-space.js';
 import { StorageError } from '../errors.js';
-import type { QueryResult, SqlValue } from '../types.js';
+import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
 
 /** Options of the embedded PGlite engine. */
 export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
@@ -144,6 +144,25 @@ export class PgliteDatabase extends BaseDatabase {
         },
       });
     });
+  }
+
+  protected async rawListen(
+    channel: string,
+    onMessage: (payload: string) => void,
+  ): Promise<ChannelSubscription> {
+    // In process: nothing to lose, so never reset.
+    const unlisten = await this.#pg.listen(channel, onMessage);
+    let live = true;
+    return {
+      get live() {
+        return live;
+      },
+      close: async () => {
+        if (!live) return;
+        live = false;
+        if (!this.closed) await unlisten();
+      },
+    };
   }
 
   protected async rawClose(): Promise<void> {

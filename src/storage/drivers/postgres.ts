@@ -2,7 +2,7 @@ import type { QueryResult as PgQueryResult, Pool, PoolClient, types as pgTypes }
 import { DEFAULTS } from '../../base/constants.js';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
 import { StorageError } from '../errors.js';
-import type { PoolStats, QueryResult, SqlValue } from '../types.js';
+import type { ChannelSubscription, PoolStats, QueryResult, SqlValue } from '../types.js';
 
 /** Options of the PostgreSQL server engine. */
 export interface PostgresDatabaseOptions extends BaseDatabaseOptions {
@@ -52,9 +52,19 @@ export class PostgresDatabase extends BaseDatabase {
   readonly engine = 'postgres' as const;
   readonly #pool: Pool;
 
-  private constructor(pool: Pool, options: PostgresDatabaseOptions) {
+  readonly #options: PostgresDatabaseOptions;
+  readonly #pg: typeof import('pg').default;
+  readonly #subscriptions = new Set<ChannelSubscription>();
+
+  private constructor(
+    pool: Pool,
+    options: PostgresDatabaseOptions,
+    driver: typeof import('pg').default,
+  ) {
     super(options);
     this.#pool = pool;
+    this.#options = options;
+    this.#pg = driver;
   }
 
   /**
@@ -95,7 +105,7 @@ export class PostgresDatabase extends BaseDatabase {
     // An idle client that loses its connection is dropped by the pool; without
     // a listener the 'error' event would crash the process.
     pool.on('error', () => {});
-    const db = new PostgresDatabase(pool, options);
+    const db = new PostgresDatabase(pool, options, pg);
     try {
       await db.query('SELECT 1');
     } catch (err) {
@@ -163,7 +173,94 @@ export class PostgresDatabase extends BaseDatabase {
     }
   }
 
+  /**
+   * A dedicated connection that runs `LISTEN` (a pooled one would be handed
+   * to other statements). When it fails it is replaced, with a back-off of
+   * up to 2 s, and `onReset` is called once the new one listens: what was
+   * notified in between is lost.
+   */
+  protected async rawListen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReset: () => void,
+  ): Promise<ChannelSubscription> {
+    let client: import('pg').Client | undefined;
+    let live = false;
+    let closed = false;
+    let retry: NodeJS.Timeout | undefined;
+    let delay = 100;
+    const connect = async (): Promise<void> => {
+      const next = new this.#pg.Client({
+        connectionString: this.#options.url,
+        connectionTimeoutMillis: this.#options.timeoutMs ?? DEFAULTS.databaseTimeoutMs,
+        application_name: `${this.#options.applicationName ?? 'alertbase'}:listen`,
+        keepAlive: true,
+      });
+      const lost = (): void => {
+        if (client !== next) return;
+        live = false;
+        client = undefined;
+        next.removeAllListeners('notification');
+        void next.end().catch(() => {});
+        schedule();
+      };
+      next.on('error', lost);
+      next.on('end', lost);
+      next.on('notification', (message) => {
+        if (message.channel === channel) onMessage(message.payload ?? '');
+      });
+      client = next;
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${channel}`);
+      } catch (err) {
+        lost();
+        throw err;
+      }
+      if (closed) {
+        await next.end().catch(() => {});
+        return;
+      }
+      live = true;
+      delay = 100;
+    };
+    const schedule = (): void => {
+      if (closed || retry !== undefined) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect().then(onReset, () => {});
+      }, delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 2_000);
+    };
+    try {
+      await connect();
+    } catch (err) {
+      closed = true;
+      if (retry !== undefined) clearTimeout(retry);
+      throw err;
+    }
+    const subscription: ChannelSubscription = {
+      get live() {
+        return live;
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        live = false;
+        if (retry !== undefined) clearTimeout(retry);
+        this.#subscriptions.delete(subscription);
+        const current = client;
+        client = undefined;
+        await current?.end().catch(() => {});
+      },
+    };
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
   protected async rawClose(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((s) => s.close()));
     await this.#pool.end();
   }
 }

@@ -67,7 +67,7 @@ ${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
                               THEN 'firing' ELSE a.status END,
                'duplicateCount', a.duplicate_count + EXCLUDED.duplicate_count + 1,
                'version', a.version + 1)
-  RETURNING a.id, a.fingerprint, a.status, a.rule_id,
+  RETURNING a.id, a.fingerprint, a.status, a.rule_id, a.version,
             CASE WHEN a.xmax = 0 THEN 'inserted' ELSE 'updated' END AS kind
 )
 `;
@@ -77,7 +77,7 @@ ${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
  * takes with its transaction: the audit insert then needs no statement of
  * its own to find it.
  */
-const HEAD_ROW = `UNION ALL SELECT h.seq::text, h.hash, NULL, 'head' FROM (${AUDIT_HEAD_SQL}) h`;
+const HEAD_ROW = `UNION ALL SELECT h.seq::text, h.hash, NULL, 0, 'head' FROM (${AUDIT_HEAD_SQL}) h`;
 
 /** @internal The ingest statement with resolving items. */
 export const INGEST = prepared(
@@ -94,7 +94,7 @@ export const INGEST = prepared(
                           AND o.status NOT IN ('resolved', 'expired') AND o.deleted_at IS NULL
                         LIMIT 1) m
    WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
-  RETURNING a.id, a.fingerprint, a.status, a.rule_id, 'resolved'::text AS kind
+  RETURNING a.id, a.fingerprint, a.status, a.rule_id, a.version, 'resolved'::text AS kind
 ),
 twin AS (
   UPDATE alerts a
@@ -111,7 +111,7 @@ twin AS (
    WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
      AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
                        AND ${openRow('o.')})
-  RETURNING a.id, a.fingerprint, a.status, 'twin'::text AS kind
+  RETURNING a.id, a.fingerprint, a.status, a.version, 'twin'::text AS kind
 ),
 taken AS (
   -- Resolving items that res or twin handle (a semi-join: index lookups, never a scan of the tenant).
@@ -122,9 +122,9 @@ taken AS (
               AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
 ),
 ${upCte('   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n')},
-${ingestEventsCte(true)}SELECT id, fingerprint, status, kind FROM res
-UNION ALL SELECT id, fingerprint, status, kind FROM twin
-UNION ALL SELECT id, fingerprint, status, kind FROM up
+${ingestEventsCte(true)}SELECT id, fingerprint, status, version, kind FROM res
+UNION ALL SELECT id, fingerprint, status, version, kind FROM twin
+UNION ALL SELECT id, fingerprint, status, version, kind FROM up
 ${HEAD_ROW}`,
 );
 
@@ -135,7 +135,7 @@ ${HEAD_ROW}`,
  */
 export const INGEST_FIRING = prepared(
   `${INPUT_CTE}${upCte('')},
-${ingestEventsCte(false)}SELECT id, fingerprint, status, kind FROM up
+${ingestEventsCte(false)}SELECT id, fingerprint, status, version, kind FROM up
 ${HEAD_ROW}`,
 );
 
@@ -144,5 +144,6 @@ export type IngestRow = {
   readonly id: string;
   readonly fingerprint: string;
   readonly status: string;
+  readonly version: number;
   readonly kind: RowKind | 'head';
 };

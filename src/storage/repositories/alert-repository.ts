@@ -10,10 +10,13 @@ import type { AuditEvent } from '../../domain/audit-event.js';
 import { isUnavailable } from '../errors.js';
 import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, TransactionClient } from '../types.js';
+import { type AlertChange, AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import type { RuleIdsByName, RuleNameIndex } from './alert-rule-repository.js';
 import { HeartbeatCounter, ingestPoints, transitionPoints } from './alert-series-points.js';
 import { type AuditAction, type AuditHead, appendAuditMany, auditLockOf } from './audit-log.js';
+import { contentKeyOf, digestOf, HeartbeatIndex, type WrittenRow } from './heartbeat-index.js';
+import { HeartbeatWriter } from './heartbeat-writer.js';
 import { newIds } from './ids.js';
 import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { EVENT_INSERT } from './notification-sql.js';
@@ -64,6 +67,23 @@ export interface AlertIndexes {
    * the service's series writer. Absent: none are made.
    */
   readonly events?: AlertEventSink | undefined;
+  /**
+   * How long a heartbeat (a resend that changes only `endsAt`,
+   * `lastReceivedAt` and `duplicateCount`) may wait to be written, ms.
+   * 0 (the default here; `alertbase serve` uses `INGEST_HEARTBEAT_WINDOW_MS`,
+   * 1,000) writes every resend before answering.
+   */
+  readonly heartbeatWindowMs?: number | undefined;
+  /** A heartbeat flush failed (retried with the next window). */
+  readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
+}
+
+/** What an ingest transaction wrote, applied to the heartbeat index after its commit. */
+interface Written {
+  readonly rows: WrittenRow[];
+  readonly changes: AlertChange[];
+  /** The series points of the rows written, when the repository has an event sink. */
+  points: SeriesPoint[] | undefined;
 }
 
 /** What a batch's validation consults, read once per batch. */
@@ -99,6 +119,14 @@ interface ValidItem {
   readonly json: string;
   /** The results of the item's batch, where its own goes at `index`. */
   readonly results: IngestItemResult[];
+  /** {@link contentKeyOf} the item's data, once asked for. */
+  key?: string;
+}
+
+/** The content key of an item, computed once. */
+function keyOf(item: ValidItem): string {
+  item.key ??= contentKeyOf(item.data);
+  return item.key;
 }
 
 /** A caller's batch, validated, waiting in its tenant's ingest queue. */
@@ -201,9 +229,33 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   constructor(db: Database, indexes: AlertIndexes = {}, options: ModelRepositoryOptions = {}) {
     super(db, ALERTS, options);
     this.#indexes = indexes;
+    const windowMs = indexes.heartbeatWindowMs ?? 0;
+    if (windowMs > 0) {
+      const index = new HeartbeatIndex();
+      this.#heartbeats = {
+        index,
+        writer: new HeartbeatWriter(db, { windowMs, onError: indexes.onHeartbeatError }),
+        feed: new AlertChangeFeed(db, {
+          changed: (tenantId, changes) => index.changed(tenantId, changes),
+          reset: () => index.reset(),
+        }),
+      };
+    }
   }
 
   readonly #indexes: AlertIndexes;
+
+  /** The heartbeat path (see `heartbeat-index.ts`), when its window is above 0. */
+  readonly #heartbeats:
+    | {
+        readonly index: HeartbeatIndex;
+        readonly writer: HeartbeatWriter;
+        readonly feed: AlertChangeFeed;
+      }
+    | undefined;
+
+  /** Per tenant, the last batch admitted to the heartbeat decision (they are admitted in order). */
+  readonly #admissions = new Map<string, Promise<boolean>>();
 
   /** Per tenant, the batches waiting for the transaction in progress to end. */
   readonly #queues = new Map<string, PendingBatch[]>();
@@ -273,7 +325,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       const end = Math.min(start + VALIDATION_SLICE, alerts.length);
       items.push(...this.#validateRange(tenantId, alerts, ids, now, results, start, end, context));
     }
-    if (items.length === 0) {
+    const stored = await this.#answerHeartbeats(tenantId, items, now);
+    if (stored.length === 0) {
       return { items: results, counts: countOf(results), auditEventId: null };
     }
     return new Promise<IngestResult>((resolve, reject) => {
@@ -283,7 +336,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         firstId: ids[0] as string,
         received: alerts.length,
         now,
-        items,
+        items: stored,
         results,
         resolve,
         reject,
@@ -297,6 +350,84 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       this.#queues.set(tenantId, fresh);
       void this.#drain(tenantId, fresh);
     });
+  }
+
+  /**
+   * Answers the heartbeats of a validated batch from the index and hands
+   * them to the write-behind; returns the items that go to the database, in
+   * order, each marked as on its way (so that a later resend of its
+   * fingerprint waits for it). The index is read only after the read barrier
+   * (`AlertChangeFeed.sync`): every change committed before it is applied.
+   * Decided and marked in one turn of the event loop, so batches queued
+   * before are seen.
+   */
+  async #answerHeartbeats(
+    tenantId: string,
+    items: readonly ValidItem[],
+    now: Date,
+  ): Promise<readonly ValidItem[]> {
+    const hb = this.#heartbeats;
+    if (hb === undefined) return items;
+    // The barrier is asked for now (it covers what committed before this
+    // batch); batches are admitted in the order they got here.
+    const needsBarrier = hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving);
+    if (!needsBarrier) void hb.feed.start();
+    const barrier = needsBarrier ? hb.feed.sync() : Promise.resolve(false);
+    const previous = this.#admissions.get(tenantId) ?? Promise.resolve();
+    const admitted = previous.then(() => barrier);
+    this.#admissions.set(tenantId, admitted);
+    const synced = await admitted;
+    if (this.#admissions.get(tenantId) === admitted) this.#admissions.delete(tenantId);
+    const stored: ValidItem[] = [];
+    let received: string | undefined;
+    for (const item of items) {
+      const entry =
+        synced && !item.resolving ? hb.index.lookup(tenantId, item.fingerprint) : undefined;
+      if (entry !== undefined && entry.key === keyOf(item)) {
+        received ??= isoString(now);
+        const endsAt = item.data.endsAt;
+        hb.writer.add(tenantId, entry.id, endsAt === null ? null : isoString(endsAt), received);
+        item.results[item.index] = {
+          index: item.index,
+          outcome: 'deduplicated',
+          id: entry.id,
+          fingerprint: item.fingerprint,
+          status: entry.status,
+        };
+        continue;
+      }
+      hb.index.hold(tenantId, item.fingerprint);
+      stored.push(item);
+    }
+    return stored;
+  }
+
+  /** Undoes the marks of {@link #answerHeartbeats} once items are committed or failed. */
+  #release(tenantId: string, items: readonly ValidItem[]): void {
+    this.#heartbeats?.index.release(
+      tenantId,
+      items.map((item) => item.fingerprint),
+    );
+  }
+
+  /**
+   * Writes every heartbeat answered so far (the write-behind flushes by
+   * itself within its window; call this before closing the database).
+   */
+  async flushHeartbeats(): Promise<void> {
+    await this.#heartbeats?.writer.flush();
+  }
+
+  /** Flushes the heartbeats and stops listening for changes (at shutdown, before the database closes). */
+  async close(): Promise<void> {
+    if (this.#heartbeats === undefined) return;
+    await this.#heartbeats.writer.close();
+    await this.#heartbeats.feed.close();
+  }
+
+  /** Heartbeats answered and not written yet. */
+  get pendingHeartbeats(): number {
+    return this.#heartbeats?.writer.pending ?? 0;
   }
 
   /** Commits the tenant's queued batches, a group at a time, until none is left. */
@@ -318,31 +449,38 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   /** Stores a group of batches in one transaction and settles each; never throws. */
   async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
     let stored: IngestResult[];
-    let points: SeriesPoint[] | undefined;
+    const written: Written = { rows: [], changes: [], points: undefined };
+    const began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
     try {
       // The audit lock comes with the transaction, so the ingest statement
       // can read the chain's head (see HEAD_ROW).
       stored = await this.db.withTenant(
         tenantId,
         (tx) => {
-          points = this.#indexes.events === undefined ? undefined : [];
-          return this.#store(tx, tenantId, group, points);
+          written.points = this.#indexes.events === undefined ? undefined : [];
+          return this.#store(tx, tenantId, group, written);
         },
         { advisoryLock: auditLockOf(tenantId) },
       );
     } catch (err) {
+      this.#heartbeats?.index.endWrite(tenantId, began, []);
       // Retried alone so that a batch fails only for its own sake; but when the
       // database is away or too slow it fails for every batch, and retrying
       // them one by one would multiply the wait (DATABASE_TIMEOUT_MS) by the group.
       if (group.length > 1 && !isUnavailable(err)) {
         for (const batch of group) await this.#commit(tenantId, [batch]);
       } else {
-        for (const batch of group) batch.reject(err);
+        for (const batch of group) {
+          this.#release(tenantId, batch.items);
+          batch.reject(err);
+        }
       }
       return;
     }
-    if (points !== undefined) this.#indexes.events?.record(points);
+    if (written.points !== undefined) this.#indexes.events?.record(written.points);
+    this.#heartbeats?.index.endWrite(tenantId, began, written.rows);
     group.forEach((batch, k) => {
+      this.#release(tenantId, batch.items);
       batch.resolve(stored[k] as IngestResult);
     });
   }
@@ -352,10 +490,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     group: readonly PendingBatch[],
-    points: SeriesPoint[] | undefined,
+    written: Written,
   ): Promise<IngestResult[]> {
     const items = group.flatMap((batch) => batch.items);
-    const head = await this.#storeItems(tx, tenantId, items, points);
+    const head = await this.#storeItems(tx, tenantId, items, written);
+    await notifyAlertChanges(tx, tenantId, written.changes);
     return this.#audit(tx, tenantId, group, head);
   }
 
@@ -367,7 +506,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     items: readonly ValidItem[],
-    points: SeriesPoint[] | undefined,
+    written: Written,
   ): Promise<AuditHead | null> {
     const segments = new Map<string, Segment[]>();
     for (const item of items) {
@@ -391,7 +530,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         .map((list) => list[round])
         .filter((s): s is Segment => s !== undefined);
       if (segs.length === 0) return head;
-      head = await this.#upsert(tx, tenantId, segs, points);
+      head = await this.#upsert(tx, tenantId, segs, written);
     }
   }
 
@@ -452,12 +591,16 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
-    let points: SeriesPoint[] | undefined;
+    const hb = this.#heartbeats;
+    hb?.index.beginStream(tenantId);
+    const written: Written = { rows: [], changes: [], points: undefined };
+    const began = hb?.index.beginWrite(tenantId) ?? 0;
+    let committed = false;
     try {
-      const stored = await this.db.withTenant(
+      const result = await this.db.withTenant(
         tenantId,
         async (tx) => {
-          points = this.#indexes.events === undefined ? undefined : [];
+          written.points = this.#indexes.events === undefined ? undefined : [];
           let head: AuditHead | null | undefined;
           let storing: Promise<AuditHead | null> | undefined;
           for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
@@ -474,9 +617,10 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
             );
             if (storing !== undefined) head = await storing;
             storing =
-              items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items, points);
+              items.length === 0 ? undefined : this.#storeItems(tx, tenantId, items, written);
           }
           if (storing !== undefined) head = await storing;
+          await notifyAlertChanges(tx, tenantId, written.changes);
           // Nothing valid: nothing written, no audit event (as on the queued path).
           if (head === undefined) {
             return { items: results, counts: countOf(results), auditEventId: null };
@@ -494,9 +638,12 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
         },
         { advisoryLock: auditLockOf(tenantId) },
       );
-      if (points !== undefined) this.#indexes.events?.record(points);
-      return stored;
+      if (written.points !== undefined) this.#indexes.events?.record(written.points);
+      committed = true;
+      return result;
     } finally {
+      hb?.index.endWrite(tenantId, began, committed ? written.rows : []);
+      hb?.index.endStream(tenantId);
       void this.#drain(tenantId, queue);
     }
   }
@@ -631,7 +778,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     tx: TransactionClient,
     tenantId: string,
     batch: readonly Segment[],
-    points: SeriesPoint[] | undefined,
+    written: Written,
   ): Promise<AuditHead | null> {
     // One JSON array for all rows: the statement derives the columns from
     // each document, so every value is sent once, without array escaping.
@@ -673,12 +820,31 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       if (r.kind === 'head') head = { seq: Number(r.id), hash: r.fingerprint };
       else byFingerprint.set(r.fingerprint, r as IngestRow & { kind: RowKind });
     }
+    const points = written.points;
     const heartbeats = points === undefined ? undefined : new HeartbeatCounter();
     for (const segment of batch) {
       const row = byFingerprint.get(segment.fingerprint);
       /* v8 ignore next -- every input row yields exactly one output row */
       if (row === undefined) throw new Error(`ingest: no row returned for ${segment.fingerprint}`);
       const kinds = outcomes(segment, row.kind);
+      const open = row.kind === 'inserted' || row.kind === 'updated';
+      const last = segment.items[segment.items.length - 1] as ValidItem;
+      if (this.#heartbeats !== undefined) {
+        written.rows.push({
+          id: row.id,
+          fingerprint: segment.fingerprint,
+          status: row.status,
+          version: row.version,
+          open: open && row.status !== 'resolved',
+          key: open ? keyOf(last) : '',
+        });
+      }
+      // A new row is news to no instance's index; a changed one is.
+      if (row.kind !== 'inserted') {
+        written.changes.push(
+          open ? [row.id, row.version, digestOf(keyOf(last), row.status)] : [row.id, row.version],
+        );
+      }
       segment.items.forEach((item, k) => {
         item.results[item.index] = {
           index: item.index,
@@ -717,6 +883,8 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     _deletedAt: Date | null,
     action: AuditAction,
   ): Promise<void> {
+    // Every instance's heartbeat index drops the row (a purge: whatever its version).
+    await notifyAlertChanges(tx, tenantId, [[next.id, action === 'purge' ? -1 : next.version]]);
     if (action !== 'transition' || current.status === next.status) return;
     const kind =
       next.status === 'acknowledged'

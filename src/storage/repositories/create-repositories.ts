@@ -100,6 +100,15 @@ export interface RepositoriesOptions {
    * service's series writer; see `docs/stores.md`). Absent: none are made.
    */
   readonly alertEvents?: AlertEventSink | undefined;
+  /**
+   * How long ingest may hold a heartbeat before writing it, ms (see
+   * `AlertIndexes.heartbeatWindowMs`); default 0: every resend is written
+   * before the answer. Call `repos.alerts.close()` before closing the
+   * database when it is above 0.
+   */
+  readonly heartbeatWindowMs?: number | undefined;
+  /** A heartbeat flush failed (it is retried with the next window). */
+  readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
 }
 
 /**
@@ -124,7 +133,13 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
     alertRules: new AlertRuleRepository(db, ruleNames, sealed),
     alerts: new AlertRepository(
       db,
-      { silences: silenceIndex, ruleNames, events: options.alertEvents },
+      {
+        silences: silenceIndex,
+        ruleNames,
+        events: options.alertEvents,
+        heartbeatWindowMs: options.heartbeatWindowMs,
+        onHeartbeatError: options.onHeartbeatError,
+      },
       sealed,
     ),
     notificationChannels: new ModelRepository(db, NOTIFICATION_CHANNELS, {

@@ -8,6 +8,7 @@
  */
 import { isoString } from '../../base/utils/iso-time.js';
 import type { TransactionClient } from '../types.js';
+import { notifyAlertChanges } from './alert-changes.js';
 import { type AuditKeys, appendAuditMany, auditLockOf, type TimedAuditEntry } from './audit-log.js';
 import type { TenantSilences } from './silence-index.js';
 import { prepared } from './statements.js';
@@ -34,7 +35,8 @@ const APPLY = prepared(
           doc = a.doc || jsonb_build_object('status', c->>'s', 'previousStatus', c->'p',
                 'silencedBy', c->'b', 'version', a.version + 1, 'updatedAt', $4::text)
      FROM jsonb_array_elements($2::jsonb) AS c
-    WHERE a.tenant_id = $1 AND a.id = c->>'i'`,
+    WHERE a.tenant_id = $1 AND a.id = c->>'i'
+   RETURNING a.id, a.version`,
 );
 
 type OpenAlertRow = {
@@ -96,10 +98,16 @@ export async function applySilences(
     }
   }
   if (changes.length > 0) {
-    await tx.query(
+    const { rows: applied } = await tx.query<{ id: string; version: number }>(
       APPLY.text,
       [tenantId, JSON.stringify(changes), now, isoString(now)],
       APPLY.options,
+    );
+    // The status of these alerts changed: no instance may answer their resends from memory.
+    await notifyAlertChanges(
+      tx,
+      tenantId,
+      applied.map((r) => [r.id, r.version] as const),
     );
     await appendAuditMany(tx, tenantId, audits, undefined, auditKeys);
   }

@@ -188,7 +188,11 @@ export interface IngestResult {
   /** One entry per item, in batch order. */
   readonly items: readonly IngestItemResult[];
   readonly counts: IngestCounts;
-  /** The audit event of the batch; `null` when every item was rejected (nothing written). */
+  /**
+   * The audit event of the batch; `null` when nothing of it was written
+   * before the answer: every item was rejected, or a heartbeat (written
+   * behind, audited by the flush; see docs/storage.md, "Heartbeats").
+   */
   readonly auditEventId: string | null;
 }
 
