@@ -32,7 +32,7 @@ import { enforceQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { idOf } from './helpers.js';
-import { ERRORS, ID_PARAMS } from './schemas.js';
+import { ERRORS, ID_PARAMS } from './json-schemas.js';
 
 /** How long an expired silence is still listed (Alertmanager's default retention). */
 const SILENCE_RETENTION_MS = 5 * 24 * 3_600_000;

@@ -17,7 +17,7 @@ import { enforceIngestQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import { INGEST_RESPONSE_SCHEMA, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
-import { ERRORS, schemaOf } from './schemas.js';
+import { ERRORS, schemaOf } from './json-schemas.js';
 
 /**
  * Ingests the mapped items: the valid ones in one batch, the rejected ones

@@ -29,7 +29,6 @@ import {
   untilNotBeforeSince,
   wire,
 } from './helpers.js';
-import { baseListOptions } from './resources.js';
 import {
   ERRORS,
   ID_PARAMS,
@@ -37,7 +36,8 @@ import {
   PAGE_QUERY,
   pageSchema,
   schemaOf,
-} from './schemas.js';
+} from './json-schemas.js';
+import { baseListOptions } from './resources.js';
 
 /** The actions exposed as `POST /v1/alerts/{id}/<action>` (`expire` is the system's). */
 export const ALERT_ACTIONS = [

@@ -7,7 +7,7 @@ import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { parseQuery, timeParam, untilNotBeforeSince, wire } from './helpers.js';
-import { ERRORS, schemaOf } from './schemas.js';
+import { ERRORS, schemaOf } from './json-schemas.js';
 
 const AuditQuery = z
   .object({

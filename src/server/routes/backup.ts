@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { backupPglite, isDumpable } from '../../storage/backup.js';
 import { StorageError } from '../../storage/errors.js';
 import type { RouteContext } from './context.js';
-import { ERRORS } from './schemas.js';
+import { ERRORS } from './json-schemas.js';
 
 /** The media type of a PGlite backup. */
 export const BACKUP_MEDIA_TYPE = 'application/x-tar';

@@ -24,8 +24,8 @@ import {
   wire,
   wirePage,
 } from './helpers.js';
+import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './json-schemas.js';
 import { baseListOptions } from './resources.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.js';
 
 const KeyRequest = z.object({
   name: ApiKey.shape.name,

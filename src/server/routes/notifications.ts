@@ -10,7 +10,7 @@ import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { idOf, listParam, parseQuery, wire } from './helpers.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.js';
+import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './json-schemas.js';
 
 const NotificationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),

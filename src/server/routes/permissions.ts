@@ -9,7 +9,7 @@ import { PERMISSION_MATRIX, PERMISSION_NAMES, type PermissionEntry } from '../pe
 import { permissionsOf } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { ERRORS } from './schemas.js';
+import { ERRORS } from './json-schemas.js';
 
 /** Registers `GET /v1/permissions`. */
 export function permissionRoutes(api: FastifyInstance, ctx: RouteContext): void {

@@ -29,8 +29,8 @@ import { checkChannelTargets } from './channel-targets.js';
 import type { RouteContext } from './context.js';
 import { withoutOwnedWireNames } from './crud.js';
 import { conditional, etag, wire } from './helpers.js';
+import { ERRORS, schemaOf } from './json-schemas.js';
 import { yamlBodyText } from './rule-files.js';
-import { ERRORS, schemaOf } from './schemas.js';
 
 /** The channel names of a receiver's integrations: the receiver's, numbered when several. */
 function channelNames(receiver: string, configs: readonly ChannelConfig[]): string[] {

@@ -28,7 +28,7 @@ import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { boolParam, parseQuery } from './helpers.js';
-import { ERRORS } from './schemas.js';
+import { ERRORS } from './json-schemas.js';
 
 /** Tables of the models the consistency level asks about. */
 const TABLES: Readonly<Record<string, string>> = {

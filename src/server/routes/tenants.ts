@@ -7,7 +7,7 @@ import { PLATFORM_TENANT } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { conditional, etag, idOf, wire } from './helpers.js';
-import { ERRORS, ID_PARAMS, IF_MATCH_HEADERS, schemaOf } from './schemas.js';
+import { ERRORS, ID_PARAMS, IF_MATCH_HEADERS, schemaOf } from './json-schemas.js';
 
 const platform = { requires: 'platform' } as const;
 

@@ -11,7 +11,7 @@ import { usageOf } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { idOf } from './helpers.js';
-import { ERRORS, ID_PARAMS } from './schemas.js';
+import { ERRORS, ID_PARAMS } from './json-schemas.js';
 
 /** Registers the usage route. */
 export function usageRoutes(api: FastifyInstance, ctx: RouteContext): void {

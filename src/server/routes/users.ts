@@ -22,8 +22,8 @@ import { beyondCaller } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { conditional, idOf, issuesOf, pageParams, parseQuery } from './helpers.js';
+import { ERRORS, ID_PARAMS, PAGE_QUERY } from './json-schemas.js';
 import { baseListOptions } from './resources.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY } from './schemas.js';
 
 /** How long a session lasts from its login (absolute): 8 hours. */
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1_000;
