@@ -137,6 +137,10 @@ function withProblems(
 }
 
 function problemResponse(schema: unknown): Record<string, unknown> {
+  // Declared with its media type and meaning already (`problem('…')`).
+  if (typeof schema === 'object' && schema !== null && 'content' in schema) {
+    return schema as Record<string, unknown>;
+  }
   const description =
     typeof (schema as { description?: unknown }).description === 'string'
       ? (schema as { description: string }).description

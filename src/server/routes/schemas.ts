@@ -164,6 +164,18 @@ export const Problem = component(
   'Problem',
 );
 
+/**
+ * An error response a route declares with what it means for that route
+ * (`response: { 409: problem('…') }`); `Problem` alone says nothing more
+ * than its status.
+ */
+export function problem(description: string): {
+  description: string;
+  content: { 'application/problem+json': { schema: typeof Problem } };
+} {
+  return { description, content: { 'application/problem+json': { schema: Problem } } };
+}
+
 /** The `If-Match` header of conditional writes (its format is checked by `ifMatchOf`). */
 export const IfMatchHeaders = z.looseObject({
   'if-match': z
