@@ -205,7 +205,7 @@ export const routeSchemaTransform: SwaggerTransform = (document) => {
   const out: Record<string, unknown> = {
     ...schema,
     description,
-    consumes: BODY_MEDIA_TYPES,
+    consumes: schema.consumes ?? BODY_MEDIA_TYPES,
     produces: BODY_MEDIA_TYPES,
     security: requires === 'public' ? [] : [{ [SECURITY_SCHEME]: [] }],
     'x-alertbase-permission': requires,

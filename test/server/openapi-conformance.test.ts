@@ -39,7 +39,6 @@ interface OpenApi {
  * route file declares Zod schemas.
  */
 const NOT_CONVERTED: readonly string[] = [
-  '/v1/tenants',
   '/v1/rules/validate',
   '/v1/rules/import',
   '/v1/rules/export',
@@ -47,7 +46,6 @@ const NOT_CONVERTED: readonly string[] = [
   '/v1/keys',
   '/v1/audit',
   '/v1/notifications',
-  '/v1/routing',
   '/v1/users',
   '/v1/auth',
   '/v1/me',
@@ -205,6 +203,81 @@ async function crud(path: string, change: Record<string, unknown>): Promise<stri
   return id;
 }
 
+/** Tenants: create (the documented example, under a new id), read, change, suspend, reactivate, break-glass. */
+async function tenants(): Promise<void> {
+  const body = { ...exampleBody('POST', '/v1/tenants'), id: 'initech' };
+  const created = await send('POST', '/v1/tenants', { key: ADMIN_KEY, body });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  expect((await send('POST', '/v1/tenants', { key: ADMIN_KEY, body })).status).toBe(409);
+  expect((await send('POST', '/v1/tenants', { key: t.keys.owner, body })).status).toBe(403);
+  expect((await send('GET', '/v1/tenants/initech', { key: ADMIN_KEY })).status).toBe(200);
+  expect((await send('GET', '/v1/tenants/nobody', { key: ADMIN_KEY })).status).toBe(404);
+  const patched = await send('PATCH', '/v1/tenants/initech', {
+    key: ADMIN_KEY,
+    body: { name: 'Initech' },
+    headers: { 'if-match': '"1"' },
+  });
+  expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+  expect((await send('POST', '/v1/tenants/initech/suspend', { key: ADMIN_KEY })).status).toBe(200);
+  expect((await send('POST', '/v1/tenants/initech/activate', { key: ADMIN_KEY })).status).toBe(200);
+  const breakGlass = await send('POST', '/v1/tenants/initech/owner-key', {
+    key: ADMIN_KEY,
+    body: { reason: 'the owners lost their keys' },
+  });
+  expect(breakGlass.status, JSON.stringify(breakGlass.body)).toBe(201);
+  const tooLong = await send('POST', '/v1/tenants/initech/owner-key', {
+    key: ADMIN_KEY,
+    body: { reason: 'x'.repeat(1_025) },
+  });
+  expect(tooLong.status).toBe(422);
+}
+
+/** The routing tree: set (the documented example, its receivers on a real channel), read, import, remove. */
+async function routing(): Promise<void> {
+  const owner = t.keys.owner;
+  expect((await send('GET', '/v1/routing', { key: owner })).status).toBe(404);
+  const channel = await send('POST', '/v1/channels', {
+    key: owner,
+    body: { ...exampleBody('POST', '/v1/channels'), name: 'routing-target' },
+  });
+  const example = exampleBody('PUT', '/v1/routing');
+  const receivers = (example.receivers as { name: string }[]).map((r) => ({
+    name: r.name,
+    channels: [channel.body.id],
+  }));
+  const set = await send('PUT', '/v1/routing', { key: owner, body: { ...example, receivers } });
+  expect(set.status, JSON.stringify(set.body)).toBe(201);
+  const replaced = await send('PUT', '/v1/routing', {
+    key: owner,
+    body: { ...example, receivers },
+    headers: { 'if-match': '"1"' },
+  });
+  expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+  expect((await send('GET', '/v1/routing', { key: owner })).status).toBe(200);
+  expect((await send('PUT', '/v1/routing', { key: owner, body: { route: {} } })).status).toBe(422);
+  const config = [
+    'route:',
+    '  receiver: ops',
+    'receivers:',
+    '  - name: ops',
+    '    webhook_configs:',
+    '      - url: https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX',
+  ].join('\n');
+  const imported = await send('POST', '/v1/routing/import', {
+    key: owner,
+    raw: config,
+    contentType: 'application/yaml',
+  });
+  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+  const broken = await send('POST', '/v1/routing/import', {
+    key: owner,
+    raw: 'route: {}\n',
+    contentType: 'application/yaml',
+  });
+  expect(broken.status).toBe(422);
+  expect((await send('DELETE', '/v1/routing', { key: owner })).status).toBe(204);
+}
+
 beforeAll(async () => {
   t = await setup();
   const res = await t.app.inject({ url: '/docs/json' });
@@ -267,6 +340,8 @@ describe('the OpenAPI document', () => {
     expect((await send('GET', '/v1/tenants/globex/usage', { key: t.keys.viewer })).status).toBe(
       404,
     );
+    await tenants();
+    await routing();
     const backup = await send('GET', '/v1/admin/backup', { key: ADMIN_KEY });
     expect(backup.status).toBe(200);
     expect((await send('GET', '/v1/admin/backup', { key: t.keys.owner })).status).toBe(403);

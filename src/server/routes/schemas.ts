@@ -176,6 +176,17 @@ export function problem(description: string): {
   return { description, content: { 'application/problem+json': { schema: Problem } } };
 }
 
+/** A response without a body (204). */
+export const NO_CONTENT = Object.freeze({ type: 'null', description: 'No content' });
+
+/**
+ * A request body read as text by the handler (YAML files: positions, alias
+ * budget); set `consumes` to its media types.
+ */
+export function textBody(description: string): z.ZodString {
+  return bodyValidatedByHandler(z.string().describe(description));
+}
+
 /** The `If-Match` header of conditional writes (its format is checked by `ifMatchOf`). */
 export const IfMatchHeaders = z.looseObject({
   'if-match': z
