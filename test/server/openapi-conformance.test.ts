@@ -43,14 +43,21 @@ const NOT_CONVERTED: readonly string[] = [
   '/v1/rules/import',
   '/v1/rules/export',
   '/v1/alerts',
-  '/v1/keys',
-  '/v1/audit',
-  '/v1/notifications',
   '/v1/users',
   '/v1/auth',
   '/v1/me',
   '/v1/webhooks',
   '/api/v2',
+];
+
+/**
+ * Documented operations whose success this test does not reach yet, and
+ * why; their error answers are still checked.
+ */
+const SUCCESS_NOT_DRIVEN: readonly string[] = [
+  // A notification exists once an alert was routed and the scheduler ran (test/server/notifications.test.ts).
+  'GET /v1/notifications/{id}',
+  'POST /v1/notifications/{id}/retry',
 ];
 
 const converted = (path: string): boolean =>
@@ -278,6 +285,78 @@ async function routing(): Promise<void> {
   expect((await send('DELETE', '/v1/routing', { key: owner })).status).toBe(204);
 }
 
+/** API keys: issue, list, read, revoke, and what is refused. */
+async function keys(): Promise<void> {
+  const admin = t.keys.admin;
+  const issued = await send('POST', '/v1/keys', {
+    key: admin,
+    body: { name: 'ci', role: 'viewer', expires_at: '2099-01-01T00:00:00Z' },
+  });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  const id = String((issued.body.api_key as { id: string }).id);
+  const scoped = await send('POST', '/v1/keys', {
+    key: admin,
+    body: { name: 'scoped', role: 'editor', permissions: ['read', 'rules:write'] },
+  });
+  expect(scoped.status, JSON.stringify(scoped.body)).toBe(201);
+  expect(
+    (await send('POST', '/v1/keys', { key: admin, body: { name: 'x', role: 'root' } })).status,
+  ).toBe(422);
+  expect(
+    (await send('POST', '/v1/keys', { key: admin, body: { name: 'x', role: 'owner' } })).status,
+  ).toBe(403);
+  expect((await send('GET', '/v1/keys?status=active&limit=3', { key: admin })).status).toBe(200);
+  expect((await send('GET', '/v1/keys?status=lost', { key: admin })).status).toBe(422);
+  expect((await send('GET', `/v1/keys/${id}`, { key: admin })).status).toBe(200);
+  expect((await send('GET', `/v1/keys/${id}`, { key: t.keys.editor })).status).toBe(403);
+  expect((await send('DELETE', `/v1/keys/${id}`, { key: admin })).status).toBe(200);
+}
+
+/** The outbox (empty here) and the audit trail: pages, verification, checkpoints. */
+async function notificationsAndAudit(): Promise<void> {
+  const viewer = t.keys.viewer;
+  expect(
+    (await send('GET', '/v1/notifications?state=dead,delivered', { key: viewer })).status,
+  ).toBe(200);
+  expect((await send('GET', '/v1/notifications?state=lost', { key: viewer })).status).toBe(422);
+  const unknown = '01a220fc-0000-7000-8000-00000000dead';
+  expect((await send('GET', `/v1/notifications/${unknown}`, { key: viewer })).status).toBe(404);
+  expect(
+    (await send('POST', `/v1/notifications/${unknown}/retry`, { key: t.keys.responder })).status,
+  ).toBe(404);
+  const page = await send('GET', '/v1/audit?limit=5', { key: viewer });
+  expect(page.status).toBe(200);
+  expect(
+    (await send('GET', `/v1/audit?after=${String(page.body.next_after)}`, { key: viewer })).status,
+  ).toBe(200);
+  expect(
+    (
+      await send('GET', '/v1/audit?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', {
+        key: viewer,
+      })
+    ).status,
+  ).toBe(422);
+  expect((await send('GET', '/v1/audit/verify', { key: viewer })).status).toBe(200);
+  const checkpoint = await send('POST', '/v1/audit/checkpoints', { key: viewer });
+  expect(checkpoint.status, JSON.stringify(checkpoint.body)).toBe(201);
+  const verdict = await send('POST', '/v1/audit/checkpoints/verify', {
+    key: viewer,
+    body: checkpoint.body,
+  });
+  expect(verdict.status).toBe(200);
+  expect(verdict.body.ok).toBe(true);
+  const forged = await send('POST', '/v1/audit/checkpoints/verify', {
+    key: viewer,
+    body: { ...checkpoint.body, length: 1 },
+  });
+  expect(forged.status).toBe(200);
+  expect(forged.body.ok).toBe(false);
+  expect(
+    (await send('POST', '/v1/audit/checkpoints/verify', { key: viewer, body: { length: 'x' } }))
+      .status,
+  ).toBe(422);
+}
+
 beforeAll(async () => {
   t = await setup();
   const res = await t.app.inject({ url: '/docs/json' });
@@ -342,6 +421,8 @@ describe('the OpenAPI document', () => {
     );
     await tenants();
     await routing();
+    await keys();
+    await notificationsAndAudit();
     const backup = await send('GET', '/v1/admin/backup', { key: ADMIN_KEY });
     expect(backup.status).toBe(200);
     expect((await send('GET', '/v1/admin/backup', { key: t.keys.owner })).status).toBe(403);
@@ -354,7 +435,9 @@ describe('the OpenAPI document', () => {
       for (const method of Object.keys(ops)) {
         const key = `${method.toUpperCase()} ${template}`;
         const statuses = [...(seen.get(key) ?? [])];
-        if (!statuses.some((s) => s >= 200 && s < 300)) missing.push(key);
+        if (!statuses.some((s) => s >= 200 && s < 300) && !SUCCESS_NOT_DRIVEN.includes(key)) {
+          missing.push(key);
+        }
       }
     }
     expect(missing, 'operations never answered with success').toEqual([]);

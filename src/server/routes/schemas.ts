@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
+import { ApiKey } from '../../domain/index.js';
 import { bodyValidatedByHandler } from '../route-validation.js';
 
 /**
@@ -194,3 +195,12 @@ export const IfMatchHeaders = z.looseObject({
     .optional()
     .describe('The ETag of the version read ("<version>"); 412 if stale.'),
 });
+
+/** A key as issued: the key itself (shown once) and its record. */
+export const IssuedKey = component(
+  z.object({
+    key: z.string().describe('The key: shown once, only its SHA-256 is kept'),
+    api_key: modelResponse(ApiKey),
+  }),
+  'IssuedKey',
+);

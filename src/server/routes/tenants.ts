@@ -12,6 +12,7 @@ import { conditional, etag, IdParams, wire } from './helpers.js';
 import {
   component,
   IfMatchHeaders,
+  IssuedKey,
   modelBody,
   modelPatch,
   modelResponse,
@@ -19,15 +20,6 @@ import {
 } from './schemas.js';
 
 const platform = { requires: 'platform' } as const;
-
-/** A key as issued: the key itself (shown once) and its record. */
-const IssuedKey = component(
-  z.object({
-    key: z.string().describe('The key: shown once, stored as its SHA-256'),
-    api_key: modelResponse(ApiKey),
-  }),
-  'IssuedKey',
-);
 
 /** The answer of `POST /v1/tenants`. */
 const CreatedTenant = component(
