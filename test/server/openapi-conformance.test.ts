@@ -42,11 +42,9 @@ const NOT_CONVERTED: readonly string[] = [
   '/v1/rules/validate',
   '/v1/rules/import',
   '/v1/rules/export',
-  '/v1/alerts',
   '/v1/users',
   '/v1/auth',
   '/v1/me',
-  '/v1/webhooks',
   '/api/v2',
 ];
 
@@ -285,6 +283,88 @@ async function routing(): Promise<void> {
   expect((await send('DELETE', '/v1/routing', { key: owner })).status).toBe(204);
 }
 
+/** The first documented example of a component (a request body's item). */
+function componentExample(name: string): Record<string, unknown> {
+  const [example] = (doc.components.schemas[name]?.examples as Record<string, unknown>[]) ?? [];
+  expect(example, `${name} documents an example`).toBeDefined();
+  return example as Record<string, unknown>;
+}
+
+/** Alerts: ingest (the documented examples, at both doors), list, read, every action. */
+async function alerts(): Promise<void> {
+  const responder = t.keys.responder;
+  const alert = componentExample('AlertRequestInput');
+  const ingested = await send('POST', '/v1/alerts', {
+    key: responder,
+    body: [alert, { ...alert, labels: 'not labels' }],
+  });
+  expect(ingested.status, JSON.stringify(ingested.body)).toBe(200);
+  const id = String((ingested.body.items as { id: string }[])[0]?.id);
+  expect(
+    (await send('POST', '/v1/alerts', { key: responder, body: { alerts: [alert] } })).status,
+  ).toBe(200);
+  expect((await send('POST', '/v1/alerts', { key: responder, body: { x: 1 } })).status).toBe(422);
+  expect(
+    (await send('GET', '/v1/alerts?status=firing&level=info', { key: responder })).status,
+  ).toBe(200);
+  expect((await send('GET', '/v1/alerts?fingerprint=xyz', { key: responder })).status).toBe(422);
+  expect((await send('GET', `/v1/alerts/${id}`, { key: responder })).status).toBe(200);
+  for (const action of [
+    'acknowledge',
+    'unacknowledge',
+    'suppress',
+    'unsuppress',
+    'resolve',
+    'reopen',
+  ]) {
+    const res = await send('POST', `/v1/alerts/${id}/${action}`, { key: responder });
+    expect(res.status, `${action}: ${JSON.stringify(res.body)}`).toBe(200);
+  }
+  expect((await send('POST', `/v1/alerts/${id}/unsuppress`, { key: responder })).status).toBe(409);
+  const postable = await send('POST', '/api/v2/alerts', {
+    key: responder,
+    body: [
+      {
+        labels: { alertname: 'HighCPU', severity: 'critical', instance: 'web-1:9100' },
+        annotations: { summary: 'CPU above 90%' },
+        startsAt: '2026-11-28T06:00:00Z',
+        generatorURL: 'http://prometheus:9090/graph',
+      },
+      { labels: {} },
+    ],
+  });
+  expect(postable.status, JSON.stringify(postable.body)).toBe(200);
+  const webhook = await send('POST', '/v1/webhooks/alertmanager', {
+    key: responder,
+    body: {
+      receiver: 'alertbase',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Webhooked', instance: 'a:1' },
+          annotations: { summary: 's' },
+          startsAt: '2026-11-28T06:00:01Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+        },
+      ],
+      groupLabels: { alertname: 'Webhooked' },
+      commonLabels: { alertname: 'Webhooked' },
+      commonAnnotations: {},
+      externalURL: 'http://vm:9093',
+      version: '4',
+      groupKey: '{}:{alertname="Webhooked"}',
+      truncatedAlerts: 0,
+    },
+  });
+  expect(webhook.status, JSON.stringify(webhook.body)).toBe(200);
+  expect(
+    (await send('POST', '/v1/webhooks/alertmanager', { key: responder, body: { version: '3' } }))
+      .status,
+  ).toBe(422);
+}
+
 /** API keys: issue, list, read, revoke, and what is refused. */
 async function keys(): Promise<void> {
   const admin = t.keys.admin;
@@ -422,6 +502,7 @@ describe('the OpenAPI document', () => {
     await tenants();
     await routing();
     await keys();
+    await alerts();
     await notificationsAndAudit();
     const backup = await send('GET', '/v1/admin/backup', { key: ADMIN_KEY });
     expect(backup.status).toBe(200);

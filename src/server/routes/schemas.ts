@@ -97,11 +97,13 @@ export function modelBody(model: AnyModel): z.ZodObject {
     const tenant = shape[TENANT_WIRE_NAME];
     if (tenant !== undefined) shape[TENANT_WIRE_NAME] = tenant.optional();
     schema = z.object(shape).meta({
-      title: `${model.name} (create)`,
+      title: `${model.name} (request)`,
       description: model.description,
-      examples: model.examples.map((e) => bodyExample(model, e)),
+      ...(model.examples.length === 0
+        ? {}
+        : { examples: model.examples.map((e) => bodyExample(model, e)) }),
     });
-    component(bodyValidatedByHandler(schema), `${model.name}Create`);
+    component(bodyValidatedByHandler(schema), `${model.name}Request`);
     inputs.set(model, schema);
   }
   return schema;
