@@ -402,6 +402,48 @@ async function ruleFiles(): Promise<void> {
   );
 }
 
+/** Users and sessions: add, list, read, change, log in, who am I, log out, disable. */
+async function users(): Promise<void> {
+  const admin = t.keys.admin;
+  const password = 'correct horse battery staple 42';
+  const created = await send('POST', '/v1/users', {
+    key: admin,
+    body: { email: 'ada@example.com', name: 'Ada', role: 'responder', password },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = String(created.body.id);
+  expect(
+    (
+      await send('POST', '/v1/users', {
+        key: admin,
+        body: { email: 'bob@example.com', role: 'viewer', password: 'short' },
+      })
+    ).status,
+  ).toBe(422);
+  expect((await send('GET', '/v1/users?limit=5', { key: admin })).status).toBe(200);
+  expect((await send('GET', `/v1/users/${id}`, { key: admin })).status).toBe(200);
+  const changed = await send('PATCH', `/v1/users/${id}`, { key: admin, body: { name: 'Ada L.' } });
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+  const login = await send('POST', '/v1/auth/login', {
+    key: null,
+    body: { tenant: 'acme', email: 'ada@example.com', password },
+  });
+  expect(login.status, JSON.stringify(login.body)).toBe(200);
+  const token = String(login.body.token);
+  expect(
+    (
+      await send('POST', '/v1/auth/login', {
+        key: null,
+        body: { tenant: 'acme', email: 'ada@example.com', password: 'wrong' },
+      })
+    ).status,
+  ).toBe(401);
+  expect((await send('GET', '/v1/auth/me', { key: token })).status).toBe(200);
+  expect((await send('GET', '/v1/auth/me', { key: t.keys.viewer })).status).toBe(200);
+  expect((await send('POST', '/v1/auth/logout', { key: token })).status).toBe(204);
+  expect((await send('DELETE', `/v1/users/${id}`, { key: admin })).status).toBe(200);
+}
+
 /** API keys: issue, list, read, revoke, and what is refused. */
 async function keys(): Promise<void> {
   const admin = t.keys.admin;
@@ -539,6 +581,7 @@ describe('the OpenAPI document', () => {
     await tenants();
     await routing();
     await keys();
+    await users();
     await ruleFiles();
     await alerts();
     await notificationsAndAudit();

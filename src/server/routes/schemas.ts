@@ -70,17 +70,26 @@ const patches = new Map<AnyModel, z.ZodObject>();
 export function modelResponse(model: AnyModel): z.ZodObject {
   let schema = outputs.get(model);
   if (schema === undefined) {
-    const computed: Record<string, z.ZodType> = {};
-    for (const name of model.computedFields) {
-      computed[model.aliases[name] ?? name] = z.unknown().meta({ readOnly: true });
-    }
-    schema = z
-      .object({ ...wireShape(model), ...computed })
-      .meta({ title: model.name, description: model.description });
-    component(schema, model.name);
+    schema = component(modelView(model, []), model.name);
     outputs.set(model, schema);
   }
   return schema;
+}
+
+/**
+ * A record as responses carry it without some of its fields (`exclude` of
+ * the dump: field names). Not a component by itself: pass it to `component`.
+ */
+export function modelView(model: AnyModel, exclude: readonly string[]): z.ZodObject {
+  const computed: Record<string, z.ZodType> = {};
+  for (const name of model.computedFields) {
+    computed[model.aliases[name] ?? name] = z.unknown().meta({ readOnly: true });
+  }
+  const shape = wireShape(model);
+  for (const field of exclude) delete shape[model.aliases[field] ?? field];
+  return z
+    .object({ ...shape, ...computed })
+    .meta({ title: model.name, description: model.description });
 }
 
 /**
