@@ -23,17 +23,13 @@ const PART_NAMES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 const handlerValidated = new WeakSet<z.ZodType>();
-const bodyNames = new WeakMap<z.ZodType, string>();
 
-/** Marks a body schema the handler validates (with its model): the validator lets the body through. */
-export function bodyValidatedByHandler<S extends z.ZodType>(schema: S): S {
+/**
+ * Marks a schema the handler validates itself (a model body; the Go-style
+ * query of the Alertmanager API): the validator lets that part through.
+ */
+export function validatedByHandler<S extends z.ZodType>(schema: S): S {
   handlerValidated.add(schema);
-  return schema;
-}
-
-/** Names a body schema: its issues are reported as that name's (`ValidationError.modelName`). */
-export function namedBody<S extends z.ZodType>(schema: S, name: string): S {
-  bodyNames.set(schema, name);
   return schema;
 }
 
@@ -45,7 +41,7 @@ export function namedBody<S extends z.ZodType>(schema: S, name: string): S {
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!(schema instanceof z.ZodType) || handlerValidated.has(schema)) return () => true;
   const part = httpPart ?? 'body';
-  const name = bodyNames.get(schema) ?? PART_NAMES[part] ?? part;
+  const name = PART_NAMES[part] ?? part;
   return (data: unknown) => {
     const result = schema.safeParse(data ?? (part === 'body' ? undefined : {}));
     if (!result.success) return { error: new ValidationError(name, issuesOf(result.error)) };

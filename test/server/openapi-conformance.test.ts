@@ -34,11 +34,20 @@ interface OpenApi {
 }
 
 /**
- * Route files whose routes still declare hand-written JSON Schema: their
- * operations are documented, but not yet held to (b). Empty when every
- * route file declares Zod schemas.
+ * Operations whose routes declare no response schemas yet
+ * (`src/server/routes/alertmanager-api.ts`): documented, checked by (a) and
+ * (c), not yet held to (b). Empty when every route declares Zod schemas.
  */
-const NOT_CONVERTED: readonly string[] = ['/v1/users', '/v1/auth', '/v1/me', '/api/v2'];
+const NOT_CONVERTED: readonly string[] = [
+  'GET /api/v2/alerts',
+  'GET /api/v2/alerts/groups',
+  'GET /api/v2/silences',
+  'POST /api/v2/silences',
+  'GET /api/v2/silence/{id}',
+  'DELETE /api/v2/silence/{id}',
+  'GET /api/v2/status',
+  'GET /api/v2/receivers',
+];
 
 /**
  * Documented operations whose success this test does not reach yet, and
@@ -49,9 +58,6 @@ const SUCCESS_NOT_DRIVEN: readonly string[] = [
   'GET /v1/notifications/{id}',
   'POST /v1/notifications/{id}/retry',
 ];
-
-const converted = (path: string): boolean =>
-  !NOT_CONVERTED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
 /**
  * Every route of the app as `METHOD /path/{param}` (HEAD and the UI under
@@ -593,9 +599,9 @@ describe('the OpenAPI document', () => {
 
     const missing: string[] = [];
     for (const [template, ops] of Object.entries(doc.paths)) {
-      if (!converted(template)) continue;
       for (const method of Object.keys(ops)) {
         const key = `${method.toUpperCase()} ${template}`;
+        if (NOT_CONVERTED.includes(key)) continue;
         const statuses = [...(seen.get(key) ?? [])];
         if (!statuses.some((s) => s >= 200 && s < 300) && !SUCCESS_NOT_DRIVEN.includes(key)) {
           missing.push(key);

@@ -15,7 +15,7 @@ import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloa
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
 import { type TenantPrincipal, tenantOf } from '../auth.js';
 import { enforceIngestQuota } from '../quotas.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import { IngestAnswer, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
@@ -23,7 +23,7 @@ import { component, modelBody, problem } from './schemas.js';
 
 /** What Prometheus posts: an array of alerts (each mapped, or rejected with its path). */
 const PostableAlerts = component(
-  bodyValidatedByHandler(z.array(modelBody(PostableAlert))),
+  validatedByHandler(z.array(modelBody(PostableAlert))),
   'PostableAlerts',
 );
 

@@ -15,7 +15,7 @@ import { Alert } from '../../domain/index.js';
 import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { enforceIngestQuota } from '../quotas.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
@@ -144,7 +144,7 @@ export const IngestAnswer = component(
 
 /** A batch of alerts: an array, or `{ alerts: [...] }` (each item validated by the model). */
 const AlertBatch = component(
-  bodyValidatedByHandler(
+  validatedByHandler(
     z.union([z.array(modelBody(Alert)), z.object({ alerts: z.array(modelBody(Alert)) })]),
   ),
   'AlertBatch',

@@ -6,7 +6,7 @@ import { AuditAction, AuditEvent } from '../../domain/index.js';
 import { AuditCheckpoint } from '../../security/index.js';
 import { checkCheckpoint, parseCheckpoint, takeCheckpoint } from '../audit-checkpoints.js';
 import { tenantOf } from '../auth.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { timeParam, untilNotBeforeSince, wire } from './helpers.js';
@@ -67,7 +67,7 @@ const CheckpointVerdict = component(
 );
 
 /** A checkpoint as a body: checked by `parseCheckpoint` in the handler. */
-const CheckpointBody = bodyValidatedByHandler(AuditCheckpoint);
+const CheckpointBody = validatedByHandler(AuditCheckpoint);
 
 /** Registers `/v1/audit` and `/v1/audit/verify`. */
 export function auditRoutes(scope: FastifyInstance, ctx: RouteContext): void {

@@ -16,7 +16,7 @@ import { component } from './schemas.js';
 
 const HealthStatus = z.enum(['pass', 'warn', 'fail']);
 
-const HealthCheck = z.object({
+const HealthCheckAnswer = z.object({
   componentType: z.enum(['datastore', 'system', 'component']),
   observedValue: z.number(),
   observedUnit: z.string(),
@@ -26,13 +26,13 @@ const HealthCheck = z.object({
 });
 
 /** The IETF health-check draft's body (`observability/health.ts`). */
-const HealthReport = component(
+const HealthAnswer = component(
   z
     .object({
       status: HealthStatus,
       version: z.string().optional(),
       description: z.string().optional(),
-      checks: z.record(z.string(), z.array(HealthCheck)),
+      checks: z.record(z.string(), z.array(HealthCheckAnswer)),
     })
     .meta({ description: 'IETF health-check draft (application/health+json)' }),
   'HealthReport',
@@ -41,7 +41,7 @@ const HealthReport = component(
 /** A health report as the routes answer it. */
 const healthResponse = (description: string) => ({
   description,
-  content: { [HEALTH_JSON]: { schema: HealthReport } },
+  content: { [HEALTH_JSON]: { schema: HealthAnswer } },
 });
 
 /** Sends a report as `application/health+json`: 200 unless it failed (503). */

@@ -11,7 +11,7 @@ import { ApiKey } from '../../domain/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
 import { enforceQuota } from '../quotas.js';
 import { allows, beyondCaller, isPermission } from '../roles.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
@@ -45,7 +45,7 @@ const KeyQuery = z.object({
 
 /** The body of `POST /v1/keys` in wire names (the handler reads it with `KeyRequest`). */
 const KeyBody = component(
-  bodyValidatedByHandler(
+  validatedByHandler(
     z.object({
       name: KeyRequest.shape.name,
       role: KeyRequest.shape.role,

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
 import { ApiKey } from '../../domain/index.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 
 /**
  * Adds `schema` to the document's components (`components.schemas`) as
@@ -112,7 +112,7 @@ export function modelBody(model: AnyModel): z.ZodObject {
         ? {}
         : { examples: model.examples.map((e) => bodyExample(model, e)) }),
     });
-    component(bodyValidatedByHandler(schema), `${model.name}Request`);
+    component(validatedByHandler(schema), `${model.name}Request`);
     inputs.set(model, schema);
   }
   return schema;
@@ -125,7 +125,7 @@ export function modelPatch(model: AnyModel): z.ZodObject {
     schema = modelBody(model)
       .partial()
       .meta({ title: `${model.name} (update)`, description: model.description });
-    component(bodyValidatedByHandler(schema), `${model.name}Update`);
+    component(validatedByHandler(schema), `${model.name}Update`);
     patches.set(model, schema);
   }
   return schema;
@@ -196,7 +196,7 @@ export const NO_CONTENT = Object.freeze({ type: 'null', description: 'No content
  * budget); set `consumes` to its media types.
  */
 export function textBody(description: string): z.ZodString {
-  return bodyValidatedByHandler(z.string().describe(description));
+  return validatedByHandler(z.string().describe(description));
 }
 
 /** The `If-Match` header of conditional writes (its format is checked by `ifMatchOf`). */

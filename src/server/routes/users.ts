@@ -20,7 +20,7 @@ import {
 } from '../../security/index.js';
 import { refuseIfBlocked, SESSION_COOKIE, type TenantPrincipal, tenantOf } from '../auth.js';
 import { beyondCaller } from '../roles.js';
-import { bodyValidatedByHandler } from '../route-validation.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import { conditional, IdParams, issuesOf, pageParams } from './helpers.js';
@@ -42,7 +42,7 @@ function wireUser(user: User): Record<string, unknown> {
 const UserAnswer = component(modelView(User, ['passwordHash']), 'User');
 
 const LoginBody = component(
-  bodyValidatedByHandler(
+  validatedByHandler(
     z.object({
       tenant: z.string().min(1).max(63),
       email: z.string().min(3).max(320),
@@ -86,14 +86,14 @@ const NewUserBody = z
     message: 'give either password or password_hash (an imported argon2 or bcrypt hash)',
     path: ['password'],
   });
-component(bodyValidatedByHandler(NewUserBody), 'NewUser');
+component(validatedByHandler(NewUserBody), 'NewUser');
 
 const UserPatchBody = z.strictObject({
   name: User.shape.name.optional(),
   role: User.shape.role.optional(),
   password: z.string().max(4_096).optional(),
 });
-component(bodyValidatedByHandler(UserPatchBody), 'UserChange');
+component(validatedByHandler(UserPatchBody), 'UserChange');
 
 /** A request body as a record (anything else: an empty one, for the schema to refuse). */
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
