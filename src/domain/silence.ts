@@ -58,8 +58,9 @@ export const Silence = defineModel('Silence', {
         { name: 'alertname', value: 'HighCPUUsage', isRegex: false, isEqual: true },
         { name: 'instance', value: 'web-[0-9]+:9100', isRegex: true, isEqual: true },
       ],
-      startsAt: '2026-11-28T06:00:00Z',
-      endsAt: '2026-11-28T08:00:00Z',
+      // In the future: the example is documented as a request body, and a silence may not end in the past.
+      startsAt: '2099-11-28T06:00:00Z',
+      endsAt: '2099-11-28T08:00:00Z',
       createdBy: 'ops@acme.example',
       comment: 'Planned maintenance of the web tier',
     },

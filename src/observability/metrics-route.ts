@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { AlertbaseError } from '../base/exceptions/index.js';
-import { renderMetrics } from './exposition.js';
+import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, renderMetrics } from './exposition.js';
 import type { AlertbaseMetrics } from './metrics.js';
 import { metricsKeyCheck } from './metrics-key.js';
 
@@ -10,6 +11,9 @@ export interface MetricsRouteOptions {
   /** Scrapes must send `Authorization: Bearer <key>`; none: open. */
   readonly key?: string | undefined;
 }
+
+/** A `Content-Type` without its parameters. */
+const mediaType = (contentType: string): string => contentType.split(';', 1)[0]?.trim() ?? '';
 
 /**
  * `GET /metrics` on `app`: Prometheus's text format, OpenMetrics when
@@ -31,6 +35,15 @@ export function metricsRoute(app: FastifyInstance, options: MetricsRouteOptions)
         summary: "Metrics in Prometheus's text format (OpenMetrics when Accept asks)",
         // The key is a bearer token, as the service's (`apiKey`, an HTTP bearer scheme) are.
         security: options.key === undefined ? [] : [{ apiKey: [] }],
+        response: {
+          200: {
+            description: 'The metrics',
+            content: {
+              [mediaType(PROMETHEUS_TEXT)]: { schema: z.string() },
+              [mediaType(OPENMETRICS_TEXT)]: { schema: z.string() },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

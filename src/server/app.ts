@@ -41,13 +41,14 @@ import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintena
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
-import { openApiDocument } from './openapi.js';
+import { documentTransform, openApiDocument, routeSchemaTransform } from './openapi.js';
 import { useOutputHeaders } from './output-headers.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
 import { useReadAudit } from './read-audit.js';
 import { type RetentionScheduler, startRetentionScheduler } from './retention-scheduler.js';
+import { zodValidatorCompiler } from './route-validation.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
@@ -180,9 +181,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     });
   }
 
-  // Schemas on routes document the API (OpenAPI); models validate in handlers,
-  // so that every error lists every issue with its path in our own format.
-  app.setValidatorCompiler(() => () => true);
+  // The routes' Zod schemas validate path, query and headers (every issue with
+  // its pointer, in our own format) and generate the OpenAPI document; models
+  // validate bodies in the handlers. Responses are encoded by `send` (wire.ts).
+  app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, request, reply) => {
@@ -210,7 +212,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   useOutputHeaders(app);
   await useBackPressure(app, { maxMemoryUsageMb: options.config.performance.maxMemoryUsageMb });
-  await app.register(swagger, { openapi: openApiDocument() });
+  await app.register(swagger, {
+    openapi: openApiDocument(),
+    transform: routeSchemaTransform,
+    transformObject: documentTransform,
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await useConsole(app, { dir: options.consoleDir });
 

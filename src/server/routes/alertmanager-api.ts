@@ -31,8 +31,7 @@ import { bindTenant, tenantOf } from '../auth.js';
 import { withinQuota } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { idOf } from './helpers.js';
-import { ERRORS, ID_PARAMS } from './schemas.js';
+import { IdParams, idOf } from './helpers.js';
 
 /** How long an expired silence is still listed (Alertmanager's default retention). */
 const SILENCE_RETENTION_MS = 5 * 24 * 3_600_000;
@@ -185,7 +184,6 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
           tags: TAGS,
           summary: `Alertmanager API v2: ${summary}`,
           querystring: ALERT_QUERY_DOC,
-          response: ERRORS,
         },
       },
       async (request, reply) => {
@@ -203,7 +201,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
     '/api/v2/silences',
     {
       config: { requires: 'read' },
-      schema: { tags: TAGS, summary: 'Alertmanager API v2: silences', response: ERRORS },
+      schema: { tags: TAGS, summary: 'Alertmanager API v2: silences' },
     },
     async (request, reply) => {
       const who = tenantOf(request);
@@ -228,7 +226,6 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: 'Alertmanager API v2: create a silence, or update one by `id`',
-        response: ERRORS,
       },
     },
     async (request, reply) => {
@@ -260,8 +257,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: 'Alertmanager API v2: a silence',
-        params: ID_PARAMS,
-        response: ERRORS,
+        params: IdParams,
       },
     },
     async (request, reply) => {
@@ -278,8 +274,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: 'Alertmanager API v2: expire a silence',
-        params: ID_PARAMS,
-        response: ERRORS,
+        params: IdParams,
       },
     },
     async (request, reply) => {
@@ -293,7 +288,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
     '/api/v2/receivers',
     {
       config: { requires: 'read' },
-      schema: { tags: TAGS, summary: 'Alertmanager API v2: receivers', response: ERRORS },
+      schema: { tags: TAGS, summary: 'Alertmanager API v2: receivers' },
     },
     async (_request, reply) => send(reply, 200, [{ name: DEFAULT_RECEIVER }], ctx.serializer),
   );
@@ -305,7 +300,6 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: "Alertmanager API v2: status, with the tenant's configuration",
-        response: ERRORS,
       },
     },
     async (request, reply) => {

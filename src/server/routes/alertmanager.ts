@@ -5,6 +5,7 @@
  * from the key, as everywhere.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   type AlertmanagerItem,
   postableToAlerts,
@@ -14,10 +15,21 @@ import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloa
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { enforceIngestQuota } from '../quotas.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
-import { INGEST_RESPONSE_SCHEMA, ingestResponse } from './alerts.js';
+import { IngestAnswer, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
-import { ERRORS, schemaOf } from './schemas.js';
+import { component, modelBody, problem } from './schemas.js';
+
+/** What Prometheus posts: an array of alerts (each mapped, or rejected with its path). */
+const PostableAlerts = component(
+  validatedByHandler(z.array(modelBody(PostableAlert))),
+  'PostableAlerts',
+);
+
+const ingestErrors = {
+  429: problem("The tenant's ingest quota is spent (Retry-After)"),
+};
 
 /**
  * Ingests the mapped items: the valid ones in one batch, the rejected ones
@@ -79,8 +91,8 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
         tags: ['alertmanager'],
         summary:
           "Alertmanager API v2: Prometheus's postable alerts (point `alerting.alertmanagers` here)",
-        body: { type: 'array', items: schemaOf(PostableAlert, 'input') },
-        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
+        body: PostableAlerts,
+        response: { 200: IngestAnswer, ...ingestErrors },
       },
     },
     async (request, reply) => {
@@ -107,8 +119,12 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
       schema: {
         tags: ['alertmanager'],
         summary: 'Alertmanager webhook receiver (payload version 4)',
-        body: schemaOf(WebhookPayload, 'input'),
-        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
+        body: modelBody(WebhookPayload),
+        response: {
+          200: IngestAnswer,
+          422: problem('Not a webhook payload of version 4'),
+          ...ingestErrors,
+        },
       },
     },
     async (request, reply) => {

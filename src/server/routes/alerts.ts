@@ -3,6 +3,7 @@
  * the status actions of the `AlertStatus` table.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AlertAction, AlertLevel, AlertStatus } from '../../base/enums/index.js';
 import {
@@ -10,34 +11,26 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../../base/exceptions/index.js';
-import type { JsonSchema } from '../../base/types/model.js';
 import { Alert } from '../../domain/index.js';
 import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { enforceIngestQuota } from '../quotas.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
   conditional,
   etag,
-  idOf,
+  IdParams,
   labelsParam,
   listParam,
   pageParams,
-  parseQuery,
   timeParam,
   untilNotBeforeSince,
   wire,
 } from './helpers.js';
 import { baseListOptions } from './resources.js';
-import {
-  ERRORS,
-  ID_PARAMS,
-  IF_MATCH_HEADERS,
-  PAGE_QUERY,
-  pageSchema,
-  schemaOf,
-} from './schemas.js';
+import { component, IfMatchHeaders, modelBody, modelResponse, pageOf, problem } from './schemas.js';
 
 /** The actions exposed as `POST /v1/alerts/{id}/<action>` (`expire` is the system's). */
 export const ALERT_ACTIONS = [
@@ -66,15 +59,20 @@ function offeredActionsOnly(err: unknown, action: AlertAction): unknown {
 const AlertQuery = z
   .object({
     ...pageParams,
-    status: listParam.pipe(z.array(AlertStatus.schema)).optional(),
-    level: AlertLevel.schema.optional(),
-    label: labelsParam.optional(),
+    status: listParam
+      .pipe(z.array(AlertStatus.schema))
+      .optional()
+      .describe(`Comma-separated or repeated: ${AlertStatus.values.join(', ')}`),
+    level: AlertLevel.schema.optional().describe('This level or more severe'),
+    label: labelsParam.optional().describe('name=value; repeat for several'),
     fingerprint: z
       .string()
       .regex(/^[0-9a-f]{16}$/)
       .optional(),
-    since: timeParam.optional(),
-    until: timeParam.optional(),
+    since: timeParam
+      .optional()
+      .describe('Active at or after: open, or ended at or after this time'),
+    until: timeParam.optional().describe('Started before this time; not before `since` (422)'),
   })
   .superRefine(untilNotBeforeSince);
 
@@ -105,38 +103,52 @@ export function ingestResponse(
   };
 }
 
+const count = z.int().min(0);
+
 /** The documented shape of {@link ingestResponse}. */
-export const INGEST_RESPONSE_SCHEMA: JsonSchema = {
-  type: 'object',
-  description:
-    'One entry per item, in order. `result` is created, deduplicated, resolved or rejected ' +
-    '(with `errors`). The response is 200 whenever the batch was processed, even if items were rejected.',
-  properties: {
-    counts: {
-      type: 'object',
-      properties: {
-        created: { type: 'integer' },
-        deduplicated: { type: 'integer' },
-        resolved: { type: 'integer' },
-        rejected: { type: 'integer' },
-      },
-    },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' },
-          result: { type: 'string', enum: ['created', 'deduplicated', 'resolved', 'rejected'] },
-          id: { type: 'string' },
-          fingerprint: { type: 'string' },
-          status: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object' } },
-        },
-      },
-    },
-  },
-};
+export const IngestAnswer = component(
+  z
+    .object({
+      counts: z.object({
+        created: count,
+        deduplicated: count,
+        resolved: count,
+        rejected: count,
+      }),
+      items: z.array(
+        z.union([
+          z.object({
+            index: count,
+            result: z.enum(['created', 'deduplicated', 'resolved']),
+            id: z.string(),
+            fingerprint: z.string(),
+            status: AlertStatus.schema,
+          }),
+          z.object({
+            index: count,
+            result: z.literal('rejected'),
+            errors: z.array(
+              z.object({ pointer: z.string(), code: z.string(), detail: z.string() }),
+            ),
+          }),
+        ]),
+      ),
+    })
+    .meta({
+      description:
+        'One entry per item, in order. `result` is created, deduplicated, resolved or rejected ' +
+        '(with `errors`). The response is 200 whenever the batch was processed, even if items were rejected.',
+    }),
+  'IngestResult',
+);
+
+/** A batch of alerts: an array, or `{ alerts: [...] }` (each item validated by the model). */
+const AlertBatch = component(
+  validatedByHandler(
+    z.union([z.array(modelBody(Alert)), z.object({ alerts: z.array(modelBody(Alert)) })]),
+  ),
+  'AlertBatch',
+);
 
 /** One page of the alerts the query selects, every filter (the time range too) applied in SQL. */
 function listAlerts(
@@ -184,7 +196,8 @@ function batchOf(request: FastifyRequest, tenantId: string): unknown[] {
 }
 
 /** Registers `/v1/alerts` and its actions. */
-export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function alertRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   api.post(
     '/v1/alerts',
     {
@@ -192,16 +205,12 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['alerts'],
         summary: 'Ingest a batch of alerts (de-duplicated by fingerprint)',
-        body: {
-          oneOf: [
-            { type: 'array', items: schemaOf(Alert, 'input') },
-            {
-              type: 'object',
-              properties: { alerts: { type: 'array', items: schemaOf(Alert, 'input') } },
-            },
-          ],
+        body: AlertBatch,
+        response: {
+          200: IngestAnswer,
+          422: problem('The body is neither an array of alerts nor { "alerts": [...] }'),
+          429: problem("The tenant's ingest quota is spent (Retry-After)"),
         },
-        response: { 200: INGEST_RESPONSE_SCHEMA, ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -223,39 +232,13 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['alerts'],
         summary: 'List alerts: status, level at least, labels, time range',
-        querystring: {
-          type: 'object',
-          properties: {
-            ...PAGE_QUERY,
-            status: {
-              type: 'string',
-              description: `Comma-separated: ${AlertStatus.values.join(', ')}`,
-            },
-            level: {
-              type: 'string',
-              enum: [...AlertLevel.values],
-              description: 'This level or more severe',
-            },
-            label: { type: 'string', description: 'name=value; repeat for several' },
-            fingerprint: { type: 'string' },
-            since: {
-              type: 'string',
-              format: 'date-time',
-              description: 'Active at or after: open, or ended at or after this time',
-            },
-            until: {
-              type: 'string',
-              format: 'date-time',
-              description: 'Started before this time; not before `since` (422)',
-            },
-          },
-        },
-        response: { 200: pageSchema(Alert), ...ERRORS },
+        querystring: AlertQuery,
+        response: { 200: pageOf(Alert) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const query = parseQuery(AlertQuery, request);
+      const query = request.query;
       const answer = await ctx.queryCache.answer(who.tenantId, 'Alert', query, async () => {
         const page = await listAlerts(ctx, who, query);
         return { items: page.items.map((a) => wire(Alert, a)), next_cursor: page.nextCursor };
@@ -271,13 +254,13 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['alerts'],
         summary: 'Get an alert',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(Alert, 'output'), ...ERRORS },
+        params: IdParams,
+        response: { 200: modelResponse(Alert) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const alert = await ctx.repos.alerts.get(who.tenantId, idOf(request));
+      const alert = await ctx.repos.alerts.get(who.tenantId, request.params.id);
       return send(etag(reply, alert), 200, wire(Alert, alert), ctx.serializer);
     },
   );
@@ -290,14 +273,20 @@ export function alertRoutes(api: FastifyInstance, ctx: RouteContext): void {
         schema: {
           tags: ['alerts'],
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} an alert (409 with the allowed actions otherwise)`,
-          params: ID_PARAMS,
-          headers: IF_MATCH_HEADERS,
-          response: { 200: schemaOf(Alert, 'output'), ...ERRORS },
+          params: IdParams,
+          headers: IfMatchHeaders,
+          response: {
+            200: modelResponse(Alert),
+            409: problem(
+              'The alert cannot take this action now (allowedActions lists those it can)',
+            ),
+            412: problem('If-Match names a stale version'),
+          },
         },
       },
       async (request, reply) => {
         const who = tenantOf(request);
-        const id = idOf(request);
+        const id = request.params.id;
         const alert = await conditional(request, (options) =>
           ctx.repos.alerts
             .transition(who.tenantId, id, action, who.actor, options)

@@ -1,29 +1,77 @@
 /** The tenant's audit trail: list with filters, and verify the hash chain. */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AuditAction, AuditEvent } from '../../domain/index.js';
+import { AuditCheckpoint } from '../../security/index.js';
 import { checkCheckpoint, parseCheckpoint, takeCheckpoint } from '../audit-checkpoints.js';
 import { tenantOf } from '../auth.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { parseQuery, timeParam, untilNotBeforeSince, wire } from './helpers.js';
-import { ERRORS, schemaOf } from './schemas.js';
+import { timeParam, untilNotBeforeSince, wire } from './helpers.js';
+import { component, modelResponse, problem } from './schemas.js';
 
 const AuditQuery = z
   .object({
-    after: z.coerce.number().int().min(-1).optional(),
-    limit: z.coerce.number().int().min(1).max(1_000).optional(),
+    after: z.coerce
+      .number()
+      .int()
+      .min(-1)
+      .optional()
+      .describe('The `next_after` of the previous page'),
+    limit: z.coerce.number().int().min(1).max(1_000).optional().describe('Default 100'),
     actor: z.string().min(1).max(255).optional(),
     action: AuditAction.optional(),
-    entity_type: z.string().min(1).max(64).optional(),
+    entity_type: z.string().min(1).max(64).optional().describe('AlertRule, Alert, ApiKey, ...'),
     entity_id: z.string().min(1).max(255).optional(),
-    since: timeParam.optional(),
-    until: timeParam.optional(),
+    since: timeParam.optional().describe('At or after'),
+    until: timeParam.optional().describe('Before; not before `since` (422)'),
   })
   .superRefine(untilNotBeforeSince);
 
+/** A page of the audit trail. */
+const AuditPage = z.object({
+  items: z.array(modelResponse(AuditEvent)),
+  next_after: z
+    .int()
+    .nullable()
+    .describe('Pass as `after` for the next page; null when no matching event follows'),
+});
+
+/** What verifying the hash chain found. */
+const ChainVerdict = component(
+  z.object({
+    ok: z.boolean(),
+    length: z.int().min(0).describe('Events in the chain'),
+    index: z.int().optional().describe('The first event that does not verify'),
+    reason: z.string().optional().describe('Why it does not verify'),
+  }),
+  'AuditChainVerdict',
+);
+
+/** What checking a checkpoint found (`CheckpointVerdict`). */
+const CheckpointVerdict = component(
+  z.union([
+    z.object({ ok: z.literal(true), length: z.int(), checkpointLength: z.int() }),
+    z.object({
+      ok: z.literal(false),
+      reason: z
+        .string()
+        .describe('bad_signature, other_tenant, truncated, rewritten, or the chain’s own failure'),
+      index: z.int().optional(),
+      length: z.int().optional(),
+    }),
+  ]),
+  'AuditCheckpointVerdict',
+);
+
+/** A checkpoint as a body: checked by `parseCheckpoint` in the handler. */
+const CheckpointBody = validatedByHandler(AuditCheckpoint);
+
 /** Registers `/v1/audit` and `/v1/audit/verify`. */
-export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function auditRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/v1/audit',
     {
@@ -31,42 +79,13 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['audit'],
         summary: 'Audit events in chain order: filter by actor, action, entity, time',
-        querystring: {
-          type: 'object',
-          properties: {
-            after: { type: 'integer', description: 'The `next_after` of the previous page' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            actor: { type: 'string' },
-            action: { type: 'string', enum: [...AuditAction.options] },
-            entity_type: { type: 'string', description: 'AlertRule, Alert, ApiKey, ...' },
-            entity_id: { type: 'string' },
-            since: { type: 'string', format: 'date-time', description: 'At or after' },
-            until: {
-              type: 'string',
-              format: 'date-time',
-              description: 'Before; not before `since` (422)',
-            },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: schemaOf(AuditEvent, 'output') },
-              next_after: {
-                type: ['integer', 'null'],
-                description:
-                  'Pass as `after` for the next page; null when no matching event follows',
-              },
-            },
-          },
-          ...ERRORS,
-        },
+        querystring: AuditQuery,
+        response: { 200: AuditPage },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const q = parseQuery(AuditQuery, request);
+      const q = request.query;
       const page = await ctx.repos.audit.page(who.tenantId, {
         ...(q.after === undefined ? {} : { afterSeq: q.after }),
         ...(q.limit === undefined ? {} : { limit: q.limit }),
@@ -93,18 +112,7 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['audit'],
         summary: 'Verify the hash chain of the audit trail',
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ok: { type: 'boolean' },
-              length: { type: 'integer' },
-              index: { type: 'integer' },
-              reason: { type: 'string' },
-            },
-          },
-          ...ERRORS,
-        },
+        response: { 200: ChainVerdict },
       },
     },
     async (request, reply) => {
@@ -121,7 +129,10 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['audit'],
         summary:
           'A signed checkpoint of the audit chain (length, head hash): keep it outside alertbase, check it later',
-        response: { 201: { type: 'object', additionalProperties: true }, ...ERRORS },
+        response: {
+          201: AuditCheckpoint,
+          500: problem('No key ring to sign with (ALERTBASE_SECURITY_ENCRYPTION_UNAVAILABLE)'),
+        },
       },
     },
     async (request, reply) => {
@@ -139,8 +150,8 @@ export function auditRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['audit'],
         summary:
           'Check the audit chain against a checkpoint: signature, still verifies, not cut short, not rewritten up to it',
-        body: { type: 'object', additionalProperties: true },
-        response: { 200: { type: 'object', additionalProperties: true }, ...ERRORS },
+        body: CheckpointBody,
+        response: { 200: CheckpointVerdict },
       },
     },
     async (request, reply) => {

@@ -5,10 +5,11 @@
  * directory. A PostgreSQL server is backed up with `pg_dump` instead.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { backupPglite, isDumpable } from '../../storage/backup.js';
 import { StorageError } from '../../storage/errors.js';
 import type { RouteContext } from './context.js';
-import { ERRORS } from './schemas.js';
+import { problem } from './schemas.js';
 
 /** The media type of a PGlite backup. */
 export const BACKUP_MEDIA_TYPE = 'application/x-tar';
@@ -24,8 +25,11 @@ export function backupRoutes(api: FastifyInstance, ctx: RouteContext): void {
         summary:
           'Backup of the PGlite data directory, taken while serving (a tarball for alertbase restore)',
         response: {
-          200: { description: 'ustar archive of the data directory', type: 'string' },
-          ...ERRORS,
+          200: {
+            description: 'ustar archive of the data directory',
+            content: { [BACKUP_MEDIA_TYPE]: { schema: z.string().meta({ format: 'binary' }) } },
+          },
+          409: problem('The database is a PostgreSQL server: back it up with pg_dump'),
         },
       },
     },

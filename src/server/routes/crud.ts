@@ -4,6 +4,7 @@
  * a repository of the storage layer.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { AnyModel } from '../../base/types/model.js';
 import type {
@@ -17,32 +18,22 @@ import { type CountedQuota, withinQuota } from '../quotas.js';
 import type { Permission } from '../roles.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { conditional, etag, idOf, parseQuery, wire, wirePage } from './helpers.js';
+import { conditional, etag, IdParams, wire, wirePage } from './helpers.js';
 import {
-  ERRORS,
-  ID_PARAMS,
-  IF_MATCH_HEADERS,
-  PAGE_QUERY,
-  pageSchema,
-  schemaOf,
+  IfMatchHeaders,
+  modelBody,
+  modelPatch,
+  modelResponse,
+  OWNED_WIRE_NAMES,
+  Problem,
+  pageOf,
 } from './schemas.js';
 
 /**
- * Wire names of the fields the repositories own (they set them from the
- * caller and the clock). The repositories drop the field names; a body read
- * back from a GET carries the wire names, which would otherwise clash.
+ * @internal A body without the wire names of owned fields. The repositories
+ * drop the field names; a body read back from a GET carries the wire names,
+ * which would otherwise clash.
  */
-const OWNED_WIRE_NAMES: readonly string[] = [
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-  'version',
-  'deleted_at',
-  'deleted_by',
-];
-
-/** @internal A body without the wire names of owned fields. */
 export function withoutOwnedWireNames(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const out: Record<string, unknown> = {};
@@ -83,15 +74,9 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
   readonly repo: CrudRepository<T, F>;
   /** The permission of writes (reads need `read`). */
   readonly write: Permission;
-  /** The list query (pagination included) and how it maps to list options. */
+  /** The list query (pagination included; it validates and documents) and how it maps to list options. */
   readonly query: Q;
   readonly listOptions: (query: z.output<Q>) => ListOptions<F>;
-  /** Documented query parameters besides pagination. */
-  readonly queryDoc: Readonly<Record<string, unknown>>;
-  /**
-   * A check of a create or update body (wire or camelCase names) before it
-   * is stored; throws to refuse it.
-   */
   /**
    * Whether list answers may be cached under the tenant's data version
    * (`ENABLE_QUERY_CACHE`). False for a resource whose listing depends on
@@ -100,6 +85,10 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
   readonly queryCache?: boolean;
   /** The tenant quota each creation counts against. */
   readonly quota?: CountedQuota;
+  /**
+   * A check of a create or update body (wire or camelCase names) before it
+   * is stored; throws to refuse it.
+   */
   readonly beforeWrite?: (
     tenantId: string,
     body: Readonly<Record<string, unknown>>,
@@ -108,13 +97,16 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
 
 /** Registers the six routes of one resource. */
 export function crudRoutes<T extends object, F, Q extends z.ZodType>(
-  api: FastifyInstance,
+  scope: FastifyInstance,
   ctx: RouteContext,
   spec: CrudSpec<T, F, Q>,
 ): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   const { model, repo, path, tag } = spec;
   const name = model.name;
-  const one = { 200: schemaOf(model, 'output'), ...ERRORS };
+  const record = modelResponse(model);
+  // A stale version in the body (409) or in If-Match (412); a record the model refuses (422).
+  const writeErrors = { 409: Problem, 412: Problem, 422: Problem };
   const write = { requires: spec.write };
 
   api.post(
@@ -124,8 +116,8 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
       schema: {
         tags: [tag],
         summary: `Create a ${name}`,
-        body: schemaOf(model, 'input'),
-        response: { 201: schemaOf(model, 'output'), ...ERRORS },
+        body: modelBody(model),
+        response: { 201: record, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -151,13 +143,13 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
       schema: {
         tags: [tag],
         summary: `List ${name} records (keyset pagination)`,
-        querystring: { type: 'object', properties: { ...PAGE_QUERY, ...spec.queryDoc } },
-        response: { 200: pageSchema(model), ...ERRORS },
+        querystring: spec.query,
+        response: { 200: pageOf(model) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const query = parseQuery(spec.query, request);
+      const query = request.query as z.output<Q>;
       const load = async () =>
         wirePage(model, await repo.list(who.tenantId, spec.listOptions(query)));
       const answer =
@@ -172,12 +164,17 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
     `${path}/:id`,
     {
       config: { requires: 'read' },
-      schema: { tags: [tag], summary: `Get a ${name}`, params: ID_PARAMS, response: one },
+      schema: {
+        tags: [tag],
+        summary: `Get a ${name}`,
+        params: IdParams,
+        response: { 200: record },
+      },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const record = await repo.get(who.tenantId, idOf(request));
-      return send(etag(reply, record), 200, wire(model, record), ctx.serializer);
+      const found = await repo.get(who.tenantId, request.params.id);
+      return send(etag(reply, found), 200, wire(model, found), ctx.serializer);
     },
   );
 
@@ -188,15 +185,15 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
       schema: {
         tags: [tag],
         summary: `Update a ${name} (If-Match: 412 when stale)`,
-        params: ID_PARAMS,
-        headers: IF_MATCH_HEADERS,
-        body: { ...schemaOf(model, 'input'), required: [] },
-        response: one,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: modelPatch(model),
+        response: { 200: record, ...writeErrors },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const patch = withoutOwnedWireNames(bindTenant(request.body ?? {}, who.tenantId)) as Record<
         string,
         unknown
@@ -216,14 +213,14 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
       schema: {
         tags: [tag],
         summary: `Soft-delete a ${name} (restore with POST .../restore)`,
-        params: ID_PARAMS,
-        headers: IF_MATCH_HEADERS,
-        response: one,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        response: { 200: record, 409: Problem, 412: Problem },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const deleted = await conditional(request, (options) =>
         repo.delete(who.tenantId, id, who.actor, options),
       );
@@ -238,14 +235,14 @@ export function crudRoutes<T extends object, F, Q extends z.ZodType>(
       schema: {
         tags: [tag],
         summary: `Restore a soft-deleted ${name}`,
-        params: ID_PARAMS,
-        headers: IF_MATCH_HEADERS,
-        response: one,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        response: { 200: record, 409: Problem, 412: Problem },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const restored = await conditional(request, (options) =>
         repo.restore(who.tenantId, id, who.actor, options),
       );

@@ -7,14 +7,14 @@
  * proxies from closing it.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RateLimitedError } from '../../base/exceptions/index.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { tenantOf } from '../auth.js';
 import { createEventFeed } from '../event-feed.js';
 import type { RouteContext } from './context.js';
-import { listParam, parseQuery } from './helpers.js';
-import { ERRORS } from './schemas.js';
+import { listParam } from './helpers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,9 +30,26 @@ export const MAX_STREAMS_PER_TENANT = 64;
 const KEEP_ALIVE_MS = 15_000;
 
 const EventsQuery = z.object({
-  after: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
-  types: listParam.pipe(z.array(z.string().min(1).max(64)).max(32)).optional(),
-  timeout: z.coerce.number().int().min(0).max(86_400).optional(),
+  after: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('Start after this audit `seq` (default: now); `Last-Event-ID` wins'),
+  types: listParam
+    .pipe(z.array(z.string().min(1).max(64)).max(32))
+    .optional()
+    .describe('Comma-separated entity types (Alert, Silence, AlertRule, ...); default all'),
+  timeout: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .optional()
+    .describe(
+      'End the stream after this many seconds (behind proxies that cap a response; reconnect with Last-Event-ID). 0: the `ready` event only',
+    ),
 });
 
 /** One audit event as a server-sent event. */
@@ -52,7 +69,8 @@ export function sseOf(event: AuditEvent): string {
 }
 
 /** Registers `GET /v1/events`. */
-export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function eventRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   const feed = createEventFeed({
     db: ctx.db,
     audit: ctx.repos.audit,
@@ -73,36 +91,18 @@ export function eventRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['events'],
         summary:
           'Changes as server-sent events (text/event-stream): `alert` for alerts, `change` for the rest; resume with Last-Event-ID',
-        querystring: {
-          type: 'object',
-          properties: {
-            after: {
-              type: 'integer',
-              description: 'Start after this audit `seq` (default: now); `Last-Event-ID` wins',
-            },
-            timeout: {
-              type: 'integer',
-              minimum: 0,
-              maximum: 86400,
-              description:
-                'End the stream after this many seconds (behind proxies that cap a response; reconnect with Last-Event-ID). 0: the `ready` event only',
-            },
-            types: {
-              type: 'string',
-              description:
-                'Comma-separated entity types (Alert, Silence, AlertRule, ...); default all',
-            },
-          },
-        },
+        querystring: EventsQuery,
         response: {
-          200: { type: 'string', description: 'text/event-stream' },
-          ...ERRORS,
+          200: {
+            description: 'The stream: `ready`, then `alert` and `change` events',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
         },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const query = parseQuery(EventsQuery, request);
+      const query = request.query;
       const lastId = request.headers['last-event-id'];
       const resume =
         typeof lastId === 'string' && /^\d{1,15}$/.test(lastId) ? Number(lastId) : query.after;

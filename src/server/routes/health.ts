@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import {
   checkAutovacuum,
   checkDatabase,
@@ -11,28 +12,37 @@ import {
   type ResponseTimeWindow,
 } from '../../observability/index.js';
 import type { RouteContext } from './context.js';
+import { component } from './schemas.js';
 
-const CHECK_SCHEMA = {
-  type: 'object',
-  properties: {
-    componentType: { type: 'string' },
-    observedValue: { type: 'number' },
-    observedUnit: { type: 'string' },
-    status: { type: 'string', enum: ['pass', 'warn', 'fail'] },
-    time: { type: 'string', format: 'date-time' },
-    output: { type: 'string' },
-  },
-} as const;
+const HealthStatus = z.enum(['pass', 'warn', 'fail']);
 
-const HEALTH_SCHEMA = {
-  description: 'IETF health-check draft (application/health+json)',
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['pass', 'warn', 'fail'] },
-    description: { type: 'string' },
-    checks: { type: 'object', additionalProperties: { type: 'array', items: CHECK_SCHEMA } },
-  },
-} as const;
+const HealthCheckAnswer = z.object({
+  componentType: z.enum(['datastore', 'system', 'component']),
+  observedValue: z.number(),
+  observedUnit: z.string(),
+  status: HealthStatus,
+  time: z.iso.datetime({ offset: true }),
+  output: z.string().optional(),
+});
+
+/** The IETF health-check draft's body (`observability/health.ts`). */
+const HealthAnswer = component(
+  z
+    .object({
+      status: HealthStatus,
+      version: z.string().optional(),
+      description: z.string().optional(),
+      checks: z.record(z.string(), z.array(HealthCheckAnswer)),
+    })
+    .meta({ description: 'IETF health-check draft (application/health+json)' }),
+  'HealthReport',
+);
+
+/** A health report as the routes answer it. */
+const healthResponse = (description: string) => ({
+  description,
+  content: { [HEALTH_JSON]: { schema: HealthAnswer } },
+});
 
 /** Sends a report as `application/health+json`: 200 unless it failed (503). */
 function sendHealth(reply: FastifyReply, report: HealthReport): FastifyReply {
@@ -68,8 +78,7 @@ export function healthRoutes(
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process answers',
-        security: [],
-        response: { 200: HEALTH_SCHEMA },
+        response: { 200: healthResponse('The process answers') },
       },
     },
     async (_request, reply) =>
@@ -83,8 +92,10 @@ export function healthRoutes(
         tags: ['health'],
         summary:
           "Readiness: the database answers (fail); memory, response time, a server's autovacuum and the time-series store (warn)",
-        security: [],
-        response: { 200: HEALTH_SCHEMA, 503: HEALTH_SCHEMA },
+        response: {
+          200: healthResponse('Ready (pass or warn)'),
+          503: healthResponse('Not ready: the database does not answer (fail)'),
+        },
       },
     },
     async (request, reply) => {

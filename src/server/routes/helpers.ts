@@ -42,16 +42,6 @@ export function issuesOf(
   });
 }
 
-/**
- * Parses a request's query string.
- * @throws ValidationError (`ALERTBASE_VALIDATION_FAILED`) naming each bad parameter.
- */
-export function parseQuery<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
-  const result = schema.safeParse(request.query ?? {});
-  if (!result.success) throw new ValidationError('QueryString', issuesOf(result.error));
-  return result.data;
-}
-
 /** One value or a repeated query parameter, as a list (comma-separated values split). */
 export const listParam = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : [v])

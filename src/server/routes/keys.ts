@@ -3,29 +3,29 @@
  * Records show `last_used_at`, written at most once a minute per key.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Role } from '../../base/enums/index.js';
 import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js';
 import { ApiKey } from '../../domain/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
-import { PERMISSION_NAMES } from '../permission-matrix.js';
 import { withinQuota } from '../quotas.js';
 import { allows, beyondCaller, isPermission } from '../roles.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
 import {
   boolParam,
   conditional,
-  idOf,
+  IdParams,
   issuesOf,
   listParam,
   pageParams,
-  parseQuery,
   wire,
   wirePage,
 } from './helpers.js';
 import { baseListOptions } from './resources.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.js';
+import { component, IfMatchHeaders, IssuedKey, modelResponse, pageOf, problem } from './schemas.js';
 
 const KeyRequest = z.object({
   name: ApiKey.shape.name,
@@ -36,36 +36,32 @@ const KeyRequest = z.object({
 
 const KeyQuery = z.object({
   ...pageParams,
-  status: listParam.pipe(z.array(z.enum(['active', 'revoked']))).optional(),
-  include_deleted: boolParam.optional(),
+  status: listParam
+    .pipe(z.array(z.enum(['active', 'revoked'])))
+    .optional()
+    .describe('Comma-separated or repeated: active, revoked'),
+  include_deleted: boolParam.optional().describe('Include revoked keys'),
 });
 
-const KEY_REQUEST_SCHEMA = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    role: { type: 'string', enum: [...Role.values] },
-    permissions: {
-      type: ['array', 'null'],
-      items: { type: 'string', enum: [...PERMISSION_NAMES] },
-      description:
-        'A scoped key: only these permissions (each within the role’s; GET /v1/permissions). Absent: all of the role’s.',
-    },
-    expires_at: { type: ['string', 'null'], format: 'date-time' },
-  },
-  required: ['name', 'role'],
-};
-
-const ISSUED_SCHEMA = {
-  type: 'object',
-  properties: {
-    key: { type: 'string', description: 'The key: shown once, only its SHA-256 is kept.' },
-    api_key: schemaOf(ApiKey, 'output'),
-  },
-};
+/** The body of `POST /v1/keys` in wire names (the handler reads it with `KeyRequest`). */
+const KeyBody = component(
+  validatedByHandler(
+    z.object({
+      name: KeyRequest.shape.name,
+      role: KeyRequest.shape.role,
+      permissions: KeyRequest.shape.permissions.describe(
+        "A scoped key: only these permissions (each within the role's; GET /v1/permissions). Absent: all of the role's.",
+      ),
+      expires_at: KeyRequest.shape.expiresAt,
+      tenant_id: z.string().optional().describe("The caller's tenant (another is 403)"),
+    }),
+  ),
+  'ApiKeyRequest',
+);
 
 /** Registers `/v1/keys`. */
-export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function keyRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   api.post(
     '/v1/keys',
     {
@@ -73,8 +69,11 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['keys'],
         summary: 'Issue an API key (at most the role of the caller); the key is shown once',
-        body: KEY_REQUEST_SCHEMA,
-        response: { 201: ISSUED_SCHEMA, ...ERRORS },
+        body: KeyBody,
+        response: {
+          201: IssuedKey,
+          422: problem('The request is invalid, or names permissions the role does not have'),
+        },
       },
     },
     async (request, reply) => {
@@ -141,13 +140,13 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['keys'],
         summary: 'List API keys (hashes never shown; last_used_at within a minute)',
-        querystring: { type: 'object', properties: { ...PAGE_QUERY, status: { type: 'string' } } },
-        response: { 200: pageSchema(ApiKey), ...ERRORS },
+        querystring: KeyQuery,
+        response: { 200: pageOf(ApiKey) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const q = parseQuery(KeyQuery, request);
+      const q = request.query;
       const page = await ctx.repos.apiKeys.list(who.tenantId, {
         ...baseListOptions(q),
         ...(q.status === undefined ? {} : { filter: { status: q.status } }),
@@ -163,13 +162,13 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['keys'],
         summary: 'Get an API key (its hash never shown; last_used_at within a minute)',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(ApiKey, 'output'), ...ERRORS },
+        params: IdParams,
+        response: { 200: modelResponse(ApiKey) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const apiKey = await ctx.repos.apiKeys.get(who.tenantId, idOf(request));
+      const apiKey = await ctx.repos.apiKeys.get(who.tenantId, request.params.id);
       return send(reply, 200, wire(ApiKey, apiKey), ctx.serializer);
     },
   );
@@ -181,13 +180,18 @@ export function keyRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['keys'],
         summary: 'Revoke an API key',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(ApiKey, 'output'), ...ERRORS },
+        params: IdParams,
+        headers: IfMatchHeaders,
+        response: {
+          200: modelResponse(ApiKey),
+          412: problem('If-Match names a stale version'),
+          409: problem('The last usable owner key of the tenant (ALERTBASE_AUTH_LAST_OWNER_KEY)'),
+        },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const revoked = await conditional(request, (options) =>
         ctx.repos.apiKeys.revoke(who.tenantId, id, who.actor, options),
       );

@@ -4,24 +4,29 @@
  * `POST /v1/notifications/{id}/retry`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Notification, NotificationState } from '../../domain/index.js';
 import { tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { idOf, listParam, parseQuery, wire } from './helpers.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY, pageSchema, schemaOf } from './schemas.js';
+import { IdParams, listParam, wire } from './helpers.js';
+import { modelResponse, pageOf, problem } from './schemas.js';
 
 const NotificationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
   cursor: z.string().min(1).max(1_024).optional(),
   channel_id: z.string().min(1).max(64).optional(),
   alert_id: z.string().min(1).max(64).optional(),
-  state: listParam.pipe(z.array(NotificationState)).optional(),
+  state: listParam
+    .pipe(z.array(NotificationState))
+    .optional()
+    .describe(`Comma-separated or repeated: ${NotificationState.options.join(', ')}`),
 });
 
 /** Registers the notification routes. */
-export function notificationRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function notificationRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/v1/notifications',
     {
@@ -29,25 +34,13 @@ export function notificationRoutes(api: FastifyInstance, ctx: RouteContext): voi
       schema: {
         tags: ['notifications'],
         summary: 'Notifications in the outbox, newest first: filter by channel, state, alert',
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: PAGE_QUERY.limit,
-            cursor: PAGE_QUERY.cursor,
-            channel_id: { type: 'string' },
-            alert_id: { type: 'string' },
-            state: {
-              type: 'string',
-              description: `Comma-separated: ${NotificationState.options.join(', ')}`,
-            },
-          },
-        },
-        response: { 200: pageSchema(Notification), ...ERRORS },
+        querystring: NotificationQuery,
+        response: { 200: pageOf(Notification) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const q = parseQuery(NotificationQuery, request);
+      const q = request.query;
       const page = await ctx.notifications.outbox.list(who.tenantId, {
         limit: q.limit,
         cursor: q.cursor,
@@ -71,13 +64,13 @@ export function notificationRoutes(api: FastifyInstance, ctx: RouteContext): voi
       schema: {
         tags: ['notifications'],
         summary: 'One notification, with its message and every attempt',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(Notification, 'output'), ...ERRORS },
+        params: IdParams,
+        response: { 200: modelResponse(Notification) },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const n = await ctx.notifications.outbox.get(who.tenantId, idOf(request));
+      const n = await ctx.notifications.outbox.get(who.tenantId, request.params.id);
       return send(reply, 200, wire(Notification, n), ctx.serializer);
     },
   );
@@ -89,13 +82,16 @@ export function notificationRoutes(api: FastifyInstance, ctx: RouteContext): voi
       schema: {
         tags: ['notifications'],
         summary: 'Put a notification (dead, delivered or waiting) back in line now; audited',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(Notification, 'output'), ...ERRORS },
+        params: IdParams,
+        response: {
+          200: modelResponse(Notification),
+          409: problem('The notification is being sent'),
+        },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const n = await ctx.notifications.outbox.retry(who.tenantId, idOf(request), who.actor);
+      const n = await ctx.notifications.outbox.retry(who.tenantId, request.params.id, who.actor);
       ctx.notifications.poke();
       return send(reply, 200, wire(Notification, n), ctx.serializer);
     },

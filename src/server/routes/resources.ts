@@ -1,5 +1,6 @@
 /** The CRUD resources: alert rules, notification channels, silences. */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlertLevel } from '../../base/enums/index.js';
 import { AlertRule, InhibitRule, NotificationChannel, Silence } from '../../domain/index.js';
@@ -9,22 +10,27 @@ import { send } from '../wire.js';
 import { checkChannelTargets } from './channel-targets.js';
 import type { RouteContext } from './context.js';
 import { crudRoutes } from './crud.js';
-import { boolParam, etag, idOf, labelsParam, listParam, pageParams, wire } from './helpers.js';
-import { ERRORS, ID_PARAMS, schemaOf } from './schemas.js';
+import { boolParam, etag, IdParams, labelsParam, listParam, pageParams, wire } from './helpers.js';
+import { modelResponse, Problem } from './schemas.js';
+
+/** `status=a,b` (or repeated) of the given values. */
+const statusParam = (values: readonly [string, ...string[]]) =>
+  listParam
+    .pipe(z.array(z.enum(values)))
+    .optional()
+    .describe(`Comma-separated or repeated: ${values.join(', ')}`);
+
+const includeDeleted = boolParam.optional().describe('Include soft-deleted records');
 
 const statusQuery = (values: readonly [string, ...string[]]) =>
-  z.object({
-    ...pageParams,
-    status: listParam.pipe(z.array(z.enum(values))).optional(),
-    include_deleted: boolParam.optional(),
-  });
+  z.object({ ...pageParams, status: statusParam(values), include_deleted: includeDeleted });
 
 const RuleQuery = z.object({
   ...pageParams,
-  status: listParam.pipe(z.array(z.enum(['enabled', 'disabled']))).optional(),
-  level: AlertLevel.schema.optional(),
-  label: labelsParam.optional(),
-  include_deleted: boolParam.optional(),
+  status: statusParam(['enabled', 'disabled']),
+  level: AlertLevel.schema.optional().describe('This level or more severe'),
+  label: labelsParam.optional().describe('name=value; repeat for several'),
+  include_deleted: includeDeleted,
 });
 
 /** @internal The list options every resource shares. */
@@ -41,11 +47,6 @@ export function baseListOptions(query: {
     ...(query.include_deleted === undefined ? {} : { includeDeleted: query.include_deleted }),
   };
 }
-
-const STATUS_DOC = (values: readonly string[]) => ({
-  status: { type: 'string', description: `Comma-separated: ${values.join(', ')}` },
-  include_deleted: { type: 'boolean' },
-});
 
 /** Registers `/v1/rules`, `/v1/channels` and `/v1/silences`. */
 export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
@@ -65,15 +66,6 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       };
       return { ...baseListOptions(q), filter };
     },
-    queryDoc: {
-      ...STATUS_DOC(['enabled', 'disabled']),
-      level: {
-        type: 'string',
-        enum: [...AlertLevel.values],
-        description: 'This level or more severe',
-      },
-      label: { type: 'string', description: 'name=value; repeat for several' },
-    },
   });
 
   const channelStatuses = ['enabled', 'disabled'] as const;
@@ -90,7 +82,6 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       ...baseListOptions(q),
       ...(q.status === undefined ? {} : { filter: { status: q.status } }),
     }),
-    queryDoc: STATUS_DOC(channelStatuses),
     beforeWrite: (tenantId, body) => checkChannelTargets(ctx, tenantId, body),
   });
 
@@ -110,23 +101,22 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
       ...baseListOptions(q),
       ...(q.status === undefined ? {} : { filter: { status: q.status } }),
     }),
-    queryDoc: STATUS_DOC(silenceStatuses),
   });
 
-  api.post(
+  api.withTypeProvider<ZodTypeProvider>().post(
     '/v1/silences/:id/expire',
     {
       config: { requires: 'silences:write' },
       schema: {
         tags: ['silences'],
         summary: 'End a silence now (a pending one starts and ends now); its alerts are released',
-        params: ID_PARAMS,
-        response: { 200: schemaOf(Silence, 'output'), ...ERRORS },
+        params: IdParams,
+        response: { 200: modelResponse(Silence), 409: Problem },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const expired = await ctx.repos.silences.expire(who.tenantId, idOf(request), who.actor);
+      const expired = await ctx.repos.silences.expire(who.tenantId, request.params.id, who.actor);
       return send(etag(reply, expired), 200, wire(Silence, expired), ctx.serializer);
     },
   );
@@ -137,8 +127,7 @@ export function resourceRoutes(api: FastifyInstance, ctx: RouteContext): void {
     model: InhibitRule,
     repo: ctx.repos.inhibitRules,
     write: 'silences:write',
-    query: z.object({ ...pageParams, include_deleted: boolParam.optional() }),
+    query: z.object({ ...pageParams, include_deleted: includeDeleted }),
     listOptions: (q) => baseListOptions(q),
-    queryDoc: { include_deleted: { type: 'boolean' } },
   });
 }

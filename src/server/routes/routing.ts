@@ -6,6 +6,7 @@
  * inhibition rules, in one transaction (see `docs/routing.md`).
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { DECODE_LIMITS } from '../../base/constants.js';
 import {
   NotFoundError,
@@ -15,7 +16,7 @@ import {
   type ValidationIssue,
 } from '../../base/exceptions/index.js';
 import type { ChannelConfig } from '../../domain/index.js';
-import { RoutingTree } from '../../domain/index.js';
+import { RouteNode, RoutingTree } from '../../domain/index.js';
 import {
   type AlertmanagerImport,
   channelsFromAlertmanagerReceiver,
@@ -31,7 +32,43 @@ import type { RouteContext } from './context.js';
 import { withoutOwnedWireNames } from './crud.js';
 import { conditional, etag, wire } from './helpers.js';
 import { yamlBodyText } from './rule-files.js';
-import { ERRORS, schemaOf } from './schemas.js';
+import {
+  component,
+  IfMatchHeaders,
+  modelBody,
+  modelResponse,
+  NO_CONTENT,
+  problem,
+  textBody,
+} from './schemas.js';
+
+// A route holds routes: one component, referenced by itself.
+component(RouteNode, 'Route');
+
+/** The answer of `POST /v1/routing/import`. */
+const RoutingImport = component(
+  z.object({
+    tree: modelResponse(RoutingTree),
+    channels: z
+      .array(z.object({ id: z.string(), name: z.string(), type: z.string() }))
+      .describe('The channels made or updated, one per receiver integration'),
+    inhibit_rules: z.int().min(0).describe('How many inhibition rules were imported'),
+    warnings: z
+      .array(
+        z.object({
+          severity: z.literal('warning'),
+          code: z.string(),
+          pointer: z.string(),
+          path: z.array(z.union([z.string(), z.number()])),
+          message: z.string(),
+          line: z.int().optional(),
+          column: z.int().optional(),
+        }),
+      )
+      .describe('Settings imported but not honoured'),
+  }),
+  'RoutingImport',
+);
 
 /** The channel names of a receiver's integrations: the receiver's, numbered when several. */
 function channelNames(receiver: string, configs: readonly ChannelConfig[]): string[] {
@@ -64,6 +101,21 @@ function importErrors(parsed: AlertmanagerImport): ValidationIssue[] {
     .map((i) => ({ path: [...i.path], pointer: i.pointer, code: i.code, message: i.message }));
 }
 
+/**
+ * What a replacement leaves empty when the body does not name it (under
+ * its field or its wire name: both would be the same field twice).
+ */
+function replacedDefaults(input: object): Record<string, unknown[]> {
+  const defaults: Record<string, unknown[]> = {};
+  for (const [field, wireName] of [
+    ['timeIntervals', 'time_intervals'],
+    ['escalation', 'escalation'],
+  ] as const) {
+    if (!Object.hasOwn(input, field) && !Object.hasOwn(input, wireName)) defaults[field] = [];
+  }
+  return defaults;
+}
+
 /** Registers the routing routes. */
 export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
   const current = async (tenantId: string): Promise<RoutingTree | undefined> => {
@@ -78,7 +130,7 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['routing'],
         summary: "The tenant's routing tree (404 when it has none)",
-        response: { 200: schemaOf(RoutingTree, 'output'), ...ERRORS },
+        response: { 200: modelResponse(RoutingTree) },
       },
     },
     async (request, reply) => {
@@ -97,11 +149,14 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['routing'],
         summary:
           "Set the tenant's routing tree (creates it, or replaces it: If-Match for its version)",
-        body: schemaOf(RoutingTree, 'input'),
+        headers: IfMatchHeaders,
+        body: modelBody(RoutingTree),
         response: {
-          200: schemaOf(RoutingTree, 'output'),
-          201: schemaOf(RoutingTree, 'output'),
-          ...ERRORS,
+          200: modelResponse(RoutingTree),
+          201: modelResponse(RoutingTree),
+          409: problem('A stale version, or a receiver naming an unknown channel'),
+          412: problem('If-Match names a stale version'),
+          422: problem('The tree is invalid (every issue, with its pointer)'),
         },
       },
     },
@@ -120,7 +175,7 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
         ctx.repos.routingTrees.update(
           who.tenantId,
           existing.id,
-          { timeIntervals: [], escalation: [], ...input },
+          { ...replacedDefaults(input), ...input },
           who.actor,
           options,
         ),
@@ -133,7 +188,11 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
     '/v1/routing',
     {
       config: { requires: 'channels:write' },
-      schema: { tags: ['routing'], summary: "Remove the tenant's routing tree", response: ERRORS },
+      schema: {
+        tags: ['routing'],
+        summary: "Remove the tenant's routing tree",
+        response: { 204: NO_CONTENT },
+      },
     },
     async (request, reply) => {
       const who = tenantOf(request);
@@ -158,17 +217,12 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
           tags: ['routing'],
           summary:
             'Import an Alertmanager configuration (application/yaml): its route, receivers (as channels), inhibit_rules and time_intervals, in one transaction',
+          consumes: ['application/yaml'],
+          body: textBody('An Alertmanager configuration file (alertmanager.yml)'),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                tree: schemaOf(RoutingTree, 'output'),
-                channels: { type: 'array', items: { type: 'object' } },
-                inhibit_rules: { type: 'integer' },
-                warnings: { type: 'array', items: { type: 'object' } },
-              },
-            },
-            ...ERRORS,
+            200: RoutingImport,
+            409: problem('A name already used'),
+            422: problem('Settings that cannot be imported (every issue, with its pointer)'),
           },
         },
       },

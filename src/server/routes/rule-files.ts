@@ -4,6 +4,7 @@
  * `GET /v1/rules/export?format=prometheus`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DECODE_LIMITS } from '../../base/constants.js';
 import { SerializationError, ValidationError } from '../../base/exceptions/index.js';
@@ -14,7 +15,7 @@ import {
   negotiateFormat,
 } from '../../base/serializers/index.js';
 import type { ConsistencyLookup, Validator } from '../../base/validators/index.js';
-import { createValidator } from '../../base/validators/index.js';
+import { createValidator, VALIDATION_LEVELS } from '../../base/validators/index.js';
 import { validationCacheOf } from '../../config/index.js';
 import { AlertRule } from '../../domain/index.js';
 import {
@@ -27,8 +28,93 @@ import { observeValidator } from '../../observability/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { boolParam, parseQuery } from './helpers.js';
-import { ERRORS } from './schemas.js';
+import { boolParam } from './helpers.js';
+import { component, modelBody, problem, textBody } from './schemas.js';
+
+const Level = z.enum(VALIDATION_LEVELS);
+
+/** A finding of the validator (`ValidationFinding`). */
+const Finding = z.object({
+  code: z.string(),
+  level: Level,
+  severity: z.enum(['error', 'warning', 'info']),
+  path: z.string().describe('JSON pointer; empty: the document'),
+  message: z.string(),
+  line: z.int().optional(),
+  column: z.int().optional(),
+  check: z.string().optional(),
+  fragment: z.string().optional(),
+  sensitivity: z.string().optional(),
+  promoted: z.literal(true).optional(),
+});
+
+/** The validation report (`ValidationResult.toJSON()`). */
+const ValidationReport = component(
+  z.object({
+    valid: z.boolean(),
+    errors: z.array(Finding),
+    warnings: z.array(Finding),
+    infos: z.array(Finding),
+    omitted: z.object({ errors: z.int(), warnings: z.int(), infos: z.int() }),
+    skipped: z.array(Level),
+    timings: z.partialRecord(Level, z.number()).optional(),
+  }),
+  'ValidationReport',
+);
+
+/** An issue of an import (`RuleFileIssue`, positioned when the file gave one). */
+const ImportIssue = z.object({
+  pointer: z.string(),
+  code: z.string(),
+  detail: z.string(),
+  line: z.int().optional(),
+  column: z.int().optional(),
+});
+
+/** A Prometheus rule file as the export writes it (alerting rules only). */
+const ExportedRuleFile = component(
+  z
+    .object({
+      groups: z.array(
+        z.object({
+          name: z.string(),
+          interval: z.string().optional(),
+          rules: z.array(
+            z.object({
+              alert: z.string(),
+              expr: z.string(),
+              for: z.string().optional(),
+              keep_firing_for: z.string().optional(),
+              labels: z.record(z.string(), z.string()).optional(),
+              annotations: z.record(z.string(), z.string()).optional(),
+            }),
+          ),
+        }),
+      ),
+    })
+    .meta({ description: 'A Prometheus rule file (YAML), as `promtool check rules` reads it' }),
+  'PrometheusRuleFile',
+);
+
+/** The answer of `POST /v1/rules/import`. */
+const RuleImport = component(
+  z.object({
+    counts: z.object({ created: z.int(), updated: z.int(), rejected: z.int() }),
+    items: z.array(
+      z.union([
+        z.object({
+          name: z.string(),
+          group: z.string().nullable().optional(),
+          result: z.enum(['created', 'updated']),
+          id: z.string(),
+        }),
+        z.object({ result: z.literal('rejected'), errors: z.array(ImportIssue) }),
+      ]),
+    ),
+    warnings: z.array(ImportIssue),
+  }),
+  'RuleFileImport',
+);
 
 /** Tables of the models the consistency level asks about. */
 const TABLES: Readonly<Record<string, string>> = {
@@ -107,7 +193,7 @@ async function tenantContext(ctx: RouteContext, who: TenantPrincipal) {
 
 const ExportQuery = z.object({
   format: z.literal('prometheus').default('prometheus'),
-  include_disabled: boolParam.optional(),
+  include_disabled: boolParam.optional().describe('Export disabled rules too'),
 });
 
 /** Reads every rule of a tenant (export, import by name). */
@@ -146,7 +232,8 @@ export function yamlBodyText(request: FastifyRequest, bytes: Buffer, maxBytes: n
 }
 
 /** Registers validate, import and export. `bodyLimit` caps the rule file. */
-export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimit: number): void {
+export function ruleFileRoutes(scope: FastifyInstance, ctx: RouteContext, bodyLimit: number): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   let validator: Validator | undefined;
   const validatorOf = (): Validator => {
     if (validator === undefined) {
@@ -168,13 +255,9 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
       schema: {
         tags: ['rules'],
         summary: 'Validate a rule through the five levels (dry run: nothing is stored)',
+        body: modelBody(AlertRule),
         response: {
-          200: {
-            type: 'object',
-            description:
-              'The validation report: `valid`, findings per severity with level, path and code.',
-          },
-          ...ERRORS,
+          200: ValidationReport,
         },
       },
     },
@@ -190,26 +273,26 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
     },
   );
 
-  api.get(
+  // Untyped reply: the answer is the file's text, which the schema describes decoded.
+  scope.get(
     '/v1/rules/export',
     {
       config: { requires: 'read' },
       schema: {
         tags: ['rules'],
         summary: 'Export the rules as a Prometheus rule file (YAML)',
-        querystring: {
-          type: 'object',
-          properties: {
-            format: { type: 'string', enum: ['prometheus'] },
-            include_disabled: { type: 'boolean' },
+        querystring: ExportQuery,
+        response: {
+          200: {
+            description: 'A Prometheus rule file',
+            content: { [FORMAT_MIME_TYPES.yaml]: { schema: ExportedRuleFile } },
           },
         },
-        response: { 200: { type: 'string', description: 'A Prometheus rule file' }, ...ERRORS },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const q = parseQuery(ExportQuery, request);
+      const q = request.query as z.output<typeof ExportQuery>;
       negotiateFormat(request.headers.accept, ['yaml']);
       const rules = await allRules(ctx, who.tenantId);
       const text = formatRuleFile(
@@ -225,12 +308,12 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
 
   // The import reads the rule file's text itself (for line and column
   // positions), so it lives in its own scope with a raw-bytes parser.
-  api.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+  api.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, body);
     });
-    scope.post(
+    raw.withTypeProvider<ZodTypeProvider>().post(
       '/v1/rules/import',
       {
         config: { requires: 'rules:write' },
@@ -238,16 +321,11 @@ export function ruleFileRoutes(api: FastifyInstance, ctx: RouteContext, bodyLimi
           tags: ['rules'],
           summary:
             'Import a Prometheus rule file (application/yaml), in one transaction: creates new rules, updates those of the same name',
+          consumes: [FORMAT_MIME_TYPES.yaml],
+          body: textBody('A Prometheus rule file (YAML, or JSON)'),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                counts: { type: 'object' },
-                items: { type: 'array', items: { type: 'object' } },
-                warnings: { type: 'array', items: { type: 'object' } },
-              },
-            },
-            ...ERRORS,
+            200: RuleImport,
+            422: problem('The file is not a rule file (every issue, with its line and column)'),
           },
         },
       },

@@ -7,6 +7,8 @@
  * call when a running server holds the PGlite directory.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   archiveBytes,
   archiveLines,
@@ -17,11 +19,21 @@ import {
   TENANT_ARCHIVE_MEDIA_TYPE,
 } from '../../storage/index.js';
 import type { RouteContext } from './context.js';
-import { ERRORS } from './schemas.js';
+import { IdParams } from './helpers.js';
+import { component, problem, textBody } from './schemas.js';
+
+const ImportResult = component(
+  z.object({
+    tenant: z.string(),
+    rows: z.record(z.string(), z.number().int().min(0)).describe('Rows written per table'),
+  }),
+  'TenantImportResult',
+);
 
 /** Registers the tenant export and import routes. */
-export function tenantArchiveRoutes(api: FastifyInstance, ctx: RouteContext): void {
-  api.get<{ Params: { id: string } }>(
+export function tenantArchiveRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  // Untyped replies: the answer is a stream, not a JSON body.
+  scope.get<{ Params: { id: string } }>(
     '/v1/admin/tenants/:id/export',
     {
       config: { requires: 'platform' },
@@ -29,14 +41,13 @@ export function tenantArchiveRoutes(api: FastifyInstance, ctx: RouteContext): vo
         tags: ['admin'],
         summary:
           'Export a tenant: every row of its tables, as gzip-compressed newline-delimited JSON for POST /v1/admin/tenants/import',
-        params: {
-          type: 'object',
-          properties: { id: { type: 'string', minLength: 1 } },
-          required: ['id'],
-        },
+        params: IdParams,
         response: {
-          200: { description: 'the archive (application/gzip)', type: 'string' },
-          ...ERRORS,
+          200: {
+            description: 'The archive',
+            content: { [TENANT_ARCHIVE_GZIP_MEDIA_TYPE]: { schema: z.string() } },
+          },
+          400: problem('There is no such tenant'),
         },
       },
     },
@@ -63,15 +74,15 @@ export function tenantArchiveRoutes(api: FastifyInstance, ctx: RouteContext): vo
   );
 
   // The import reads the body as a stream, line by line, in its own scope.
-  api.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
+  scope.register(async (inner) => {
+    inner.removeAllContentTypeParsers();
+    inner.addContentTypeParser(
       [TENANT_ARCHIVE_GZIP_MEDIA_TYPE, TENANT_ARCHIVE_MEDIA_TYPE],
       (_request, payload, done) => {
         done(null, payload);
       },
     );
-    scope.post(
+    inner.withTypeProvider<ZodTypeProvider>().post(
       '/v1/admin/tenants/import',
       {
         config: { requires: 'platform' },
@@ -79,21 +90,17 @@ export function tenantArchiveRoutes(api: FastifyInstance, ctx: RouteContext): vo
           tags: ['admin'],
           summary:
             'Import a tenant archive (application/gzip, or application/x-ndjson uncompressed), in one transaction; the tenant must not exist here',
+          consumes: [TENANT_ARCHIVE_GZIP_MEDIA_TYPE, TENANT_ARCHIVE_MEDIA_TYPE],
+          body: textBody('An archive `GET /v1/admin/tenants/{id}/export` wrote'),
           response: {
-            201: {
-              type: 'object',
-              properties: {
-                tenant: { type: 'string' },
-                rows: { type: 'object', additionalProperties: { type: 'integer' } },
-              },
-              required: ['tenant', 'rows'],
-            },
-            ...ERRORS,
+            201: ImportResult,
+            400: problem('A damaged, truncated or foreign archive'),
+            409: problem('The tenant exists here'),
           },
         },
       },
       async (request, reply) => {
-        const body = request.body as AsyncIterable<Uint8Array>;
+        const body = request.body as unknown as AsyncIterable<Uint8Array>;
         const result = await importTenant(ctx.db, archiveLines(archiveBytes(body)));
         // Its API keys were unknown here a moment ago, and may be cached so.
         ctx.forgetKeys();

@@ -1,19 +1,41 @@
 /** Tenants, managed by the platform administrator: create, get, update, suspend, activate. */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { AlertbaseError, ConflictError } from '../../base/exceptions/index.js';
 import { ApiKey, Tenant } from '../../domain/index.js';
 import type { TenantInput, TenantPatch } from '../../storage/repositories/index.js';
 import { PLATFORM_TENANT } from '../auth.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { conditional, etag, idOf, wire } from './helpers.js';
-import { ERRORS, ID_PARAMS, IF_MATCH_HEADERS, schemaOf } from './schemas.js';
+import { conditional, etag, IdParams, wire } from './helpers.js';
+import {
+  component,
+  IfMatchHeaders,
+  IssuedKey,
+  modelBody,
+  modelPatch,
+  modelResponse,
+  problem,
+} from './schemas.js';
 
 const platform = { requires: 'platform' } as const;
 
+/** The answer of `POST /v1/tenants`. */
+const CreatedTenant = component(
+  z.object({ tenant: modelResponse(Tenant), owner_key: IssuedKey }),
+  'CreatedTenant',
+);
+
+/** The body of a break-glass owner key. */
+const BreakGlassBody = z
+  .object({ reason: z.string().max(1_024).optional().describe('Written to the audit trail') })
+  .optional();
+
 /** Registers `/v1/tenants`. */
-export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
-  const one = { 200: schemaOf(Tenant, 'output'), ...ERRORS };
+export function tenantRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
+  const one = { 200: modelResponse(Tenant) };
 
   api.post(
     '/v1/tenants',
@@ -22,19 +44,11 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['tenants'],
         summary: 'Create a tenant and its first owner key (shown once)',
-        body: schemaOf(Tenant, 'input'),
+        body: modelBody(Tenant),
         response: {
-          201: {
-            type: 'object',
-            properties: {
-              tenant: schemaOf(Tenant, 'output'),
-              owner_key: {
-                type: 'object',
-                properties: { key: { type: 'string' }, api_key: schemaOf(ApiKey, 'output') },
-              },
-            },
-          },
-          ...ERRORS,
+          201: CreatedTenant,
+          409: problem('A tenant with this id exists'),
+          422: problem('The tenant is invalid (every issue, with its pointer)'),
         },
       },
     },
@@ -69,10 +83,10 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
     '/v1/tenants/:id',
     {
       config: platform,
-      schema: { tags: ['tenants'], summary: 'Get a tenant', params: ID_PARAMS, response: one },
+      schema: { tags: ['tenants'], summary: 'Get a tenant', params: IdParams, response: one },
     },
     async (request, reply) => {
-      const tenant = await ctx.repos.tenants.get(idOf(request));
+      const tenant = await ctx.repos.tenants.get(request.params.id);
       return send(etag(reply, tenant), 200, wire(Tenant, tenant), ctx.serializer);
     },
   );
@@ -84,14 +98,19 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['tenants'],
         summary: 'Update a tenant: name, tier, settings (If-Match: 412 when stale)',
-        params: ID_PARAMS,
-        headers: IF_MATCH_HEADERS,
-        body: { ...schemaOf(Tenant, 'input'), required: [] },
-        response: one,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: modelPatch(Tenant),
+        response: {
+          ...one,
+          409: problem('A stale version'),
+          412: problem('If-Match names a stale version'),
+          422: problem('The change is invalid'),
+        },
       },
     },
     async (request, reply) => {
-      const id = idOf(request);
+      const id = request.params.id;
       const actor = request.principal?.actor ?? 'platform-admin';
       const tenant = await conditional(request, (options) =>
         ctx.repos.tenants.update(id, (request.body ?? {}) as TenantPatch, actor, options),
@@ -109,22 +128,13 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['tenants'],
         summary:
           'Break-glass: issue a new owner key to a tenant (shown once; audited as key.break_glass in its trail)',
-        params: ID_PARAMS,
-        body: {
-          type: 'object',
-          properties: { reason: { type: 'string', maxLength: 1_024 } },
-        },
-        response: {
-          201: {
-            type: 'object',
-            properties: { key: { type: 'string' }, api_key: schemaOf(ApiKey, 'output') },
-          },
-          ...ERRORS,
-        },
+        params: IdParams,
+        body: BreakGlassBody,
+        response: { 201: IssuedKey },
       },
     },
     async (request, reply) => {
-      const id = idOf(request);
+      const id = request.params.id;
       if (id === PLATFORM_TENANT) {
         throw new AlertbaseError('ALERTBASE_AUTH_FORBIDDEN', {
           role: 'platform-admin',
@@ -132,8 +142,7 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
         });
       }
       await ctx.repos.tenants.get(id);
-      const body = request.body as { reason?: unknown } | undefined;
-      const reason = typeof body?.reason === 'string' ? body.reason : '';
+      const reason = request.body?.reason ?? '';
       const actor = request.principal?.actor ?? 'platform-admin';
       const issued = await ctx.repos.apiKeys.issueBreakGlassOwnerKey(id, actor, reason);
       reply.header('location', `/v1/keys/${issued.apiKey.id}`);
@@ -157,13 +166,17 @@ export function tenantRoutes(api: FastifyInstance, ctx: RouteContext): void {
             action === 'suspend'
               ? 'Suspend a tenant: its keys are refused (403)'
               : 'Reactivate a tenant',
-          params: ID_PARAMS,
-          headers: IF_MATCH_HEADERS,
-          response: one,
+          params: IdParams,
+          headers: IfMatchHeaders,
+          response: {
+            ...one,
+            409: problem('A stale version'),
+            412: problem('If-Match names a stale version'),
+          },
         },
       },
       async (request, reply) => {
-        const id = idOf(request);
+        const id = request.params.id;
         const actor = request.principal?.actor ?? 'platform-admin';
         const tenant = await conditional(request, (options) =>
           ctx.repos.tenants[action](id, actor, options),

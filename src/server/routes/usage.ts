@@ -4,38 +4,57 @@
  * only; another id answers 404, as if it did not exist.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { NotFoundError } from '../../base/exceptions/index.js';
 import { quotasOf } from '../../domain/tenant.js';
 import { tenantOf } from '../auth.js';
 import { usageOf } from '../quotas.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { idOf } from './helpers.js';
-import { ERRORS, ID_PARAMS } from './schemas.js';
+import { IdParams } from './helpers.js';
+import { component } from './schemas.js';
+
+const count = z.int().min(0);
+
+/** The answer of `GET /v1/tenants/{id}/usage`. */
+const UsageAnswer = component(
+  z.object({
+    tenant_id: z.string(),
+    tier: z.string(),
+    usage: z.object({ rules: count, channels: count, silences: count, api_keys: count }),
+    quotas: z
+      .object({
+        max_rules: count,
+        max_channels: count,
+        max_silences: count,
+        max_api_keys: count,
+        max_alerts_per_minute: count,
+        retention_days: count,
+        requests_per_minute: count,
+        key_requests_per_minute: count,
+      })
+      .describe("The limits in effect: the tier's, with the tenant's overrides"),
+  }),
+  'TenantUsage',
+);
 
 /** Registers the usage route. */
 export function usageRoutes(api: FastifyInstance, ctx: RouteContext): void {
-  api.get(
+  api.withTypeProvider<ZodTypeProvider>().get(
     '/v1/tenants/:id/usage',
     {
       config: { requires: 'read' },
       schema: {
         tags: ['tenants'],
         summary: "The caller's tenant: its use of each quota, and the quotas",
-        params: ID_PARAMS,
-        response: {
-          200: {
-            type: 'object',
-            description:
-              '`tenant_id`, `tier`, `usage` (rules, channels, silences, api_keys) and `quotas` (the limits in effect).',
-          },
-          ...ERRORS,
-        },
+        params: IdParams,
+        response: { 200: UsageAnswer },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const tenant = id === who.tenantId ? await ctx.tenants.get(id) : undefined;
       if (tenant === undefined) throw new NotFoundError('Tenant', id);
       const usage = await usageOf(ctx.db, id, ctx.now());

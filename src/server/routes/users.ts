@@ -7,6 +7,7 @@
  * and audited, refused ones too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Role } from '../../base/enums/index.js';
 import { AlertbaseError, ValidationError } from '../../base/exceptions/index.js';
@@ -19,11 +20,15 @@ import {
 } from '../../security/index.js';
 import { refuseIfBlocked, SESSION_COOKIE, type TenantPrincipal, tenantOf } from '../auth.js';
 import { beyondCaller } from '../roles.js';
+import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import type { RouteContext } from './context.js';
-import { conditional, idOf, issuesOf, pageParams, parseQuery } from './helpers.js';
+import { conditional, IdParams, issuesOf, pageParams } from './helpers.js';
+import { component, IfMatchHeaders, modelView, NO_CONTENT, problem } from './schemas.js';
+
+const UserQuery = z.object({ ...pageParams });
+
 import { baseListOptions } from './resources.js';
-import { ERRORS, ID_PARAMS, PAGE_QUERY } from './schemas.js';
 
 /** How long a session lasts from its login (absolute): 8 hours. */
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1_000;
@@ -33,23 +38,41 @@ function wireUser(user: User): Record<string, unknown> {
   return User.dump(user, { mode: 'json', byAlias: true, exclude: ['passwordHash'] });
 }
 
-const USER_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    email: { type: 'string', format: 'email' },
-    name: { type: ['string', 'null'] },
-    role: { type: 'string', enum: [...Role.values] },
-    disabled_at: { type: ['string', 'null'], format: 'date-time' },
-    last_login_at: { type: ['string', 'null'], format: 'date-time' },
-  },
-};
+/** A user as responses carry it (`wireUser`). */
+const UserAnswer = component(modelView(User, ['passwordHash']), 'User');
 
-const LoginBody = z.object({
-  tenant: z.string().min(1).max(63),
-  email: z.string().min(3).max(320),
-  password: z.string().min(1).max(4_096),
-});
+const LoginBody = component(
+  validatedByHandler(
+    z.object({
+      tenant: z.string().min(1).max(63),
+      email: z.string().min(3).max(320),
+      password: z.string().min(1).max(4_096).meta({ writeOnly: true }),
+    }),
+  ),
+  'Login',
+);
+
+/** The answer of a login. */
+const Session = component(
+  z.object({
+    token: z.string().describe('The session token: Authorization: Bearer <token>, or the cookie'),
+    expires_at: z.iso.datetime(),
+    user: UserAnswer,
+  }),
+  'Session',
+);
+
+/** Who the caller is (`GET /v1/auth/me`). */
+const Me = component(
+  z.object({
+    tenant_id: z.string(),
+    role: Role.schema,
+    actor: z.string(),
+    session_id: z.string().nullable(),
+    user: UserAnswer.nullable(),
+  }),
+  'Me',
+);
 
 const NewUserBody = z
   .object({
@@ -63,17 +86,24 @@ const NewUserBody = z
     message: 'give either password or password_hash (an imported argon2 or bcrypt hash)',
     path: ['password'],
   });
+component(validatedByHandler(NewUserBody), 'NewUser');
 
 const UserPatchBody = z.strictObject({
   name: User.shape.name.optional(),
   role: User.shape.role.optional(),
   password: z.string().max(4_096).optional(),
 });
+component(validatedByHandler(UserPatchBody), 'UserChange');
 
-const PasswordChangeBody = z.strictObject({
-  current_password: z.string().min(1).max(4_096),
-  new_password: z.string().max(4_096),
-});
+const PasswordChangeBody = component(
+  validatedByHandler(
+    z.strictObject({
+      current_password: z.string().min(1).max(4_096).meta({ writeOnly: true }),
+      new_password: z.string().max(4_096).meta({ writeOnly: true }),
+    }),
+  ),
+  'PasswordChange',
+);
 
 /** A request body as a record (anything else: an empty one, for the schema to refuse). */
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
@@ -110,7 +140,8 @@ function setSessionCookie(reply: FastifyReply, token: string, maxAgeSeconds: num
 }
 
 /** Registers `/v1/auth/*` (login, logout, who am I) and `/v1/users`. */
-export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
+export function userRoutes(scope: FastifyInstance, ctx: RouteContext): void {
+  const api = scope.withTypeProvider<ZodTypeProvider>();
   api.post(
     '/v1/auth/login',
     {
@@ -119,25 +150,10 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['auth'],
         summary:
           'Log in with e-mail and password: a session token (8 h), also set as an HttpOnly cookie',
-        body: {
-          type: 'object',
-          properties: {
-            tenant: { type: 'string' },
-            email: { type: 'string' },
-            password: { type: 'string', writeOnly: true },
-          },
-          required: ['tenant', 'email', 'password'],
-        },
+        body: LoginBody,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              token: { type: 'string' },
-              expires_at: { type: 'string', format: 'date-time' },
-              user: USER_SCHEMA,
-            },
-          },
-          ...ERRORS,
+          200: Session,
+          401: problem('Unknown tenant, e-mail or password (the same answer for each)'),
         },
       },
     },
@@ -225,7 +241,7 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['auth'],
         summary: "End the caller's session (a key has none: nothing happens) and clear the cookie",
-        response: { 204: { type: 'null' }, ...ERRORS },
+        response: { 204: NO_CONTENT },
       },
     },
     async (request, reply) => {
@@ -246,15 +262,11 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['auth'],
         summary:
           "Change the caller's own password (a session's person): the current one is required; every session of the user ends",
-        body: {
-          type: 'object',
-          properties: {
-            current_password: { type: 'string', writeOnly: true },
-            new_password: { type: 'string', writeOnly: true },
-          },
-          required: ['current_password', 'new_password'],
+        body: PasswordChangeBody,
+        response: {
+          204: NO_CONTENT,
+          403: problem('An API key: only a person with a session changes a password'),
         },
-        response: { 204: { type: 'null' }, ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -341,7 +353,7 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['auth'],
         summary: 'Who the caller is: tenant, role, and the person of a session',
-        response: { 200: { type: 'object', additionalProperties: true }, ...ERRORS },
+        response: { 200: Me },
       },
     },
     async (request, reply) => {
@@ -373,18 +385,12 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
         tags: ['users'],
         summary:
           'Add a user: e-mail, role (at most the caller’s), and a password (policy checked) or an imported argon2/bcrypt hash',
-        body: {
-          type: 'object',
-          properties: {
-            email: { type: 'string', format: 'email' },
-            name: { type: ['string', 'null'] },
-            role: { type: 'string', enum: [...Role.values] },
-            password: { type: 'string', writeOnly: true },
-            password_hash: { type: 'string', writeOnly: true },
-          },
-          required: ['email', 'role'],
+        body: NewUserBody,
+        response: {
+          201: UserAnswer,
+          409: problem('A user with this e-mail exists'),
+          422: problem('The user is invalid, or the password breaks the policy'),
         },
-        response: { 201: USER_SCHEMA, ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -428,13 +434,15 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['users'],
         summary: 'List users (password hashes never shown)',
-        querystring: { type: 'object', properties: { ...PAGE_QUERY } },
-        response: { 200: { type: 'object', additionalProperties: true }, ...ERRORS },
+        querystring: UserQuery,
+        response: {
+          200: z.object({ items: z.array(UserAnswer), next_cursor: z.string().nullable() }),
+        },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const q = parseQuery(z.object({ ...pageParams }), request);
+      const q = request.query;
       const page = await ctx.repos.users.list(who.tenantId, baseListOptions(q));
       return send(
         reply,
@@ -452,8 +460,8 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['users'],
         summary: 'Get a user',
-        params: ID_PARAMS,
-        response: { 200: USER_SCHEMA, ...ERRORS },
+        params: IdParams,
+        response: { 200: UserAnswer },
       },
     },
     async (request, reply) => {
@@ -461,7 +469,7 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       return send(
         reply,
         200,
-        wireUser(await ctx.repos.users.get(who.tenantId, idOf(request))),
+        wireUser(await ctx.repos.users.get(who.tenantId, request.params.id)),
         ctx.serializer,
       );
     },
@@ -474,21 +482,20 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['users'],
         summary: 'Change a user’s name, role or password (a new password ends their sessions)',
-        params: ID_PARAMS,
-        body: {
-          type: 'object',
-          properties: {
-            name: { type: ['string', 'null'] },
-            role: { type: 'string', enum: [...Role.values] },
-            password: { type: 'string', writeOnly: true },
-          },
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: UserPatchBody,
+        response: {
+          200: UserAnswer,
+          409: problem('A stale version'),
+          412: problem('If-Match names a stale version'),
+          422: problem('The change is invalid, or the password breaks the policy'),
         },
-        response: { 200: USER_SCHEMA, ...ERRORS },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const parsed = UserPatchBody.safeParse(bodyOf(request));
       if (!parsed.success) throw new ValidationError(User.name, issuesOf(parsed.error));
       const { password, ...rest } = parsed.data;
@@ -545,13 +552,13 @@ export function userRoutes(api: FastifyInstance, ctx: RouteContext): void {
       schema: {
         tags: ['users'],
         summary: 'Disable a user: they can no longer log in, and their sessions end',
-        params: ID_PARAMS,
-        response: { 200: USER_SCHEMA, ...ERRORS },
+        params: IdParams,
+        response: { 200: UserAnswer },
       },
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const id = idOf(request);
+      const id = request.params.id;
       const current = await ctx.repos.users.get(who.tenantId, id);
       refuseRoleAbove(who, current.role);
       const disabled =
