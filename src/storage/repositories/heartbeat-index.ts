@@ -62,12 +62,16 @@ const NOT_COMPARED: ReadonlySet<string> = new Set([
  * de-duplicating write would store (annotations, level, priority, value,
  * generator URL, ...), and whether `endsAt` is set. Two items with equal
  * keys differ only in what a heartbeat moves: `endsAt`, `lastReceivedAt`.
+ * Returned as the SHA-256 digest of that content (base64).
  */
 export function contentKeyOf(data: Readonly<Record<string, unknown>>): string {
   const parts: unknown[] = [];
   for (const key in data) if (!NOT_COMPARED.has(key)) parts.push(key, data[key]);
   parts.push(data.endsAt === null || data.endsAt === undefined);
-  return JSON.stringify(parts);
+  // A SHA-256 digest, not the content itself: an entry costs about a hundred
+  // bytes whatever the alert's annotations (the content would be kilobytes per
+  // open alert, hundreds of MiB at the per-tenant bound).
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64');
 }
 
 /** 64 bits of SHA-256 of a row's content key and status. */
