@@ -79,7 +79,7 @@ export async function archiveTables(db: Database): Promise<ArchiveTable[]> {
   return parentsFirst(tables);
 }
 
-/** Kahn's order over the foreign keys, by name among the ready ones. */
+/** Kahn's order over the foreign keys: among the ready ones `tenants` first, then by name. */
 function parentsFirst(tables: ReadonlyMap<string, ArchiveTable>): ArchiveTable[] {
   const order: ArchiveTable[] = [];
   const placed = new Set<string>();
@@ -87,7 +87,10 @@ function parentsFirst(tables: ReadonlyMap<string, ArchiveTable>): ArchiveTable[]
     const ready = [...tables.values()]
       .filter((t) => !placed.has(t.name))
       .filter((t) => t.references.every((r) => placed.has(r) || !tables.has(r) || r === t.name))
-      .sort((a, b) => a.name.localeCompare(b.name));
+      // The tenant's own row first, then by name.
+      .sort((a, b) =>
+        a.name === 'tenants' ? -1 : b.name === 'tenants' ? 1 : a.name.localeCompare(b.name),
+      );
     const next = ready[0];
     if (next === undefined) throw new Error('the tenant tables reference each other in a cycle');
     order.push(next);
