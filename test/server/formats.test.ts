@@ -188,6 +188,7 @@ describe('health and documentation', () => {
       'database:responseTime',
       'http:responseTime',
       'memory:utilization',
+      'timeseries:responseTime',
     ]);
     expect(body.checks['database:responseTime']?.[0]).toMatchObject({
       componentType: 'datastore',
