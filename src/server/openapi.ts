@@ -100,6 +100,20 @@ export const documentTransform: SwaggerTransformObject = createJsonSchemaTransfo
 
 const PARTS: ReadonlySet<string> = new Set(['body', 'querystring', 'params', 'headers']);
 
+/**
+ * Is this response a Zod schema, or a response object whose media types all
+ * carry Zod schemas (`problem('…')`, `{ description, content: { 'text/plain':
+ * { schema: z.string() } } }`)? `fastify-type-provider-zod` converts both.
+ */
+function isZodResponse(response: unknown): boolean {
+  if (response instanceof z.ZodType) return true;
+  if (typeof response !== 'object' || response === null || !('content' in response)) return false;
+  const content = (response as { content: unknown }).content;
+  if (typeof content !== 'object' || content === null) return false;
+  const media = Object.values(content as Record<string, { schema?: unknown }>);
+  return media.length > 0 && media.every((m) => m.schema instanceof z.ZodType);
+}
+
 /** A route's responses: those given as Zod schemas, and the others. */
 function splitResponses(
   response: Record<string, unknown>,
@@ -107,7 +121,7 @@ function splitResponses(
   const zods: Record<string, unknown> = {};
   const others: Record<string, unknown> = {};
   for (const [status, schema] of Object.entries(response)) {
-    if (schema instanceof z.ZodType) zods[status] = schema;
+    if (isZodResponse(schema)) zods[status] = schema;
     else others[status] = schema;
   }
   return [zods, others];

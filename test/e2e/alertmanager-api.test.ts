@@ -8,13 +8,23 @@
  *   reports silenced (by which silences), inhibited and active, agree;
  * - Debian's `amtool` (with `--http.config.file` carrying alertbase's key)
  *   adds, queries and expires silences and queries alerts against both,
- *   with the same answers.
+ *   with the same answers;
+ * - both sides' answers fit the response schemas alertbase documents
+ *   (`alertmanager-api-schemas.ts`), silence ids aside (UUIDv4 there).
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  AlertmanagerAlertGroup,
+  AlertmanagerGettableAlert,
+  AlertmanagerGettableSilence,
+  AlertmanagerReceiver,
+  AlertmanagerStatus,
+} from '../../src/server/routes/alertmanager-api-schemas.js';
 import { describeWithBinary, type E2eAlertbase, startAlertbase } from './helpers.js';
 import {
   ALERTMANAGER_BIN,
@@ -26,6 +36,9 @@ import {
 } from './processes.js';
 
 const run = promisify(execFile);
+
+/** A UUIDv4, as Alertmanager names its silences. */
+const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g;
 
 /** A small seeded PRNG (mulberry32): the same set on every run. */
 function prng(seed: number): () => number {
@@ -319,6 +332,37 @@ await describeWithBinary(
         abFetch(`/api/v2/alerts?filter=${encodeURIComponent('bad matcher')}`, { key: ab?.readKey }),
       ]);
       expect([b.status]).toEqual([a.status]);
+    });
+
+    it("fits both sides' answers to alertbase's documented schemas (ids aside)", async () => {
+      // Alertmanager's silence ids are UUIDv4, alertbase's UUIDv7 (its documented bound).
+      const asV7 = (text: string): unknown =>
+        JSON.parse(text.replace(UUID_V4, '01a220fc-0000-7000-8000-000000000000'));
+      const firstId = (side: 'am' | 'ab'): string =>
+        String(silenceIds.find((s) => typeof s[side] === 'string')?.[side]);
+      const cases: [string, string, z.ZodType][] = [
+        ['/api/v2/alerts', '/api/v2/alerts', z.array(AlertmanagerGettableAlert)],
+        ['/api/v2/alerts/groups', '/api/v2/alerts/groups', z.array(AlertmanagerAlertGroup)],
+        ['/api/v2/silences', '/api/v2/silences', z.array(AlertmanagerGettableSilence)],
+        [
+          `/api/v2/silence/${firstId('am')}`,
+          `/api/v2/silence/${firstId('ab')}`,
+          AlertmanagerGettableSilence,
+        ],
+        ['/api/v2/status', '/api/v2/status', AlertmanagerStatus],
+        ['/api/v2/receivers', '/api/v2/receivers', z.array(AlertmanagerReceiver)],
+      ];
+      for (const [amPath, abPath, schema] of cases) {
+        const [a, b] = await Promise.all([amFetch(amPath), abFetch(abPath, { key: ab?.readKey })]);
+        for (const [side, res] of [
+          ['alertmanager', a],
+          ['alertbase', b],
+        ] as const) {
+          expect([side, amPath, res.status]).toEqual([side, amPath, 200]);
+          const parsed = schema.safeParse(asV7(await res.text()));
+          expect([side, amPath, parsed.error?.issues ?? []]).toEqual([side, amPath, []]);
+        }
+      }
     });
 
     it('amtool adds, queries and expires silences and queries alerts against both alike', async () => {

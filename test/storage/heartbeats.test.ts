@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import {
   createRepositories,
   createTestDatabase,
@@ -207,6 +208,34 @@ function suite(name: string, open: () => Opener) {
 }
 
 suite('heartbeats: PGlite', () => pglite);
+
+describe('heartbeats: the audit trail (PGlite)', () => {
+  it('seals a flush under the audit keys: a keyed chain still verifies', async () => {
+    const db = await createTestDatabase();
+    const repos = createRepositories(db, {
+      heartbeatWindowMs: WINDOW_MS,
+      auditKeys: auditKeysOf(KeyRing.generate('hb')),
+    });
+    try {
+      await repos.tenants.create({ id: TENANT, name: 'hb', tier: 'enterprise' }, 'test');
+      const ends = new Date(Date.now() + HOUR);
+      await repos.alerts.ingest(TENANT, [alert('Sealed', ends)], 'test');
+      const beat = await repos.alerts.ingest(TENANT, [alert('Sealed', ends)], 'test');
+      expect(beat.auditEventId).toBeNull();
+      await repos.alerts.flushHeartbeats();
+      const { rows } = await db.withTenant(TENANT, (tx) =>
+        tx.query<{ actor: string; key_id: string | null }>(
+          "SELECT actor, doc->>'keyId' AS key_id FROM audit_events ORDER BY seq DESC LIMIT 1",
+        ),
+      );
+      expect(rows).toEqual([{ actor: 'system:heartbeats', key_id: 'hb' }]);
+      expect(await repos.audit.verify(TENANT)).toMatchObject({ ok: true });
+    } finally {
+      await repos.alerts.close();
+      await db.close();
+    }
+  });
+});
 
 describe('heartbeats: two repository sets on one PGlite database', () => {
   it('a change made through the other set is never hidden nor shown stale', async () => {

@@ -8,6 +8,7 @@
  * comes from the key, as everywhere.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ValidationError } from '../../base/exceptions/index.js';
 import type { InhibitRule } from '../../domain/inhibit-rule.js';
 import { inhibitedBy } from '../../domain/inhibition.js';
@@ -30,8 +31,21 @@ import { readOpenAlerts } from '../../storage/repositories/index.js';
 import { bindTenant, tenantOf } from '../auth.js';
 import { withinQuota } from '../quotas.js';
 import { send } from '../wire.js';
+import {
+  AlertmanagerAlertGroup,
+  AlertmanagerAlertQuery,
+  AlertmanagerGettableAlert,
+  AlertmanagerGettableSilence,
+  AlertmanagerPostableSilence,
+  AlertmanagerReceiver,
+  AlertmanagerSilenceCreated,
+  AlertmanagerSilenceQuery,
+  AlertmanagerStatus,
+  MAX_FILTER_MATCHERS,
+} from './alertmanager-api-schemas.js';
 import type { RouteContext } from './context.js';
 import { IdParams, idOf } from './helpers.js';
+import { NO_CONTENT, problem } from './schemas.js';
 
 /** How long an expired silence is still listed (Alertmanager's default retention). */
 const SILENCE_RETENTION_MS = 5 * 24 * 3_600_000;
@@ -86,7 +100,9 @@ function boolOf(query: Record<string, unknown>, name: string, fallback: boolean)
 /** `filter` parameters, each one matcher (`alertname="x"`). */
 function filterOf(query: Record<string, unknown>): Matcher[] {
   const texts = listOf(query.filter);
-  if (texts.length > 64) throw queryIssue('filter', 'at most 64 filter matchers');
+  if (texts.length > MAX_FILTER_MATCHERS) {
+    throw queryIssue('filter', `at most ${MAX_FILTER_MATCHERS} filter matchers`);
+  }
   return texts.map((text) => {
     try {
       return parseMatcher(text);
@@ -151,31 +167,31 @@ async function gettableAlerts(ctx: RouteContext, tenantId: string): Promise<Gett
   );
 }
 
-const ALERT_QUERY_DOC = {
-  type: 'object',
-  properties: {
-    active: { type: 'boolean', default: true },
-    silenced: { type: 'boolean', default: true },
-    inhibited: { type: 'boolean', default: true },
-    unprocessed: { type: 'boolean', default: true },
-    filter: {
-      type: 'array',
-      items: { type: 'string' },
-      description:
-        'Matchers, e.g. `alertname="HighCPU"`, `severity=~"crit.*"` (repeat for several)',
-    },
-    receiver: { type: 'string', description: 'A regular expression matching receiver names' },
-  },
-};
+/** The 400 of a query read the Go way, as Alertmanager answers it. */
+const alertQueryError = problem(
+  "A query Alertmanager refuses: a boolean that is not one of Go's, a `filter` matcher that " +
+    `does not parse (or more than ${MAX_FILTER_MATCHERS}), a \`receiver\` that does not compile`,
+);
+const unknownSilence = problem('No silence of the tenant has this id');
 const TAGS = ['alertmanager'];
 
 /** Registers the Alertmanager API v2 read and silence routes. */
 export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): void {
   const alertRoutes = [
-    ['/api/v2/alerts', "the tenant's unresolved alerts, filtered", (a: GettableAlert[]) => a],
-    ['/api/v2/alerts/groups', 'alerts by route group', toAlertGroups],
+    [
+      '/api/v2/alerts',
+      "the tenant's unresolved alerts, filtered",
+      (a: GettableAlert[]) => a,
+      z.array(AlertmanagerGettableAlert),
+    ],
+    [
+      '/api/v2/alerts/groups',
+      'alerts by route group',
+      toAlertGroups,
+      z.array(AlertmanagerAlertGroup),
+    ],
   ] as const;
-  for (const [path, summary, shape] of alertRoutes) {
+  for (const [path, summary, shape, answer] of alertRoutes) {
     api.get(
       path,
       {
@@ -183,7 +199,8 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
         schema: {
           tags: TAGS,
           summary: `Alertmanager API v2: ${summary}`,
-          querystring: ALERT_QUERY_DOC,
+          querystring: AlertmanagerAlertQuery,
+          response: { 200: answer, 400: alertQueryError },
         },
       },
       async (request, reply) => {
@@ -201,7 +218,17 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
     '/api/v2/silences',
     {
       config: { requires: 'read' },
-      schema: { tags: TAGS, summary: 'Alertmanager API v2: silences' },
+      schema: {
+        tags: TAGS,
+        summary: 'Alertmanager API v2: silences',
+        querystring: AlertmanagerSilenceQuery,
+        response: {
+          200: z.array(AlertmanagerGettableSilence),
+          400: problem(
+            `A \`filter\` matcher that does not parse, or more than ${MAX_FILTER_MATCHERS}`,
+          ),
+        },
+      },
     },
     async (request, reply) => {
       const who = tenantOf(request);
@@ -226,6 +253,21 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: 'Alertmanager API v2: create a silence, or update one by `id`',
+        body: AlertmanagerPostableSilence,
+        response: {
+          200: AlertmanagerSilenceCreated,
+          400: problem(
+            'A silence Alertmanager refuses (every issue with its pointer): no matchers, a ' +
+              'matcher that does not parse or matches every alert, a time that is not RFC 3339, ' +
+              'an end before the start or in the past, no `createdBy` or `comment`; or a body ' +
+              'that is not an object',
+          ),
+          403: problem(
+            "The key's role may not write silences, or the tenant's silence quota is spent " +
+              '(`quota`, `limit`, `current`)',
+          ),
+          404: problem('The `id` names no silence of the tenant'),
+        },
       },
     },
     async (request, reply) => {
@@ -258,6 +300,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
         tags: TAGS,
         summary: 'Alertmanager API v2: a silence',
         params: IdParams,
+        response: { 200: AlertmanagerGettableSilence, 404: unknownSilence },
       },
     },
     async (request, reply) => {
@@ -275,6 +318,13 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
         tags: TAGS,
         summary: 'Alertmanager API v2: expire a silence',
         params: IdParams,
+        response: {
+          200: {
+            ...NO_CONTENT,
+            description: 'Expired (or it had ended): no body, as Alertmanager',
+          },
+          404: unknownSilence,
+        },
       },
     },
     async (request, reply) => {
@@ -288,7 +338,11 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
     '/api/v2/receivers',
     {
       config: { requires: 'read' },
-      schema: { tags: TAGS, summary: 'Alertmanager API v2: receivers' },
+      schema: {
+        tags: TAGS,
+        summary: 'Alertmanager API v2: receivers',
+        response: { 200: z.array(AlertmanagerReceiver) },
+      },
     },
     async (_request, reply) => send(reply, 200, [{ name: DEFAULT_RECEIVER }], ctx.serializer),
   );
@@ -300,6 +354,7 @@ export function alertmanagerApiRoutes(api: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: "Alertmanager API v2: status, with the tenant's configuration",
+        response: { 200: AlertmanagerStatus },
       },
     },
     async (request, reply) => {

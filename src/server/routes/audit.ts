@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AuditAction, AuditEvent } from '../../domain/index.js';
 import { AuditCheckpoint } from '../../security/index.js';
+import type { AuditChainFailure } from '../../storage/repositories/index.js';
 import { checkCheckpoint, parseCheckpoint, takeCheckpoint } from '../audit-checkpoints.js';
 import { tenantOf } from '../auth.js';
 import { validatedByHandler } from '../route-validation.js';
@@ -39,14 +40,37 @@ const AuditPage = z.object({
     .describe('Pass as `after` for the next page; null when no matching event follows'),
 });
 
-/** What verifying the hash chain found. */
+/** Why a chain does not verify (`AuditChainFailure`). */
+const CHAIN_FAILURES = [
+  'seq_mismatch',
+  'prev_hash_mismatch',
+  'hash_mismatch',
+  'column_mismatch',
+  'invalid_entry',
+  'unkeyed',
+  'unknown_key',
+] as const satisfies readonly AuditChainFailure[];
+
+/** What verifying the hash chain found (`AuditChainVerification`). */
 const ChainVerdict = component(
-  z.object({
-    ok: z.boolean(),
-    length: z.int().min(0).describe('Events in the chain'),
-    index: z.int().optional().describe('The first event that does not verify'),
-    reason: z.string().optional().describe('Why it does not verify'),
-  }),
+  z.union([
+    z.object({
+      ok: z.literal(true),
+      length: z.int().min(0).describe('Events in the chain'),
+      unkeyedPrefix: z
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          'Events written before the chain was keyed, vouched for by the sealed one after them',
+        ),
+    }),
+    z.object({
+      ok: z.literal(false),
+      index: z.int().min(0).describe('The first event that does not verify (from 0)'),
+      reason: z.enum(CHAIN_FAILURES).describe('Why it does not verify'),
+    }),
+  ]),
   'AuditChainVerdict',
 );
 

@@ -234,7 +234,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
       const index = new HeartbeatIndex();
       this.#heartbeats = {
         index,
-        writer: new HeartbeatWriter(db, { windowMs, onError: indexes.onHeartbeatError }),
+        writer: new HeartbeatWriter(db, {
+          windowMs,
+          onError: indexes.onHeartbeatError,
+          auditKeys: this.auditKeys,
+        }),
         feed: new AlertChangeFeed(db, {
           changed: (tenantId, changes) => index.changed(tenantId, changes),
           reset: () => index.reset(),

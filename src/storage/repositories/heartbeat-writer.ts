@@ -11,7 +11,7 @@
  * notification event.
  */
 import type { Database } from '../types.js';
-import { appendAuditMany, auditLockOf } from './audit-log.js';
+import { type AuditKeys, appendAuditMany, auditLockOf } from './audit-log.js';
 import { prepared } from './statements.js';
 import type { ActorId } from './types.js';
 
@@ -58,6 +58,11 @@ export interface HeartbeatWriterOptions {
   readonly windowMs: number;
   /** A flush that failed (it is retried with the next window). */
   readonly onError?: ((err: unknown) => void) | undefined;
+  /**
+   * The keys the repository seals its audit entries with: a flush's entry
+   * is sealed like every other, or a keyed chain stops verifying (`unkeyed`).
+   */
+  readonly auditKeys?: AuditKeys | undefined;
 }
 
 /** Coalesces heartbeats per alert and writes them behind; see the module comment. */
@@ -65,6 +70,7 @@ export class HeartbeatWriter {
   readonly #db: Database;
   readonly #windowMs: number;
   readonly #onError: (err: unknown) => void;
+  readonly #auditKeys: AuditKeys | undefined;
   #buffers = new Map<string, Map<string, Pending>>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -73,6 +79,7 @@ export class HeartbeatWriter {
     this.#db = db;
     this.#windowMs = options.windowMs;
     this.#onError = options.onError ?? (() => {});
+    this.#auditKeys = options.auditKeys;
   }
 
   /** Heartbeats waiting to be written. */
@@ -165,20 +172,26 @@ export class HeartbeatWriter {
       tenantId,
       async (tx) => {
         await tx.query(FLUSH.text, [tenantId, input, chunk.map(([id]) => id)], FLUSH.options);
-        await appendAuditMany(tx, tenantId, [
-          {
-            entry: {
-              actor: HEARTBEAT_ACTOR,
-              action: 'ingest',
-              entityType: 'Alert',
-              entityId: `heartbeats:${first}`,
-              before: null,
-              after: null,
-              details: { heartbeats: resends, alerts: chunk.length },
+        await appendAuditMany(
+          tx,
+          tenantId,
+          [
+            {
+              entry: {
+                actor: HEARTBEAT_ACTOR,
+                action: 'ingest',
+                entityType: 'Alert',
+                entityId: `heartbeats:${first}`,
+                before: null,
+                after: null,
+                details: { heartbeats: resends, alerts: chunk.length },
+              },
+              at: new Date(),
             },
-            at: new Date(),
-          },
-        ]);
+          ],
+          undefined,
+          this.#auditKeys,
+        );
       },
       { advisoryLock: auditLockOf(tenantId) },
     );
