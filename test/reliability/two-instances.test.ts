@@ -158,6 +158,54 @@ async function expectFreshReads(a: ServeProcess, b: ServeProcess): Promise<void>
   }
 }
 
+/** Polls `path` on `s` with `key` until it answers `status`; the time it took, in ms. */
+async function timeUntil(s: ServeProcess, key: string, status: number): Promise<number> {
+  const start = performance.now();
+  await waitFor(`${status}`, async () =>
+    (await call(s.url, 'GET', '/v1/rules', key)).status === status ? true : undefined,
+  );
+  return performance.now() - start;
+}
+
+/**
+ * A key revoked, a tenant suspended or its request rate changed through one
+ * instance holds on the other at once (each instance keeps keys and tenants
+ * in memory for a few seconds; a change is told to every instance).
+ */
+async function expectAuthChangesSeen(a: ServeProcess, b: ServeProcess): Promise<void> {
+  const { id, key } = await createTenant(a.url);
+  const issued = await call(a.url, 'POST', '/v1/keys', key, { name: 'reader', role: 'viewer' });
+  expect(issued.status).toBe(201);
+  const reader = String(issued.body.key);
+  const readerId = String((issued.body.api_key as { id: string }).id);
+  // B knows the key and the tenant (cached).
+  expect((await call(b.url, 'GET', '/v1/rules', reader)).status).toBe(200);
+  expect((await call(a.url, 'DELETE', `/v1/keys/${readerId}`, key)).status).toBe(200);
+  expect(await timeUntil(b, reader, 401)).toBeLessThan(1_000);
+  // The tenant's request rate lowered through A holds on B.
+  expect((await call(b.url, 'GET', '/v1/rules', key)).headers.get('ratelimit-policy')).toMatch(
+    /^"tenant";q=300000;/,
+  );
+  const limited = await call(a.url, 'PATCH', `/v1/tenants/${id}`, ADMIN_KEY, {
+    settings: { timezone: 'UTC', levelPriorities: {}, quotas: { requestsPerMinute: 1_000 } },
+  });
+  expect(limited.status).toBe(200);
+  const start = performance.now();
+  await waitFor('the new rate on B', async () =>
+    /^"tenant";q=1000;/.test(
+      (await call(b.url, 'GET', '/v1/rules', key)).headers.get('ratelimit-policy') ?? '',
+    )
+      ? true
+      : undefined,
+  );
+  expect(performance.now() - start).toBeLessThan(1_000);
+  // Suspended through A: refused by B.
+  expect((await call(a.url, 'POST', `/v1/tenants/${id}/suspend`, ADMIN_KEY)).status).toBe(200);
+  expect(await timeUntil(b, key, 403)).toBeLessThan(1_000);
+  expect((await call(b.url, 'POST', `/v1/tenants/${id}/activate`, ADMIN_KEY)).status).toBe(200);
+  expect(await timeUntil(a, key, 200)).toBeLessThan(1_000);
+}
+
 describeWithServer('two instances on one PostgreSQL and one Redis', () => {
   let database: ServerDatabase;
   let root: string;
@@ -181,6 +229,10 @@ describeWithServer('two instances on one PostgreSQL and one Redis', () => {
 
   it('a write through one instance is read through the other at once (query cache on)', async () => {
     await expectFreshReads(a, b);
+  }, 20_000);
+
+  it('a key revoked, a tenant suspended or limited through one instance holds on the other at once', async () => {
+    await expectAuthChangesSeen(a, b);
   }, 20_000);
 
   it.skipIf(!redisProbe.ok)(
@@ -294,5 +346,9 @@ describeWithServer('two instances on one PostgreSQL without Redis', () => {
 
   it('a write through one instance is read through the other at once (query cache on)', async () => {
     await expectFreshReads(a, b);
+  }, 20_000);
+
+  it('a key revoked, a tenant suspended or limited through one instance holds on the other at once', async () => {
+    await expectAuthChangesSeen(a, b);
   }, 20_000);
 });
