@@ -289,6 +289,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       keyRing: options.keyRing ?? keys?.ring,
       schedulers: true,
       redis,
+      redisPrefix: config.storage.redisKeyPrefix,
     });
   } catch (err) {
     redis?.disconnect();
