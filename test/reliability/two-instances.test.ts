@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KeyRing } from '../../src/security/index.js';
-import { redisProbe, TEST_REDIS_URL } from '../cache/helpers/redis.js';
+import {
+  dropPrefix,
+  redisProbe,
+  TEST_REDIS_URL,
+  testPrefix,
+  testRedis,
+} from '../cache/helpers/redis.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../e2e/webhook-receiver.js';
 import {
   createServerDatabase,
@@ -72,7 +78,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 1
   }
 }
 
-/** A tenant of its own (Redis keys are named by tenant: no other run shares them); its owner key. */
+/** A tenant of its own; its owner key. */
 async function createTenant(
   base: string,
   settings: Record<string, unknown> = {},
@@ -95,11 +101,11 @@ const names = (r: Reply): string[] =>
 async function startPair(
   database: ServerDatabase,
   root: string,
-  redisUrl: string | undefined,
+  redis: { readonly url: string; readonly prefix: string } | undefined,
 ): Promise<[ServeProcess, ServeProcess]> {
   const env = {
     DATABASE_URL: database.url,
-    ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
+    ...(redis === undefined ? {} : { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }),
     ALERTBASE_ADMIN_KEY: ADMIN_KEY,
     ALERTBASE_ENCRYPTION_KEYS: RING.toText().trim(),
     ENABLE_QUERY_CACHE: 'true',
@@ -207,6 +213,8 @@ async function expectAuthChangesSeen(a: ServeProcess, b: ServeProcess): Promise<
 }
 
 describeWithServer('two instances on one PostgreSQL and one Redis', () => {
+  // A key prefix of this run's own (REDIS_KEY_PREFIX).
+  const prefix = testPrefix();
   let database: ServerDatabase;
   let root: string;
   let receiver: WebhookReceiver;
@@ -217,11 +225,22 @@ describeWithServer('two instances on one PostgreSQL and one Redis', () => {
     database = await createServerDatabase();
     root = await mkdtemp(join(tmpdir(), 'alertbase-two-'));
     receiver = await startWebhookReceiver();
-    [a, b] = await startPair(database, root, redisProbe.ok ? TEST_REDIS_URL : undefined);
+    [a, b] = await startPair(
+      database,
+      root,
+      redisProbe.ok ? { url: TEST_REDIS_URL, prefix } : undefined,
+    );
   }, 60_000);
   afterAll(async () => {
     await a?.kill();
     await b?.kill();
+    if (redisProbe.ok) {
+      // Only this run's keys: the Redis is shared.
+      const redis = await testRedis();
+      expect(await redis.keys(`${prefix}*`)).not.toEqual([]);
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    }
     await receiver?.close();
     await database?.drop();
     if (root !== undefined) await rm(root, { recursive: true, force: true });
@@ -280,7 +299,18 @@ describeWithServer('two instances on one PostgreSQL and one Redis', () => {
       expect(sent.status).toBe(200);
     }
     const mine = () => receiver.received.filter((r) => r.path === `/hook/${key}`);
-    await waitFor('every notification', async () => (mine().length >= count ? true : undefined));
+    await waitFor('every notification', async () =>
+      mine().length >= count ? true : undefined,
+    ).catch(async (err: unknown) => {
+      // Say what became of the missing ones: not queued, pending, or failed.
+      const l = await call(a.url, 'GET', '/v1/notifications?limit=100', key);
+      const queued = (l.body.items ?? []) as { state: string; attempt_log: unknown[] }[];
+      throw new Error(
+        `${String(err)}: ${mine().length} received, ${queued.length} queued: ${JSON.stringify(
+          queued.filter((n) => n.state !== 'delivered'),
+        )}`,
+      );
+    });
     // Both schedulers keep polling: a second delivery would come now.
     await sleep(1_500);
     const ids = mine().map((r) => String(r.headers['webhook-id']));
