@@ -165,6 +165,8 @@ export const DEFAULTS = Object.freeze({
   databasePoolSize: 10,
   /** `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, a statement or a lock on a PostgreSQL server. */
   databaseTimeoutMs: 5_000,
+  /** `REDIS_KEY_PREFIX`: before every Redis key (deployments sharing one Redis each take their own). */
+  redisKeyPrefix: 'ab:',
   /** `SERIES_BATCH_SIZE`: alert time-series points per write. */
   seriesBatchSize: 1_000,
   /** `SERIES_FLUSH_INTERVAL_MS`: longest wait before buffered time-series points are written. */

@@ -72,6 +72,7 @@ describe('defaults', () => {
         heartbeatWindowMs: DEFAULTS.heartbeatWindowMs,
       },
       storage: {
+        redisKeyPrefix: DEFAULTS.redisKeyPrefix,
         dataDir: join(dir, 'data'),
         databaseTimeoutMs: DEFAULTS.databaseTimeoutMs,
         seriesBatchSize: DEFAULTS.seriesBatchSize,
@@ -160,6 +161,7 @@ describe('environment variables', () => {
     ['SERIES_BATCH_SIZE', '500', 'storage.seriesBatchSize', 500],
     ['SERIES_FLUSH_INTERVAL_MS', '250', 'storage.seriesFlushIntervalMs', 250],
     ['SERIES_BUFFER_MAX', '20000', 'storage.seriesBufferMax', 20_000],
+    ['REDIS_KEY_PREFIX', 'staging:', 'storage.redisKeyPrefix', 'staging:'],
     ['SHUTDOWN_GRACE_MS', '2500', 'server.shutdownGraceMs', 2500],
     [
       'DATABASE_URL',
@@ -308,6 +310,14 @@ describe('environment variables', () => {
     });
   });
 
+  it('REDIS_KEY_PREFIX: a brace (the tenant hash tag), a space or 65 characters are refused', async () => {
+    for (const bad of ['a{b}:', 'two words', 'x'.repeat(65)]) {
+      await expect(load({ env: { REDIS_KEY_PREFIX: bad } })).rejects.toMatchObject({
+        code: 'ALERTBASE_CONFIG_INVALID',
+      });
+    }
+  });
+
   it('has no _FILE form for settings that are not secret', async () => {
     const path = await write('host', '0.0.0.0\n');
     const { config, sources } = await load({ env: { HOST_FILE: path } });
@@ -365,6 +375,7 @@ describe('the YAML file', () => {
     expect(config.storage).toEqual({
       databaseUrl: 'postgres://db/alerts',
       redisUrl: 'redis://cache:6379',
+      redisKeyPrefix: DEFAULTS.redisKeyPrefix,
       dataDir: join(dir, 'state'),
       databaseTimeoutMs: 1500,
       seriesBatchSize: DEFAULTS.seriesBatchSize,

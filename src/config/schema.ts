@@ -202,9 +202,24 @@ const encryptionKeysSetting = secret(
   }, ENCRYPTION_KEYS_MESSAGE),
 );
 
+/**
+ * A Redis key prefix: 1 to 64 letters, digits and `:_.-` (no braces: they
+ * are the tenant's hash tag; no spaces).
+ */
+const redisKeyPrefixSetting = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && /^[A-Za-z0-9:_.-]{1,64}$/.test(value)) return value;
+  ctx.issues.push({
+    code: 'custom',
+    message: 'expected 1 to 64 letters, digits, colons, dots, dashes or underscores',
+    input: value,
+  });
+  return z.NEVER;
+});
+
 const storageShape = {
   databaseUrl: urlSetting(['postgres:', 'postgresql:']).optional(),
   redisUrl: urlSetting(['redis:', 'rediss:']).optional(),
+  redisKeyPrefix: redisKeyPrefixSetting,
   mongodbUrl: urlSetting(['mongodb:', 'mongodb+srv:']).optional(),
   influxdbUrl: urlSetting(['http:', 'https:']).optional(),
   dataDir: pathSetting,
@@ -398,6 +413,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
   ...settingsOf('storage', storageShape, {
     databaseUrl: { env: 'DATABASE_URL', secret: true, defaultValue: undefined },
     redisUrl: { env: 'REDIS_URL', secret: true, defaultValue: undefined },
+    redisKeyPrefix: { env: 'REDIS_KEY_PREFIX', defaultValue: DEFAULTS.redisKeyPrefix },
     mongodbUrl: { env: 'MONGODB_URL', secret: true, defaultValue: undefined },
     influxdbUrl: { env: 'INFLUXDB_URL', secret: true, defaultValue: undefined },
     dataDir: { env: 'ALERTBASE_DATA_DIR', defaultValue: DEFAULTS.dataDir },

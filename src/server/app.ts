@@ -35,6 +35,7 @@ import { useAlertSeries } from './alert-series.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
+import { useCacheChanges } from './cache-changes.js';
 import { useConsole } from './console.js';
 import { createDeliver } from './deliver.js';
 import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
@@ -346,6 +347,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       now: context.now,
       routeTable,
       ...(options.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: options.keyCacheTtlMs }),
+    });
+    useCacheChanges(app, options.db, {
+      forgetTenant: (id) => tenants.forget(id),
+      forgetKeys: auth.forgetKeys,
+      forgetAll: () => {
+        tenants.clear();
+        auth.forgetKeys();
+      },
     });
     if (options.rateLimits !== false) {
       useRateLimits(api, {

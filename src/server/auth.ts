@@ -103,7 +103,8 @@ export interface AuthOptions {
   /**
    * How long a found key is trusted without asking the database again, in
    * ms; default 5,000. A revocation through this process takes effect at
-   * once (`forgetKeys`); through another process, within this time.
+   * once (`forgetKeys`); through another process, when that change is told
+   * (`cache-changes.ts`), and within this time should the notification be lost.
    */
   readonly keyCacheTtlMs?: number;
   /**

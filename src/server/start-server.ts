@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { isAlertbaseError } from '../base/exceptions/index.js';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
 import { auditKeysOf, type KeyRing } from '../security/index.js';
@@ -208,7 +209,17 @@ async function ensureDemoTenant(
     auditKeys: ring === undefined ? undefined : auditKeysOf(ring),
   });
   if ((await repos.tenants.find(DEMO_TENANT)) !== undefined) return undefined;
-  await repos.tenants.create({ id: DEMO_TENANT, name: 'Demo', tier: 'enterprise' }, 'system:serve');
+  try {
+    await repos.tenants.create(
+      { id: DEMO_TENANT, name: 'Demo', tier: 'enterprise' },
+      'system:serve',
+    );
+  } catch (err) {
+    // Another instance started on the same new database at the same time and
+    // created it first: that instance issues and prints the key.
+    if (isAlertbaseError(err, 'ALERTBASE_RESOURCE_ALREADY_EXISTS')) return undefined;
+    throw err;
+  }
   const issued = await repos.apiKeys.issue(
     DEMO_TENANT,
     { name: 'demo-owner', role: 'owner' },
@@ -278,6 +289,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       keyRing: options.keyRing ?? keys?.ring,
       schedulers: true,
       redis,
+      redisPrefix: config.storage.redisKeyPrefix,
     });
   } catch (err) {
     redis?.disconnect();

@@ -2,7 +2,8 @@
  * A short-lived cache of tenants, read on every request (is the tenant
  * active? its level → priority overrides): one query per tenant every few
  * seconds instead of one per request. Changes made through this process
- * drop the entry at once; other processes see them within the TTL.
+ * drop the entry at once; other processes drop it when told of the change
+ * (`cache-changes.ts`), and within the TTL if that notification is lost.
  */
 import type { Tenant } from '../domain/tenant.js';
 import type { TenantRepository } from '../storage/repositories/index.js';
@@ -51,5 +52,10 @@ export class TenantCache {
   /** Forgets a tenant (after changing it). */
   forget(id: string): void {
     this.#entries.delete(id);
+  }
+
+  /** Forgets every tenant (changes may have been missed). */
+  clear(): void {
+    this.#entries.clear();
   }
 }

@@ -70,6 +70,7 @@ export {
 } from './tenant-archive-tables.js';
 export { createTestDatabase, type TestDatabaseOptions } from './test-database.js';
 export type {
+  ChannelSubscription,
   Database,
   EngineKind,
   Migration,

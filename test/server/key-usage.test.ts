@@ -245,14 +245,21 @@ describe('lastUsedAt', () => {
     await app.close();
     expect((await stored(id)).lastUsedAt).toEqual(at(0));
 
-    // Revoked by another process while this one still trusts its cached record:
-    // the request passes (the documented cache window), the write does not.
+    // Revoked by another process while this one still trusts its cached record
+    // (the change not yet told to it: a raw write tells nobody): the request
+    // passes (the documented cache window), the write does not.
     const other = await issue('revoked-elsewhere');
     const counted = countingBackend();
     clock.now = at(0);
     app = await appWithClock(clock, { authBackend: counted.backend, keyCacheTtlMs: 3_600_000 });
     expect((await call(app, 'GET', '/v1/rules', { key: other.key })).status).toBe(200);
-    await t.repos.apiKeys.revoke('acme', other.id, 'elsewhere');
+    await t.db.withTenant('acme', (tx) =>
+      tx.query(
+        `UPDATE api_keys SET status = 'revoked', doc = jsonb_set(doc, '{revokedAt}', to_jsonb(now()))
+          WHERE tenant_id = 'acme' AND id = $1`,
+        [other.id],
+      ),
+    );
     clock.now = at(2 * INTERVAL);
     expect((await call(app, 'GET', '/v1/rules', { key: other.key })).status).toBe(200);
     await app.close();

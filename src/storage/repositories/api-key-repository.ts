@@ -4,6 +4,7 @@ import type { InputOf } from '../../base/types/model.js';
 import { ApiKey } from '../../domain/api-key.js';
 import type { Database, TransactionClient } from '../types.js';
 import type { AuditAction } from './audit-log.js';
+import { notifyCacheChange } from './cache-changes.js';
 import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { API_KEYS } from './specs.js';
 import { prepared } from './statements.js';
@@ -207,6 +208,14 @@ export class ApiKeyRepository extends ModelRepository<
       ),
     );
     return rowCount > 0;
+  }
+
+  /**
+   * Every instance keeps keys in memory for a few seconds: a key changed
+   * (revoked, its role or expiry, deleted) is told to all at the commit.
+   */
+  protected override async afterWrite(tx: TransactionClient, tenantId: string): Promise<void> {
+    await notifyCacheChange(tx, { kind: 'keys', tenantId });
   }
 
   /**

@@ -38,6 +38,12 @@ export {
   verifyAuditChain,
 } from './audit-log.js';
 export {
+  CACHE_CHANGES_CHANNEL,
+  type CacheChange,
+  notifyCacheChange,
+  parseCacheChange,
+} from './cache-changes.js';
+export {
   type AuditRepository,
   type CreateInput,
   createRepositories,

@@ -43,7 +43,14 @@ import {
   RULE_CHANNELS,
 } from './notification-sql.js';
 import { readOpenAlertsIn } from './open-alerts.js';
-import { DUE_CLEAR, DUE_FIRST, DUE_SET, DUE_SET_EARLIER, DUE_TENANTS } from './scheduler-due.js';
+import {
+  DUE_CLEAR,
+  DUE_FIRST,
+  DUE_LOCK,
+  DUE_SET,
+  DUE_SET_EARLIER,
+  DUE_TENANTS,
+} from './scheduler-due.js';
 
 /** Settings of {@link NotificationGroups}. */
 export interface NotificationGroupsOptions {
@@ -216,6 +223,10 @@ export class NotificationGroups {
     }
     await queue.write();
 
+    // An ingest on another instance may be leaving events right now (its
+    // DUE_SET_EARLIER at the end): wait for it, so that the next due time
+    // read below sees them and is not written over theirs.
+    await tx.query(DUE_LOCK.text, [tenantId, NOTIFY_SCHEDULE], DUE_LOCK.options);
     const next = await tx.query<{ due: Date | null }>(
       NOTIFY_NEXT.text,
       [tenantId, now],

@@ -23,7 +23,7 @@ import {
   OUTBOX_RETRY,
   OUTBOX_SETTLE_MANY,
 } from './notification-sql.js';
-import { DUE_CLEAR, DUE_SET, DUE_SET_EARLIER, DUE_TENANTS } from './scheduler-due.js';
+import { DUE_CLEAR, DUE_LOCK, DUE_SET, DUE_SET_EARLIER, DUE_TENANTS } from './scheduler-due.js';
 import { prepared } from './statements.js';
 import type { ActorId } from './types.js';
 
@@ -159,6 +159,11 @@ export class NotificationOutbox {
 
   /** Sets the tenant's next delivery time from its outbox. */
   async #reschedule(tx: TransactionClient, tenantId: string): Promise<void> {
+    // Another instance may be queueing notifications of this tenant right
+    // now (a group flush: DUE_SET_EARLIER at its end). Without the lock, the
+    // next due time read below could miss them and be written over theirs,
+    // leaving them to wait for a lease to run out (25 s).
+    await tx.query(DUE_LOCK.text, [tenantId, DELIVER_SCHEDULE], DUE_LOCK.options);
     const next = await tx.query<{ due: Date | null }>(
       OUTBOX_NEXT.text,
       [tenantId],

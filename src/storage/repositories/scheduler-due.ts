@@ -18,6 +18,16 @@ export const DUE_SET_EARLIER = prepared(
    ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = LEAST(scheduler_due.due_at, EXCLUDED.due_at)`,
 );
 
+/**
+ * @internal Locks a tenant's due time of a kind (when it is set), so that a
+ * due time computed next is not written over one that a concurrent
+ * transaction moved earlier (it waits, then its next statement sees that
+ * transaction's rows).
+ */
+export const DUE_LOCK = prepared(
+  'SELECT 1 FROM scheduler_due WHERE tenant_id = $1 AND kind = $2 FOR UPDATE',
+);
+
 /** @internal Clears a tenant's due time of a kind. */
 export const DUE_CLEAR = prepared('DELETE FROM scheduler_due WHERE tenant_id = $1 AND kind = $2');
 

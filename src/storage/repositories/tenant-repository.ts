@@ -3,6 +3,7 @@ import type { InputOf } from '../../base/types/model.js';
 import { Tenant } from '../../domain/tenant.js';
 import type { Database, TransactionClient } from '../types.js';
 import { type AuditKeys, appendAudit, digestOf } from './audit-log.js';
+import { notifyCacheChange } from './cache-changes.js';
 import { mapWriteError, STORAGE_DUMP, withoutOwned } from './model-repository.js';
 import { prepared } from './statements.js';
 import type { ActorId, WriteOptions } from './types.js';
@@ -67,6 +68,8 @@ export class TenantRepository {
         throw mapWriteError(err, this.resource, tenant.id, tenant.id);
       }
       await this.#audit(tx, tenant.id, actor, null, doc, now, {});
+      // An instance that looked the id up before keeps "no such tenant" for a few seconds.
+      await notifyCacheChange(tx, { kind: 'tenant', tenantId: tenant.id });
       return tenant;
     });
   }
@@ -144,6 +147,8 @@ export class TenantRepository {
       const doc = Tenant.dump(next, STORAGE_DUMP);
       await tx.query(WRITE.text, [id, next.name, next.status, version, now, doc], WRITE.options);
       await this.#audit(tx, id, actor, row.doc, doc, now, details);
+      // Every instance keeps tenants for a few seconds: told at the commit.
+      await notifyCacheChange(tx, { kind: 'tenant', tenantId: id });
       return next;
     });
   }
