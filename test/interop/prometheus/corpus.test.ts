@@ -76,30 +76,33 @@ function promtoolLine(output: string): number | undefined {
   return decoded === null ? undefined : Number(decoded[1]);
 }
 
-describe.skipIf(promtool === undefined)('agreement with promtool check rules', () => {
-  const all = [
-    ...files('valid').map((f) => ['valid', f] as const),
-    ...files('invalid').map((f) => ['invalid', f] as const),
-  ];
-  it.each(all)('%s/%s: same verdict and line', (kind, file) => {
-    const path = join(CORPUS, kind, file);
-    let output = '';
-    let accepted = true;
-    try {
-      output = execFileSync('promtool', ['check', 'rules', path], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (err) {
-      accepted = false;
-      const e = err as { stdout?: string; stderr?: string };
-      output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    }
-    const ours = check(kind, file);
-    expect(ours.valid, output).toBe(accepted);
-    if (!accepted) {
-      const line = promtoolLine(output);
-      if (line !== undefined) expect(ours.errors[0]?.line, output).toBe(line);
-    }
-  });
-});
+describe.skipIf(promtool === undefined && process.env.CI !== 'true')(
+  'agreement with promtool check rules',
+  () => {
+    const all = [
+      ...files('valid').map((f) => ['valid', f] as const),
+      ...files('invalid').map((f) => ['invalid', f] as const),
+    ];
+    it.each(all)('%s/%s: same verdict and line', (kind, file) => {
+      const path = join(CORPUS, kind, file);
+      let output = '';
+      let accepted = true;
+      try {
+        output = execFileSync('promtool', ['check', 'rules', path], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      } catch (err) {
+        accepted = false;
+        const e = err as { stdout?: string; stderr?: string };
+        output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      }
+      const ours = check(kind, file);
+      expect(ours.valid, output).toBe(accepted);
+      if (!accepted) {
+        const line = promtoolLine(output);
+        if (line !== undefined) expect(ours.errors[0]?.line, output).toBe(line);
+      }
+    });
+  },
+);

@@ -35,18 +35,21 @@ describe('PromQL cases found by fuzzing (no promtool needed)', () => {
   });
 });
 
-describe.skipIf(!promtool)('PromQL differential fuzzing against promtool', () => {
-  it('promtool gives the found cases the verdict recorded for them', () => {
-    const verdicts = promtoolVerdicts(FOUND.map((c) => c.expr));
-    expect(verdicts.map((v) => v === undefined)).toEqual(FOUND.map((c) => c.valid));
-  });
+describe.skipIf(!promtool && process.env.CI !== 'true')(
+  'PromQL differential fuzzing against promtool',
+  () => {
+    it('promtool gives the found cases the verdict recorded for them', () => {
+      const verdicts = promtoolVerdicts(FOUND.map((c) => c.expr));
+      expect(verdicts.map((v) => v === undefined)).toEqual(FOUND.map((c) => c.valid));
+    });
 
-  it(`agrees on a seeded sample of ${COUNT} expressions`, { timeout: 120_000 }, () => {
-    const result = runDifferential({ seed: SEED, count: COUNT });
-    expect(result.count).toBe(COUNT);
-    // The sample holds both verdicts in good number.
-    expect(result.acceptedByPromtool).toBeGreaterThan(COUNT / 5);
-    expect(result.acceptedByPromtool).toBeLessThan((COUNT * 4) / 5);
-    expect(result.disagreements).toEqual([]);
-  });
-});
+    it(`agrees on a seeded sample of ${COUNT} expressions`, { timeout: 120_000 }, () => {
+      const result = runDifferential({ seed: SEED, count: COUNT });
+      expect(result.count).toBe(COUNT);
+      // The sample holds both verdicts in good number.
+      expect(result.acceptedByPromtool).toBeGreaterThan(COUNT / 5);
+      expect(result.acceptedByPromtool).toBeLessThan((COUNT * 4) / 5);
+      expect(result.disagreements).toEqual([]);
+    });
+  },
+);
