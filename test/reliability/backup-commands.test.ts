@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runBackup, runRestore } from '../../src/server/backup-commands.js';
-import { type CommandIo, runCreateAdminKey, runIssueOwnerKey } from '../../src/server/commands.js';
+import { runCreateAdminKey, runIssueOwnerKey } from '../../src/server/commands.js';
 import { startServer } from '../../src/server/start-server.js';
 import { pgDump, pgRestore } from '../../src/storage/backup.js';
 import { openDatabase } from '../../src/storage/index.js';
@@ -14,19 +14,7 @@ import {
   describeWithServer,
   type ServerDatabase,
 } from '../storage/helpers/server.js';
-
-const ADMIN_KEY = 'c4d9e2f7a1b80365d2e7f4a9c8b1d6e30123456789abcdef0fedcba987654321';
-
-function ioOf(cwd: string, env: Record<string, string>): CommandIo & { out: () => string } {
-  let out = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: () => true },
-    cwd,
-    env,
-    out: () => out,
-  };
-}
+import { ADMIN_KEY, ioOf } from './command-io.js';
 
 describe('alertbase backup / restore / admin, in this process (PGlite)', () => {
   let root: string;

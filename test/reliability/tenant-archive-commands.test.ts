@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import type { CommandIo } from '../../src/server/commands.js';
 import { startServer } from '../../src/server/start-server.js';
 import { runTenantExport, runTenantImport } from '../../src/server/tenant-archive-commands.js';
 import { createRepositories, openDatabase } from '../../src/storage/index.js';
@@ -17,19 +16,7 @@ import {
   describeWithServer,
   type ServerDatabase,
 } from '../storage/helpers/server.js';
-
-const ADMIN_KEY = 'c4d9e2f7a1b80365d2e7f4a9c8b1d6e30123456789abcdef0fedcba987654321';
-
-function ioOf(cwd: string, env: Record<string, string>): CommandIo & { out: () => string } {
-  let out = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: () => true },
-    cwd,
-    env,
-    out: () => out,
-  };
-}
+import { ADMIN_KEY, ioOf } from './command-io.js';
 
 async function serve(root: string, dir: string) {
   const env = { ALERTBASE_DATA_DIR: join(root, dir), ALERTBASE_ADMIN_KEY: ADMIN_KEY };
