@@ -48,11 +48,14 @@ describeWithCluster('the PostgreSQL server crashes mid-ingest and comes back', (
     const name = 'Crash';
     const load = startIngestLoad({ url: server.url, key, writers: 6, name, pauseMs: 5 });
     await sleep(800);
-    const crashedAt = performance.now();
     await cluster.crash();
-    await sleep(TIMEOUT_MS);
+    const crashedAt = performance.now();
+    // Down for as long as it takes (a loaded machine answers slower) to see
+    // requests sent after the crash answered while the server is still down.
+    const answeredDown = () =>
+      load.outcomes.filter((o) => o.sentAt > crashedAt && o.status !== 200).length;
+    for (let i = 0; i < 200 && answeredDown() < 3; i++) await sleep(100);
     expect(await ready(server.url)).toBe(503);
-    await sleep(TIMEOUT_MS);
     const restartAt = performance.now();
     await cluster.start();
     let readyAgain = 0;
@@ -70,7 +73,7 @@ describeWithCluster('the PostgreSQL server crashes mid-ingest and comes back', (
     expect([...new Set(all.map((o) => o.status))].sort()).toEqual([200, 503]);
     expectRetryable(all.filter((o) => o.status === 503));
     expect(Math.max(...all.map((o) => o.answeredAt - o.sentAt))).toBeLessThan(TIMEOUT_MS * 4);
-    const down = all.filter((o) => o.sentAt > crashedAt + 300 && o.answeredAt < restartAt);
+    const down = all.filter((o) => o.sentAt > crashedAt && o.answeredAt < restartAt);
     expect(down.length).toBeGreaterThan(0);
     expect(down.every((o) => o.status === 503)).toBe(true);
     expect(all.some((o) => o.status === 200 && o.sentAt > backAt)).toBe(true);
