@@ -10,7 +10,7 @@ import { LIMITS } from '../../base/constants.js';
 import { ValidationError } from '../../base/exceptions/index.js';
 import { isoString } from '../../base/utils/iso-time.js';
 import { isUnavailable } from '../errors.js';
-import type { AlertEventSink } from '../series/types.js';
+import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, TransactionClient } from '../types.js';
 import { AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
 import { type IngestContext, keyOf, type ValidItem, validateRange } from './alert-ingest-items.js';
@@ -22,6 +22,7 @@ import {
   type Written,
 } from './alert-ingest-store.js';
 import type { RuleNameIndex } from './alert-rule-repository.js';
+import { HeartbeatCounter } from './alert-series-points.js';
 import { type AuditHead, type AuditKeys, auditLockOf } from './audit-log.js';
 import { HeartbeatIndex } from './heartbeat-index.js';
 import { HeartbeatWriter } from './heartbeat-writer.js';
@@ -213,11 +214,14 @@ export class AlertIngest {
     if (this.#admissions.get(tenantId) === admitted) this.#admissions.delete(tenantId);
     const stored: ValidItem[] = [];
     let received: string | undefined;
+    const events = this.#indexes.events;
+    const counted = events === undefined ? undefined : new HeartbeatCounter();
     for (const item of items) {
       const entry =
         synced && !item.resolving ? hb.index.lookup(tenantId, item.fingerprint) : undefined;
       if (entry !== undefined && entry.key === keyOf(item)) {
         received ??= isoString(now);
+        counted?.add(tenantId, item, now.getTime(), 1);
         const endsAt = item.data.endsAt;
         hb.writer.add(tenantId, entry.id, endsAt === null ? null : isoString(endsAt), received);
         item.results[item.index] = {
@@ -231,6 +235,12 @@ export class AlertIngest {
       }
       hb.index.hold(tenantId, item.fingerprint);
       stored.push(item);
+    }
+    if (counted !== undefined) {
+      // Heartbeats answered here are counted as the stored resends are.
+      const points: SeriesPoint[] = [];
+      counted.drainInto(points);
+      if (points.length > 0) events?.record(points);
     }
     return stored;
   }
