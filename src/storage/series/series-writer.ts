@@ -108,27 +108,36 @@ export function createSeriesWriter(options: SeriesWriterOptions): SeriesWriter {
     timer.unref();
   };
 
-  /** One write of the buffer's head; the next is scheduled. */
+  /** Points taken from the buffer by writes in flight (they count against `maxBuffer`). */
+  let writing = 0;
+
+  /**
+   * One write of the buffer's head. The batch leaves the buffer while it is
+   * written and goes back to its head when the write fails and will be
+   * retried, so the order of points is kept.
+   */
   const writeOnce = async (): Promise<void> => {
-    const batch = buffer.slice(0, batchSize);
+    const batch = buffer.splice(0, batchSize);
+    writing += batch.length;
     try {
       await options.store.write(batch);
-      buffer = buffer.slice(batch.length);
       written += batch.length;
       if (failures > 0) options.onRecover?.(failures);
       failures = 0;
       retryAt = 0;
     } catch (err) {
       if (isRefusal(err)) {
-        buffer = buffer.slice(batch.length);
         drop(batch.length, 'refused', err);
         failures = 0;
       } else {
+        buffer = batch.concat(buffer);
         failures++;
         const delay = Math.min(maxBackoff, initialBackoff * 2 ** Math.min(failures - 1, 20));
         retryAt = Date.now() + delay;
         options.onRetry?.(err, delay);
       }
+    } finally {
+      writing -= batch.length;
     }
   };
 
@@ -140,11 +149,20 @@ export function createSeriesWriter(options: SeriesWriterOptions): SeriesWriter {
       schedule(wait);
       return Promise.resolve();
     }
+    const full = () => failures === 0 && buffer.length >= batchSize && !closed;
     inFlight = (async () => {
       try {
-        // Full batches go out back to back; a remainder waits for the interval.
-        do await writeOnce();
-        while (failures === 0 && buffer.length >= batchSize && !closed);
+        // Full batches go out back to back, two at a time: the next batch is
+        // formatted while the previous one is on the wire. A remainder waits
+        // for the interval.
+        const first = async () => {
+          do await writeOnce();
+          while (full());
+        };
+        const second = async () => {
+          while (full()) await writeOnce();
+        };
+        await Promise.all([first(), second()]);
       } finally {
         inFlight = undefined;
       }
@@ -160,7 +178,7 @@ export function createSeriesWriter(options: SeriesWriterOptions): SeriesWriter {
         drop(points.length, 'closed');
         return;
       }
-      const room = maxBuffer - buffer.length;
+      const room = maxBuffer - buffer.length - writing;
       const kept = Math.min(points.length, Math.max(room, 0));
       if (kept < points.length) drop(points.length - kept, 'buffer_full');
       if (kept === 0) return;
@@ -194,7 +212,8 @@ export function createSeriesWriter(options: SeriesWriterOptions): SeriesWriter {
         }),
       ]);
       clearTimeout(timeout);
-      const left = buffer.length;
+      // Points of a write still hanging are given up too (it may yet land: InfluxDB keeps a line once).
+      const left = buffer.length + writing;
       buffer = [];
       drop(left, 'closed');
     },
