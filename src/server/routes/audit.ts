@@ -49,6 +49,7 @@ const CHAIN_FAILURES = [
   'invalid_entry',
   'unkeyed',
   'unknown_key',
+  'bad_cut',
 ] as const satisfies readonly AuditChainFailure[];
 
 /** What verifying the hash chain found (`AuditChainVerification`). */
@@ -63,6 +64,13 @@ const ChainVerdict = component(
         .optional()
         .describe(
           'Events written before the chain was keyed, vouched for by the sealed one after them',
+        ),
+      from: z
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'The first event still stored when retention cut the chain (verified from its sealed cut)',
         ),
     }),
     z.object({
