@@ -35,7 +35,8 @@ export function auditPartitionOf(at: Date): AuditPartition {
 /**
  * Creates the partitions of the current month and of `monthsAhead` months
  * after it, and of the months of rows that went to the DEFAULT partition
- * (moving them out, at most 24 months per call), when missing.
+ * (moving them out, at most 24 months per call), when missing. Does nothing
+ * on a connection that does not own the table ({@link ownsAuditTrail}).
  * @returns the partitions checked, oldest first.
  */
 export async function ensureAuditPartitions(
@@ -43,6 +44,7 @@ export async function ensureAuditPartitions(
   now: Date = new Date(),
   monthsAhead: number = AUDIT_MONTHS_AHEAD,
 ): Promise<string[]> {
+  if (!(await ownsAuditTrail(db))) return [];
   const months = Array.from({ length: monthsAhead + 1 }, (_, k) =>
     auditPartitionOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k, 1))),
   );
@@ -74,6 +76,19 @@ export async function listAuditPartitions(db: SqlClient): Promise<AuditPartition
     partitions.push(auditPartitionOf(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1))));
   }
   return partitions;
+}
+
+/**
+ * Whether this connection's role owns `audit_events` (or is a member of its
+ * owner): creating partitions and deleting audit rows need it. A login that
+ * is only a member of the application role does neither.
+ */
+export async function ownsAuditTrail(db: SqlClient): Promise<boolean> {
+  const { rows } = await db.query<{ owns: boolean }>(
+    `SELECT pg_has_role(current_user, relowner, 'USAGE') AS owns
+       FROM pg_class WHERE oid = 'audit_events'::regclass`,
+  );
+  return rows[0]?.owns === true;
 }
 
 /**

@@ -13,7 +13,12 @@
  * 3. Delete: what is left before each tenant's cut, in partitions that are
  *    kept for other tenants, is deleted row by row, in bounded batches.
  */
-import { dropAuditPartitionIfCut, listAuditPartitions, seesAllTenants } from './audit-partitions.js';
+import {
+  dropAuditPartitionIfCut,
+  listAuditPartitions,
+  ownsAuditTrail,
+  seesAllTenants,
+} from './audit-partitions.js';
 import { latestAuditCut, writeAuditCut } from './repositories/audit-cut.js';
 import {
   AUDIT_HEAD_SQL,
@@ -71,9 +76,7 @@ export async function cutAuditChain(
     tenantId,
     async (tx) => {
       const from = (await latestAuditCut(tx, tenantId))?.seq ?? 0;
-      const head = (
-        await tx.query<{ seq: number | string }>(AUDIT_HEAD_SQL, [tenantId])
-      ).rows[0];
+      const head = (await tx.query<{ seq: number | string }>(AUDIT_HEAD_SQL, [tenantId])).rows[0];
       if (head === undefined) return undefined;
       const headSeq = Number(head.seq);
       const first = (await tx.query<{ seq: number | string }>(FIRST_KEPT, [tenantId, from, cutoff]))
@@ -124,8 +127,9 @@ async function deleteBefore(
 /**
  * One retention pass over the audit trail (see the module comment), for
  * the tenants of `cutoffs` (a tenant missing there keeps everything, and
- * keeps every partition it has rows in). Partitions are dropped only on a
- * connection whose role sees every tenant's rows.
+ * keeps every partition it has rows in). Does nothing on a connection that
+ * does not own `audit_events`; partitions are dropped only on one whose role
+ * sees every tenant's rows.
  */
 export async function purgeExpiredAudit(
   db: Database,
@@ -135,6 +139,10 @@ export async function purgeExpiredAudit(
   const batchSize = options.batchSize ?? 1_000;
   const maxRows = options.maxRows ?? 50_000;
   const cuts = new Map<string, number>();
+  // Only the owner can remove audit rows: another role cuts nothing it could not remove.
+  if (!(await ownsAuditTrail(db))) {
+    return { cuts, partitionsDropped: [], rowsDeleted: 0, more: false };
+  }
   const starts = new Map<string, number>();
   for (const [tenantId, cutoff] of cutoffs) {
     const keep = await cutAuditChain(db, tenantId, cutoff, options);

@@ -7,14 +7,17 @@
  * (or with the cut) is still found.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditKeysOf, KeyRing } from '../../src/security/index.js';
+import { auditKeysOf, KeyRing, signCheckpoint } from '../../src/security/index.js';
+import { checkCheckpoint } from '../../src/server/audit-checkpoints.js';
 import { runRetentionPass } from '../../src/server/retention-scheduler.js';
 import {
+  appendAuditMany,
   auditHashAt,
   auditPartitionOf,
-  appendAuditMany,
   createTestDatabase,
+  cutAuditChain,
   type Database,
+  dropAuditPartitionIfCut,
   ensureAuditPartitions,
   listAuditPartitions,
   openDatabase,
@@ -25,7 +28,8 @@ import { insertTenant } from './helpers/seed.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const DAY = 86_400_000;
-const keys = auditKeysOf(KeyRing.generate('audit-retention'));
+const ring = KeyRing.generate('audit-retention');
+const keys = auditKeysOf(ring);
 
 /** `n` audit entries of `tenant` at `at` (spread over a minute), sealed. */
 async function entries(db: Database, tenant: string, n: number, at: Date): Promise<void> {
@@ -175,6 +179,24 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     expect(recorded.rows.map((r) => r.details.before)).toEqual([shortLength - 10]);
   });
 
+  it('a checkpoint at or after the cut still checks; one before it says so', async () => {
+    const shortLength = before.get('short') ?? 0;
+    const at = new Date();
+    const check = async (length: number) => {
+      const headHash = (await auditHashAt(db, 'short', length - 1)) ?? 'f'.repeat(64);
+      return checkCheckpoint(
+        db,
+        ring,
+        'short',
+        signCheckpoint(ring, { tenantId: 'short', length, headHash, at }),
+      );
+    };
+    // The position right before the cut: its hash lives on in the cut.
+    expect(await check(shortLength - 10)).toMatchObject({ ok: true });
+    expect(await check(shortLength)).toMatchObject({ ok: true });
+    expect(await check(50)).toEqual({ ok: false, reason: 'removed_by_retention', index: 49 });
+  });
+
   it('a second pass with nothing new cuts, drops and deletes nothing', async () => {
     const again = await purgeExpiredAudit(
       db,
@@ -249,10 +271,34 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     });
   });
 
+  it('cuts nothing in an empty chain, nor where the entry before the cut is missing', async () => {
+    const cutoff = new Date(now.getTime() - 7 * DAY);
+    await db.withTenant('empty', (tx) => insertTenant(tx, 'empty'));
+    expect(await cutAuditChain(db, 'empty', cutoff, { keys })).toBeUndefined();
+    await db.withTenant('gappy', (tx) => insertTenant(tx, 'gappy'));
+    await entries(db, 'gappy', 5, x);
+    await entries(db, 'gappy', 5, now);
+    await asOwner(db, 'gappy', 'DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 4', [
+      'gappy',
+    ]);
+    expect(await cutAuditChain(db, 'gappy', cutoff, { keys })).toBeUndefined();
+    // The gap stays for verification to name.
+    expect(await verifyAuditChain(db, 'gappy', { keys })).toEqual({
+      ok: false,
+      index: 4,
+      reason: 'seq_mismatch',
+    });
+    await expect(
+      dropAuditPartitionIfCut(db, { name: 'audit_cuts', from: x, to: y }),
+    ).rejects.toThrow(TypeError);
+  });
+
   it('the retention pass creates the coming months and leaves tenants it cannot read alone', async () => {
-    await db.exec(`SELECT alertbase_audit_partition(now()); DROP TABLE ${auditPartitionOf(
-      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1)),
-    ).name}`);
+    await db.exec(
+      `SELECT alertbase_audit_partition(now()); DROP TABLE ${
+        auditPartitionOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1))).name
+      }`,
+    );
     const results = await runRetentionPass(db, { find: async () => undefined });
     expect(results.size).toBe(0);
     const parts = (await listAuditPartitions(db)).map((p) => p.name);

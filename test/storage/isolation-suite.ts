@@ -164,7 +164,10 @@ export function isolationSuite(fixture: IsolationFixture): void {
         `DELETE FROM ${name}`,
         `ALTER TABLE ${name} NO FORCE ROW LEVEL SECURITY`,
       ]) {
-        await expect(db.withTenant(A, (tx) => tx.query(sql)), sql).rejects.toMatchObject({
+        await expect(
+          db.withTenant(A, (tx) => tx.query(sql)),
+          sql,
+        ).rejects.toMatchObject({
           sqlState: '42501',
         });
       }

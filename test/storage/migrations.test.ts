@@ -136,7 +136,9 @@ const keys = auditKeysOf(KeyRing.generate('conversion'));
  * (and one plain SHA-256 tenant), converted by 0007: every row kept, in its
  * month's partition, every chain verifying as before.
  */
-function conversionSuite(open: (at: number) => Promise<{ db: Database; drop: () => Promise<void> }>) {
+function conversionSuite(
+  open: (at: number) => Promise<{ db: Database; drop: () => Promise<void> }>,
+) {
   it('0007 moves every audit row of a 0006 database into monthly partitions; chains verify', async () => {
     const { db, drop } = await open(6);
     try {
@@ -171,7 +173,8 @@ function conversionSuite(open: (at: number) => Promise<{ db: Database; drop: () 
           );
         }
       }
-      const snapshot = (sql: string) => db.query<{ tenant_id: string; seq: string; hash: string }>(sql);
+      const snapshot = (sql: string) =>
+        db.query<{ tenant_id: string; seq: string; hash: string }>(sql);
       const rowsBefore = await snapshot(
         'SELECT tenant_id, seq, hash, created_at, doc FROM audit_events ORDER BY tenant_id, seq',
       );

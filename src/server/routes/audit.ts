@@ -90,7 +90,9 @@ const CheckpointVerdict = component(
       ok: z.literal(false),
       reason: z
         .string()
-        .describe('bad_signature, other_tenant, truncated, rewritten, or the chain’s own failure'),
+        .describe(
+          'bad_signature, other_tenant, truncated, rewritten, removed_by_retention, or the chain’s own failure',
+        ),
       index: z.int().optional(),
       length: z.int().optional(),
     }),
