@@ -19,6 +19,8 @@ import {
   type Database,
   dropAuditPartitionIfCut,
   ensureAuditPartitions,
+  exportTenant,
+  importTenant,
   listAuditPartitions,
   openDatabase,
   purgeExpiredAudit,
@@ -235,6 +237,29 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       ['short', target, JSON.stringify(original.rows[0]?.doc)],
     );
     expect(await verifyAuditChain(db, 'short', { keys })).toMatchObject({ ok: true });
+  });
+
+  it('a tenant archive moves the cut chain with its cuts; it verifies in the other database', async () => {
+    const lines: string[] = [];
+    for await (const line of exportTenant(db, 'short')) lines.push(line.replace(/\n$/, ''));
+    const target = await createTestDatabase();
+    try {
+      const result = await importTenant(
+        target,
+        (async function* () {
+          yield* lines;
+        })(),
+      );
+      expect(result.rows).toMatchObject({
+        audit_cuts: 1,
+        audit_events: await countOf(db, 'short'),
+      });
+      expect(await verifyAuditChain(target, 'short', { keys })).toEqual(
+        await verifyAuditChain(db, 'short', { keys }),
+      );
+    } finally {
+      await target.close();
+    }
   });
 
   it('a forged or removed cut is found', async () => {
