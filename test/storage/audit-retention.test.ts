@@ -7,10 +7,12 @@
  * (or with the cut) is still found.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tenant } from '../../src/domain/tenant.js';
 import { auditKeysOf, KeyRing, signCheckpoint } from '../../src/security/index.js';
 import { checkCheckpoint } from '../../src/server/audit-checkpoints.js';
 import { runRetentionPass } from '../../src/server/retention-scheduler.js';
 import {
+  type AuditRetentionResult,
   appendAuditMany,
   auditHashAt,
   auditPartitionOf,
@@ -133,7 +135,8 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       ['short', new Date(now.getTime() - 7 * DAY)],
       ['long', new Date(now.getTime() - 400 * DAY)],
     ]);
-    const result = await purgeExpiredAudit(db, cutoffs, { keys, now, batchSize: 7 });
+    // At most 20 rows deleted one by one in a pass: the next pass goes on.
+    const result = await purgeExpiredAudit(db, cutoffs, { keys, now, batchSize: 7, maxRows: 20 });
     const shortLength = before.get('short') ?? 0;
     // Everything but the 10 entries of now goes: the chain starts at the first of them.
     expect(result.cuts).toEqual(new Map([['short', shortLength - 10]]));
@@ -144,9 +147,10 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     const parts = (await listAuditPartitions(db)).map((p) => p.name);
     expect(parts).not.toContain(auditPartitionOf(x).name);
     expect(parts).toContain(auditPartitionOf(y).name);
-    // Short's rows in month Y (kept for long) go row by row.
-    expect(result.rowsDeleted).toBe(50);
-    expect(result.more).toBe(false);
+    // Short's rows in month Y (kept for long) go row by row, over two passes.
+    expect(result).toMatchObject({ rowsDeleted: 20, more: true });
+    const next = await purgeExpiredAudit(db, cutoffs, { keys, now, batchSize: 7 });
+    expect(next).toEqual({ cuts: new Map(), partitionsDropped: [], rowsDeleted: 30, more: false });
     // The 10 recent entries and the entry recording the cut.
     expect(await countOf(db, 'short')).toBe(11);
     expect(await countOf(db, 'long')).toBe(before.get('long'));
@@ -316,16 +320,40 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     await expect(
       dropAuditPartitionIfCut(db, { name: 'audit_cuts', from: x, to: y }),
     ).rejects.toThrow(TypeError);
+    // A cut written without keys is plain SHA-256: verified with the keys, it is refused.
+    await db.withTenant('plain', (tx) => insertTenant(tx, 'plain'));
+    await entries(db, 'plain', 5, x);
+    await entries(db, 'plain', 5, now);
+    expect(await cutAuditChain(db, 'plain', cutoff)).toBe(5);
+    expect(await verifyAuditChain(db, 'plain', { keys })).toEqual({
+      ok: false,
+      index: 5,
+      reason: 'bad_cut',
+    });
   });
 
   it('the retention pass creates the coming months and leaves tenants it cannot read alone', async () => {
+    await db.withTenant('gone', (tx) => insertTenant(tx, 'gone'));
+    await entries(db, 'gone', 2, x);
+    await entries(db, 'gone', 2, now);
     await db.exec(
       `SELECT alertbase_audit_partition(now()); DROP TABLE ${
         auditPartitionOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1))).name
       }`,
     );
-    const results = await runRetentionPass(db, { find: async () => undefined });
-    expect(results.size).toBe(0);
+    const told: AuditRetentionResult[] = [];
+    const results = await runRetentionPass(
+      db,
+      {
+        find: async (id) =>
+          id === 'gone' ? Tenant.parse({ id, name: id, tier: 'free' }) : undefined,
+      },
+      { keys, onAuditPurge: (r) => told.push(r) },
+    );
+    expect([...results.keys()]).toEqual(['gone']);
+    expect(told.map((r) => [...r.cuts.keys()])).toEqual([['gone']]);
+    expect(await countOf(db, 'gone')).toBe(3);
+    expect(await verifyAuditChain(db, 'gone', { keys })).toMatchObject({ ok: true, from: 2 });
     const parts = (await listAuditPartitions(db)).map((p) => p.name);
     expect(parts).toContain(
       auditPartitionOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1))).name,
