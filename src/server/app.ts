@@ -260,6 +260,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       retention = startRetentionScheduler(options.db, repos.tenants, {
         keys: repos.auditKeys,
         onPurge: (tenant, result) => app.log.info({ tenant, retention: result }, 'retention'),
+        onAuditPurge: (result) =>
+          app.log.info(
+            {
+              auditCuts: Object.fromEntries(result.cuts),
+              partitionsDropped: result.partitionsDropped,
+              rowsDeleted: result.rowsDeleted,
+            },
+            'audit retention',
+          ),
         onError: (err) => app.log.error({ err }, 'retention pass failed'),
       });
       scheduler = startSilenceScheduler(repos.silences, {

@@ -2,13 +2,18 @@
  * The retention scheduler: every `tickMs` (default an hour; the first pass a
  * minute after start), each tenant's closed alerts and finished
  * notifications older than its tier's `retentionDays` (or its
- * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited).
+ * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited);
+ * then the audit trail: the partitions of the coming months are created,
+ * each tenant's chain is cut at its cut-off, and past months' partitions
+ * holding only cut entries are dropped (`purgeExpiredAudit`).
  * Several instances may all run it: removals are idempotent, and each
  * instance audits what it removed.
  */
 
 import type { Tenant } from '../domain/tenant.js';
 import { quotasOf } from '../domain/tenant.js';
+import { ensureAuditPartitions } from '../storage/audit-partitions.js';
+import { type AuditRetentionResult, purgeExpiredAudit } from '../storage/audit-retention.js';
 import type { AuditKeys } from '../storage/repositories/audit-log.js';
 import { purgeExpired, type RetentionResult } from '../storage/retention.js';
 import type { Database } from '../storage/types.js';
@@ -27,6 +32,8 @@ export interface RetentionSchedulerOptions {
   readonly keys?: AuditKeys | undefined;
   /** Told of each tenant a pass removed rows of. */
   readonly onPurge?: (tenantId: string, result: RetentionResult) => void;
+  /** Told of a pass that cut audit chains, dropped partitions or deleted audit rows. */
+  readonly onAuditPurge?: (result: AuditRetentionResult) => void;
   /** Told of a pass that failed (the loop goes on). */
   readonly onError?: (err: unknown) => void;
 }
@@ -44,20 +51,27 @@ export interface RetentionTenants {
 export async function runRetentionPass(
   db: Database,
   tenants: RetentionTenants,
-  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge' | 'keys'> = {},
+  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge' | 'onAuditPurge' | 'keys'> = {},
 ): Promise<Map<string, RetentionResult>> {
   const now = (options.now ?? (() => new Date()))();
   const { rows } = await db.query<{ tenant_id: string }>(
     'SELECT tenant_id FROM tenants ORDER BY tenant_id',
   );
   const results = new Map<string, RetentionResult>();
+  const cutoffs = new Map<string, Date>();
   for (const { tenant_id: id } of rows) {
     const tenant = await tenants.find(id);
     if (tenant === undefined) continue;
     const cutoff = new Date(now.getTime() - quotasOf(tenant).retentionDays * DAY_MS);
+    cutoffs.set(id, cutoff);
     const result = await purgeExpired(db, id, cutoff, { keys: options.keys });
     results.set(id, result);
     if (result.alerts + result.notifications > 0) options.onPurge?.(id, result);
+  }
+  await ensureAuditPartitions(db, now);
+  const audit = await purgeExpiredAudit(db, cutoffs, { keys: options.keys, now });
+  if (audit.cuts.size + audit.partitionsDropped.length + audit.rowsDeleted > 0) {
+    options.onAuditPurge?.(audit);
   }
   return results;
 }

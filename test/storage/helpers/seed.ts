@@ -20,6 +20,7 @@ export const TENANT_TABLES = [
   'users',
   'sessions',
   'alert_series',
+  'audit_cuts',
 ] as const;
 
 /** A tenant table name. */
@@ -82,6 +83,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'alert_series':
       return `INSERT INTO alert_series (tenant_id, at, kind, status)
         SELECT ${T}, now(), 'created', 'firing' FROM ${g}`;
+    case 'audit_cuts':
+      return `INSERT INTO audit_cuts (tenant_id, seq, prev_hash, at, seal)
+        SELECT ${T}, g, md5(g::text), now(), md5(${T} || g) FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
