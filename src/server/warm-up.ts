@@ -1,7 +1,7 @@
 /**
- * `performance.lazy_loading`. On (the default): database drivers, ioredis
- * and the metrics server are imported on first use, so a server that never
- * uses one never loads it. Off: they are imported at start, so that the
+ * `performance.lazy_loading`. On (the default): database drivers, ioredis,
+ * the metrics server and the password hashing libraries are imported on
+ * first use, so a server that never uses one never loads it. Off: they are imported at start, so that the
  * first request that needs one does not pay for loading it.
  */
 
@@ -13,6 +13,8 @@ const LAZY_MODULES: Readonly<Record<string, () => Promise<unknown>>> = Object.fr
   '@electric-sql/pglite': () => import('@electric-sql/pglite'),
   ioredis: () => import('ioredis'),
   'metrics server': () => import('../observability/metrics-server.js'),
+  '@node-rs/argon2': () => import('@node-rs/argon2'),
+  bcryptjs: () => import('bcryptjs'),
 });
 
 /**
