@@ -6,7 +6,10 @@
 //   node bench/startup.mjs --imports [--runs 5]
 //
 // `first`: an empty data directory each run; `restart`: one data directory,
-// created by an unmeasured start, reused by every run. Each process is stopped
+// created by an unmeasured start, reused by every run. Node's compile cache
+// (NODE_COMPILE_CACHE) is empty at each first start and shared by restarts.
+// `--root <dir>`: measure another built checkout (before/after comparisons
+// on a busy machine: alternate the two). Each process is stopped
 // (SIGTERM to its own process group, SIGKILL after 10 s) before the next
 // starts. `--imports`: the time to import each heavy module alone, in a fresh
 // process each (median), from dist/ and node_modules/. Prints one line per run and the median per case, and a JSON summary
@@ -16,11 +19,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** A start that is not ready by then is a failure, not a slow number. */
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -31,6 +34,8 @@ function option(name, fallback) {
   return at === -1 ? fallback : process.argv[at + 1];
 }
 
+/** The checkout measured (`--root`: another one, built, e.g. an older commit's); default this one. */
+const ROOT = resolve(option('root', HERE));
 const runs = Number(option('runs', '5'));
 if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
   process.stderr.write('--runs: a whole number from 1 to 50\n');
@@ -100,7 +105,7 @@ async function ready(url) {
 }
 
 /** Starts once; milliseconds to ready, and the server's own "ready in". */
-async function startOnce(how, dataDir) {
+async function startOnce(how, dataDir, compileCache) {
   const port = await freePort();
   const [command, args] = COMMANDS[how];
   const started = performance.now();
@@ -113,6 +118,7 @@ async function startOnce(how, dataDir) {
       PORT: String(port),
       HOST: '127.0.0.1',
       ALERTBASE_DATA_DIR: dataDir,
+      NODE_COMPILE_CACHE: compileCache,
     },
   });
   let output = '';
@@ -227,13 +233,17 @@ try {
     for (const kind of cases) {
       if (kind !== 'first' && kind !== 'restart') throw new Error(`--case: first or restart`);
       const restartDir = join(scratch, `${how}-restart`);
-      if (kind === 'restart') await startOnce(how, restartDir);
+      // A first start compiles every module (an empty compile cache, as on a new
+      // clone); restarts share the cache the unmeasured start wrote.
+      const restartCache = join(scratch, `${how}-restart-cache`);
+      if (kind === 'restart') await startOnce(how, restartDir, restartCache);
       const times = [];
       const own = [];
       const cpu = [];
       for (let i = 0; i < runs; i++) {
         const dir = kind === 'first' ? join(scratch, `${how}-first-${i}`) : restartDir;
-        const { ms, cpuMs, ownMs } = await startOnce(how, dir);
+        const cache = kind === 'first' ? join(scratch, `${how}-first-${i}-cache`) : restartCache;
+        const { ms, cpuMs, ownMs } = await startOnce(how, dir, cache);
         times.push(ms);
         if (cpuMs !== undefined) cpu.push(cpuMs);
         if (ownMs !== undefined) own.push(ownMs);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { warmModules } from './warm-up.js';
 
 describe('warmModules (performance.lazy_loading off)', () => {
-  it('imports the drivers, ioredis, the metrics server and the password libraries', async () => {
+  it('imports the drivers, ioredis, the metrics server, the password and format libraries', async () => {
     expect(await warmModules()).toEqual([
       'postgres driver',
       'pglite driver',
@@ -12,6 +12,9 @@ describe('warmModules (performance.lazy_loading off)', () => {
       'metrics server',
       '@node-rs/argon2',
       'bcryptjs',
+      'msgpackr',
+      'protobufjs',
+      'fast-xml-parser',
     ]);
   });
 });

@@ -31,7 +31,15 @@ registerHooks({
 `)}`;
 
 /** Never loaded by a server that has not used them yet. */
-const LAZY = ['pg', 'ioredis', '@node-rs/argon2', 'bcryptjs'];
+const LAZY = [
+  'pg',
+  'ioredis',
+  '@node-rs/argon2',
+  'bcryptjs',
+  'msgpackr',
+  'protobufjs',
+  'fast-xml-parser',
+];
 
 let home: string;
 
@@ -82,7 +90,7 @@ async function packagesLoadedWhenReady(name: string, args: readonly string[]): P
 }
 
 describe('alertbase serve on PGlite without REDIS_URL', () => {
-  it('is ready without loading pg, ioredis or the password libraries (lazy_loading on, the default)', async () => {
+  it('is ready without loading pg, ioredis, the password or the format libraries (lazy_loading on, the default)', async () => {
     const loaded = await packagesLoadedWhenReady('lazy', []);
     // The recorder sees what the server needs…
     expect(loaded).toEqual(expect.arrayContaining(['@electric-sql/pglite', 'fastify']));
