@@ -3,7 +3,9 @@
 //
 //   node scripts/build-state.mjs stamp   records that dist/ is built (the last step of `npm run build`)
 //   node scripts/build-state.mjs ensure  runs `npm run build` only when dist/ is missing or older than
-//                                        an input (what `npm start` runs first)
+//                                        an input
+//   node scripts/build-state.mjs start [args]  `ensure`, then `alertbase serve [args]` in this same
+//                                        process (what `npm start` runs: one Node start-up, not two)
 //
 // Inputs are what the build reads: the sources under src/ (tests excluded: the build
 // skips them) and console/, the template and console builders, the TypeScript configurations, package.json and
@@ -12,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp');
@@ -61,10 +63,8 @@ function stampTime() {
   }
 }
 
-const command = process.argv[2];
-if (command === 'stamp') {
-  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
-} else if (command === 'ensure') {
+/** Builds dist/ when it is missing or older than an input. */
+function ensure() {
   const built = stampTime();
   if (built === undefined || newestInput() > built) {
     process.stderr.write(
@@ -75,7 +75,20 @@ if (command === 'stamp') {
     const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
+}
+
+const command = process.argv[2];
+if (command === 'stamp') {
+  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+} else if (command === 'ensure') {
+  ensure();
+} else if (command === 'start') {
+  ensure();
+  // The CLI reads its arguments from process.argv, as if run as `node dist/cli/main.js serve …`.
+  const main = join(ROOT, 'dist', 'cli', 'main.js');
+  process.argv = [process.argv[0] ?? process.execPath, main, 'serve', ...process.argv.slice(3)];
+  await import(pathToFileURL(main).href);
 } else {
-  process.stderr.write('usage: node scripts/build-state.mjs stamp|ensure\n');
+  process.stderr.write('usage: node scripts/build-state.mjs stamp|ensure|start [serve options]\n');
   process.exit(2);
 }

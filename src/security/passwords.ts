@@ -4,8 +4,12 @@
  * from elsewhere are verified too (never made), and replaced by argon2id at
  * the next login, as are argon2 hashes of weaker parameters.
  */
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
+
+// Both libraries are loaded on first use (argon2 is a native addon): a
+// server that nobody logs in to never loads them.
+const argon2 = (): Promise<typeof import('@node-rs/argon2')> => import('@node-rs/argon2');
+const bcryptjs = async (): Promise<typeof import('bcryptjs').default> =>
+  (await import('bcryptjs')).default;
 
 /** The argon2id parameters new hashes are made with (OWASP Password Storage Cheat Sheet). */
 export const ARGON2_PARAMETERS = Object.freeze({
@@ -74,8 +78,8 @@ export function passwordProblem(
 }
 
 /** A new argon2id hash of `password` (PHC string, `$argon2id$v=19$m=19456,t=2,p=1$…`). */
-export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2_PARAMETERS);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2_PARAMETERS);
 }
 
 /** What {@link verifyPassword} says. */
@@ -114,15 +118,18 @@ export async function verifyPassword(
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_POLICY.maxBytes) return no;
   if (stored === undefined) {
     decoy ??= hashPassword('alertbase decoy password');
-    await argon2Verify(await decoy, password).catch(() => false);
+    const { verify } = await argon2();
+    await verify(await decoy, password).catch(() => false);
     return no;
   }
   if (stored.startsWith('$argon2')) {
-    const ok = await argon2Verify(stored, password).catch(() => false);
+    const { verify } = await argon2();
+    const ok = await verify(stored, password).catch(() => false);
     return { ok, rehash: ok && !argon2Current(stored) };
   }
   if (/^\$2[aby]\$/.test(stored)) {
     if (Buffer.byteLength(password, 'utf8') > PASSWORD_POLICY.bcryptMaxBytes) return no;
+    const bcrypt = await bcryptjs();
     let cost: number;
     try {
       cost = bcrypt.getRounds(stored);

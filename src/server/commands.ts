@@ -2,6 +2,7 @@
  * What the `alertbase serve` and `alertbase admin create-key` commands run
  * (the CLI parses the arguments and calls these).
  */
+import { flushCompileCache } from 'node:module';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import { auditKeysOf, FieldCipher } from '../security/index.js';
@@ -52,7 +53,7 @@ export async function runServe(
     configFile: options.config,
     overrides: { server: { port: options.port, host: options.host } },
   });
-  return startServer({
+  const server = await startServer({
     config,
     env: io.env,
     cwd: io.cwd,
@@ -61,6 +62,10 @@ export async function runServe(
     logger: options.logger === false ? false : { level: 'info', pretty: io.stdout.isTTY === true },
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
+  // Listening: the modules compiled so far go to Node's compile cache now
+  // (when the CLI enabled it), not only at exit, which a killed process never reaches.
+  flushCompileCache();
+  return server;
 }
 
 /** What an admin command says when `alertbase serve` holds the PGlite directory. */

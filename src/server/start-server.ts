@@ -26,6 +26,8 @@ import { createRepositories } from '../storage/repositories/index.js';
 import { seedDataDir } from './data-dir.js';
 import { resolveKeyRing } from './key-ring-file.js';
 
+const noop = (): void => {};
+
 /** The tenant created on first start. */
 export const DEMO_TENANT = 'demo';
 
@@ -111,7 +113,7 @@ interface Opened {
  * from the template. The directory is locked first (before seeding): a
  * second `alertbase serve` or `alertbase admin` on it is refused.
  */
-async function open(config: AlertbaseConfig): Promise<Opened> {
+async function open(config: AlertbaseConfig, onStart?: () => void): Promise<Opened> {
   const url = config.storage.databaseUrl;
   if (url !== undefined) {
     return {
@@ -123,7 +125,7 @@ async function open(config: AlertbaseConfig): Promise<Opened> {
   const lock = await lockDataDir(dataDir, { holder: 'alertbase serve' });
   try {
     const created = await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
-    return { db: await openDatabase({ dataDir, lock }), created, lock };
+    return { db: await openDatabase({ dataDir, lock, onStart }), created, lock };
   } catch (err) {
     await lock.release();
     throw err;
@@ -249,9 +251,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       : undefined;
   // Open the database and build the app at the same time (see deferredDatabase).
   // A new key file is written once the data directory is seeded (seeding wants it empty).
+  let engineStarted: () => void = () => {};
+  const engineStarting = new Promise<void>((started) => {
+    engineStarted = started;
+  });
   const opening = (
     options.database === undefined
-      ? open(config)
+      ? open(config, engineStarted)
       : Promise.resolve({ db: options.database, created: false })
   ).then(async (o) => {
     try {
@@ -267,6 +273,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let metrics: AlertbaseMetrics | undefined;
   // Redis (L2 cache, shared limits) is a helper: when it is away the server starts anyway.
   const redis = await openRedis(config, options.print === undefined ? undefined : print);
+  // PGlite runs on this thread: it is set going first (its WebAssembly then
+  // compiles on other threads) before this thread loads and builds the app.
+  if (options.database === undefined && config.storage.databaseUrl === undefined) {
+    await Promise.race([engineStarting, opening.then(noop, noop)]);
+  }
   try {
     // Loaded here, while the database opens, like the app.
     const [{ buildApp }, { metricsOf }] = await Promise.all([

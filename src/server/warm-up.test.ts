@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { warmModules } from './warm-up.js';
 
 describe('warmModules (performance.lazy_loading off)', () => {
-  it('imports the drivers, ioredis and the metrics server', async () => {
+  it('imports the drivers, ioredis, the metrics server, the password and format libraries', async () => {
     expect(await warmModules()).toEqual([
       'postgres driver',
       'pglite driver',
@@ -10,6 +10,11 @@ describe('warmModules (performance.lazy_loading off)', () => {
       '@electric-sql/pglite',
       'ioredis',
       'metrics server',
+      '@node-rs/argon2',
+      'bcryptjs',
+      'msgpackr',
+      'protobufjs',
+      'fast-xml-parser',
     ]);
   });
 });

@@ -34,6 +34,12 @@ export interface OpenDatabaseOptions {
   readonly selfCheck?: boolean | undefined;
   /** The role tenant transactions run as; default `alertbase_app`. */
   readonly appRole?: string | undefined;
+  /**
+   * PGlite: called once the engine has been asked to start (its WebAssembly
+   * compiles on other threads from then on); `alertbase serve` loads the app
+   * meanwhile. Not called for a PostgreSQL server.
+   */
+  readonly onStart?: (() => void) | undefined;
   /** A per-statement timing listener (see `Database.onQuery`). */
   readonly onQuery?: QueryListener | undefined;
   /** @internal Migrations to apply instead of alertbase's own (tests). */
@@ -115,7 +121,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     });
   } else {
     const { PgliteDatabase } = await import('./drivers/pglite.js');
-    db = await PgliteDatabase.create({ ...base, dataDir: target.dataDir, lock: options.lock });
+    db = await PgliteDatabase.create({
+      ...base,
+      dataDir: target.dataDir,
+      lock: options.lock,
+      onStart: options.onStart,
+    });
   }
   const shouldMigrate = options.migrate ?? true;
   try {

@@ -101,3 +101,52 @@ describe('scripts/build-state.mjs ensure', () => {
     ).toThrow(expect.objectContaining({ status: 2 }));
   });
 });
+
+describe('scripts/build-state.mjs start (what `npm start` runs)', () => {
+  /** A stand-in for the built CLI that records the arguments it was run with. */
+  function fakeCli(): void {
+    mkdirSync(join(root, 'dist/cli'), { recursive: true });
+    writeFileSync(
+      join(root, 'dist/cli/main.js'),
+      "import { writeFileSync } from 'node:fs';\n" +
+        "writeFileSync(new URL('../../argv.json', import.meta.url), JSON.stringify(process.argv.slice(2)));\n",
+    );
+    writeFileSync(join(root, 'package.json'), readFileSync(join(root, 'package.json')));
+    age('package.json', 60);
+  }
+  const start = (...args: string[]): void => {
+    execFileSync(process.execPath, [join(root, 'scripts/build-state.mjs'), 'start', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  };
+  const argv = (): unknown => JSON.parse(readFileSync(join(root, 'argv.json'), 'utf8'));
+
+  it('builds when needed, then runs `alertbase serve` with the given options in the same process', () => {
+    // ESM, as the package is.
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')),
+        type: 'module',
+      }),
+    );
+    fakeCli();
+    start('--port', '9999');
+    expect(builds()).toBe(1);
+    expect(argv()).toEqual(['serve', '--port', '9999']);
+    start();
+    expect(builds()).toBe(1);
+    expect(argv()).toEqual(['serve']);
+  });
+
+  it('does not serve when the build fails', () => {
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ type: 'module', scripts: { build: 'exit 3' } }),
+    );
+    fakeCli();
+    expect(() => start()).toThrow(expect.objectContaining({ status: 3 }));
+    expect(() => argv()).toThrow(/ENOENT/);
+  });
+});

@@ -1,8 +1,7 @@
-import { Unpackr } from 'msgpackr';
-import protobuf from 'protobufjs';
 import type { AnyModel } from '../types/model.js';
 import { messageOf } from './codec.js';
 import type { Format } from './formats.js';
+import { msgpackrLibrary, protobufLibrary } from './libraries.js';
 import { malformed, tooLarge } from './limits.js';
 import {
   type DecodeOptions,
@@ -73,7 +72,7 @@ export async function* encodeStream(
   for await (const record of records) {
     if (format === 'protobuf') {
       const bytes = s.encode(record, 'protobuf', one);
-      const writer = protobuf.Writer.create();
+      const writer = protobufLibrary().Writer.create();
       writer.uint32(bytes.byteLength);
       yield Buffer.concat([writer.finish(), bytes]);
     } else if (format === 'json') {
@@ -176,7 +175,7 @@ export async function* decodeStream(
         throw tooLarge('json', limits.maxBytes, 'bytes', at());
     } else if (format === 'protobuf') {
       for (;;) {
-        const reader = protobuf.Reader.create(pending);
+        const reader = protobufLibrary().Reader.create(pending);
         let length: number;
         try {
           length = reader.uint32();
@@ -194,12 +193,12 @@ export async function* decodeStream(
     } else {
       const ends: number[] = [];
       try {
-        new Unpackr({ useRecords: true, structuredClone: false }).unpackMultiple(
-          pending,
-          (_v, _start, end) => {
-            ends.push(end as number);
-          },
-        );
+        new (msgpackrLibrary().Unpackr)({
+          useRecords: true,
+          structuredClone: false,
+        }).unpackMultiple(pending, (_v, _start, end) => {
+          ends.push(end as number);
+        });
       } catch (cause) {
         if ((cause as { incomplete?: boolean }).incomplete !== true) {
           throw malformed('msgpack', messageOf(cause), at(), cause);

@@ -1,12 +1,23 @@
-import { Packr, Unpackr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import { type Codec, type CodecContext, messageOf } from './codec.js';
+import { msgpackrLibrary } from './libraries.js';
 import { checkSize, checkTree, type DecodeLimits, malformed, tooLarge } from './limits.js';
 import { scanMsgpack } from './scan-msgpack.js';
 
 // Single values as plain maps; arrays of records with record structures
 // (each key list written once), which msgpackr embeds in the message.
-const single = new Packr({ useRecords: false, variableMapSize: true });
-const records = new Packr({ useRecords: true, variableMapSize: true });
+// Made on first use (see libraries.ts).
+let packrs: { readonly single: Packr; readonly records: Packr } | undefined;
+function packers(): { readonly single: Packr; readonly records: Packr } {
+  if (packrs === undefined) {
+    const { Packr } = msgpackrLibrary();
+    packrs = {
+      single: new Packr({ useRecords: false, variableMapSize: true }),
+      records: new Packr({ useRecords: true, variableMapSize: true }),
+    };
+  }
+  return packrs;
+}
 
 const PROTO_KEY = Buffer.from('__proto__');
 
@@ -50,6 +61,7 @@ function unpack(bytes: Uint8Array, limits: DecodeLimits): unknown {
   checkSize(bytes.byteLength, 'msgpack', limits);
   scanMsgpack(bytes, limits);
   // A fresh decoder per message: record structures of one message never apply to another.
+  const { Unpackr } = msgpackrLibrary();
   const unpackr = new Unpackr({
     useRecords: true,
     mapsAsObjects: true,
@@ -89,9 +101,9 @@ function pack(packr: Packr, value: unknown): Uint8Array {
 export const msgpackCodec: Codec = {
   format: 'msgpack',
   keepsDates: true,
-  encode: (value) => pack(single, value),
+  encode: (value) => pack(packers().single, value),
   decode: (bytes, context: CodecContext) => unpack(bytes, context.limits),
-  encodeMany: (values) => pack(records, values),
+  encodeMany: (values) => pack(packers().records, values),
   scan: (bytes, context) => scanMsgpack(bytes, context.limits),
   decodeMany(bytes, context) {
     const value = unpack(bytes, context.limits);

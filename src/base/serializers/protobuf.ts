@@ -1,6 +1,7 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import type { AnyModel } from '../types/model.js';
 import { type Codec, type CodecContext, messageOf } from './codec.js';
+import { protobufLibrary } from './libraries.js';
 import { checkSize, checkTree, type DecodeLimits, malformed, setKey, tooLarge } from './limits.js';
 import {
   generateProto,
@@ -18,9 +19,9 @@ type PbType = protobuf.Type;
 type Obj = Record<string, unknown>;
 
 function newRoot(): protobuf.Root {
-  const root = new protobuf.Root();
+  const root = new (protobufLibrary().Root)();
   for (const file of ['google/protobuf/timestamp.proto', 'google/protobuf/struct.proto']) {
-    const json = protobuf.common.get(file);
+    const json = protobufLibrary().common.get(file);
     if (json !== null) root.addJSON(json.nested ?? {});
   }
   return root;
@@ -54,7 +55,7 @@ function compile(model: AnyModel, lock: ProtoLock = PROTO_LOCK): Compiled {
   if (cached !== undefined) return cached;
   const { proto } = generateProto([model], { lock });
   const root = newRoot();
-  protobuf.parse(proto, root, { keepCase: true });
+  protobufLibrary().parse(proto, root, { keepCase: true });
   root.resolveAll();
   const result = {
     type: root.lookupType(`${PROTO_PACKAGE}.${model.name}`),
@@ -303,7 +304,7 @@ export const protobufCodec: Codec = {
     return decodeWith(context, (type) => type.decode(bytes));
   },
   encodeMany(values, context) {
-    const writer = protobuf.Writer.create();
+    const writer = protobufLibrary().Writer.create();
     for (const value of values) encodeOne(value, context, writer);
     return writer.finish();
   },
@@ -311,7 +312,7 @@ export const protobufCodec: Codec = {
   decodeMany(bytes, context) {
     checkSize(bytes.byteLength, 'protobuf', context.limits);
     scanProtobuf(bytes, typeFor(context), context.limits, true);
-    const reader = protobuf.Reader.create(bytes);
+    const reader = protobufLibrary().Reader.create(bytes);
     const out: unknown[] = [];
     while (reader.pos < reader.len) {
       if (out.length >= context.limits.maxItems) {

@@ -1,5 +1,6 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { cannotExceedCounts, ElementCounter } from './element-counter.js';
+import { protobufLibrary } from './libraries.js';
 import type { DecodeLimits } from './limits.js';
 
 const FIXED64_TYPES: ReadonlySet<string> = new Set(['double', 'fixed64', 'sfixed64']);
@@ -10,7 +11,11 @@ const LENGTH_TYPES: ReadonlySet<string> = new Set(['string', 'bytes']);
 class Truncated extends Error {}
 
 /** A message without known fields: groups and unknown fields are only skipped. */
-const OPAQUE = new protobuf.Type('Opaque');
+let opaque: protobuf.Type | undefined;
+const OPAQUE = (): protobuf.Type => {
+  opaque ??= new (protobufLibrary().Type)('Opaque');
+  return opaque;
+};
 
 /** @internal A reader of the protobuf wire format that only counts. */
 class WireScanner {
@@ -87,7 +92,7 @@ class WireScanner {
       else if (wire === 5) this.skip(4, end);
       else if (wire === 3) {
         this.counter.open('message', start, false);
-        this.message(OPAQUE, end);
+        this.message(OPAQUE(), end);
         this.counter.close();
       } else throw new Truncated();
     }
@@ -98,10 +103,10 @@ class WireScanner {
     if (field === undefined) return;
     const resolved = field.resolvedType;
     const inner = field.map
-      ? resolved instanceof protobuf.Type
+      ? resolved instanceof protobufLibrary().Type
         ? entryType(resolved)
         : undefined
-      : resolved instanceof protobuf.Type
+      : resolved instanceof protobufLibrary().Type
         ? resolved
         : undefined;
     if (inner === undefined) return;
@@ -126,8 +131,8 @@ const entryTypes = new WeakMap<protobuf.Type, protobuf.Type>();
 function entryType(value: protobuf.Type): protobuf.Type {
   let entry = entryTypes.get(value);
   if (entry === undefined) {
-    entry = new protobuf.Type('Entry');
-    const field = new protobuf.Field('value', 2, value.name);
+    entry = new (protobufLibrary().Type)('Entry');
+    const field = new (protobufLibrary().Field)('value', 2, value.name);
     field.resolvedType = value;
     entry.add(field);
     entryTypes.set(value, entry);

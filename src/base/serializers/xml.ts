@@ -1,5 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
+import { xmlLibrary } from './libraries.js';
 import { checkSize, checkTree, lineColumn, malformed, setKey, tooLarge } from './limits.js';
 import { scanXml } from './scan-xml.js';
 import { type ObjectWire, unwrapWire, type WireType } from './wire-type.js';
@@ -225,7 +226,7 @@ interface XmlElement {
 }
 
 const parser = (maxDepth: number) =>
-  new XMLParser({
+  new (xmlLibrary().XMLParser)({
     ignoreAttributes: false,
     attributeNamePrefix: '@_',
     parseTagValue: false,
@@ -443,7 +444,7 @@ function parseXml(bytes: Uint8Array, context: CodecContext): { name: string; nod
       });
     }
   }
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  const valid = xmlLibrary().XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw malformed('xml', msg, { line, column: col });

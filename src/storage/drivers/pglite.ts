@@ -27,6 +27,11 @@ export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
    * instead of PGlite hanging on a full disk. Default 64 MiB.
    */
   readonly minFreeBytes?: number | undefined;
+  /**
+   * Called once PGlite has been asked to start: its WebAssembly compiles on
+   * other threads from then on, so a caller can go on with CPU work of its own.
+   */
+  readonly onStart?: (() => void) | undefined;
 }
 
 /** @internal Maps a PGlite result to the engine-neutral one. */
@@ -102,11 +107,13 @@ export class PgliteDatabase extends BaseDatabase {
           : createDiskSpaceGuard(options.dataDir, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES);
       // Opening writes too (recovery, a checkpoint): refused as well when short of space.
       await space?.assert();
-      const pg = await PGlite.create({
+      const creating = PGlite.create({
         extensions,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
       });
+      options.onStart?.();
+      const pg = await creating;
       return new PgliteDatabase(pg, options, lock, space);
     } catch (err) {
       await lock?.release();
