@@ -2,13 +2,16 @@
  * The retention scheduler: every `tickMs` (default an hour; the first pass a
  * minute after start), each tenant's closed alerts and finished
  * notifications older than its tier's `retentionDays` (or its
- * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited).
+ * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited),
+ * and so are its archived ingest payloads older than the same number of
+ * days, or `ARCHIVE_RETENTION_DAYS` when that is shorter.
  * Several instances may all run it: removals are idempotent, and each
  * instance audits what it removed.
  */
 
 import type { Tenant } from '../domain/tenant.js';
 import { quotasOf } from '../domain/tenant.js';
+import type { PayloadArchive } from '../storage/archive/types.js';
 import type { AuditKeys } from '../storage/repositories/audit-log.js';
 import { purgeExpired, type RetentionResult } from '../storage/retention.js';
 import type { Database } from '../storage/types.js';
@@ -25,6 +28,10 @@ export interface RetentionSchedulerOptions {
   readonly now?: () => Date;
   /** The keys that seal the audit entries (the repositories' `auditKeys`). */
   readonly keys?: AuditKeys | undefined;
+  /** The payload archive whose old entries go too. */
+  readonly archive?: PayloadArchive | undefined;
+  /** Days archived payloads are kept at most (`ARCHIVE_RETENTION_DAYS`); the tier's when shorter or unset. */
+  readonly archiveRetentionDays?: number | undefined;
   /** Told of each tenant a pass removed rows of. */
   readonly onPurge?: (tenantId: string, result: RetentionResult) => void;
   /** Told of a pass that failed (the loop goes on). */
@@ -44,7 +51,10 @@ export interface RetentionTenants {
 export async function runRetentionPass(
   db: Database,
   tenants: RetentionTenants,
-  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge' | 'keys'> = {},
+  options: Pick<
+    RetentionSchedulerOptions,
+    'now' | 'onPurge' | 'keys' | 'archive' | 'archiveRetentionDays'
+  > = {},
 ): Promise<Map<string, RetentionResult>> {
   const now = (options.now ?? (() => new Date()))();
   const { rows } = await db.query<{ tenant_id: string }>(
@@ -54,10 +64,16 @@ export async function runRetentionPass(
   for (const { tenant_id: id } of rows) {
     const tenant = await tenants.find(id);
     if (tenant === undefined) continue;
-    const cutoff = new Date(now.getTime() - quotasOf(tenant).retentionDays * DAY_MS);
-    const result = await purgeExpired(db, id, cutoff, { keys: options.keys });
+    const days = quotasOf(tenant).retentionDays;
+    const cutoff = new Date(now.getTime() - days * DAY_MS);
+    const archiveDays = Math.min(days, options.archiveRetentionDays ?? days);
+    const archive =
+      options.archive === undefined
+        ? undefined
+        : { store: options.archive, cutoff: new Date(now.getTime() - archiveDays * DAY_MS) };
+    const result = await purgeExpired(db, id, cutoff, { keys: options.keys, archive });
     results.set(id, result);
-    if (result.alerts + result.notifications > 0) options.onPurge?.(id, result);
+    if (result.alerts + result.notifications + result.payloads > 0) options.onPurge?.(id, result);
   }
   return results;
 }

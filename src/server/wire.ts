@@ -39,6 +39,9 @@ export interface SerializationObserver {
   ): void;
 }
 
+/** The size on the wire of each request body read (before decompression), bytes. */
+export const bodyBytes = new WeakMap<FastifyRequest, number>();
+
 const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
 
 /** Media types of every format alertbase writes, and of its errors. */
@@ -88,6 +91,7 @@ export function useSerializer(
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
       const bytes = body as Buffer;
+      bodyBytes.set(request, bytes.byteLength);
       if (bytes.byteLength === 0) {
         done(null, undefined);
         return;
