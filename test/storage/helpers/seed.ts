@@ -20,6 +20,7 @@ export const TENANT_TABLES = [
   'users',
   'sessions',
   'alert_series',
+  'payload_archive',
 ] as const;
 
 /** A tenant table name. */
@@ -82,6 +83,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'alert_series':
       return `INSERT INTO alert_series (tenant_id, at, kind, status)
         SELECT ${T}, now(), 'created', 'firing' FROM ${g}`;
+    case 'payload_archive':
+      return `INSERT INTO payload_archive (tenant_id, id, received_at, request_id, key_id, door, format, outcome, bytes, body)
+        SELECT ${T}, 'pa-' || g, now(), 'req-' || g, 'key-1', 'alerts', 'json', 'accepted', 2, '[]' FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',
