@@ -10,7 +10,6 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isAlertbaseError, ValidationError } from '../base/exceptions/index.js';
-import { type Format, formatFromMimeType } from '../base/serializers/index.js';
 import { newId } from '../base/utils/ids.js';
 import {
   type ArchiveDoor,
@@ -20,7 +19,7 @@ import {
 } from '../storage/archive/index.js';
 import type { IngestResult } from '../storage/repositories/index.js';
 import type { PayloadArchiveService } from './payload-archive.js';
-import { bodyBytes } from './wire.js';
+import { receivedBodies } from './wire.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -77,15 +76,6 @@ function issuesOf(state: Pending, accepted: boolean): ArchiveIssue[] {
   return [{ index: null, pointer: '', code, message }];
 }
 
-/** The format of a request body, by its `Content-Type` (JSON when it names none). */
-function formatOf(request: FastifyRequest): Format {
-  try {
-    return formatFromMimeType(request.headers['content-type'] ?? '');
-  } catch {
-    return 'json';
-  }
-}
-
 /**
  * Installs the hooks on the API scope.
  *
@@ -112,7 +102,8 @@ export function useIngestArchive(
   scope.addHook('onResponse', async (request, reply) => {
     const state = pending.get(request);
     const principal = request.principal;
-    if (state === undefined || principal?.kind !== 'tenant') return;
+    const received = receivedBodies.get(request);
+    if (state === undefined || principal?.kind !== 'tenant' || received === undefined) return;
     pending.delete(request);
     const accepted = reply.statusCode === 200;
     const entry: ArchivedPayload = {
@@ -122,10 +113,10 @@ export function useIngestArchive(
       requestId: String(request.id),
       keyId: principal.keyId,
       door: state.door,
-      format: formatOf(request),
+      format: received.format,
       outcome: accepted ? 'accepted' : 'rejected',
       issues: issuesOf(state, accepted),
-      bytes: bodyBytes.get(request) ?? 0,
+      bytes: received.bytes,
       body: archivable(state.body),
     };
     archive.writer.record([entry]);

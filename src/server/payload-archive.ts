@@ -43,11 +43,12 @@ export interface PayloadArchiveService {
 }
 
 /**
- * A write the engine refused for its content, which it would refuse again:
- * dropped (`refused`), not retried. PostgreSQL's data exceptions (class 22)
- * and MongoDB's server errors other than a lost connection.
+ * @internal A write the engine refused for its content, which it would
+ * refuse again: dropped (`refused`), not retried. PostgreSQL's data
+ * exceptions (class 22) and MongoDB's refusals of a document; a lost
+ * connection or an unreachable server is retried.
  */
-function isRefusal(err: unknown): boolean {
+export function isRefusal(err: unknown): boolean {
   if (isAlertbaseError(err)) {
     const state = (err as { sqlState?: unknown }).sqlState;
     return typeof state === 'string' && state.startsWith('22');

@@ -39,8 +39,14 @@ export interface SerializationObserver {
   ): void;
 }
 
-/** The size on the wire of each request body read (before decompression), bytes. */
-export const bodyBytes = new WeakMap<FastifyRequest, number>();
+/** What was read of a request body: its format and its size on the wire (before decompression). */
+export interface ReceivedBody {
+  readonly format: Format;
+  readonly bytes: number;
+}
+
+/** Each request body decoded, by request. */
+export const receivedBodies = new WeakMap<FastifyRequest, ReceivedBody>();
 
 const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
 
@@ -91,13 +97,13 @@ export function useSerializer(
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
       const bytes = body as Buffer;
-      bodyBytes.set(request, bytes.byteLength);
       if (bytes.byteLength === 0) {
         done(null, undefined);
         return;
       }
       const format = formatFromMimeType(request.headers['content-type'] ?? '');
       const encoding = contentEncodingOf(request);
+      receivedBodies.set(request, { format, bytes: bytes.byteLength });
       const started = performance.now();
       const value = serializer.decode(
         bytes,

@@ -94,7 +94,7 @@ describe('payload archive: ingest, list, fetch, replay', () => {
           body: { version: '4', status: 'firing', alerts: [] },
         })
       ).status,
-    ).not.toBe(500);
+    ).toBe(200);
     const refused = await call(t.app, 'POST', '/v1/alerts', {
       key: t.keys.responder,
       body: { nope: 1 },
@@ -126,6 +126,23 @@ describe('payload archive: ingest, list, fetch, replay', () => {
       key: t.keys.viewer,
     });
     expect(yamlOnly.body.items?.map((i) => i.id)).toEqual([yamlEntry?.id]);
+  });
+
+  it('archives a request refused for naming another tenant, with the error as its issue', async () => {
+    const res = await call(t.app, 'POST', '/v1/alerts', {
+      key: t.keys.responder,
+      body: [{ ...alert('Foreign'), tenant_id: 'globex' }],
+    });
+    expect(res.status).toBe(403);
+    // The refused body of the test before, and this one, newest first.
+    const page = await archived(t, t.keys.viewer, 2, '&outcome=rejected&format=json&door=alerts');
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.items?.[0]?.issues).toEqual([
+      expect.objectContaining({ index: null, pointer: '', code: 'ALERTBASE_TENANT_ISOLATION' }),
+    ]);
+    // Filed under the caller's tenant only.
+    const theirs = await call(t.app, 'GET', '/v1/archive', { key: t.otherKey });
+    expect(theirs.body.items).toEqual([]);
   });
 
   it('pages newest first by cursor; another tenant sees none of it', async () => {
@@ -188,8 +205,8 @@ describe('payload archive: ingest, list, fetch, replay', () => {
       body: { from: partial.body.next_from, to, outcome: 'all' },
     });
     expect(rest.status).toBe(200);
-    // The YAML batch, Prometheus's, the webhook's and the refused body (counted, not ingested).
-    expect(rest.body).toMatchObject({ payloads: 3, refused: 1, next_from: null });
+    // The YAML batch, Prometheus's, the webhook's; the two refused bodies are counted, not ingested.
+    expect(rest.body).toMatchObject({ payloads: 3, refused: 2, next_from: null });
     // Prometheus's alert is still open (deduplicated); the YAML one's label names are not valid.
     expect(rest.body.counts).toEqual({ created: 0, deduplicated: 1, resolved: 0, rejected: 1 });
     await sleep(700);
@@ -205,7 +222,7 @@ describe('payload archive: ingest, list, fetch, replay', () => {
       audit.rows.map((r) => [r.details.replay, r.details.payloads, r.details.refused]),
     ).toEqual([
       [true, 1, 0],
-      [true, 3, 1],
+      [true, 3, 2],
     ]);
   });
 });
