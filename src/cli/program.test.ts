@@ -405,6 +405,12 @@ describe('alertbase config', () => {
     expect(io.out).toMatch(/^ {2}payload archive\s+MongoDB at m\.example\/db$/m);
   });
 
+  it('names the payload archive as off when ARCHIVE_ENABLED=false', async () => {
+    const io = capture(dir, { ARCHIVE_ENABLED: 'false', MONGODB_URL: 'mongodb://m.example/db' });
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).toMatch(/^ {2}payload archive\s+off \(ARCHIVE_ENABLED=false\)$/m);
+  });
+
   it('without Redis: L2 off, limits in each process', async () => {
     const io = capture(dir);
     expect(await runCli(['config'], io)).toBe(0);
