@@ -162,6 +162,15 @@ describe('payload archive: ingest, list, fetch, replay', () => {
     const stolen = await call(t.app, 'GET', `/v1/archive/${String(ids[0])}`, { key: t.otherKey });
     expect(stolen.status).toBe(404);
     expect(stolen.body.code).toBe('ALERTBASE_RESOURCE_NOT_FOUND');
+    // Reads of the archive are audited like reads of alerts (one `read` event per caller and route).
+    await sleep(1_500);
+    const reads = await t.db.withTenant('acme', (tx) =>
+      tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = 'acme'
+            AND doc->>'action' = 'read' AND doc->>'entityType' = 'PayloadArchive'`,
+      ),
+    );
+    expect(reads.rows[0]?.n).toBeGreaterThan(0);
     const bad = await call(
       t.app,
       'GET',
