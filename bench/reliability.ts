@@ -11,13 +11,16 @@
  *   and slow, PGlite disk full, SIGTERM under load, the restore drill), each
  *   suite's result.
  *
- * Flags: `--seconds N`, `--connections N` (default 10), `--skip-faults`.
+ * Flags: `--seconds N`, `--connections N` (default 10), `--skip-faults`,
+ * `--heap-snapshots DIR` (V8 heap snapshots after warm-up and after the run,
+ * for `bench/heap-diff.ts`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/index.js';
 import { startServer } from '../src/server/start-server.js';
@@ -34,6 +37,8 @@ const SECONDS = Math.min(flag('seconds', 30), 900);
 const CONNECTIONS = Math.min(flag('connections', 10), 100);
 const WARMUP_SECONDS = Math.min(5, Math.max(1, Math.floor(SECONDS / 6)));
 const ACK_POOL = 2_000;
+const snapshotsAt = args.indexOf('--heap-snapshots');
+const SNAPSHOT_DIR = snapshotsAt === -1 ? undefined : args[snapshotsAt + 1];
 const OUT = join(import.meta.dirname, 'results', 'reliability.md');
 
 const mib = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
@@ -146,6 +151,7 @@ async function runLoad(): Promise<LoadReport> {
     await run(WARMUP_SECONDS);
     gc();
     const heapWarm = process.memoryUsage().heapUsed;
+    if (SNAPSHOT_DIR !== undefined) writeHeapSnapshot(join(SNAPSHOT_DIR, 'warm.heapsnapshot'));
     ingested = 0;
     const seqStart = seq;
     const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -165,6 +171,7 @@ async function runLoad(): Promise<LoadReport> {
     lag.disable();
     gc();
     const heapEnd = process.memoryUsage().heapUsed;
+    if (SNAPSHOT_DIR !== undefined) writeHeapSnapshot(join(SNAPSHOT_DIR, 'end.heapsnapshot'));
     // Acknowledged ingests of the measured run must all be stored.
     const { rows } = await server.db.withTenant(tenant, (tx) =>
       tx.query<{ n: number }>(

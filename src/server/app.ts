@@ -265,6 +265,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         archive: archive.store,
         archiveRetentionDays: options.config.storage.archiveRetentionDays,
         onPurge: (tenant, result) => app.log.info({ tenant, retention: result }, 'retention'),
+        onAuditPurge: (result) =>
+          app.log.info(
+            {
+              auditCuts: Object.fromEntries(result.cuts),
+              partitionsDropped: result.partitionsDropped,
+              rowsDeleted: result.rowsDeleted,
+            },
+            'audit retention',
+          ),
         onError: (err) => app.log.error({ err }, 'retention pass failed'),
       });
       scheduler = startSilenceScheduler(repos.silences, {

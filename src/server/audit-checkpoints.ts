@@ -22,7 +22,8 @@ export type CheckpointVerdict =
       /**
        * `bad_signature` (not signed by this ring, or altered), `other_tenant`,
        * `truncated` (the chain is now shorter), `rewritten` (the entry at the
-       * checkpoint no longer has its hash), or the chain's own failure.
+       * checkpoint no longer has its hash), `removed_by_retention` (retention
+       * cut the chain after the checkpoint's position), or the chain's own failure.
        */
       readonly reason: string;
       readonly index?: number | undefined;
@@ -81,6 +82,11 @@ export async function checkCheckpoint(
   if (!chain.ok) return { ok: false, reason: chain.reason, index: chain.index };
   if (chain.length < checkpoint.length) {
     return { ok: false, reason: 'truncated', length: chain.length };
+  }
+  // Retention removed the entry at the checkpoint's position (the entry right
+  // before the cut lives on as the cut's hash): it can no longer be compared.
+  if (chain.from !== undefined && checkpoint.length < chain.from) {
+    return { ok: false, reason: 'removed_by_retention', index: checkpoint.length - 1 };
   }
   if (checkpoint.length > 0) {
     const hash = await auditHashAt(db, tenantId, checkpoint.length - 1);

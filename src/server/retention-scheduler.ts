@@ -4,7 +4,10 @@
  * notifications older than its tier's `retentionDays` (or its
  * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited),
  * and so are its archived ingest payloads older than the same number of
- * days, or `ARCHIVE_RETENTION_DAYS` when that is shorter.
+ * days, or `ARCHIVE_RETENTION_DAYS` when that is shorter; then the audit
+ * trail: the partitions of the coming months are created, each tenant's
+ * chain is cut at its cut-off, and past months' partitions holding only cut
+ * entries are dropped (`purgeExpiredAudit`).
  * Several instances may all run it: removals are idempotent, and each
  * instance audits what it removed.
  */
@@ -12,6 +15,8 @@
 import type { Tenant } from '../domain/tenant.js';
 import { quotasOf } from '../domain/tenant.js';
 import type { PayloadArchive } from '../storage/archive/types.js';
+import { ensureAuditPartitions } from '../storage/audit-partitions.js';
+import { type AuditRetentionResult, purgeExpiredAudit } from '../storage/audit-retention.js';
 import type { AuditKeys } from '../storage/repositories/audit-log.js';
 import { purgeExpired, type RetentionResult } from '../storage/retention.js';
 import type { Database } from '../storage/types.js';
@@ -34,6 +39,8 @@ export interface RetentionSchedulerOptions {
   readonly archiveRetentionDays?: number | undefined;
   /** Told of each tenant a pass removed rows of. */
   readonly onPurge?: (tenantId: string, result: RetentionResult) => void;
+  /** Told of a pass that cut audit chains, dropped partitions or deleted audit rows. */
+  readonly onAuditPurge?: (result: AuditRetentionResult) => void;
   /** Told of a pass that failed (the loop goes on). */
   readonly onError?: (err: unknown) => void;
 }
@@ -53,7 +60,7 @@ export async function runRetentionPass(
   tenants: RetentionTenants,
   options: Pick<
     RetentionSchedulerOptions,
-    'now' | 'onPurge' | 'keys' | 'archive' | 'archiveRetentionDays'
+    'now' | 'onPurge' | 'onAuditPurge' | 'keys' | 'archive' | 'archiveRetentionDays'
   > = {},
 ): Promise<Map<string, RetentionResult>> {
   const now = (options.now ?? (() => new Date()))();
@@ -61,11 +68,13 @@ export async function runRetentionPass(
     'SELECT tenant_id FROM tenants ORDER BY tenant_id',
   );
   const results = new Map<string, RetentionResult>();
+  const cutoffs = new Map<string, Date>();
   for (const { tenant_id: id } of rows) {
     const tenant = await tenants.find(id);
     if (tenant === undefined) continue;
     const days = quotasOf(tenant).retentionDays;
     const cutoff = new Date(now.getTime() - days * DAY_MS);
+    cutoffs.set(id, cutoff);
     const archiveDays = Math.min(days, options.archiveRetentionDays ?? days);
     const archive =
       options.archive === undefined
@@ -74,6 +83,11 @@ export async function runRetentionPass(
     const result = await purgeExpired(db, id, cutoff, { keys: options.keys, archive });
     results.set(id, result);
     if (result.alerts + result.notifications + result.payloads > 0) options.onPurge?.(id, result);
+  }
+  await ensureAuditPartitions(db, now);
+  const audit = await purgeExpiredAudit(db, cutoffs, { keys: options.keys, now });
+  if (audit.cuts.size + audit.partitionsDropped.length + audit.rowsDeleted > 0) {
+    options.onAuditPurge?.(audit);
   }
   return results;
 }

@@ -5,8 +5,9 @@
  * (`maxBuffer`, in items or in the weight `weigh` gives each): when the
  * store is away long enough to fill it, new items are dropped and counted
  * (`onDrop`), so the caller never blocks, never grows without bound and
- * never fails because of the store. The alert time series and the payload
- * archive both write through it.
+ * never fails because of the store. The payload archive writes through it
+ * (bounded by bytes); it is the time series' writer of before two writes in
+ * flight, made generic over the item.
  */
 
 /** Why items were dropped. */

@@ -2,6 +2,20 @@
  * Storage: PostgreSQL (a server, or PGlite embedded) with tenant isolation
  * enforced by row-level security. Drivers are loaded only when opened.
  */
+export {
+  AUDIT_MONTHS_AHEAD,
+  type AuditPartition,
+  auditPartitionOf,
+  dropAuditPartitionIfCut,
+  ensureAuditPartitions,
+  listAuditPartitions,
+} from './audit-partitions.js';
+export {
+  type AuditRetentionOptions,
+  type AuditRetentionResult,
+  cutAuditChain,
+  purgeExpiredAudit,
+} from './audit-retention.js';
 export { APP_ROLE, TENANT_SETTING } from './base-database.js';
 export type { PgliteDatabase, PgliteDatabaseOptions } from './drivers/pglite.js';
 export type { PostgresDatabase, PostgresDatabaseOptions } from './drivers/postgres.js';

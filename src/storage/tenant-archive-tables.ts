@@ -50,6 +50,8 @@ SELECT c.relname AS name,
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+  -- A partitioned table moves through its parent, never partition by partition.
+  AND NOT c.relispartition
   AND EXISTS (SELECT 1 FROM pg_attribute t
                WHERE t.attrelid = c.oid AND t.attname = 'tenant_id' AND NOT t.attisdropped)
 ORDER BY c.relname`;

@@ -101,3 +101,42 @@ describe('alert changes as series points', () => {
     ).toEqual([1]);
   });
 });
+
+describe('heartbeats answered from memory as series points', () => {
+  let db: Database;
+  let repos: Repositories;
+  const points: SeriesPoint[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    repos = createRepositories(db, {
+      alertEvents: { record: (p) => points.push(...p) },
+      heartbeatWindowMs: 1_000,
+    });
+    await repos.tenants.create({ id: 'acme', name: 'Acme' }, 'admin');
+  });
+  afterAll(async () => {
+    await repos?.alerts.close();
+    await db?.close();
+  });
+
+  it('count as the resends written do: one heartbeat per resend, per minute and tags', async () => {
+    const alert = {
+      labels: { alertname: 'HighCPU', instance: 'a' },
+      level: 'critical',
+      priority: 'P1',
+      startsAt: new Date(Date.now() - 60_000),
+    };
+    await repos.alerts.ingest('acme', [alert], 'key:k');
+    for (let i = 0; i < 3; i++) {
+      const { items } = await repos.alerts.ingest('acme', [alert], 'key:k');
+      expect(items.map((item) => item.outcome)).toEqual(['deduplicated']);
+    }
+    // The write-behind has not written them yet: they were answered from the index.
+    expect(repos.alerts.pendingHeartbeats).toBe(3);
+    const beats = points.filter((p) => p.kind === 'heartbeat');
+    expect(beats.reduce((n, p) => n + p.count, 0)).toBe(3);
+    expect(beats.every((p) => p.alertname === 'HighCPU' && p.severity === 'critical')).toBe(true);
+    expect(points.filter((p) => p.kind === 'created')).toHaveLength(1);
+  });
+});

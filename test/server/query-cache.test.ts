@@ -5,8 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCache, createMemoryDriver } from '../../src/cache/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
+import { createQueryCache } from '../../src/server/query-cache.js';
 import { createTestDatabase, type Database } from '../../src/storage/index.js';
 import { newIds } from '../../src/storage/repositories/ids.js';
 import { dataVersionOf } from '../../src/storage/repositories/index.js';
@@ -63,6 +65,32 @@ describe('the query cache on one instance', () => {
     expect(created.status).toBe(201);
     const third = await call(t.app, 'GET', '/v1/rules', { key: t.keys.viewer });
     expect(names(third)).toEqual([...names(first), 'after', 'sneaked'].sort());
+  });
+
+  it('keeps one entry per query: an answer at a new version replaces the old one', async () => {
+    const cache = createCache({
+      l1: createMemoryDriver({ maxEntries: 1_000, maxBytes: 1_048_576, ttlSeconds: 300 }),
+    });
+    const queries = createQueryCache({ db: t.db, cache, enabled: true });
+    let loads = 0;
+    const answer = () =>
+      queries.answer('acme', 'AlertRule', { limit: 7 }, async () => {
+        loads++;
+        return { loads };
+      });
+    for (let i = 0; i < 5; i++) {
+      expect(await answer()).toEqual({ loads: i + 1 });
+      expect(await answer()).toEqual({ loads: i + 1 });
+      const created = await call(t.app, 'POST', '/v1/rules', {
+        key: t.keys.editor,
+        body: { ...RULE, name: `entry-${i}` },
+      });
+      expect(created.status).toBe(201);
+    }
+    expect(cache.l1.size).toBe(1);
+    // Concurrent misses at one version share one load.
+    const [a, b] = await Promise.all([answer(), answer()]);
+    expect([a, b, loads]).toEqual([{ loads: 6 }, { loads: 6 }, 6]);
   });
 
   it('keeps queries apart: another filter or page size is another answer', async () => {

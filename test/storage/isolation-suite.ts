@@ -11,6 +11,8 @@ export interface IsolationFixture {
 }
 
 const A = 'tenant-a';
+/** Tables the app role may only read and append to. */
+const APPEND_ONLY: readonly string[] = ['audit_events', 'audit_cuts'];
 const B = 'tenant-b';
 
 /** As the app role with no tenant set at all. */
@@ -79,7 +81,7 @@ export function isolationSuite(fixture: IsolationFixture): void {
       });
     });
 
-    if (table !== 'audit_events') {
+    if (!APPEND_ONLY.includes(table)) {
       it("UPDATE and DELETE aimed at B's rows change none", async () => {
         // A column every row has besides the key (some tables have no updated_at).
         const touch = TOUCH[table] ?? 'updated_at = updated_at';
@@ -121,11 +123,14 @@ export function isolationSuite(fixture: IsolationFixture): void {
     });
   });
 
-  it('audit rows cannot be updated, deleted or truncated by the app role', async () => {
+  it('audit rows and cuts cannot be updated, deleted or truncated by the app role', async () => {
     for (const sql of [
       "UPDATE audit_events SET result = 'tampered'",
       'DELETE FROM audit_events',
       'TRUNCATE audit_events',
+      "UPDATE audit_cuts SET seal = 'forged'",
+      'DELETE FROM audit_cuts',
+      'TRUNCATE audit_cuts',
     ]) {
       await expect(
         db.withTenant(A, (tx) => tx.query(sql)),
@@ -139,6 +144,43 @@ export function isolationSuite(fixture: IsolationFixture): void {
       await tx.query(seedSql('audit_events', 101, 101));
       expect(await countAll(tx, 'audit_events')).toBe(101);
     });
+  });
+
+  it('cannot read, write or change an audit partition directly, only through the parent', async () => {
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'audit_events'::regclass ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.name)).toContain('audit_events_default');
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    // The rows seeded now are in the current month's partition.
+    const { rows: here } = await db.query<{ part: string }>(
+      "SELECT DISTINCT tableoid::regclass::text AS part FROM audit_events WHERE tenant_id = 'tenant-b'",
+    );
+    expect(here).toHaveLength(1);
+    for (const { name } of rows) {
+      for (const sql of [
+        `SELECT count(*) FROM ${name}`,
+        `SELECT count(*) FROM ${name} WHERE tenant_id = '${B}'`,
+        `DELETE FROM ${name}`,
+        `ALTER TABLE ${name} NO FORCE ROW LEVEL SECURITY`,
+      ]) {
+        await expect(
+          db.withTenant(A, (tx) => tx.query(sql)),
+          sql,
+        ).rejects.toMatchObject({
+          sqlState: '42501',
+        });
+      }
+    }
+    // Through the parent, even aimed at one partition's range: only A's rows.
+    const month = await db.withTenant(A, (tx) =>
+      tx.query<{ tenant_id: string }>(
+        `SELECT DISTINCT tenant_id FROM audit_events
+          WHERE created_at >= date_trunc('month', now()) AND created_at < date_trunc('month', now()) + interval '1 month'`,
+      ),
+    );
+    expect(month.rows).toEqual([{ tenant_id: A }]);
   });
 
   it('sees no rows with no tenant set, or an empty one, and cannot insert', async () => {
@@ -216,7 +258,11 @@ export function isolationSuite(fixture: IsolationFixture): void {
         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         ORDER BY 1`,
     );
-    expect(rows.map((r) => r.name)).toEqual([...TENANT_TABLES].sort());
+    const partitions = rows.filter((r) => r.name.startsWith('audit_events_'));
+    expect(partitions.length).toBeGreaterThanOrEqual(4);
+    expect(rows.filter((r) => !partitions.includes(r)).map((r) => r.name)).toEqual(
+      [...TENANT_TABLES].sort(),
+    );
     for (const row of rows) {
       expect(row, row.name).toMatchObject({ rls: true, forced: true });
       expect(row.owner, row.name).not.toBe(APP_ROLE);
@@ -226,6 +272,7 @@ export function isolationSuite(fixture: IsolationFixture): void {
     );
     expect(policies.rows[0]?.n).toBe(TENANT_TABLES.length * 4);
     const report = await assertIsolation(db);
-    expect(report.tenantTables).toHaveLength(TENANT_TABLES.length);
+    // Partitions are checked too: they have forced row-level security (and no policy).
+    expect(report.tenantTables).toHaveLength(TENANT_TABLES.length + partitions.length);
   });
 }

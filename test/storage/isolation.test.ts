@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type Database, openDatabase } from '../../src/storage/index.js';
+import {
+  createTestDatabase,
+  type Database,
+  ensureAuditPartitions,
+  openDatabase,
+  purgeExpiredAudit,
+} from '../../src/storage/index.js';
 import { seedTenant } from './helpers/seed.js';
 import {
   adminQuery,
@@ -91,6 +97,20 @@ describeWithServer('tenant isolation: a login that is only a member of the app r
     expect(
       await app.withTenant('tenant-a', (tx) => tx.query('SELECT * FROM alerts')),
     ).toMatchObject({ rowCount: 10 });
+  });
+
+  it('creates no audit partition and removes no audit row: it owns neither', async () => {
+    expect(await ensureAuditPartitions(app)).toEqual([]);
+    expect(await purgeExpiredAudit(app, new Map([['tenant-a', new Date()]]))).toEqual({
+      cuts: new Map(),
+      partitionsDropped: [],
+      rowsDeleted: 0,
+      more: false,
+    });
+    const { rows } = await app.withTenant('tenant-a', (tx) =>
+      tx.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events'),
+    );
+    expect(rows[0]?.n).toBe(10);
   });
 
   it('cannot read or change the migrations table or switch RLS off', async () => {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import {
+  appendAuditMany,
+  auditPartitionOf,
   checksumOf,
   createTestDatabase,
   type Database,
@@ -8,7 +11,9 @@ import {
   type Migration,
   migrate,
   openDatabase,
+  verifyAuditChain,
 } from '../../src/storage/index.js';
+import { insertTenant } from './helpers/seed.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const [first] = MIGRATIONS as [Migration];
@@ -120,5 +125,124 @@ describeWithServer('migrations on a server', () => {
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
     }
+  });
+});
+
+const DAY = 86_400_000;
+const keys = auditKeysOf(KeyRing.generate('conversion'));
+
+/**
+ * A database at migration 0006 holding audit chains over several months
+ * (and one plain SHA-256 tenant), converted by 0007: every row kept, in its
+ * month's partition, every chain verifying as before.
+ */
+function conversionSuite(
+  open: (at: number) => Promise<{ db: Database; drop: () => Promise<void> }>,
+) {
+  it('0007 moves every audit row of a 0006 database into monthly partitions; chains verify', async () => {
+    const { db, drop } = await open(6);
+    try {
+      expect((await db.query(`SELECT max(id) AS id FROM ${MIGRATIONS_TABLE}`)).rows).toEqual([
+        { id: 6 },
+      ]);
+      const now = Date.now();
+      for (const [tenant, sealed] of [
+        ['t-sealed', true],
+        ['t-plain', false],
+      ] as const) {
+        await db.withTenant(tenant, (tx) => insertTenant(tx, tenant));
+        for (const daysAgo of [95, 64, 33, 2, 0]) {
+          await db.withTenant(tenant, (tx) =>
+            appendAuditMany(
+              tx,
+              tenant,
+              Array.from({ length: 40 }, (_, i) => ({
+                entry: {
+                  actor: 'user:seed',
+                  action: 'create' as const,
+                  entityType: 'Alert',
+                  entityId: `a-${daysAgo}-${i}`,
+                  before: null,
+                  after: null,
+                },
+                at: new Date(now - daysAgo * DAY + i),
+              })),
+              undefined,
+              sealed ? keys : undefined,
+            ),
+          );
+        }
+      }
+      const snapshot = (sql: string) =>
+        db.query<{ tenant_id: string; seq: string; hash: string }>(sql);
+      const rowsBefore = await snapshot(
+        'SELECT tenant_id, seq, hash, created_at, doc FROM audit_events ORDER BY tenant_id, seq',
+      );
+      expect(rowsBefore.rowCount).toBe(400);
+
+      expect(await migrate(db)).toEqual({
+        applied: IDS.filter((id) => id > 6),
+        alreadyApplied: [1, 2, 3, 4, 5, 6],
+      });
+      const rowsAfter = await snapshot(
+        'SELECT tenant_id, seq, hash, created_at, doc FROM audit_events ORDER BY tenant_id, seq',
+      );
+      expect(rowsAfter.rows).toEqual(rowsBefore.rows);
+      const placed = await db.query<{ part: string; n: number }>(
+        'SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM audit_events GROUP BY 1',
+      );
+      expect(placed.rows.map((r) => r.part)).not.toContain('audit_events_default');
+      for (const daysAgo of [95, 64, 33, 2, 0]) {
+        expect(placed.rows.map((r) => r.part)).toContain(
+          auditPartitionOf(new Date(now - daysAgo * DAY)).name,
+        );
+      }
+      expect(placed.rows.reduce((n, r) => n + r.n, 0)).toBe(400);
+      expect(await verifyAuditChain(db, 't-sealed', { keys })).toEqual({ ok: true, length: 200 });
+      expect(await verifyAuditChain(db, 't-plain')).toEqual({ ok: true, length: 200 });
+      // The chain goes on after the conversion.
+      await db.withTenant('t-sealed', (tx) =>
+        appendAuditMany(
+          tx,
+          't-sealed',
+          [
+            {
+              entry: {
+                actor: 'user:seed',
+                action: 'update',
+                entityType: 'Alert',
+                entityId: 'a',
+                before: null,
+                after: null,
+              },
+              at: new Date(),
+            },
+          ],
+          undefined,
+          keys,
+        ),
+      );
+      expect(await verifyAuditChain(db, 't-sealed', { keys })).toEqual({ ok: true, length: 201 });
+    } finally {
+      await db.close();
+      await drop();
+    }
+  }, 120_000);
+}
+
+describe('converting a database from 0006 on PGlite', () => {
+  conversionSuite(async (at) => ({
+    db: await openDatabase({ url: 'memory://', migrations: MIGRATIONS.slice(0, at) }),
+    drop: async () => {},
+  }));
+});
+
+describeWithServer('converting a database from 0006 on a server', () => {
+  conversionSuite(async (at) => {
+    const server = await createServerDatabase();
+    return {
+      db: await openDatabase({ url: server.url, migrations: MIGRATIONS.slice(0, at) }),
+      drop: () => server.drop(),
+    };
   });
 });

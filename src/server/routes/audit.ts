@@ -49,6 +49,7 @@ const CHAIN_FAILURES = [
   'invalid_entry',
   'unkeyed',
   'unknown_key',
+  'bad_cut',
 ] as const satisfies readonly AuditChainFailure[];
 
 /** What verifying the hash chain found (`AuditChainVerification`). */
@@ -63,6 +64,13 @@ const ChainVerdict = component(
         .optional()
         .describe(
           'Events written before the chain was keyed, vouched for by the sealed one after them',
+        ),
+      from: z
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'The first event still stored when retention cut the chain (verified from its sealed cut)',
         ),
     }),
     z.object({
@@ -82,7 +90,9 @@ const CheckpointVerdict = component(
       ok: z.literal(false),
       reason: z
         .string()
-        .describe('bad_signature, other_tenant, truncated, rewritten, or the chain’s own failure'),
+        .describe(
+          'bad_signature, other_tenant, truncated, rewritten, removed_by_retention, or the chain’s own failure',
+        ),
       index: z.int().optional(),
       length: z.int().optional(),
     }),

@@ -4,6 +4,7 @@ import { canonicalJson, contentHash } from '../../base/utils/canonical-json.js';
 import { newId } from '../../base/utils/ids.js';
 import { AuditAction as AuditActionSchema, AuditEvent } from '../../domain/audit-event.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
+import { auditCutHashAt, auditCutValid, latestAuditCut } from './audit-cut.js';
 import { prepared } from './statements.js';
 import type { ActorId, AuditChainFailure, AuditChainVerification } from './types.js';
 
@@ -284,6 +285,12 @@ export interface VerifyAuditOptions {
  * matches its entry (the HMAC under its key, with `keys`), and the indexed
  * columns match the hashed document.
  *
+ * After retention removed the oldest entries, the chain is verified from
+ * its newest cut (`audit_cuts`): the cut's seal must verify (`bad_cut`; with
+ * `keys`, an HMAC under one of them), and the entries from the cut's
+ * position on must link to the hash it kept; the result's `from` is that
+ * position.
+ *
  * Detects a changed, removed, inserted or reordered entry at its index; with
  * `keys`, also one whose following hashes were recomputed without the key.
  * The chain alone cannot tell that its newest entries were cut off: compare
@@ -303,11 +310,19 @@ export async function verifyAuditChain(
   const pageSize = options.pageSize ?? 1_000;
   const keys = options.keys;
   return db.withTenant(tenantId, async (tx) => {
-    let index = 0;
-    let prevHash = GENESIS_HASH;
-    let after = -1;
-    /** The index of the first sealed entry, once seen. */
-    let sealedFrom: number | undefined;
+    // After retention removed its oldest entries, the chain starts at the
+    // newest cut, whose seal vouches for the hash of the last removed entry.
+    const cut = await latestAuditCut(tx, tenantId);
+    if (cut !== undefined && !auditCutValid(tenantId, cut, keys)) {
+      return { ok: false, index: cut.seq, reason: 'bad_cut' };
+    }
+    const start = cut?.seq ?? 0;
+    let index = start;
+    let prevHash = cut?.prevHash ?? GENESIS_HASH;
+    let after = start - 1;
+    /** The index of the first sealed entry (a sealed cut counts), once seen. */
+    let sealedFrom: number | undefined =
+      cut !== undefined && cut.keyId !== null ? start : undefined;
     for (;;) {
       const { rows } = await tx.query<AuditRow>(
         PAGE.text,
@@ -325,11 +340,16 @@ export async function verifyAuditChain(
         index++;
       }
       if (rows.length < pageSize) {
-        if (keys === undefined || sealedFrom === 0 || index === 0)
-          return { ok: true, length: index };
+        // Retention never removes a chain's newest entry: a cut with nothing after it is a truncation.
+        if (cut !== undefined && index === start) {
+          return { ok: false, index: start, reason: 'seq_mismatch' };
+        }
+        const from = cut === undefined ? {} : { from: start };
+        if (keys === undefined || sealedFrom === start || index === 0)
+          return { ok: true, length: index, ...from };
         // Plain entries that no sealed entry vouches for: anyone could have written them.
-        if (sealedFrom === undefined) return { ok: false, index: 0, reason: 'unkeyed' };
-        return { ok: true, length: index, unkeyedPrefix: sealedFrom };
+        if (sealedFrom === undefined) return { ok: false, index: start, reason: 'unkeyed' };
+        return { ok: true, length: index, unkeyedPrefix: sealedFrom, ...from };
       }
     }
   });
@@ -479,20 +499,24 @@ export async function listAuditPage(
   return { items, nextAfter: events.length > limit && last !== undefined ? last.seq : null };
 }
 
-/** The entry at one position of a tenant's chain: its hash, or `undefined` when the chain is shorter. */
+/**
+ * The entry at one position of a tenant's chain: its hash (for the entry
+ * right before a retention cut, the hash the cut kept), or `undefined` when
+ * the chain is shorter or retention removed it.
+ */
 export async function auditHashAt(
   db: Database,
   tenantId: string,
   seq: number,
 ): Promise<string | undefined> {
-  const rows = await db.withTenant(tenantId, async (tx) => {
+  return db.withTenant(tenantId, async (tx) => {
     const result = await tx.query<{ hash: string }>(
       'SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2',
       [tenantId, seq],
     );
-    return result.rows;
+    // The entry right before a retention cut lives on as the cut's hash.
+    return result.rows[0]?.hash ?? (await auditCutHashAt(tx, tenantId, seq));
   });
-  return rows[0]?.hash;
 }
 
 /** The head of a tenant's chain now: its length and the newest hash (64 zeros when empty). */

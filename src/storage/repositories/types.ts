@@ -214,6 +214,12 @@ export type AuditChainVerification =
        * for by the sealed entry after them; absent when there are none.
        */
       readonly unkeyedPrefix?: number;
+      /**
+       * The first position still stored when retention cut the chain (its
+       * newest cut in `audit_cuts`): entries before it were removed, and the
+       * chain was verified from the cut's sealed hash. Absent when uncut.
+       */
+      readonly from?: number;
     }
   | {
       readonly ok: false;
@@ -222,7 +228,9 @@ export type AuditChainVerification =
       /**
        * `seq_mismatch`, `prev_hash_mismatch`, `hash_mismatch`, `column_mismatch`,
        * `invalid_entry`, `unkeyed` (a plain SHA-256 entry where keys are
-       * required) or `unknown_key` (sealed under a key not at hand).
+       * required), `unknown_key` (sealed under a key not at hand) or
+       * `bad_cut` (the newest retention cut's seal does not verify; `index`
+       * is the cut's position).
        */
       readonly reason: AuditChainFailure;
     };
@@ -235,4 +243,5 @@ export type AuditChainFailure =
   | 'column_mismatch'
   | 'invalid_entry'
   | 'unkeyed'
-  | 'unknown_key';
+  | 'unknown_key'
+  | 'bad_cut';

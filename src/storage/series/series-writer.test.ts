@@ -52,6 +52,32 @@ describe('series writer', () => {
     await writer.close();
   });
 
+  it('keeps two writes in flight: the next batch is prepared while the previous one is on the wire', async () => {
+    let running = 0;
+    let most = 0;
+    const written: number[][] = [];
+    const store: SeriesStore = {
+      engine: 'slow',
+      async write(ps) {
+        running++;
+        most = Math.max(most, running);
+        await sleep(20);
+        written.push(ps.map((p) => p.time));
+        running--;
+      },
+      stats: async () => [],
+      ping: async () => {},
+      close: async () => {},
+    };
+    const writer = createSeriesWriter({ store, batchSize: 2, flushIntervalMs: 60_000 });
+    writer.record(points(8));
+    await writer.flush();
+    expect(most).toBe(2);
+    expect(written.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(writer.stats()).toEqual({ buffered: 0, written: 8, dropped: 0, failures: 0 });
+    await writer.close();
+  });
+
   it('keeps points up to the bound while the store is away, drops and counts the rest, then resumes', async () => {
     const { store, batches, state } = fakeStore();
     const drops: [number, DropReason][] = [];

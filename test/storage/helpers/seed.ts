@@ -20,6 +20,7 @@ export const TENANT_TABLES = [
   'users',
   'sessions',
   'alert_series',
+  'audit_cuts',
   'payload_archive',
 ] as const;
 
@@ -83,6 +84,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'alert_series':
       return `INSERT INTO alert_series (tenant_id, at, kind, status)
         SELECT ${T}, now(), 'created', 'firing' FROM ${g}`;
+    case 'audit_cuts':
+      return `INSERT INTO audit_cuts (tenant_id, seq, prev_hash, at, seal)
+        SELECT ${T}, g, md5(g::text), now(), md5(${T} || g) FROM ${g}`;
     case 'payload_archive':
       return `INSERT INTO payload_archive (tenant_id, id, received_at, request_id, key_id, door, format, outcome, bytes, body)
         SELECT ${T}, 'pa-' || g, now(), 'req-' || g, 'key-1', 'alerts', 'json', 'accepted', 2, '[]' FROM ${g}`;

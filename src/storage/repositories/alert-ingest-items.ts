@@ -1,0 +1,215 @@
+/**
+ * Ingest, step one: each item of a batch checked against the `Alert` model,
+ * with the fields ingest owns set, the rule tied by `alertname`, a silence's
+ * verdict applied, and its row document built (pure: no I/O).
+ */
+import type { AlertLevel } from '../../base/enums/index.js';
+import type { ValidationIssue } from '../../base/exceptions/index.js';
+import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
+import { isoString } from '../../base/utils/iso-time.js';
+import { Alert } from '../../domain/alert.js';
+import type { RuleIdsByName } from './alert-rule-repository.js';
+import { contentKeyOf } from './heartbeat-index.js';
+import type { TenantSilences } from './silence-index.js';
+import type { IngestItemResult } from './types.js';
+
+/** Fields ingest sets itself: what a sender gives for them is ignored. */
+const INGEST_OWNED = new Set([
+  'id',
+  'tenantId',
+  'status',
+  'previousStatus',
+  'duplicateCount',
+  'lastReceivedAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+  'acknowledgedBy',
+  'acknowledgedAt',
+  'silencedBy',
+]);
+const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
+  ...INGEST_OWNED,
+  ...[...INGEST_OWNED].map((f) => Alert.aliases[f] ?? f),
+]);
+
+/** What a batch's validation consults, read once per batch. */
+export interface IngestContext {
+  readonly silences: TenantSilences | undefined;
+  readonly ruleIds: RuleIdsByName | undefined;
+}
+
+/** An item's validated fields, as the model's schema returns them. */
+export type AlertData = {
+  [key: string]: unknown;
+  startsAt: Date;
+  endsAt: Date | null;
+  level: AlertLevel;
+  status: string;
+  ruleId: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+};
+
+/** One valid item of a batch. */
+export interface ValidItem {
+  readonly index: number;
+  readonly id: string;
+  readonly data: AlertData;
+  readonly fingerprint: string;
+  readonly resolving: boolean;
+  /**
+   * The row document of the item alone, as JSON: the row of a fingerprint
+   * sent once in a group. Built here, before the batch waits for its
+   * transaction, so that the transaction's critical path does not.
+   */
+  readonly json: string;
+  /** The results of the item's batch, where its own goes at `index`. */
+  readonly results: IngestItemResult[];
+  /** {@link contentKeyOf} the item's data, once asked for. */
+  key?: string;
+}
+
+/** The content key of an item, computed once. */
+export function keyOf(item: ValidItem): string {
+  item.key ??= contentKeyOf(item.data);
+  return item.key;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A row's document as JSON. Dates are written by `isoString`: through
+ * `JSON.stringify`, each of an alert's five dates would call `toJSON`, and
+ * together they would cost more than the rest of the document.
+ */
+export function documentJson(data: Readonly<Record<string, unknown>>): string {
+  const out: Record<string, unknown> = {};
+  for (const key in data) {
+    const value = data[key];
+    out[key] = value instanceof Date ? isoString(value) : value;
+  }
+  return JSON.stringify(out);
+}
+
+/**
+ * Validates the items `start` to `end` (excluded) of a batch: a rejected
+ * item's result goes into `results`; the valid items are returned.
+ */
+export function validateRange(
+  tenantId: string,
+  alerts: readonly unknown[],
+  ids: readonly string[],
+  now: Date,
+  results: IngestItemResult[],
+  start: number,
+  end: number,
+  context: IngestContext,
+): ValidItem[] {
+  const valid: ValidItem[] = [];
+  for (let index = start; index < end; index++) {
+    const item = validateItem(
+      tenantId,
+      alerts[index],
+      ids[index] as string,
+      now,
+      index,
+      results,
+      context,
+    );
+    if ('issues' in item) results[index] = item;
+    else valid.push(item);
+  }
+  return valid;
+}
+
+/** Validates one item: the model's schema on the fast path, the model itself for issues. */
+function validateItem(
+  tenantId: string,
+  raw: unknown,
+  id: string,
+  now: Date,
+  index: number,
+  results: IngestItemResult[],
+  { silences, ruleIds }: IngestContext,
+): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
+  if (!isRecord(raw)) {
+    const parsed = Alert.safeParse(raw);
+    return { index, outcome: 'rejected', issues: parsed.success ? [] : parsed.error.issues };
+  }
+  if (raw.tenantId !== undefined && raw.tenantId !== tenantId) {
+    return {
+      index,
+      outcome: 'rejected',
+      issues: [
+        {
+          path: ['tenantId'],
+          pointer: '/tenantId',
+          code: 'tenant_mismatch',
+          message: 'the alert names another tenant',
+        },
+      ],
+    };
+  }
+  const input: Record<string, unknown> = {};
+  for (const key in raw) if (!INGEST_OWNED_KEYS.has(key)) input[key] = raw[key];
+  Object.assign(input, {
+    id,
+    tenantId,
+    status: 'firing',
+    previousStatus: null,
+    duplicateCount: 0,
+    lastReceivedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+  });
+  // The model's own schema accepts exactly what `Alert.parse` accepts for
+  // input in field names; skipping the frozen instance it builds triples
+  // the ingest rate. Anything it refuses (wire names, bad values) goes
+  // through `Alert.safeParse`, which normalizes aliases and maps issues.
+  let data: Record<string, unknown>;
+  const fast = Alert.schema.safeParse(input);
+  if (fast.success) {
+    data = fast.data as Record<string, unknown>;
+  } else {
+    const parsed = Alert.safeParse(input);
+    if (!parsed.success) return { index, outcome: 'rejected', issues: parsed.error.issues };
+    data = Alert.dump(parsed.data, { computed: false });
+  }
+  const typed = data as ValidItem['data'] & {
+    labels: Record<string, string>;
+    endsAt: Date | null;
+  };
+  if (typed.ruleId === null && ruleIds !== undefined && ruleIds.size > 0) {
+    const alertname = Object.hasOwn(typed.labels, 'alertname') ? typed.labels.alertname : undefined;
+    const ruleId = alertname === undefined ? undefined : ruleIds.get(alertname);
+    if (ruleId !== undefined) typed.ruleId = ruleId;
+  }
+  const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
+  if (resolving) {
+    typed.status = 'resolved';
+  } else if (silences !== undefined && !silences.empty) {
+    // A new alert an active silence matches is stored suppressed; an open
+    // one keeps its status (the silence's own pass suppressed it).
+    const silencedBy = silences.silencedBy(typed.labels, now.getTime());
+    if (silencedBy.length > 0) {
+      typed.status = 'suppressed';
+      typed.previousStatus = 'firing';
+      typed.silencedBy = silencedBy;
+    }
+  }
+  return {
+    index,
+    id,
+    data: typed,
+    fingerprint: fingerprintOf(typed.labels),
+    resolving,
+    json: documentJson(typed),
+    results,
+  };
+}

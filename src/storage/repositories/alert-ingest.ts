@@ -1,0 +1,416 @@
+/**
+ * Ingest, the schedule: batches validated as they arrive (a slice per turn
+ * of the event loop), heartbeats answered from the index and written behind,
+ * the rest queued per tenant and committed a group at a time (group commit),
+ * or, for a large batch of an idle tenant, stored while it is validated.
+ * What is validated and how rows are written live in `alert-ingest-items.ts`
+ * and `alert-ingest-store.ts`.
+ */
+import { LIMITS } from '../../base/constants.js';
+import { ValidationError } from '../../base/exceptions/index.js';
+import { isoString } from '../../base/utils/iso-time.js';
+import { isUnavailable } from '../errors.js';
+import type { AlertEventSink, SeriesPoint } from '../series/types.js';
+import type { Database, TransactionClient } from '../types.js';
+import { AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
+import { type IngestContext, keyOf, type ValidItem, validateRange } from './alert-ingest-items.js';
+import {
+  type AuditedBatch,
+  auditBatches,
+  countOf,
+  storeItems,
+  type Written,
+} from './alert-ingest-store.js';
+import type { RuleNameIndex } from './alert-rule-repository.js';
+import { HeartbeatCounter } from './alert-series-points.js';
+import { type AuditHead, type AuditKeys, auditLockOf } from './audit-log.js';
+import { HeartbeatIndex } from './heartbeat-index.js';
+import { HeartbeatWriter } from './heartbeat-writer.js';
+import { newIds } from './ids.js';
+import type { SilenceIndex } from './silence-index.js';
+import type { ActorId, IngestItemResult, IngestOptions, IngestResult } from './types.js';
+
+/** The in-memory indexes ingest consults (see the constructor). */
+export interface AlertIndexes {
+  readonly silences?: SilenceIndex | undefined;
+  readonly ruleNames?: RuleNameIndex | undefined;
+  /**
+   * Where the points of alert changes go once their transaction has
+   * committed (created, acknowledged, resolved, status changes, resends):
+   * the service's series writer. Absent: none are made.
+   */
+  readonly events?: AlertEventSink | undefined;
+  /**
+   * How long a heartbeat (a resend that changes only `endsAt`,
+   * `lastReceivedAt` and `duplicateCount`) may wait to be written, ms.
+   * 0 (the default here; `alertbase serve` uses `INGEST_HEARTBEAT_WINDOW_MS`,
+   * 1,000) writes every resend before answering.
+   */
+  readonly heartbeatWindowMs?: number | undefined;
+  /** A heartbeat flush failed (retried with the next window). */
+  readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
+}
+
+/** A caller's batch, validated, waiting in its tenant's ingest queue. */
+interface PendingBatch extends AuditedBatch {
+  readonly items: readonly ValidItem[];
+  readonly resolve: (result: IngestResult) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Items per statement when a large batch of an idle tenant is stored while
+ * it is validated (see `#pipelined`); smaller batches go through the queue.
+ */
+const PIPELINE_SLICE = 250;
+
+/** Items validated between two turns of the event loop (see {@link nextTurn}). */
+const VALIDATION_SLICE = 20;
+
+let turns: Promise<void> = Promise.resolve();
+
+/**
+ * Resolves on a later turn of the event loop than every turn asked for
+ * before it: one validation slice per turn, across all batches, so the
+ * replies of an ingest transaction in progress wait behind one slice at
+ * most, not behind every batch that arrived meanwhile. The transaction's
+ * statements are the critical path of group commit.
+ */
+function nextTurn(): Promise<void> {
+  const turn = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  turns = turn;
+  return turn;
+}
+
+/** The ingest of one alert repository (see `AlertRepository.ingest`). */
+export class AlertIngest {
+  constructor(db: Database, indexes: AlertIndexes, auditKeys: AuditKeys | undefined) {
+    this.#db = db;
+    this.#indexes = indexes;
+    this.#auditKeys = auditKeys;
+    const windowMs = indexes.heartbeatWindowMs ?? 0;
+    if (windowMs > 0) {
+      const index = new HeartbeatIndex();
+      this.#heartbeats = {
+        index,
+        writer: new HeartbeatWriter(db, {
+          windowMs,
+          onError: indexes.onHeartbeatError,
+          auditKeys,
+        }),
+        feed: new AlertChangeFeed(db, {
+          changed: (tenantId, changes) => index.changed(tenantId, changes),
+          reset: () => index.reset(),
+        }),
+      };
+    }
+  }
+
+  readonly #db: Database;
+  readonly #auditKeys: AuditKeys | undefined;
+  readonly #indexes: AlertIndexes;
+
+  /** The heartbeat path (see `heartbeat-index.ts`), when its window is above 0. */
+  readonly #heartbeats:
+    | {
+        readonly index: HeartbeatIndex;
+        readonly writer: HeartbeatWriter;
+        readonly feed: AlertChangeFeed;
+      }
+    | undefined;
+
+  /** Per tenant, the last batch admitted to the heartbeat decision (they are admitted in order). */
+  readonly #admissions = new Map<string, Promise<boolean>>();
+
+  /** Per tenant, the batches waiting for the transaction in progress to end. */
+  readonly #queues = new Map<string, PendingBatch[]>();
+
+  /** See `AlertRepository.ingest`. */
+  async ingest(
+    tenantId: string,
+    alerts: readonly unknown[],
+    actor: ActorId,
+    options: IngestOptions = {},
+  ): Promise<IngestResult> {
+    if (!Array.isArray(alerts) || alerts.length > LIMITS.maxBatchSize) {
+      throw new ValidationError('AlertBatch', [
+        {
+          path: [],
+          pointer: '',
+          code: Array.isArray(alerts) ? 'too_big' : 'invalid_type',
+          message: `expected an array of at most ${LIMITS.maxBatchSize} alerts`,
+        },
+      ]);
+    }
+    const [silences, ruleIds] = await Promise.all([
+      this.#indexes.silences?.get(tenantId),
+      this.#indexes.ruleNames?.get(tenantId),
+    ]);
+    const context: IngestContext = { silences, ruleIds };
+    if (alerts.length > PIPELINE_SLICE && !this.#queues.has(tenantId)) {
+      return this.#pipelined(tenantId, alerts, actor, options, context);
+    }
+    const now = options.receivedAt ?? new Date();
+    const ids = newIds(alerts.length);
+    const results: IngestItemResult[] = new Array(alerts.length);
+    const items: ValidItem[] = [];
+    for (let start = 0; start < alerts.length; start += VALIDATION_SLICE) {
+      if (start > 0 && this.#queues.size > 0) await nextTurn();
+      const end = Math.min(start + VALIDATION_SLICE, alerts.length);
+      items.push(...validateRange(tenantId, alerts, ids, now, results, start, end, context));
+    }
+    const stored = await this.#answerHeartbeats(tenantId, items, now);
+    if (stored.length === 0) {
+      return { items: results, counts: countOf(results), auditEventId: null };
+    }
+    return new Promise<IngestResult>((resolve, reject) => {
+      const batch: PendingBatch = {
+        actor,
+        options,
+        firstId: ids[0] as string,
+        received: alerts.length,
+        now,
+        items: stored,
+        results,
+        resolve,
+        reject,
+      };
+      const queue = this.#queues.get(tenantId);
+      if (queue !== undefined) {
+        queue.push(batch);
+        return;
+      }
+      const fresh = [batch];
+      this.#queues.set(tenantId, fresh);
+      void this.#drain(tenantId, fresh);
+    });
+  }
+
+  /**
+   * Answers the heartbeats of a validated batch from the index and hands
+   * them to the write-behind; returns the items that go to the database, in
+   * order, each marked as on its way (so that a later resend of its
+   * fingerprint waits for it). The index is read only after the read barrier
+   * (`AlertChangeFeed.sync`): every change committed before it is applied.
+   * Decided and marked in one turn of the event loop, so batches queued
+   * before are seen.
+   */
+  async #answerHeartbeats(
+    tenantId: string,
+    items: readonly ValidItem[],
+    now: Date,
+  ): Promise<readonly ValidItem[]> {
+    const hb = this.#heartbeats;
+    if (hb === undefined) return items;
+    // The barrier is asked for now (it covers what committed before this
+    // batch); batches are admitted in the order they got here.
+    const needsBarrier = hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving);
+    if (!needsBarrier) void hb.feed.start();
+    const barrier = needsBarrier ? hb.feed.sync() : Promise.resolve(false);
+    const previous = this.#admissions.get(tenantId) ?? Promise.resolve();
+    const admitted = previous.then(() => barrier);
+    this.#admissions.set(tenantId, admitted);
+    const synced = await admitted;
+    if (this.#admissions.get(tenantId) === admitted) this.#admissions.delete(tenantId);
+    const stored: ValidItem[] = [];
+    let received: string | undefined;
+    const events = this.#indexes.events;
+    const counted = events === undefined ? undefined : new HeartbeatCounter();
+    for (const item of items) {
+      const entry =
+        synced && !item.resolving ? hb.index.lookup(tenantId, item.fingerprint) : undefined;
+      if (entry !== undefined && entry.key === keyOf(item)) {
+        received ??= isoString(now);
+        counted?.add(tenantId, item, now.getTime(), 1);
+        const endsAt = item.data.endsAt;
+        hb.writer.add(tenantId, entry.id, endsAt === null ? null : isoString(endsAt), received);
+        item.results[item.index] = {
+          index: item.index,
+          outcome: 'deduplicated',
+          id: entry.id,
+          fingerprint: item.fingerprint,
+          status: entry.status,
+        };
+        continue;
+      }
+      hb.index.hold(tenantId, item.fingerprint);
+      stored.push(item);
+    }
+    if (counted !== undefined) {
+      // Heartbeats answered here are counted as the stored resends are.
+      const points: SeriesPoint[] = [];
+      counted.drainInto(points);
+      if (points.length > 0) events?.record(points);
+    }
+    return stored;
+  }
+
+  /** Undoes the marks of {@link #answerHeartbeats} once items are committed or failed. */
+  #release(tenantId: string, items: readonly ValidItem[]): void {
+    this.#heartbeats?.index.release(
+      tenantId,
+      items.map((item) => item.fingerprint),
+    );
+  }
+
+  /**
+   * Writes every heartbeat answered so far (the write-behind flushes by
+   * itself within its window; call this before closing the database).
+   */
+  async flush(): Promise<void> {
+    await this.#heartbeats?.writer.flush();
+  }
+
+  /** Flushes the heartbeats and stops listening for changes (at shutdown, before the database closes). */
+  async close(): Promise<void> {
+    if (this.#heartbeats === undefined) return;
+    await this.#heartbeats.writer.close();
+    await this.#heartbeats.feed.close();
+  }
+
+  /** Heartbeats answered and not written yet. */
+  get pending(): number {
+    return this.#heartbeats?.writer.pending ?? 0;
+  }
+
+  /** Commits the tenant's queued batches, a group at a time, until none is left. */
+  async #drain(tenantId: string, queue: PendingBatch[]): Promise<void> {
+    while (queue.length > 0) {
+      let size = 0;
+      let take = 0;
+      for (const batch of queue) {
+        if (take > 0 && size + batch.items.length > LIMITS.maxIngestGroupSize) break;
+        size += batch.items.length;
+        take++;
+      }
+      await this.#commit(tenantId, queue.splice(0, take));
+    }
+    // Nothing can have been queued since the loop's last check: no await between.
+    this.#queues.delete(tenantId);
+  }
+
+  /** Stores a group of batches in one transaction and settles each; never throws. */
+  async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
+    let stored: IngestResult[];
+    const written: Written = {
+      rows: this.#heartbeats === undefined ? undefined : [],
+      changes: [],
+      points: undefined,
+    };
+    const began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
+    try {
+      // The audit lock comes with the transaction, so the ingest statement
+      // can read the chain's head (see HEAD_ROW).
+      stored = await this.#db.withTenant(
+        tenantId,
+        (tx) => {
+          written.points = this.#indexes.events === undefined ? undefined : [];
+          return this.#store(tx, tenantId, group, written);
+        },
+        { advisoryLock: auditLockOf(tenantId) },
+      );
+    } catch (err) {
+      this.#heartbeats?.index.endWrite(tenantId, began, []);
+      // Retried alone so that a batch fails only for its own sake; but when the
+      // database is away or too slow it fails for every batch, and retrying
+      // them one by one would multiply the wait (DATABASE_TIMEOUT_MS) by the group.
+      if (group.length > 1 && !isUnavailable(err)) {
+        for (const batch of group) await this.#commit(tenantId, [batch]);
+      } else {
+        for (const batch of group) {
+          this.#release(tenantId, batch.items);
+          batch.reject(err);
+        }
+      }
+      return;
+    }
+    if (written.points !== undefined) this.#indexes.events?.record(written.points);
+    this.#heartbeats?.index.endWrite(tenantId, began, written.rows ?? []);
+    group.forEach((batch, k) => {
+      this.#release(tenantId, batch.items);
+      batch.resolve(stored[k] as IngestResult);
+    });
+  }
+
+  /** The statements of one group: the rows, then one audit event per batch. */
+  async #store(
+    tx: TransactionClient,
+    tenantId: string,
+    group: readonly PendingBatch[],
+    written: Written,
+  ): Promise<IngestResult[]> {
+    const items = group.flatMap((batch) => batch.items);
+    const head = await storeItems(tx, tenantId, items, written);
+    await notifyAlertChanges(tx, tenantId, written.changes);
+    return auditBatches(tx, tenantId, group, head, this.#auditKeys);
+  }
+
+  /**
+   * A large batch of an idle tenant: its transaction starts at once and
+   * stores it a slice at a time, validating the next slice while the
+   * database stores the previous one. Batches that arrive meanwhile wait
+   * in the tenant's queue, as behind any ingest transaction.
+   */
+  async #pipelined(
+    tenantId: string,
+    alerts: readonly unknown[],
+    actor: ActorId,
+    options: IngestOptions,
+    context: IngestContext,
+  ): Promise<IngestResult> {
+    const queue: PendingBatch[] = [];
+    this.#queues.set(tenantId, queue);
+    const now = options.receivedAt ?? new Date();
+    const ids = newIds(alerts.length);
+    const results: IngestItemResult[] = new Array(alerts.length);
+    const hb = this.#heartbeats;
+    hb?.index.beginStream(tenantId);
+    const written: Written = {
+      rows: this.#heartbeats === undefined ? undefined : [],
+      changes: [],
+      points: undefined,
+    };
+    const began = hb?.index.beginWrite(tenantId) ?? 0;
+    let committed = false;
+    try {
+      const result = await this.#db.withTenant(
+        tenantId,
+        async (tx) => {
+          written.points = this.#indexes.events === undefined ? undefined : [];
+          let head: AuditHead | null | undefined;
+          let storing: Promise<AuditHead | null> | undefined;
+          for (let start = 0; start < alerts.length; start += PIPELINE_SLICE) {
+            const end = Math.min(start + PIPELINE_SLICE, alerts.length);
+            const items = validateRange(tenantId, alerts, ids, now, results, start, end, context);
+            if (storing !== undefined) head = await storing;
+            storing = items.length === 0 ? undefined : storeItems(tx, tenantId, items, written);
+          }
+          if (storing !== undefined) head = await storing;
+          await notifyAlertChanges(tx, tenantId, written.changes);
+          // Nothing valid: nothing written, no audit event (as on the queued path).
+          if (head === undefined) {
+            return { items: results, counts: countOf(results), auditEventId: null };
+          }
+          const batch = {
+            actor,
+            options,
+            firstId: ids[0] as string,
+            received: alerts.length,
+            now,
+            results,
+          };
+          const [stored] = await auditBatches(tx, tenantId, [batch], head, this.#auditKeys);
+          return stored as IngestResult;
+        },
+        { advisoryLock: auditLockOf(tenantId) },
+      );
+      if (written.points !== undefined) this.#indexes.events?.record(written.points);
+      committed = true;
+      return result;
+    } finally {
+      hb?.index.endWrite(tenantId, began, committed ? (written.rows ?? []) : []);
+      hb?.index.endStream(tenantId);
+      void this.#drain(tenantId, queue);
+    }
+  }
+}
