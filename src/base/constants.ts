@@ -173,6 +173,10 @@ export const DEFAULTS = Object.freeze({
   seriesFlushIntervalMs: 1_000,
   /** `SERIES_BUFFER_MAX`: time-series points kept while their store is away; past it they are dropped and counted. */
   seriesBufferMax: 100_000,
+  /** `ARCHIVE_ENABLED`: every ingest request's decoded body is kept in the payload archive. */
+  archiveEnabled: true,
+  /** `ARCHIVE_BUFFER_MAX_MB`: archived bodies waiting to be written, MiB; past it they are dropped and counted. */
+  archiveBufferMaxMb: 64,
   /** `SHUTDOWN_GRACE_MS`: how long `alertbase serve` lets in-flight requests finish after SIGTERM. */
   shutdownGraceMs: 10_000,
   /**

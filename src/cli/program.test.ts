@@ -402,7 +402,13 @@ describe('alertbase config', () => {
     expect(io.out).toMatch(/^ {2}rate limits\s+counted in Redis at cache\.example:6379\/0$/m);
     expect(io.out).toMatch(/^ {2}validation\s+cache off$/m);
     expect(io.out).toMatch(/^ {2}back-pressure\s+503 past 1024 MiB of heap$/m);
-    expect(io.out).toMatch(/^ {2}not used\s+MONGODB_URL is set; no store reads it yet$/m);
+    expect(io.out).toMatch(/^ {2}payload archive\s+MongoDB at m\.example\/db$/m);
+  });
+
+  it('names the payload archive as off when ARCHIVE_ENABLED=false', async () => {
+    const io = capture(dir, { ARCHIVE_ENABLED: 'false', MONGODB_URL: 'mongodb://m.example/db' });
+    expect(await runCli(['config'], io)).toBe(0);
+    expect(io.out).toMatch(/^ {2}payload archive\s+off \(ARCHIVE_ENABLED=false\)$/m);
   });
 
   it('without Redis: L2 off, limits in each process', async () => {
@@ -412,6 +418,9 @@ describe('alertbase config', () => {
     expect(io.out).toMatch(/^ {2}rate limits\s+counted in each process$/m);
     expect(io.out).toMatch(
       /^ {2}time series\s+PostgreSQL: the alert_series table \(INFLUXDB_URL not set\)$/m,
+    );
+    expect(io.out).toMatch(
+      /^ {2}payload archive\s+PostgreSQL: the payload_archive table \(MONGODB_URL not set\)$/m,
     );
     expect(io.out).toMatch(/^ {2}database\s+PGlite in /m);
     expect(io.out).toMatch(/^ {2}modules\s+loaded on first use$/m);

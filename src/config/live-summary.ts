@@ -61,9 +61,14 @@ export function liveSummary(config: AlertbaseConfig): string[] {
       ? 'PostgreSQL: the alert_series table (INFLUXDB_URL not set)'
       : `InfluxDB at ${whereOf(storage.influxdbUrl)}`,
   ]);
-  if (storage.mongodbUrl !== undefined) {
-    lines.push(['not used', 'MONGODB_URL is set; no store reads it yet']);
-  }
+  lines.push([
+    'payload archive',
+    !storage.archiveEnabled
+      ? 'off (ARCHIVE_ENABLED=false)'
+      : storage.mongodbUrl === undefined
+        ? 'PostgreSQL: the payload_archive table (MONGODB_URL not set)'
+        : `MongoDB at ${whereOf(storage.mongodbUrl)}`,
+  ]);
   const width = Math.max(...lines.map(([name]) => name.length));
   return lines.map(([name, text]) => `${name.padEnd(width)}  ${text}`);
 }

@@ -78,6 +78,8 @@ describe('defaults', () => {
         seriesBatchSize: DEFAULTS.seriesBatchSize,
         seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,
         seriesBufferMax: DEFAULTS.seriesBufferMax,
+        archiveEnabled: DEFAULTS.archiveEnabled,
+        archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
       },
       server: {
         port: DEFAULTS.port,
@@ -161,6 +163,9 @@ describe('environment variables', () => {
     ['SERIES_BATCH_SIZE', '500', 'storage.seriesBatchSize', 500],
     ['SERIES_FLUSH_INTERVAL_MS', '250', 'storage.seriesFlushIntervalMs', 250],
     ['SERIES_BUFFER_MAX', '20000', 'storage.seriesBufferMax', 20_000],
+    ['ARCHIVE_ENABLED', 'false', 'storage.archiveEnabled', false],
+    ['ARCHIVE_RETENTION_DAYS', '30', 'storage.archiveRetentionDays', 30],
+    ['ARCHIVE_BUFFER_MAX_MB', '16', 'storage.archiveBufferMaxMb', 16],
     ['REDIS_KEY_PREFIX', 'staging:', 'storage.redisKeyPrefix', 'staging:'],
     ['SHUTDOWN_GRACE_MS', '2500', 'server.shutdownGraceMs', 2500],
     [
@@ -381,6 +386,8 @@ describe('the YAML file', () => {
       seriesBatchSize: DEFAULTS.seriesBatchSize,
       seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,
       seriesBufferMax: DEFAULTS.seriesBufferMax,
+      archiveEnabled: DEFAULTS.archiveEnabled,
+      archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');

@@ -228,6 +228,9 @@ const storageShape = {
   seriesBatchSize: integerSetting(1, 100_000),
   seriesFlushIntervalMs: integerSetting(10, 600_000),
   seriesBufferMax: integerSetting(1, 10_000_000),
+  archiveEnabled: booleanSetting,
+  archiveRetentionDays: integerSetting(1, 36_500).optional(),
+  archiveBufferMaxMb: integerSetting(1, 65_536),
 };
 
 /**
@@ -298,8 +301,9 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  *   `CACHE_TTL_SECONDS`) plus `queryCacheEnabled` and `maxMemoryUsageMb`.
  * - `storage`: connection URLs (absent: the embedded default), the embedded
  *   database directory (always an absolute path), the longest wait on a
- *   PostgreSQL server (`databaseTimeoutMs`) and the alert time-series writer
- *   (`seriesBatchSize`, `seriesFlushIntervalMs`, `seriesBufferMax`).
+ *   PostgreSQL server (`databaseTimeoutMs`), the alert time-series writer
+ *   (`seriesBatchSize`, `seriesFlushIntervalMs`, `seriesBufferMax`) and the
+ *   payload archive (`archiveEnabled`, `archiveRetentionDays`, `archiveBufferMaxMb`).
  * - `server`: the HTTP port and interface of `alertbase serve`, the platform
  *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}) and
  *   how long in-flight requests may finish after SIGTERM (`shutdownGraceMs`).
@@ -425,6 +429,12 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
       defaultValue: DEFAULTS.seriesFlushIntervalMs,
     },
     seriesBufferMax: { env: 'SERIES_BUFFER_MAX', defaultValue: DEFAULTS.seriesBufferMax },
+    archiveEnabled: { env: 'ARCHIVE_ENABLED', defaultValue: DEFAULTS.archiveEnabled },
+    archiveRetentionDays: { env: 'ARCHIVE_RETENTION_DAYS', defaultValue: undefined },
+    archiveBufferMaxMb: {
+      env: 'ARCHIVE_BUFFER_MAX_MB',
+      defaultValue: DEFAULTS.archiveBufferMaxMb,
+    },
   }),
   ...settingsOf('server', serverShape, {
     port: { env: 'PORT', defaultValue: DEFAULTS.port },

@@ -38,12 +38,14 @@ import { useBackPressure } from './back-pressure.js';
 import { useCacheChanges } from './cache-changes.js';
 import { useConsole } from './console.js';
 import { createDeliver } from './deliver.js';
+import { useIngestArchive } from './ingest-archive.js';
 import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import { useNotifications } from './notifications.js';
 import { useObservability } from './observability.js';
 import { documentTransform, openApiDocument, routeSchemaTransform } from './openapi.js';
 import { useOutputHeaders } from './output-headers.js';
+import { usePayloadArchive } from './payload-archive.js';
 import { PROBLEM_JSON, problemOf, toAlertbaseError } from './problems.js';
 import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
@@ -232,6 +234,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config: options.config,
     tierOf: async (id) => (await tenantCache?.get(id))?.tier,
   });
+  const archive = usePayloadArchive(app, { db: options.db, config: options.config });
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
     auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
@@ -259,6 +262,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.addHook('onReady', async () => {
       retention = startRetentionScheduler(options.db, repos.tenants, {
         keys: repos.auditKeys,
+        archive: archive.store,
+        archiveRetentionDays: options.config.storage.archiveRetentionDays,
         onPurge: (tenant, result) => app.log.info({ tenant, retention: result }, 'retention'),
         onAuditPurge: (result) =>
           app.log.info(
@@ -310,6 +315,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,
     series,
+    archive,
     db: options.db,
     repos,
     keyRing,
@@ -384,6 +390,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       forgetKeys: auth.forgetKeys,
       authFailures: auth.failures,
     };
+    useIngestArchive(api, archive, context.now);
     healthRoutes(api, routes, observed.window, autovacuum);
     registerRoutes(api, routes);
   });

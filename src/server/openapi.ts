@@ -271,6 +271,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'users', description: 'Users and sessions' },
       { name: 'audit', description: 'Audit trail' },
       { name: 'alertmanager', description: 'Prometheus and Alertmanager compatible ingest' },
+      { name: 'archive', description: 'Raw ingest payloads: forensics and replay' },
       { name: 'health', description: 'Liveness and readiness' },
     ],
   };

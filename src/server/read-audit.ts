@@ -24,6 +24,8 @@ const AUDITED: readonly (readonly [string, string])[] = [
   ['/v1/keys', 'ApiKey'],
   ['/v1/users', 'User'],
   ['/v1/audit', 'AuditEvent'],
+  // Raw ingest bodies: whatever senders put in them, read for forensics.
+  ['/v1/archive', 'PayloadArchive'],
 ];
 
 /** Routes under an audited prefix that read no records (verification, checkpoints). */

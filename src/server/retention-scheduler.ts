@@ -2,16 +2,19 @@
  * The retention scheduler: every `tickMs` (default an hour; the first pass a
  * minute after start), each tenant's closed alerts and finished
  * notifications older than its tier's `retentionDays` (or its
- * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited);
- * then the audit trail: the partitions of the coming months are created,
- * each tenant's chain is cut at its cut-off, and past months' partitions
- * holding only cut entries are dropped (`purgeExpiredAudit`).
+ * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited),
+ * and so are its archived ingest payloads older than the same number of
+ * days, or `ARCHIVE_RETENTION_DAYS` when that is shorter; then the audit
+ * trail: the partitions of the coming months are created, each tenant's
+ * chain is cut at its cut-off, and past months' partitions holding only cut
+ * entries are dropped (`purgeExpiredAudit`).
  * Several instances may all run it: removals are idempotent, and each
  * instance audits what it removed.
  */
 
 import type { Tenant } from '../domain/tenant.js';
 import { quotasOf } from '../domain/tenant.js';
+import type { PayloadArchive } from '../storage/archive/types.js';
 import { ensureAuditPartitions } from '../storage/audit-partitions.js';
 import { type AuditRetentionResult, purgeExpiredAudit } from '../storage/audit-retention.js';
 import type { AuditKeys } from '../storage/repositories/audit-log.js';
@@ -30,6 +33,10 @@ export interface RetentionSchedulerOptions {
   readonly now?: () => Date;
   /** The keys that seal the audit entries (the repositories' `auditKeys`). */
   readonly keys?: AuditKeys | undefined;
+  /** The payload archive whose old entries go too. */
+  readonly archive?: PayloadArchive | undefined;
+  /** Days archived payloads are kept at most (`ARCHIVE_RETENTION_DAYS`); the tier's when shorter or unset. */
+  readonly archiveRetentionDays?: number | undefined;
   /** Told of each tenant a pass removed rows of. */
   readonly onPurge?: (tenantId: string, result: RetentionResult) => void;
   /** Told of a pass that cut audit chains, dropped partitions or deleted audit rows. */
@@ -51,7 +58,10 @@ export interface RetentionTenants {
 export async function runRetentionPass(
   db: Database,
   tenants: RetentionTenants,
-  options: Pick<RetentionSchedulerOptions, 'now' | 'onPurge' | 'onAuditPurge' | 'keys'> = {},
+  options: Pick<
+    RetentionSchedulerOptions,
+    'now' | 'onPurge' | 'onAuditPurge' | 'keys' | 'archive' | 'archiveRetentionDays'
+  > = {},
 ): Promise<Map<string, RetentionResult>> {
   const now = (options.now ?? (() => new Date()))();
   const { rows } = await db.query<{ tenant_id: string }>(
@@ -62,11 +72,17 @@ export async function runRetentionPass(
   for (const { tenant_id: id } of rows) {
     const tenant = await tenants.find(id);
     if (tenant === undefined) continue;
-    const cutoff = new Date(now.getTime() - quotasOf(tenant).retentionDays * DAY_MS);
+    const days = quotasOf(tenant).retentionDays;
+    const cutoff = new Date(now.getTime() - days * DAY_MS);
     cutoffs.set(id, cutoff);
-    const result = await purgeExpired(db, id, cutoff, { keys: options.keys });
+    const archiveDays = Math.min(days, options.archiveRetentionDays ?? days);
+    const archive =
+      options.archive === undefined
+        ? undefined
+        : { store: options.archive, cutoff: new Date(now.getTime() - archiveDays * DAY_MS) };
+    const result = await purgeExpired(db, id, cutoff, { keys: options.keys, archive });
     results.set(id, result);
-    if (result.alerts + result.notifications > 0) options.onPurge?.(id, result);
+    if (result.alerts + result.notifications + result.payloads > 0) options.onPurge?.(id, result);
   }
   await ensureAuditPartitions(db, now);
   const audit = await purgeExpiredAudit(db, cutoffs, { keys: options.keys, now });

@@ -39,6 +39,15 @@ export interface SerializationObserver {
   ): void;
 }
 
+/** What was read of a request body: its format and its size on the wire (before decompression). */
+export interface ReceivedBody {
+  readonly format: Format;
+  readonly bytes: number;
+}
+
+/** Each request body decoded, by request. */
+export const receivedBodies = new WeakMap<FastifyRequest, ReceivedBody>();
+
 const ENCODINGS: ReadonlySet<string> = new Set(['identity', 'gzip', 'br']);
 
 /** Media types of every format alertbase writes, and of its errors. */
@@ -94,6 +103,7 @@ export function useSerializer(
       }
       const format = formatFromMimeType(request.headers['content-type'] ?? '');
       const encoding = contentEncodingOf(request);
+      receivedBodies.set(request, { format, bytes: bytes.byteLength });
       const started = performance.now();
       const value = serializer.decode(
         bytes,

@@ -6,7 +6,11 @@
  * own transaction (no long lock, no huge WAL burst), the whole pass bounded
  * by `maxRows`; one audit entry per pass that removed anything. The audit
  * trail itself is kept: it is the record, and its chain would break.
+ * Archived ingest payloads (`archive`) older than their own cut-off go in
+ * the same pass, in batches of the same size, from whichever engine keeps
+ * them.
  */
+import type { PayloadArchive } from './archive/types.js';
 import { type AuditKeys, appendAudit } from './repositories/audit-log.js';
 import type { Database } from './types.js';
 
@@ -18,12 +22,16 @@ export interface RetentionOptions {
   readonly maxRows?: number;
   /** The keys that seal the audit entry (the repositories' `auditKeys`). */
   readonly keys?: AuditKeys | undefined;
+  /** The payload archive, and the cut-off of its entries (received before it are removed). */
+  readonly archive?: { readonly store: PayloadArchive; readonly cutoff: Date } | undefined;
 }
 
 /** What one pass removed. */
 export interface RetentionResult {
   readonly alerts: number;
   readonly notifications: number;
+  /** Archived ingest payloads. */
+  readonly payloads: number;
   /** Whether rows older than the cut-off remain (the pass reached `maxRows`). */
   readonly more: boolean;
 }
@@ -81,7 +89,19 @@ export async function purgeExpired(
       if (removed < limit) break;
     }
   }
-  if (alerts + notifications > 0) {
+  let payloads = 0;
+  const archive = options.archive;
+  while (archive !== undefined) {
+    if (alerts + notifications + payloads >= maxRows) {
+      more = true;
+      break;
+    }
+    const limit = Math.min(batchSize, maxRows - alerts - notifications - payloads);
+    const removed = await archive.store.purge(tenantId, archive.cutoff, limit);
+    payloads += removed;
+    if (removed < limit) break;
+  }
+  if (alerts + notifications + payloads > 0) {
     await db.withTenant(tenantId, (tx) =>
       appendAudit(
         tx,
@@ -93,12 +113,18 @@ export async function purgeExpired(
           entityId: tenantId,
           before: null,
           after: null,
-          details: { alerts, notifications, cutoff: cutoff.toISOString() },
+          details: {
+            alerts,
+            notifications,
+            payloads,
+            cutoff: cutoff.toISOString(),
+            ...(archive === undefined ? {} : { archiveCutoff: archive.cutoff.toISOString() }),
+          },
         },
         new Date(),
         options.keys,
       ),
     );
   }
-  return { alerts, notifications, more };
+  return { alerts, notifications, payloads, more };
 }

@@ -12,6 +12,8 @@ export const NOT_MOVED: Readonly<Record<string, string>> = {
   sessions: 'login sessions belong to the deployment that issued them: people log in again',
   notification_events:
     'the queue between ingest and the notification scheduler, drained within seconds',
+  payload_archive:
+    'raw ingest bodies as this deployment received them, for its own forensics and replay; kept by retention',
 };
 
 /** A column of a moved table. */

@@ -696,6 +696,34 @@ afterAll(async () => {
   await t.close();
 });
 
+/** The payload archive: list (after the ingests above), fetch one, replay a range, and their errors. */
+async function archive(): Promise<void> {
+  const viewer = t.keys.viewer;
+  let listed = await send('GET', '/v1/archive?limit=5', { key: viewer });
+  // Written behind the answers: wait for the ingests above to reach it.
+  for (let k = 0; k < 100 && (listed.body.items?.length ?? 0) === 0; k++) {
+    await new Promise((r) => setTimeout(r, 50));
+    listed = await send('GET', '/v1/archive?limit=5', { key: viewer });
+  }
+  expect(listed.status).toBe(200);
+  const id = String(listed.body.items?.[0]?.id);
+  expect((await send('GET', `/v1/archive/${id}`, { key: viewer })).status).toBe(200);
+  expect((await send('GET', '/v1/archive/no-such-entry', { key: viewer })).status).toBe(404);
+  expect((await send('GET', '/v1/archive?outcome=maybe', { key: viewer })).status).toBe(422);
+  const range = {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date().toISOString(),
+    limit: 2,
+  };
+  const replayed = await send('POST', '/v1/archive/replay', { key: t.keys.responder, body: range });
+  expect(replayed.status, JSON.stringify(replayed.body)).toBe(200);
+  expect((await send('POST', '/v1/archive/replay', { key: viewer, body: range })).status).toBe(403);
+  expect(
+    (await send('POST', '/v1/archive/replay', { key: t.keys.responder, body: { from: 'x' } }))
+      .status,
+  ).toBe(422);
+}
+
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
     const validator = new Validator();
@@ -767,6 +795,7 @@ describe('the OpenAPI document', () => {
         })
       ).status,
     ).toBe(422);
+    await archive();
     const events = await send('GET', '/v1/events?timeout=0', { key: t.keys.viewer });
     expect(events.status).toBe(200);
     const exported = await send('GET', '/v1/admin/tenants/globex/export', { key: ADMIN_KEY });

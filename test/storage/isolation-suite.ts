@@ -68,6 +68,7 @@ export function isolationSuite(fixture: IsolationFixture): void {
     notification_log: 'notified_at = notified_at',
     alert_escalations: 'due_at = due_at',
     alert_series: 'at = at',
+    payload_archive: 'received_at = received_at',
   };
 
   describe.each(TENANT_TABLES)('%s, as tenant A', (table) => {

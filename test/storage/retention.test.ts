@@ -4,8 +4,14 @@
  * alerts, recent ones and other tenants' rows stay. On both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/base/utils/ids.js';
 import { auditKeysOf, KeyRing } from '../../src/security/index.js';
 import { runRetentionPass, startRetentionScheduler } from '../../src/server/retention-scheduler.js';
+import {
+  type ArchivedPayload,
+  createPgPayloadArchive,
+  type PayloadArchive,
+} from '../../src/storage/archive/index.js';
 import {
   createRepositories,
   createTestDatabase,
@@ -95,14 +101,14 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       maxRows: 5,
       keys,
     });
-    expect(first).toEqual({ alerts: 5, notifications: 0, more: true });
+    expect(first).toEqual({ alerts: 5, notifications: 0, payloads: 0, more: true });
     expect(await alertsOf(db, 'small')).toBe(7);
   });
 
   it('a pass over every tenant applies each tier’s retention, and audits it', async () => {
     const results = await runRetentionPass(db, repos.tenants, { keys });
-    expect(results.get('small')).toEqual({ alerts: 1, notifications: 2, more: false });
-    expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, more: false });
+    expect(results.get('small')).toEqual({ alerts: 1, notifications: 2, payloads: 0, more: false });
+    expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, payloads: 0, more: false });
     // Open alerts and those closed an hour ago stay; the free tier's 10-day-old ones are gone.
     expect(await alertsOf(db, 'small')).toBe(6);
     expect(await alertsOf(db, 'big')).toBe(12);
@@ -136,7 +142,7 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     expect(await verifyAuditChain(db, 'small', { keys })).toMatchObject({ ok: true });
     // Nothing left to remove: no audit entry for an empty pass.
     const again = await runRetentionPass(db, repos.tenants);
-    expect(again.get('small')).toEqual({ alerts: 0, notifications: 0, more: false });
+    expect(again.get('small')).toEqual({ alerts: 0, notifications: 0, payloads: 0, more: false });
   });
 
   it('a tenant’s own retentionDays overrides its tier', async () => {
@@ -153,7 +159,57 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       'admin',
     );
     const results = await runRetentionPass(db, repos.tenants);
-    expect(results.get('big')).toEqual({ alerts: 6, notifications: 2, more: false });
+    expect(results.get('big')).toEqual({ alerts: 6, notifications: 2, payloads: 0, more: false });
+  });
+
+  it('removes archived payloads past the tier’s days, or ARCHIVE_RETENTION_DAYS when shorter', async () => {
+    const archive: PayloadArchive = createPgPayloadArchive(db);
+    const payload = (tenantId: string, daysAgo: number): ArchivedPayload => ({
+      id: newId(),
+      tenantId,
+      receivedAt: new Date(Date.now() - daysAgo * DAY),
+      requestId: `r-${daysAgo}`,
+      keyId: 'k',
+      door: 'alerts',
+      format: 'json',
+      outcome: 'accepted',
+      issues: [],
+      bytes: 2,
+      body: [],
+    });
+    // small: free tier, 7 days. big: its own 3 days (the test above).
+    await archive.write(
+      ['small', 'big'].flatMap((t) => [1, 2, 4, 5, 8, 9].map((d) => payload(t, d))),
+    );
+    const listed = async (t: string) =>
+      (await archive.list(t, { filter: {}, limit: 100 })).items.map((i) => i.requestId);
+    const results = await runRetentionPass(db, repos.tenants, {
+      keys,
+      archive,
+      archiveRetentionDays: 4.5,
+    });
+    expect(results.get('small')).toEqual({ alerts: 0, notifications: 0, payloads: 3, more: false });
+    expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, payloads: 4, more: false });
+    expect(await listed('small')).toEqual(['r-1', 'r-2', 'r-4']);
+    expect(await listed('big')).toEqual(['r-1', 'r-2']);
+    const audit = await db.withTenant('small', (tx) =>
+      tx.query<{ details: Record<string, unknown> }>(
+        `SELECT doc->'details' AS details FROM audit_events
+          WHERE tenant_id = $1 AND doc->>'entityType' = 'retention' ORDER BY seq DESC LIMIT 1`,
+        ['small'],
+      ),
+    );
+    expect(audit.rows[0]?.details).toMatchObject({ alerts: 0, notifications: 0, payloads: 3 });
+    // Bounded like the rest: maxRows counts payloads too.
+    await archive.write([payload('small', 30), payload('small', 31), payload('small', 32)]);
+    expect(
+      await purgeExpired(db, 'small', new Date(Date.now() - 7 * DAY), {
+        keys,
+        maxRows: 2,
+        batchSize: 1,
+        archive: { store: archive, cutoff: new Date(Date.now() - 7 * DAY) },
+      }),
+    ).toEqual({ alerts: 0, notifications: 0, payloads: 2, more: true });
   });
 }
 

@@ -220,6 +220,11 @@ export const ERROR_CODES = defineCodes({
     title: 'Time-series store unavailable',
     template: 'the time-series store ({engine}) is unavailable ({reason}); retry later',
   },
+  ALERTBASE_STORAGE_ARCHIVE_UNAVAILABLE: {
+    status: 503,
+    title: 'Payload archive unavailable',
+    template: 'the payload archive ({engine}) is unavailable ({reason}); retry later',
+  },
   ALERTBASE_STORAGE_SERIES_REFUSED: {
     status: 500,
     title: 'Time-series store refused',

@@ -14,6 +14,7 @@ import {
 import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloads.js';
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
+import { archiveResult } from '../ingest-archive.js';
 import { enforceIngestQuota } from '../quotas.js';
 import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
@@ -81,12 +82,61 @@ async function overridesOf(ctx: RouteContext, tenantId: string) {
   return (await ctx.tenants.get(tenantId))?.settings.levelPriorities;
 }
 
+/** Where an ingest's answer goes besides the caller: the quota's `Retry-After`. */
+type QuotaReply = Parameters<typeof enforceIngestQuota>[1];
+
+/** Options of the ingest functions below. */
+interface IngestOptions {
+  readonly batchId: string;
+  readonly now: Date;
+  readonly reply: QuotaReply;
+}
+
+/**
+ * Ingests a `POST /api/v2/alerts` body (Prometheus's postable alerts) for
+ * `who` (what the route and a replay of the archive run).
+ */
+export async function ingestPostableBody(
+  ctx: RouteContext,
+  who: TenantPrincipal,
+  body: unknown,
+  options: IngestOptions,
+): Promise<IngestResult> {
+  // Alertmanager ignores fields it does not know; an item naming another tenant is
+  // refused all the same (403), as on every alertbase route, never filed as the caller's.
+  if (Array.isArray(body)) for (const item of body) bindTenant(item, who.tenantId);
+  const items = postableToAlerts(body, {
+    now: options.now,
+    levelPriorities: await overridesOf(ctx, who.tenantId),
+  });
+  await enforceIngestQuota(ctx, options.reply, who.tenantId, items.length);
+  return ingestItems(ctx, who, items, options.batchId, options.now);
+}
+
+/**
+ * Ingests a `POST /v1/webhooks/alertmanager` body (payload version 4) for
+ * `who` (what the route and a replay of the archive run).
+ */
+export async function ingestWebhookBody(
+  ctx: RouteContext,
+  who: TenantPrincipal,
+  body: unknown,
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const { items } = webhookToAlerts(body, {
+    now: options.now,
+    levelPriorities: await overridesOf(ctx, who.tenantId),
+  });
+  await enforceIngestQuota(ctx, options.reply, who.tenantId, items.length);
+  return ingestItems(ctx, who, items, options.batchId, options.now);
+}
+
 /** Registers `/api/v2/alerts` and `/v1/webhooks/alertmanager`. */
 export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   api.post(
     '/api/v2/alerts',
     {
-      config: { requires: 'alerts:ingest' },
+      config: { requires: 'alerts:ingest', archive: 'alertmanager-v2' },
       schema: {
         tags: ['alertmanager'],
         summary:
@@ -96,18 +146,12 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      const who = tenantOf(request);
-      const now = ctx.now();
-      // Alertmanager ignores fields it does not know; an item naming another tenant is
-      // refused all the same (403), as on every alertbase route, never filed as the caller's.
-      if (Array.isArray(request.body))
-        for (const item of request.body) bindTenant(item, who.tenantId);
-      const items = postableToAlerts(request.body, {
-        now,
-        levelPriorities: await overridesOf(ctx, who.tenantId),
+      const result = await ingestPostableBody(ctx, tenantOf(request), request.body, {
+        batchId: request.id,
+        now: ctx.now(),
+        reply,
       });
-      await enforceIngestQuota(ctx, reply, who.tenantId, items.length);
-      const result = await ingestItems(ctx, who, items, request.id, now);
+      archiveResult(request, result);
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },
   );
@@ -115,7 +159,7 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
   api.post(
     '/v1/webhooks/alertmanager',
     {
-      config: { requires: 'alerts:ingest' },
+      config: { requires: 'alerts:ingest', archive: 'alertmanager-webhook' },
       schema: {
         tags: ['alertmanager'],
         summary: 'Alertmanager webhook receiver (payload version 4)',
@@ -128,14 +172,12 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      const who = tenantOf(request);
-      const now = ctx.now();
-      const { items } = webhookToAlerts(request.body, {
-        now,
-        levelPriorities: await overridesOf(ctx, who.tenantId),
+      const result = await ingestWebhookBody(ctx, tenantOf(request), request.body, {
+        batchId: request.id,
+        now: ctx.now(),
+        reply,
       });
-      await enforceIngestQuota(ctx, reply, who.tenantId, items.length);
-      const result = await ingestItems(ctx, who, items, request.id, now);
+      archiveResult(request, result);
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },
   );

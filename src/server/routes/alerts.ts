@@ -2,7 +2,7 @@
  * Alerts: batch ingest with a per-item result, list with filters, get, and
  * the status actions of the `AlertStatus` table.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AlertAction, AlertLevel, AlertStatus } from '../../base/enums/index.js';
@@ -14,6 +14,7 @@ import {
 import { Alert } from '../../domain/index.js';
 import type { AlertFilter, IngestResult, Page } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
+import { archiveResult } from '../ingest-archive.js';
 import { enforceIngestQuota } from '../quotas.js';
 import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
@@ -172,8 +173,7 @@ function listAlerts(
  * bound to the caller's tenant (an item naming another tenant refuses the
  * whole request, 403).
  */
-function batchOf(request: FastifyRequest, tenantId: string): unknown[] {
-  const body = request.body;
+function batchOf(body: unknown, tenantId: string): unknown[] {
   const items = Array.isArray(body)
     ? body
     : typeof body === 'object' &&
@@ -195,13 +195,34 @@ function batchOf(request: FastifyRequest, tenantId: string): unknown[] {
   return items.map((item) => bindTenant(item, tenantId));
 }
 
+/** Where an ingest's answer goes besides the caller: the quota's `Retry-After`. */
+type QuotaReply = Parameters<typeof enforceIngestQuota>[1];
+
+/**
+ * Ingests a `POST /v1/alerts` body for `who`: the tenancy rule, the ingest
+ * quota, then the batch (what the route and a replay of the archive run).
+ */
+export async function ingestAlertBody(
+  ctx: RouteContext,
+  who: TenantPrincipal,
+  body: unknown,
+  options: { readonly batchId: string; readonly now: Date; readonly reply: QuotaReply },
+): Promise<IngestResult> {
+  const batch = batchOf(body, who.tenantId);
+  await enforceIngestQuota(ctx, options.reply, who.tenantId, batch.length);
+  return ctx.repos.alerts.ingest(who.tenantId, batch, who.actor, {
+    batchId: options.batchId,
+    receivedAt: options.now,
+  });
+}
+
 /** Registers `/v1/alerts` and its actions. */
 export function alertRoutes(scope: FastifyInstance, ctx: RouteContext): void {
   const api = scope.withTypeProvider<ZodTypeProvider>();
   api.post(
     '/v1/alerts',
     {
-      config: { requires: 'alerts:ingest' },
+      config: { requires: 'alerts:ingest', archive: 'alerts' },
       schema: {
         tags: ['alerts'],
         summary: 'Ingest a batch of alerts (de-duplicated by fingerprint)',
@@ -215,12 +236,12 @@ export function alertRoutes(scope: FastifyInstance, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const who = tenantOf(request);
-      const batch = batchOf(request, who.tenantId);
-      await enforceIngestQuota(ctx, reply, who.tenantId, batch.length);
-      const result = await ctx.repos.alerts.ingest(who.tenantId, batch, who.actor, {
+      const result = await ingestAlertBody(ctx, who, request.body, {
         batchId: request.id,
-        receivedAt: ctx.now(),
+        now: ctx.now(),
+        reply,
       });
+      archiveResult(request, result);
       return send(reply, 200, ingestResponse(result), ctx.serializer);
     },
   );

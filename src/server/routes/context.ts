@@ -9,6 +9,7 @@ import type {
   Repositories,
 } from '../../storage/repositories/index.js';
 import type { AlertSeries } from '../alert-series.js';
+import type { PayloadArchiveService } from '../payload-archive.js';
 import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
 
@@ -42,6 +43,8 @@ export interface RouteContext {
   readonly eventPollMs?: number | undefined;
   /** The alert time series: its store (statistics), writer and readiness check. */
   readonly series: AlertSeries;
+  /** The payload archive: its store (lists, replay) and the writer ingest records into. */
+  readonly archive: PayloadArchiveService;
 }
 
 /** Notifications as the routes see them. */

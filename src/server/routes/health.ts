@@ -62,7 +62,9 @@ function sendHealth(reply: FastifyReply, report: HealthReport): FastifyReply {
  * and so does a PostgreSQL server's autovacuum when `autovacuum` (read at
  * start; undefined on PGlite) is false, and the time-series store
  * (`timeseries:responseTime`: InfluxDB, or the database's `alert_series`)
- * when it does not answer or its writes fail. Neither needs a key.
+ * when it does not answer or its writes fail, and MongoDB when `MONGODB_URL`
+ * keeps the payload archive (`archive:responseTime`, warn likewise). Neither
+ * needs a key.
  */
 export function healthRoutes(
   api: FastifyInstance,
@@ -91,7 +93,7 @@ export function healthRoutes(
       schema: {
         tags: ['health'],
         summary:
-          "Readiness: the database answers (fail); memory, response time, a server's autovacuum and the time-series store (warn)",
+          "Readiness: the database answers (fail); memory, response time, a server's autovacuum, the time-series store and MongoDB when configured (warn)",
         response: {
           200: healthResponse('Ready (pass or warn)'),
           503: healthResponse('Not ready: the database does not answer (fail)'),
@@ -105,6 +107,7 @@ export function healthRoutes(
         checkResponseTime(window, ctx.config.observability.responseTimeThresholdMs, now),
         ...(autovacuum === undefined ? [] : [checkAutovacuum(autovacuum, now)]),
         await ctx.series.check(now),
+        ...[await ctx.archive.check(now)].filter((c) => c !== undefined),
       ];
       const report = healthReport(checks, { description: 'alertbase' });
       if (report.status !== 'pass')

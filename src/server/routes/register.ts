@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { alertmanagerRoutes } from './alertmanager.js';
 import { alertmanagerApiRoutes } from './alertmanager-api.js';
 import { alertRoutes } from './alerts.js';
+import { archiveRoutes } from './archive.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import type { RouteContext } from './context.js';
@@ -37,4 +38,5 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   statsRoutes(api, ctx);
   alertmanagerRoutes(api, ctx);
   alertmanagerApiRoutes(api, ctx);
+  archiveRoutes(api, ctx);
 }

@@ -21,6 +21,7 @@ export const TENANT_TABLES = [
   'sessions',
   'alert_series',
   'audit_cuts',
+  'payload_archive',
 ] as const;
 
 /** A tenant table name. */
@@ -86,6 +87,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'audit_cuts':
       return `INSERT INTO audit_cuts (tenant_id, seq, prev_hash, at, seal)
         SELECT ${T}, g, md5(g::text), now(), md5(${T} || g) FROM ${g}`;
+    case 'payload_archive':
+      return `INSERT INTO payload_archive (tenant_id, id, received_at, request_id, key_id, door, format, outcome, bytes, body)
+        SELECT ${T}, 'pa-' || g, now(), 'req-' || g, 'key-1', 'alerts', 'json', 'accepted', 2, '[]' FROM ${g}`;
     case 'audit_events':
       return `INSERT INTO audit_events (tenant_id, seq, id, actor, action, resource_type, result, hash, doc)
         SELECT ${T}, g - 1, 'ev-' || g, 'seed', 'create', 'alert', 'success',

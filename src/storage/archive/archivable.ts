@@ -1,0 +1,55 @@
+/**
+ * What a decoded body becomes in the archive: plain JSON data that both
+ * engines store as it is. The decoders hand over JSON-like trees already,
+ * but MessagePack and Protocol Buffers can carry what JSON cannot: bytes
+ * (stored as base64 text), 64-bit integers (as decimal text), timestamps
+ * (ISO 8601), non-finite numbers (`null`). A NUL character or a lone
+ * surrogate, which PostgreSQL's `jsonb` cannot hold, becomes U+FFFD. The walk is bounded: the
+ * decoders allow 64 levels, anything deeper than {@link MAX_ARCHIVE_DEPTH}
+ * is stored as the text `[too deep]`.
+ */
+
+/** The deepest level kept (the decoders stop at 64). */
+export const MAX_ARCHIVE_DEPTH = 100;
+
+/** Half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** `s` without what `jsonb` cannot hold (NUL, lone surrogates), each replaced by U+FFFD. */
+function text(s: string): string {
+  const clean = s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+  return SURROGATE.test(clean) ? clean.replace(LONE_SURROGATE, '\uFFFD') : clean;
+}
+
+/**
+ * `value` as plain JSON data (see the module comment).
+ *
+ * @example
+ * ```ts
+ * archivable({ n: 10n, raw: new Uint8Array([1, 2]) }); // { n: '10', raw: 'AQI=' }
+ * ```
+ */
+export function archivable(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return text(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return null;
+  if (depth >= MAX_ARCHIVE_DEPTH) return '[too deep]';
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => archivable(v, depth + 1) ?? null);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    // defineProperty: a `__proto__` key stays data, never a prototype.
+    Object.defineProperty(out, text(k), {
+      value: archivable(v, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
