@@ -74,6 +74,7 @@ export type {
   Database,
   EngineKind,
   Migration,
+  PlannerMethod,
   QueryEvent,
   QueryListener,
   QueryOptions,

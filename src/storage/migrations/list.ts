@@ -5,6 +5,7 @@ import { migration0003 } from './0003-silences-inhibition.js';
 import { migration0004 } from './0004-notifications.js';
 import { migration0005 } from './0005-people-sessions.js';
 import { migration0006 } from './0006-alert-series.js';
+import { migration0009 } from './0009-alert-list-indexes.js';
 
 /** Every migration of alertbase, in the order they are applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   migration0004,
   migration0005,
   migration0006,
+  migration0009,
 ]);
