@@ -1,112 +1,337 @@
 /**
- * Growth: does a keyset page cost the same as the history grows?
- * `GET /v1/alerts?limit=50`, alone, with a label filter and with status and
- * level filters (query cache off, in process through `inject`,
- * on PGlite) timed at 10,000 and at 50,000 stored alerts of one tenant; the
- * row's ratio is the median at 10,000 over the median at 50,000 (1.0 is
- * flat). Twice: with the maintenance pass run after each ingest as the
- * service's maintenance scheduler would (`runMaintenancePass` until nothing
- * is due), and without it (PGlite has no autovacuum: the planner keeps an
- * empty table's estimates).
+ * Growth: do requests cost the same as the history grows? One tenant's
+ * alerts grow from 10,000 to `ALERTBASE_BENCH_GROWTH_SIZES` (default
+ * 10,000, 100,000, 200,000), on PGlite (a data directory on disk) and on the
+ * PostgreSQL server. At each size, in process through `inject`, query cache
+ * off: the p50 of `GET /v1/alerts?limit=50`, a label filter, a status+level
+ * filter, `GET /v1/alerts/:id` and `GET /v1/audit?limit=50`; the rate of
+ * ingesting 2,000 new alerts through `POST /v1/alerts` (batches of 100) and
+ * of resending them; the disk per stored alert and the process's RSS.
+ *
+ * The history is written by bulk SQL (`fillAlerts`, the shape ingest
+ * writes), beyond what the ingest measurement itself stores. Nobody runs
+ * `ANALYZE` by hand: after each step the maintenance pass runs until nothing
+ * is due, as the service's maintenance scheduler does over a few ticks.
+ * Query rows compare the p50 at each size with the p50 at 10,000 (ratio 1.0
+ * is flat; target at least 0.8, that is within 1.25×).
  */
 
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/index.js';
 import { buildApp } from '../src/server/app.js';
 import {
   createRepositories,
-  createTestDatabase,
   type Database,
+  openDatabase,
   runMaintenancePass,
 } from '../src/storage/index.js';
+import { fillAlerts } from '../test/storage/helpers/bulk-alerts.js';
+import { createServerDatabase, server as serverProbe } from '../test/storage/helpers/server.js';
 import { type BenchRow, benchRow, UNLIMITED_SETTINGS } from './lib.js';
 
 const SUITE = 'growth';
-const SIZES = [10_000, 50_000] as const;
-const BATCH = 5_000;
+const SIZES = (process.env.ALERTBASE_BENCH_GROWTH_SIZES ?? '10000,100000,200000')
+  .split(',')
+  .map(Number);
+const TENANT = 'bench';
 const REQUESTS = 41;
-/** The list shapes timed: the plain keyset page, a label filter, status and level. */
-const PATHS = [
-  '/v1/alerts?limit=50',
-  '/v1/alerts?limit=50&label=alertname=HighCPU7',
-  '/v1/alerts?limit=50&status=firing&level=critical',
+const WARM_UP = 3;
+const INGEST_ALERTS = 2_000;
+const INGEST_BATCH = 100;
+
+/** The reads timed; `{id}` is an alert of the tenant. */
+const READS = [
+  ['list', '/v1/alerts?limit=50'],
+  ['label filter', '/v1/alerts?limit=50&label=alertname=A7'],
+  ['status+level filter', '/v1/alerts?limit=50&status=firing&level=critical'],
+  ['get by id', '/v1/alerts/{id}'],
+  ['audit page', '/v1/audit?limit=50'],
 ] as const;
 
-function alert(i: number): Record<string, unknown> {
-  return {
-    labels: { alertname: `HighCPU${i % 100}`, instance: `web-${i}:9100`, job: 'node' },
-    annotations: { summary: `CPU high on web-${i}` },
-    level: i % 7 === 0 ? 'critical' : 'high',
-    priority: 'P2',
-    startsAt: new Date(Date.now() - 600_000).toISOString(),
-  };
+/** What one size measured. */
+interface Step {
+  readonly size: number;
+  /** p50 per read, ms, in READS order. */
+  readonly p50: number[];
+  /** p50 of the database time of each read's statements, ms, in READS order. */
+  readonly statementP50: number[];
+  readonly ingestPerS: number;
+  readonly resendPerS: number;
+  /** Disk used beyond the database with one alert. */
+  readonly diskBytes: number;
+  readonly rssMb: number;
 }
+
+interface Engine {
+  readonly name: string;
+  readonly open: () => Promise<{
+    db: Database;
+    diskBytes: () => Promise<number>;
+    dispose: () => Promise<void>;
+  }>;
+}
+
+/** Bytes under a directory (PGlite's data directory: tables, indexes, WAL). */
+async function duBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'PostgreSQL server',
+    open: async () => {
+      const database = await createServerDatabase();
+      const db = await openDatabase({ url: database.url, timeoutMs: 600_000 });
+      return {
+        db,
+        diskBytes: async () => {
+          const { rows } = await db.query<{ n: string }>(
+            'SELECT pg_database_size(current_database())::text AS n',
+          );
+          return Number(rows[0]?.n);
+        },
+        dispose: () => database.drop(),
+      };
+    },
+  },
+  {
+    name: 'PGlite',
+    open: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'alertbase-growth-'));
+      const db = await openDatabase({ url: `file:${dir}`, timeoutMs: 600_000 });
+      return {
+        db,
+        diskBytes: () => duBytes(dir),
+        dispose: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+];
 
 /** Runs passes until nothing is due, as the scheduler would over a few ticks. */
 async function maintain(db: Database): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const action = await runMaintenancePass(db);
-    if (action.kind === 'none') return;
+    if (action.kind === 'none' || action.kind === 'busy') return;
   }
 }
 
-async function medianMs(app: FastifyInstance, key: string, path: string): Promise<number> {
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)] as number;
+}
+
+/**
+ * The p50 of a read: of the whole request, and of the database time of its
+ * statements on the tenant's data (`alerts`, `audit_events`; reported by
+ * `Database.onQuery`), which the machine's other load disturbs less than a
+ * request's serialization.
+ */
+async function p50Ms(
+  app: FastifyInstance,
+  db: Database,
+  key: string,
+  url: string,
+): Promise<{ request: number; statement: number }> {
   const times: number[] = [];
-  for (let i = 0; i < REQUESTS + 3; i++) {
-    const start = performance.now();
-    const res = await app.inject({ url: path, headers: { authorization: `Bearer ${key}` } });
-    const elapsed = performance.now() - start;
-    if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}`);
-    if (i >= 3) times.push(elapsed);
+  const statements: number[] = [];
+  let inRequest = 0;
+  const stop = db.onQuery((event) => {
+    if (/\bFROM (alerts|audit_events)\b/.test(event.sql)) inRequest += event.durationMs;
+  });
+  try {
+    for (let i = 0; i < REQUESTS + WARM_UP; i++) {
+      inRequest = 0;
+      const start = performance.now();
+      const res = await app.inject({ url, headers: { authorization: `Bearer ${key}` } });
+      const elapsed = performance.now() - start;
+      if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}`);
+      if (i >= WARM_UP) {
+        times.push(elapsed);
+        statements.push(inRequest);
+      }
+    }
+  } finally {
+    stop();
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  return { request: median(times), statement: median(statements) };
 }
 
-/** Medians per path at each size, with or without maintenance passes after each ingest. */
-async function grow(withMaintenance: boolean): Promise<number[][]> {
-  const db = await createTestDatabase();
+function newAlert(round: number, i: number): Record<string, unknown> {
+  return {
+    labels: { alertname: `Ingest${i % 20}`, instance: `web-${round}-${i}:9100`, job: 'node' },
+    annotations: { summary: `CPU high on web-${i}` },
+    level: i % 5 === 0 ? 'critical' : 'high',
+    priority: 'P2',
+  };
+}
+
+/** Items per second of `POST /v1/alerts` of `alerts`, batches sent one after the other. */
+async function ingestRate(
+  app: FastifyInstance,
+  key: string,
+  alerts: readonly Record<string, unknown>[],
+): Promise<number> {
+  const start = performance.now();
+  for (let k = 0; k < alerts.length; k += INGEST_BATCH) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/alerts',
+      headers: { authorization: `Bearer ${key}` },
+      payload: alerts.slice(k, k + INGEST_BATCH),
+    });
+    if (res.statusCode !== 200) throw new Error(`POST /v1/alerts answered ${res.statusCode}`);
+  }
+  return alerts.length / ((performance.now() - start) / 1000);
+}
+
+async function grow(
+  engine: Engine,
+): Promise<{ steps: Step[]; idleRssMb: number; idleDiskBytes: number }> {
+  const { db, diskBytes, dispose } = await engine.open();
   const repos = createRepositories(db);
-  await repos.tenants.create({ id: 'bench', name: 'Bench', settings: UNLIMITED_SETTINGS }, 'bench');
-  const key = (await repos.apiKeys.issue('bench', { name: 'b', role: 'viewer' }, 'bench')).key;
+  await repos.tenants.create({ id: TENANT, name: 'Bench', settings: UNLIMITED_SETTINGS }, 'bench');
+  const reader = (await repos.apiKeys.issue(TENANT, { name: 'r', role: 'viewer' }, 'bench')).key;
+  const writer = (await repos.apiKeys.issue(TENANT, { name: 'w', role: 'editor' }, 'bench')).key;
   const { config } = await loadConfig({
-    env: { ENABLE_QUERY_CACHE: 'false' },
+    env: { ENABLE_QUERY_CACHE: 'false', MAX_MEMORY_USAGE_MB: '8192' },
     cwd: '/nonexistent-alertbase-bench',
   });
   const app = await buildApp({ db, config, rateLimits: false });
   try {
-    const medians: number[][] = PATHS.map(() => []);
-    let stored = 0;
-    for (const size of SIZES) {
-      for (; stored < size; stored += BATCH) {
-        const batch = Array.from({ length: BATCH }, (_, k) => alert(stored + k));
-        await repos.alerts.ingest('bench', batch, 'key:bench');
+    // The template of the bulk rows: one alert stored by ingest.
+    await ingestRate(app, writer, [newAlert(-1, 0)]);
+    const idleRssMb = process.memoryUsage().rss / 2 ** 20;
+    const idleDiskBytes = await diskBytes();
+    const steps: Step[] = [];
+    let stored = 1;
+    for (const [round, size] of SIZES.entries()) {
+      const bulk = size - stored - INGEST_ALERTS;
+      if (bulk > 0) {
+        await fillAlerts(db, {
+          tenantId: TENANT,
+          rows: bulk,
+          offset: stored,
+          templateTenant: TENANT,
+        });
+        stored += bulk;
       }
-      if (withMaintenance) await maintain(db);
-      for (const [p, path] of PATHS.entries()) medians[p]?.push(await medianMs(app, key, path));
+      await maintain(db);
+      const fresh = Array.from({ length: INGEST_ALERTS }, (_, i) => newAlert(round, i));
+      const ingestPerS = await ingestRate(app, writer, fresh);
+      stored += INGEST_ALERTS;
+      const resendPerS = await ingestRate(app, writer, fresh);
+      await maintain(db);
+      const { rows } = await db.query<{ id: string }>(
+        'SELECT id FROM alerts WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1 OFFSET $2',
+        [TENANT, Math.floor(stored / 2)],
+      );
+      const id = rows[0]?.id ?? '';
+      const p50: number[] = [];
+      const statementP50: number[] = [];
+      for (const [, url] of READS) {
+        const measured = await p50Ms(app, db, reader, url.replace('{id}', id));
+        p50.push(measured.request);
+        statementP50.push(measured.statement);
+      }
+      steps.push({
+        size,
+        p50,
+        statementP50,
+        ingestPerS,
+        resendPerS,
+        diskBytes: (await diskBytes()) - idleDiskBytes,
+        rssMb: process.memoryUsage().rss / 2 ** 20,
+      });
+      process.stderr.write(`growth ${engine.name} ${size}: ${JSON.stringify(steps.at(-1))}\n`);
     }
-    return medians;
+    return { steps, idleRssMb, idleDiskBytes };
   } finally {
     await app.close();
     await db.close();
+    await dispose();
   }
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const withMaintenance of [true, false]) {
-    const medians = await grow(withMaintenance);
-    for (const [p, path] of PATHS.entries()) {
-      const [small, large] = medians[p] as [number, number];
+  for (const engine of ENGINES) {
+    if (engine.name !== 'PGlite' && !serverProbe.ok) continue;
+    const { steps, idleRssMb, idleDiskBytes } = await grow(engine);
+    const idleMb = (idleDiskBytes / 2 ** 20).toFixed(0);
+    const first = steps[0] as Step;
+    const where = `${engine.name}, in process, query cache off, maintenance passes on`;
+    for (const step of steps.slice(1)) {
+      const at = `at ${count(step.size)} vs ${count(first.size)} alerts`;
+      const base = `same at ${count(first.size)}`;
+      for (const [r, [name, url]] of READS.entries()) {
+        rows.push(
+          benchRow({
+            suite: SUITE,
+            case: `${name} (GET ${url}) p50 ${at} (${where})`,
+            unit: 'ms',
+            ours: step.p50[r] as number,
+            baseline: first.p50[r] as number,
+            baselineName: base,
+          }),
+          benchRow({
+            suite: SUITE,
+            case: `${name}: database time of its statements, p50 ${at} (${engine.name})`,
+            unit: 'ms',
+            ours: step.statementP50[r] as number,
+            baseline: first.statementP50[r] as number,
+            baselineName: base,
+          }),
+        );
+      }
       rows.push(
         benchRow({
           suite: SUITE,
-          case: `GET ${path} p50 at 50,000 vs 10,000 alerts, ${withMaintenance ? 'maintenance passes on' : 'no maintenance (no ANALYZE ever)'} (PGlite, in process, query cache off)`,
-          unit: 'ms',
-          ours: large,
-          baseline: small,
-          baselineName: 'same at 10,000',
+          case: `ingest of ${count(INGEST_ALERTS)} new alerts (POST /v1/alerts, ${INGEST_BATCH} per request) ${at} (${where})`,
+          unit: 'items/s',
+          ours: step.ingestPerS,
+          baseline: first.ingestPerS,
+          baselineName: base,
+        }),
+        benchRow({
+          suite: SUITE,
+          case: `resend of the same ${count(INGEST_ALERTS)} alerts ${at} (${where})`,
+          unit: 'items/s',
+          ours: step.resendPerS,
+          baseline: first.resendPerS,
+          baselineName: base,
+        }),
+      );
+    }
+    for (const step of steps) {
+      rows.push(
+        benchRow({
+          suite: SUITE,
+          case: `disk per stored alert at ${count(step.size)} alerts (${engine.name}: ${engine.name === 'PGlite' ? 'data directory, WAL included' : 'pg_database_size'}, beyond the database with one alert (${idleMb} MB): + ${(step.diskBytes / 2 ** 20).toFixed(0)} MB)`,
+          unit: 'bytes',
+          ours: step.diskBytes / step.size,
+          baseline: first.diskBytes / first.size,
+          baselineName: `same at ${count(first.size)}`,
+        }),
+        benchRow({
+          suite: SUITE,
+          case: `RSS of the process at ${count(step.size)} alerts (${engine.name}${engine.name === 'PGlite' ? ', the database in process' : ', memory of the server processes not counted'})`,
+          unit: 'MB',
+          ours: step.rssMb,
+          baseline: idleRssMb,
+          baselineName: 'idle, one alert stored',
         }),
       );
     }

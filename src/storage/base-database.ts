@@ -3,6 +3,7 @@ import type {
   ChannelSubscription,
   Database,
   EngineKind,
+  PlannerMethod,
   PoolStats,
   QueryListener,
   QueryOptions,
@@ -18,6 +19,16 @@ export const APP_ROLE = 'alertbase_app';
 
 /** The setting row-level security policies read the current tenant from. */
 export const TENANT_SETTING = 'app.tenant_id';
+
+/** The planner methods `withTenant` may turn off (the names go into SQL text). */
+const PLANNER_METHODS: ReadonlySet<string> = new Set<PlannerMethod>([
+  'enable_sort',
+  'enable_incremental_sort',
+  'enable_bitmapscan',
+  'enable_seqscan',
+  'enable_hashjoin',
+  'enable_material',
+]);
 
 /**
  * @internal A string as an SQL literal, quoted as PostgreSQL's own
@@ -160,6 +171,12 @@ export abstract class BaseDatabase implements Database {
     let setup = `SELECT set_config('role', ${sqlLiteral(this.#appRole)}, true), set_config('${TENANT_SETTING}', ${sqlLiteral(tenantId)}, true)`;
     if (options.advisoryLock !== undefined) {
       setup += `, pg_advisory_xact_lock(hashtext(${sqlLiteral(options.advisoryLock)}))`;
+    }
+    for (const method of options.plannerOff ?? []) {
+      if (!PLANNER_METHODS.has(method)) {
+        return Promise.reject(new TypeError(`withTenant: unknown planner method ${method}`));
+      }
+      setup += `, set_config('${method}', 'off', true)`;
     }
     return this.#transaction(tenantId, fn, setup);
   }

@@ -88,6 +88,7 @@ export type {
   Database,
   EngineKind,
   Migration,
+  PlannerMethod,
   QueryEvent,
   QueryListener,
   QueryOptions,

@@ -123,7 +123,22 @@ export interface TenantTransactionOptions {
    * see everything committed by the previous holder.
    */
   readonly advisoryLock?: string | undefined;
+  /**
+   * Planner settings local to the transaction (`set_config(name, 'off', true)`),
+   * sent with the other settings: `enable_sort` off, say, for a keyset page
+   * that must walk an index in order whatever the statistics say.
+   */
+  readonly plannerOff?: readonly PlannerMethod[] | undefined;
 }
+
+/** Planner methods a transaction may turn off (see {@link TenantTransactionOptions.plannerOff}). */
+export type PlannerMethod =
+  | 'enable_sort'
+  | 'enable_incremental_sort'
+  | 'enable_bitmapscan'
+  | 'enable_seqscan'
+  | 'enable_hashjoin'
+  | 'enable_material';
 
 /**
  * An open database: one engine, its connections, and tenant-scoped transactions.

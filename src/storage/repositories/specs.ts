@@ -70,7 +70,7 @@ export const ALERTS: TableSpec<Alert> = {
     a.lastReceivedAt,
     a.duplicateCount,
   ],
-  filters: { status: 'column', level: true, labels: true, fingerprint: true, activeWindow: true },
+  filters: { status: 'ordered', level: true, labels: true, fingerprint: true, activeWindow: true },
 };
 
 /** @internal `notification_channels`: status is `enabled`/`disabled`. */
