@@ -1,7 +1,7 @@
 /**
  * People of the tenant (`/v1/users`, for keys and people that may manage
- * users): list, add one with a role and a password, disable one (their
- * sessions end). Password hashes are never answered.
+ * users): list, add one with a role and a password, change a role, disable
+ * one (their sessions end). Password hashes are never answered.
  */
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
@@ -41,6 +41,15 @@ export function UsersPage() {
     } catch (err) {
       setNotice({ text: messageOf(err), error: true });
     }
+  };
+  const changeRole = async (u: User, role: string) => {
+    try {
+      const changed = await api<User>('PATCH', `/v1/users/${encodeURIComponent(u.id)}`, { role });
+      setNotice({ text: `${changed.email} is now ${changed.role}.`, error: false });
+    } catch (err) {
+      setNotice({ text: messageOf(err), error: true });
+    }
+    list.reload();
   };
   const disable = async (u: User) => {
     if (!window.confirm(`Disable ${u.email}? They can no longer log in.`)) return;
@@ -107,7 +116,18 @@ export function UsersPage() {
             <tr key={u.id}>
               <td>{u.email}</td>
               <td>{u.name ?? ''}</td>
-              <td>{u.role}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.email}`}
+                  value={u.role}
+                  disabled={u.disabled_at !== null}
+                  onChange={(e) => changeRole(u, e.currentTarget.value)}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+              </td>
               <td>{u.disabled_at === null ? 'active' : 'disabled'}</td>
               <td>
                 {u.disabled_at === null && (

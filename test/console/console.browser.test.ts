@@ -59,8 +59,8 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
-  const shoot = async (name: string) => {
-    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`) });
+  const shoot = async (name: string, fullPage = false) => {
+    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage });
   };
   const ingest = async (
     labels: Record<string, string>,
@@ -368,7 +368,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     expect(
       (got.body as { alerts: { labels: Record<string, string> }[] }).alerts[0]?.labels.alertname,
     ).toBe(TEST_ALERT_NAME);
-    await shoot('channel-editor');
+    await shoot('channel-editor', true);
     const audit = await call(t.app, 'GET', '/v1/audit?action=channel.test', {
       key: t.keys.viewer,
     });
@@ -391,7 +391,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.goto(`${base}/ui/#/channels`);
     await page.getByRole('link', { name: 'ops-webhook' }).waitFor();
     expect(await axe(page)).toEqual([]);
-    await shoot('channels');
+    await shoot('channels', true);
   });
 
   it('creates a silence from the Silences page, showing how many open alerts match', async () => {
@@ -405,7 +405,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.getByText('Matches 1 open alert.').waitFor();
     await page.getByLabel('Comment').fill('backup window in Paris');
     expect(await axe(page)).toEqual([]);
-    await shoot('silence-new');
+    await shoot('silence-new', true);
     await page.getByRole('button', { name: 'Create silence' }).click();
     await page.getByText('Silence created for 1 open alert.').waitFor();
     await page.getByRole('cell', { name: 'backup window in Paris' }).waitFor();
@@ -448,7 +448,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     ]);
     await page.getByRole('cell', { name: 'critical mutes warning', exact: true }).waitFor();
     expect(await axe(page)).toEqual([]);
-    await shoot('inhibit-rules');
+    await shoot('inhibit-rules', true);
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete critical mutes warning' }).click();
     await page.getByText('Deleted critical mutes warning.').waitFor();
@@ -456,12 +456,12 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     expect(after.body.items).toEqual([]);
   });
 
-  it('adds a person with a role, and disables them', async () => {
+  it('adds a person with a role, changes the role, and disables them', async () => {
     await page.goto(`${base}/ui/#/users`);
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.getByLabel('E-mail', { exact: true }).fill('bob@acme.example');
     await page.getByLabel('Name', { exact: true }).fill('Bob <b>the</b> responder');
-    await page.getByLabel('Role').selectOption('responder');
+    await page.locator('select[name="role"]').selectOption('responder');
     await page.getByLabel(/^Password/).fill('another-long-password-7');
     await page.getByRole('button', { name: 'Add person' }).click();
     await page.getByText('Added bob@acme.example (responder).').waitFor();
@@ -474,7 +474,13 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     expect(bob).toMatchObject({ role: 'responder', disabled_at: null });
     expect(bob).not.toHaveProperty('password_hash');
     expect(await axe(page)).toEqual([]);
-    await shoot('users');
+    await shoot('users', true);
+    await page.getByLabel('Role of bob@acme.example').selectOption('viewer');
+    await page.getByText('bob@acme.example is now viewer.').waitFor();
+    const changed = await call(t.app, 'GET', `/v1/users/${String(bob?.id)}`, {
+      key: t.keys.owner,
+    });
+    expect(changed.body.role).toBe('viewer');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Disable bob@acme.example' }).click();
     await page.getByText('Disabled bob@acme.example.').waitFor();
