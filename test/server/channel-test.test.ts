@@ -3,10 +3,12 @@
  * webhook that answers 200 gets the test message (signed, with its bearer
  * token); one that answers 503 and a closed port give a failed result with
  * the status or the error; the address check refuses a private receiver
- * once the tenant no longer allows private networks; every test is audited;
- * roles and tenants are kept apart.
+ * once the tenant no longer allows private networks; a slow receiver is
+ * given up at the delivery timeout; every test is audited; roles and
+ * tenants are kept apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import { TEST_ALERT_NAME } from '../../src/server/channel-test.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../e2e/webhook-receiver.js';
 import { ADMIN_KEY, call, setup, type TestApp } from './helpers.js';
@@ -186,5 +188,42 @@ describe('test notifications', () => {
       retryable: false,
     });
     expect(ok.received.length).toBe(before);
+  });
+});
+
+describe('test notifications, bounded by the delivery timeout', () => {
+  let t: TestApp;
+  let slow: WebhookReceiver;
+
+  beforeAll(async () => {
+    slow = await startWebhookReceiver(() => 5_000);
+    const { config } = await loadConfig({
+      env: { NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true', NOTIFY_TIMEOUT_SECONDS: '1' },
+      cwd: '/nonexistent-alertbase-test',
+    });
+    t = await setup({ config });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await slow?.close();
+  });
+
+  it('answers a timeout when the receiver does not answer in time', async () => {
+    const created = await call(t.app, 'POST', '/v1/channels', {
+      key: t.keys.editor,
+      body: { name: 'slow', config: { type: 'webhook', url: `${slow.url}/slow` } },
+    });
+    expect(created.status).toBe(201);
+    const res = await call(t.app, 'POST', `/v1/channels/${String(created.body.id)}/test`, {
+      key: t.keys.editor,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      result: 'failed',
+      status: null,
+      code: 'ALERTBASE_DELIVERY_TIMEOUT',
+      retryable: true,
+    });
+    expect(slow.received).toHaveLength(1);
   });
 });
