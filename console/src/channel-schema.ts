@@ -2,10 +2,8 @@
  * The channel forms, read from the service's own OpenAPI document
  * (`/docs/json`): the request schema of `POST /v1/channels`, one branch per
  * channel type. A field marked `writeOnly` is a secret: entered, never shown
- * back.
+ * back. Pure (no DOM, no requests): the page fetches the document.
  */
-import { api } from './api.js';
-
 type Json = Record<string, unknown>;
 
 /** One field of a channel type's form. */
@@ -88,17 +86,6 @@ export function channelTypesOf(doc: unknown): ChannelTypeSpec[] {
   return out;
 }
 
-let loaded: Promise<ChannelTypeSpec[]> | undefined;
-
-/** The channel types the service accepts (read once per page load). */
-export function channelTypes(): Promise<ChannelTypeSpec[]> {
-  loaded ??= api<unknown>('GET', '/docs/json', undefined, null).then(channelTypesOf);
-  loaded.catch(() => {
-    loaded = undefined;
-  });
-  return loaded;
-}
-
 /** The value at a dotted path of a configuration. */
 export function valueAt(config: Json, path: string): unknown {
   let v: unknown = config;
@@ -109,26 +96,37 @@ export function valueAt(config: Json, path: string): unknown {
 /**
  * A configuration from the form's values (text, by path): empty optional
  * fields are left out (the service fills their defaults), a list is split on
- * commas and new lines, a nested object is sent when one of its fields is.
+ * commas and new lines, a nested object is sent when one of its text fields
+ * is filled in.
  */
 export function configOf(
   spec: ChannelTypeSpec,
   values: Readonly<Record<string, string | boolean>>,
 ): Json {
   const config: Json = { type: spec.type };
-  for (const f of spec.fields) {
+  const valueOf = (f: FieldSpec): unknown => {
     const raw = values[f.path];
-    let value: unknown;
-    if (f.kind === 'boolean') value = raw === undefined ? undefined : raw === true;
-    else if (typeof raw !== 'string' || raw.trim() === '') value = undefined;
-    else if (f.kind === 'list')
-      value = raw
+    if (f.kind === 'boolean') return raw === undefined ? undefined : raw === true;
+    if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+    if (f.kind === 'list') {
+      return raw
         .split(/[,\n]/)
         .map((s) => s.trim())
         .filter((s) => s !== '');
-    else value = f.kind === 'secret' ? raw : raw.trim();
+    }
+    return f.kind === 'secret' ? raw : raw.trim();
+  };
+  // A nested object is sent when something was typed into it (a check box alone does not make one).
+  const typedInto = new Set(
+    spec.fields
+      .filter((f) => f.kind !== 'boolean' && f.path.includes('.') && valueOf(f) !== undefined)
+      .map((f) => f.path.slice(0, f.path.lastIndexOf('.'))),
+  );
+  for (const f of spec.fields) {
+    const value = valueOf(f);
     if (value === undefined) continue;
     const parts = f.path.split('.');
+    if (parts.length > 1 && !typedInto.has(parts.slice(0, -1).join('.'))) continue;
     let target = config;
     for (const part of parts.slice(0, -1)) {
       const next = isObject(target[part]) ? (target[part] as Json) : {};

@@ -8,12 +8,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Page } from './api.js';
 import {
   type ChannelTypeSpec,
-  channelTypes,
+  channelTypesOf,
   configOf,
   type FieldSpec,
   valueAt,
 } from './channel-schema.js';
 import { messageOf, Notice, Page as PageFrame } from './ui.js';
+
+let loaded: Promise<ChannelTypeSpec[]> | undefined;
+
+/** The channel types the service accepts, from its OpenAPI document (read once per page load). */
+function channelTypes(): Promise<ChannelTypeSpec[]> {
+  loaded ??= api<unknown>('GET', '/docs/json', undefined, null).then(channelTypesOf);
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}
 
 interface Channel {
   readonly id: string;
