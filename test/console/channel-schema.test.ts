@@ -75,7 +75,8 @@ describe('channel forms from the OpenAPI document', () => {
       const values: Record<string, string | boolean> = {};
       for (const f of spec.fields) {
         // The document leaves secrets out of `required`: the form cannot mark them, the API checks them.
-        if (TYPED[f.path] !== undefined) values[f.path] = TYPED[f.path];
+        const typed = TYPED[f.path];
+        if (typed !== undefined) values[f.path] = typed;
         else if (f.required) values[f.path] = 'x';
         else if (f.kind === 'boolean') values[f.path] = f.defaultValue === true;
         else values[f.path] = '';
