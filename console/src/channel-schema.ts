@@ -104,7 +104,7 @@ export function configOf(
   values: Readonly<Record<string, string | boolean>>,
 ): Json {
   const config: Json = { type: spec.type };
-  const valueOf = (f: FieldSpec): unknown => {
+  const fieldValue = (f: FieldSpec): unknown => {
     const raw = values[f.path];
     if (f.kind === 'boolean') return raw === undefined ? undefined : raw === true;
     if (typeof raw !== 'string' || raw.trim() === '') return undefined;
@@ -119,11 +119,11 @@ export function configOf(
   // A nested object is sent when something was typed into it (a check box alone does not make one).
   const typedInto = new Set(
     spec.fields
-      .filter((f) => f.kind !== 'boolean' && f.path.includes('.') && valueOf(f) !== undefined)
+      .filter((f) => f.kind !== 'boolean' && f.path.includes('.') && fieldValue(f) !== undefined)
       .map((f) => f.path.slice(0, f.path.lastIndexOf('.'))),
   );
   for (const f of spec.fields) {
-    const value = valueOf(f);
+    const value = fieldValue(f);
     if (value === undefined) continue;
     const parts = f.path.split('.');
     if (parts.length > 1 && !typedInto.has(parts.slice(0, -1).join('.'))) continue;
