@@ -7,7 +7,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Alert, api, type Me, type Page, qs } from './api.js';
 import { followEvents, type StreamState } from './events.js';
-import { type Matcher, matcherText, matchesAll, parseMatchers } from './matchers.js';
+import { type Matcher, matchesAll, parseMatchers } from './matchers.js';
+import { createSilence, MatchCount, useMatchCount } from './silence-form.js';
 import { Labels, messageOf, Notice, Page as PageFrame, SafeLink } from './ui.js';
 
 const OPEN = 'firing,acknowledged,suppressed';
@@ -237,34 +238,25 @@ function SilenceDialog(props: {
   const [chosen, setChosen] = useState<Set<string>>(new Set(names));
   const [hours, setHours] = useState('2');
   const [comment, setComment] = useState('');
-  const [count, setCount] = useState<number | undefined>();
   const [error, setError] = useState('');
   const matchers: Matcher[] = names
     .filter((n) => chosen.has(n))
     .map((n) => ({ name: n, value: props.alert.labels[n] ?? '', isRegex: false, isEqual: true }));
-  const key = matchers.map(matcherText).join(',');
+  const { count, error: countError } = useMatchCount(matchers);
 
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
-  useEffect(() => {
-    setCount(undefined);
-    if (matchers.length === 0) return;
-    // The Alertmanager API matches on the server, with Alertmanager's semantics.
-    api<unknown[]>('GET', `/api/v2/alerts${qs({ filter: matchers.map(matcherText) })}`)
-      .then((found) => setCount(found.length))
-      .catch((err) => setError(messageOf(err)));
-  }, [key]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const start = new Date();
     try {
-      await api('POST', '/v1/silences', {
+      await createSilence({
         matchers,
-        starts_at: start.toISOString(),
-        ends_at: new Date(start.getTime() + Number(hours) * 3_600_000).toISOString(),
-        created_by: props.createdBy,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + Number(hours) * 3_600_000),
+        createdBy: props.createdBy,
         comment,
       });
       props.onClose(`silence created for ${count ?? 0} open alerts`);
@@ -294,13 +286,7 @@ function SilenceDialog(props: {
             </label>
           ))}
         </fieldset>
-        <p class="match-count" role="status" aria-live="polite">
-          {matchers.length === 0
-            ? 'Choose at least one label.'
-            : count === undefined
-              ? 'Counting matching alerts…'
-              : `Matches ${count} open alert${count === 1 ? '' : 's'}.`}
-        </p>
+        <MatchCount matchers={matchers} count={count} />
         <label>
           Duration (hours)
           <input
@@ -316,7 +302,7 @@ function SilenceDialog(props: {
           Comment
           <input value={comment} required onInput={(e) => setComment(e.currentTarget.value)} />
         </label>
-        <Notice text={error} error />
+        <Notice text={error || countError} error />
         <div class="actions">
           <button type="submit" disabled={matchers.length === 0}>
             Create silence

@@ -3,19 +3,26 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AlertDetail, AlertsPage } from './alerts.js';
 import { api, credential, type Me, setCredential } from './api.js';
+import { ChannelEditor, ChannelsPage } from './channels.js';
+import { InhibitRulesPage } from './inhibit.js';
 import { LoginPage } from './login.js';
-import { AuditPage, ChannelsPage, KeysPage, SilencesPage } from './pages.js';
+import { AuditPage, KeysPage, SilencesPage } from './pages.js';
 import { RuleEditor, RulesPage } from './rules.js';
+import { UsersPage } from './users.js';
 import './styles.css';
 
 const NAV: readonly (readonly [string, string])[] = [
   ['#/alerts', 'Alerts'],
   ['#/rules', 'Rules'],
   ['#/silences', 'Silences'],
+  ['#/inhibit-rules', 'Inhibition'],
   ['#/channels', 'Channels'],
   ['#/audit', 'Audit'],
   ['#/keys', 'Keys'],
 ];
+
+/** Shown to keys and people that may manage users. */
+const USERS_NAV = ['#/users', 'Users'] as const;
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash || '#/alerts');
@@ -51,9 +58,17 @@ function route(hash: string, me: Me) {
     case 'rules':
       return id === undefined ? <RulesPage /> : <RuleEditor id={id === 'new' ? undefined : id} />;
     case 'silences':
-      return <SilencesPage />;
+      return <SilencesPage createdBy={me.user?.email ?? me.actor} />;
+    case 'inhibit-rules':
+      return <InhibitRulesPage />;
     case 'channels':
-      return <ChannelsPage />;
+      return id === undefined ? (
+        <ChannelsPage />
+      ) : (
+        <ChannelEditor id={id === 'new' ? undefined : decodeURIComponent(id)} />
+      );
+    case 'users':
+      return <UsersPage />;
     case 'audit':
       return <AuditPage />;
     case 'keys':
@@ -66,6 +81,7 @@ function route(hash: string, me: Me) {
 function App() {
   const [token, setToken] = useState(credential());
   const [me, setMe] = useState<Me | undefined>();
+  const [managesUsers, setManagesUsers] = useState(false);
   const hash = useHash();
   useEffect(() => {
     const on = () => setToken(credential());
@@ -74,10 +90,15 @@ function App() {
   }, []);
   useEffect(() => {
     setMe(undefined);
+    setManagesUsers(false);
     if (token !== null) {
       api<Me>('GET', '/v1/auth/me')
         .then(setMe)
         .catch(() => setCredential(null));
+      // The API says whether this key or person may manage users (role and scopes).
+      api('GET', '/v1/users?limit=1')
+        .then(() => setManagesUsers(true))
+        .catch(() => setManagesUsers(false));
     }
   }, [token]);
   useEffect(() => {
@@ -99,7 +120,7 @@ function App() {
         <span class="brand">alertbase</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map(([href, label]) => (
+            {(managesUsers ? [...NAV, USERS_NAV] : NAV).map(([href, label]) => (
               <li key={href}>
                 <a href={href} aria-current={current === href ? 'page' : undefined}>
                   {label}

@@ -1,7 +1,8 @@
-/** Silences, channels, the audit trail and API keys. */
+/** Silences, the audit trail and API keys. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Page, qs } from './api.js';
-import { type Matcher, matcherText } from './matchers.js';
+import { type Matcher, matcherText, parseMatchers } from './matchers.js';
+import { createSilence, MatchCount, useMatchCount } from './silence-form.js';
 import { messageOf, Notice, Page as PageFrame } from './ui.js';
 
 interface Silence {
@@ -14,7 +15,8 @@ interface Silence {
   readonly is_active?: boolean;
 }
 
-function useList<T>(path: string, deps: readonly unknown[] = []) {
+/** A list endpoint's first page, read again on `reload`. */
+export function useList<T>(path: string, deps: readonly unknown[] = []) {
   const [items, setItems] = useState<readonly T[]>([]);
   const [error, setError] = useState('');
   const [tick, setTick] = useState(0);
@@ -26,8 +28,122 @@ function useList<T>(path: string, deps: readonly unknown[] = []) {
   return { items, error, setError, reload: () => setTick((t) => t + 1) };
 }
 
-export function SilencesPage() {
+/** A `datetime-local` value as a date (the browser's time zone), or undefined when empty. */
+function localDate(value: string): Date | undefined {
+  if (value === '') return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** A new silence: matchers in Alertmanager's syntax, start, end or duration, comment. */
+function NewSilence(props: {
+  readonly createdBy: string;
+  readonly onCreated: (text: string) => void;
+}) {
+  const [text, setText] = useState('');
+  const [starts, setStarts] = useState('');
+  const [ends, setEnds] = useState('');
+  const [hours, setHours] = useState('2');
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState('');
+  let matchers: Matcher[] = [];
+  let parseError = '';
+  try {
+    matchers = parseMatchers(text);
+  } catch (err) {
+    parseError = messageOf(err);
+  }
+  const { count, error: countError } = useMatchCount(matchers);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    const start = localDate(starts) ?? new Date();
+    const end = localDate(ends) ?? new Date(start.getTime() + Number(hours) * 3_600_000);
+    try {
+      await createSilence({
+        matchers,
+        startsAt: start,
+        endsAt: end,
+        createdBy: props.createdBy,
+        comment,
+      });
+      setText('');
+      setComment('');
+      props.onCreated(`Silence created for ${count ?? 0} open alert${count === 1 ? '' : 's'}.`);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <form class="editor" onSubmit={submit} aria-labelledby="new-silence">
+      <h2 id="new-silence">New silence</h2>
+      <label>
+        Matchers (Alertmanager syntax)
+        <input
+          name="matchers"
+          value={text}
+          required
+          placeholder='alertname="DiskFull", instance=~"db-.*"'
+          aria-invalid={parseError !== ''}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </label>
+      <MatchCount
+        matchers={matchers}
+        count={count}
+        empty={parseError === '' ? 'Enter at least one matcher.' : parseError}
+      />
+      <div class="row">
+        <label>
+          Starts (empty: now)
+          <input
+            type="datetime-local"
+            value={starts}
+            onInput={(e) => setStarts(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Ends
+          <input
+            type="datetime-local"
+            value={ends}
+            onInput={(e) => setEnds(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          or duration (hours)
+          <input
+            type="number"
+            min="0.25"
+            step="0.25"
+            value={hours}
+            disabled={ends !== ''}
+            onInput={(e) => setHours(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <label>
+        Comment
+        <input
+          name="comment"
+          value={comment}
+          required
+          onInput={(e) => setComment(e.currentTarget.value)}
+        />
+      </label>
+      <Notice text={error || countError} error />
+      <div class="actions">
+        <button type="submit" disabled={matchers.length === 0}>
+          Create silence
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function SilencesPage(props: { readonly createdBy: string }) {
   const [status, setStatus] = useState('active,pending');
+  const [created, setCreated] = useState('');
   const list = useList<Silence>(`/v1/silences${qs({ status, limit: '200' })}`);
   const expire = async (s: Silence) => {
     try {
@@ -39,6 +155,14 @@ export function SilencesPage() {
   };
   return (
     <PageFrame title="Silences">
+      <NewSilence
+        createdBy={props.createdBy}
+        onCreated={(text) => {
+          setCreated(text);
+          list.reload();
+        }}
+      />
+      <Notice text={created} />
       <label>
         Show{' '}
         <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
@@ -78,42 +202,6 @@ export function SilencesPage() {
                   </button>
                 )}
               </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </PageFrame>
-  );
-}
-
-interface Channel {
-  readonly id: string;
-  readonly name: string;
-  readonly type: string;
-  readonly enabled?: boolean;
-  readonly status?: string;
-}
-
-export function ChannelsPage() {
-  const list = useList<Channel>('/v1/channels?limit=200');
-  return (
-    <PageFrame title="Channels">
-      <Notice text={list.error} error />
-      <table>
-        <caption class="sr-only">Notification channels</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Enabled</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.items.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td>
-              <td>{c.type}</td>
-              <td>{c.enabled === false || c.status === 'disabled' ? 'no' : 'yes'}</td>
             </tr>
           ))}
         </tbody>

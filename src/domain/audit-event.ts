@@ -36,6 +36,8 @@ export const AuditAction = z.enum([
   'escalate',
   /** A notification was put back in line for delivery. */
   'notification.retry',
+  /** A test message was sent through a channel (`POST /v1/channels/{id}/test`); `failure` when not delivered. */
+  'channel.test',
 ]);
 
 /**

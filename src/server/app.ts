@@ -37,7 +37,7 @@ import { markRetryable, useShutdownRefusal } from './availability.js';
 import { useBackPressure } from './back-pressure.js';
 import { useCacheChanges } from './cache-changes.js';
 import { useConsole } from './console.js';
-import { createDeliver } from './deliver.js';
+import { createChannelSend, createDeliver } from './deliver.js';
 import { useIngestArchive } from './ingest-archive.js';
 import { type MaintenanceScheduler, startMaintenanceScheduler } from './maintenance-scheduler.js';
 import type { DeliverFn } from './notification-scheduler.js';
@@ -308,6 +308,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     db: options.db,
     config: options.config,
     deliver: options.deliver ?? createDeliver(repos, tenants, options.config, stopping.signal),
+    send: createChannelSend(tenants, options.config, stopping.signal),
+    now: options.now,
     compileTree,
     schedulers: options.schedulers === true,
     auditKeys: repos.auditKeys,

@@ -7,7 +7,13 @@
 import { performance } from 'node:perf_hooks';
 import { Secret } from '../base/types/secret.js';
 import type { AlertbaseConfig } from '../config/index.js';
-import { type SmtpDefaults, sendNotification } from '../notify/index.js';
+import type { ChannelConfig } from '../domain/index.js';
+import {
+  type DeliveryResult,
+  type NotificationMessage,
+  type SmtpDefaults,
+  sendNotification,
+} from '../notify/index.js';
 import type { Repositories } from '../storage/repositories/index.js';
 import type { DeliverFn } from './notification-scheduler.js';
 import type { TenantCache } from './tenant-cache.js';
@@ -29,8 +35,44 @@ export function smtpDefaultsOf(url: string | undefined): SmtpDefaults | undefine
 }
 
 /**
- * The service's {@link DeliverFn}. `signal` aborts attempts in flight when
- * the service stops (they are then retried by the next run).
+ * Sends one message through one channel configuration of a tenant, now:
+ * the deployment's timeout and SMTP server, and its private-network policy
+ * or the tenant's `allowPrivateNetworks` (the address is judged again when
+ * resolved). The outbox's deliveries and `POST /v1/channels/{id}/test` go
+ * through it.
+ */
+export type ChannelSendFn = (
+  tenantId: string,
+  channel: ChannelConfig,
+  message: NotificationMessage,
+) => Promise<DeliveryResult>;
+
+/** The service's {@link ChannelSendFn}; `signal` aborts attempts in flight when the service stops. */
+export function createChannelSend(
+  tenants: TenantCache,
+  config: AlertbaseConfig,
+  signal: AbortSignal,
+): ChannelSendFn {
+  const smtp = smtpDefaultsOf(config.notifications.smtpUrl);
+  const timeoutMs = config.notifications.timeoutSeconds * 1_000;
+  return async (tenantId, channel, message) => {
+    const tenant = await tenants.get(tenantId);
+    return sendNotification(channel, message, {
+      signal,
+      timeoutMs,
+      now: new Date(),
+      allowPrivateNetworks:
+        config.notifications.allowPrivateNetworks || tenant?.settings.allowPrivateNetworks === true,
+      smtp,
+    });
+  };
+}
+
+/**
+ * The service's {@link DeliverFn}: the channel as stored now (a deleted or
+ * disabled channel gets nothing, for good), through {@link createChannelSend}.
+ * `signal` aborts attempts in flight when the service stops (they are then
+ * retried by the next run).
  */
 export function createDeliver(
   repos: Repositories,
@@ -38,8 +80,7 @@ export function createDeliver(
   config: AlertbaseConfig,
   signal: AbortSignal,
 ): DeliverFn {
-  const smtp = smtpDefaultsOf(config.notifications.smtpUrl);
-  const timeoutMs = config.notifications.timeoutSeconds * 1_000;
+  const send = createChannelSend(tenants, config, signal);
   return async (n) => {
     const started = performance.now();
     const channel = await repos.notificationChannels.find(n.tenantId, n.channelId);
@@ -51,15 +92,7 @@ export function createDeliver(
         durationMs: performance.now() - started,
       };
     }
-    const tenant = await tenants.get(n.tenantId);
-    const result = await sendNotification(channel.config, n.message, {
-      signal,
-      timeoutMs,
-      now: new Date(),
-      allowPrivateNetworks:
-        config.notifications.allowPrivateNetworks || tenant?.settings.allowPrivateNetworks === true,
-      smtp,
-    });
+    const result = await send(n.tenantId, channel.config, n.message);
     return { ...result, durationMs: performance.now() - started };
   };
 }

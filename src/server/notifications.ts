@@ -11,6 +11,8 @@ import {
   NotificationGroups,
   NotificationOutbox,
 } from '../storage/repositories/index.js';
+import { sendTestNotification } from './channel-test.js';
+import type { ChannelSendFn } from './deliver.js';
 import {
   type DeliverFn,
   type NotificationScheduler,
@@ -41,8 +43,12 @@ export function useNotifications(
     readonly deliver: DeliverFn;
     readonly compileTree: TreeCompiler;
     readonly schedulers: boolean;
-    /** Seal the audit entries of escalations and retries. */
+    /** Sends one message through a channel now (test notifications). */
+    readonly send: ChannelSendFn;
+    /** Seal the audit entries of escalations, retries and tests. */
     readonly auditKeys?: AuditKeys | undefined;
+    /** The clock of test notifications. */
+    readonly now?: (() => Date) | undefined;
   },
 ): NotificationService {
   const { config } = options;
@@ -74,5 +80,18 @@ export function useNotifications(
     groups,
     outbox,
     poke: () => scheduler?.poke(),
+    test: (tenantId, channel, actor) =>
+      sendTestNotification(
+        {
+          db: options.db,
+          send: options.send,
+          externalURL: externalUrlOf(config),
+          auditKeys: options.auditKeys,
+          now: options.now ?? (() => new Date()),
+        },
+        tenantId,
+        channel,
+        actor,
+      ),
   };
 }

@@ -48,7 +48,8 @@ export const PERMISSION_MATRIX = Object.freeze({
   },
   'channels:write': {
     resource: 'notification channels, the routing tree',
-    action: 'create, update, delete, restore; import an Alertmanager configuration',
+    action:
+      'create, update, delete, restore; send a test notification; import an Alertmanager configuration',
     roles: EDITOR_UP,
   },
   'silences:write': {

@@ -3,8 +3,11 @@
  * playwright-core (it never downloads a browser). Logs in with a key, sees
  * an alert arrive live over `GET /v1/events`, acknowledges it, silences
  * another from the list, edits a rule and sees the PromQL error underlined,
- * fixes and saves it; checks every page with axe-core, renders hostile
- * labels as text, and holds to the Content-Security-Policy. Each step's
+ * fixes and saves it; logs in as a person (e-mail and password) and, in
+ * that session, creates a webhook channel against a local listener and sends
+ * it a test notification, creates a silence from the Silences page, an
+ * inhibition rule and a user; checks every page with axe-core, renders
+ * hostile labels as text, and holds to the Content-Security-Policy. Each step's
  * effect is asserted through the API too. With ALERTBASE_SCREENSHOTS=1 the
  * pages are photographed into docs/screenshots/.
  */
@@ -16,7 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/build-console.js';
+import { loadConfig } from '../../src/config/index.js';
+import { TEST_ALERT_NAME } from '../../src/server/channel-test.js';
 import { describeWithBinary } from '../e2e/helpers.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../e2e/webhook-receiver.js';
 import { call, setup, type TestApp } from '../server/helpers.js';
 
 const SHOTS = process.env.ALERTBASE_SCREENSHOTS === '1';
@@ -49,11 +55,12 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   let page: Page;
   let base: string;
   let dir: string;
+  let receiver: WebhookReceiver;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
-  const shoot = async (name: string) => {
-    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`) });
+  const shoot = async (name: string, fullPage = false) => {
+    if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage });
   };
   const ingest = async (
     labels: Record<string, string>,
@@ -72,7 +79,13 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'alertbase-console-'));
     await buildConsole(dir);
-    t = await setup({ eventPollMs: 100, consoleDir: dir });
+    // The test notification goes to a listener on loopback.
+    const { config } = await loadConfig({
+      env: { NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true', NOTIFY_TIMEOUT_SECONDS: '5' },
+      cwd: '/nonexistent-alertbase-test',
+    });
+    receiver = await startWebhookReceiver();
+    t = await setup({ eventPollMs: 100, consoleDir: dir, config });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const address = t.app.server.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
@@ -93,6 +106,7 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await receiver?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -283,6 +297,203 @@ await describeWithBinary('the web console in chromium', 'chromium', (chromiumPat
     await page.getByRole('heading', { name: 'Rules' }).waitFor();
     await page.getByLabel('Theme').selectOption('light');
   });
+
+  it('logs in as a person with e-mail and password', async () => {
+    const person = await call(t.app, 'POST', '/v1/users', {
+      key: t.keys.owner,
+      body: {
+        email: 'ada@acme.example',
+        name: 'Ada',
+        role: 'admin',
+        password: 'correct-horse-battery-42',
+      },
+    });
+    expect(person.status, JSON.stringify(person.body)).toBe(201);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // A step that does not happen fails within the test's own timeout, saying which.
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${base}/ui/#/alerts`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('e-mail and password').check();
+    await page.getByLabel('Tenant').fill('acme');
+    await page.getByLabel('E-mail', { exact: true }).fill('ada@acme.example');
+    await page.getByLabel('Password', { exact: true }).fill('not-her-password-at-all');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/.+/);
+    await page.getByLabel('Password', { exact: true }).fill('correct-horse-battery-42');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    await page.getByText('ada@acme.example · acme · admin').waitFor();
+    // A session token, not a key, is what the tab holds.
+    expect(
+      await page.evaluate(
+        "sessionStorage.getItem('alertbase.credential')?.startsWith('abs_acme_')",
+      ),
+    ).toBe(true);
+    // An admin may manage users: the page is offered.
+    await page.getByRole('link', { name: 'Users' }).waitFor();
+  }, 90_000);
+
+  it('creates a webhook channel, keeps its secret unseen, and sends it a test notification', async () => {
+    await page.goto(`${base}/ui/#/channels`);
+    await page.getByRole('link', { name: 'New channel' }).click();
+    await page.getByRole('heading', { name: 'New channel' }).waitFor();
+    // The form is read from the service's OpenAPI document; a webhook is offered first.
+    await expect.poll(() => page.getByLabel('Type').inputValue()).toBe('webhook');
+    await page.getByLabel('Name (required)').fill('ops-webhook');
+    await page.getByLabel('url (required)').fill(`${receiver.url}/console`);
+    await page.getByLabel('bearer token').fill('tok-console-1234');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.getByRole('heading', { name: 'Channel ops-webhook' }).waitFor();
+    const listed = await call(t.app, 'GET', '/v1/channels', { key: t.keys.viewer });
+    const stored = (
+      listed.body.items as { id: string; name: string; config: Record<string, unknown> }[]
+    ).find((c) => c.name === 'ops-webhook');
+    expect(stored?.config).toMatchObject({
+      type: 'webhook',
+      url: `${receiver.url}/console`,
+      bearerToken: '**********',
+    });
+    // The secret is not shown back.
+    expect(await page.getByLabel('bearer token').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('tok-console-1234');
+    await page.getByText('stored, not shown; leave empty to keep').first().waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Send test notification' }).click();
+    await page.getByText(/^Delivered: the receiver answered 200 in \d+ ms\.$/).waitFor();
+    expect(receiver.received).toHaveLength(1);
+    const got = receiver.received[0] as (typeof receiver.received)[number];
+    expect(got.path).toBe('/console');
+    expect(got.headers.authorization).toBe('Bearer tok-console-1234');
+    expect(
+      (got.body as { alerts: { labels: Record<string, string> }[] }).alerts[0]?.labels.alertname,
+    ).toBe(TEST_ALERT_NAME);
+    await shoot('channel-editor', true);
+    const audit = await call(t.app, 'GET', '/v1/audit?action=channel.test', {
+      key: t.keys.viewer,
+    });
+    expect(
+      (audit.body.items as { actor: string; result: string }[]).map((e) => [e.actor, e.result]),
+    ).toEqual([['user:ada@acme.example', 'success']]);
+
+    // A changed configuration replaces the stored one: the secret must be entered again.
+    await page.getByLabel('url (required)').fill(`${receiver.url}/console-2`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/^Enter bearer token again/).waitFor();
+    await page.getByLabel('bearer token').fill('tok-console-5678');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved ops-webhook (version 2).').waitFor();
+    await page.getByRole('button', { name: 'Send test notification' }).click();
+    await expect.poll(() => receiver.received.length).toBe(2);
+    expect(receiver.received[1]?.path).toBe('/console-2');
+    expect(receiver.received[1]?.headers.authorization).toBe('Bearer tok-console-5678');
+
+    await page.goto(`${base}/ui/#/channels`);
+    await page.getByRole('link', { name: 'ops-webhook' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await shoot('channels', true);
+  }, 90_000);
+
+  it('creates a silence from the Silences page, showing how many open alerts match', async () => {
+    await ingest({ alertname: 'BackupLate', site: 'par' });
+    await ingest({ alertname: 'BackupLate', site: 'ams' });
+    await page.goto(`${base}/ui/#/silences`);
+    const matchers = page.getByLabel('Matchers (Alertmanager syntax)');
+    await matchers.fill('alertname="BackupLate"');
+    await page.getByText('Matches 2 open alerts.').waitFor();
+    await matchers.fill('alertname="BackupLate", site=~"p.*"');
+    await page.getByText('Matches 1 open alert.').waitFor();
+    await page.getByLabel('Comment').fill('backup window in Paris');
+    expect(await axe(page)).toEqual([]);
+    await shoot('silence-new', true);
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByText('Silence created for 1 open alert.').waitFor();
+    await page.getByRole('cell', { name: 'backup window in Paris' }).waitFor();
+    const silences = await call(t.app, 'GET', '/v1/silences?limit=100', { key: t.keys.viewer });
+    const made = (silences.body.items as Record<string, unknown>[]).find(
+      (x) => x.comment === 'backup window in Paris',
+    );
+    expect(made?.created_by).toBe('user:ada@acme.example');
+    expect(made?.matchers).toEqual([
+      expect.objectContaining({
+        name: 'alertname',
+        value: 'BackupLate',
+        isRegex: false,
+        isEqual: true,
+      }),
+      expect.objectContaining({ name: 'site', value: 'p.*', isRegex: true, isEqual: true }),
+    ]);
+    const hours =
+      (Date.parse(String(made?.ends_at)) - Date.parse(String(made?.starts_at))) / 3_600_000;
+    expect(hours).toBeCloseTo(2, 3);
+  }, 90_000);
+
+  it('creates and deletes an inhibition rule', async () => {
+    await page.goto(`${base}/ui/#/inhibit-rules`);
+    await page.getByRole('heading', { name: 'Inhibition rules' }).waitFor();
+    await page.getByLabel('Name').fill('critical mutes warning');
+    await page.getByLabel(/^Source matchers/).fill('severity="critical"');
+    await page.getByLabel(/^Target matchers/).fill('severity="warning"');
+    await page.getByLabel(/^Equal labels/).fill('alertname, cluster');
+    await page.getByRole('button', { name: 'Create inhibition rule' }).click();
+    await page.getByText('Created critical mutes warning.').waitFor();
+    const rules = await call(t.app, 'GET', '/v1/inhibit-rules', { key: t.keys.viewer });
+    expect(rules.body.items).toEqual([
+      expect.objectContaining({
+        name: 'critical mutes warning',
+        source_matchers: [expect.objectContaining({ name: 'severity', value: 'critical' })],
+        target_matchers: [expect.objectContaining({ name: 'severity', value: 'warning' })],
+        equal: ['alertname', 'cluster'],
+      }),
+    ]);
+    await page.getByRole('cell', { name: 'critical mutes warning', exact: true }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await shoot('inhibit-rules', true);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete critical mutes warning' }).click();
+    await page.getByText('Deleted critical mutes warning.').waitFor();
+    const after = await call(t.app, 'GET', '/v1/inhibit-rules', { key: t.keys.viewer });
+    expect(after.body.items).toEqual([]);
+  }, 90_000);
+
+  it('adds a person with a role, changes the role, and disables them', async () => {
+    await page.goto(`${base}/ui/#/users`);
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('E-mail', { exact: true }).fill('bob@acme.example');
+    await page.getByLabel('Name', { exact: true }).fill('Bob <b>the</b> responder');
+    await page.locator('select[name="role"]').selectOption('responder');
+    await page.getByLabel(/^Password/).fill('another-long-password-7');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await page.getByText('Added bob@acme.example (responder).').waitFor();
+    // The name is text, not markup.
+    await page.getByRole('cell', { name: 'Bob <b>the</b> responder', exact: true }).waitFor();
+    const users = await call(t.app, 'GET', '/v1/users', { key: t.keys.owner });
+    const bob = (users.body.items as Record<string, unknown>[]).find(
+      (u) => u.email === 'bob@acme.example',
+    );
+    expect(bob).toMatchObject({ role: 'responder', disabled_at: null });
+    expect(bob).not.toHaveProperty('password_hash');
+    expect(await axe(page)).toEqual([]);
+    await shoot('users', true);
+    await page.getByLabel('Role of bob@acme.example').selectOption('viewer');
+    await page.getByText('bob@acme.example is now viewer.').waitFor();
+    const changed = await call(t.app, 'GET', `/v1/users/${String(bob?.id)}`, {
+      key: t.keys.owner,
+    });
+    expect(changed.body.role).toBe('viewer');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Disable bob@acme.example' }).click();
+    await page.getByText('Disabled bob@acme.example.').waitFor();
+    const after = await call(t.app, 'GET', `/v1/users/${String(bob?.id)}`, { key: t.keys.owner });
+    expect(after.body.disabled_at).not.toBe(null);
+    // Bob can no longer log in.
+    const login = await call(t.app, 'POST', '/v1/auth/login', {
+      key: null,
+      body: { tenant: 'acme', email: 'bob@acme.example', password: 'another-long-password-7' },
+    });
+    expect(login.status).toBe(401);
+  }, 90_000);
 
   it('kept to its Content-Security-Policy, without page errors', () => {
     expect(cspViolations).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * A webhook receiver on loopback for end-to-end tests: records every
- * request (path, headers, JSON body, time of arrival), answers 200 after an
- * optional delay.
+ * request (path, headers, JSON body, time of arrival), answers 200 (or the
+ * status given) after an optional delay.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,9 +23,10 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver; `delayMs` (per request) holds each answer back. */
+/** Starts a receiver; `delayMs` (per request) holds each answer back, `status` is its status. */
 export async function startWebhookReceiver(
   delayMs: () => number = () => 0,
+  status: () => number = () => 200,
 ): Promise<WebhookReceiver> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
@@ -40,7 +41,10 @@ export async function startWebhookReceiver(
         // Not JSON: kept as text.
       }
       received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now() });
-      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), delayMs());
+      setTimeout(
+        () => res.writeHead(status(), { 'content-type': 'text/plain' }).end('ok'),
+        delayMs(),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -17,6 +17,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMAT_MIME_TYPES } from '../../src/base/serializers/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../e2e/webhook-receiver.js';
 import { ADMIN_KEY, type CallResult, call, setup, type TestApp } from './helpers.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -78,6 +79,7 @@ const API_MEDIA_TYPES: ReadonlySet<string> = new Set([
 
 let t: TestApp;
 let doc: OpenApi;
+let receiver: WebhookReceiver;
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
 addFormats.default(ajv);
 const validators = new Map<string, ValidateFunction>();
@@ -191,6 +193,22 @@ async function crud(path: string, change: Record<string, unknown>): Promise<stri
   expect((await send('DELETE', `${path}/${id}`, { key: owner })).status).toBe(200);
   expect((await send('POST', `${path}/${id}/restore`, { key: owner })).status).toBe(200);
   return id;
+}
+
+/** A test notification through a webhook channel on loopback, and its errors. */
+async function channelTest(): Promise<void> {
+  const channel = await send('POST', '/v1/channels', {
+    key: t.keys.editor,
+    body: { name: 'test-target', config: { type: 'webhook', url: `${receiver.url}/test` } },
+  });
+  expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+  const path = `/v1/channels/${String(channel.body.id)}/test`;
+  const res = await send('POST', path, { key: t.keys.editor });
+  expect([res.status, res.body.result]).toEqual([200, 'delivered']);
+  expect(receiver.received).toHaveLength(1);
+  expect((await send('POST', path, { key: t.keys.viewer })).status).toBe(403);
+  expect((await send('POST', path, { key: null })).status).toBe(401);
+  expect((await send('POST', path, { key: t.otherKey })).status).toBe(404);
 }
 
 /** Tenants: create (the documented example, under a new id), read, change, suspend, reactivate, break-glass. */
@@ -682,10 +700,12 @@ async function notificationsAndAudit(): Promise<void> {
 beforeAll(async () => {
   // The test process holds the document's validators and every app of its file: the
   // back-pressure bound (a share of the server's memory) is not what is tested here.
+  // Test notifications go to a receiver on loopback.
   const { config } = await loadConfig({
-    env: { MAX_MEMORY_USAGE_MB: '8192' },
+    env: { MAX_MEMORY_USAGE_MB: '8192', NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true' },
     cwd: '/nonexistent-alertbase-test',
   });
+  receiver = await startWebhookReceiver();
   t = await setup({ config });
   const res = await t.app.inject({ url: '/docs/json' });
   doc = res.json() as OpenApi;
@@ -694,6 +714,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t.close();
+  await receiver.close();
 });
 
 /** The payload archive: list (after the ingests above), fetch one, replay a range, and their errors. */
@@ -762,6 +783,7 @@ describe('the OpenAPI document', () => {
   it('answers every documented operation as documented (status and body)', async () => {
     await crud('/v1/rules', { description: 'CPU above 80%', enabled: false });
     await crud('/v1/channels', { enabled: false });
+    await channelTest();
     const silence = await crud('/v1/silences', { comment: 'longer maintenance' });
     expect(
       (await send('POST', `/v1/silences/${silence}/expire`, { key: t.keys.owner })).status,

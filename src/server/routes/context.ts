@@ -1,5 +1,6 @@
 import type { Serializer } from '../../base/serializers/index.js';
 import type { AlertbaseConfig } from '../../config/index.js';
+import type { NotificationChannel } from '../../domain/index.js';
 import type { AlertbaseMetrics } from '../../observability/index.js';
 import type { FailureLimiter, IngestQuota, KeyRing } from '../../security/index.js';
 import type { Database } from '../../storage/index.js';
@@ -9,6 +10,7 @@ import type {
   Repositories,
 } from '../../storage/repositories/index.js';
 import type { AlertSeries } from '../alert-series.js';
+import type { ChannelTestOutcome } from '../channel-test.js';
 import type { PayloadArchiveService } from '../payload-archive.js';
 import type { QueryCache } from '../query-cache.js';
 import type { TenantCache } from '../tenant-cache.js';
@@ -53,4 +55,6 @@ export interface NotificationService {
   readonly outbox: NotificationOutbox;
   /** Wakes this process's notification scheduler (after a change that left events). */
   poke(): void;
+  /** Sends a test message through a channel now, and audits it (`POST /v1/channels/{id}/test`). */
+  test(tenantId: string, channel: NotificationChannel, actor: string): Promise<ChannelTestOutcome>;
 }

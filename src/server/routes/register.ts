@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts.js';
 import { archiveRoutes } from './archive.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
+import { channelTestRoutes } from './channel-test.js';
 import type { RouteContext } from './context.js';
 import { eventRoutes } from './events.js';
 import { keyRoutes } from './keys.js';
@@ -26,6 +27,7 @@ export function registerRoutes(api: FastifyInstance, ctx: RouteContext): void {
   tenantArchiveRoutes(api, ctx);
   ruleFileRoutes(api, ctx, ctx.bodyLimit);
   resourceRoutes(api, ctx);
+  channelTestRoutes(api, ctx);
   alertRoutes(api, ctx);
   eventRoutes(api, ctx);
   keyRoutes(api, ctx);
