@@ -76,22 +76,28 @@ export function quotaLockOf(tenantId: string, quota: CountedQuota): string {
   return `alertbase:quota:${quota}:${tenantId}`;
 }
 
+/** A tenant as the quota check needs it: read before the transaction (see {@link checkQuotaIn}). */
+export type QuotaTenant = Awaited<ReturnType<TenantCache['get']>>;
+
 /**
  * In a transaction holding the quota's lock (see {@link quotaLockOf}):
  * refuses adding `adding` more `quota` entities when that would take the
- * tenant past its limit.
+ * tenant past its limit. `tenant` is read by the caller before the
+ * transaction begins: the tenant cache may go to the database on a miss,
+ * and on PGlite's one connection a read begun inside a transaction waits
+ * for that transaction forever.
  * @throws QuotaExceededError
  */
 export async function checkQuotaIn(
   ctx: QuotaContext,
   tx: TransactionClient,
-  tenantId: string,
+  tenant: QuotaTenant,
   quota: CountedQuota,
   adding = 1,
 ): Promise<void> {
   if (adding <= 0) return;
-  const tenant = await ctx.tenants.get(tenantId);
   if (tenant === undefined) return;
+  const tenantId = tenant.id;
   const limit = quotasOf(tenant)[QUOTA_LIMITS[quota]];
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [quotaLockOf(tenantId, quota)]);
   const current = (await usageIn(tx, tenantId, ctx.now()))[quota];
@@ -113,8 +119,9 @@ export async function withinQuota<T>(
   create: (options: CreateOptions) => Promise<T>,
 ): Promise<T> {
   if (quota === undefined) return create({});
+  const tenant = await ctx.tenants.get(tenantId);
   return ctx.db.withTenant(tenantId, async (tx) => {
-    await checkQuotaIn(ctx, tx, tenantId, quota);
+    await checkQuotaIn(ctx, tx, tenant, quota);
     return create({ transaction: tx });
   });
 }

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
-import { createTestDatabase, openDatabase } from '../../src/storage/index.js';
+import { withinQuota } from '../../src/server/quotas.js';
+import { TenantCache } from '../../src/server/tenant-cache.js';
+import { createRepositories, createTestDatabase, openDatabase } from '../../src/storage/index.js';
 import {
   createServerDatabase,
   describeWithServer,
@@ -57,6 +59,27 @@ describe('quotas', () => {
         })
       ).status,
     ).toBe(201);
+  });
+
+  it('a creation with a cold tenant cache completes on PGlite (the tenant is read before the transaction)', async () => {
+    // PGlite has one connection: a tenant read begun inside the quota's
+    // transaction would wait for that transaction forever.
+    const db = await createTestDatabase();
+    try {
+      const repos = createRepositories(db);
+      await repos.tenants.create({ id: 'cold', name: 'Cold' }, 'test');
+      const ctx = { db, tenants: new TenantCache(repos.tenants), now: () => new Date() };
+      const created = await Promise.race([
+        withinQuota(ctx, 'cold', 'rules', (options) =>
+          repos.alertRules.create('cold', { ...RULE, name: 'cold' }, 'test', options),
+        ),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref()),
+      ]);
+      expect(created).not.toBe('hung');
+      expect((await repos.alertRules.list('cold')).items.map((r) => r.name)).toEqual(['cold']);
+    } finally {
+      await db.close();
+    }
   });
 
   it('a deleted rule frees its place', async () => {

@@ -260,6 +260,8 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
           for (const config of r.configs) await checkChannelTargets(ctx, who.tenantId, { config });
         }
         const route = parsed.route;
+        // Read before the transaction (see checkQuotaIn).
+        const tenant = await ctx.tenants.get(who.tenantId);
         const result = await ctx.db.withTenant(who.tenantId, async (tx) => {
           const opts = { transaction: tx };
           // The channels it creates count against the tenant's channel quota.
@@ -271,7 +273,7 @@ export function routingRoutes(api: FastifyInstance, ctx: RouteContext): void {
               }
             }
           }
-          await checkQuotaIn(ctx, tx, who.tenantId, 'channels', created);
+          await checkQuotaIn(ctx, tx, tenant, 'channels', created);
           const channels: { id: string; name: string; type: string }[] = [];
           const treeReceivers: { name: string; channels: string[] }[] = [];
           for (const r of receivers) {
