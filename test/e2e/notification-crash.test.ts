@@ -138,23 +138,30 @@ describeWithServer('notifications survive kill -9: PostgreSQL server', () => {
       const rounds = 8;
       for (let round = 0; round < rounds; round++) {
         // Queued while the child delivers: new alerts arrive during the crash window.
+        let ingested: Promise<unknown> | undefined;
         await runChild(
           server.url,
           Math.random() * 300,
           () => false,
           async () => {
-            await ingest(repos, round);
+            ingested = ingest(repos, round);
+            await ingested;
           },
         );
+        // The child may die before the round's ingest has answered.
+        await ingested;
       }
-      const ids = await storedIds(db);
-      expect(ids).toHaveLength(rounds * PER_ROUND);
+      // A child killed early leaves the last rounds' alerts unrouted: the
+      // last child routes and delivers them (every alert its own group, one
+      // notification each).
       await runChild(
         server.url,
         undefined,
-        () => ids.every((id) => receivedIds(receiver).has(id)),
+        () => receivedIds(receiver).size >= rounds * PER_ROUND,
         async () => {},
       );
+      const ids = await storedIds(db);
+      expect(ids).toHaveLength(rounds * PER_ROUND);
       const lost = ids.filter((id) => !receivedIds(receiver).has(id));
       expect(lost).toEqual([]);
       const { rows } = await db.withTenant(TENANT, (tx) =>
