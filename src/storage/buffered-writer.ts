@@ -5,9 +5,10 @@
  * (`maxBuffer`, in items or in the weight `weigh` gives each): when the
  * store is away long enough to fill it, new items are dropped and counted
  * (`onDrop`), so the caller never blocks, never grows without bound and
- * never fails because of the store. The payload archive writes through it
- * (bounded by bytes); it is the time series' writer of before two writes in
- * flight, made generic over the item.
+ * never fails because of the store. With `concurrency` 2, the next batch
+ * is prepared (formatted by the store's `write`) while the previous one is
+ * on the wire. The time series (`series/series-writer.ts`, two writes in
+ * flight) and the payload archive (bounded by bytes) write through it.
  */
 
 /** Why items were dropped. */
@@ -23,6 +24,8 @@ export interface BufferedWriterOptions<T> {
   readonly weigh?: ((item: T) => number) | undefined;
   /** Items per write (default 1,000). */
   readonly batchSize?: number | undefined;
+  /** Writes in flight at once when full batches are waiting (default 1). */
+  readonly concurrency?: number | undefined;
   /** Longest wait before buffered items are written, ms (default 1,000). */
   readonly flushIntervalMs?: number | undefined;
   /** Weight kept while the store is away (default 100,000); past it, new items are dropped. */
@@ -74,6 +77,7 @@ export interface BufferedWriter<T> {
  */
 export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): BufferedWriter<T> {
   const batchSize = options.batchSize ?? 1_000;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   const flushIntervalMs = options.flushIntervalMs ?? 1_000;
   const maxBuffer = options.maxBuffer ?? 100_000;
   const initialBackoff = options.initialBackoffMs ?? 500;
@@ -107,31 +111,43 @@ export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): Buff
     timer.unref();
   };
 
-  /** One write of the buffer's head; the next is scheduled. */
+  /** Weight and items taken from the buffer by writes in flight (they count against `maxBuffer`). */
+  let writingWeight = 0;
+  let writingItems = 0;
+
+  /**
+   * One write of the buffer's head. The batch leaves the buffer while it is
+   * written and goes back to its head when the write fails and will be
+   * retried, so the order of items is kept.
+   */
   const writeOnce = async (): Promise<void> => {
-    const batch = buffer.slice(0, batchSize);
-    const taken = (): void => {
-      buffer = buffer.slice(batch.length);
-      for (const item of batch) weight -= weigh(item);
-    };
+    const batch = buffer.splice(0, batchSize);
+    let batchWeight = 0;
+    for (const item of batch) batchWeight += weigh(item);
+    weight -= batchWeight;
+    writingWeight += batchWeight;
+    writingItems += batch.length;
     try {
       await options.write(batch);
-      taken();
       written += batch.length;
       if (failures > 0) options.onRecover?.(failures);
       failures = 0;
       retryAt = 0;
     } catch (err) {
       if (isRefusal(err)) {
-        taken();
         drop(batch.length, 'refused', err);
         failures = 0;
       } else {
+        buffer = batch.concat(buffer);
+        weight += batchWeight;
         failures++;
         const delay = Math.min(maxBackoff, initialBackoff * 2 ** Math.min(failures - 1, 20));
         retryAt = Date.now() + delay;
         options.onRetry?.(err, delay);
       }
+    } finally {
+      writingWeight -= batchWeight;
+      writingItems -= batch.length;
     }
   };
 
@@ -143,11 +159,19 @@ export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): Buff
       schedule(wait);
       return Promise.resolve();
     }
+    const full = () => failures === 0 && buffer.length >= batchSize && !closed;
     inFlight = (async () => {
       try {
-        // Full batches go out back to back; a remainder waits for the interval.
-        do await writeOnce();
-        while (failures === 0 && buffer.length >= batchSize && !closed);
+        // Full batches go out back to back, `concurrency` at a time; a
+        // remainder waits for the interval.
+        const first = async () => {
+          do await writeOnce();
+          while (full());
+        };
+        const more = async () => {
+          while (full()) await writeOnce();
+        };
+        await Promise.all([first(), ...Array.from({ length: concurrency - 1 }, more)]);
       } finally {
         inFlight = undefined;
       }
@@ -169,7 +193,7 @@ export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): Buff
       for (; kept < items.length; kept++) {
         const item = items[kept] as T;
         const w = weigh(item);
-        if (weight + w > maxBuffer) break;
+        if (weight + writingWeight + w > maxBuffer) break;
         buffer.push(item);
         weight += w;
       }
@@ -203,7 +227,8 @@ export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): Buff
         }),
       ]);
       clearTimeout(timeout);
-      const left = buffer.length;
+      // Items of a write still hanging are given up too (it may yet land).
+      const left = buffer.length + writingItems;
       buffer = [];
       weight = 0;
       drop(left, 'closed');
