@@ -18,6 +18,7 @@ import {
   type SeriesStore,
   type SeriesWriter,
 } from '../storage/series/index.js';
+import { writeBehindCheck } from './write-behind-check.js';
 
 /** The time series of a running app. */
 export interface AlertSeries {
@@ -126,45 +127,15 @@ export function useAlertSeries(app: FastifyInstance, options: AlertSeriesOptions
       );
     },
     async check(now, timeoutMs = 2_000): Promise<NamedCheck> {
-      const started = performance.now();
-      let problem: string | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          store.ping(),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-              timeoutMs,
-            );
-          }),
-        ]);
-      } catch (err) {
-        problem = `${where} does not answer (${err instanceof Error ? err.message : String(err)})`;
-      } finally {
-        clearTimeout(timer);
-      }
-      const stats = writer.stats();
-      if (problem === undefined && stats.failures > 0) {
-        problem = `writes to ${where} are failing (${stats.failures} in a row)`;
-      }
-      const ms = Math.round((performance.now() - started) * 1000) / 1000;
-      return {
+      return writeBehindCheck({
         key: 'timeseries:responseTime',
-        critical: false,
-        check: {
-          componentType: 'datastore',
-          observedValue: ms,
-          observedUnit: 'ms',
-          status: problem === undefined ? 'pass' : 'warn',
-          time: now().toISOString(),
-          ...(problem === undefined
-            ? {}
-            : {
-                output: `${problem}; ${stats.buffered} points buffered, ${stats.dropped} dropped since start`,
-              }),
-        },
-      };
+        where,
+        items: 'points',
+        ping: () => store.ping(),
+        stats: () => writer.stats(),
+        now,
+        timeoutMs,
+      });
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from '../storage/archive/index.js';
 import { type BufferedWriter, createBufferedWriter } from '../storage/buffered-writer.js';
 import type { Database } from '../storage/index.js';
+import { writeBehindCheck } from './write-behind-check.js';
 
 /** Entries per write. */
 const ARCHIVE_BATCH_SIZE = 100;
@@ -137,45 +138,15 @@ export function usePayloadArchive(
     where,
     async check(now, timeoutMs = 2_000): Promise<NamedCheck | undefined> {
       if (url === undefined) return undefined;
-      const started = performance.now();
-      let problem: string | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          store.ping(),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-              timeoutMs,
-            );
-          }),
-        ]);
-      } catch (err) {
-        problem = `${where} does not answer (${err instanceof Error ? err.message : String(err)})`;
-      } finally {
-        clearTimeout(timer);
-      }
-      const stats = writer.stats();
-      if (problem === undefined && stats.failures > 0) {
-        problem = `writes to ${where} are failing (${stats.failures} in a row)`;
-      }
-      const ms = Math.round((performance.now() - started) * 1000) / 1000;
-      return {
+      return writeBehindCheck({
         key: 'archive:responseTime',
-        critical: false,
-        check: {
-          componentType: 'datastore',
-          observedValue: ms,
-          observedUnit: 'ms',
-          status: problem === undefined ? 'pass' : 'warn',
-          time: now().toISOString(),
-          ...(problem === undefined
-            ? {}
-            : {
-                output: `${problem}; ${stats.buffered} payloads buffered, ${stats.dropped} dropped since start`,
-              }),
-        },
-      };
+        where,
+        items: 'payloads',
+        ping: () => store.ping(),
+        stats: () => writer.stats(),
+        now,
+        timeoutMs,
+      });
     },
   };
 }
