@@ -1,4 +1,3 @@
-import { AlertLevel } from '../../base/enums/index.js';
 import {
   ConflictError,
   NotFoundError,
@@ -11,6 +10,14 @@ import { StorageError } from '../errors.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
 import { type AuditAction, type AuditKeys, appendAudit, digestOf } from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  type FilterSpec,
+  filterSql,
+  LIST_PLANNER_OFF,
+  listSql,
+  refuseKeys,
+  statusBranches,
+} from './list-sql.js';
 import { type SecretCipher, sealSecrets, unsealSecrets } from './secret-fields.js';
 import { prepared, type Statement } from './statements.js';
 import {
@@ -33,24 +40,6 @@ const LIST_OPTION_KEYS: ReadonlySet<string> = new Set([
   'includeDeleted',
   'filter',
 ]);
-/** Throws `unrecognized_key` issues for `keys`, when there are any. */
-function refuseKeys(
-  model: string,
-  keys: readonly string[],
-  message: (key: string) => string,
-): void {
-  if (keys.length === 0) return;
-  throw new ValidationError(
-    model,
-    keys.map((k) => ({
-      path: [k],
-      pointer: `/${k}`,
-      code: 'unrecognized_key',
-      message: message(k),
-    })),
-  );
-}
-
 /** Filter keys a caller may put beside `filter` by mistake. */
 const LIST_FILTER_HINT: ReadonlySet<string> = new Set([
   'status',
@@ -70,26 +59,7 @@ export interface StoredModel<T> {
   dump(instance: T, options?: DumpOptions): Record<string, unknown>;
 }
 
-/** How list filters map to columns. */
-export interface FilterSpec {
-  /**
-   * `column`: `status = ANY($n)`; `ordered`: the same rows, read one status
-   * at a time from an index `(tenant_id, status, created_at, id)` and merged
-   * in list order; `window`: a silence's active/pending/expired from its times.
-   */
-  readonly status?: 'column' | 'ordered' | 'window';
-  /** `level_rank >= $n`. */
-  readonly level?: boolean;
-  /** `labels @> $n::jsonb`. */
-  readonly labels?: boolean;
-  /** `fingerprint = $n`. */
-  readonly fingerprint?: boolean;
-  /**
-   * `activeSince` / `activeUntil`: `starts_at < $until` and
-   * `(ends_at IS NULL OR ends_at >= $since)` (the table has both columns).
-   */
-  readonly activeWindow?: boolean;
-}
+export type { FilterSpec } from './list-sql.js';
 
 /** @internal The table behind a repository: its model and typed key columns. */
 export interface TableSpec<T> {
@@ -180,65 +150,6 @@ function checkVersion(resource: string, id: string, current: number, options: Wr
   if (expected !== undefined && expected !== current) {
     throw ConflictError.version(resource, id, expected, current);
   }
-}
-
-function statuses(value: string | readonly string[]): string[] {
-  const list = typeof value === 'string' ? [value] : [...value];
-  if (list.length === 0 || list.some((s) => typeof s !== 'string')) {
-    throw new ValidationError('ListFilter', [
-      {
-        path: ['status'],
-        pointer: '/status',
-        code: 'invalid_type',
-        message: 'expected status names',
-      },
-    ]);
-  }
-  return list;
-}
-
-/**
- * Planner methods a listing turns off: a page is an index walk in list order
- * stopped by its `LIMIT`, never a scan of the tenant's matching rows and a
- * sort. Chosen by cost, that plan hinges on estimates: with the statistics
- * of an emptier table (PGlite has no autovacuum; a server may run without
- * it) the planner expects a few rows and sorts them all (issue measurements:
- * a page of 50 took 275 ms at 200,000 alerts on the server).
- */
-const LIST_PLANNER_OFF = Object.freeze([
-  'enable_sort',
-  'enable_incremental_sort',
-  'enable_bitmapscan',
-  'enable_seqscan',
-] as const);
-
-/**
- * The statement of a listing: the rows of `where`, in `(created_at, id)`
- * order, at most `limit`. With status `branches`, one SELECT per status
- * under `UNION ALL`, each ordered and limited itself: the planner merges
- * them in order (Merge Append) from one ordered index range each (without
- * the inner ORDER BY it appends the branches and sorts the whole).
- */
-function listSql(
-  table: string,
-  where: readonly string[],
-  branches: readonly string[],
-  order: 'asc' | 'desc',
-  limit: string,
-): string {
-  const dir = order === 'asc' ? '' : ' DESC';
-  const orderBy = `ORDER BY created_at${dir}, id${dir} LIMIT ${limit}`;
-  if (branches.length === 0) {
-    return `SELECT doc, id, to_json(created_at) #>> '{}' AS ts FROM ${table}
-      WHERE ${where.join(' AND ')} ${orderBy}`;
-  }
-  const union = branches
-    .map(
-      (branch) =>
-        `(SELECT doc, id, created_at FROM ${table} WHERE ${[...where, branch].join(' AND ')} ${orderBy})`,
-    )
-    .join('\n      UNION ALL ');
-  return `SELECT doc, id, to_json(created_at) #>> '{}' AS ts FROM (${union}) AS s ${orderBy}`;
 }
 
 /**
@@ -708,8 +619,8 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     const where = ['tenant_id = $1'];
     if (!includeDeleted) where.push('deleted_at IS NULL');
     // Validates the filter first: its digest below would refuse an invalid Date less clearly.
-    where.push(...this.filterSql(filter, add));
-    const branches = this.statusBranches(filter, add);
+    where.push(...filterSql(this.spec.filters, this.resource, filter, add));
+    const branches = statusBranches(this.spec.filters, filter, add);
     const scope = contentHash({ filter, includeDeleted }).slice(0, 16);
     if (options.cursor !== undefined) {
       const cursor = decodeCursor(options.cursor, order, scope);
@@ -742,114 +653,4 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
           : null,
     };
   }
-
-  /**
-   * The conditions of the branches of an `ordered` status filter, one per
-   * status (empty: no such filter). Each branch is one range of the index
-   * `(tenant_id, status, created_at, id)`, read in list order; the branches
-   * are merged, so a page reads about as many rows as it returns, whatever
-   * the statistics say (`status = ANY(...)` could only be read from that
-   * index unordered, then sorted whole).
-   */
-  protected statusBranches(
-    filter: Record<string, unknown>,
-    add: (value: SqlValue) => string,
-  ): string[] {
-    if (this.spec.filters.status !== 'ordered' || filter.status === undefined) return [];
-    const list = [...new Set(statuses(filter.status as string | readonly string[]))];
-    return list.map((status) => `status = ${add(status)}`);
-  }
-
-  /** The WHERE conditions of a filter. */
-  protected filterSql(filter: Record<string, unknown>, add: (value: SqlValue) => string): string[] {
-    const out: string[] = [];
-    const spec = this.spec.filters;
-    const unknown = Object.keys(filter).filter(
-      (k) =>
-        filter[k] !== undefined &&
-        !(
-          (k === 'status' && spec.status !== undefined) ||
-          (k === 'levelAtLeast' && spec.level === true) ||
-          (k === 'labels' && spec.labels === true) ||
-          (k === 'fingerprint' && spec.fingerprint === true) ||
-          ((k === 'activeSince' || k === 'activeUntil') && spec.activeWindow === true)
-        ),
-    );
-    refuseKeys('ListFilter', unknown, (k) => `cannot filter ${this.resource} by "${k}"`);
-    const { status, levelAtLeast, labels, fingerprint } = filter;
-    if (status !== undefined) {
-      const list = statuses(status as string | readonly string[]);
-      if (spec.status === 'window') {
-        let param: string | undefined;
-        const at = (): string => {
-          param ??= `${add(new Date())}::timestamptz`;
-          return param;
-        };
-        const parts: string[] = [];
-        if (list.includes('active')) parts.push(`(starts_at <= ${at()} AND ends_at > ${at()})`);
-        if (list.includes('pending')) parts.push(`starts_at > ${at()}`);
-        if (list.includes('expired')) parts.push(`ends_at <= ${at()}`);
-        out.push(parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`);
-      } else if (spec.status === 'column') {
-        out.push(`status = ANY(${add(list)}::text[])`);
-      }
-    }
-    if (levelAtLeast !== undefined) {
-      out.push(`level_rank >= ${add(AlertLevel.rank(levelAtLeast as AlertLevel))}`);
-    }
-    if (labels !== undefined) {
-      if (!isRecord(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
-        throw new ValidationError('ListFilter', [
-          {
-            path: ['labels'],
-            pointer: '/labels',
-            code: 'invalid_type',
-            message: 'expected label name → value',
-          },
-        ]);
-      }
-      out.push(`labels @> ${add(labels)}::jsonb`);
-    }
-    if (fingerprint !== undefined) out.push(`fingerprint = ${add(String(fingerprint))}`);
-    out.push(...activeWindowSql(filter.activeSince, filter.activeUntil, add));
-    return out;
-  }
-}
-
-/** A filter's time, or a `ValidationError` naming the key. */
-function timeOf(key: string, value: unknown): Date | undefined {
-  if (value === undefined) return undefined;
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
-  throw new ValidationError('ListFilter', [
-    { path: [key], pointer: `/${key}`, code: 'invalid_type', message: 'expected a valid Date' },
-  ]);
-}
-
-/**
- * The conditions of `activeSince` / `activeUntil`: the rows active within
- * `[since, until)`, that is started before `until` and open or ended at or
- * after `since`. `since` after `until` is refused rather than read as an
- * empty window, so swapped bounds do not pass for "nothing happened".
- */
-function activeWindowSql(
-  sinceValue: unknown,
-  untilValue: unknown,
-  add: (value: SqlValue) => string,
-): string[] {
-  const since = timeOf('activeSince', sinceValue);
-  const until = timeOf('activeUntil', untilValue);
-  if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
-    throw new ValidationError('ListFilter', [
-      {
-        path: ['activeUntil'],
-        pointer: '/activeUntil',
-        code: 'too_small',
-        message: 'expected activeUntil at or after activeSince',
-      },
-    ]);
-  }
-  const out: string[] = [];
-  if (until !== undefined) out.push(`starts_at < ${add(until)}::timestamptz`);
-  if (since !== undefined) out.push(`(ends_at IS NULL OR ends_at >= ${add(since)}::timestamptz)`);
-  return out;
 }

@@ -10,52 +10,31 @@
  * mechanics are those of `createBufferedWriter`.
  */
 import { isAlertbaseError } from '../../base/exceptions/index.js';
-import { createBufferedWriter, type DropReason } from '../buffered-writer.js';
+import {
+  type BufferedWriter,
+  type BufferedWriterOptions,
+  type BufferedWriterStats,
+  createBufferedWriter,
+} from '../buffered-writer.js';
 import type { AlertEventSink, SeriesPoint, SeriesStore } from './types.js';
 
 export type { DropReason } from '../buffered-writer.js';
 
-/** Options of {@link createSeriesWriter}. */
-export interface SeriesWriterOptions {
-  readonly store: SeriesStore;
-  /** Points per write (default 1,000). */
-  readonly batchSize?: number | undefined;
-  /** Longest wait before buffered points are written, ms (default 1,000). */
-  readonly flushIntervalMs?: number | undefined;
-  /** Points kept while the store is away (default 100,000); past it, new points are dropped. */
-  readonly maxBuffer?: number | undefined;
-  /** First retry delay after a failed write, ms (default 500), doubled up to `maxBackoffMs`. */
-  readonly initialBackoffMs?: number | undefined;
-  /** Longest retry delay, ms (default 30,000). */
-  readonly maxBackoffMs?: number | undefined;
-  /** Points dropped (counted by the caller: a metric and a log line). */
-  readonly onDrop?: ((count: number, reason: DropReason, error?: unknown) => void) | undefined;
-  /** A write failed and will be retried. */
-  readonly onRetry?: ((error: unknown, delayMs: number) => void) | undefined;
-  /** Writes resumed after failures. */
-  readonly onRecover?: ((failures: number) => void) | undefined;
-}
+/**
+ * Options of {@link createSeriesWriter}: the store, and the buffer's options
+ * (`batchSize`, `flushIntervalMs`, `maxBuffer` in points, backoff, `onDrop`,
+ * `onRetry`, `onRecover`; see `BufferedWriterOptions`).
+ */
+export type SeriesWriterOptions = Omit<
+  BufferedWriterOptions<SeriesPoint>,
+  'write' | 'isRefusal' | 'weigh' | 'concurrency'
+> & { readonly store: SeriesStore };
 
-/** Counters of a writer. */
-export interface SeriesWriterStats {
-  readonly buffered: number;
-  readonly written: number;
-  readonly dropped: number;
-  /** Failed writes in a row (0: the last write succeeded). */
-  readonly failures: number;
-}
+/** Counters of a writer, in points. */
+export type SeriesWriterStats = BufferedWriterStats;
 
-/** A buffered writer; also the sink the repositories record into. */
-export interface SeriesWriter extends AlertEventSink {
-  /** Writes what is buffered now (resolves when done or failed; never rejects). */
-  flush(): Promise<void>;
-  stats(): SeriesWriterStats;
-  /**
-   * Stops the timer and tries once more to write what is buffered, waiting
-   * at most `timeoutMs` (default 2,000); what is left is dropped (`closed`).
-   */
-  close(timeoutMs?: number): Promise<void>;
-}
+/** A buffered writer of points; also the sink the repositories record into. */
+export type SeriesWriter = BufferedWriter<SeriesPoint> & AlertEventSink;
 
 /**
  * A write the store refused for its content (HTTP 400, a bad point): retrying
