@@ -7,8 +7,14 @@ import {
 import type { DumpOptions, SafeParseResult } from '../../base/types/model.js';
 import { contentHash } from '../../base/utils/canonical-json.js';
 import { StorageError } from '../errors.js';
-import type { Database, SqlValue, TransactionClient } from '../types.js';
-import { type AuditAction, type AuditKeys, appendAudit, digestOf } from './audit-log.js';
+import type { Database, SqlValue, TenantTransactionOptions, TransactionClient } from '../types.js';
+import {
+  type AuditAction,
+  type AuditKeys,
+  appendAudit,
+  auditLockOf,
+  digestOf,
+} from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   type FilterSpec,
@@ -357,14 +363,18 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     );
   }
 
-  /** Runs `fn` in the caller's transaction when given (for the same tenant), else in its own. */
+  /**
+   * Runs `fn` in the caller's transaction when given (for the same tenant),
+   * else in its own (with `txOptions`).
+   */
   protected within<R>(
     tenantId: string,
     options: CreateOptions,
     fn: (tx: TransactionClient) => Promise<R>,
+    txOptions: TenantTransactionOptions = {},
   ): Promise<R> {
     const tx = options.transaction;
-    if (tx === undefined) return this.db.withTenant(tenantId, fn);
+    if (tx === undefined) return this.db.withTenant(tenantId, fn, txOptions);
     if (tx.tenantId !== tenantId) {
       return Promise.reject(new TenantIsolationError(tenantId, String(tx.tenantId)));
     }
@@ -558,20 +568,30 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       | undefined,
   ): Promise<T> {
     const now = new Date();
-    const changed = await this.within(tenantId, options, async (tx) => {
-      const row = await this.lock(tx, tenantId, id, includeDeleted);
-      checkVersion(this.resource, id, row.version, options);
-      const current = this.fromDoc(tenantId, row.doc);
-      const version = row.version + 1;
-      const step = compute(current, this.ownedOnChange(actor, now, version), row, now);
-      if (step === undefined) return current;
-      const deletedAt = step.deleted === undefined ? row.deleted_at : step.deleted;
-      await this.beforeChange(tx, tenantId, current, step.next, deletedAt, action);
-      const doc = await this.write(tx, tenantId, id, step.next, version, deletedAt, now);
-      await this.audit(tx, tenantId, action, actor, id, row.doc, doc, now, step.details);
-      await this.afterWrite(tx, tenantId, now);
-      return step.next;
-    });
+    // The tenant's audit lock first, then the row: the order ingest and the
+    // heartbeat write-behind take them in. Row first (the audit lock came
+    // with the audit event) deadlocked against a heartbeat flush of the same
+    // row on another instance: PostgreSQL aborted one, and an acknowledge
+    // answered 500.
+    const changed = await this.within(
+      tenantId,
+      options,
+      async (tx) => {
+        const row = await this.lock(tx, tenantId, id, includeDeleted);
+        checkVersion(this.resource, id, row.version, options);
+        const current = this.fromDoc(tenantId, row.doc);
+        const version = row.version + 1;
+        const step = compute(current, this.ownedOnChange(actor, now, version), row, now);
+        if (step === undefined) return current;
+        const deletedAt = step.deleted === undefined ? row.deleted_at : step.deleted;
+        await this.beforeChange(tx, tenantId, current, step.next, deletedAt, action);
+        const doc = await this.write(tx, tenantId, id, step.next, version, deletedAt, now);
+        await this.audit(tx, tenantId, action, actor, id, row.doc, doc, now, step.details);
+        await this.afterWrite(tx, tenantId, now);
+        return step.next;
+      },
+      { advisoryLock: auditLockOf(tenantId) },
+    );
     this.afterCommit(tenantId);
     return changed;
   }
