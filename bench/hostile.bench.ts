@@ -60,6 +60,8 @@ function attacks(): Attack[] {
   const merge = `${mergeBomb(5, 10)}\ngroups: []\n`;
   const alias = `name: x\n${aliasBomb(9, 9)}\n`;
   const description = '<a '.repeat(349_000);
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const wide = Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n');
   return [
     {
       name: `POST /v1/rules/import: merge-key bomb (${merge.length} bytes, 10^5 merges)`,
@@ -78,6 +80,26 @@ function attacks(): Attack[] {
         call(t.app, 'POST', '/v1/rules', {
           key: t.keys.editor,
           raw: alias,
+          contentType: 'application/yaml',
+        }),
+    },
+    {
+      name: `POST /v1/rules: YAML nested 100,000 deep (${deep.length / 1000} KB of \`[\`)`,
+      status: 413,
+      send: (t) =>
+        call(t.app, 'POST', '/v1/rules', {
+          key: t.keys.editor,
+          raw: deep,
+          contentType: 'application/yaml',
+        }),
+    },
+    {
+      name: `POST /v1/rules: a YAML mapping of 40,000 keys (${Math.round(wide.length / 1000)} KB)`,
+      status: 413,
+      send: (t) =>
+        call(t.app, 'POST', '/v1/rules', {
+          key: t.keys.editor,
+          raw: wide,
           contentType: 'application/yaml',
         }),
     },

@@ -1,7 +1,9 @@
 import { extname } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter } from 'yaml';
 import { DECODE_LIMITS } from '../base/constants.js';
+import { SerializationError } from '../base/exceptions/errors.js';
 import { checkYamlExpansion } from '../base/serializers/yaml-budget.js';
+import { composeYaml } from '../base/serializers/yaml-compose.js';
 import type { AnyModel } from '../base/types/model.js';
 import { findModel, listModels } from '../base/types/model.js';
 import { toCamelCase } from '../base/utils/case.js';
@@ -78,8 +80,18 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
     return [{ index: 0, value, text, firstLine: 1 }];
   }
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { uniqueKeys: true, lineCounter });
-  if (!Array.isArray(docs)) return [];
+  let docs: ReturnType<typeof composeYaml>;
+  try {
+    docs = composeYaml(text, DECODE_LIMITS, { lineCounter });
+  } catch (err) {
+    if (!(err instanceof SerializationError)) throw err;
+    const { line, column } = err.context;
+    throw new DocumentSyntaxError(
+      err.message,
+      typeof line === 'number' ? line : 1,
+      typeof column === 'number' ? column : 1,
+    );
+  }
   const out: SourceDocument[] = [];
   for (const [index, doc] of docs.entries()) {
     const error = doc.errors[0];

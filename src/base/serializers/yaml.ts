@@ -1,4 +1,4 @@
-import { type Document, isNode, parseDocument, stringify, visit, type YAMLError } from 'yaml';
+import { Document, isNode, stringify, visit, type YAMLError, YAMLParseError } from 'yaml';
 import { DECODE_LIMITS } from '../constants.js';
 import { SerializationError } from '../exceptions/errors.js';
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
@@ -12,15 +12,16 @@ import {
   tooLarge,
 } from './limits.js';
 import { checkYamlExpansion } from './yaml-budget.js';
+import { composeYaml } from './yaml-compose.js';
 
 /** The YAML document API's type, for {@link modifyYaml} callers. */
 export type YamlDocument = Document.Parsed;
 
-function where(error: YAMLError): Record<string, unknown> {
+function where(error: YAMLError, text: string): Record<string, unknown> {
   const pos = error.linePos?.[0];
   return {
     offset: error.pos[0],
-    ...(pos === undefined ? {} : { line: pos.line, column: pos.col }),
+    ...(pos === undefined ? lineColumn(text, error.pos[0]) : { line: pos.line, column: pos.col }),
     yamlCode: error.code,
   };
 }
@@ -49,23 +50,26 @@ export function excessiveAliasing(text: string, limit: number, offset: number): 
  * nodes.
  */
 function parseYamlDocument(text: string, limits: DecodeLimits): YamlDocument {
-  const doc = parseDocument(text, {
-    schema: 'core',
-    customTags: [],
-    uniqueKeys: true,
-    strict: true,
-    prettyErrors: true,
-    keepSourceTokens: false,
-  });
+  const [doc, extra] = composeYaml(text, limits, { strict: true });
+  if (doc === undefined) return new Document() as YamlDocument;
+  if (extra !== undefined) {
+    doc.errors.push(
+      new YAMLParseError(
+        [extra.range[0], extra.range[1]],
+        'MULTIPLE_DOCS',
+        'Source contains multiple documents; please use YAML.parseAllDocuments()',
+      ),
+    );
+  }
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem?.code === 'RESOURCE_EXHAUSTION') {
-    throw tooLarge('yaml', DECODE_LIMITS.maxDepth, 'levels of nesting', where(problem));
+    throw tooLarge('yaml', DECODE_LIMITS.maxDepth, 'levels of nesting', where(problem, text));
   }
   if (problem !== undefined) {
     throw malformed(
       'yaml',
       problem.message.split('\n')[0] ?? problem.code,
-      where(problem),
+      where(problem, text),
       problem,
     );
   }

@@ -198,6 +198,7 @@ async function documentIssues(
 const SYNTAX_RULE_CODES: ReadonlySet<string> = new Set([
   'yaml_syntax',
   'excessive_aliasing',
+  'too_large',
   'duplicate_key',
   'unknown_field',
   'invalid_type',

@@ -22,16 +22,20 @@ import {
   isSeq,
   LineCounter,
   type Node,
-  parseAllDocuments,
   type Scalar,
   type YAMLMap,
 } from 'yaml';
 import { DECODE_LIMITS, DEFAULTS } from '../../base/constants.js';
 import { type AlertLevel, PROMETHEUS_SEVERITY_ALIASES } from '../../base/enums/alert-level.js';
-import { toJsonPointer, ValidationError } from '../../base/exceptions/errors.js';
+import {
+  SerializationError,
+  toJsonPointer,
+  ValidationError,
+} from '../../base/exceptions/errors.js';
 import { parseGoTemplate } from '../../base/prometheus/go-template.js';
 import { checkPrometheusExpr } from '../../base/prometheus/promql-check.js';
 import { checkYamlExpansion } from '../../base/serializers/yaml-budget.js';
+import { composeYaml } from '../../base/serializers/yaml-compose.js';
 import { safeParseDuration } from '../../base/utils/duration.js';
 import type {
   PrometheusAlertingRule,
@@ -52,6 +56,11 @@ export const RULE_FILE_ISSUE_CODES = Object.freeze({
    * (`DECODE_LIMITS.maxYamlAliases`; promtool: "document contains excessive aliasing").
    */
   excessiveAliasing: 'excessive_aliasing',
+  /**
+   * Nesting, keys of one mapping, items of one sequence or values of the
+   * document past the decoders' limits (`DECODE_LIMITS`), refused while reading.
+   */
+  tooLarge: 'too_large',
   /** A mapping has the same key twice. */
   duplicateKey: 'duplicate_key',
   /** A field that rule files do not have (promtool: "field x not found"). */
@@ -726,8 +735,16 @@ export function checkRuleFile(
   options: CheckRuleFileOptions = {},
 ): RuleFileCheckResult {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, merge: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [];
+  let list: ReturnType<typeof composeYaml>;
+  try {
+    list = composeYaml(text, DECODE_LIMITS, { lineCounter: lines, merge: true });
+  } catch (error) {
+    if (!(error instanceof SerializationError)) throw error;
+    const reader = new RuleFileReader(lines, { resolve: (node) => node }, options);
+    const offset = error.context.offset;
+    reader.add('error', 'too_large', [], typeof offset === 'number' ? offset : 0, error.message);
+    return finish(reader.issues, undefined);
+  }
   const first = list[0];
   const yamlErrors = first?.errors ?? [];
   const limit = options.maxYamlAliases ?? DECODE_LIMITS.maxYamlAliases;
