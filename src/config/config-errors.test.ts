@@ -276,6 +276,13 @@ describe('file errors name the file, line, column and key', () => {
     expect(error.context.yamlCode).toBe('DUPLICATE_KEY');
   });
 
+  it('nesting past the decoders limit is refused while read, at its line', async () => {
+    const path = await write('alertbase.yaml', `base_schema:\n  server: ${'['.repeat(100_000)}\n`);
+    const error = await failure();
+    expect(error.context).toMatchObject({ file: path, line: 2 });
+    expect(String(error.context.reason)).toContain('64 levels of nesting');
+  });
+
   it('a missing file named by ALERTBASE_CONFIG', async () => {
     const error = await failure({ env: { ALERTBASE_CONFIG: 'missing.yaml' } });
     expect(error.context.source).toBe('ALERTBASE_CONFIG');

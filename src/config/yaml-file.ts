@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import {
-  isAlias,
-  isMap,
-  isNode,
-  isScalar,
-  LineCounter,
-  type Node,
-  parseDocument,
-  type YAMLMap,
-} from 'yaml';
+import { isAlias, isMap, isNode, isScalar, LineCounter, type Node, type YAMLMap } from 'yaml';
 import { DECODE_LIMITS } from '../base/constants.js';
+import { SerializationError } from '../base/exceptions/errors.js';
 import { checkYamlExpansion } from '../base/serializers/yaml-budget.js';
+import { composeYamlDocument } from '../base/serializers/yaml-compose.js';
 import { type ConfigIssue, emptyLayer, errorCode, type IssueLocator, type Layer } from './layer.js';
 import { CONFIG_SETTINGS, type ConfigSection, FILE_ROOT_KEY } from './schema.js';
 
@@ -86,7 +79,19 @@ export async function readFileLayer(request: ConfigFileRequest): Promise<Layer> 
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: ReturnType<typeof composeYamlDocument>;
+  try {
+    doc = composeYamlDocument(text, DECODE_LIMITS, { lineCounter, prettyErrors: false });
+  } catch (error) {
+    if (!(error instanceof SerializationError)) throw error;
+    const { line, column } = error.context;
+    layer.issues.push({
+      source: `${path}:${String(line)}:${String(column)}`,
+      reason: error.message,
+      context: { file: path, line, column },
+    });
+    return layer;
+  }
   const at = locator(path, lineCounter);
   const syntaxError = doc.errors[0];
   if (syntaxError !== undefined) {

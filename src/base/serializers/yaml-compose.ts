@@ -176,14 +176,43 @@ function duplicateKeyErrors(doc: Document.Parsed): YAMLParseError[] {
  *
  * @example
  * ```ts
- * const [doc] = composeYaml(text, DECODE_LIMITS, { strict: true });
- * if (doc?.errors.length) throw doc.errors[0];
+ * for (const doc of composeYaml(text, DECODE_LIMITS, { merge: true })) report(doc.errors);
  * ```
  */
 export function composeYaml(
   text: string,
   limits: DecodeLimits,
   options: ComposeYamlOptions = {},
+): Document.Parsed[] {
+  return compose(text, limits, options, false);
+}
+
+/**
+ * One YAML document, as the `yaml` package's `parseDocument` reads it: an
+ * empty text is an empty document, and a second document is the error
+ * `MULTIPLE_DOCS`. Limits and duplicate keys as {@link composeYaml}.
+ *
+ * @example
+ * ```ts
+ * const doc = composeYamlDocument(text, DECODE_LIMITS, { strict: true });
+ * if (doc.errors.length > 0) throw doc.errors[0];
+ * ```
+ */
+export function composeYamlDocument(
+  text: string,
+  limits: DecodeLimits,
+  options: ComposeYamlOptions = {},
+): Document.Parsed {
+  const [doc] = compose(text, limits, options, true);
+  // The composer always yields a document when forced to.
+  return doc as Document.Parsed;
+}
+
+function compose(
+  text: string,
+  limits: DecodeLimits,
+  options: ComposeYamlOptions,
+  single: boolean,
 ): Document.Parsed[] {
   const { format = 'yaml', lineCounter, prettyErrors = true, uniqueKeys = true } = options;
   const lines = lineCounter ?? (prettyErrors ? new LineCounter() : undefined);
@@ -207,7 +236,21 @@ export function composeYaml(
     }
     yield* parser.end();
   }
-  const docs = [...composer.compose(tokens())];
+  const docs: Document.Parsed[] = [];
+  for (const doc of composer.compose(tokens(), single, text.length)) {
+    const first = docs[0];
+    if (single && first !== undefined) {
+      first.errors.push(
+        new YAMLParseError(
+          [doc.range[0], doc.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+    docs.push(doc);
+  }
   for (const doc of docs) {
     const duplicates = uniqueKeys ? duplicateKeyErrors(doc) : [];
     if (duplicates.length > 0) {

@@ -1,4 +1,4 @@
-import { Document, isNode, stringify, visit, type YAMLError, YAMLParseError } from 'yaml';
+import { type Document, isNode, stringify, visit, type YAMLError } from 'yaml';
 import { DECODE_LIMITS } from '../constants.js';
 import { SerializationError } from '../exceptions/errors.js';
 import { type Codec, type CodecContext, decodeUtf8, encodeUtf8, messageOf } from './codec.js';
@@ -12,7 +12,7 @@ import {
   tooLarge,
 } from './limits.js';
 import { checkYamlExpansion } from './yaml-budget.js';
-import { composeYaml } from './yaml-compose.js';
+import { composeYamlDocument } from './yaml-compose.js';
 
 /** The YAML document API's type, for {@link modifyYaml} callers. */
 export type YamlDocument = Document.Parsed;
@@ -50,17 +50,7 @@ export function excessiveAliasing(text: string, limit: number, offset: number): 
  * nodes.
  */
 function parseYamlDocument(text: string, limits: DecodeLimits): YamlDocument {
-  const [doc, extra] = composeYaml(text, limits, { strict: true });
-  if (doc === undefined) return new Document() as YamlDocument;
-  if (extra !== undefined) {
-    doc.errors.push(
-      new YAMLParseError(
-        [extra.range[0], extra.range[1]],
-        'MULTIPLE_DOCS',
-        'Source contains multiple documents; please use YAML.parseAllDocuments()',
-      ),
-    );
-  }
+  const doc = composeYamlDocument(text, limits, { strict: true });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem?.code === 'RESOURCE_EXHAUSTION') {
     throw tooLarge('yaml', DECODE_LIMITS.maxDepth, 'levels of nesting', where(problem, text));
