@@ -71,27 +71,35 @@ function survives(run: () => unknown, allowed: readonly (new (...args: never[]) 
 }
 
 describe.each(FORMATS.map((f) => [f]))('fuzzing the %s decoder', (format: Format) => {
-  it(`returns a value or throws SerializationError (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(inputs(format), (bytes) => {
-        survives(() => U.decode(bytes, format), [SerializationError]);
-        survives(() => U.decodeMany(bytes, format), [SerializationError]);
-      }),
-      { numRuns: RUNS },
-    );
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  }, TIMEOUT_MS);
+  it(
+    `returns a value or throws SerializationError (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(inputs(format), (bytes) => {
+          survives(() => U.decode(bytes, format), [SerializationError]);
+          survives(() => U.decodeMany(bytes, format), [SerializationError]);
+        }),
+        { numRuns: RUNS },
+      );
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+    TIMEOUT_MS,
+  );
 
-  it('through a model: a value, a SerializationError or a ValidationError', () => {
-    fc.assert(
-      fc.property(inputs(format), (bytes) => {
-        survives(() => U.decode(bytes, format, Alert), [SerializationError, ValidationError]);
-        survives(
-          () => U.decode(bytes, format, NotificationChannel),
-          [SerializationError, ValidationError],
-        );
-      }),
-      { numRuns: Math.ceil(RUNS / 5) },
-    );
-  }, TIMEOUT_MS);
+  it(
+    'through a model: a value, a SerializationError or a ValidationError',
+    () => {
+      fc.assert(
+        fc.property(inputs(format), (bytes) => {
+          survives(() => U.decode(bytes, format, Alert), [SerializationError, ValidationError]);
+          survives(
+            () => U.decode(bytes, format, NotificationChannel),
+            [SerializationError, ValidationError],
+          );
+        }),
+        { numRuns: Math.ceil(RUNS / 5) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

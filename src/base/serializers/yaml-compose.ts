@@ -98,7 +98,9 @@ class YamlBudget {
     const offset = parser.offset;
     const type = CST.tokenType(lexeme);
     if (type === 'scalar' || type === 'single-quoted-scalar' || type === 'double-quoted-scalar') {
-      if (++this.scalars > this.limits.maxNodes) {
+      // The other decoders count a key and its value as one value, so a
+      // document has at least half as many values as scalars.
+      if (++this.scalars > 2 * this.limits.maxNodes) {
         throw this.refuse(this.limits.maxNodes, 'values in a document', offset);
       }
     }
