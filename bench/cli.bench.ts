@@ -24,7 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type BenchRow, benchRow } from './lib.js';
+import { type BenchRow, benchRow, median } from './lib.js';
 
 const SUITE = 'cli';
 const ROOT = resolve(import.meta.dirname, '..');
@@ -67,14 +67,6 @@ function timeRun(command: readonly string[], expectedExit: number, env: NodeJS.P
   }
   return ms;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 export async function run(): Promise<BenchRow[]> {
   if (!existsSync(BIN)) throw new Error(`cli bench: ${BIN} is not built (npm run build)`);

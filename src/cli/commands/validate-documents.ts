@@ -1,22 +1,17 @@
 /**
  * The checks of alertbase documents for `alertbase validate`: each document's
  * model found by its kind, validated through the levels with the settings of
- * the configuration. Imported by the command only when a file holds such a
- * document, with the domain models, the validators and the configuration
- * loader it needs.
+ * the configuration. Imported by the command only when a file holds a
+ * document that is not a rule file or an Alertmanager configuration; the
+ * domain models, the validators and the configuration are imported, and the
+ * configuration read, only when a document names a kind (a document that is
+ * not a mapping, or has no kind, is reported without them).
  */
 import { toJsonPointer } from '../../base/exceptions/index.js';
 import type { AnyModel } from '../../base/types/model.js';
-import {
-  createValidator,
-  type ValidationLevel,
-  type Validator,
-} from '../../base/validators/index.js';
-import { loadConfig, validationCacheOf } from '../../config/index.js';
-import { createRoutingTreeValidator, RoutingTree } from '../../domain/index.js';
+import type { ValidationLevel, Validator } from '../../base/validators/index.js';
 import type { SourceDocument } from '../documents.js';
 import type { CliIo } from '../io.js';
-import { modelForKind } from '../models.js';
 import { createLocator } from '../source-map.js';
 import type { ReportedIssue, ValidateOptions } from './validate.js';
 
@@ -27,7 +22,8 @@ export type DocumentChecker = (doc: SourceDocument, multi: boolean) => Promise<R
 interface DocumentContext {
   readonly kind: string | undefined;
   readonly upTo: ValidationLevel | undefined;
-  validatorFor(model: AnyModel): Validator;
+  /** The model a kind names and its validator, or undefined for an unknown kind. */
+  modelFor(kind: string): Promise<{ model: AnyModel; validator: Validator } | undefined>;
 }
 
 /** `/labels/a~1b` → `['labels', 'a/b']`, numbers for array indexes. */
@@ -76,10 +72,10 @@ async function documentIssues(
   const kind = ctx.kind ?? (typeof record.kind === 'string' ? record.kind : undefined);
   if (kind === undefined)
     return syntax('unknown_kind', [], 'no kind: add a "kind" field or pass --kind');
-  const model = modelForKind(kind);
-  if (model === undefined) return syntax('unknown_kind', ['kind'], `unknown kind "${kind}"`);
+  const found = await ctx.modelFor(kind);
+  if (found === undefined) return syntax('unknown_kind', ['kind'], `unknown kind "${kind}"`);
   const { kind: _kind, ...body } = record;
-  const result = await ctx.validatorFor(model).validate(ctx.kind === undefined ? body : record, {
+  const result = await found.validator.validate(ctx.kind === undefined ? body : record, {
     ...(ctx.upTo === undefined ? {} : { upTo: ctx.upTo }),
   });
   const json = result.toJSON();
@@ -109,36 +105,51 @@ async function documentIssues(
   return issues;
 }
 
-/**
- * The document checker of one run: reads the configuration (its validation
- * settings, unless the options give them) and builds a validator per model on
- * first use.
- */
-export async function createDocumentChecker(
-  options: ValidateOptions,
-  io: CliIo,
-): Promise<DocumentChecker> {
+/** What validating documents needs: the models, the validators and the configuration's settings. */
+async function loadValidation(options: ValidateOptions, io: CliIo) {
+  const [{ modelForKind }, { createValidator }, { loadConfig, validationCacheOf }, domain] =
+    await Promise.all([
+      import('../models.js'),
+      import('../../base/validators/index.js'),
+      import('../../config/index.js'),
+      import('../../domain/index.js'),
+    ]);
   const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  const settings = {
+    strict: options.strict ?? config.validation.strictMode,
+    maxErrors: options.maxErrors ?? config.validation.maxErrors,
+    cache: validationCacheOf(config),
+  } as const;
   const validators = new Map<string, Validator>();
+  return (kind: string): { model: AnyModel; validator: Validator } | undefined => {
+    const model = modelForKind(kind);
+    if (model === undefined) return undefined;
+    let validator = validators.get(model.name);
+    if (validator === undefined) {
+      // A routing tree also gets its own semantic and consistency checks.
+      validator =
+        model.name === domain.RoutingTree.name
+          ? domain.createRoutingTreeValidator(settings)
+          : createValidator({ model, ...settings });
+      validators.set(model.name, validator);
+    }
+    return { model, validator };
+  };
+}
+
+/**
+ * The document checker of one run. The configuration (its validation
+ * settings, unless the options give them) is read, and a validator built per
+ * model, when the first document names a kind.
+ */
+export function createDocumentChecker(options: ValidateOptions, io: CliIo): DocumentChecker {
+  let validation: ReturnType<typeof loadValidation> | undefined;
   const ctx: DocumentContext = {
     kind: options.kind,
     upTo: options.level,
-    validatorFor(model) {
-      let validator = validators.get(model.name);
-      if (validator === undefined) {
-        const settings = {
-          strict: options.strict ?? config.validation.strictMode,
-          maxErrors: options.maxErrors ?? config.validation.maxErrors,
-          cache: validationCacheOf(config),
-        } as const;
-        // A routing tree also gets its own semantic and consistency checks.
-        validator =
-          model.name === RoutingTree.name
-            ? createRoutingTreeValidator(settings)
-            : createValidator({ model, ...settings });
-        validators.set(model.name, validator);
-      }
-      return validator;
+    async modelFor(kind) {
+      validation ??= loadValidation(options, io);
+      return (await validation)(kind);
     },
   };
   return (doc, multi) => documentIssues(doc, multi, ctx);

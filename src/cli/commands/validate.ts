@@ -105,7 +105,7 @@ async function* collect(
 /** What validating the files of one run shares. */
 interface RunContext {
   readonly kind: string | undefined;
-  /** The checker of alertbase documents, imported and configured on first use. */
+  /** The checker of alertbase documents, imported on first use. */
   documents(): Promise<DocumentChecker>;
 }
 
