@@ -135,7 +135,8 @@ export interface Throughput {
   readonly spread: number;
 }
 
-function median(values: readonly number[]): number {
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const hi = sorted[mid] ?? 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times alertbase's start-up as a user meets it: from spawning `npm start` (or
-// `node dist/cli/main.js serve` directly) to the first 200 of /health/ready.
+// `node dist/bin/alertbase.js serve`, the bundled bin, directly) to the first 200 of /health/ready.
 //
 //   node bench/startup.mjs [--runs 5] [--how npm,node] [--case first,restart]
 //   node bench/startup.mjs --imports [--runs 5]
@@ -46,7 +46,7 @@ const cases = option('case', 'first,restart').split(',');
 
 const COMMANDS = {
   npm: ['npm', ['start', '--silent']],
-  node: [process.execPath, ['dist/cli/main.js', 'serve']],
+  node: [process.execPath, ['dist/bin/alertbase.js', 'serve']],
 };
 
 /** A free TCP port on the loopback interface. */

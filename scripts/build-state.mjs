@@ -22,6 +22,7 @@ const DIRS = ['src', 'console'];
 const FILES = [
   'scripts/build-template.ts',
   'scripts/build-console.ts',
+  'scripts/build-bundle.ts',
   'tsconfig.json',
   'tsconfig.build.json',
   'package.json',
@@ -84,8 +85,9 @@ if (command === 'stamp') {
   ensure();
 } else if (command === 'start') {
   ensure();
-  // The CLI reads its arguments from process.argv, as if run as `node dist/cli/main.js serve …`.
-  const main = join(ROOT, 'dist', 'cli', 'main.js');
+  // The bundled command (scripts/build-bundle.ts), as the `alertbase` bin runs it; it reads its
+  // arguments from process.argv, as if run as `node dist/bin/alertbase.js serve …`.
+  const main = join(ROOT, 'dist', 'bin', 'alertbase.js');
   process.argv = [process.argv[0] ?? process.execPath, main, 'serve', ...process.argv.slice(3)];
   await import(pathToFileURL(main).href);
 } else {

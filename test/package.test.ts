@@ -3,8 +3,8 @@
  * from the built `dist/` (Node resolving the package by its own name), gives
  * what it should, the packed tarball holds the migrated PGlite template and no
  * tests or sources, and a first start on a new machine uses that template.
- * CI builds before testing; elsewhere the test builds `dist/` if it is absent,
- * and the template if it is absent or out of date.
+ * CI builds before testing; elsewhere the test builds `dist/` and the bundled
+ * command if they are absent, and the template if it is absent or out of date.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +28,10 @@ beforeAll(() => {
   }
   // The second half of `npm run build`: quick when the template is up to date.
   execFileSync('npx', ['tsx', 'scripts/build-template.ts'], { cwd: ROOT, stdio: 'ignore' });
+  // The bundled command the bin names.
+  if (!existsSync(resolve(ROOT, pkg.bin.alertbase ?? ''))) {
+    execFileSync('npx', ['tsx', 'scripts/build-bundle.ts'], { cwd: ROOT, stdio: 'ignore' });
+  }
 }, 180_000);
 
 /** Loads a specifier in a fresh Node process and returns its export names. */
@@ -116,6 +120,7 @@ describe('the package', () => {
       expect.arrayContaining([
         'dist/index.js',
         'dist/cli/main.js',
+        'dist/bin/alertbase.js',
         'README.md',
         'examples/alert-rule.yaml',
         'dist/console/index.html',

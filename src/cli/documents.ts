@@ -4,10 +4,6 @@ import { DECODE_LIMITS } from '../base/constants.js';
 import { SerializationError } from '../base/exceptions/errors.js';
 import { checkYamlExpansion } from '../base/serializers/yaml-budget.js';
 import { composeYaml } from '../base/serializers/yaml-compose.js';
-import type { AnyModel } from '../base/types/model.js';
-import { findModel, listModels } from '../base/types/model.js';
-import { toCamelCase } from '../base/utils/case.js';
-import '../domain/index.js';
 
 /** Formats a file's text can be read as. */
 export type DocumentFormat = 'json' | 'yaml';
@@ -125,16 +121,4 @@ export function readDocuments(text: string, format: DocumentFormat): SourceDocum
     out.push({ index, value, text: text.slice(start, doc.range[2]), firstLine });
   }
   return out;
-}
-
-/** The model a `kind` names: `AlertRule`, `alert-rule`, `alert_rule`, `alertrule`. */
-export function modelForKind(kind: string): AnyModel | undefined {
-  const pascal = toCamelCase(kind.replaceAll('-', '_'));
-  const candidates = [kind, pascal.charAt(0).toUpperCase() + pascal.slice(1)];
-  for (const name of candidates) {
-    const model = findModel(name);
-    if (model !== undefined) return model;
-  }
-  const flat = kind.replaceAll(/[-_]/g, '').toLowerCase();
-  return listModels().find((m) => m.name.toLowerCase() === flat);
 }

@@ -57,8 +57,12 @@ export interface PgliteTemplateOptions {
   readonly keep?: boolean | undefined;
 }
 
-/** The directory this module is in: where the build puts the shipped template. */
-const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
+/**
+ * Where the build puts the shipped template: dist/storage/, this module's own
+ * folder. Named from the parent folder so that it is the same from a chunk of
+ * the bundled command (dist/bin/), one folder below dist/ too.
+ */
+const MODULE_DIR = fileURLToPath(new URL('../storage/', import.meta.url));
 
 /** A shipped template's file name, for any key. */
 const SHIPPED_NAME = /^pglite-template-[0-9a-f]{16}\.tar\.gz$/;

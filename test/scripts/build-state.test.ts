@@ -103,11 +103,11 @@ describe('scripts/build-state.mjs ensure', () => {
 });
 
 describe('scripts/build-state.mjs start (what `npm start` runs)', () => {
-  /** A stand-in for the built CLI that records the arguments it was run with. */
+  /** A stand-in for the bundled CLI that records the arguments it was run with. */
   function fakeCli(): void {
-    mkdirSync(join(root, 'dist/cli'), { recursive: true });
+    mkdirSync(join(root, 'dist/bin'), { recursive: true });
     writeFileSync(
-      join(root, 'dist/cli/main.js'),
+      join(root, 'dist/bin/alertbase.js'),
       "import { writeFileSync } from 'node:fs';\n" +
         "writeFileSync(new URL('../../argv.json', import.meta.url), JSON.stringify(process.argv.slice(2)));\n",
     );

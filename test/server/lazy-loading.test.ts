@@ -1,6 +1,6 @@
 /**
  * `performance.lazy_loading`, as `alertbase serve` runs it: a real process
- * (the built dist/, as `npm start` runs it) on PGlite without REDIS_URL, with
+ * (the bundled bin, dist/bin/alertbase.js, as `npm start` runs it) on PGlite without REDIS_URL, with
  * a module hook that records every package Node loads. Ready, it has loaded
  * PGlite and Fastify and none of the drivers and libraries nothing used yet;
  * with the setting off, it has loaded them all at start.
@@ -64,7 +64,7 @@ async function packagesLoadedWhenReady(name: string, args: readonly string[]): P
   };
   const child = spawn(
     process.execPath,
-    ['--import', RECORDER, resolve(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', ...args],
+    ['--import', RECORDER, resolve(ROOT, 'dist/bin/alertbase.js'), 'serve', '--port', '0', ...args],
     { cwd: home, env, stdio: 'pipe' },
   );
   let out = '';

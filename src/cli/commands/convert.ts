@@ -4,8 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { SerializationError, ValidationError } from '../../base/exceptions/index.js';
 import { convert, type Format, formatFromPath, parseFormat } from '../../base/serializers/index.js';
 import { loadConfig } from '../../config/index.js';
-import { modelForKind } from '../documents.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { modelForKind } from '../models.js';
 
 /** Options of `alertbase convert`. */
 export interface ConvertCommandOptions {

@@ -1,7 +1,7 @@
 import { buildOpenApiComponents, generateProto } from '../../base/serializers/index.js';
 import { listModels } from '../../base/types/model.js';
-import { modelForKind } from '../documents.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
+import { modelForKind } from '../models.js';
 
 /** What `alertbase schema` prints. */
 export type SchemaFormat = 'json-schema' | 'proto' | 'openapi';

@@ -1,26 +1,19 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { toJsonPointer } from '../../base/exceptions/index.js';
-import type { AnyModel } from '../../base/types/model.js';
-import {
-  createValidator,
-  type ValidationLevel,
-  type Validator,
-} from '../../base/validators/index.js';
-import { loadConfig, validationCacheOf } from '../../config/index.js';
-import { createRoutingTreeValidator, RoutingTree } from '../../domain/index.js';
-import { parseAlertmanagerConfig } from '../../interop/alertmanager/index.js';
-import { checkRuleFile } from '../../interop/prometheus/index.js';
+import type { ValidationLevel } from '../../base/validators/index.js';
 import {
   type DocumentFormat,
   DocumentSyntaxError,
   formatOf,
-  modelForKind,
   readDocuments,
   type SourceDocument,
 } from '../documents.js';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { createLocator } from '../source-map.js';
+import type { DocumentChecker } from './validate-documents.js';
+
+// What a file needs is imported when a file needs it: a run over Prometheus rule
+// files loads the rule checker (YAML, PromQL) and not the domain models, the
+// validators, the configuration or the Alertmanager importer.
 
 /** Severity of a reported issue. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -109,89 +102,11 @@ async function* collect(
   }
 }
 
-/** What validating the documents of one run shares. */
+/** What validating the files of one run shares. */
 interface RunContext {
   readonly kind: string | undefined;
-  readonly upTo: ValidationLevel | undefined;
-  validatorFor(model: AnyModel): Validator;
-}
-
-/** `/labels/a~1b` → `['labels', 'a/b']`, numbers for array indexes. */
-function pointerToPath(pointer: string): (string | number)[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((p) => (/^(0|[1-9][0-9]*)$/.test(p) ? Number(p) : p));
-}
-
-async function documentIssues(
-  doc: SourceDocument,
-  multi: boolean,
-  ctx: RunContext,
-): Promise<ReportedIssue[]> {
-  const prefix = multi ? `/${doc.index}` : '';
-  // Built on first use: most documents have nothing to point at.
-  let locate: ReturnType<typeof createLocator> | undefined;
-  const position = (path: readonly (string | number)[]) => {
-    locate ??= createLocator(doc.text);
-    const pos = locate(path);
-    return pos === undefined ? {} : { line: pos.line + doc.firstLine - 1, column: pos.column };
-  };
-  const syntax = (
-    code: string,
-    path: readonly (string | number)[],
-    message: string,
-  ): ReportedIssue[] => [
-    {
-      code,
-      level: 'syntax',
-      severity: 'error',
-      path: `${prefix}${toJsonPointer(path)}`,
-      ...position(path),
-      message,
-    },
-  ];
-  const value = doc.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return syntax('invalid_document', [], 'expected a mapping with a kind');
-  }
-  const record = value as Record<string, unknown>;
-  const kind = ctx.kind ?? (typeof record.kind === 'string' ? record.kind : undefined);
-  if (kind === undefined)
-    return syntax('unknown_kind', [], 'no kind: add a "kind" field or pass --kind');
-  const model = modelForKind(kind);
-  if (model === undefined) return syntax('unknown_kind', ['kind'], `unknown kind "${kind}"`);
-  const { kind: _kind, ...body } = record;
-  const result = await ctx.validatorFor(model).validate(ctx.kind === undefined ? body : record, {
-    ...(ctx.upTo === undefined ? {} : { upTo: ctx.upTo }),
-  });
-  const json = result.toJSON();
-  const findings = [...json.errors, ...json.warnings, ...json.infos];
-  const issues: ReportedIssue[] = findings.map((f) => {
-    const within = f.line === undefined ? '' : ` (at ${f.line}:${f.column ?? 1} of the value)`;
-    return {
-      code: f.code,
-      level: f.level,
-      severity: f.severity,
-      path: `${prefix}${f.path}`,
-      ...position(pointerToPath(f.path)),
-      message: f.message.includes('line') ? f.message : `${f.message}${within}`,
-    };
-  });
-  for (const [severity, count] of Object.entries(json.omitted)) {
-    if (count > 0) {
-      issues.push({
-        code: 'more_issues',
-        level: 'syntax',
-        severity: severity === 'errors' ? 'error' : severity === 'warnings' ? 'warning' : 'info',
-        path: prefix,
-        message: `${count} more ${severity} not shown (--max-errors)`,
-      });
-    }
-  }
-  return issues;
+  /** The checker of alertbase documents, imported on first use. */
+  documents(): Promise<DocumentChecker>;
 }
 
 /** Rule-file issue codes that are about the file's shape rather than its meaning. */
@@ -255,7 +170,11 @@ function isAlertmanagerConfig(docs: readonly SourceDocument[], kind: string | un
 }
 
 /** Checks an Alertmanager configuration as `parseAlertmanagerConfig` imports it. */
-function alertmanagerReport(text: string, displayPath: string): FileReport {
+async function alertmanagerReport(text: string, displayPath: string): Promise<FileReport> {
+  const [{ parseAlertmanagerConfig }, { createLocator }] = await Promise.all([
+    import('../../interop/alertmanager/index.js'),
+    import('../source-map.js'),
+  ]);
   const found = parseAlertmanagerConfig(text);
   const locate = createLocator(text);
   const issues: ReportedIssue[] = found.issues.map((i) => {
@@ -334,6 +253,7 @@ async function validateFile(
   }
   if (isAlertmanagerConfig(docs, ctx.kind)) return alertmanagerReport(text, displayPath);
   if (isPrometheusRuleFile(docs, ctx.kind)) {
+    const { checkRuleFile } = await import('../../interop/prometheus/rule-file.js');
     const checked = checkRuleFile(text);
     return {
       path: displayPath,
@@ -349,9 +269,8 @@ async function validateFile(
       })),
     };
   }
-  const perDocument = await Promise.all(
-    docs.map((doc) => documentIssues(doc, docs.length > 1, ctx)),
-  );
+  const check = await ctx.documents();
+  const perDocument = await Promise.all(docs.map((doc) => check(doc, docs.length > 1)));
   const issues = perDocument
     .flat()
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -460,27 +379,14 @@ export async function runValidate(
   version = '0.1.0',
 ): Promise<number> {
   if (paths.length === 0) throw new UsageError('give at least one file or folder');
-  const { config } = await loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
-  const validators = new Map<string, Validator>();
+  let documents: Promise<DocumentChecker> | undefined;
   const ctx: RunContext = {
     kind: options.kind,
-    upTo: options.level,
-    validatorFor(model) {
-      let validator = validators.get(model.name);
-      if (validator === undefined) {
-        const settings = {
-          strict: options.strict ?? config.validation.strictMode,
-          maxErrors: options.maxErrors ?? config.validation.maxErrors,
-          cache: validationCacheOf(config),
-        } as const;
-        // A routing tree also gets its own semantic and consistency checks.
-        validator =
-          model.name === RoutingTree.name
-            ? createRoutingTreeValidator(settings)
-            : createValidator({ model, ...settings });
-        validators.set(model.name, validator);
-      }
-      return validator;
+    documents() {
+      documents ??= import('./validate-documents.js').then(({ createDocumentChecker }) =>
+        createDocumentChecker(options, io),
+      );
+      return documents;
     },
   };
   const targets: Target[] = [];
