@@ -37,7 +37,13 @@ const SUITE = 'growth';
 const SIZES = (process.env.ALERTBASE_BENCH_GROWTH_SIZES ?? '10000,100000,200000')
   .split(',')
   .map(Number);
+/** Tenants of the many-tenant step (each of SIZES[0] alerts); below 2, no such step. */
+const TENANTS = Number(process.env.ALERTBASE_BENCH_GROWTH_TENANTS ?? '100');
+/** Engines run, of `server` and `pglite`. */
+const ENGINE_NAMES = (process.env.ALERTBASE_BENCH_GROWTH_ENGINES ?? 'server,pglite').split(',');
 const TENANT = 'bench';
+/** Bulk row numbers of the other tenants start here, apart from the bench tenant's. */
+const OTHER_TENANTS_FROM = 10_000_000;
 const REQUESTS = 41;
 const WARM_UP = 3;
 const INGEST_ALERTS = 2_000;
@@ -67,6 +73,8 @@ interface Step {
 }
 
 interface Engine {
+  /** Its name in `ALERTBASE_BENCH_GROWTH_ENGINES`. */
+  readonly key: string;
   readonly name: string;
   readonly open: () => Promise<{
     db: Database;
@@ -86,6 +94,7 @@ async function duBytes(dir: string): Promise<number> {
 
 const ENGINES: Engine[] = [
   {
+    key: 'server',
     name: 'PostgreSQL server',
     open: async () => {
       const database = await createServerDatabase();
@@ -103,6 +112,7 @@ const ENGINES: Engine[] = [
     },
   },
   {
+    key: 'pglite',
     name: 'PGlite',
     open: async () => {
       const dir = await mkdtemp(join(tmpdir(), 'alertbase-growth-'));
@@ -193,9 +203,17 @@ async function ingestRate(
   return alerts.length / ((performance.now() - start) / 1000);
 }
 
-async function grow(
-  engine: Engine,
-): Promise<{ steps: Step[]; idleRssMb: number; idleDiskBytes: number }> {
+/** An engine's database with the bench tenant, its keys and the app; `close` disposes of all. */
+interface Bench {
+  readonly db: Database;
+  readonly app: FastifyInstance;
+  readonly reader: string;
+  readonly writer: string;
+  readonly diskBytes: () => Promise<number>;
+  readonly close: () => Promise<void>;
+}
+
+async function setUp(engine: Engine): Promise<Bench> {
   const { db, diskBytes, dispose } = await engine.open();
   const repos = createRepositories(db);
   await repos.tenants.create({ id: TENANT, name: 'Bench', settings: UNLIMITED_SETTINGS }, 'bench');
@@ -206,17 +224,77 @@ async function grow(
     cwd: '/nonexistent-alertbase-bench',
   });
   const app = await buildApp({ db, config, rateLimits: false });
+  // The template of the bulk rows: one alert stored by ingest.
+  await ingestRate(app, writer, [newAlert(-1, 0)]);
+  return {
+    db,
+    app,
+    reader,
+    writer,
+    diskBytes,
+    close: async () => {
+      await app.close();
+      await db.close();
+      await dispose();
+    },
+  };
+}
+
+/**
+ * One size's measurement once the history is written: ingest of
+ * `INGEST_ALERTS` new alerts and their resend, then the reads. `stored` is
+ * the tenant's alerts before the ingest; `size` is what the row reports.
+ */
+async function measure(
+  bench: Bench,
+  round: number,
+  size: number,
+  stored: number,
+  idleDiskBytes: number,
+): Promise<Step> {
+  const { db, app, reader, writer } = bench;
+  await maintain(db);
+  const fresh = Array.from({ length: INGEST_ALERTS }, (_, i) => newAlert(round, i));
+  const ingestPerS = await ingestRate(app, writer, fresh);
+  const resendPerS = await ingestRate(app, writer, fresh);
+  await maintain(db);
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM alerts WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1 OFFSET $2',
+    [TENANT, Math.floor((stored + INGEST_ALERTS) / 2)],
+  );
+  const id = rows[0]?.id ?? '';
+  const p50: number[] = [];
+  const statementP50: number[] = [];
+  for (const [, url] of READS) {
+    const measured = await p50Ms(app, db, reader, url.replace('{id}', id));
+    p50.push(measured.request);
+    statementP50.push(measured.statement);
+  }
+  return {
+    size,
+    p50,
+    statementP50,
+    ingestPerS,
+    resendPerS,
+    diskBytes: (await bench.diskBytes()) - idleDiskBytes,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+  };
+}
+
+/** One tenant's alerts grow through SIZES. */
+async function grow(
+  engine: Engine,
+): Promise<{ steps: Step[]; idleRssMb: number; idleDiskBytes: number }> {
+  const bench = await setUp(engine);
   try {
-    // The template of the bulk rows: one alert stored by ingest.
-    await ingestRate(app, writer, [newAlert(-1, 0)]);
     const idleRssMb = process.memoryUsage().rss / 2 ** 20;
-    const idleDiskBytes = await diskBytes();
+    const idleDiskBytes = await bench.diskBytes();
     const steps: Step[] = [];
     let stored = 1;
     for (const [round, size] of SIZES.entries()) {
       const bulk = size - stored - INGEST_ALERTS;
       if (bulk > 0) {
-        await fillAlerts(db, {
+        await fillAlerts(bench.db, {
           tenantId: TENANT,
           rows: bulk,
           offset: stored,
@@ -224,40 +302,48 @@ async function grow(
         });
         stored += bulk;
       }
-      await maintain(db);
-      const fresh = Array.from({ length: INGEST_ALERTS }, (_, i) => newAlert(round, i));
-      const ingestPerS = await ingestRate(app, writer, fresh);
+      steps.push(await measure(bench, round, size, stored, idleDiskBytes));
       stored += INGEST_ALERTS;
-      const resendPerS = await ingestRate(app, writer, fresh);
-      await maintain(db);
-      const { rows } = await db.query<{ id: string }>(
-        'SELECT id FROM alerts WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1 OFFSET $2',
-        [TENANT, Math.floor(stored / 2)],
-      );
-      const id = rows[0]?.id ?? '';
-      const p50: number[] = [];
-      const statementP50: number[] = [];
-      for (const [, url] of READS) {
-        const measured = await p50Ms(app, db, reader, url.replace('{id}', id));
-        p50.push(measured.request);
-        statementP50.push(measured.statement);
-      }
-      steps.push({
-        size,
-        p50,
-        statementP50,
-        ingestPerS,
-        resendPerS,
-        diskBytes: (await diskBytes()) - idleDiskBytes,
-        rssMb: process.memoryUsage().rss / 2 ** 20,
-      });
       process.stderr.write(`growth ${engine.name} ${size}: ${JSON.stringify(steps.at(-1))}\n`);
     }
     return { steps, idleRssMb, idleDiskBytes };
   } finally {
-    await app.close();
-    await db.close();
-    await dispose();
+    await bench.close();
+  }
+}
+
+/**
+ * TENANTS tenants of SIZES[0] alerts each, in a fresh database: the bench
+ * tenant is written and measured as at the first size of {@link grow}; the
+ * others are bulk rows (numbered apart from the bench tenant's) written
+ * first. The step's `size` is every tenant's alerts.
+ */
+async function growTenants(engine: Engine): Promise<Step> {
+  const bench = await setUp(engine);
+  try {
+    const idleDiskBytes = await bench.diskBytes();
+    const perTenant = SIZES[0] as number;
+    const repos = createRepositories(bench.db);
+    for (let t = 1; t < TENANTS; t++) {
+      const tenantId = `other-${t}`;
+      await repos.tenants.create(
+        { id: tenantId, name: tenantId, settings: UNLIMITED_SETTINGS },
+        'bench',
+      );
+      await fillAlerts(bench.db, {
+        tenantId,
+        rows: perTenant,
+        offset: OTHER_TENANTS_FROM + t * perTenant,
+        templateTenant: TENANT,
+      });
+    }
+    const bulk = perTenant - 1 - INGEST_ALERTS;
+    await fillAlerts(bench.db, { tenantId: TENANT, rows: bulk, offset: 1, templateTenant: TENANT });
+    const step = await measure(bench, 0, TENANTS * perTenant, 1 + bulk, idleDiskBytes);
+    process.stderr.write(`growth ${engine.name} ${TENANTS} tenants: ${JSON.stringify(step)}\n`);
+    return step;
+  } finally {
+    await bench.close();
   }
 }
 
@@ -265,74 +351,103 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** The rows comparing `step` with `first` (the first size of one tenant). */
+function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow[] {
+  const where = `${engine.name}, in process, query cache off, maintenance passes on`;
+  const base = `same at ${count(first.size)}`;
+  const rows: BenchRow[] = [];
+  for (const [r, [name, url]] of READS.entries()) {
+    rows.push(
+      benchRow({
+        suite: SUITE,
+        case: `${name} (GET ${url}) p50 ${at} (${where})`,
+        unit: 'ms',
+        ours: step.p50[r] as number,
+        baseline: first.p50[r] as number,
+        baselineName: base,
+      }),
+      benchRow({
+        suite: SUITE,
+        case: `${name}: database time of its statements, p50 ${at} (${engine.name})`,
+        unit: 'ms',
+        ours: step.statementP50[r] as number,
+        baseline: first.statementP50[r] as number,
+        baselineName: base,
+      }),
+    );
+  }
+  rows.push(
+    benchRow({
+      suite: SUITE,
+      case: `ingest of ${count(INGEST_ALERTS)} new alerts (POST /v1/alerts, ${INGEST_BATCH} per request) ${at} (${where})`,
+      unit: 'items/s',
+      ours: step.ingestPerS,
+      baseline: first.ingestPerS,
+      baselineName: base,
+    }),
+    benchRow({
+      suite: SUITE,
+      case: `resend of the same ${count(INGEST_ALERTS)} alerts ${at} (${where})`,
+      unit: 'items/s',
+      ours: step.resendPerS,
+      baseline: first.resendPerS,
+      baselineName: base,
+    }),
+  );
+  return rows;
+}
+
+/** Disk and RSS rows of a step; `what` says where its alerts are. */
+function footprintRows(
+  engine: Engine,
+  step: Step,
+  first: Step,
+  what: string,
+  idle: { rssMb: number; diskBytes: number },
+): BenchRow[] {
+  const pglite = engine.key === 'pglite';
+  return [
+    benchRow({
+      suite: SUITE,
+      case: `disk per stored alert at ${what} (${engine.name}: ${pglite ? 'data directory, WAL included' : 'pg_database_size'}, beyond the database with one alert (${(idle.diskBytes / 2 ** 20).toFixed(0)} MB): + ${(step.diskBytes / 2 ** 20).toFixed(0)} MB)`,
+      unit: 'bytes',
+      ours: step.diskBytes / step.size,
+      baseline: first.diskBytes / first.size,
+      baselineName: `same at ${count(first.size)}`,
+    }),
+    benchRow({
+      suite: SUITE,
+      case: `RSS of the process at ${what} (${engine.name}${pglite ? ', the database in process' : ', memory of the server processes not counted'})`,
+      unit: 'MB',
+      ours: step.rssMb,
+      baseline: idle.rssMb,
+      baselineName: 'idle, one alert stored',
+    }),
+  ];
+}
+
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const engine of ENGINES) {
-    if (engine.name !== 'PGlite' && !serverProbe.ok) continue;
+    if (!ENGINE_NAMES.includes(engine.key)) continue;
+    if (engine.key === 'server' && !serverProbe.ok) continue;
     const { steps, idleRssMb, idleDiskBytes } = await grow(engine);
-    const idleMb = (idleDiskBytes / 2 ** 20).toFixed(0);
+    const idle = { rssMb: idleRssMb, diskBytes: idleDiskBytes };
     const first = steps[0] as Step;
-    const where = `${engine.name}, in process, query cache off, maintenance passes on`;
     for (const step of steps.slice(1)) {
-      const at = `at ${count(step.size)} vs ${count(first.size)} alerts`;
-      const base = `same at ${count(first.size)}`;
-      for (const [r, [name, url]] of READS.entries()) {
-        rows.push(
-          benchRow({
-            suite: SUITE,
-            case: `${name} (GET ${url}) p50 ${at} (${where})`,
-            unit: 'ms',
-            ours: step.p50[r] as number,
-            baseline: first.p50[r] as number,
-            baselineName: base,
-          }),
-          benchRow({
-            suite: SUITE,
-            case: `${name}: database time of its statements, p50 ${at} (${engine.name})`,
-            unit: 'ms',
-            ours: step.statementP50[r] as number,
-            baseline: first.statementP50[r] as number,
-            baselineName: base,
-          }),
-        );
-      }
       rows.push(
-        benchRow({
-          suite: SUITE,
-          case: `ingest of ${count(INGEST_ALERTS)} new alerts (POST /v1/alerts, ${INGEST_BATCH} per request) ${at} (${where})`,
-          unit: 'items/s',
-          ours: step.ingestPerS,
-          baseline: first.ingestPerS,
-          baselineName: base,
-        }),
-        benchRow({
-          suite: SUITE,
-          case: `resend of the same ${count(INGEST_ALERTS)} alerts ${at} (${where})`,
-          unit: 'items/s',
-          ours: step.resendPerS,
-          baseline: first.resendPerS,
-          baselineName: base,
-        }),
+        ...stepRows(engine, step, first, `at ${count(step.size)} vs ${count(first.size)} alerts`),
       );
     }
     for (const step of steps) {
+      rows.push(...footprintRows(engine, step, first, `${count(step.size)} alerts`, idle));
+    }
+    if (TENANTS > 1) {
+      const many = await growTenants(engine);
+      const of = `${TENANTS} tenants × ${count(first.size)} alerts`;
       rows.push(
-        benchRow({
-          suite: SUITE,
-          case: `disk per stored alert at ${count(step.size)} alerts (${engine.name}: ${engine.name === 'PGlite' ? 'data directory, WAL included' : 'pg_database_size'}, beyond the database with one alert (${idleMb} MB): + ${(step.diskBytes / 2 ** 20).toFixed(0)} MB)`,
-          unit: 'bytes',
-          ours: step.diskBytes / step.size,
-          baseline: first.diskBytes / first.size,
-          baselineName: `same at ${count(first.size)}`,
-        }),
-        benchRow({
-          suite: SUITE,
-          case: `RSS of the process at ${count(step.size)} alerts (${engine.name}${engine.name === 'PGlite' ? ', the database in process' : ', memory of the server processes not counted'})`,
-          unit: 'MB',
-          ours: step.rssMb,
-          baseline: idleRssMb,
-          baselineName: 'idle, one alert stored',
-        }),
+        ...stepRows(engine, many, first, `for one tenant of ${of} vs one tenant alone`),
+        ...footprintRows(engine, many, first, of, idle),
       );
     }
   }

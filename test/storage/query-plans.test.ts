@@ -1,12 +1,13 @@
 /**
  * Query shapes that do not hinge on estimates: every list and filter the API
- * offers on alerts is planned as an index scan stopped by its LIMIT, on a
- * table of 50,000 rows in one tenant (plus other tenants' rows), first
- * without planner statistics (filled after the last ANALYZE, as on PGlite,
- * which has no autovacuum) and then with them, on both engines.
+ * offers on alerts and on the audit trail is planned as an index scan
+ * stopped by its LIMIT, on tables of 50,000 rows in one tenant (plus other
+ * tenants' rows; the audit rows in five monthly partitions), first without
+ * planner statistics (filled after the last ANALYZE, as on PGlite, which has
+ * no autovacuum) and then with them, on both engines.
  *
  * The statements are the repositories' own: the test runs the real calls
- * (`alerts.list`, `alerts.get`) through a database that records what they
+ * (`alerts.list`, `alerts.get`, `silences.list`, `audit.page`) through a database that records what they
  * send, then asks for the plan of each recorded statement with its
  * parameters, as the app role under row-level security. Plans only, never
  * timings.
@@ -22,6 +23,7 @@ import {
   type SqlValue,
   type TransactionClient,
 } from '../../src/storage/index.js';
+import type { AuditListOptions } from '../../src/storage/repositories/audit-log.js';
 import type {
   AlertFilter,
   ListOptions,
@@ -29,11 +31,15 @@ import type {
 } from '../../src/storage/repositories/types.js';
 import type { TenantTransactionOptions } from '../../src/storage/types.js';
 import { fillAlerts } from './helpers/bulk-alerts.js';
+import { createAuditPartitions, fillAuditEvents } from './helpers/bulk-audit.js';
 import { createServerDatabase, describeWithServer } from './helpers/server.js';
 
 const TENANT = 'plans';
 const ROWS = 50_000;
 const OTHER_ROWS = 2_500;
+/** The tenant's audit entries: one every 4 minutes from July 2026, into November. */
+const AUDIT_FROM = new Date('2026-07-01T00:00:00Z');
+const AUDIT_STEP_MS = 240_000;
 
 interface PlanNode {
   readonly 'Node Type': string;
@@ -126,6 +132,7 @@ type Shape =
       readonly kind: 'silences';
       readonly options: ListOptions<StatusFilter>;
     }
+  | { readonly name: string; readonly kind: 'audit'; readonly options: AuditListOptions }
   | { readonly name: string; readonly kind: 'get' };
 
 /** Every list and filter of `GET /v1/alerts` (see `listAlerts` in src/server/routes/alerts.ts). */
@@ -160,6 +167,37 @@ function shapes(cursor: { asc: string; desc: string }, fingerprint: string): Sha
     { name: 'get by id', kind: 'get' },
     { name: 'silences', kind: 'silences', options: { limit: 50 } },
     { name: 'active silences', kind: 'silences', options: { filter: { status: 'active' } } },
+    ...auditShapes(),
+  ];
+}
+
+/** Every listing and filter of `GET /v1/audit` (src/server/routes/audit.ts), 50 per page. */
+function auditShapes(): Shape[] {
+  const audit = (name: string, options: AuditListOptions): Shape => ({
+    name: `audit: ${name}`,
+    kind: 'audit',
+    options: { limit: 50, ...options },
+  });
+  const month = new Date('2026-09-01T00:00:00Z');
+  const hour = new Date('2026-09-01T01:00:00Z');
+  return [
+    audit('first page', {}),
+    audit('next page', { afterSeq: 25_000 }),
+    audit('actor', { actor: 'user:u7' }),
+    audit('action', { action: 'ingest' }),
+    audit('entity type', { entityType: 'Silence' }),
+    audit('entity id', { entityId: 'e7' }),
+    audit('entity type and id', { entityType: 'Silence', entityId: 'e7' }),
+    audit('since', { since: month }),
+    audit('until', { until: month }),
+    audit('time window', { since: month, until: hour }),
+    audit('actor, action and time window, next page', {
+      actor: 'user:u7',
+      action: 'ingest',
+      since: month,
+      until: new Date('2026-10-01T00:00:00Z'),
+      afterSeq: 20_000,
+    }),
   ];
 }
 
@@ -187,6 +225,11 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
     // Statistics of an almost empty database, as after a first maintenance pass.
     await db.exec('ANALYZE');
     await fillAlerts(db, { tenantId: TENANT, rows: ROWS, offset: 0, templateTenant: TENANT });
+    const audit = { from: AUDIT_FROM, stepMs: AUDIT_STEP_MS };
+    await fillAuditEvents(db, { tenantId: TENANT, rows: ROWS, ...audit });
+    for (const tenantId of ['other', 'third']) {
+      await fillAuditEvents(db, { tenantId, rows: OTHER_ROWS, ...audit });
+    }
     await fillAlerts(db, {
       tenantId: 'other',
       rows: OTHER_ROWS,
@@ -211,7 +254,7 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
       [TENANT, someId],
     );
     fingerprint = rows[0]?.fingerprint ?? '';
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await db?.close();
     await dispose();
@@ -222,9 +265,11 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
     seen.length = 0;
     if (shape.kind === 'get') await repos.alerts.get(TENANT, someId);
     else if (shape.kind === 'silences') await repos.silences.list(TENANT, shape.options);
+    else if (shape.kind === 'audit') await repos.audit.page(TENANT, shape.options);
     else await repos.alerts.list(TENANT, shape.options);
     const reads = seen.filter(
-      (s) => /^\s*(SELECT|WITH)/i.test(s.sql) && /\bFROM (alerts|silences)\b/.test(s.sql),
+      (s) =>
+        /^\s*(SELECT|WITH)/i.test(s.sql) && /\bFROM (alerts|silences|audit_events)\b/.test(s.sql),
     );
     expect(reads).toHaveLength(1);
     return reads[0] as Recorded;
@@ -248,9 +293,13 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
     );
   }
 
-  async function estimatedAlerts(): Promise<number> {
+  /** The rows the planner believes `table` holds (of a partitioned one: its partitions'). */
+  async function estimatedRows(table: 'alerts' | 'audit_events'): Promise<number> {
     const { rows } = await db.query<{ n: number }>(
-      `SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'alerts'::regclass`,
+      `SELECT sum(greatest(c.reltuples, 0))::float8 AS n FROM pg_class c
+        WHERE c.oid = $1::regclass
+           OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = $1::regclass)`,
+      [table],
     );
     return rows[0]?.n ?? Number.NaN;
   }
@@ -272,16 +321,41 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
     expect(failures, failures.join('\n\n')).toEqual([]);
   }
 
-  it('plans every alert listing as a bounded index scan without statistics', async () => {
-    // The planner still believes what the last ANALYZE saw: one alert.
-    expect(await estimatedAlerts()).toBeLessThanOrEqual(1);
+  it('plans every alert and audit listing as a bounded index scan without statistics', async () => {
+    // The planner still believes what the last ANALYZE saw: one alert, a few
+    // audit entries, and nothing of the partitions created since.
+    expect(await estimatedRows('alerts')).toBeLessThanOrEqual(1);
+    expect(await estimatedRows('audit_events')).toBeLessThan(10);
     await checkAll();
   }, 60_000);
 
-  it('plans every alert listing as a bounded index scan with statistics', async () => {
+  it('plans every alert and audit listing as a bounded index scan with statistics', async () => {
     await db.exec('ANALYZE alerts');
-    expect(await estimatedAlerts()).toBeGreaterThan(ROWS);
+    await db.exec('ANALYZE audit_events');
+    expect(await estimatedRows('alerts')).toBeGreaterThan(ROWS);
+    expect(await estimatedRows('audit_events')).toBeGreaterThan(ROWS);
     await checkAll();
+  }, 60_000);
+
+  it('wrote the audit fill into its months, none in DEFAULT, as a chain that verifies', async () => {
+    const { rows } = await db.query<{ name: string; n: number }>(
+      `SELECT tableoid::regclass::text AS name, count(*)::int AS n FROM audit_events
+        WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`,
+      [TENANT],
+    );
+    const filled = rows.filter((r) => /^audit_events_2026_(07|08|09|10|11)$/.test(r.name));
+    expect(filled.map((r) => r.name)).toEqual([
+      'audit_events_2026_07',
+      'audit_events_2026_08',
+      'audit_events_2026_09',
+      'audit_events_2026_10',
+      'audit_events_2026_11',
+    ]);
+    expect(filled.reduce((sum, r) => sum + r.n, 0)).toBe(ROWS);
+    expect(rows.find((r) => r.name === 'audit_events_default')).toBeUndefined();
+    const verdict = await repos.audit.verify(TENANT);
+    expect(verdict).toMatchObject({ ok: true });
+    expect(verdict.ok && verdict.length).toBeGreaterThan(ROWS);
   }, 60_000);
 
   it('merges the pages of several statuses in list order, as one filter would', async () => {
@@ -328,6 +402,21 @@ function planSuite(open: () => Promise<{ db: Database; dispose: () => Promise<vo
     ).rejects.toThrow(/unknown planner method/);
   });
 
+  it('returns the audit pages the filters select, in chain order', async () => {
+    const page = await repos.audit.page(TENANT, {
+      limit: 50,
+      entityType: 'Silence',
+      entityId: 'e7',
+      afterSeq: 10_000,
+    });
+    expect(page.items).toHaveLength(50);
+    const seqs = page.items.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(seqs[0]).toBeGreaterThan(10_000);
+    for (const e of page.items) expect([e.entityType, e.entityId]).toEqual(['Silence', 'e7']);
+    expect(page.nextAfter).toBe(seqs.at(-1));
+  });
+
   it('returns the pages the filters select', async () => {
     const page = await repos.alerts.list(TENANT, {
       limit: 50,
@@ -352,6 +441,16 @@ describeWithServer('query plans: PostgreSQL server', () => {
     const db = await openDatabase({ url: server.url, timeoutMs: 120_000 });
     // The test decides when statistics appear, whatever the server's autovacuum does.
     await db.exec('ALTER TABLE alerts SET (autovacuum_enabled = false)');
+    // The same for the audit partitions the fill writes to, made before it.
+    const last = new Date(AUDIT_FROM.getTime() + ROWS * AUDIT_STEP_MS);
+    await createAuditPartitions(db, AUDIT_FROM, last);
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT inhrelid::regclass::text AS name FROM pg_inherits
+        WHERE inhparent = 'audit_events'::regclass`,
+    );
+    for (const { name } of rows) {
+      await db.exec(`ALTER TABLE ${name} SET (autovacuum_enabled = false)`);
+    }
     return { db, dispose: () => server.drop() };
   });
 });

@@ -5,6 +5,7 @@ import { newId } from '../../base/utils/ids.js';
 import { AuditAction as AuditActionSchema, AuditEvent } from '../../domain/audit-event.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
 import { auditCutHashAt, auditCutValid, latestAuditCut } from './audit-cut.js';
+import { LIST_PLANNER_OFF } from './list-sql.js';
 import { prepared } from './statements.js';
 import type { ActorId, AuditChainFailure, AuditChainVerification } from './types.js';
 
@@ -448,14 +449,20 @@ async function readAudit(
   const { where, params } = auditWhere(tenantId, options);
   params[1] = count(limit);
   const statement = prepared(`SELECT doc FROM audit_events WHERE ${where} ORDER BY seq LIMIT $2`);
-  const rows = await db.withTenant(tenantId, async (tx) => {
-    const result = await tx.query<{ doc: Record<string, unknown> }>(
-      statement.text,
-      params,
-      statement.options,
-    );
-    return result.rows;
-  });
+  // A page is each partition's index walked in chain order, merged, and
+  // stopped by the LIMIT, whatever the statistics (docs/storage.md, "List plans").
+  const rows = await db.withTenant(
+    tenantId,
+    async (tx) => {
+      const result = await tx.query<{ doc: Record<string, unknown> }>(
+        statement.text,
+        params,
+        statement.options,
+      );
+      return result.rows;
+    },
+    { plannerOff: LIST_PLANNER_OFF },
+  );
   return { limit, events: rows.map((r) => AuditEvent.parse(r.doc)) };
 }
 
