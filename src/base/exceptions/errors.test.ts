@@ -95,6 +95,21 @@ describe('error classes', () => {
     expect(err.message).toBe('AlertRule is invalid: /name: too short; /config/url: bad url');
   });
 
+  it('a message rendered when first read: in the stack, in String(), and replaceable', () => {
+    const issues = [{ path: ['name'], pointer: '/name', code: 'too_small', message: 'too short' }];
+    const rendered = 'AlertRule is invalid: /name: too short';
+    const first = new ValidationError('AlertRule', issues);
+    expect(first.stack?.split('\n')[0]).toBe(`ValidationError: ${rendered}`);
+    expect(String(first)).toBe(`ValidationError: ${rendered}`);
+    expect(first.toJSON().message).toBe(rendered);
+    expect(Object.getOwnPropertyDescriptor(first, 'message')?.value).toBe(rendered);
+    const second = new ValidationError('AlertRule', issues);
+    second.message = 'replaced';
+    expect(second.message).toBe('replaced');
+    expect(second.toProblemDetails().detail).toBe('replaced');
+    expect(new NotFoundError('rule', 'r1', { message: 'given' }).message).toBe('given');
+  });
+
   it('each class has its code and status', () => {
     const cases: [AlertbaseError, string, number][] = [
       [

@@ -49,10 +49,10 @@ export class AlertbaseError extends Error {
 
   constructor(code: ErrorCode, context: ErrorContext = {}, options: AlertbaseErrorOptions = {}) {
     const spec = specOf(code);
-    super(
-      options.message ?? renderTemplate(spec.template, context),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    // Without `options.message` the message is rendered from the code's
+    // template when first read (see `message` below): a failed parse that
+    // nobody prints does not pay for it.
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = spec.status;
@@ -86,6 +86,21 @@ export class AlertbaseError extends Error {
   }
 }
 
+// The message of an error made without one: rendered from the code's template
+// and the context on first read, then kept as the error's own property (as
+// `Error` keeps it). V8 formats `stack` on first read too, so it shows the message.
+Object.defineProperty(AlertbaseError.prototype, 'message', {
+  configurable: true,
+  get(this: AlertbaseError): string {
+    const message = renderTemplate(specOf(this.code).template, this.context);
+    Object.defineProperty(this, 'message', { value: message, writable: true, configurable: true });
+    return message;
+  },
+  set(this: AlertbaseError, message: string) {
+    Object.defineProperty(this, 'message', { value: message, writable: true, configurable: true });
+  },
+});
+
 /** One problem found in a document: where it is, what is wrong, by which code. */
 export interface ValidationIssue {
   /** Path to the offending value, as keys and array indexes. */
@@ -105,8 +120,15 @@ export interface ValidationIssue {
 
 /** Builds an RFC 6901 JSON pointer from a path. */
 export function toJsonPointer(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '';
-  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  let pointer = '';
+  for (const segment of path) {
+    const text = String(segment);
+    pointer +=
+      text.includes('~') || text.includes('/')
+        ? `/${text.replaceAll('~', '~0').replaceAll('/', '~1')}`
+        : `/${text}`;
+  }
+  return pointer;
 }
 
 /** Renders issues as one line each: `path: message`. */

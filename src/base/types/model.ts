@@ -517,7 +517,10 @@ export function defineModel<
   const finish = (data: Data): Inst => {
     const target = data as Record<string, unknown>;
     for (const key in target) freezeTree(target[key], 0);
-    if (computedProto !== undefined) Object.setPrototypeOf(target, computedProto);
+    // The compiled parser builds the object with its prototype already.
+    if (computedProto !== undefined && Object.getPrototypeOf(target) !== computedProto) {
+      Object.setPrototypeOf(target, computedProto);
+    }
     Object.freeze(target);
     made.add(target);
     return target as Inst;
@@ -528,7 +531,9 @@ export function defineModel<
   const compiled = (): CompiledModel | undefined => {
     if (compiledModel === undefined) {
       if (getModelCompilation() === 'off') return undefined;
-      compiledModel = compileModel(described) ?? null;
+      compiledModel =
+        compileModel(described, computedProto === undefined ? {} : { proto: computedProto }) ??
+        null;
     }
     return compiledModel === null || getModelCompilation() === 'off' ? undefined : compiledModel;
   };
