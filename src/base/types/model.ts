@@ -562,24 +562,24 @@ export function defineModel<
       if (payload.issues.length === 0 && dupes === undefined) {
         return { success: true, data: finish(payload.value as Data) };
       }
-      const issues = [
-        ...(dupes ?? []),
-        ...finalizeIssues(payload.issues, ctx).flatMap((i) =>
-          issueFromZod(i as ZodIssueLike, objectSchema, value, rename, withBranches),
-        ),
-      ];
-      return { success: false, error: withoutStack(() => new ValidationError(name, issues)) };
+      return failure(dupes, finalizeIssues(payload.issues, ctx), value, rename);
     }
     const result = schema.safeParse(value);
     if (result.success && dupes === undefined) return { success: true, data: finish(result.data) };
-    const issues = [
-      ...(dupes ?? []),
-      ...(result.success
-        ? []
-        : result.error.issues.flatMap((i) =>
-            issueFromZod(i as ZodIssueLike, objectSchema, value, rename, withBranches),
-          )),
-    ];
+    return failure(dupes, result.success ? [] : result.error.issues, value, rename);
+  };
+
+  /** A failed parse: the duplicate names, then Zod's issues as the model reports them. */
+  const failure = (
+    dupes: readonly ValidationIssue[] | undefined,
+    zodIssues: readonly unknown[],
+    value: Record<string, unknown>,
+    rename: ReadonlyMap<string, string> | undefined,
+  ): SafeParseResult<Inst> => {
+    const issues: ValidationIssue[] = dupes === undefined ? [] : [...dupes];
+    for (const raw of zodIssues) {
+      issues.push(...issueFromZod(raw as ZodIssueLike, objectSchema, value, rename, withBranches));
+    }
     return { success: false, error: withoutStack(() => new ValidationError(name, issues)) };
   };
 
