@@ -300,7 +300,7 @@ function comparable(
   input: unknown,
 ): unknown {
   if (!result.success) {
-    // The message is rendered when first read (from the issues): read here, it must agree too.
+    // The message is rendered from the issues: it must agree too.
     const { issues, name, message } = result.error;
     return { issues, name, message };
   }

@@ -49,10 +49,10 @@ export class AlertbaseError extends Error {
 
   constructor(code: ErrorCode, context: ErrorContext = {}, options: AlertbaseErrorOptions = {}) {
     const spec = specOf(code);
-    // Without `options.message` the message is rendered from the code's
-    // template when first read (see `message` below): a failed parse that
-    // nobody prints does not pay for it.
-    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? renderTemplate(spec.template, context),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
     this.code = code;
     this.status = spec.status;
@@ -85,21 +85,6 @@ export class AlertbaseError extends Error {
     return { name: this.name, code: this.code, message: this.message, context: this.context };
   }
 }
-
-// The message of an error made without one: rendered from the code's template
-// and the context on first read, then kept as the error's own property (as
-// `Error` keeps it). V8 formats `stack` on first read too, so it shows the message.
-Object.defineProperty(AlertbaseError.prototype, 'message', {
-  configurable: true,
-  get(this: AlertbaseError): string {
-    const message = renderTemplate(specOf(this.code).template, this.context);
-    Object.defineProperty(this, 'message', { value: message, writable: true, configurable: true });
-    return message;
-  },
-  set(this: AlertbaseError, message: string) {
-    Object.defineProperty(this, 'message', { value: message, writable: true, configurable: true });
-  },
-});
 
 /** One problem found in a document: where it is, what is wrong, by which code. */
 export interface ValidationIssue {

@@ -99,6 +99,13 @@ function outputMaker(
   };
 }
 
+/**
+ * The helpers as a plain object: a module namespace compiled to CommonJS
+ * (tsx, bundlers) reads each export through a getter, a call per `H.check`
+ * in the generated code.
+ */
+const HELPERS: typeof H = Object.freeze({ ...H });
+
 /** Generates the source of a model's parser; the schemas it uses are in `constants`. */
 export function generateModelSource(
   root: z.ZodType,
@@ -195,5 +202,5 @@ export function compileModel(
     if (error instanceof EvalError) return undefined;
     throw error;
   }
-  return { parse: factory(constants, H), source };
+  return { parse: factory(constants, HELPERS), source };
 }
