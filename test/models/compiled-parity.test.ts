@@ -299,7 +299,11 @@ function comparable(
   result: ReturnType<AnyModel['safeParse']>,
   input: unknown,
 ): unknown {
-  if (!result.success) return { issues: result.error.issues, name: result.error.name };
+  if (!result.success) {
+    // The message is rendered from the issues: it must agree too.
+    const { issues, name, message } = result.error;
+    return { issues, name, message };
+  }
   const instance = result.data as Record<string, unknown>;
   const given = (key: string): boolean => {
     if (typeof input !== 'object' || input === null) return false;
@@ -380,7 +384,8 @@ describe('compiled model parsers agree with the regular parser', () => {
         expect(valid).toBeGreaterThan(0);
         expect(valid).toBeLessThan(RUNS);
       },
-      Math.max(30_000, RUNS * 6),
+      // About 3 ms an input on the shared two-core machine under load (10 ms at worst).
+      Math.max(30_000, RUNS * 20),
     );
   }
 

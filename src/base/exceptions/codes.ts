@@ -328,12 +328,33 @@ export function renderTemplate(
   template: string,
   context: Readonly<Record<string, unknown>>,
 ): string {
-  return template.replace(/\{([a-zA-Z0-9_]+)\}/g, (whole, key: string) => {
-    if (!Object.hasOwn(context, key)) return whole;
-    const value = context[key];
-    if (Array.isArray(value)) return value.map(String).join(', ');
-    if (value instanceof Date) return value.toISOString();
-    if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-    return String(value);
-  });
+  const parts = templateParts(template);
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const key = parts[i] as string;
+    out += Object.hasOwn(context, key) ? placeholderText(context[key]) : `{${key}}`;
+    out += parts[i + 1] as string;
+  }
+  return out;
+}
+
+function placeholderText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+// Templates split once at their placeholders: text, key, text, key, ..., text.
+// (A failed parse renders one per call; the regular expression was most of it.)
+const splitTemplates = new Map<string, readonly string[]>();
+
+function templateParts(template: string): readonly string[] {
+  let parts = splitTemplates.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{([a-zA-Z0-9_]+)\}/);
+    // Templates are the registry's (a fixed set); a caller's own is not kept.
+    if (splitTemplates.size < 1_000) splitTemplates.set(template, parts);
+  }
+  return parts;
 }

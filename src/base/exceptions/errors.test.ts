@@ -40,6 +40,8 @@ describe('error registry', () => {
     expect(renderTemplate('{list}', { list: ['x', 'y'] })).toBe('x, y');
     expect(renderTemplate('{d}', { d: new Date(0) })).toBe('1970-01-01T00:00:00.000Z');
     expect(renderTemplate('{o}', { o: { k: 1 } })).toBe('{"k":1}');
+    expect(renderTemplate('plain', {})).toBe('plain');
+    expect(renderTemplate('{a}{a}.', { a: 'z' })).toBe('zz.');
   });
 });
 
@@ -93,6 +95,22 @@ describe('error classes', () => {
       { pointer: '/config/url', code: 'invalid_format', detail: 'bad url', branch: 'type=webhook' },
     ]);
     expect(err.message).toBe('AlertRule is invalid: /name: too short; /config/url: bad url');
+  });
+
+  it('the rendered message: own property, in the stack, in String(), kept by structuredClone', () => {
+    const issues = [{ path: ['name'], pointer: '/name', code: 'too_small', message: 'too short' }];
+    const rendered = 'AlertRule is invalid: /name: too short';
+    const first = new ValidationError('AlertRule', issues);
+    expect(first.stack?.split('\n')[0]).toBe(`ValidationError: ${rendered}`);
+    expect(String(first)).toBe(`ValidationError: ${rendered}`);
+    expect(first.toJSON().message).toBe(rendered);
+    expect(Object.getOwnPropertyDescriptor(first, 'message')?.value).toBe(rendered);
+    expect(structuredClone(first).message).toBe(rendered);
+    const second = new ValidationError('AlertRule', issues);
+    second.message = 'replaced';
+    expect(second.message).toBe('replaced');
+    expect(second.toProblemDetails().detail).toBe('replaced');
+    expect(new NotFoundError('rule', 'r1', { message: 'given' }).message).toBe('given');
   });
 
   it('each class has its code and status', () => {

@@ -105,8 +105,15 @@ export interface ValidationIssue {
 
 /** Builds an RFC 6901 JSON pointer from a path. */
 export function toJsonPointer(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '';
-  return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  let pointer = '';
+  for (const segment of path) {
+    const text = String(segment);
+    pointer +=
+      text.includes('~') || text.includes('/')
+        ? `/${text.replaceAll('~', '~0').replaceAll('/', '~1')}`
+        : `/${text}`;
+  }
+  return pointer;
 }
 
 /** Renders issues as one line each: `path: message`. */

@@ -517,7 +517,10 @@ export function defineModel<
   const finish = (data: Data): Inst => {
     const target = data as Record<string, unknown>;
     for (const key in target) freezeTree(target[key], 0);
-    if (computedProto !== undefined) Object.setPrototypeOf(target, computedProto);
+    // The compiled parser builds the object with its prototype already.
+    if (computedProto !== undefined && Object.getPrototypeOf(target) !== computedProto) {
+      Object.setPrototypeOf(target, computedProto);
+    }
     Object.freeze(target);
     made.add(target);
     return target as Inst;
@@ -528,7 +531,9 @@ export function defineModel<
   const compiled = (): CompiledModel | undefined => {
     if (compiledModel === undefined) {
       if (getModelCompilation() === 'off') return undefined;
-      compiledModel = compileModel(described) ?? null;
+      compiledModel =
+        compileModel(described, computedProto === undefined ? {} : { proto: computedProto }) ??
+        null;
     }
     return compiledModel === null || getModelCompilation() === 'off' ? undefined : compiledModel;
   };
@@ -557,24 +562,24 @@ export function defineModel<
       if (payload.issues.length === 0 && dupes === undefined) {
         return { success: true, data: finish(payload.value as Data) };
       }
-      const issues = [
-        ...(dupes ?? []),
-        ...finalizeIssues(payload.issues, ctx).flatMap((i) =>
-          issueFromZod(i as ZodIssueLike, objectSchema, value, rename, withBranches),
-        ),
-      ];
-      return { success: false, error: withoutStack(() => new ValidationError(name, issues)) };
+      return failure(dupes, finalizeIssues(payload.issues, ctx), value, rename);
     }
     const result = schema.safeParse(value);
     if (result.success && dupes === undefined) return { success: true, data: finish(result.data) };
-    const issues = [
-      ...(dupes ?? []),
-      ...(result.success
-        ? []
-        : result.error.issues.flatMap((i) =>
-            issueFromZod(i as ZodIssueLike, objectSchema, value, rename, withBranches),
-          )),
-    ];
+    return failure(dupes, result.success ? [] : result.error.issues, value, rename);
+  };
+
+  /** A failed parse: the duplicate names, then Zod's issues as the model reports them. */
+  const failure = (
+    dupes: readonly ValidationIssue[] | undefined,
+    zodIssues: readonly unknown[],
+    value: Record<string, unknown>,
+    rename: ReadonlyMap<string, string> | undefined,
+  ): SafeParseResult<Inst> => {
+    const issues: ValidationIssue[] = dupes === undefined ? [] : [...dupes];
+    for (const raw of zodIssues) {
+      issues.push(...issueFromZod(raw as ZodIssueLike, objectSchema, value, rename, withBranches));
+    }
     return { success: false, error: withoutStack(() => new ValidationError(name, issues)) };
   };
 

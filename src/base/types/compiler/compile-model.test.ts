@@ -121,6 +121,24 @@ describe('compileModel', () => {
     });
   }
 
+  it('builds a valid instance with the prototype of its computed fields, loose keys aside', () => {
+    const strict = models('forbid');
+    expect(strict.compiledSource()).toContain('Output.prototype = ');
+    const parsed = strict.parse(VALID) as unknown as Record<string, unknown>;
+    expect(parsed.double).toBe(0);
+    expect(JSON.parse(JSON.stringify(parsed)).double).toBe(0);
+    // A loose model keeps undeclared keys, one of them maybe named like a
+    // member of the prototype (toJSON): its output is built as a literal.
+    const loose = models('allow');
+    expect(loose.compiledSource()).not.toContain('Output.prototype = ');
+    const input = { ...VALID, toJSON: 'kept' };
+    setModelCompilation('off');
+    const regular = outcome(loose.safeParse(input));
+    setModelCompilation('lazy');
+    expect(outcome(loose.safeParse(input))).toEqual(regular);
+    expect((loose.parse(input) as unknown as Record<string, unknown>).toJSON).toBe('kept');
+  });
+
   it('leaves what it does not know to Zod: the recursive field is run by Zod', () => {
     const source = models('forbid').compiledSource() ?? '';
     expect(source).toContain('H.runNode(');

@@ -62,8 +62,55 @@ function reaches(target: z.ZodType, seen: Set<unknown>, node: z.ZodType = target
   return false;
 }
 
+/** What the model layer asks of its compiled parser. */
+export interface CompileOptions {
+  /**
+   * The prototype of a valid output (the model's computed fields): the
+   * generated code builds the object with it, where setting it afterwards
+   * (`Object.setPrototypeOf`) made the object slow to build, freeze and read.
+   */
+  readonly proto?: object;
+}
+
+/** The generated constructor of outputs with prototype `proto`, or `undefined` where a key would clash with it. */
+function outputMaker(
+  ctx: EmitContext,
+  shape: Readonly<Record<string, z.ZodType>>,
+  proto: object | undefined,
+): ((keys: readonly string[]) => string) | undefined {
+  if (proto === undefined) return undefined;
+  // An own property of the prototype (a computed getter, `toJSON`) is not
+  // writable by assignment: such a key keeps the literal.
+  const taken = new Set<string>(Object.getOwnPropertyNames(proto));
+  if (Object.keys(shape).some((key) => taken.has(key))) return undefined;
+  const at = ctx.lines.length;
+  const protoRef = constant(ctx, proto);
+  return (keys) => {
+    const params = keys.map((_, i) => `a${i}`);
+    ctx.lines.splice(
+      at,
+      0,
+      `function Output(${params.join(', ')}) {`,
+      ...keys.map((key, i) => `  this[${key}] = a${i};`),
+      '}',
+      `Output.prototype = ${protoRef};`,
+    );
+    return 'Output';
+  };
+}
+
+/**
+ * The helpers as a plain object: a module namespace compiled to CommonJS
+ * (tsx, bundlers) reads each export through a getter, a call per `H.check`
+ * in the generated code.
+ */
+const HELPERS: typeof H = Object.freeze({ ...H });
+
 /** Generates the source of a model's parser; the schemas it uses are in `constants`. */
-export function generateModelSource(root: z.ZodType): { source: string; constants: unknown[] } {
+export function generateModelSource(
+  root: z.ZodType,
+  options: CompileOptions = {},
+): { source: string; constants: unknown[] } {
   const def = root._zod.def as unknown as ObjectDef;
   const shape = def.shape ?? {};
   const ctx: EmitContext = { constants: [], lines: [], counter: 0, depth: 0 };
@@ -91,9 +138,10 @@ export function generateModelSource(root: z.ZodType): { source: string; constant
     };
   });
   const catchall = def.catchall;
+  const strictCatchall =
+    catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';
   if (catchall !== undefined) {
-    const strict = (catchall._zod.def as unknown as ObjectDef).type === 'never';
-    if (strict) {
+    if (strictCatchall) {
       ctx.lines.push(`  for (const k in input) if (!${keys}.has(k)) {`);
       ctx.lines.push(`    H.unrecognizedKeys(${keys}, input, P, ${owner});`);
       ctx.lines.push('    break;');
@@ -108,13 +156,18 @@ export function generateModelSource(root: z.ZodType): { source: string; constant
   }
   ctx.lines.push('  return P;');
   ctx.lines.push('}');
-  ctx.lines.push('// Every field valid: straight-line checks, the output built in one literal.');
+  // A loose object's undeclared keys are assigned to the output: one named
+  // like a member of the prototype could not be, so it keeps the literal.
+  const make =
+    catchall === undefined || strictCatchall ? outputMaker(ctx, shape, options.proto) : undefined;
+  ctx.lines.push(
+    '// Every field valid: straight-line checks, the output built in one literal (or constructor).',
+  );
   ctx.lines.push('return function compiledParse(input, ctx) {');
   ctx.lines.push('  valid: {');
   ctx.depth = 1;
-  const out = emitObject(ctx, shape, 'input', 'valid');
-  const strict =
-    catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';
+  const out = emitObject(ctx, shape, 'input', 'valid', make);
+  const strict = strictCatchall;
   if (strict) ctx.lines.push(`    for (const k in input) if (!${keys}.has(k)) break valid;`);
   ctx.lines.push(`    const P = { value: ${out}, issues: [] };`);
   if (catchall !== undefined && !strict) {
@@ -134,10 +187,13 @@ export function generateModelSource(root: z.ZodType): { source: string; constant
  * `--disallow-code-generation-from-strings`, Zod's `jitless`): the model then
  * uses the regular parser.
  */
-export function compileModel(root: z.ZodType): CompiledModel | undefined {
+export function compileModel(
+  root: z.ZodType,
+  options: CompileOptions = {},
+): CompiledModel | undefined {
   if (refusal(root) !== undefined) return undefined;
   if (z.config().jitless === true) return undefined;
-  const { source, constants } = generateModelSource(root);
+  const { source, constants } = generateModelSource(root, options);
   let factory: (K: readonly unknown[], helpers: typeof H) => CompiledParse;
   try {
     factory = new Function('K', 'H', source) as typeof factory;
@@ -146,5 +202,5 @@ export function compileModel(root: z.ZodType): CompiledModel | undefined {
     if (error instanceof EvalError) return undefined;
     throw error;
   }
-  return { parse: factory(constants, H), source };
+  return { parse: factory(constants, HELPERS), source };
 }

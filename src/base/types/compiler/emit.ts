@@ -416,13 +416,16 @@ function emitKnown(
  * Emits the declared properties of an object, all valid or `break bad`, and
  * builds the output as one object literal (keys in the shape's order, as
  * Zod's); keys that may be absent from the output follow as assignments.
- * Returns the variable holding the object.
+ * With `make`, the object is built by the constructor it names instead (given
+ * the literal's keys, it returns the name of a function that assigns its
+ * arguments to them in order). Returns the variable holding the object.
  */
 export function emitObject(
   ctx: EmitContext,
   shape: Readonly<Record<string, z.ZodType>>,
   v: string,
   bad: string,
+  make?: (keys: readonly string[]) => string,
 ): string {
   const parts: { key: string; value: string; when?: string }[] = [];
   for (const [key, node] of Object.entries(shape)) {
@@ -457,7 +460,12 @@ export function emitObject(
   const firstConditional = parts.findIndex((p) => p.when !== undefined);
   const literal = firstConditional === -1 ? parts : parts.slice(0, firstConditional);
   const rest = firstConditional === -1 ? [] : parts.slice(firstConditional);
-  emit(ctx, `const ${out} = { ${literal.map((p) => `${p.key}: ${p.value}`).join(', ')} };`);
+  emit(
+    ctx,
+    make === undefined
+      ? `const ${out} = { ${literal.map((p) => `${p.key}: ${p.value}`).join(', ')} };`
+      : `const ${out} = new ${make(literal.map((p) => p.key))}(${literal.map((p) => p.value).join(', ')});`,
+  );
   for (const p of rest) {
     emit(
       ctx,
