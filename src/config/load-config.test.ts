@@ -80,6 +80,7 @@ describe('defaults', () => {
         seriesBufferMax: DEFAULTS.seriesBufferMax,
         archiveEnabled: DEFAULTS.archiveEnabled,
         archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
+        maintenanceEnabled: DEFAULTS.maintenanceEnabled,
       },
       server: {
         port: DEFAULTS.port,
@@ -388,6 +389,7 @@ describe('the YAML file', () => {
       seriesBufferMax: DEFAULTS.seriesBufferMax,
       archiveEnabled: DEFAULTS.archiveEnabled,
       archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
+      maintenanceEnabled: DEFAULTS.maintenanceEnabled,
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');
