@@ -5,7 +5,7 @@
  * `MAINTENANCE_ENABLED=false` no pass runs: the table stays unanalyzed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
+import { type AlertbaseConfig, loadConfig } from '../../src/config/index.js';
 import { setup, type TestApp } from './helpers.js';
 
 const BULK = Array.from({ length: 2_000 }, (_, i) => ({
@@ -14,6 +14,19 @@ const BULK = Array.from({ length: 2_000 }, (_, i) => ({
   priority: 'P2',
   startsAt: '2026-01-01T00:00:00Z',
 }));
+
+/** Starts the app with its schedulers, a pass every 20 ms, over `config` (default: the defaults). */
+async function startWithSchedulers(config?: AlertbaseConfig): Promise<TestApp> {
+  const t = await setup({
+    ...(config === undefined ? {} : { config }),
+    schedulers: true,
+    maintenanceTickMs: 20,
+  });
+  await t.app.ready();
+  const { counts } = await t.repos.alerts.ingest('acme', BULK, 'key:test');
+  expect(counts.created).toBe(2_000);
+  return t;
+}
 
 /** The planner's row count of `alerts` (`-1`: never analyzed). */
 async function estimatedAlerts(t: TestApp): Promise<number> {
@@ -26,15 +39,12 @@ async function estimatedAlerts(t: TestApp): Promise<number> {
 describe('maintenance scheduler in the app', () => {
   let t: TestApp | undefined;
   beforeAll(async () => {
-    t = await setup({ schedulers: true, maintenanceTickMs: 20 });
-    await t.app.ready();
+    t = await startWithSchedulers();
   });
   afterAll(() => t?.close());
 
   it('analyzes alerts after a bulk ingest', async () => {
     const app = t as TestApp;
-    const { counts } = await app.repos.alerts.ingest('acme', BULK, 'key:test');
-    expect(counts.created).toBe(2_000);
     let rows = -1;
     for (let i = 0; i < 300 && rows < 2_000; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -52,15 +62,12 @@ describe('maintenance turned off', () => {
       cwd: '/nonexistent-alertbase-test',
     });
     expect(config.storage.maintenanceEnabled).toBe(false);
-    t = await setup({ config, schedulers: true, maintenanceTickMs: 20 });
-    await t.app.ready();
+    t = await startWithSchedulers(config);
   });
   afterAll(() => t?.close());
 
-  it('never analyzes nor vacuums', async () => {
+  it('never analyzes nor vacuums after a bulk ingest', async () => {
     const app = t as TestApp;
-    const { counts } = await app.repos.alerts.ingest('acme', BULK, 'key:test');
-    expect(counts.created).toBe(2_000);
     // 50 ticks of 20 ms: the scheduler above analyzes within a few.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await estimatedAlerts(app)).toBe(-1);
