@@ -177,6 +177,11 @@ export const DEFAULTS = Object.freeze({
   archiveEnabled: true,
   /** `ARCHIVE_BUFFER_MAX_MB`: archived bodies waiting to be written, MiB; past it they are dropped and counted. */
   archiveBufferMaxMb: 64,
+  /**
+   * `MAINTENANCE_ENABLED`: the service's maintenance pass (`ANALYZE`, and
+   * `VACUUM` on PGlite) runs every 10 s.
+   */
+  maintenanceEnabled: true,
   /** `SHUTDOWN_GRACE_MS`: how long `alertbase serve` lets in-flight requests finish after SIGTERM. */
   shutdownGraceMs: 10_000,
   /**

@@ -80,6 +80,7 @@ describe('defaults', () => {
         seriesBufferMax: DEFAULTS.seriesBufferMax,
         archiveEnabled: DEFAULTS.archiveEnabled,
         archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
+        maintenanceEnabled: DEFAULTS.maintenanceEnabled,
       },
       server: {
         port: DEFAULTS.port,
@@ -166,6 +167,7 @@ describe('environment variables', () => {
     ['ARCHIVE_ENABLED', 'false', 'storage.archiveEnabled', false],
     ['ARCHIVE_RETENTION_DAYS', '30', 'storage.archiveRetentionDays', 30],
     ['ARCHIVE_BUFFER_MAX_MB', '16', 'storage.archiveBufferMaxMb', 16],
+    ['MAINTENANCE_ENABLED', 'false', 'storage.maintenanceEnabled', false],
     ['REDIS_KEY_PREFIX', 'staging:', 'storage.redisKeyPrefix', 'staging:'],
     ['SHUTDOWN_GRACE_MS', '2500', 'server.shutdownGraceMs', 2500],
     [
@@ -388,6 +390,7 @@ describe('the YAML file', () => {
       seriesBufferMax: DEFAULTS.seriesBufferMax,
       archiveEnabled: DEFAULTS.archiveEnabled,
       archiveBufferMaxMb: DEFAULTS.archiveBufferMaxMb,
+      maintenanceEnabled: DEFAULTS.maintenanceEnabled,
     });
     expect(config.server.port).toBe(3000);
     expect(config.server.host).toBe('0.0.0.0');

@@ -231,6 +231,7 @@ const storageShape = {
   archiveEnabled: booleanSetting,
   archiveRetentionDays: integerSetting(1, 36_500).optional(),
   archiveBufferMaxMb: integerSetting(1, 65_536),
+  maintenanceEnabled: booleanSetting,
 };
 
 /**
@@ -303,7 +304,8 @@ type ConfigOutput = z.output<typeof AlertbaseConfigSchema>;
  *   database directory (always an absolute path), the longest wait on a
  *   PostgreSQL server (`databaseTimeoutMs`), the alert time-series writer
  *   (`seriesBatchSize`, `seriesFlushIntervalMs`, `seriesBufferMax`) and the
- *   payload archive (`archiveEnabled`, `archiveRetentionDays`, `archiveBufferMaxMb`).
+ *   payload archive (`archiveEnabled`, `archiveRetentionDays`, `archiveBufferMaxMb`)
+ *   and whether the service's table maintenance runs (`maintenanceEnabled`).
  * - `server`: the HTTP port and interface of `alertbase serve`, the platform
  *   administrator keys (`adminKey`, a `Secret`; see {@link adminKeysOf}) and
  *   how long in-flight requests may finish after SIGTERM (`shutdownGraceMs`).
@@ -434,6 +436,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = Object.freeze([
     archiveBufferMaxMb: {
       env: 'ARCHIVE_BUFFER_MAX_MB',
       defaultValue: DEFAULTS.archiveBufferMaxMb,
+    },
+    maintenanceEnabled: {
+      env: 'MAINTENANCE_ENABLED',
+      defaultValue: DEFAULTS.maintenanceEnabled,
     },
   }),
   ...settingsOf('server', serverShape, {

@@ -94,8 +94,9 @@ export interface BuildAppOptions {
   readonly keyCacheTtlMs?: number | undefined;
   /**
    * Run the schedulers (silences starting and ending, planner statistics and
-   * vacuum: `maintenance-scheduler.ts`) while the app is ready, until it
-   * closes. Default false; `startServer` turns it on.
+   * vacuum: `maintenance-scheduler.ts`, unless `storage.maintenanceEnabled`
+   * is false) while the app is ready, until it closes. Default false;
+   * `startServer` turns it on.
    */
   readonly schedulers?: boolean | undefined;
   /** @internal Time between two maintenance passes, ms (default 10,000; tests shorten it). */
@@ -279,11 +280,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       scheduler = startSilenceScheduler(repos.silences, {
         onError: (err) => app.log.error({ err }, 'silence scheduler pass failed'),
       });
-      maintenance = startMaintenanceScheduler(options.db, {
-        ...(options.maintenanceTickMs === undefined ? {} : { tickMs: options.maintenanceTickMs }),
-        onAction: (action) => app.log.info({ maintenance: action }, 'table maintenance'),
-        onError: (err) => app.log.error({ err }, 'maintenance pass failed'),
-      });
+      if (options.config.storage.maintenanceEnabled) {
+        maintenance = startMaintenanceScheduler(options.db, {
+          ...(options.maintenanceTickMs === undefined ? {} : { tickMs: options.maintenanceTickMs }),
+          onAction: (action) => app.log.info({ maintenance: action }, 'table maintenance'),
+          onError: (err) => app.log.error({ err }, 'maintenance pass failed'),
+        });
+      } else {
+        app.log.warn(
+          'table maintenance is off (MAINTENANCE_ENABLED=false): alertbase neither analyzes nor vacuums tables',
+        );
+      }
     });
     app.addHook('onClose', async () => {
       await scheduler?.stop();

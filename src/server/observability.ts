@@ -15,7 +15,7 @@ import {
   observeIngest,
   type ResponseTimeWindow,
 } from '../observability/index.js';
-import type { Database } from '../storage/index.js';
+import { type Database, readTableFootprint, type TableFootprint } from '../storage/index.js';
 import type { Repositories } from '../storage/repositories/index.js';
 
 /** What the routes get from {@link useObservability}. */
@@ -75,6 +75,7 @@ export function useObservability(
   });
   if (metrics !== undefined) {
     const stop = observeDatabase(options.db, metrics);
+    observeTables(options.db, metrics);
     // A database still opening (startServer) answers with a promise of the function.
     app.addHook('onClose', async () => (await Promise.resolve(stop))());
     observeIngest(options.repos.alerts, metrics);
@@ -83,4 +84,42 @@ export function useObservability(
     }
   }
   return { metrics, window };
+}
+
+/** The `alertbase_table_*` gauges: which field of a table's footprint each reports. */
+const TABLE_GAUGES: readonly [string, string, keyof Omit<TableFootprint, 'table'>][] = [
+  ['alertbase_table_live_rows', 'Live rows of each table (n_live_tup).', 'liveRows'],
+  [
+    'alertbase_table_dead_rows',
+    'Dead row versions of each table that a VACUUM would reclaim (n_dead_tup).',
+    'deadRows',
+  ],
+  [
+    'alertbase_table_size_bytes',
+    'Heap, indexes and TOAST of each table, bytes (pg_total_relation_size).',
+    'totalBytes',
+  ],
+];
+
+/**
+ * Rows, dead rows and size of each table at each scrape: one read of
+ * `pg_stat_user_tables` shared by the three gauges of a scrape. A read that
+ * fails reports no table (the scrape still answers, `alertbase_database_up`
+ * says why).
+ */
+function observeTables(db: Database, metrics: AlertbaseMetrics): void {
+  let reading: Promise<TableFootprint[]> | undefined;
+  const read = (): Promise<TableFootprint[]> => {
+    reading ??= readTableFootprint(db)
+      .catch((): TableFootprint[] => [])
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  for (const [name, help, field] of TABLE_GAUGES) {
+    metrics.gauge(name, help, ['table'], async (set) => {
+      for (const t of await read()) set({ table: t.table }, t[field]);
+    });
+  }
 }

@@ -33,8 +33,10 @@ export {
   type MaintenanceAction,
   type MaintenanceThresholds,
   readTableActivity,
+  readTableFootprint,
   runMaintenancePass,
   type TableActivity,
+  type TableFootprint,
 } from './maintenance.js';
 export {
   checksumOf,

@@ -102,6 +102,40 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
   }));
 }
 
+/** One table's rows and size, as `pg_stat_user_tables` and `pg_total_relation_size` report them. */
+export interface TableFootprint {
+  /** The table's name (`regclass` text). */
+  readonly table: string;
+  /** Live rows (`n_live_tup`). */
+  readonly liveRows: number;
+  /** Dead row versions a vacuum would reclaim (`n_dead_tup`). */
+  readonly deadRows: number;
+  /** Heap, indexes and TOAST, bytes (`pg_total_relation_size`). */
+  readonly totalBytes: number;
+}
+
+/**
+ * Rows and size of the current schema's tables, this connection's latest
+ * writes included (flushed first, as a pass does): what `/metrics` reports
+ * as `alertbase_table_*`.
+ */
+export async function readTableFootprint(db: SqlClient): Promise<TableFootprint[]> {
+  await flushStatistics(db);
+  const { rows } = await db.query<{ table: string; live: string; dead: string; bytes: string }>(
+    `SELECT relid::regclass::text AS table, n_live_tup::text AS live, n_dead_tup::text AS dead,
+            pg_total_relation_size(relid)::text AS bytes
+       FROM pg_stat_user_tables
+      WHERE schemaname = current_schema()
+      ORDER BY relid`,
+  );
+  return rows.map((r) => ({
+    table: r.table,
+    liveRows: Number(r.live),
+    deadRows: Number(r.dead),
+    totalBytes: Number(r.bytes),
+  }));
+}
+
 /**
  * The one action a pass should take: the table furthest past its threshold,
  * vacuum only when `vacuum` is allowed. Pure.

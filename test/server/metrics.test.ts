@@ -100,6 +100,42 @@ describe('GET /metrics', () => {
     expect(sample(text, 'alertbase_notification_queue_oldest_age_seconds')).toBe(0);
   });
 
+  it('reports the live rows, dead rows and size of each table', async () => {
+    // Resends written before they are answered: no heartbeat lands during the test.
+    const { config } = await loadConfig({
+      env: { INGEST_HEARTBEAT_WINDOW_MS: '0' },
+      cwd: '/nonexistent-alertbase-test',
+    });
+    const own = await setup({ config });
+    const stats = async () => {
+      const text = (await scrape(own.app)).body;
+      return {
+        live: sample(text, 'alertbase_table_live_rows{table="alerts"}'),
+        dead: sample(text, 'alertbase_table_dead_rows{table="alerts"}'),
+        bytes: sample(text, 'alertbase_table_size_bytes{table="alerts"}'),
+      };
+    };
+    const before = await stats();
+    const body = [1, 2, 3].map((i) => ({ labels: { alertname: 'TableStats', n: String(i) } }));
+    const res = await call(own.app, 'POST', '/api/v2/alerts', { key: own.keys.responder, body });
+    expect(res.status).toBe(200);
+    const counted = await own.db.query<{ n: number; bytes: string }>(
+      `SELECT count(*)::int AS n, pg_total_relation_size('alerts')::text AS bytes FROM alerts`,
+    );
+    const afterInsert = await stats();
+    expect(afterInsert.live).toBe(counted.rows[0]?.n);
+    expect(afterInsert.live).toBe((before.live ?? Number.NaN) + 3);
+    expect(afterInsert.bytes).toBe(Number(counted.rows[0]?.bytes));
+    // Every update leaves one dead version until a vacuum.
+    await own.db.query(
+      `UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE labels->>'alertname' = 'TableStats'`,
+    );
+    expect((await stats()).dead).toBe((afterInsert.dead ?? Number.NaN) + 3);
+    await own.db.exec('VACUUM alerts');
+    expect((await stats()).dead).toBe(0);
+    await own.close();
+  });
+
   it('answers OpenMetrics when Accept asks, and the text format after it is unchanged', async () => {
     const open = await scrape(t.app, {
       accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
