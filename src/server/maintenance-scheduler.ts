@@ -8,6 +8,7 @@
  * instance holds it.
  */
 import {
+  type HotUpdateLedger,
   type MaintenanceAction,
   type MaintenanceThresholds,
   runMaintenancePass,
@@ -53,6 +54,7 @@ export function startMaintenanceScheduler(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> = Promise.resolve();
+  const ledger: HotUpdateLedger = new Map();
   const schedule = (): void => {
     timer = setTimeout(run, tickMs);
     timer.unref();
@@ -60,7 +62,7 @@ export function startMaintenanceScheduler(
   const run = (): void => {
     pass = (async () => {
       try {
-        const action = await runMaintenancePass(db, options.thresholds);
+        const action = await runMaintenancePass(db, options.thresholds, ledger);
         if (action.kind === 'analyze' || action.kind === 'vacuum') options.onAction?.(action);
       } catch (err) {
         options.onError?.(err);

@@ -28,6 +28,7 @@ export {
 export {
   autovacuumEnabled,
   chooseMaintenance,
+  discountHotUpdates,
   flushStatistics,
   MAINTENANCE_LOCK,
   type MaintenanceAction,

@@ -48,6 +48,53 @@ export interface TableActivity {
   readonly modifiedSinceAnalyze: number;
   /** Dead row versions a vacuum would reclaim. */
   readonly deadRows: number;
+  /** HOT updates since the statistics were reset (`n_tup_hot_upd`); absent: not known. */
+  readonly hotUpdates?: number;
+}
+
+/**
+ * What one process saw of each table at its last analyze: the HOT-update
+ * counter then, and the latest modification count. Kept by the maintenance
+ * scheduler for its lifetime; see {@link discountHotUpdates}.
+ */
+export type HotUpdateLedger = Map<string, { hotAtAnalyze: number; modified: number }>;
+
+/**
+ * Takes the HOT updates since a table's last analyze out of its modification
+ * count. A heartbeat moves `ends_at` and `last_received_at` only, columns no
+ * index holds, so PostgreSQL updates the row in place (HOT): nothing the
+ * planner's statistics are about changes, yet every one counts towards
+ * `n_mod_since_analyze`. Under Prometheus's resends that count crossed the
+ * analyze threshold of `alerts` every ~25 s, and each `ANALYZE` holds PGlite's
+ * one connection while requests wait (the soak: resend p99 about 4× that of
+ * the same service with maintenance off). New rows, deletions and updates
+ * that change an indexed column (status, level) still count in full.
+ *
+ * A table first seen, or analyzed by someone else since (its count went
+ * down), counts every modification until this process analyzes it:
+ * the ledger records the HOT counter at that analyze.
+ */
+export function discountHotUpdates(
+  tables: readonly TableActivity[],
+  ledger: HotUpdateLedger,
+): TableActivity[] {
+  return tables.map((t) => {
+    if (t.hotUpdates === undefined) return t;
+    const seen = ledger.get(t.table);
+    if (seen === undefined || t.modifiedSinceAnalyze < seen.modified) {
+      ledger.set(t.table, { hotAtAnalyze: t.hotUpdates, modified: t.modifiedSinceAnalyze });
+      return t;
+    }
+    seen.modified = t.modifiedSinceAnalyze;
+    const hot = Math.max(0, t.hotUpdates - seen.hotAtAnalyze);
+    return { ...t, modifiedSinceAnalyze: Math.max(0, t.modifiedSinceAnalyze - hot) };
+  });
+}
+
+/** Notes in `ledger` that `table` was just analyzed, with its counters as read before. */
+function noteAnalyzed(ledger: HotUpdateLedger, tables: readonly TableActivity[], table: string) {
+  const t = tables.find((x) => x.table === table);
+  if (t?.hotUpdates !== undefined) ledger.set(table, { hotAtAnalyze: t.hotUpdates, modified: 0 });
 }
 
 /**
@@ -84,10 +131,12 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     estimated: number;
     modified: string;
     dead: string;
+    hot: string;
     unanalyzed: boolean;
   }>(
     `SELECT s.relid::regclass::text AS table, greatest(c.reltuples, 0)::float8 AS estimated,
             s.n_mod_since_analyze::text AS modified, s.n_dead_tup::text AS dead,
+            s.n_tup_hot_upd::text AS hot,
             (c.reltuples < 0 AND pg_relation_size(s.relid) > 0) AS unanalyzed
        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
       WHERE s.schemaname = current_schema()
@@ -98,6 +147,7 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     estimatedRows: r.estimated,
     modifiedSinceAnalyze: Number(r.modified),
     deadRows: Number(r.dead),
+    hotUpdates: Number(r.hot),
     unanalyzedWithData: r.unanalyzed,
   }));
 }
@@ -180,6 +230,10 @@ export function chooseMaintenance(
  * takes `pg_try_advisory_xact_lock` in a transaction and analyzes in it;
  * `VACUUM` cannot run in a transaction and is left to the server's autovacuum.
  *
+ * @param ledger what this process saw at its last analyzes: pass the same
+ *   map to every pass of one scheduler so that HOT updates (heartbeats) do not
+ *   count towards an analyze ({@link discountHotUpdates}); a new map counts
+ *   every modification.
  * @returns what it did; `busy` when another process holds the lock.
  * @example
  * ```ts
@@ -190,6 +244,7 @@ export function chooseMaintenance(
 export async function runMaintenancePass(
   db: Database,
   thresholds: MaintenanceThresholds = {},
+  ledger: HotUpdateLedger = new Map(),
 ): Promise<MaintenanceAction> {
   if (db.engine === 'pglite') {
     const { rows } = await db.query<{ ok: boolean }>(
@@ -199,9 +254,11 @@ export async function runMaintenancePass(
     if (rows[0]?.ok !== true) return { kind: 'busy' };
     try {
       await flushStatistics(db);
-      const action = chooseMaintenance(await readTableActivity(db), thresholds, true);
+      const tables = await readTableActivity(db);
+      const action = chooseMaintenance(discountHotUpdates(tables, ledger), thresholds, true);
       if (action.kind === 'analyze' || action.kind === 'vacuum') {
         await db.exec(`${action.kind === 'analyze' ? 'ANALYZE' : 'VACUUM'} ${action.table}`);
+        if (action.kind === 'analyze') noteAnalyzed(ledger, tables, action.table);
       }
       return action;
     } finally {
@@ -215,8 +272,10 @@ export async function runMaintenancePass(
       [MAINTENANCE_LOCK],
     );
     if (rows[0]?.ok !== true) return { kind: 'busy' };
-    const action = chooseMaintenance(await readTableActivity(tx), thresholds, false);
+    const tables = await readTableActivity(tx);
+    const action = chooseMaintenance(discountHotUpdates(tables, ledger), thresholds, false);
     if (action.kind === 'analyze') {
+      noteAnalyzed(ledger, tables, action.table);
       // The pool's statement timeout (DATABASE_TIMEOUT_MS) is for requests; an
       // ANALYZE samples at most 30,000 rows, bounded here by its own limit.
       await tx.query("SELECT set_config('statement_timeout', $1, true)", [

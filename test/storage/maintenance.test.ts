@@ -12,6 +12,7 @@ import {
   createRepositories,
   createTestDatabase,
   type Database,
+  discountHotUpdates,
   MAINTENANCE_LOCK,
   openDatabase,
   type Repositories,
@@ -156,6 +157,44 @@ describe('maintenance: PGlite', () => {
     }
   });
 
+  it('HOT updates (heartbeats) do not count towards an analyze for a scheduler; other changes do', async () => {
+    const db = await createTestDatabase();
+    try {
+      // `v` is in no index: updating it is a HOT update, as a heartbeat's ends_at is.
+      await db.exec('CREATE TABLE beats (id int PRIMARY KEY, v int) WITH (fillfactor = 50)');
+      await db.exec('INSERT INTO beats SELECT g, 0 FROM generate_series(1, 200) g');
+      await db.exec('ANALYZE');
+      const ledger = new Map();
+      // Passes until nothing is due (the inserts may be counted after that ANALYZE).
+      let first = await runMaintenancePass(db, {}, ledger);
+      for (let i = 0; i < 10 && first.kind !== 'none'; i++) {
+        first = await runMaintenancePass(db, {}, ledger);
+      }
+      expect(first).toEqual({ kind: 'none' });
+      for (let i = 0; i < 5; i++) await db.exec('UPDATE beats SET v = v + 1');
+      await db.query('SELECT pg_stat_force_next_flush()');
+      const beats = (await readTableActivity(db)).find((t) => t.table === 'beats');
+      expect(beats?.modifiedSinceAnalyze).toBe(1_000);
+      expect(beats?.hotUpdates).toBeGreaterThanOrEqual(900);
+      // 1,000 updates, (nearly) all HOT: held back for the scheduler's ledger...
+      expect(await runMaintenancePass(db, { vacuumScaleFactor: 100 }, ledger)).toEqual({
+        kind: 'none',
+      });
+      // ...counted in full by a pass without one.
+      expect(await runMaintenancePass(db, { vacuumScaleFactor: 100 })).toEqual({
+        kind: 'analyze',
+        table: 'beats',
+      });
+      await db.exec('INSERT INTO beats SELECT g, 0 FROM generate_series(201, 300) g');
+      expect(await runMaintenancePass(db, { vacuumScaleFactor: 100 }, ledger)).toEqual({
+        kind: 'analyze',
+        table: 'beats',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('analyzes a table whose counters were lost (never analyzed, holds rows)', async () => {
     const db = await createTestDatabase();
     try {
@@ -246,6 +285,33 @@ describeWithServer('maintenance: PostgreSQL server', () => {
       await holder.end();
       await db.close();
     }
+  });
+});
+
+describe('discountHotUpdates', () => {
+  const at = (modified: number, hot: number) => [
+    {
+      table: 'a',
+      estimatedRows: 1_000,
+      modifiedSinceAnalyze: modified,
+      deadRows: 0,
+      hotUpdates: hot,
+    },
+  ];
+  it('counts every change of a table first seen, then only what is not a HOT update', () => {
+    const ledger = new Map();
+    expect(discountHotUpdates(at(500, 10_000), ledger)[0]?.modifiedSinceAnalyze).toBe(500);
+    // 300 more changes, 280 of them HOT: 500 + 20.
+    expect(discountHotUpdates(at(800, 10_280), ledger)[0]?.modifiedSinceAnalyze).toBe(520);
+  });
+  it('starts over when the table was analyzed by someone else (its count went down)', () => {
+    const ledger = new Map([['a', { hotAtAnalyze: 0, modified: 800 }]]);
+    expect(discountHotUpdates(at(40, 10_300), ledger)[0]?.modifiedSinceAnalyze).toBe(40);
+    expect(discountHotUpdates(at(60, 10_320), ledger)[0]?.modifiedSinceAnalyze).toBe(40);
+  });
+  it('leaves a table without a HOT counter as it is', () => {
+    const table = { table: 'b', estimatedRows: 0, modifiedSinceAnalyze: 9, deadRows: 0 };
+    expect(discountHotUpdates([table], new Map())).toEqual([table]);
   });
 });
 
