@@ -12,9 +12,13 @@
  * writes), beyond what the ingest measurement itself stores. Nobody runs
  * `ANALYZE` by hand: after each step the maintenance pass runs until nothing
  * is due, as the service's maintenance scheduler does over a few ticks.
- * Query rows compare the p50 at each size with the p50 at 10,000 (ratio 1.0
- * is flat; target at least 0.8, that is within 1.25×). After each fill a
- * `CHECKPOINT` writes the fill's pages out (see `settle`).
+ * Each size is measured in turns with a reference: another database of the
+ * same engine, in the same process, holding one tenant of the first size
+ * (plus the alerts its own ingest measurements add); requests and ingest
+ * batches alternate between the two, so the ratio of a size to the
+ * reference does not depend on what the machine did while each was measured
+ * (ratio 1.0 is flat; target at least 0.8, that is within 1.25×). After each
+ * fill a `CHECKPOINT` writes the fill's pages out (see `settle`).
  */
 
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -59,15 +63,23 @@ const READS = [
   ['audit page', '/v1/audit?limit=50'],
 ] as const;
 
-/** What one size measured. */
-interface Step {
-  readonly size: number;
+/** Request timings of one database at one step. */
+interface Timings {
   /** p50 per read, ms, in READS order. */
   readonly p50: number[];
   /** p50 of the database time of each read's statements, ms, in READS order. */
   readonly statementP50: number[];
   readonly ingestPerS: number;
   readonly resendPerS: number;
+}
+
+/** What one size measured, next to the reference measured in the same turns. */
+interface Step extends Timings {
+  readonly size: number;
+  /** The reference database of about SIZES[0] alerts, measured interleaved with this step. */
+  readonly reference: Timings;
+  /** The reference tenant's alerts when it was measured. */
+  readonly referenceSize: number;
   /** Disk used beyond the database with one alert. */
   readonly diskBytes: number;
   readonly rssMb: number;
@@ -151,39 +163,50 @@ function median(values: number[]): number {
 }
 
 /**
- * The p50 of a read: of the whole request, and of the database time of its
- * statements on the tenant's data (`alerts`, `audit_events`; reported by
- * `Database.onQuery`), which the machine's other load disturbs less than a
- * request's serialization.
+ * The p50 of a read on each bench, the requests taking turns (one to each,
+ * then again), so that whatever the machine does meanwhile falls on both
+ * alike: of the whole request, and of the database time of its statements on
+ * the tenant's data (`alerts`, `audit_events`; reported by `Database.onQuery`),
+ * which the machine's other load disturbs less than a request's
+ * serialization. `urls[b]` is bench `b`'s URL.
  */
 async function p50Ms(
-  app: FastifyInstance,
-  db: Database,
-  key: string,
-  url: string,
-): Promise<{ request: number; statement: number }> {
-  const times: number[] = [];
-  const statements: number[] = [];
+  benches: readonly Bench[],
+  urls: readonly string[],
+): Promise<{ request: number; statement: number }[]> {
+  const times = benches.map((): number[] => []);
+  const statements = benches.map((): number[] => []);
   let inRequest = 0;
-  const stop = db.onQuery((event) => {
-    if (/\bFROM (alerts|audit_events)\b/.test(event.sql)) inRequest += event.durationMs;
-  });
+  const stops = benches.map((bench) =>
+    bench.db.onQuery((event) => {
+      if (/\bFROM (alerts|audit_events)\b/.test(event.sql)) inRequest += event.durationMs;
+    }),
+  );
   try {
     for (let i = 0; i < REQUESTS + WARM_UP; i++) {
-      inRequest = 0;
-      const start = performance.now();
-      const res = await app.inject({ url, headers: { authorization: `Bearer ${key}` } });
-      const elapsed = performance.now() - start;
-      if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}`);
-      if (i >= WARM_UP) {
-        times.push(elapsed);
-        statements.push(inRequest);
+      for (const [b, bench] of benches.entries()) {
+        inRequest = 0;
+        const url = urls[b] as string;
+        const start = performance.now();
+        const res = await bench.app.inject({
+          url,
+          headers: { authorization: `Bearer ${bench.reader}` },
+        });
+        const elapsed = performance.now() - start;
+        if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}`);
+        if (i >= WARM_UP) {
+          times[b]?.push(elapsed);
+          statements[b]?.push(inRequest);
+        }
       }
     }
   } finally {
-    stop();
+    for (const stop of stops) stop();
   }
-  return { request: median(times), statement: median(statements) };
+  return benches.map((_, b) => ({
+    request: median(times[b] as number[]),
+    statement: median(statements[b] as number[]),
+  }));
 }
 
 function newAlert(round: number, i: number): Record<string, unknown> {
@@ -195,23 +218,33 @@ function newAlert(round: number, i: number): Record<string, unknown> {
   };
 }
 
-/** Items per second of `POST /v1/alerts` of `alerts`, batches sent one after the other. */
-async function ingestRate(
-  app: FastifyInstance,
-  key: string,
-  alerts: readonly Record<string, unknown>[],
-): Promise<number> {
-  const start = performance.now();
-  for (let k = 0; k < alerts.length; k += INGEST_BATCH) {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/alerts',
-      headers: { authorization: `Bearer ${key}` },
-      payload: alerts.slice(k, k + INGEST_BATCH),
-    });
-    if (res.statusCode !== 200) throw new Error(`POST /v1/alerts answered ${res.statusCode}`);
+/**
+ * Items per second of `POST /v1/alerts` of `alerts[b]` into each bench, the
+ * batches taking turns between the benches; each bench's rate counts only
+ * the time of its own batches.
+ */
+async function ingestRates(
+  benches: readonly Bench[],
+  alerts: readonly (readonly Record<string, unknown>[])[],
+): Promise<number[]> {
+  const spent = benches.map(() => 0);
+  const longest = Math.max(...alerts.map((list) => list.length));
+  for (let k = 0; k < longest; k += INGEST_BATCH) {
+    for (const [b, bench] of benches.entries()) {
+      const batch = (alerts[b] as readonly Record<string, unknown>[]).slice(k, k + INGEST_BATCH);
+      if (batch.length === 0) continue;
+      const start = performance.now();
+      const res = await bench.app.inject({
+        method: 'POST',
+        url: '/v1/alerts',
+        headers: { authorization: `Bearer ${bench.writer}` },
+        payload: batch,
+      });
+      spent[b] = (spent[b] as number) + (performance.now() - start);
+      if (res.statusCode !== 200) throw new Error(`POST /v1/alerts answered ${res.statusCode}`);
+    }
   }
-  return alerts.length / ((performance.now() - start) / 1000);
+  return benches.map((_, b) => (alerts[b]?.length ?? 0) / ((spent[b] as number) / 1000));
 }
 
 /** An engine's database with the bench tenant, its keys and the app; `close` disposes of all. */
@@ -221,6 +254,10 @@ interface Bench {
   readonly reader: string;
   readonly writer: string;
   readonly diskBytes: () => Promise<number>;
+  /** The bench tenant's alerts stored so far. */
+  stored: number;
+  /** Ingest rounds so far (each ingests INGEST_ALERTS new alerts). */
+  rounds: number;
   readonly close: () => Promise<void>;
 }
 
@@ -235,87 +272,117 @@ async function setUp(engine: Engine): Promise<Bench> {
     cwd: '/nonexistent-alertbase-bench',
   });
   const app = await buildApp({ db, config, rateLimits: false });
-  // The template of the bulk rows: one alert stored by ingest.
-  await ingestRate(app, writer, [newAlert(-1, 0)]);
-  return {
+  const bench: Bench = {
     db,
     app,
     reader,
     writer,
     diskBytes,
+    stored: 0,
+    rounds: 0,
     close: async () => {
       await app.close();
       await db.close();
       await dispose();
     },
   };
+  // The template of the bulk rows: one alert stored by ingest.
+  await ingestRates([bench], [[newAlert(-1, 0)]]);
+  bench.stored = 1;
+  return bench;
+}
+
+/** Bulk rows of the bench tenant until `size` minus the next ingest's alerts, then a checkpoint. */
+async function fillTo(bench: Bench, size: number): Promise<void> {
+  const bulk = size - bench.stored - INGEST_ALERTS;
+  if (bulk <= 0) return;
+  await fillAlerts(bench.db, {
+    tenantId: TENANT,
+    rows: bulk,
+    offset: bench.stored,
+    templateTenant: TENANT,
+  });
+  bench.stored += bulk;
+  await settle(bench.db);
+}
+
+/** An alert of the tenant from the middle of its history, for the get by id. */
+async function middleId(bench: Bench): Promise<string> {
+  const { rows } = await bench.db.query<{ id: string }>(
+    'SELECT id FROM alerts WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1 OFFSET $2',
+    [TENANT, Math.floor(bench.stored / 2)],
+  );
+  return rows[0]?.id ?? '';
 }
 
 /**
- * One size's measurement once the history is written: ingest of
- * `INGEST_ALERTS` new alerts and their resend, then the reads. `stored` is
- * the tenant's alerts before the ingest; `size` is what the row reports.
+ * One step's measurement of `subject` and `reference` taking turns, once
+ * their histories are written: ingest of `INGEST_ALERTS` new alerts into
+ * each and their resend, then the reads. Measured in turns rather than one
+ * size after the other, the ratio of the two does not hinge on what the
+ * machine did at the time of each size (a first measurement on a quiet
+ * machine and a second on a busy one read as growth).
  */
 async function measure(
-  bench: Bench,
-  round: number,
+  subject: Bench,
+  reference: Bench,
   size: number,
-  stored: number,
   idleDiskBytes: number,
 ): Promise<Step> {
-  const { db, app, reader, writer } = bench;
-  await maintain(db);
-  const fresh = Array.from({ length: INGEST_ALERTS }, (_, i) => newAlert(round, i));
-  const ingestPerS = await ingestRate(app, writer, fresh);
-  const resendPerS = await ingestRate(app, writer, fresh);
-  await maintain(db);
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM alerts WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1 OFFSET $2',
-    [TENANT, Math.floor((stored + INGEST_ALERTS) / 2)],
+  const benches = [subject, reference];
+  for (const bench of benches) await maintain(bench.db);
+  const fresh = benches.map((bench) =>
+    Array.from({ length: INGEST_ALERTS }, (_, i) => newAlert(bench.rounds, i)),
   );
-  const id = rows[0]?.id ?? '';
-  const p50: number[] = [];
-  const statementP50: number[] = [];
+  const ingest = await ingestRates(benches, fresh);
+  const resend = await ingestRates(benches, fresh);
+  for (const bench of benches) {
+    bench.stored += INGEST_ALERTS;
+    bench.rounds += 1;
+    await maintain(bench.db);
+  }
+  const ids = [await middleId(subject), await middleId(reference)];
+  const timings = benches.map(
+    (_, b): Timings => ({
+      p50: [],
+      statementP50: [],
+      ingestPerS: ingest[b] as number,
+      resendPerS: resend[b] as number,
+    }),
+  );
   for (const [, url] of READS) {
-    const measured = await p50Ms(app, db, reader, url.replace('{id}', id));
-    p50.push(measured.request);
-    statementP50.push(measured.statement);
+    const measured = await p50Ms(
+      benches,
+      ids.map((id) => url.replace('{id}', id)),
+    );
+    for (const [b, timing] of timings.entries()) {
+      timing.p50.push(measured[b]?.request as number);
+      timing.statementP50.push(measured[b]?.statement as number);
+    }
   }
   return {
+    ...(timings[0] as Timings),
     size,
-    p50,
-    statementP50,
-    ingestPerS,
-    resendPerS,
-    diskBytes: (await bench.diskBytes()) - idleDiskBytes,
+    reference: timings[1] as Timings,
+    referenceSize: reference.stored,
+    diskBytes: (await subject.diskBytes()) - idleDiskBytes,
     rssMb: process.memoryUsage().rss / 2 ** 20,
   };
 }
 
-/** One tenant's alerts grow through SIZES. */
+/** One tenant's alerts grow through SIZES, each size measured in turns with `reference`. */
 async function grow(
   engine: Engine,
+  reference: Bench,
 ): Promise<{ steps: Step[]; idleRssMb: number; idleDiskBytes: number }> {
   const bench = await setUp(engine);
   try {
     const idleRssMb = process.memoryUsage().rss / 2 ** 20;
     const idleDiskBytes = await bench.diskBytes();
     const steps: Step[] = [];
-    let stored = 1;
-    for (const [round, size] of SIZES.entries()) {
-      const bulk = size - stored - INGEST_ALERTS;
-      if (bulk > 0) {
-        await fillAlerts(bench.db, {
-          tenantId: TENANT,
-          rows: bulk,
-          offset: stored,
-          templateTenant: TENANT,
-        });
-        stored += bulk;
-        await settle(bench.db);
-      }
-      steps.push(await measure(bench, round, size, stored, idleDiskBytes));
-      stored += INGEST_ALERTS;
+    for (const size of SIZES) {
+      await fillTo(bench, size);
+      steps.push(await measure(bench, reference, size, idleDiskBytes));
       process.stderr.write(`growth ${engine.name} ${size}: ${JSON.stringify(steps.at(-1))}\n`);
     }
     return { steps, idleRssMb, idleDiskBytes };
@@ -326,11 +393,11 @@ async function grow(
 
 /**
  * TENANTS tenants of SIZES[0] alerts each, in a fresh database: the bench
- * tenant is written and measured as at the first size of {@link grow}; the
- * others are bulk rows (numbered apart from the bench tenant's) written
- * first. The step's `size` is every tenant's alerts.
+ * tenant is written and measured as at the first size of {@link grow}, in
+ * turns with `reference`; the others are bulk rows (numbered apart from the
+ * bench tenant's) written first. The step's `size` is every tenant's alerts.
  */
-async function growTenants(engine: Engine): Promise<Step> {
+async function growTenants(engine: Engine, reference: Bench): Promise<Step> {
   const bench = await setUp(engine);
   try {
     const idleDiskBytes = await bench.diskBytes();
@@ -349,10 +416,8 @@ async function growTenants(engine: Engine): Promise<Step> {
         templateTenant: TENANT,
       });
     }
-    const bulk = perTenant - 1 - INGEST_ALERTS;
-    await fillAlerts(bench.db, { tenantId: TENANT, rows: bulk, offset: 1, templateTenant: TENANT });
-    await settle(bench.db);
-    const step = await measure(bench, 0, TENANTS * perTenant, 1 + bulk, idleDiskBytes);
+    await fillTo(bench, perTenant);
+    const step = await measure(bench, reference, TENANTS * perTenant, idleDiskBytes);
     process.stderr.write(`growth ${engine.name} ${TENANTS} tenants: ${JSON.stringify(step)}\n`);
     return step;
   } finally {
@@ -364,10 +429,11 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** The rows comparing `step` with `first` (the first size of one tenant). */
-function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow[] {
+/** The rows comparing `step` with its reference, measured in the same turns. */
+function stepRows(engine: Engine, step: Step, at: string): BenchRow[] {
   const where = `${engine.name}, in process, query cache off, maintenance passes on`;
-  const base = `same at ${count(first.size)}`;
+  const base = `one tenant of ${count(step.referenceSize)} (another database), in turns`;
+  const { reference } = step;
   const rows: BenchRow[] = [];
   for (const [r, [name, url]] of READS.entries()) {
     rows.push(
@@ -376,7 +442,7 @@ function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow
         case: `${name} (GET ${url}) p50 ${at} (${where})`,
         unit: 'ms',
         ours: step.p50[r] as number,
-        baseline: first.p50[r] as number,
+        baseline: reference.p50[r] as number,
         baselineName: base,
       }),
       benchRow({
@@ -384,7 +450,7 @@ function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow
         case: `${name}: database time of its statements, p50 ${at} (${engine.name})`,
         unit: 'ms',
         ours: step.statementP50[r] as number,
-        baseline: first.statementP50[r] as number,
+        baseline: reference.statementP50[r] as number,
         baselineName: base,
       }),
     );
@@ -395,7 +461,7 @@ function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow
       case: `ingest of ${count(INGEST_ALERTS)} new alerts (POST /v1/alerts, ${INGEST_BATCH} per request) ${at} (${where})`,
       unit: 'items/s',
       ours: step.ingestPerS,
-      baseline: first.ingestPerS,
+      baseline: reference.ingestPerS,
       baselineName: base,
     }),
     benchRow({
@@ -403,7 +469,7 @@ function stepRows(engine: Engine, step: Step, first: Step, at: string): BenchRow
       case: `resend of the same ${count(INGEST_ALERTS)} alerts ${at} (${where})`,
       unit: 'items/s',
       ours: step.resendPerS,
-      baseline: first.resendPerS,
+      baseline: reference.resendPerS,
       baselineName: base,
     }),
   );
@@ -444,24 +510,28 @@ export async function run(): Promise<BenchRow[]> {
   for (const engine of ENGINES) {
     if (!ENGINE_NAMES.includes(engine.key)) continue;
     if (engine.key === 'server' && !serverProbe.ok) continue;
-    const { steps, idleRssMb, idleDiskBytes } = await grow(engine);
-    const idle = { rssMb: idleRssMb, diskBytes: idleDiskBytes };
-    const first = steps[0] as Step;
-    for (const step of steps.slice(1)) {
-      rows.push(
-        ...stepRows(engine, step, first, `at ${count(step.size)} vs ${count(first.size)} alerts`),
-      );
-    }
-    for (const step of steps) {
-      rows.push(...footprintRows(engine, step, first, `${count(step.size)} alerts`, idle));
-    }
-    if (TENANTS > 1) {
-      const many = await growTenants(engine);
-      const of = `${TENANTS} tenants × ${count(first.size)} alerts`;
-      rows.push(
-        ...stepRows(engine, many, first, `for one tenant of ${of} vs one tenant alone`),
-        ...footprintRows(engine, many, first, of, idle),
-      );
+    const reference = await setUp(engine);
+    try {
+      await fillTo(reference, SIZES[0] as number);
+      const { steps, idleRssMb, idleDiskBytes } = await grow(engine, reference);
+      const idle = { rssMb: idleRssMb, diskBytes: idleDiskBytes };
+      const first = steps[0] as Step;
+      for (const step of steps) {
+        rows.push(...stepRows(engine, step, `at ${count(step.size)} alerts`));
+      }
+      for (const step of steps) {
+        rows.push(...footprintRows(engine, step, first, `${count(step.size)} alerts`, idle));
+      }
+      if (TENANTS > 1) {
+        const many = await growTenants(engine, reference);
+        const of = `${TENANTS} tenants × ${count(first.size)} alerts`;
+        rows.push(
+          ...stepRows(engine, many, `for one tenant of ${of}`),
+          ...footprintRows(engine, many, first, of, idle),
+        );
+      }
+    } finally {
+      await reference.close();
     }
   }
   return rows;
