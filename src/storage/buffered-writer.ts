@@ -59,7 +59,8 @@ export interface BufferedWriter<T> {
   flush(): Promise<void>;
   stats(): BufferedWriterStats;
   /**
-   * Stops the timer and tries once more to write what is buffered, waiting
+   * Stops the timer and tries once more to write what is buffered
+   * (`concurrency` writes at a time, up to the first failed write), waiting
    * at most `timeoutMs` (default 2,000); what is left is dropped (`closed`).
    */
   close(timeoutMs?: number): Promise<void>;
@@ -211,13 +212,19 @@ export function createBufferedWriter<T>(options: BufferedWriterOptions<T>): Buff
       timer = undefined;
       const deadline = Date.now() + timeoutMs;
       retryAt = 0;
-      const attempt = async (): Promise<void> => {
-        await inFlight;
-        while (buffer.length > 0 && Date.now() < deadline) {
+      // What is left goes out `concurrency` writes at a time, as in `flush`,
+      // until the deadline or the first failed write.
+      let failed = false;
+      const drain = async (): Promise<void> => {
+        while (!failed && buffer.length > 0 && Date.now() < deadline) {
           const before = failures;
           await writeOnce();
-          if (failures > before) break;
+          if (failures > before) failed = true;
         }
+      };
+      const attempt = async (): Promise<void> => {
+        await inFlight;
+        await Promise.all(Array.from({ length: concurrency }, drain));
       };
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -5,7 +5,8 @@
  * (`@influxdata/influxdb-client`) speaks the 2.x API, which InfluxDB 1.x
  * answers only from 1.8 on (Debian packages 1.6), and the three endpoints
  * used here are small and stable; writing the line protocol here also keeps
- * its escaping in one tested place (`line-protocol.ts`).
+ * its escaping in one tested place (`line-protocol.ts`, and `series-line.ts`
+ * for the lines of alert points).
  *
  * Measurements `alert_<kind>`; tags `tenant`, `rule`, `alertname`,
  * `severity`, `status`; integer fields `count` and `duration_ms`. Each tier
@@ -16,7 +17,8 @@
  */
 import { type TenantTier, TIER_QUOTAS } from '../../base/enums/tenant-tier.js';
 import { StorageError } from '../errors.js';
-import { formatLine, influxqlIdentifier, influxqlString } from './line-protocol.js';
+import { influxqlIdentifier, influxqlString } from './line-protocol.js';
+import { createSeriesLineFormatter } from './series-line.js';
 import { mergeRows, type PartialRow } from './stats-rows.js';
 import {
   type SeriesPoint,
@@ -104,19 +106,17 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
   let seq = 0;
   let refused = 0;
   /**
-   * Each point's timestamp, fixed on its first write: a batch written again
-   * after a failure (part of it may have reached the server) writes the same
-   * lines, which InfluxDB keeps once.
+   * The timestamps of points whose write failed: a batch written again
+   * after a failure (part of it may have reached the server) writes the
+   * same lines, which InfluxDB keeps once. Only failed writes are kept (a
+   * weak map of every point written costs more in garbage collection than
+   * the rest of the write).
    */
-  const stamps = new WeakMap<SeriesPoint, string>();
-  const stampOf = (p: SeriesPoint): string => {
-    let ns = stamps.get(p);
-    if (ns === undefined) {
-      ns = uniqueNs(p.time, seq++);
-      stamps.set(p, ns);
-    }
-    return ns;
-  };
+  const failed = new WeakMap<SeriesPoint, string>();
+  let anyFailed = false;
+  const stampOf = (p: SeriesPoint): string =>
+    (anyFailed ? failed.get(p) : undefined) ?? uniqueNs(p.time, seq++);
+  const format = createSeriesLineFormatter();
 
   const unavailable = (reason: string, cause?: unknown): StorageError =>
     new StorageError(
@@ -238,6 +238,7 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
       await prepare();
       const tiers = new Map<string, TenantTier>();
       const bodies = new Map<string, string[]>();
+      const stamps: string[] = [];
       for (const p of points) {
         let tier = tiers.get(p.tenantId);
         if (tier === undefined) {
@@ -250,31 +251,25 @@ export function createInfluxSeriesStore(options: InfluxSeriesStoreOptions): Infl
           lines = [];
           bodies.set(policy, lines);
         }
+        const stamp = stampOf(p);
+        stamps.push(stamp);
         try {
-          lines.push(
-            formatLine({
-              measurement: `alert_${p.kind}`,
-              tags: {
-                tenant: p.tenantId,
-                rule: p.rule,
-                alertname: p.alertname,
-                severity: p.severity,
-                status: p.status,
-              },
-              fields: {
-                count: p.count,
-                duration_ms: p.durationMs === null ? null : Math.round(p.durationMs),
-              },
-              timeNs: stampOf(p),
-            }),
-          );
+          lines.push(format(p, stamp));
         } catch {
           // A label value line protocol cannot carry: the point is left out, counted.
           refused++;
         }
       }
-      for (const [policy, lines] of bodies) {
-        if (lines.length > 0) await writeLines(policy, lines.join('\n'));
+      try {
+        for (const [policy, lines] of bodies) {
+          if (lines.length > 0) await writeLines(policy, lines.join('\n'));
+        }
+      } catch (err) {
+        anyFailed = true;
+        points.forEach((p, k) => {
+          failed.set(p, stamps[k] as string);
+        });
+        throw err;
       }
     },
     async stats(query: StatsQuery): Promise<StatsRow[]> {

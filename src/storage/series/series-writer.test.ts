@@ -158,6 +158,34 @@ describe('series writer', () => {
     await writer.close(); // idempotent
   });
 
+  it('close drains what is buffered two writes at a time, as flushing does', async () => {
+    /** Writes started once close was called, running at once. */
+    let closing = false;
+    let running = 0;
+    let most = 0;
+    const written: number[] = [];
+    const store: SeriesStore = {
+      engine: 'slow',
+      async write(ps) {
+        const counted = closing;
+        if (counted) most = Math.max(most, ++running);
+        await sleep(20);
+        written.push(...ps.map((p) => p.time));
+        if (counted) running--;
+      },
+      stats: async () => [],
+      ping: async () => {},
+      close: async () => {},
+    };
+    const writer = createSeriesWriter({ store, batchSize: 2, flushIntervalMs: 60_000 });
+    writer.record(points(11)); // the first two batches are on the wire
+    closing = true;
+    await writer.close(5_000);
+    expect(most).toBe(2);
+    expect(written.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(writer.stats()).toEqual({ buffered: 0, written: 11, dropped: 0, failures: 0 });
+  });
+
   it('close gives up after its timeout when the store hangs, and counts what it leaves', async () => {
     const { store, state } = fakeStore();
     const drops: [number, DropReason][] = [];

@@ -5,9 +5,9 @@
  * The buffer is bounded (`maxBuffer` points): when the store is away long
  * enough to fill it, new points are dropped and counted (`onDrop`), so the
  * service never blocks, never grows without bound and never fails because of
- * its time series. Two writes are in flight at once: the next batch's line
- * protocol is formatted while the previous one is on the wire. The
- * mechanics are those of `createBufferedWriter`.
+ * its time series. Two writes are in flight at once, when flushing and when
+ * closing: the next batch's line protocol is formatted while the previous
+ * one is on the wire. The mechanics are those of `createBufferedWriter`.
  */
 import { isAlertbaseError } from '../../base/exceptions/index.js';
 import {
