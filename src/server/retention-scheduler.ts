@@ -1,8 +1,9 @@
 /**
  * The retention scheduler: every `tickMs` (default an hour; the first pass a
  * minute after start), each tenant's closed alerts and finished
- * notifications older than its tier's `retentionDays` (or its
- * `settings.quotas.retentionDays`) are removed (`purgeExpired`, audited),
+ * notifications and its points of the alert time series in PostgreSQL older
+ * than its tier's `retentionDays` (or its `settings.quotas.retentionDays`)
+ * are removed (`purgeExpired`, audited),
  * and so are its archived ingest payloads older than the same number of
  * days, or `ARCHIVE_RETENTION_DAYS` when that is shorter; then the audit
  * trail: the partitions of the coming months are created, each tenant's
@@ -82,7 +83,9 @@ export async function runRetentionPass(
         : { store: options.archive, cutoff: new Date(now.getTime() - archiveDays * DAY_MS) };
     const result = await purgeExpired(db, id, cutoff, { keys: options.keys, archive });
     results.set(id, result);
-    if (result.alerts + result.notifications + result.payloads > 0) options.onPurge?.(id, result);
+    if (result.alerts + result.notifications + result.series + result.payloads > 0) {
+      options.onPurge?.(id, result);
+    }
   }
   await ensureAuditPartitions(db, now);
   const audit = await purgeExpiredAudit(db, cutoffs, { keys: options.keys, now });

@@ -8,10 +8,13 @@
  * trail itself is kept: it is the record, and its chain would break.
  * Archived ingest payloads (`archive`) older than their own cut-off go in
  * the same pass, in batches of the same size, from whichever engine keeps
- * them.
+ * them. So do the tenant's points of `alert_series` (the PostgreSQL store of
+ * the alert time series) older than the cut-off: the same days InfluxDB's
+ * retention policy of the tenant's tier keeps.
  */
 import type { PayloadArchive } from './archive/types.js';
 import { type AuditKeys, appendAudit } from './repositories/audit-log.js';
+import { SERIES_KINDS } from './series/types.js';
 import type { Database } from './types.js';
 
 /** Options of {@link purgeExpired}. */
@@ -30,6 +33,8 @@ export interface RetentionOptions {
 export interface RetentionResult {
   readonly alerts: number;
   readonly notifications: number;
+  /** Points of the alert time series in PostgreSQL (`alert_series`). */
+  readonly series: number;
   /** Archived ingest payloads. */
   readonly payloads: number;
   /** Whether rows older than the cut-off remain (the pass reached `maxRows`). */
@@ -57,6 +62,17 @@ const PURGE_NOTIFICATIONS = `DELETE FROM notifications
       LIMIT $3)`;
 
 /**
+ * The points of the tenant's series before the cut-off; one index range
+ * (`tenant_id, kind, at`) per kind, so the scan reads only doomed points.
+ */
+const PURGE_SERIES = `DELETE FROM alert_series
+   WHERE tenant_id = $1 AND seq IN (
+     SELECT seq FROM alert_series
+      WHERE tenant_id = $1 AND kind IN (${SERIES_KINDS.map((kind) => `'${kind}'`).join(', ')})
+        AND at < $2::timestamptz
+      LIMIT $3)`;
+
+/**
  * Removes what `tenantId` holds past `cutoff` (see the module comment).
  * @returns the rows removed per table.
  */
@@ -70,17 +86,20 @@ export async function purgeExpired(
   const maxRows = options.maxRows ?? 50_000;
   let alerts = 0;
   let notifications = 0;
+  let series = 0;
   let more = false;
+  const removedSoFar = () => alerts + notifications + series;
   for (const [sql, add] of [
     [PURGE_ALERTS, (n: number) => (alerts += n)],
     [PURGE_NOTIFICATIONS, (n: number) => (notifications += n)],
+    [PURGE_SERIES, (n: number) => (series += n)],
   ] as const) {
     for (;;) {
-      if (alerts + notifications >= maxRows) {
+      if (removedSoFar() >= maxRows) {
         more = true;
         break;
       }
-      const limit = Math.min(batchSize, maxRows - alerts - notifications);
+      const limit = Math.min(batchSize, maxRows - removedSoFar());
       const removed = await db.withTenant(tenantId, async (tx) => {
         const { rowCount } = await tx.query(sql, [tenantId, cutoff, limit]);
         return rowCount ?? 0;
@@ -92,16 +111,16 @@ export async function purgeExpired(
   let payloads = 0;
   const archive = options.archive;
   while (archive !== undefined) {
-    if (alerts + notifications + payloads >= maxRows) {
+    if (removedSoFar() + payloads >= maxRows) {
       more = true;
       break;
     }
-    const limit = Math.min(batchSize, maxRows - alerts - notifications - payloads);
+    const limit = Math.min(batchSize, maxRows - removedSoFar() - payloads);
     const removed = await archive.store.purge(tenantId, archive.cutoff, limit);
     payloads += removed;
     if (removed < limit) break;
   }
-  if (alerts + notifications + payloads > 0) {
+  if (removedSoFar() + payloads > 0) {
     await db.withTenant(tenantId, (tx) =>
       appendAudit(
         tx,
@@ -116,6 +135,7 @@ export async function purgeExpired(
           details: {
             alerts,
             notifications,
+            series,
             payloads,
             cutoff: cutoff.toISOString(),
             ...(archive === undefined ? {} : { archiveCutoff: archive.cutoff.toISOString() }),
@@ -126,5 +146,5 @@ export async function purgeExpired(
       ),
     );
   }
-  return { alerts, notifications, payloads, more };
+  return { alerts, notifications, series, payloads, more };
 }

@@ -101,14 +101,26 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       maxRows: 5,
       keys,
     });
-    expect(first).toEqual({ alerts: 5, notifications: 0, payloads: 0, more: true });
+    expect(first).toEqual({ alerts: 5, notifications: 0, series: 0, payloads: 0, more: true });
     expect(await alertsOf(db, 'small')).toBe(7);
   });
 
   it('a pass over every tenant applies each tier’s retention, and audits it', async () => {
     const results = await runRetentionPass(db, repos.tenants, { keys });
-    expect(results.get('small')).toEqual({ alerts: 1, notifications: 2, payloads: 0, more: false });
-    expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, payloads: 0, more: false });
+    expect(results.get('small')).toEqual({
+      alerts: 1,
+      notifications: 2,
+      series: 0,
+      payloads: 0,
+      more: false,
+    });
+    expect(results.get('big')).toEqual({
+      alerts: 0,
+      notifications: 0,
+      series: 0,
+      payloads: 0,
+      more: false,
+    });
     // Open alerts and those closed an hour ago stay; the free tier's 10-day-old ones are gone.
     expect(await alertsOf(db, 'small')).toBe(6);
     expect(await alertsOf(db, 'big')).toBe(12);
@@ -142,7 +154,13 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
     expect(await verifyAuditChain(db, 'small', { keys })).toMatchObject({ ok: true });
     // Nothing left to remove: no audit entry for an empty pass.
     const again = await runRetentionPass(db, repos.tenants);
-    expect(again.get('small')).toEqual({ alerts: 0, notifications: 0, payloads: 0, more: false });
+    expect(again.get('small')).toEqual({
+      alerts: 0,
+      notifications: 0,
+      series: 0,
+      payloads: 0,
+      more: false,
+    });
   });
 
   it('a tenant’s own retentionDays overrides its tier', async () => {
@@ -159,7 +177,13 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       'admin',
     );
     const results = await runRetentionPass(db, repos.tenants);
-    expect(results.get('big')).toEqual({ alerts: 6, notifications: 2, payloads: 0, more: false });
+    expect(results.get('big')).toEqual({
+      alerts: 6,
+      notifications: 2,
+      series: 0,
+      payloads: 0,
+      more: false,
+    });
   });
 
   it('removes archived payloads past the tier’s days, or ARCHIVE_RETENTION_DAYS when shorter', async () => {
@@ -188,8 +212,20 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
       archive,
       archiveRetentionDays: 4.5,
     });
-    expect(results.get('small')).toEqual({ alerts: 0, notifications: 0, payloads: 3, more: false });
-    expect(results.get('big')).toEqual({ alerts: 0, notifications: 0, payloads: 4, more: false });
+    expect(results.get('small')).toEqual({
+      alerts: 0,
+      notifications: 0,
+      series: 0,
+      payloads: 3,
+      more: false,
+    });
+    expect(results.get('big')).toEqual({
+      alerts: 0,
+      notifications: 0,
+      series: 0,
+      payloads: 4,
+      more: false,
+    });
     expect(await listed('small')).toEqual(['r-1', 'r-2', 'r-4']);
     expect(await listed('big')).toEqual(['r-1', 'r-2']);
     const audit = await db.withTenant('small', (tx) =>
@@ -199,7 +235,12 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
         ['small'],
       ),
     );
-    expect(audit.rows[0]?.details).toMatchObject({ alerts: 0, notifications: 0, payloads: 3 });
+    expect(audit.rows[0]?.details).toMatchObject({
+      alerts: 0,
+      notifications: 0,
+      series: 0,
+      payloads: 3,
+    });
     // Bounded like the rest: maxRows counts payloads too.
     await archive.write([payload('small', 30), payload('small', 31), payload('small', 32)]);
     expect(
@@ -209,7 +250,46 @@ function suite(open: () => Promise<{ db: Database; dispose: () => Promise<void> 
         batchSize: 1,
         archive: { store: archive, cutoff: new Date(Date.now() - 7 * DAY) },
       }),
-    ).toEqual({ alerts: 0, notifications: 0, payloads: 2, more: true });
+    ).toEqual({ alerts: 0, notifications: 0, series: 0, payloads: 2, more: true });
+  });
+
+  it('removes series points past the tenant’s days, every kind, in bounded batches', async () => {
+    const points = (tenant: string) =>
+      db.withTenant(tenant, (tx) =>
+        tx.query(
+          `INSERT INTO alert_series (tenant_id, at, kind, alertname, severity, status)
+           SELECT $1, now() - make_interval(days => d), k, 'Old', 'high', 'firing'
+             FROM unnest(ARRAY['created','acknowledged','resolved','status','heartbeat']) AS k,
+                  unnest(ARRAY[1, 2, 10]) AS d`,
+          [tenant],
+        ),
+      );
+    await points('small');
+    await points('big');
+    const seriesOf = (tenant: string) =>
+      count(
+        db,
+        tenant,
+        `SELECT count(*)::int AS n FROM alert_series WHERE tenant_id = $1 AND alertname = 'Old'`,
+      );
+    // small: free tier, 7 days: the five kinds' 10-day-old points go, two per batch.
+    expect(
+      await purgeExpired(db, 'small', new Date(Date.now() - 7 * DAY), { keys, batchSize: 2 }),
+    ).toEqual({ alerts: 0, notifications: 0, series: 5, payloads: 0, more: false });
+    expect(await seriesOf('small')).toBe(10);
+    // big: its own 3 days (above): the 10-day-old points go, the recent ones stay.
+    const results = await runRetentionPass(db, repos.tenants, { keys });
+    expect(results.get('big')).toMatchObject({ series: 5, more: false });
+    expect(results.get('small')).toMatchObject({ series: 0 });
+    expect(await seriesOf('big')).toBe(10);
+    const audit = await db.withTenant('big', (tx) =>
+      tx.query<{ details: Record<string, unknown> }>(
+        `SELECT doc->'details' AS details FROM audit_events
+          WHERE tenant_id = $1 AND doc->>'entityType' = 'retention' ORDER BY seq DESC LIMIT 1`,
+        ['big'],
+      ),
+    );
+    expect(audit.rows[0]?.details).toMatchObject({ series: 5 });
   });
 }
 
