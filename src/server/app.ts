@@ -320,6 +320,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     compileTree,
     schedulers: options.schedulers === true,
     auditKeys: repos.auditKeys,
+    events: series.writer,
   });
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
     notifications,

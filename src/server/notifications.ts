@@ -11,6 +11,7 @@ import {
   NotificationGroups,
   NotificationOutbox,
 } from '../storage/repositories/index.js';
+import type { AlertEventSink } from '../storage/series/index.js';
 import { sendTestNotification } from './channel-test.js';
 import type { ChannelSendFn } from './deliver.js';
 import {
@@ -47,6 +48,8 @@ export function useNotifications(
     readonly send: ChannelSendFn;
     /** Seal the audit entries of escalations, retries and tests. */
     readonly auditKeys?: AuditKeys | undefined;
+    /** Receives the `notified` points of deliveries (the alert time series). */
+    readonly events?: AlertEventSink | undefined;
     /** The clock of test notifications. */
     readonly now?: (() => Date) | undefined;
   },
@@ -64,6 +67,7 @@ export function useNotifications(
     leaseMs: 2 * timeoutMs + 5_000,
     maxAgeMs: config.notifications.maxAgeSeconds * 1_000,
     auditKeys: options.auditKeys,
+    events: options.events,
   });
   let scheduler: NotificationScheduler | undefined;
   if (options.schedulers) {

@@ -100,6 +100,34 @@ describe('alert changes as series points', () => {
       high.flatMap((r) => (r.timeToAcknowledge === null ? [] : [r.timeToAcknowledge.count])),
     ).toEqual([1]);
   });
+
+  it('silences: suppressing and releasing an alert are status points', async () => {
+    await repos.alerts.ingest(
+      'acme',
+      [{ labels: { alertname: 'Quiet', instance: 'q' }, level: 'low', priority: 'P4', startsAt }],
+      'key:k',
+    );
+    points.length = 0;
+    const silence = await repos.silences.create(
+      'acme',
+      {
+        matchers: [{ name: 'alertname', value: 'Quiet', isRegex: false, isEqual: true }],
+        startsAt: new Date(Date.now() - 1_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'ops',
+        comment: 'maintenance',
+      },
+      'user:ada',
+    );
+    expect(points.map((p) => [p.kind, p.alertname, p.severity, p.status, p.count])).toEqual([
+      ['status', 'Quiet', 'low', 'suppressed', 1],
+    ]);
+    points.length = 0;
+    await repos.silences.delete('acme', silence.id, 'user:ada');
+    expect(points.map((p) => [p.kind, p.alertname, p.status])).toEqual([
+      ['status', 'Quiet', 'firing'],
+    ]);
+  });
 });
 
 describe('heartbeats answered from memory as series points', () => {

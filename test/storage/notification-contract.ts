@@ -15,6 +15,7 @@ import {
   NotificationOutbox,
   type Repositories,
 } from '../../src/storage/index.js';
+import type { SeriesPoint } from '../../src/storage/series/index.js';
 import type { EngineFixture } from './engine-contract.js';
 
 const S = 1_000;
@@ -26,6 +27,8 @@ export function notificationContract(fixture: EngineFixture): void {
   let groups: NotificationGroups;
   let outbox: NotificationOutbox;
   let n = 0;
+  /** The `notified` points of the outbox's deliveries. */
+  const notified: SeriesPoint[] = [];
 
   beforeAll(async () => {
     db = await fixture.open();
@@ -35,7 +38,11 @@ export function notificationContract(fixture: EngineFixture): void {
       maxAlertsPerMessage: 2,
       compile: compileRouting(() => undefined),
     });
-    outbox = new NotificationOutbox(db, { leaseMs: 5 * S, maxAgeMs: 60 * S });
+    outbox = new NotificationOutbox(db, {
+      leaseMs: 5 * S,
+      maxAgeMs: 60 * S,
+      events: { record: (points) => notified.push(...points) },
+    });
   });
   /** A tenant routed by a tree: `ops` gets everything, `pager` is the escalation policy. */
   const treeTenant = async (extra: Record<string, unknown> = {}) => {
@@ -308,6 +315,53 @@ export function notificationContract(fixture: EngineFixture): void {
     const [first] = (await outbox.list(t2.id)).items;
     expect(first?.message.truncatedAlerts).toBe(1);
     expect(first?.message.alerts).toHaveLength(2);
+  });
+
+  it('a delivery becomes notified points, counted per alertname, severity and status; an attempt not delivered does not', async () => {
+    const t = await tenant();
+    const base = Date.now();
+    for (const i of ['a', 'b']) await fire(t.id, i);
+    await groups.pass(at(base, 31 * S));
+    const claimed = (await outbox.claim(at(base, 31 * S), 100)).filter((c) => c.tenantId === t.id);
+    expect(claimed.length).toBeGreaterThan(0);
+    const [delivered, ...failed] = claimed as [(typeof claimed)[0], ...typeof claimed];
+    notified.length = 0;
+    await outbox.settle(delivered, { ok: true, retryable: false, durationMs: 1 }, at(base, 32 * S));
+    for (const c of failed) {
+      await outbox.settle(
+        c,
+        { ok: false, retryable: true, error: 'down', durationMs: 1 },
+        at(base, 32 * S),
+      );
+    }
+    // Two alerts of one group (alertname HighCPU, no severity label), both firing: one point of 2.
+    expect(delivered.message.alerts).toHaveLength(2);
+    expect(notified).toEqual([
+      {
+        kind: 'notified',
+        tenantId: t.id,
+        time: base + 32 * S,
+        rule: null,
+        alertname: 'HighCPU',
+        severity: null,
+        status: 'firing',
+        count: 2,
+        durationMs: null,
+      },
+    ]);
+    // A late answer to a claim another attempt took over is not the delivery that counts.
+    const again = (await outbox.claim(at(base, 40 * S), 100)).filter((c) => c.tenantId === t.id);
+    notified.length = 0;
+    for (const c of failed) {
+      await outbox.settle(c, { ok: true, retryable: false, durationMs: 1 }, at(base, 41 * S));
+    }
+    expect(notified).toEqual([]);
+    for (const c of again) {
+      await outbox.settle(c, { ok: true, retryable: false, durationMs: 1 }, at(base, 41 * S));
+    }
+    expect(notified.reduce((sum, p) => sum + p.count, 0)).toBe(
+      again.reduce((sum, c) => sum + c.message.alerts.length, 0),
+    );
   });
 
   it('the outbox: a lost lease is claimed again, failures back off, a 4xx or old age is dead, retry puts it back', async () => {

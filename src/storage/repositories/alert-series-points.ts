@@ -5,6 +5,7 @@
  * the transaction has committed.
  */
 import type { Alert } from '../../domain/alert.js';
+import type { NotificationMessage } from '../../domain/notification-message.js';
 import type { SeriesPoint } from '../series/types.js';
 
 /** What a point needs of an ingested item. */
@@ -156,4 +157,29 @@ export function transitionPoints(tenantId: string, current: Alert, next: Alert):
     });
   }
   return points;
+}
+
+/** The points of a notification delivered at `at` (see `SeriesPoint`, kind `notified`). */
+export function notifiedPoints(message: NotificationMessage, at: number): SeriesPoint[] {
+  const points = new Map<string, SeriesPoint>();
+  for (const alert of message.alerts) {
+    const alertname = alertnameOf(alert.labels);
+    const severity = Object.hasOwn(alert.labels, 'severity')
+      ? (alert.labels.severity ?? null)
+      : null;
+    const key = JSON.stringify([alertname, severity, alert.status]);
+    const found = points.get(key);
+    points.set(key, {
+      kind: 'notified',
+      tenantId: message.tenantId,
+      time: at,
+      rule: null,
+      alertname,
+      severity,
+      status: alert.status,
+      count: (found?.count ?? 0) + 1,
+      durationMs: null,
+    });
+  }
+  return [...points.values()];
 }

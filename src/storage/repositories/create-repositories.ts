@@ -146,7 +146,7 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
       cipher: options.cipher,
       auditKeys,
     }),
-    silences: new SilenceRepository(db, silenceIndex, sealed),
+    silences: new SilenceRepository(db, silenceIndex, { ...sealed, events: options.alertEvents }),
     inhibitRules: new ModelRepository(db, INHIBIT_RULES, sealed),
     routingTrees: new ModelRepository(db, ROUTING_TREES, sealed),
     apiKeys: new ApiKeyRepository(db, sealed),

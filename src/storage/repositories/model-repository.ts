@@ -389,13 +389,15 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   ): Promise<T> {
     const now = new Date();
     const instance = this.build(tenantId, input, actor, now);
+    let used: TransactionClient | undefined;
     const created = await this.within(tenantId, options, async (tx) => {
+      used = tx;
       const doc = await this.insert(tx, tenantId, instance, now);
       await this.audit(tx, tenantId, 'create', actor, String(doc.id), null, doc, now);
       await this.afterWrite(tx, tenantId, now);
       return instance;
     });
-    this.afterCommit(tenantId);
+    this.afterCommit(tenantId, used);
     return created;
   }
 
@@ -413,9 +415,11 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
   /**
    * Runs after a write's transaction committed (caches), or, for a write in
    * a caller's transaction, when the write is done (a cache reloaded before
-   * that transaction commits is at most its age out of date). Default: nothing.
+   * that transaction commits is at most its age out of date). `tx` is the
+   * transaction the write ran in (to pick up what its `afterWrite` left).
+   * Default: nothing.
    */
-  protected afterCommit(_tenantId: string): void {}
+  protected afterCommit(_tenantId: string, _tx: TransactionClient | undefined): void {}
 
   async find(tenantId: string, id: string, options: GetOptions = {}): Promise<T | undefined> {
     const row = await this.db.withTenant(tenantId, async (tx) => {
@@ -511,7 +515,9 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     options: WriteOptions = {},
   ): Promise<void> {
     const now = new Date();
+    let used: TransactionClient | undefined;
     await this.within(tenantId, options, async (tx) => {
+      used = tx;
       const row = await this.lock(tx, tenantId, id, true);
       checkVersion(this.resource, id, row.version, options);
       if (row.deleted_at === null) {
@@ -523,7 +529,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       await this.audit(tx, tenantId, 'purge', actor, id, row.doc, null, now);
       await this.afterWrite(tx, tenantId, now);
     });
-    this.afterCommit(tenantId);
+    this.afterCommit(tenantId, used);
   }
 
   /**
@@ -573,10 +579,12 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     // with the audit event) deadlocked against a heartbeat flush of the same
     // row on another instance: PostgreSQL aborted one, and an acknowledge
     // answered 500.
+    let used: TransactionClient | undefined;
     const changed = await this.within(
       tenantId,
       options,
       async (tx) => {
+        used = tx;
         const row = await this.lock(tx, tenantId, id, includeDeleted);
         checkVersion(this.resource, id, row.version, options);
         const current = this.fromDoc(tenantId, row.doc);
@@ -592,7 +600,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       },
       { advisoryLock: auditLockOf(tenantId) },
     );
-    this.afterCommit(tenantId);
+    this.afterCommit(tenantId, used);
     return changed;
   }
 

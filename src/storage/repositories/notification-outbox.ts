@@ -12,7 +12,9 @@ import {
   retryDelayMs,
 } from '../../domain/notification-backoff.js';
 import type { NotificationMessage } from '../../domain/notification-message.js';
+import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, SqlValue, TransactionClient } from '../types.js';
+import { notifiedPoints } from './alert-series-points.js';
 import { type AuditKeys, appendAudit } from './audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
@@ -36,6 +38,8 @@ export interface OutboxOptions {
   readonly backoff?: BackoffOptions;
   /** Seals its audit entries (HMAC); without them they are plain SHA-256. */
   readonly auditKeys?: AuditKeys | undefined;
+  /** Receives the `notified` points of each delivery, once its settlement committed. */
+  readonly events?: AlertEventSink | undefined;
 }
 
 /** A notification claimed for one attempt. */
@@ -226,8 +230,8 @@ export class NotificationOutbox {
         },
       };
     });
-    await this.db.withTenant(tenantId, async (tx) => {
-      await tx.query(
+    const settled = await this.db.withTenant(tenantId, async (tx) => {
+      const { rows: updated } = await tx.query<{ id: string }>(
         OUTBOX_SETTLE_MANY.text,
         [tenantId, now, JSON.stringify(rows)],
         OUTBOX_SETTLE_MANY.options,
@@ -239,7 +243,19 @@ export class NotificationOutbox {
           DUE_SET_EARLIER.options,
         );
       }
+      return new Set(updated.map((r) => r.id));
     });
+    const events = this.options.events;
+    if (events !== undefined) {
+      const points: SeriesPoint[] = [];
+      for (const [i, { notification: n }] of attempts.entries()) {
+        // A claim lost meanwhile was not settled here: its delivery is the other worker's to count.
+        if (states[i] === 'delivered' && settled.has(n.id)) {
+          points.push(...notifiedPoints(n.message, now.getTime()));
+        }
+      }
+      if (points.length > 0) events.record(points);
+    }
     return states;
   }
 

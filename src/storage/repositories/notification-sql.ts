@@ -236,5 +236,6 @@ export const OUTBOX_SETTLE_MANY = prepared(
           last_error = e->>'error', updated_at = $2::timestamptz,
           delivered_at = CASE WHEN e->>'state' = 'delivered' THEN $2::timestamptz ELSE n.delivered_at END
      FROM jsonb_array_elements($3::jsonb) e
-    WHERE n.tenant_id = $1 AND n.id = e->>'id' AND n.attempts = (e->>'n')::int AND n.state = 'sending'`,
+    WHERE n.tenant_id = $1 AND n.id = e->>'id' AND n.attempts = (e->>'n')::int AND n.state = 'sending'
+   RETURNING n.id`,
 );

@@ -1,6 +1,7 @@
 import { NotFoundError, ValidationError } from '../../base/exceptions/index.js';
 import { newId } from '../../base/utils/ids.js';
 import { Silence } from '../../domain/silence.js';
+import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, TransactionClient } from '../types.js';
 import type { CreateInput, PatchInput } from './create-repositories.js';
 import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
@@ -55,10 +56,21 @@ export class SilenceRepository extends ModelRepository<
   StatusFilter
 > {
   readonly #index: SilenceIndex;
+  readonly #events: AlertEventSink | undefined;
+  /** The `status` points of a write's suppressions, until its transaction is done. */
+  readonly #pending = new WeakMap<TransactionClient, SeriesPoint[]>();
 
-  constructor(db: Database, index: SilenceIndex, options: ModelRepositoryOptions = {}) {
+  constructor(
+    db: Database,
+    index: SilenceIndex,
+    options: ModelRepositoryOptions & {
+      /** Receives the `status` points of the alerts silences suppress or release. */
+      readonly events?: AlertEventSink | undefined;
+    } = {},
+  ) {
     super(db, SILENCES, options);
     this.#index = index;
+    this.#events = options.events;
   }
 
   /** The tenant's silences that have not ended, from memory (see `SilenceIndex`). */
@@ -100,11 +112,17 @@ export class SilenceRepository extends ModelRepository<
     tenantId: string,
     now: Date,
   ): Promise<void> {
-    await this.#settle(tx, tenantId, now, true);
+    const points = await this.#settle(tx, tenantId, now, true);
+    if (points.length > 0) this.#pending.set(tx, points);
   }
 
-  protected override afterCommit(tenantId: string): void {
+  protected override afterCommit(tenantId: string, tx: TransactionClient | undefined): void {
     this.#index.invalidate(tenantId);
+    const points = tx === undefined ? undefined : this.#pending.get(tx);
+    if (points !== undefined && tx !== undefined) {
+      this.#pending.delete(tx);
+      this.#events?.record(points);
+    }
   }
 
   /**
@@ -195,21 +213,28 @@ export class SilenceRepository extends ModelRepository<
     );
     const tenants = rows.map((r) => r.tenant_id);
     for (const tenantId of tenants) {
-      await this.db.withTenant(tenantId, (tx) => this.#settle(tx, tenantId, now, false));
+      const points = await this.db.withTenant(tenantId, (tx) =>
+        this.#settle(tx, tenantId, now, false),
+      );
       this.#index.invalidate(tenantId);
+      if (points.length > 0) this.#events?.record(points);
     }
     return tenants;
   }
 
-  /** Applies the tenant's silences at `now` and schedules its next pass. */
+  /**
+   * Applies the tenant's silences at `now` and schedules its next pass.
+   * @returns the `status` points of the alerts it suppressed or released.
+   */
   async #settle(
     tx: TransactionClient,
     tenantId: string,
     now: Date,
     changed: boolean,
-  ): Promise<void> {
+  ): Promise<SeriesPoint[]> {
     const silences = await readSilences(tx, tenantId, now);
-    await applySilences(tx, tenantId, silences, now, this.auditKeys);
+    const points: SeriesPoint[] = [];
+    await applySilences(tx, tenantId, silences, now, this.auditKeys, points);
     const at = now.getTime();
     let due = silences.nextBoundary(at);
     if (changed && (due === undefined || due > at + SETTLE_AGAIN_MS)) due = at + SETTLE_AGAIN_MS;
@@ -218,5 +243,6 @@ export class SilenceRepository extends ModelRepository<
     } else {
       await tx.query(DUE_SET.text, [tenantId, SILENCE_SCHEDULE, new Date(due)], DUE_SET.options);
     }
+    return points;
   }
 }

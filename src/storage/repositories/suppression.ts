@@ -4,9 +4,12 @@
  * no active silence matches any more, as two statements whatever their
  * number, with one audit event (`transition`) per alert changed, naming the
  * silences. Run in the transaction that changes a silence, and by the
- * scheduler when a silence starts or ends.
+ * scheduler when a silence starts or ends. Each status change is also a
+ * `status` point of the alert time series, handed back for the caller to
+ * record once its transaction has committed.
  */
 import { isoString } from '../../base/utils/iso-time.js';
+import type { SeriesPoint } from '../series/types.js';
 import type { TransactionClient } from '../types.js';
 import { notifyAlertChanges } from './alert-changes.js';
 import { type AuditKeys, appendAuditMany, auditLockOf, type TimedAuditEntry } from './audit-log.js';
@@ -20,7 +23,8 @@ export const SILENCER_ACTOR: ActorId = 'system:silencer';
 const LOCK = prepared('SELECT pg_advisory_xact_lock(hashtext($1))');
 
 const OPEN_ALERTS = prepared(
-  `SELECT id, labels, status, doc->'silencedBy' AS silenced_by, doc->>'previousStatus' AS previous
+  `SELECT id, labels, status, level, rule_id, doc->'silencedBy' AS silenced_by,
+          doc->>'previousStatus' AS previous
      FROM alerts
     WHERE tenant_id = $1 AND status IN ('firing', 'acknowledged', 'suppressed') AND deleted_at IS NULL`,
 );
@@ -43,6 +47,8 @@ type OpenAlertRow = {
   readonly id: string;
   readonly labels: Record<string, string>;
   readonly status: string;
+  readonly level: string;
+  readonly rule_id: string | null;
   readonly silenced_by: string[] | null;
   readonly previous: string | null;
 };
@@ -63,6 +69,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * Brings the tenant's open alerts in line with its silences at `now`
  * (see the module comment). Takes the tenant's audit lock first, so that
  * it and ingest (which holds the same lock) see each other's rows.
+ *
+ * @param points receives a `status` point per alert whose status changed.
  */
 export async function applySilences(
   tx: TransactionClient,
@@ -70,6 +78,7 @@ export async function applySilences(
   silences: TenantSilences,
   now: Date,
   auditKeys?: AuditKeys,
+  points?: SeriesPoint[],
 ): Promise<SuppressionResult> {
   await tx.query(LOCK.text, [auditLockOf(tenantId)], LOCK.options);
   const { rows } = await tx.query<OpenAlertRow>(OPEN_ALERTS.text, [tenantId], OPEN_ALERTS.options);
@@ -84,6 +93,7 @@ export async function applySilences(
       if (wanted.length === 0) continue;
       changes.push({ i: row.id, s: 'suppressed', p: row.status, b: wanted });
       audits.push(entry(row.id, 'suppress', row.status, 'suppressed', wanted, now));
+      points?.push(statusPoint(tenantId, row, 'suppressed', at));
       result.suppressed++;
     } else if (wanted.length === 0) {
       // Suppressed by hand (no silence listed): not the silences' to undo.
@@ -91,6 +101,7 @@ export async function applySilences(
       const to = row.previous === 'acknowledged' ? 'acknowledged' : 'firing';
       changes.push({ i: row.id, s: to, p: null, b: [] });
       audits.push(entry(row.id, 'unsuppress', 'suppressed', to, current, now));
+      points?.push(statusPoint(tenantId, row, to, at));
       result.unsuppressed++;
     } else if (!sameList(current, wanted)) {
       changes.push({ i: row.id, s: 'suppressed', p: row.previous, b: wanted });
@@ -112,6 +123,20 @@ export async function applySilences(
     await appendAuditMany(tx, tenantId, audits, undefined, auditKeys);
   }
   return result;
+}
+
+function statusPoint(tenantId: string, row: OpenAlertRow, status: string, at: number): SeriesPoint {
+  return {
+    kind: 'status',
+    tenantId,
+    time: at,
+    rule: row.rule_id,
+    alertname: Object.hasOwn(row.labels, 'alertname') ? (row.labels.alertname ?? null) : null,
+    severity: row.level,
+    status,
+    count: 1,
+    durationMs: null,
+  };
 }
 
 function entry(

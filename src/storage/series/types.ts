@@ -5,7 +5,13 @@
  */
 
 /** What an alert point records. Each is one measurement in InfluxDB (`alert_<kind>`). */
-export type SeriesKind = 'created' | 'acknowledged' | 'resolved' | 'status' | 'heartbeat';
+export type SeriesKind =
+  | 'created'
+  | 'acknowledged'
+  | 'resolved'
+  | 'status'
+  | 'heartbeat'
+  | 'notified';
 
 /** Every kind, in a fixed order. */
 export const SERIES_KINDS: readonly SeriesKind[] = Object.freeze([
@@ -14,6 +20,7 @@ export const SERIES_KINDS: readonly SeriesKind[] = Object.freeze([
   'resolved',
   'status',
   'heartbeat',
+  'notified',
 ]);
 
 /**
@@ -24,6 +31,10 @@ export const SERIES_KINDS: readonly SeriesKind[] = Object.freeze([
  * - `resolved`: time of the resolution (`endsAt`); `durationMs` from `startsAt` (time to resolve).
  * - `status`: any status change (`status` the new one).
  * - `heartbeat`: resends of open alerts, `count` of them in the minute of `time`.
+ * - `notified`: a notification delivered to a channel: one point per
+ *   `alertname`, `severity` label and status (`firing` or `resolved`) among
+ *   the alerts it carried, `count` of them (time: the delivery; `rule` none,
+ *   since a message carries labels only).
  */
 export interface SeriesPoint {
   readonly kind: SeriesKind;
