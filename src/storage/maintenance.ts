@@ -7,7 +7,13 @@
  * plus a sort. A maintenance pass reads `pg_stat_user_tables` and, like
  * autovacuum with its default thresholds, runs `ANALYZE` of a table whose
  * rows changed by more than `50 + 10%` of its size since its last analyze,
- * or (PGlite only) `VACUUM` of a table with more than `50 + 20%` dead rows.
+ * or (PGlite only) `VACUUM` of a table with more than `50 + 20%` dead rows,
+ * more than `1000 + 20%` rows inserted since its last vacuum (which sets the
+ * visibility map that index-only scans need, and the hint bits, on tables
+ * that only grow: the audit trail, the time series), or whose oldest
+ * unfrozen transaction id is more than 200 million transactions old (the
+ * vacuum that keeps PostgreSQL from stopping writes before its transaction
+ * ids wrap around, which the server's autovacuum runs even when off).
  * One table per pass, so a pass holds PGlite's single connection for one
  * statement only. Only one process acts at a time: the pass takes an
  * advisory lock and does nothing when another holds it.
@@ -30,6 +36,12 @@ export interface MaintenanceThresholds {
   readonly vacuumThreshold?: number;
   /** Share of the table's rows dead before it is vacuumed (default 0.2). */
   readonly vacuumScaleFactor?: number;
+  /** Rows inserted before a table is vacuumed, plus the scale factor's share (default 1,000). */
+  readonly vacuumInsertThreshold?: number;
+  /** Share of the table's rows inserted before it is vacuumed (default 0.2). */
+  readonly vacuumInsertScaleFactor?: number;
+  /** Age of the table's oldest unfrozen transaction id before it is vacuumed (default 200,000,000). */
+  readonly freezeMaxAge?: number;
 }
 
 /** One table's counters, as `pg_stat_user_tables` and `pg_class` report them. */
@@ -50,6 +62,10 @@ export interface TableActivity {
   readonly deadRows: number;
   /** HOT updates since the statistics were reset (`n_tup_hot_upd`); absent: not known. */
   readonly hotUpdates?: number;
+  /** Rows inserted since the last vacuum (`n_ins_since_vacuum`); absent: not known. */
+  readonly insertedSinceVacuum?: number;
+  /** Transactions since the table's oldest unfrozen one (`age(relfrozenxid)`); absent: not known. */
+  readonly xidAge?: number;
 }
 
 /**
@@ -132,11 +148,15 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     modified: string;
     dead: string;
     hot: string;
+    inserted: string;
+    xid_age: string;
     unanalyzed: boolean;
   }>(
     `SELECT s.relid::regclass::text AS table, greatest(c.reltuples, 0)::float8 AS estimated,
             s.n_mod_since_analyze::text AS modified, s.n_dead_tup::text AS dead,
-            s.n_tup_hot_upd::text AS hot,
+            s.n_tup_hot_upd::text AS hot, s.n_ins_since_vacuum::text AS inserted,
+            (CASE WHEN c.relkind IN ('r', 'm', 't') THEN age(c.relfrozenxid) ELSE 0 END)::text
+              AS xid_age,
             (c.reltuples < 0 AND pg_relation_size(s.relid) > 0) AS unanalyzed
        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
       WHERE s.schemaname = current_schema()
@@ -148,6 +168,8 @@ export async function readTableActivity(db: SqlClient): Promise<TableActivity[]>
     modifiedSinceAnalyze: Number(r.modified),
     deadRows: Number(r.dead),
     hotUpdates: Number(r.hot),
+    insertedSinceVacuum: Number(r.inserted),
+    xidAge: Number(r.xid_age),
     unanalyzedWithData: r.unanalyzed,
   }));
 }
@@ -199,6 +221,9 @@ export function chooseMaintenance(
   const analyzeScale = thresholds.analyzeScaleFactor ?? 0.1;
   const vacuumBase = thresholds.vacuumThreshold ?? 50;
   const vacuumScale = thresholds.vacuumScaleFactor ?? 0.2;
+  const insertBase = thresholds.vacuumInsertThreshold ?? 1_000;
+  const insertScale = thresholds.vacuumInsertScaleFactor ?? 0.2;
+  const freezeMaxAge = thresholds.freezeMaxAge ?? 200_000_000;
   let best: MaintenanceAction = { kind: 'none' };
   let bestOver = 1;
   for (const t of tables) {
@@ -212,7 +237,11 @@ export function chooseMaintenance(
       bestOver = analyzeOver;
     }
     if (!vacuum) continue;
-    const vacuumOver = t.deadRows / (vacuumBase + vacuumScale * t.estimatedRows);
+    const vacuumOver = Math.max(
+      t.deadRows / (vacuumBase + vacuumScale * t.estimatedRows),
+      (t.insertedSinceVacuum ?? 0) / (insertBase + insertScale * t.estimatedRows),
+      (t.xidAge ?? 0) / freezeMaxAge,
+    );
     if (vacuumOver > bestOver) {
       best = { kind: 'vacuum', table: t.table };
       bestOver = vacuumOver;
