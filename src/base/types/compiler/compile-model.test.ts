@@ -83,6 +83,12 @@ const INPUTS: unknown[] = [
   { ...VALID, meta: { A: 'x', b: true } },
   { ...VALID, meta: [] },
   { ...VALID, inner: { x: 1, z: 2 } },
+  { ...VALID, inner: { x: true, y: 0 } },
+  { ...VALID, inner: 'x', loose: [] },
+  { ...VALID, name: 5, count: 1.5, ratio: Number.NaN, tags: 'abc', meta: { a: null } },
+  { ...VALID, name: '\u{1F600}', count: 101, ratio: 0, tags: ['abc', 'de'], kind: undefined },
+  { ...VALID, tree: { name: 'r', children: 'x' }, even: '2', at: 5 },
+  { ...VALID, tags: Array.from({ length: 5 }, () => 5) },
   { ...VALID, loose: { x: true, more: 1 } },
   { ...VALID, when: 'never' },
   { ...VALID, even: 3 },
@@ -144,6 +150,29 @@ describe('compileModel', () => {
     expect(source).toContain('H.runNode(');
     expect(source).toContain('H.check(');
     expect(source).toContain('H.transform(');
+  });
+
+  it('files the issues of the nodes it knows itself, and runs only the others by Zod', () => {
+    const source = models('forbid').compiledSource() ?? '';
+    const invalidPath = source.slice(
+      source.indexOf('function fieldByField'),
+      source.indexOf('function compiledParse'),
+    );
+    for (const code of [
+      'invalid_type',
+      'too_big',
+      'too_small',
+      'invalid_value',
+      'invalid_format',
+    ]) {
+      expect(invalidPath).toContain(`code: '${code}'`);
+    }
+    expect(invalidPath).toContain('H.fileProperty(');
+    expect(invalidPath).toContain('H.unrecognizedKeys(');
+    expect(invalidPath).not.toContain('H.runProperty(');
+    // Zod runs, node by node: an oversized `tags`, a record with symbol keys,
+    // the union, the loose object, the transform and the lazy tree.
+    expect(invalidPath.match(/H\.run\(/g)?.length).toBe(6);
   });
 
   it('an async check fails alike compiled and not', () => {

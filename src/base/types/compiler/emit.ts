@@ -5,8 +5,8 @@
  *
  * Each node is emitted as statements that either leave its output in a fresh
  * variable or `break` to a failure label. A verdict of "valid" must be Zod's
- * verdict exactly (same output value too); a failure only sends the enclosing
- * property back to Zod, which then reports the issues. So a node the
+ * verdict exactly (same output value too); a failure only sends the parse to
+ * the invalid path (`emit-issues.ts`), which reports the issues. So a node the
  * generator does not know (a `lazy`, a discriminated union, a `z.custom`, a
  * codec) is run by Zod itself, in place, and a check it does not know is run
  * with Zod's own check function.
@@ -475,53 +475,4 @@ export function emitObject(
     );
   }
   return out;
-}
-
-/**
- * Emits the declared properties of an object: each one's value into `out`,
- * with Zod's rules for absent keys (`handlePropertyResult`). Every failure
- * breaks to `bad`, or, when `badOf` is given, to the label it returns for
- * that property.
- */
-export function emitProperties(
-  ctx: EmitContext,
-  shape: Readonly<Record<string, z.ZodType>>,
-  v: string,
-  out: string,
-  bad: string,
-  badOf?: (key: string) => {
-    readonly open: string;
-    readonly label: string;
-    readonly close: string[];
-  },
-): void {
-  for (const [key, node] of Object.entries(shape)) {
-    if (key === '__proto__') continue;
-    const k = JSON.stringify(key);
-    const optin = node._zod.optin;
-    const optout = node._zod.optout;
-    const frame = badOf?.(key);
-    const label = frame?.label ?? bad;
-    if (frame !== undefined) emit(ctx, frame.open);
-    const present = local(ctx, 'h');
-    const value = local(ctx, 'v');
-    emit(ctx, `const ${value} = ${v}[${k}];`);
-    if (optin === undefined) {
-      emit(ctx, `if (!(${k} in ${v})) break ${label};`);
-      const result = emitNode(ctx, node, value, label);
-      emit(ctx, `${out}[${k}] = ${result};`);
-    } else {
-      emit(ctx, `const ${present} = ${k} in ${v};`);
-      const absentSkips = optout === 'optional' && optin === 'optional';
-      if (absentSkips) emit(ctx, `if (${present}) {`);
-      const result = emitNode(ctx, node, value, label);
-      const keepUndefined = optin === 'defaulted' && optout !== 'optional' ? 'true' : present;
-      emit(
-        ctx,
-        `if (${result} !== undefined) ${out}[${k}] = ${result}; else if (${keepUndefined}) ${out}[${k}] = undefined;`,
-      );
-      if (absentSkips) emit(ctx, '}');
-    }
-    if (frame !== undefined) for (const line of frame.close) emit(ctx, line);
-  }
 }
