@@ -167,7 +167,7 @@ describe('compileModel', () => {
     ]) {
       expect(invalidPath).toContain(`code: '${code}'`);
     }
-    expect(invalidPath).toContain('H.fileProperty(');
+    expect(invalidPath).toContain("expected: 'nonoptional'");
     expect(invalidPath).toContain('H.unrecognizedKeys(');
     expect(invalidPath).not.toContain('H.runProperty(');
     // Zod runs, node by node: an oversized `tags`, a record with symbol keys,

@@ -375,9 +375,40 @@ export function emitPropertyIssues(
     const fp = local(ctx, 'p');
     emit(ctx, `let ${fp} = { value: ${v}[${k}], issues: [] };`);
     emitIssues(ctx, node, fp);
-    const optin = node._zod.optin === undefined ? 'undefined' : `'${node._zod.optin}'`;
-    const optout = node._zod.optout === undefined ? 'undefined' : `'${node._zod.optout}'`;
-    emit(ctx, `H.fileProperty(${fp}, ${k}, ${v}, ${p}, ${optin}, ${optout});`);
+    emitFiling(ctx, node, k, fp, v, p);
+  }
+}
+
+/** Zod's `handlePropertyResult` for one property, written out for its `optin`/`optout`. */
+function emitFiling(
+  ctx: EmitContext,
+  node: z.ZodType,
+  k: string,
+  fp: string,
+  v: string,
+  p: string,
+): void {
+  const { optin, optout } = node._zod;
+  const file = `if (${fp}.issues.length !== 0) H.prefixInto(${p}, ${k}, ${fp});`;
+  if (optin === 'optional' && optout === 'optional') {
+    // Absent: nothing, not even its issues.
+    emit(ctx, `if (${k} in ${v}) {`);
+    emit(ctx, `  ${file}`);
+    emit(ctx, `  ${p}.value[${k}] = ${fp}.value;`);
+    emit(ctx, '}');
+  } else if (optin === undefined) {
+    emit(ctx, file);
+    emit(ctx, `if (${k} in ${v}) ${p}.value[${k}] = ${fp}.value;`);
+    emit(
+      ctx,
+      `else if (${fp}.issues.length === 0) ${p}.issues.push({ code: 'invalid_type', expected: 'nonoptional', input: undefined, path: [${k}] });`,
+    );
+  } else if (optin === 'defaulted' && optout === undefined) {
+    emit(ctx, file);
+    emit(ctx, `${p}.value[${k}] = ${fp}.value;`);
+  } else {
+    const quote = (x: string | undefined) => (x === undefined ? 'undefined' : `'${x}'`);
+    emit(ctx, `H.fileProperty(${fp}, ${k}, ${v}, ${p}, ${quote(optin)}, ${quote(optout)});`);
   }
 }
 

@@ -247,8 +247,8 @@ export function stopsPipe(payload: Payload): boolean {
 /** Zod's `prefixIssues` of a child's issues, appended to the parent's. */
 export function prefixInto(target: Payload, key: PropertyKey, child: Payload): void {
   for (const issue of child.issues) {
-    issue.path ??= [];
-    issue.path.unshift(key);
+    if (issue.path === undefined) issue.path = [key];
+    else issue.path.unshift(key);
     target.issues.push(issue);
   }
 }
