@@ -106,7 +106,8 @@ function borrow(value: unknown): ScratchPayload {
     scratch[lent] = payload;
   } else {
     payload.value = value;
-    payload.issues.length = 0;
+    // Setting an array's length is not free, even to what it is: a tenth of a valid parse.
+    if (payload.issues.length !== 0) payload.issues.length = 0;
     if (payload.aborted !== undefined) delete payload.aborted;
   }
   lent += 1;
