@@ -16,46 +16,18 @@
  */
 
 import { z } from 'zod';
-import { constant, type EmitContext, local } from './emit.js';
-
-interface Def {
-  readonly type: string;
-  readonly checks?: readonly Check[];
-  readonly coerce?: boolean;
-  readonly innerType?: z.ZodType;
-  readonly in?: z.ZodType;
-  readonly out?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly keyType?: z.ZodType;
-  readonly valueType?: z.ZodType;
-  readonly shape?: Readonly<Record<string, z.ZodType>>;
-  readonly catchall?: z.ZodType;
-  readonly entries?: Readonly<Record<string, unknown>>;
-  readonly values?: readonly unknown[];
-  readonly mode?: string;
-  readonly partial?: boolean;
-}
-
-interface Check {
-  readonly _zod: {
-    readonly def: {
-      readonly check: string;
-      readonly when?: unknown;
-      readonly abort?: boolean;
-      readonly value?: unknown;
-      readonly inclusive?: boolean;
-      readonly maximum?: number;
-      readonly minimum?: number;
-      readonly format?: string;
-      readonly pattern?: RegExp;
-      readonly fn?: unknown;
-    };
-    readonly traits: ReadonlySet<string>;
-  };
-}
-
-/** Deeper schemas are left to Zod (their generated code would only grow). */
-const MAX_DEPTH = 24;
+import { constant, type EmitContext, emit, local } from './emit.js';
+import {
+  type Check,
+  checksOf,
+  type Def,
+  defOf,
+  has,
+  isStringKeyedRecord,
+  MAX_DEPTH,
+  PATTERN_FORMATS,
+  traitsOf,
+} from './schema-internals.js';
 
 /** Zod's default `when` of length checks (run on a value with a `length`): one function shared by every such check. */
 let lengthWhen: unknown;
@@ -67,27 +39,8 @@ function defaultLengthWhen(): unknown {
   return lengthWhen;
 }
 
-/** String formats whose check is exactly their pattern (Zod's `$ZodCheckStringFormat`). */
-const PATTERN_FORMATS = [
-  '$ZodUUID',
-  '$ZodGUID',
-  '$ZodEmail',
-  '$ZodISODateTime',
-  '$ZodISODate',
-  '$ZodISOTime',
-];
-
 const getEnumValues = (z.core.util as unknown as { getEnumValues(entries: unknown): unknown[] })
   .getEnumValues;
-
-const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
-const traitsOf = (schema: z.ZodType | Check): ReadonlySet<string> =>
-  (schema._zod as unknown as { traits: ReadonlySet<string> }).traits;
-const has = (schema: z.ZodType, trait: string): boolean => traitsOf(schema).has(trait);
-
-function emit(ctx: EmitContext, line: string): void {
-  ctx.lines.push(`${'  '.repeat(Math.min(ctx.depth + 1, 40))}${line}`);
-}
 
 /** Zod runs the node on the payload: exact, whatever the node is. */
 function emitByZod(ctx: EmitContext, schema: z.ZodType, p: string): void {
@@ -233,7 +186,7 @@ function emitKnown(ctx: EmitContext, schema: z.ZodType, p: string): boolean {
 
 /** A codec, decoding (Zod's `handleCodecAResult` forward): `in`, its `decode`, then `out`. */
 function emitCodec(ctx: EmitContext, schema: z.ZodType, def: Def, p: string): boolean {
-  const decode = (def as { transform?: unknown }).transform;
+  const decode = def.transform;
   if (typeof decode !== 'function' || def.in === undefined || def.out === undefined) return false;
   emitIssues(ctx, def.in, p);
   emit(ctx, `if (${p}.issues.length !== 0) {`);
@@ -283,21 +236,8 @@ function emitArray(ctx: EmitContext, schema: z.ZodType, def: Def, p: string): bo
 }
 
 function emitRecord(ctx: EmitContext, schema: z.ZodType, def: Def, p: string): boolean {
-  if (!has(schema, '$ZodRecord') || def.keyType === undefined || def.valueType === undefined) {
-    return false;
-  }
-  const keyDef = defOf(def.keyType);
-  const keyValues = (def.keyType._zod as unknown as { values?: unknown }).values;
-  // String keys only: Zod's retry of a numeric key as a number then never succeeds.
-  if (
-    keyDef.type !== 'string' ||
-    keyDef.coerce === true ||
-    keyValues !== undefined ||
-    def.partial === true ||
-    def.mode === 'loose'
-  ) {
-    return false;
-  }
+  if (!isStringKeyedRecord(schema, def) || def.keyType === undefined) return false;
+  if (def.valueType === undefined) return false;
   const x = local(ctx, 'x');
   const self = constant(ctx, schema);
   emit(ctx, `const ${x} = ${p}.value;`);
@@ -503,10 +443,7 @@ function inlineIssue(
  * (a type mismatch, an item's issue) Zod's loop runs them.
  */
 function emitChecks(ctx: EmitContext, schema: z.ZodType, p: string, kind: Kind): void {
-  const def = defOf(schema);
-  const checks: Check[] = traitsOf(schema).has('$ZodCheck')
-    ? [schema as unknown as Check, ...(def.checks ?? [])]
-    : [...(def.checks ?? [])];
+  const checks = checksOf(schema);
   if (checks.length === 0) return;
   const owner = constant(ctx, schema);
   emit(ctx, `if (${p}.issues.length === 0) {`);
