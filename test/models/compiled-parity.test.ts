@@ -2,8 +2,9 @@
  * The compiled parser of every shipped model against its regular parser
  * (Zod's), on generated inputs: valid ones (the model's examples, with fields
  * dropped, renamed to wire names, swapped between examples), near-valid and
- * mutated ones (a field set to a value of another type or shape, unknown
- * keys, a field given twice by name and alias), and hostile ones (deep,
+ * mutated ones (a field's valid value changed a little: one bound, pattern,
+ * enum, item or entry off; a field set to a value of another type or shape;
+ * unknown keys; a field given twice by name and alias), and hostile ones (deep,
  * wide, oversized, prototype keys, null-prototype objects, class instances).
  *
  * Both must agree on the verdict, on every issue (code, path, pointer,
@@ -207,8 +208,62 @@ const hostile = fc.constantFrom<unknown>(
   'x'.repeat(20_000),
 );
 
+/** How a near-valid value is made from a valid one: which change, and an edge string and key to use. */
+type Mutation = readonly [number, string, string];
+const mutation: fc.Arbitrary<Mutation> = fc.tuple(
+  fc.nat(7),
+  fc.constantFrom(...EDGE_STRINGS),
+  fc.constantFrom(...KEYS),
+);
+
+/**
+ * A near-valid value: a valid one changed a little, so that each field's own
+ * checks fail one at a time (a bound, a pattern, an enum, an item of an
+ * array, an entry of a map, a nested field) rather than its type alone.
+ */
+function mutate(v: unknown, [n, s, k]: Mutation): unknown {
+  if (typeof v === 'string') {
+    return [`${v}x`, v.slice(1), v.toUpperCase(), `${v} `, v.repeat(40), '', s, `_${v}`][n];
+  }
+  if (typeof v === 'number')
+    return [v - 1, -v - 1, v + 0.5, v * 1e9, Number.NaN, String(v), s, 0][n];
+  if (Array.isArray(v)) {
+    const inner: Mutation = [(n + 3) % 8, s, k];
+    return [
+      [...v, s],
+      [...v, v[0]],
+      [],
+      [s],
+      v.map((x) => mutate(x, inner)),
+      [...v, 5],
+      [v],
+      v.slice(1),
+    ][n];
+  }
+  if (typeof v === 'object' && v !== null && !(v instanceof Date)) {
+    const entries = Object.entries(v);
+    const first = entries[0];
+    const nested =
+      first === undefined
+        ? { [k]: s }
+        : { ...v, [first[0]]: mutate(first[1], [(n + 1) % 8, s, k]) };
+    return [
+      { ...v, [k]: s },
+      { ...v, [k]: 1 },
+      Object.fromEntries(entries.slice(1)),
+      nested,
+      {},
+      { ...v, [s]: s },
+      [v],
+      { ...v, [k]: {} },
+    ][n];
+  }
+  return [s, 0, [], {}, 'true', null, undefined, 1][n];
+}
+
 type Op =
   | { readonly kind: 'set'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'mutate'; readonly key: string; readonly how: Mutation }
   | { readonly kind: 'delete'; readonly key: string };
 
 /** Valid inputs of the models that declare no examples. */
@@ -270,6 +325,10 @@ function inputs(model: AnyModel): fc.Arbitrary<unknown> {
       weight: 3,
       arbitrary: fc.record({ kind: fc.constant('set' as const), key: keys, value: fieldValue }),
     },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('mutate' as const), key: keys, how: mutation }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keys }) },
   );
   const rename = fc.boolean();
@@ -282,6 +341,7 @@ function inputs(model: AnyModel): fc.Arbitrary<unknown> {
       }
       for (const o of ops) {
         if (o.kind === 'set') base[o.key] = o.value;
+        else if (o.kind === 'mutate') base[o.key] = mutate(base[o.key], o.how);
         else delete base[o.key];
       }
       return base;

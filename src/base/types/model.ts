@@ -12,6 +12,7 @@ import { isoString } from '../utils/iso-time.js';
 import { type CompiledModel, compileModel } from './compiler/compile-model.js';
 import { getModelCompilation } from './compiler/settings.js';
 import { finalizeIssues, type ParseContext } from './compiler/zod-runtime.js';
+import { registerDataParser } from './model-data.js';
 import { isSecret, SECRET_META_KEY } from './secret.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { hasDiscriminatedUnion, issueFromZod, type ZodIssueLike } from './zod-issues.js';
@@ -740,6 +741,15 @@ export function defineModel<
     },
   };
   Object.freeze(model);
+  registerDataParser(model, (input) => {
+    const compiledParser = compiled();
+    if (compiledParser === undefined) {
+      const result = schema.safeParse(input);
+      return result.success ? (result.data as Record<string, unknown>) : undefined;
+    }
+    const payload = compiledParser.parse(input, { async: false });
+    return payload.issues.length === 0 ? (payload.value as Record<string, unknown>) : undefined;
+  });
   if (options.register !== false) registry.set(name, model);
   return model;
 }

@@ -5,6 +5,7 @@
  */
 import type { AlertLevel } from '../../base/enums/index.js';
 import type { ValidationIssue } from '../../base/exceptions/index.js';
+import { parseModelData } from '../../base/types/model-data.js';
 import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
@@ -168,14 +169,15 @@ function validateItem(
     acknowledgedBy: null,
     acknowledgedAt: null,
   });
-  // The model's own schema accepts exactly what `Alert.parse` accepts for
-  // input in field names; skipping the frozen instance it builds triples
-  // the ingest rate. Anything it refuses (wire names, bad values) goes
-  // through `Alert.safeParse`, which normalizes aliases and maps issues.
+  // The model's data (its compiled parser, as `Alert.schema` would give it)
+  // accepts exactly what `Alert.parse` accepts for input in field names;
+  // skipping the frozen instance triples the ingest rate. Anything it
+  // refuses (wire names, bad values) goes through `Alert.safeParse`, which
+  // normalizes aliases and maps issues.
   let data: Record<string, unknown>;
-  const fast = Alert.schema.safeParse(input);
-  if (fast.success) {
-    data = fast.data as Record<string, unknown>;
+  const fast = parseModelData(Alert, input);
+  if (fast !== undefined) {
+    data = fast;
   } else {
     const parsed = Alert.safeParse(input);
     if (!parsed.success) return { index, outcome: 'rejected', issues: parsed.error.issues };

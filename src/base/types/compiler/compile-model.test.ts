@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { defineModel } from '../model.js';
+import { defineModel, type SafeParseResult } from '../model.js';
 import { compileModel } from './compile-model.js';
 import { getModelCompilation, setModelCompilation } from './settings.js';
 
@@ -83,6 +83,12 @@ const INPUTS: unknown[] = [
   { ...VALID, meta: { A: 'x', b: true } },
   { ...VALID, meta: [] },
   { ...VALID, inner: { x: 1, z: 2 } },
+  { ...VALID, inner: { x: true, y: 0 } },
+  { ...VALID, inner: 'x', loose: [] },
+  { ...VALID, name: 5, count: 1.5, ratio: Number.NaN, tags: 'abc', meta: { a: null } },
+  { ...VALID, name: '\u{1F600}', count: 101, ratio: 0, tags: ['abc', 'de'], kind: undefined },
+  { ...VALID, tree: { name: 'r', children: 'x' }, even: '2', at: 5 },
+  { ...VALID, tags: Array.from({ length: 5 }, () => 5) },
   { ...VALID, loose: { x: true, more: 1 } },
   { ...VALID, when: 'never' },
   { ...VALID, even: 3 },
@@ -95,7 +101,7 @@ const INPUTS: unknown[] = [
   { ...VALID, double: 4 },
 ];
 
-function outcome(result: ReturnType<ReturnType<typeof models>['safeParse']>): unknown {
+function outcome(result: SafeParseResult<object>): unknown {
   if (!result.success) return result.error.issues;
   const data = result.data as unknown as Record<string, unknown>;
   return {
@@ -144,6 +150,69 @@ describe('compileModel', () => {
     expect(source).toContain('H.runNode(');
     expect(source).toContain('H.check(');
     expect(source).toContain('H.transform(');
+  });
+
+  it('files the issues of the nodes it knows itself, and runs only the others by Zod', () => {
+    const source = models('forbid').compiledSource() ?? '';
+    const invalidPath = source.slice(
+      source.indexOf('function fieldByField'),
+      source.indexOf('function compiledParse'),
+    );
+    for (const code of [
+      'invalid_type',
+      'too_big',
+      'too_small',
+      'invalid_value',
+      'invalid_format',
+    ]) {
+      expect(invalidPath).toContain(`code: '${code}'`);
+    }
+    expect(invalidPath).toContain("expected: 'nonoptional'");
+    expect(invalidPath).toContain('H.unrecognizedKeys(');
+    expect(invalidPath).not.toContain('H.runProperty(');
+    // Zod runs, node by node: an oversized `tags`, a record with symbol keys,
+    // the union, the loose object, the transform and the lazy tree.
+    expect(invalidPath.match(/H\.run\(/g)?.length).toBe(6);
+  });
+
+  it('keeps custom messages: of a schema, of a check, a function of the issue, the global map', () => {
+    const model = defineModel('CompilerToyMessages', {
+      register: false,
+      fields: {
+        code: z
+          .string({ error: 'code must be text' })
+          .max(3, 'at most 3')
+          .regex(/^[a-z]+$/, { error: (issue) => `bad code ${String(issue.input)}` }),
+        size: z.number().int().min(1, { error: 'one or more' }).optional(),
+        kind: z.enum(['a', 'b'], { error: (issue) => `kind: not ${String(issue.input)}` }),
+        list: z.array(z.string().min(2)).max(2, 'two at most').default([]),
+        // The schema's message serves its checks too.
+        note: z.string({ error: 'note: text of 2 to 4' }).min(2).max(4).optional(),
+      },
+    });
+    const inputs = [
+      { code: 5, size: 0, kind: 'c', list: ['x', 'yy', 'zzz'] },
+      { code: 'ABCD', size: 1.5, kind: 1, list: 'x' },
+      { code: 'ab', kind: 'a', list: [1], note: 'x' },
+      {},
+    ];
+    const both = () =>
+      inputs.map((input) => {
+        setModelCompilation('off');
+        const regular = outcome(model.safeParse(input));
+        setModelCompilation('lazy');
+        return { regular, compiled: outcome(model.safeParse(input)) };
+      });
+    for (const { regular, compiled } of both()) expect(compiled).toEqual(regular);
+    expect(JSON.stringify(both()[1]?.compiled)).toContain('bad code ABCD');
+    expect(JSON.stringify(both()[2]?.compiled)).toContain('note: text of 2 to 4');
+    z.config({ customError: (issue) => `global: ${issue.code}` });
+    try {
+      for (const { regular, compiled } of both()) expect(compiled).toEqual(regular);
+      expect(JSON.stringify(both()[1]?.compiled)).toContain('global: ');
+    } finally {
+      z.config({ customError: undefined });
+    }
   });
 
   it('an async check fails alike compiled and not', () => {

@@ -1,13 +1,14 @@
 /**
  * @internal Compiles a model's object schema into one JavaScript function
  * (`new Function`) that parses a (normalized) input in one pass: every field
- * takes straight-line generated code; a field that fails is run again by Zod
- * alone, which files its issues exactly where the regular parser does; then
- * the unknown keys and the object's own checks (the model's `refine`).
+ * takes straight-line generated code; when one fails, the object is parsed
+ * again by generated code that files every issue as Zod would (`emit-issues.ts`);
+ * then the unknown keys and the object's own checks (the model's `refine`).
  */
 
 import { z } from 'zod';
-import { constant, type EmitContext, emitObject, emitProperties, local } from './emit.js';
+import { constant, type EmitContext, emitObject } from './emit.js';
+import { emitPropertyIssues } from './emit-issues.js';
 import * as H from './zod-runtime.js';
 
 /** The compiled parser: the object's payload (output and raw issues), as Zod's own parse leaves it. */
@@ -118,25 +119,11 @@ export function generateModelSource(
   const owner = constant(ctx, root);
   ctx.lines.push('"use strict";');
   ctx.lines.push(
-    '// Some field failed: each field again, a failing one by Zod, issues where Zod files them.',
+    '// Some field failed: the object again as Zod runs it, every issue filed by the generated code.',
   );
   ctx.lines.push('function fieldByField(input, ctx) {');
-  ctx.lines.push('  const out = {};');
-  ctx.lines.push('  const P = { value: out, issues: [] };');
-  emitProperties(ctx, shape, 'input', 'out', 'never', (key) => {
-    const done = local(ctx, 'f');
-    const bad = local(ctx, 'x');
-    return {
-      open: `${done}: { ${bad}: {`,
-      label: bad,
-      close: [
-        `break ${done};`,
-        '}',
-        `H.runProperty(${constant(ctx, shape[key])}, ${JSON.stringify(key)}, input, P, ctx);`,
-        '}',
-      ],
-    };
-  });
+  ctx.lines.push('  const P = { value: {}, issues: [] };');
+  emitPropertyIssues(ctx, shape, 'input', 'P');
   const catchall = def.catchall;
   const strictCatchall =
     catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';

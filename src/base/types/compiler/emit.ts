@@ -5,14 +5,24 @@
  *
  * Each node is emitted as statements that either leave its output in a fresh
  * variable or `break` to a failure label. A verdict of "valid" must be Zod's
- * verdict exactly (same output value too); a failure only sends the enclosing
- * property back to Zod, which then reports the issues. So a node the
+ * verdict exactly (same output value too); a failure only sends the parse to
+ * the invalid path (`emit-issues.ts`), which reports the issues. So a node the
  * generator does not know (a `lazy`, a discriminated union, a `z.custom`, a
  * codec) is run by Zod itself, in place, and a check it does not know is run
  * with Zod's own check function.
  */
 
 import { z } from 'zod';
+import {
+  type Check,
+  checksOf,
+  defOf,
+  has,
+  isStringKeyedRecord,
+  MAX_DEPTH,
+  PATTERN_FORMATS,
+  traitsOf,
+} from './schema-internals.js';
 
 /** Where a generated function finds the schemas, checks and helpers it uses. */
 export interface EmitContext {
@@ -22,42 +32,6 @@ export interface EmitContext {
   counter: number;
   /** Nesting depth of the generated code (a budget against deep schemas). */
   depth: number;
-}
-
-interface Def {
-  readonly type: string;
-  readonly checks?: readonly Check[];
-  readonly coerce?: boolean;
-  readonly innerType?: z.ZodType;
-  readonly in?: z.ZodType;
-  readonly out?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly keyType?: z.ZodType;
-  readonly valueType?: z.ZodType;
-  readonly shape?: Readonly<Record<string, z.ZodType>>;
-  readonly catchall?: z.ZodType;
-  readonly options?: readonly z.ZodType[];
-  readonly mode?: string;
-  readonly partial?: boolean;
-  readonly discriminator?: string;
-  readonly inclusive?: boolean;
-}
-
-interface Check {
-  readonly _zod: {
-    readonly def: {
-      readonly check: string;
-      readonly when?: unknown;
-      readonly value?: unknown;
-      readonly inclusive?: boolean;
-      readonly maximum?: number;
-      readonly minimum?: number;
-      readonly format?: string;
-      readonly pattern?: RegExp;
-      readonly fn?: unknown;
-    };
-    readonly traits: ReadonlySet<string>;
-  };
 }
 
 const CONTAINERS = new Set([
@@ -70,13 +44,6 @@ const CONTAINERS = new Set([
   'default',
   'pipe',
 ]);
-
-/** Deeper schemas are left to Zod (their generated code would only grow). */
-const MAX_DEPTH = 24;
-
-const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
-const traitsOf = (schema: z.ZodType | Check): ReadonlySet<string> =>
-  (schema._zod as unknown as { traits: ReadonlySet<string> }).traits;
 
 /** A constant the generated code reads: `K[i]`. */
 export function constant(ctx: EmitContext, value: unknown): string {
@@ -94,20 +61,10 @@ export function local(ctx: EmitContext, prefix: string): string {
   return `${prefix}${ctx.counter}`;
 }
 
-function emit(ctx: EmitContext, line: string): void {
+/** Writes a line of generated code at the context's depth. */
+export function emit(ctx: EmitContext, line: string): void {
   ctx.lines.push(`${'  '.repeat(Math.min(ctx.depth + 1, 40))}${line}`);
 }
-
-/** String formats whose check is exactly their pattern (Zod's `$ZodCheckStringFormat`). */
-const PATTERN_FORMATS = [
-  '$ZodUUID',
-  '$ZodGUID',
-  '$ZodEmail',
-  '$ZodISODateTime',
-  '$ZodISODate',
-  '$ZodISOTime',
-  '$ZodCheckRegex',
-];
 
 /**
  * A fast test that implies the check passes, or `undefined`. When it does not
@@ -129,7 +86,7 @@ function passTest(ctx: EmitContext, check: Check, v: string, kind: string): stri
     def.pattern instanceof RegExp &&
     !def.pattern.global &&
     !def.pattern.sticky &&
-    PATTERN_FORMATS.some((t) => traits.has(t)) &&
+    (PATTERN_FORMATS.some((t) => traits.has(t)) || traits.has('$ZodCheckRegex')) &&
     !traits.has('$ZodCustomStringFormat')
   ) {
     return `${constant(ctx, def.pattern)}.test(${v})`;
@@ -160,12 +117,8 @@ function emitChecks(
   bad: string,
   kind: string,
 ): string {
-  const def = defOf(schema);
-  const checks: Check[] = traitsOf(schema).has('$ZodCheck')
-    ? [schema as unknown as Check, ...(def.checks ?? [])]
-    : [...(def.checks ?? [])];
   let current = v;
-  for (const check of checks) {
+  for (const check of checksOf(schema)) {
     const test = passTest(ctx, check, current, kind);
     if (test !== undefined) {
       emit(
@@ -191,10 +144,6 @@ function emitByZod(ctx: EmitContext, schema: z.ZodType, v: string, bad: string):
   emit(ctx, `if (${p}.issues.length !== 0) break ${bad};`);
   emit(ctx, `const ${out} = ${p}.value;`);
   return out;
-}
-
-function has(schema: z.ZodType, trait: string): boolean {
-  return traitsOf(schema).has(trait);
 }
 
 /**
@@ -346,20 +295,8 @@ function emitKnown(
       return emitChecks(ctx, schema, out, bad, 'array');
     }
     case 'record': {
-      if (!has(schema, '$ZodRecord') || def.keyType === undefined || def.valueType === undefined) {
-        return undefined;
-      }
-      const keyDef = defOf(def.keyType);
-      const keyValues = (def.keyType._zod as unknown as { values?: unknown }).values;
-      if (
-        keyDef.type !== 'string' ||
-        keyDef.coerce === true ||
-        keyValues !== undefined ||
-        def.partial === true ||
-        def.mode === 'loose'
-      ) {
-        return undefined;
-      }
+      if (!isStringKeyedRecord(schema, def) || def.keyType === undefined) return undefined;
+      if (def.valueType === undefined) return undefined;
       emit(ctx, `if (!H.isPlainRecord(${v})) break ${bad};`);
       emit(ctx, `if (Object.getOwnPropertySymbols(${v}).length !== 0) break ${bad};`);
       const out = local(ctx, 'r');
@@ -400,7 +337,7 @@ function emitKnown(
     case 'transform': {
       // Zod's transform, less the closure it makes per call for `ctx.addIssue`.
       if (!has(schema, '$ZodTransform') || has(schema, '$ZodCodec')) return undefined;
-      const fn = (def as { transform?: unknown }).transform;
+      const fn = def.transform;
       if (typeof fn !== 'function') return undefined;
       const out = local(ctx, 't');
       emit(ctx, `const ${out} = H.transform(${constant(ctx, fn)}, ${v});`);
@@ -475,53 +412,4 @@ export function emitObject(
     );
   }
   return out;
-}
-
-/**
- * Emits the declared properties of an object: each one's value into `out`,
- * with Zod's rules for absent keys (`handlePropertyResult`). Every failure
- * breaks to `bad`, or, when `badOf` is given, to the label it returns for
- * that property.
- */
-export function emitProperties(
-  ctx: EmitContext,
-  shape: Readonly<Record<string, z.ZodType>>,
-  v: string,
-  out: string,
-  bad: string,
-  badOf?: (key: string) => {
-    readonly open: string;
-    readonly label: string;
-    readonly close: string[];
-  },
-): void {
-  for (const [key, node] of Object.entries(shape)) {
-    if (key === '__proto__') continue;
-    const k = JSON.stringify(key);
-    const optin = node._zod.optin;
-    const optout = node._zod.optout;
-    const frame = badOf?.(key);
-    const label = frame?.label ?? bad;
-    if (frame !== undefined) emit(ctx, frame.open);
-    const present = local(ctx, 'h');
-    const value = local(ctx, 'v');
-    emit(ctx, `const ${value} = ${v}[${k}];`);
-    if (optin === undefined) {
-      emit(ctx, `if (!(${k} in ${v})) break ${label};`);
-      const result = emitNode(ctx, node, value, label);
-      emit(ctx, `${out}[${k}] = ${result};`);
-    } else {
-      emit(ctx, `const ${present} = ${k} in ${v};`);
-      const absentSkips = optout === 'optional' && optin === 'optional';
-      if (absentSkips) emit(ctx, `if (${present}) {`);
-      const result = emitNode(ctx, node, value, label);
-      const keepUndefined = optin === 'defaulted' && optout !== 'optional' ? 'true' : present;
-      emit(
-        ctx,
-        `if (${result} !== undefined) ${out}[${k}] = ${result}; else if (${keepUndefined}) ${out}[${k}] = undefined;`,
-      );
-      if (absentSkips) emit(ctx, '}');
-    }
-    if (frame !== undefined) for (const line of frame.close) emit(ctx, line);
-  }
 }

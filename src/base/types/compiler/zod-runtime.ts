@@ -106,7 +106,8 @@ function borrow(value: unknown): ScratchPayload {
     scratch[lent] = payload;
   } else {
     payload.value = value;
-    payload.issues.length = 0;
+    // Setting an array's length is not free, even to what it is: a tenth of a valid parse.
+    if (payload.issues.length !== 0) payload.issues.length = 0;
     if (payload.aborted !== undefined) delete payload.aborted;
   }
   lent += 1;
@@ -201,6 +202,106 @@ function prefixIssues(key: PropertyKey, issues: RawIssue[]): RawIssue[] {
   return issues;
 }
 
+/** Zod's `_zod.run` of a node on a payload (it may give another one back); an async result is refused. */
+export function run(node: NodeInternals, payload: Payload, ctx: ParseContext): Payload {
+  const result = node._zod.run(payload, ctx);
+  if (result instanceof Promise) throw new z.core.$ZodAsyncError();
+  return result;
+}
+
+/** A codec's `decode` on the payload its `in` side left (it may file issues there); an async one is refused. */
+export function decode(
+  fn: (value: unknown, payload: Payload) => unknown,
+  payload: Payload,
+): unknown {
+  const out = fn(payload.value, payload);
+  if (out instanceof Promise) throw new z.core.$ZodAsyncError();
+  return out;
+}
+
+/** Zod's number type issue (`received` names NaN and the infinities). */
+export function numberIssue(payload: Payload, inst: unknown): void {
+  const input = payload.value;
+  const received =
+    typeof input === 'number'
+      ? Number.isNaN(input)
+        ? 'NaN'
+        : !Number.isFinite(input)
+          ? String(input)
+          : undefined
+      : undefined;
+  payload.issues.push({
+    expected: 'number',
+    code: 'invalid_type',
+    input,
+    inst,
+    ...(received ? { received } : {}),
+  });
+}
+
+/** Does the left side's result stop a pipe (any issue but an unknown key: Zod's `handlePipeResult`)? */
+export function stopsPipe(payload: Payload): boolean {
+  for (const issue of payload.issues) if (issue.code !== 'unrecognized_keys') return true;
+  return false;
+}
+
+/** Zod's `prefixIssues` of a child's issues, appended to the parent's. */
+export function prefixInto(target: Payload, key: PropertyKey, child: Payload): void {
+  for (const issue of child.issues) {
+    if (issue.path === undefined) issue.path = [key];
+    else issue.path.unshift(key);
+    target.issues.push(issue);
+  }
+}
+
+/** Zod's issue of a record key its key schema refused. */
+export function invalidKey(
+  target: Payload,
+  key: string,
+  keyResult: Payload,
+  inst: unknown,
+  ctx: ParseContext,
+): void {
+  target.issues.push({
+    code: 'invalid_key',
+    origin: 'record',
+    issues: finalizeIssues(keyResult.issues, ctx),
+    input: key,
+    path: [key],
+    inst,
+  });
+}
+
+/**
+ * One turn of Zod's check loop (`runChecks`): runs `checkInst` on the payload
+ * unless the abort state `state` (1: aborted, 2: explicitly, as bits) skips
+ * it, files its issues under `owner`, and gives the abort state after it.
+ */
+export function checkStep(
+  checkInst: CheckInternals,
+  owner: unknown,
+  payload: Payload,
+  state: number,
+): number {
+  const when = checkInst._zod.def.when;
+  if (when !== undefined) {
+    if ((state & 2) !== 0 || !when(payload)) return state;
+  } else if (state !== 0) {
+    return state;
+  }
+  const before = payload.issues.length;
+  const result = checkInst._zod.check(payload);
+  if (result instanceof Promise) throw new z.core.$ZodAsyncError();
+  let next = state;
+  for (let i = before; i < payload.issues.length; i++) {
+    const issue = payload.issues[i] as RawIssue;
+    issue.schema ??= owner;
+    if (issue.continue !== true) next |= 1;
+    if (issue.continue === false) next |= 3;
+  }
+  return next;
+}
+
 /**
  * Zod's object parse of one declared property (`handlePropertyResult`): runs
  * the property's schema with Zod and files its result into the object's payload.
@@ -212,9 +313,25 @@ export function runProperty(
   target: Payload,
   ctx: ParseContext,
 ): void {
-  const result = runNode(node, input[key], ctx);
-  const optin = node._zod.optin;
-  const optout = node._zod.optout;
+  fileProperty(
+    runNode(node, input[key], ctx),
+    key,
+    input,
+    target,
+    node._zod.optin,
+    node._zod.optout,
+  );
+}
+
+/** Zod's `handlePropertyResult`: files a declared property's result into its object's payload. */
+export function fileProperty(
+  result: Payload,
+  key: string,
+  input: Record<string, unknown>,
+  target: Payload,
+  optin: 'optional' | 'defaulted' | undefined,
+  optout: 'optional' | undefined,
+): void {
   const isPresent = key in input;
   const isOptionalOut = optout === 'optional';
   if (!isPresent && isOptionalOut && optin === 'optional') return;
