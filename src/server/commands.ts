@@ -12,7 +12,7 @@ import {
   processIsAlive,
   readDataDirLock,
 } from '../storage/data-dir-lock.js';
-import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
+import { type Database, openDatabase, pgliteTemplateSeed } from '../storage/index.js';
 import { createRepositories, type Repositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
 import { seedDataDir } from './data-dir.js';
@@ -96,7 +96,7 @@ export async function openConfigured(
     advice: ADMIN_ADVICE,
   });
   try {
-    await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
+    await seedDataDir(dataDir, () => pgliteTemplateSeed({ keep: false }));
     return { config, db: await openDatabase({ dataDir, lock }) };
   } catch (err) {
     await lock.release();

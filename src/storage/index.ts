@@ -59,8 +59,11 @@ export {
   loadPgliteTemplate,
   type PgliteTemplate,
   type PgliteTemplateOptions,
+  type PgliteTemplateSeed,
   type PgliteTemplateSource,
   pgliteTemplate,
+  pgliteTemplateSeed,
+  unpackedTemplateDir,
 } from './pglite-template.js';
 export * from './repositories/index.js';
 export {
