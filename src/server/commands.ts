@@ -38,6 +38,9 @@ export interface ServeCommandOptions {
   readonly handleSignals?: boolean | undefined;
 }
 
+/** How long after listening the compile cache is written. */
+const COMPILE_CACHE_FLUSH_DELAY_MS = 2_000;
+
 /**
  * `alertbase serve`: starts the server and returns once it listens; it runs
  * until SIGINT/SIGTERM. `--port` and `--host` win over the configuration
@@ -62,9 +65,11 @@ export async function runServe(
     logger: options.logger === false ? false : { level: 'info', pretty: io.stdout.isTTY === true },
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
-  // Listening: the modules compiled so far go to Node's compile cache now
-  // (when the CLI enabled it), not only at exit, which a killed process never reaches.
-  flushCompileCache();
+  // Listening: the modules compiled so far go to Node's compile cache soon
+  // (when the CLI enabled it), not only at exit, which a killed process never
+  // reaches. Not at once: writing it (about 0.1–0.3 s of CPU after a first
+  // start) would hold back the first requests.
+  setTimeout(flushCompileCache, COMPILE_CACHE_FLUSH_DELAY_MS).unref();
   return server;
 }
 
