@@ -32,6 +32,7 @@ import {
   writeUnpackedTemplate,
 } from './pglite-template.js';
 import { createTestDatabase } from './test-database.js';
+import type { Database } from './types.js';
 
 const INSTALLED_PGLITE = (
   JSON.parse(
@@ -78,6 +79,16 @@ async function filledCache(): Promise<string> {
   const cache = await fresh('cache');
   await writeFile(join(cache, cachedTemplateName()), tarball);
   return cache;
+}
+
+/** Asserts that `db` has every migration applied, then closes it. */
+async function expectMigrated(db: Database): Promise<void> {
+  try {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+    expect(rows).toEqual([{ n: MIGRATIONS.length }]);
+  } finally {
+    await db.close();
+  }
 }
 
 describe('the template key', () => {
@@ -159,13 +170,7 @@ describe('writeUnpackedTemplate', () => {
     const copy = join(await fresh('copy'), 'data');
     await cp(first.dir, copy, { recursive: true });
     const { PgliteDatabase } = await import('./drivers/pglite.js');
-    const db = await PgliteDatabase.create({ dataDir: copy });
-    try {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
-      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
-    } finally {
-      await db.close();
-    }
+    await expectMigrated(await PgliteDatabase.create({ dataDir: copy }));
   }, 120_000);
 });
 
@@ -219,13 +224,7 @@ describe('loadPgliteTemplate', () => {
   it('builds without a shipped or cached template', async () => {
     const template = await loadPgliteTemplate({ shippedDir: false, cacheDir: false });
     expect(template.source).toBe('built');
-    const db = await createTestDatabase({ shippedDir: false, cacheDir: false });
-    try {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
-      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
-    } finally {
-      await db.close();
-    }
+    await expectMigrated(await createTestDatabase({ shippedDir: false, cacheDir: false }));
   }, 120_000);
 });
 
