@@ -63,7 +63,6 @@ export {
   type PgliteTemplateSource,
   pgliteTemplate,
   pgliteTemplateSeed,
-  unpackedTemplateDir,
 } from './pglite-template.js';
 export * from './repositories/index.js';
 export {
