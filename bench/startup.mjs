@@ -171,6 +171,12 @@ async function startOnce(how, dataDir, compileCache) {
   }, STOP_TIMEOUT_MS);
   await exit;
   clearTimeout(killer);
+  // npm can exit before the server it started has closed PGlite: the next start
+  // would find the data directory locked (ALERTBASE_STORAGE_DATA_DIR_LOCKED).
+  const lockFile = `${dataDir}.lock`;
+  for (let waited = 0; existsSync(lockFile) && waited < STOP_TIMEOUT_MS; waited += POLL_MS) {
+    await sleep(POLL_MS);
+  }
   if (ms === undefined) throw new Error(`${how} did not become ready:\n${output}`);
   const own = /ready in (\d+) ms/.exec(output);
   return { ms, cpuMs, ownMs: own === null ? undefined : Number(own[1]) };
