@@ -2,12 +2,15 @@
 // Times alertbase's start-up as a user meets it: from spawning `npm start` (or
 // `node dist/bin/alertbase.js serve`, the bundled bin, directly) to the first 200 of /health/ready.
 //
-//   node bench/startup.mjs [--runs 5] [--how npm,node] [--case first,restart]
+//   node bench/startup.mjs [--runs 5] [--how npm,node] [--case first,restart] [--root <dir>] [--cold]
 //   node bench/startup.mjs --imports [--runs 5]
 //
 // `first`: an empty data directory each run; `restart`: one data directory,
 // created by an unmeasured start, reused by every run. Node's compile cache
-// (NODE_COMPILE_CACHE) is empty at each first start and shared by restarts.
+// (NODE_COMPILE_CACHE) at each first start is a new one, as `npm ci` leaves it:
+// filled by the build's scripts/warm-compile-cache.mjs (run unmeasured, when the
+// measured checkout has it), or empty with `--cold` (or for a checkout without
+// it); restarts share the cache the unmeasured start wrote.
 // `--root <dir>`: measure another built checkout (before/after comparisons
 // on a busy machine: alternate the two). Each process is stopped
 // (SIGTERM to its own process group, SIGKILL after 10 s) before the next
@@ -16,7 +19,7 @@
 // on the last line. Plain JavaScript: it loads no compiler, and measures dist/
 // as `npm start` runs it (build it first: `npm ci` or `npm run build`).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +46,9 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
 }
 const hows = option('how', 'npm,node').split(',');
 const cases = option('case', 'first,restart').split(',');
+/** The script of `npm run build` that fills the compile cache, if the measured checkout has one. */
+const WARM = join(ROOT, 'scripts', 'warm-compile-cache.mjs');
+const warmFirst = !process.argv.includes('--cold') && existsSync(WARM);
 
 const COMMANDS = {
   npm: ['npm', ['start', '--silent']],
@@ -104,6 +110,19 @@ async function ready(url) {
   }
 }
 
+/** Fills `compileCache` as `npm run build` does (unmeasured). */
+function warmCache(compileCache) {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [WARM], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
+    });
+    child.once('error', fail);
+    child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`${WARM}: ${code}`))));
+  });
+}
+
 /** Starts once; milliseconds to ready, and the server's own "ready in". */
 async function startOnce(how, dataDir, compileCache) {
   const port = await freePort();
@@ -152,6 +171,12 @@ async function startOnce(how, dataDir, compileCache) {
   }, STOP_TIMEOUT_MS);
   await exit;
   clearTimeout(killer);
+  // npm can exit before the server it started has closed PGlite: the next start
+  // would find the data directory locked (ALERTBASE_STORAGE_DATA_DIR_LOCKED).
+  const lockFile = `${dataDir}.lock`;
+  for (let waited = 0; existsSync(lockFile) && waited < STOP_TIMEOUT_MS; waited += POLL_MS) {
+    await sleep(POLL_MS);
+  }
   if (ms === undefined) throw new Error(`${how} did not become ready:\n${output}`);
   const own = /ready in (\d+) ms/.exec(output);
   return { ms, cpuMs, ownMs: own === null ? undefined : Number(own[1]) };
@@ -233,8 +258,8 @@ try {
     for (const kind of cases) {
       if (kind !== 'first' && kind !== 'restart') throw new Error(`--case: first or restart`);
       const restartDir = join(scratch, `${how}-restart`);
-      // A first start compiles every module (an empty compile cache, as on a new
-      // clone); restarts share the cache the unmeasured start wrote.
+      // A first start has a new compile cache, as after `npm ci` (see the top);
+      // restarts share the cache the unmeasured start wrote.
       const restartCache = join(scratch, `${how}-restart-cache`);
       if (kind === 'restart') await startOnce(how, restartDir, restartCache);
       const times = [];
@@ -243,6 +268,7 @@ try {
       for (let i = 0; i < runs; i++) {
         const dir = kind === 'first' ? join(scratch, `${how}-first-${i}`) : restartDir;
         const cache = kind === 'first' ? join(scratch, `${how}-first-${i}-cache`) : restartCache;
+        if (kind === 'first' && warmFirst) await warmCache(cache);
         const { ms, cpuMs, ownMs } = await startOnce(how, dir, cache);
         times.push(ms);
         if (cpuMs !== undefined) cpu.push(cpuMs);

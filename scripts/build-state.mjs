@@ -23,6 +23,7 @@ const FILES = [
   'scripts/build-template.ts',
   'scripts/build-console.ts',
   'scripts/build-bundle.ts',
+  'scripts/warm-compile-cache.mjs',
   'tsconfig.json',
   'tsconfig.build.json',
   'package.json',

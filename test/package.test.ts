@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shippedTemplateName } from '../src/storage/pglite-template.js';
+import { shippedTemplateName, unpackedTemplateName } from '../src/storage/pglite-template.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -136,6 +136,13 @@ describe('the package', () => {
     expect(files.filter((f) => /pglite-template-.*\.tar/.test(f))).toEqual([
       `dist/storage/${shippedTemplateName()}`,
     ]);
+    // Not the unpacked template the build writes beside it for this checkout's first starts.
+    expect(existsSync(resolve(ROOT, 'dist/storage', unpackedTemplateName(), 'PG_VERSION'))).toBe(
+      true,
+    );
+    expect(files.filter((f) => f.startsWith(`dist/storage/${unpackedTemplateName()}/`))).toEqual(
+      [],
+    );
   }, 60_000);
 });
 
@@ -164,7 +171,9 @@ describe('the first start on a new machine', () => {
       });
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
       expect(out).toContain('Created tenant "demo"');
-      // The template came from the package: initdb would have written the cache.
+      // The template came from the package (in this built checkout, the unpacked copy
+      // `npm run build` writes; an installed package has the tarball): initdb would
+      // have written the cache.
       expect(existsSync(join(machineTmp, 'alertbase'))).toBe(false);
       expect(await readdir(join(cwd, 'data'))).toEqual(expect.arrayContaining(['PG_VERSION']));
     } finally {

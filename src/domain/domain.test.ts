@@ -332,6 +332,12 @@ describe('Tenant, ApiKey, AuditEvent', () => {
       allowPrivateNetworks: false,
     });
     expect(t.tier).toBe('free');
+    // UTC is accepted without Intl; any other zone goes through it.
+    for (const timezone of ['UTC', 'Europe/Paris', 'America/New_York']) {
+      expect(
+        Tenant.parse({ id: 'acme', name: 'Acme', settings: { timezone } }).settings.timezone,
+      ).toBe(timezone);
+    }
     expect(
       codes(() =>
         Tenant.parse({ id: 'acme', name: 'Acme', settings: { timezone: 'Mars/Olympus' } }),

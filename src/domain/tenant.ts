@@ -6,6 +6,9 @@ import { TenantId } from '../base/types/fields.js';
 import { defineModel, type InstanceOf } from '../base/types/model.js';
 
 const isTimeZone = (zone: string): boolean => {
+  // The default of every tenant: valid everywhere, and checking it through
+  // Intl would load the time zone data on each start (about 35 ms of CPU).
+  if (zone === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

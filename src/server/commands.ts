@@ -12,7 +12,7 @@ import {
   processIsAlive,
   readDataDirLock,
 } from '../storage/data-dir-lock.js';
-import { type Database, openDatabase, pgliteTemplate } from '../storage/index.js';
+import { type Database, openDatabase, pgliteTemplateSeed } from '../storage/index.js';
 import { createRepositories, type Repositories } from '../storage/repositories/index.js';
 import { PLATFORM_TENANT } from './auth.js';
 import { seedDataDir } from './data-dir.js';
@@ -38,6 +38,9 @@ export interface ServeCommandOptions {
   readonly handleSignals?: boolean | undefined;
 }
 
+/** How long after listening the compile cache is written. */
+const COMPILE_CACHE_FLUSH_DELAY_MS = 2_000;
+
 /**
  * `alertbase serve`: starts the server and returns once it listens; it runs
  * until SIGINT/SIGTERM. `--port` and `--host` win over the configuration
@@ -62,9 +65,11 @@ export async function runServe(
     logger: options.logger === false ? false : { level: 'info', pretty: io.stdout.isTTY === true },
     ...(options.handleSignals === false ? { handleSignals: false } : {}),
   });
-  // Listening: the modules compiled so far go to Node's compile cache now
-  // (when the CLI enabled it), not only at exit, which a killed process never reaches.
-  flushCompileCache();
+  // Listening: the modules compiled so far go to Node's compile cache soon
+  // (when the CLI enabled it), not only at exit, which a killed process never
+  // reaches. Not at once: writing it (about 0.1–0.3 s of CPU after a first
+  // start) would hold back the first requests.
+  setTimeout(flushCompileCache, COMPILE_CACHE_FLUSH_DELAY_MS).unref();
   return server;
 }
 
@@ -96,7 +101,7 @@ export async function openConfigured(
     advice: ADMIN_ADVICE,
   });
   try {
-    await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
+    await seedDataDir(dataDir, () => pgliteTemplateSeed({ keep: false }));
     return { config, db: await openDatabase({ dataDir, lock }) };
   } catch (err) {
     await lock.release();

@@ -19,7 +19,7 @@ import {
   type Database,
   type EngineKind,
   openDatabase,
-  pgliteTemplate,
+  pgliteTemplateSeed,
   type QueryListener,
 } from '../storage/index.js';
 import { createRepositories } from '../storage/repositories/index.js';
@@ -124,7 +124,7 @@ async function open(config: AlertbaseConfig, onStart?: () => void): Promise<Open
   const { dataDir } = config.storage;
   const lock = await lockDataDir(dataDir, { holder: 'alertbase serve' });
   try {
-    const created = await seedDataDir(dataDir, () => pgliteTemplate({ keep: false }));
+    const created = await seedDataDir(dataDir, () => pgliteTemplateSeed({ keep: false }));
     return { db: await openDatabase({ dataDir, lock, onStart }), created, lock };
   } catch (err) {
     await lock.release();

@@ -59,8 +59,10 @@ export {
   loadPgliteTemplate,
   type PgliteTemplate,
   type PgliteTemplateOptions,
+  type PgliteTemplateSeed,
   type PgliteTemplateSource,
   pgliteTemplate,
+  pgliteTemplateSeed,
 } from './pglite-template.js';
 export * from './repositories/index.js';
 export {

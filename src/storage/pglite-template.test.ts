@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -13,11 +23,16 @@ import {
   loadPgliteTemplate,
   pgliteTemplate,
   pgliteTemplateKey,
+  pgliteTemplateSeed,
   pgliteVersion,
   shippedTemplateName,
+  unpackedTemplateDir,
+  unpackedTemplateName,
   writeShippedTemplate,
+  writeUnpackedTemplate,
 } from './pglite-template.js';
 import { createTestDatabase } from './test-database.js';
+import type { Database } from './types.js';
 
 const INSTALLED_PGLITE = (
   JSON.parse(
@@ -66,6 +81,16 @@ async function filledCache(): Promise<string> {
   return cache;
 }
 
+/** Asserts that `db` has every migration applied, then closes it. */
+async function expectMigrated(db: Database): Promise<void> {
+  try {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+    expect(rows).toEqual([{ n: MIGRATIONS.length }]);
+  } finally {
+    await db.close();
+  }
+}
+
 describe('the template key', () => {
   it('hashes the installed PGlite version and every migration', () => {
     expect(pgliteVersion()).toBe(INSTALLED_PGLITE);
@@ -106,6 +131,47 @@ describe('writeShippedTemplate', () => {
     expect(second).toEqual({ file: first.file, written: false, bytes: before.size });
     expect((await stat(first.file)).mtimeMs).toBe(before.mtimeMs);
   });
+});
+
+describe('writeUnpackedTemplate', () => {
+  // Loads the tarball into a data directory and closes PGlite on it: seconds.
+  it('writes a cleanly closed data directory under the current key, once', async () => {
+    const target = await fresh('unpacked');
+    const stale = join(target, 'pglite-template-0123456789abcdef');
+    await mkdir(stale);
+    await writeFile(join(stale, 'PG_VERSION'), '17');
+    expect(unpackedTemplateDir({ shippedDir: target })).toBeUndefined();
+    expect(
+      await pgliteTemplateSeed({ shippedDir: target, cacheDir: await filledCache() }),
+    ).toBeInstanceOf(Blob);
+
+    const first = await writeUnpackedTemplate(target, {
+      template: async () => new Blob([tarball]),
+    });
+    expect(first).toEqual({ dir: join(target, unpackedTemplateName()), written: true });
+    // The stale one is gone, no partial or lock file is left beside it.
+    expect(await readdir(target)).toEqual([unpackedTemplateName()]);
+    const files = await readdir(first.dir);
+    expect(files).toEqual(expect.arrayContaining(['PG_VERSION', 'base', 'pg_wal']));
+    // Closed cleanly: no postmaster.pid, so a start from a copy runs no crash recovery.
+    expect(files).not.toContain('postmaster.pid');
+    expect(unpackedTemplateDir({ shippedDir: target })).toBe(first.dir);
+    expect(unpackedTemplateDir({ shippedDir: false })).toBeUndefined();
+    expect(await pgliteTemplateSeed({ shippedDir: target })).toEqual({ directory: first.dir });
+
+    const before = await stat(join(first.dir, 'PG_VERSION'));
+    const second = await writeUnpackedTemplate(target, {
+      template: () => Promise.reject(new Error('must not rebuild')),
+    });
+    expect(second).toEqual({ dir: first.dir, written: false });
+    expect((await stat(join(first.dir, 'PG_VERSION'))).mtimeMs).toBe(before.mtimeMs);
+
+    // A copy opens as a migrated database.
+    const copy = join(await fresh('copy'), 'data');
+    await cp(first.dir, copy, { recursive: true });
+    const { PgliteDatabase } = await import('./drivers/pglite.js');
+    await expectMigrated(await PgliteDatabase.create({ dataDir: copy }));
+  }, 120_000);
 });
 
 describe('loadPgliteTemplate', () => {
@@ -158,13 +224,7 @@ describe('loadPgliteTemplate', () => {
   it('builds without a shipped or cached template', async () => {
     const template = await loadPgliteTemplate({ shippedDir: false, cacheDir: false });
     expect(template.source).toBe('built');
-    const db = await createTestDatabase({ shippedDir: false, cacheDir: false });
-    try {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
-      expect(rows).toEqual([{ n: MIGRATIONS.length }]);
-    } finally {
-      await db.close();
-    }
+    await expectMigrated(await createTestDatabase({ shippedDir: false, cacheDir: false }));
   }, 120_000);
 });
 

@@ -2,7 +2,7 @@
  * Parts of the server that need no database: error mapping, the tenant
  * cache, the data-directory seeding, auth edge cases.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -185,6 +185,22 @@ describe('data directory seeding', () => {
     await expect(extractTar(new Uint8Array(badSize), join(dir, 'd'))).rejects.toThrow(
       AlertbaseError,
     );
+  });
+
+  it('copies a template directory, leaving the template as it was', async () => {
+    const template = join(dir, 'template-dir');
+    await mkdir(join(template, 'base', '5'), { recursive: true });
+    await writeFile(join(template, 'PG_VERSION'), '17\n');
+    await writeFile(join(template, 'base', '5', '1259'), 'pages');
+    const target = join(dir, 'from-dir');
+    expect(await seedDataDir(target, async () => ({ directory: template }))).toBe(true);
+    expect(await readFile(join(target, 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(await readFile(join(target, 'base', '5', '1259'), 'utf8')).toBe('pages');
+    // The copy is the database's own: writing to it leaves the template alone.
+    await writeFile(join(target, 'base', '5', '1259'), 'changed');
+    expect(await readFile(join(template, 'base', '5', '1259'), 'utf8')).toBe('pages');
+    // No partial directory is left beside it.
+    expect((await readdir(dir)).filter((f) => f.startsWith('from-dir'))).toEqual(['from-dir']);
   });
 
   it('leaves a directory with data alone', async () => {
