@@ -60,15 +60,23 @@ export interface ValidItem {
   readonly fingerprint: string;
   readonly resolving: boolean;
   /**
-   * The row document of the item alone, as JSON: the row of a fingerprint
-   * sent once in a group. Built here, before the batch waits for its
-   * transaction, so that the transaction's critical path does not.
+   * The row document of the item alone, as JSON ({@link jsonOf}): the row of
+   * a fingerprint sent once in a group. Built once the item is known to go
+   * to the database (a heartbeat answered from the index needs none), before
+   * its batch waits for its transaction, so that the transaction's critical
+   * path does not.
    */
-  readonly json: string;
+  json?: string;
   /** The results of the item's batch, where its own goes at `index`. */
   readonly results: IngestItemResult[];
   /** {@link contentKeyOf} the item's data, once asked for. */
   key?: string;
+}
+
+/** The row document of an item as JSON, built once. */
+export function jsonOf(item: ValidItem): string {
+  item.json ??= documentJson(item.data);
+  return item.json;
 }
 
 /** The content key of an item, computed once. */
@@ -211,7 +219,6 @@ function validateItem(
     data: typed,
     fingerprint: fingerprintOf(typed.labels),
     resolving,
-    json: documentJson(typed),
     results,
   };
 }

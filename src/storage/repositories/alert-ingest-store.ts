@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../domain/audit-event.js';
 import type { SeriesPoint } from '../series/types.js';
 import type { TransactionClient } from '../types.js';
 import type { AlertChange } from './alert-changes.js';
-import { documentJson, keyOf, type ValidItem } from './alert-ingest-items.js';
+import { documentJson, jsonOf, keyOf, type ValidItem } from './alert-ingest-items.js';
 import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
 import { HeartbeatCounter, ingestPoints } from './alert-series-points.js';
 import { type AuditHead, type AuditKeys, appendAuditMany } from './audit-log.js';
@@ -165,7 +165,7 @@ async function upsert(
   for (let k = 0; k < batch.length; k++) {
     const segment = batch[k] as Segment;
     const first = segment.items[0] as ValidItem;
-    let doc = first.json;
+    let doc = jsonOf(first);
     let level = first.data.level;
     if (segment.items.length > 1) {
       const last = segment.items[segment.items.length - 1] as ValidItem;

@@ -13,7 +13,13 @@ import { isUnavailable } from '../errors.js';
 import type { AlertEventSink, SeriesPoint } from '../series/types.js';
 import type { Database, TransactionClient } from '../types.js';
 import { AlertChangeFeed, notifyAlertChanges } from './alert-changes.js';
-import { type IngestContext, keyOf, type ValidItem, validateRange } from './alert-ingest-items.js';
+import {
+  type IngestContext,
+  jsonOf,
+  keyOf,
+  type ValidItem,
+  validateRange,
+} from './alert-ingest-items.js';
 import {
   type AuditedBatch,
   auditBatches,
@@ -201,7 +207,10 @@ export class AlertIngest {
     now: Date,
   ): Promise<readonly ValidItem[]> {
     const hb = this.#heartbeats;
-    if (hb === undefined) return items;
+    if (hb === undefined) {
+      for (const item of items) jsonOf(item);
+      return items;
+    }
     // The barrier is asked for now (it covers what committed before this
     // batch); batches are admitted in the order they got here.
     const needsBarrier = hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving);
@@ -234,6 +243,7 @@ export class AlertIngest {
         continue;
       }
       hb.index.hold(tenantId, item.fingerprint);
+      jsonOf(item);
       stored.push(item);
     }
     if (counted !== undefined) {
