@@ -146,10 +146,13 @@ export class AlertChangeFeed {
     if (this.#db.engine === 'pglite') return true;
     if (this.#next !== undefined) return this.#next;
     if (this.#current === undefined) return this.#ping();
-    // The ping in flight may have been sent before this call: wait for the next one.
-    const next = this.#current.then(() => {
+    // The ping in flight may have been sent before this call: wait for the
+    // next one. When the one in flight fails, so does this barrier, at once:
+    // `false` only sends the batch to the database, and a second ping into a
+    // database that just failed would add another timeout to the request.
+    const next = this.#current.then((ok) => {
       this.#next = undefined;
-      return this.#ping();
+      return ok ? this.#ping() : false;
     });
     this.#next = next;
     return next;

@@ -293,14 +293,28 @@ export class AlertIngest {
         size += batch.items.length;
         take++;
       }
-      await this.#commit(tenantId, queue.splice(0, take));
+      const failure = await this.#commit(tenantId, queue.splice(0, take));
+      if (failure !== undefined) {
+        // The batches that queued while that attempt waited for the database
+        // would each wait another DATABASE_TIMEOUT_MS for the same answer:
+        // they get it now (503, retried by the sender), which keeps a
+        // request's wait during an outage to about one timeout.
+        for (const batch of queue.splice(0)) {
+          this.#release(tenantId, batch.items);
+          batch.reject(failure);
+        }
+      }
     }
     // Nothing can have been queued since the loop's last check: no await between.
     this.#queues.delete(tenantId);
   }
 
-  /** Stores a group of batches in one transaction and settles each; never throws. */
-  async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<void> {
+  /**
+   * Stores a group of batches in one transaction and settles each; never
+   * throws. Returns the error when the database was unavailable (every
+   * batch of the group was refused for it), else `undefined`.
+   */
+  async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<unknown> {
     let stored: IngestResult[];
     const written: Written = {
       rows: this.#heartbeats === undefined ? undefined : [],
@@ -324,15 +338,16 @@ export class AlertIngest {
       // Retried alone so that a batch fails only for its own sake; but when the
       // database is away or too slow it fails for every batch, and retrying
       // them one by one would multiply the wait (DATABASE_TIMEOUT_MS) by the group.
-      if (group.length > 1 && !isUnavailable(err)) {
+      const unavailable = isUnavailable(err);
+      if (group.length > 1 && !unavailable) {
         for (const batch of group) await this.#commit(tenantId, [batch]);
-      } else {
-        for (const batch of group) {
-          this.#release(tenantId, batch.items);
-          batch.reject(err);
-        }
+        return undefined;
       }
-      return;
+      for (const batch of group) {
+        this.#release(tenantId, batch.items);
+        batch.reject(err);
+      }
+      return unavailable ? err : undefined;
     }
     if (written.points !== undefined) this.#indexes.events?.record(written.points);
     this.#heartbeats?.index.endWrite(tenantId, began, written.rows ?? []);
@@ -340,6 +355,7 @@ export class AlertIngest {
       this.#release(tenantId, batch.items);
       batch.resolve(stored[k] as IngestResult);
     });
+    return undefined;
   }
 
   /** The statements of one group: the rows, then one audit event per batch. */
