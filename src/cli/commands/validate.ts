@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isMap, isScalar, LineCounter } from 'yaml';
 import type { ValidationLevel } from '../../base/validators/index.js';
+import type { RuleFileCheckResult } from '../../interop/prometheus/rule-file.js';
 import {
   type DocumentFormat,
   DocumentSyntaxError,
@@ -67,21 +69,23 @@ interface Target {
 }
 
 /** Lists the files to validate: files as given, folders walked for known extensions. */
-async function* collect(
+function* collect(
   paths: readonly string[],
   cwd: string,
   from: DocumentFormat | undefined,
-): AsyncGenerator<Target> {
+): Generator<Target> {
   for (const given of paths) {
     const full = resolve(cwd, given);
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: Stats;
     try {
-      info = await stat(full);
+      // Synchronous: a command reads one file at a time, and the thread pool's
+      // round trip per call cost more than the read (about 0.1 ms per file).
+      info = statSync(full);
     } catch {
       throw new UsageError(`cannot read ${given}: no such file or folder`);
     }
     if (info.isDirectory()) {
-      const entries = (await readdir(full, { withFileTypes: true })).sort((a, b) =>
+      const entries = readdirSync(full, { withFileTypes: true }).sort((a, b) =>
         a.name.localeCompare(b.name),
       );
       const nested: string[] = [];
@@ -125,8 +129,11 @@ const PROMETHEUS_KINDS: ReadonlySet<string> = new Set([
   'PrometheusRules',
 ]);
 
-/** A Prometheus rule file: asked for by --kind, or a kind-less mapping with `groups`. */
-function isPrometheusRuleFile(docs: readonly SourceDocument[], kind: string | undefined): boolean {
+/** @internal A Prometheus rule file: asked for by --kind, or a kind-less mapping with `groups`. */
+export function isPrometheusRuleFile(
+  docs: readonly SourceDocument[],
+  kind: string | undefined,
+): boolean {
   if (kind !== undefined) return PROMETHEUS_KINDS.has(kind);
   const first = docs[0]?.value;
   return (
@@ -154,8 +161,11 @@ const SYNTAX_IMPORT_CODES: ReadonlySet<string> = new Set([
   'invalid_type',
 ]);
 
-/** An Alertmanager configuration: asked for by --kind, or a kind-less mapping with `route` and `receivers`. */
-function isAlertmanagerConfig(docs: readonly SourceDocument[], kind: string | undefined): boolean {
+/** @internal An Alertmanager configuration: asked for by --kind, or a kind-less mapping with `route` and `receivers`. */
+export function isAlertmanagerConfig(
+  docs: readonly SourceDocument[],
+  kind: string | undefined,
+): boolean {
   if (kind !== undefined) return ALERTMANAGER_KINDS.has(kind);
   const first = docs[0]?.value;
   return (
@@ -191,6 +201,65 @@ async function alertmanagerReport(text: string, displayPath: string): Promise<Fi
   return { path: displayPath, valid: !issues.some((i) => i.severity === 'error'), issues };
 }
 
+/** A top-level `groups:` key, the mark of a Prometheus rule file in block style. */
+const GROUPS_KEY = /^groups[ \t]*:/m;
+
+/**
+ * @internal A YAML Prometheus rule file checked from one reading of its YAML, or
+ * `undefined` when the file is not plainly one (then {@link validateFile}
+ * reads it as any document and decides, as before). Plainly one: the
+ * Prometheus kind or none, a block-style top-level `groups:`, one document
+ * that composes without errors, whose mapping has `groups` and neither
+ * `kind` nor both `route` and `receivers`, no merge keys. Anything the
+ * general reading would report otherwise (excessive aliasing) goes back to it.
+ */
+export async function plainRuleFile(
+  text: string,
+  kind: string | undefined,
+): Promise<RuleFileCheckResult | undefined> {
+  if (kind !== undefined && !PROMETHEUS_KINDS.has(kind)) return undefined;
+  if (!GROUPS_KEY.test(text) || text.includes('<<')) return undefined;
+  const rules = await import('../../interop/prometheus/rule-file.js');
+  const lines = new LineCounter();
+  let list: ReturnType<typeof rules.composeRuleFile>;
+  try {
+    list = rules.composeRuleFile(text, lines);
+  } catch {
+    return undefined;
+  }
+  const doc = list[0];
+  if (list.length !== 1 || doc === undefined || doc.errors.length > 0 || !isMap(doc.contents)) {
+    return undefined;
+  }
+  const keys = new Set<unknown>();
+  for (const item of doc.contents.items) {
+    if (!isScalar(item.key)) return undefined;
+    keys.add(item.key.value);
+  }
+  if (!keys.has('groups') || keys.has('kind') || (keys.has('route') && keys.has('receivers'))) {
+    return undefined;
+  }
+  const checked = rules.checkComposedRuleFile(list, lines);
+  return checked.issues.some((i) => i.code === 'excessive_aliasing') ? undefined : checked;
+}
+
+/** The report of a checked rule file. */
+function ruleFileReport(checked: RuleFileCheckResult, displayPath: string): FileReport {
+  return {
+    path: displayPath,
+    valid: checked.valid,
+    issues: checked.issues.map((i) => ({
+      code: i.code,
+      level: SYNTAX_RULE_CODES.has(i.code) ? 'syntax' : 'semantic',
+      severity: i.severity,
+      path: i.pointer,
+      line: i.line,
+      column: i.column,
+      message: i.message,
+    })),
+  };
+}
+
 /** Validates one file; never throws for bad content. */
 async function validateFile(
   path: string,
@@ -203,11 +272,15 @@ async function validateFile(
     throw new UsageError(`cannot tell the format of ${displayPath}: use --from json|yaml`);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(
       `cannot read ${displayPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
+  }
+  if (format === 'yaml') {
+    const checked = await plainRuleFile(text, ctx.kind);
+    if (checked !== undefined) return ruleFileReport(checked, displayPath);
   }
   let docs: SourceDocument[];
   try {
@@ -254,20 +327,7 @@ async function validateFile(
   if (isAlertmanagerConfig(docs, ctx.kind)) return alertmanagerReport(text, displayPath);
   if (isPrometheusRuleFile(docs, ctx.kind)) {
     const { checkRuleFile } = await import('../../interop/prometheus/rule-file.js');
-    const checked = checkRuleFile(text);
-    return {
-      path: displayPath,
-      valid: checked.valid,
-      issues: checked.issues.map((i) => ({
-        code: i.code,
-        level: SYNTAX_RULE_CODES.has(i.code) ? 'syntax' : 'semantic',
-        severity: i.severity,
-        path: i.pointer,
-        line: i.line,
-        column: i.column,
-        message: i.message,
-      })),
-    };
+    return ruleFileReport(checkRuleFile(text), displayPath);
   }
   const check = await ctx.documents();
   const perDocument = await Promise.all(docs.map((doc) => check(doc, docs.length > 1)));
@@ -390,7 +450,7 @@ export async function runValidate(
     },
   };
   const targets: Target[] = [];
-  for await (const target of collect(paths, io.cwd, options.from)) targets.push(target);
+  for (const target of collect(paths, io.cwd, options.from)) targets.push(target);
   // A mistyped CI path must not pass: nothing to check is a usage error, not "0 files, valid".
   if (targets.length === 0)
     throw new UsageError(`no JSON or YAML file to check in ${paths.join(', ')}`);

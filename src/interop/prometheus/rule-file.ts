@@ -16,6 +16,7 @@
  */
 
 import {
+  type Document,
   isAlias,
   isMap,
   isScalar,
@@ -735,9 +736,9 @@ export function checkRuleFile(
   options: CheckRuleFileOptions = {},
 ): RuleFileCheckResult {
   const lines = new LineCounter();
-  let list: ReturnType<typeof composeYaml>;
+  let list: Document.Parsed[];
   try {
-    list = composeYaml(text, DECODE_LIMITS, { lineCounter: lines, merge: true });
+    list = composeRuleFile(text, lines);
   } catch (error) {
     if (!(error instanceof SerializationError)) throw error;
     const reader = new RuleFileReader(lines, { resolve: (node) => node }, options);
@@ -745,6 +746,31 @@ export function checkRuleFile(
     reader.add('error', 'too_large', [], typeof offset === 'number' ? offset : 0, error.message);
     return finish(reader.issues, undefined);
   }
+  return checkComposedRuleFile(list, lines, options);
+}
+
+/**
+ * @internal The YAML documents of a rule file, as {@link checkRuleFile}
+ * composes them (merge keys on, the decode limits); `lines` is filled as it
+ * reads.
+ *
+ * @throws SerializationError when the text is past the decode limits.
+ */
+export function composeRuleFile(text: string, lines: LineCounter): Document.Parsed[] {
+  return composeYaml(text, DECODE_LIMITS, { lineCounter: lines, merge: true });
+}
+
+/**
+ * @internal {@link checkRuleFile} of documents already composed by
+ * {@link composeRuleFile}: a caller that looked at them first (the validate
+ * command, to tell a rule file from other documents) does not read the YAML
+ * twice.
+ */
+export function checkComposedRuleFile(
+  list: readonly Document.Parsed[],
+  lines: LineCounter,
+  options: CheckRuleFileOptions = {},
+): RuleFileCheckResult {
   const first = list[0];
   const yamlErrors = first?.errors ?? [];
   const limit = options.maxYamlAliases ?? DECODE_LIMITS.maxYamlAliases;
