@@ -1,5 +1,8 @@
 import { UnknownValueError } from '../exceptions/index.js';
 import { defineOrderedEnum, type OrderedEnum } from './define-enum.js';
+import { PROMETHEUS_SEVERITY_ALIASES } from './prometheus-severity.js';
+
+export { PROMETHEUS_SEVERITY_ALIASES };
 
 const LEVELS = defineOrderedEnum('AlertLevel', ['critical', 'high', 'medium', 'low', 'info'], {
   order: 'descending',
@@ -54,44 +57,6 @@ export const ALERT_LEVEL_COLORS: Readonly<Record<AlertLevel, `#${string}`>> = Ob
   medium: '#F9A825',
   low: '#1565C0',
   info: '#607D8B',
-});
-
-/**
- * Prometheus `severity` label values alertbase understands, lowercase, and the
- * level each means. Matching is case-insensitive and ignores surrounding blanks.
- *
- * Sources: the kube-prometheus convention (`critical`, `warning`, `info`, and
- * `none` on the Watchdog/InfoInhibitor alerts), syslog (RFC 5424) names,
- * ITU-T X.733 / Alerta names (`major`, `minor`), PagerDuty's `error`, and
- * alertbase's own level names. `warning` is the middle of Prometheus'
- * three-level scale, so it is `medium`; `minor` ranks above `warning` in X.733,
- * so it is `medium` too. See `docs/alert-status.md` for the full table.
- */
-export const PROMETHEUS_SEVERITY_ALIASES: Readonly<Record<string, AlertLevel>> = Object.freeze({
-  critical: 'critical',
-  crit: 'critical',
-  fatal: 'critical',
-  page: 'critical',
-  emergency: 'critical',
-  emerg: 'critical',
-  alert: 'critical',
-  high: 'high',
-  error: 'high',
-  err: 'high',
-  major: 'high',
-  medium: 'medium',
-  warning: 'medium',
-  warn: 'medium',
-  minor: 'medium',
-  moderate: 'medium',
-  low: 'low',
-  notice: 'low',
-  info: 'info',
-  informational: 'info',
-  information: 'info',
-  none: 'info',
-  debug: 'info',
-  trace: 'info',
 });
 
 const FROM_PROMETHEUS: ReadonlyMap<string, AlertLevel> = new Map(

@@ -27,7 +27,8 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { DECODE_LIMITS, DEFAULTS } from '../../base/constants.js';
-import { type AlertLevel, PROMETHEUS_SEVERITY_ALIASES } from '../../base/enums/alert-level.js';
+import type { AlertLevel } from '../../base/enums/alert-level.js';
+import { PROMETHEUS_SEVERITY_ALIASES } from '../../base/enums/prometheus-severity.js';
 import {
   SerializationError,
   toJsonPointer,
