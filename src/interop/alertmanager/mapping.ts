@@ -128,13 +128,35 @@ export function postableToAlerts(
       { path: [], pointer: '', code: 'invalid_type', message: 'expected an array of alerts' },
     ]);
   }
-  return body.map((raw: unknown, index): AlertmanagerItem => {
-    const parsed = PostableAlert.safeParse(raw);
-    if (!parsed.success) {
-      return { index, ok: false, issues: parsed.error.issues };
-    }
-    return { index, ok: true, alert: fromPostableAlert(parsed.data, options) };
-  });
+  return body.map((raw: unknown, index) => postableToAlert(raw, index, options));
+}
+
+/** Checks and maps one alert of a `POST /api/v2/alerts` body (see {@link postableToAlerts}). */
+export function postableToAlert(
+  raw: unknown,
+  index: number,
+  options: AlertmanagerMappingOptions = {},
+): AlertmanagerItem {
+  const parsed = PostableAlert.safeParse(raw);
+  if (!parsed.success) {
+    return { index, ok: false, issues: parsed.error.issues };
+  }
+  return { index, ok: true, alert: fromPostableAlert(parsed.data, options) };
+}
+
+/**
+ * `alert` with another `endsAt` (as a postable alert gives it), and the
+ * status that `endsAt` means at `now`: what {@link fromPostableAlert} gives
+ * for an alert equal to the one `alert` was mapped from but for `endsAt`.
+ */
+export function withPostableEnd(
+  alert: AlertmanagerAlertInput,
+  endsAtText: string | undefined,
+  now: Date,
+): AlertmanagerAlertInput {
+  const endsAt = optionalGoTime(endsAtText);
+  const ended = endsAt !== undefined && Date.parse(endsAt) <= now.getTime();
+  return { ...alert, status: ended ? 'resolved' : 'firing', endsAt: endsAt ?? null };
 }
 
 /** What {@link webhookToAlerts} returns. */

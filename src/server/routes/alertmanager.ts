@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  type AlertmanagerAlertInput,
   type AlertmanagerItem,
   postableToAlerts,
   webhookToAlerts,
@@ -20,6 +21,7 @@ import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import { IngestAnswer, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
+import { MappedAlertMemo, mapPostableBody, postableMemoKeys } from './resend-keys.js';
 import { component, modelBody, problem } from './schemas.js';
 
 /** What Prometheus posts: an array of alerts (each mapped, or rejected with its path). */
@@ -32,6 +34,20 @@ const ingestErrors = {
   429: problem("The tenant's ingest quota is spent (Retry-After)"),
 };
 
+/** What ingest is given for a mapped Alertmanager alert received at `now`. */
+export function ingestInputOf(alert: AlertmanagerAlertInput, now: Date): Record<string, unknown> {
+  return {
+    labels: alert.labels,
+    annotations: alert.annotations,
+    level: alert.level,
+    priority: alert.priority,
+    ...(alert.startsAt === undefined ? {} : { startsAt: alert.startsAt }),
+    // A webhook alert marked resolved without an end ended now.
+    endsAt: alert.endsAt ?? (alert.status === 'resolved' ? now.toISOString() : null),
+    generatorURL: alert.generatorURL,
+  };
+}
+
 /**
  * Ingests the mapped items: the valid ones in one batch, the rejected ones
  * reported with their payload paths; results in payload order.
@@ -42,22 +58,18 @@ async function ingestItems(
   items: readonly AlertmanagerItem[],
   batchId: string,
   now: Date,
+  memoKeys?: readonly (string | undefined)[],
 ): Promise<IngestResult> {
   const valid = items.flatMap((item) => (item.ok ? [item] : []));
   const stored = await ctx.repos.alerts.ingest(
     who.tenantId,
-    valid.map(({ alert }) => ({
-      labels: alert.labels,
-      annotations: alert.annotations,
-      level: alert.level,
-      priority: alert.priority,
-      ...(alert.startsAt === undefined ? {} : { startsAt: alert.startsAt }),
-      // A webhook alert marked resolved without an end ended now.
-      endsAt: alert.endsAt ?? (alert.status === 'resolved' ? now.toISOString() : null),
-      generatorURL: alert.generatorURL,
-    })),
+    valid.map(({ alert }) => ingestInputOf(alert, now)),
     who.actor,
-    { batchId, receivedAt: now },
+    {
+      batchId,
+      receivedAt: now,
+      ...(memoKeys === undefined ? {} : { memoKeys: valid.map((item) => memoKeys[item.index]) }),
+    },
   );
   const byIndex = new Map<number, IngestItemResult>();
   stored.items.forEach((result, k) => {
@@ -90,6 +102,8 @@ interface IngestOptions {
   readonly batchId: string;
   readonly now: Date;
   readonly reply: QuotaReply;
+  /** The route's memo of mapped alerts (a replay of the archive maps every alert afresh). */
+  readonly memo?: MappedAlertMemo | undefined;
 }
 
 /**
@@ -105,12 +119,17 @@ export async function ingestPostableBody(
   // Alertmanager ignores fields it does not know; an item naming another tenant is
   // refused all the same (403), as on every alertbase route, never filed as the caller's.
   if (Array.isArray(body)) for (const item of body) bindTenant(item, who.tenantId);
-  const items = postableToAlerts(body, {
-    now: options.now,
-    levelPriorities: await overridesOf(ctx, who.tenantId),
-  });
+  const levelPriorities = await overridesOf(ctx, who.tenantId);
+  const mapping = { now: options.now, levelPriorities };
+  // Prometheus resends each firing alert unchanged but for `endsAt`: keyed,
+  // a resend is built from its first mapping and validation (resend-keys.ts).
+  const memoKeys = Array.isArray(body) ? postableMemoKeys(body, levelPriorities) : undefined;
+  const items =
+    memoKeys === undefined || options.memo === undefined || !Array.isArray(body)
+      ? postableToAlerts(body, mapping)
+      : mapPostableBody(body, memoKeys, options.memo, who.tenantId, mapping);
   await enforceIngestQuota(ctx, options.reply, who.tenantId, items.length);
-  return ingestItems(ctx, who, items, options.batchId, options.now);
+  return ingestItems(ctx, who, items, options.batchId, options.now, memoKeys);
 }
 
 /**
@@ -133,6 +152,7 @@ export async function ingestWebhookBody(
 
 /** Registers `/api/v2/alerts` and `/v1/webhooks/alertmanager`. */
 export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): void {
+  const memo = new MappedAlertMemo();
   api.post(
     '/api/v2/alerts',
     {
@@ -150,6 +170,7 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
         batchId: request.id,
         now: ctx.now(),
         reply,
+        memo,
       });
       archiveResult(request, result);
       return send(reply, 200, ingestResponse(result), ctx.serializer);

@@ -13,6 +13,7 @@ import type { RuleIdsByName } from './alert-rule-repository.js';
 import { contentKeyOf } from './heartbeat-index.js';
 import type { TenantSilences } from './silence-index.js';
 import type { IngestItemResult } from './types.js';
+import type { MemoEntry, ValidationMemo } from './validation-memo.js';
 
 /** Fields ingest sets itself: what a sender gives for them is ignored. */
 const INGEST_OWNED = new Set([
@@ -38,6 +39,11 @@ const INGEST_OWNED_KEYS: ReadonlySet<string> = new Set([
 export interface IngestContext {
   readonly silences: TenantSilences | undefined;
   readonly ruleIds: RuleIdsByName | undefined;
+  /** The items' memo keys, by index, and where they are remembered (`validation-memo.ts`). */
+  readonly memo?: {
+    readonly keys: readonly (string | undefined)[];
+    readonly store: ValidationMemo;
+  };
 }
 
 /** An item's validated fields, as the model's schema returns them. */
@@ -71,6 +77,8 @@ export interface ValidItem {
   readonly results: IngestItemResult[];
   /** {@link contentKeyOf} the item's data, once asked for. */
   key?: string;
+  /** The memo entry the item was built from or filed under, whose content key it shares. */
+  readonly memo?: MemoEntry | undefined;
 }
 
 /** The row document of an item as JSON, built once. */
@@ -81,7 +89,11 @@ export function jsonOf(item: ValidItem): string {
 
 /** The content key of an item, computed once. */
 export function keyOf(item: ValidItem): string {
-  item.key ??= contentKeyOf(item.data);
+  if (item.key === undefined) {
+    const memo = item.memo;
+    item.key = memo?.key ?? contentKeyOf(item.data);
+    if (memo !== undefined) memo.key = item.key;
+  }
   return item.key;
 }
 
@@ -142,8 +154,34 @@ function validateItem(
   now: Date,
   index: number,
   results: IngestItemResult[],
-  { silences, ruleIds }: IngestContext,
+  { silences, ruleIds, memo }: IngestContext,
 ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
+  const memoKey = memo?.keys[index];
+  const remembered = memoKey === undefined ? undefined : memo?.store.get(tenantId, memoKey);
+  if (remembered !== undefined && isRecord(raw) && raw.tenantId === undefined) {
+    const endsAt = Alert.shape.endsAt.safeParse(raw.endsAt);
+    if (endsAt.success) {
+      const data: AlertData = {
+        ...remembered.template,
+        id,
+        endsAt: endsAt.data,
+        lastReceivedAt: new Date(now.getTime()),
+        createdAt: new Date(now.getTime()),
+        updatedAt: new Date(now.getTime()),
+        silencedBy: [],
+      };
+      return withContext(
+        data,
+        remembered.fingerprint,
+        remembered,
+        { index, id, now, results },
+        {
+          silences,
+          ruleIds,
+        },
+      );
+    }
+  }
   if (!isRecord(raw)) {
     const parsed = Alert.safeParse(raw);
     return { index, outcome: 'rejected', issues: parsed.success ? [] : parsed.error.issues };
@@ -191,10 +229,31 @@ function validateItem(
     if (!parsed.success) return { index, outcome: 'rejected', issues: parsed.error.issues };
     data = Alert.dump(parsed.data, { computed: false });
   }
-  const typed = data as ValidItem['data'] & {
-    labels: Record<string, string>;
-    endsAt: Date | null;
-  };
+  const typed = data as AlertData;
+  const fingerprint = fingerprintOf(typed.labels);
+  let entry: MemoEntry | undefined;
+  // Remembered only when the sender gave `startsAt`: its default is the
+  // time of validation, which a later item must not inherit.
+  if (memoKey !== undefined && memo !== undefined && input.startsAt !== undefined) {
+    entry = { template: { ...typed }, fingerprint, key: undefined };
+    memo.store.set(tenantId, memoKey, entry);
+  }
+  return withContext(typed, fingerprint, entry, { index, id, now, results }, { silences, ruleIds });
+}
+
+/** An item's validated data with the batch's rule and silences applied, and whether it resolves. */
+function withContext(
+  typed: AlertData,
+  fingerprint: string,
+  memo: MemoEntry | undefined,
+  {
+    index,
+    id,
+    now,
+    results,
+  }: { index: number; id: string; now: Date; results: IngestItemResult[] },
+  { silences, ruleIds }: IngestContext,
+): ValidItem {
   if (typed.ruleId === null && ruleIds !== undefined && ruleIds.size > 0) {
     const alertname = Object.hasOwn(typed.labels, 'alertname') ? typed.labels.alertname : undefined;
     const ruleId = alertname === undefined ? undefined : ruleIds.get(alertname);
@@ -213,12 +272,5 @@ function validateItem(
       typed.silencedBy = silencedBy;
     }
   }
-  return {
-    index,
-    id,
-    data: typed,
-    fingerprint: fingerprintOf(typed.labels),
-    resolving,
-    results,
-  };
+  return { index, id, data: typed, fingerprint, resolving, results, memo };
 }

@@ -35,6 +35,7 @@ import { HeartbeatWriter } from './heartbeat-writer.js';
 import { newIds } from './ids.js';
 import type { SilenceIndex } from './silence-index.js';
 import type { ActorId, IngestItemResult, IngestOptions, IngestResult } from './types.js';
+import { ValidationMemo } from './validation-memo.js';
 
 /** The in-memory indexes ingest consults (see the constructor). */
 export interface AlertIndexes {
@@ -125,6 +126,9 @@ export class AlertIngest {
       }
     | undefined;
 
+  /** What earlier items' validation gave, by their callers' memo keys. */
+  readonly #memo = new ValidationMemo();
+
   /** Per tenant, the last batch admitted to the heartbeat decision (they are admitted in order). */
   readonly #admissions = new Map<string, Promise<boolean>>();
 
@@ -152,7 +156,10 @@ export class AlertIngest {
       this.#indexes.silences?.get(tenantId),
       this.#indexes.ruleNames?.get(tenantId),
     ]);
-    const context: IngestContext = { silences, ruleIds };
+    const context: IngestContext =
+      options.memoKeys === undefined
+        ? { silences, ruleIds }
+        : { silences, ruleIds, memo: { keys: options.memoKeys, store: this.#memo } };
     if (alerts.length > PIPELINE_SLICE && !this.#queues.has(tenantId)) {
       return this.#pipelined(tenantId, alerts, actor, options, context);
     }

@@ -202,6 +202,13 @@ export interface IngestOptions {
   readonly batchId?: string | undefined;
   /** The time the batch is received; default now. Decides which alerts are resolved. */
   readonly receivedAt?: Date | undefined;
+  /**
+   * @internal A memo key per alert, by index (`validation-memo.ts`): alerts
+   * given the same key must be equal in every field but `endsAt`, and both
+   * have an `endsAt` or neither. An alert whose key was seen before is built
+   * from what its first validation gave, `endsAt` checked afresh.
+   */
+  readonly memoKeys?: readonly (string | undefined)[] | undefined;
 }
 
 /** Result of {@link verifyAuditChain}-style checks. */

@@ -1,0 +1,334 @@
+/**
+ * Prometheus's resends built from memory (`server/routes/resend-keys.ts`,
+ * `storage/repositories/validation-memo.ts`), held to the path that maps
+ * and validates every alert in full. Over random sequences of bodies —
+ * alerts repeated with `endsAt` moved, annotations, severities, start times
+ * and URLs changed, bad values, extra fields, the tenant's level →
+ * priority overrides changed between bodies, "now" moving past some
+ * `endsAt` — the memo path gives the same mapped alerts, the same
+ * validated data, fingerprints, verdicts, issues and content keys.
+ */
+import fc from 'fast-check';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import type { LevelPriorityOverrides } from '../../src/base/enums/priority.js';
+import { GO_ZERO_TIME } from '../../src/interop/alertmanager/go-time.js';
+import { postableToAlerts } from '../../src/interop/alertmanager/mapping.js';
+import { ingestInputOf } from '../../src/server/routes/alertmanager.js';
+import {
+  MappedAlertMemo,
+  mapPostableBody,
+  postableMemoKeys,
+} from '../../src/server/routes/resend-keys.js';
+import {
+  type IngestContext,
+  keyOf,
+  type ValidItem,
+  validateRange,
+} from '../../src/storage/repositories/alert-ingest-items.js';
+import { contentKeyOf } from '../../src/storage/repositories/heartbeat-index.js';
+import type { IngestItemResult } from '../../src/storage/repositories/types.js';
+import { ValidationMemo } from '../../src/storage/repositories/validation-memo.js';
+
+const T0 = Date.parse('2026-12-01T00:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+const labels = fc.record(
+  {
+    alertname: fc.constantFrom('NodeDown', 'HighCPU'),
+    instance: fc.constantFrom('a:9100', 'b:9100'),
+    severity: fc.constantFrom('critical', 'warning', 'info', 'bogus'),
+    'bad-name': fc.constant('x'),
+    job: fc.constantFrom('node', 7 as unknown as string),
+  },
+  { requiredKeys: ['alertname', 'instance'] },
+);
+const time = fc.oneof(
+  fc.integer({ min: -5, max: 30 }).map(at),
+  fc.constantFrom('', GO_ZERO_TIME, 'garbage', '2026-12-01 00:00:00', 'x'.repeat(70)),
+  fc.constant(5 as unknown as string),
+);
+const postable = fc.record(
+  {
+    labels,
+    annotations: fc.oneof(
+      fc.constant({}),
+      fc.record({ summary: fc.constantFrom('down', 'really down') }),
+      fc.constant({ summary: 5 }),
+    ),
+    startsAt: time,
+    endsAt: time,
+    generatorURL: fc.constantFrom('', ' http://p:9090/graph ', 'http://p:9090/graph', 'no url'),
+    tenantId: fc.constant('acme'),
+    extra: fc.constant(true),
+  },
+  { requiredKeys: ['labels'] },
+);
+const overrides = fc.constantFrom<LevelPriorityOverrides | undefined>(
+  undefined,
+  { high: 'P1' },
+  { low: 'P5', info: 'P5' },
+);
+/** An alert as Prometheus sends it: every field, strings only. */
+const plain = fc.record({
+  labels: fc.record({
+    alertname: fc.constantFrom('NodeDown', 'HighCPU'),
+    instance: fc.constantFrom('a:9100', 'b:9100', 'c:9100'),
+    severity: fc.constantFrom('critical', 'warning', 'info', 'bogus'),
+  }),
+  annotations: fc.record({ summary: fc.constantFrom('down', 'really down') }),
+  startsAt: fc.integer({ min: -5, max: 5 }).map(at),
+  generatorURL: fc.constantFrom('http://p:9090/graph', ' http://p:9090/graph ', ''),
+});
+/** Mostly what Prometheus sends, sometimes an odd one. */
+const pooled = fc.oneof({ arbitrary: plain, weight: 4 }, { arbitrary: postable, weight: 1 });
+/** A resend's `endsAt`: mostly a time, past or ahead; sometimes odd. */
+const resendEnd = fc.oneof(
+  { arbitrary: fc.integer({ min: -5, max: 30 }).map(at), weight: 6 },
+  { arbitrary: time, weight: 1 },
+);
+
+/** What a resend may change besides `endsAt` (mostly nothing, as Prometheus sends). */
+const change = fc.constantFrom(
+  'none',
+  'none',
+  'none',
+  'annotation',
+  'severity',
+  'url',
+  'extra',
+  'no-end',
+) as fc.Arbitrary<string>;
+
+function changed(alert: Record<string, unknown>, how: string): Record<string, unknown> {
+  const labels = alert.labels as Record<string, unknown>;
+  switch (how) {
+    case 'annotation':
+      return { ...alert, annotations: { summary: 'changed' } };
+    case 'severity':
+      return { ...alert, labels: { ...labels, severity: 'critical' } };
+    case 'url':
+      return { ...alert, generatorURL: 'http://other:9090/graph' };
+    case 'extra':
+      return { ...alert, extra: 1 };
+    case 'no-end': {
+      const { endsAt: _end, ...rest } = alert;
+      return rest;
+    }
+    default:
+      return alert;
+  }
+}
+
+/** A run: a few alerts, then bodies that resend them (a new `endsAt`, sometimes a change). */
+const run = fc.record({
+  pool: fc.array(pooled, { minLength: 1, maxLength: 4 }),
+  steps: fc.array(
+    fc.record({
+      sends: fc.array(fc.record({ pick: fc.nat(), endsAt: resendEnd, how: change }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      overrides,
+      minute: fc.integer({ min: 0, max: 20 }),
+      withRule: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 10 },
+  ),
+});
+
+/** The bodies of a run. */
+function bodiesOf(r: RunValue) {
+  return r.steps.map((s) => ({
+    ...s,
+    body: s.sends.map(({ pick, endsAt, how }) =>
+      changed({ ...(r.pool[pick % r.pool.length] as Record<string, unknown>), endsAt }, how),
+    ),
+  }));
+}
+type RunValue = typeof run extends fc.Arbitrary<infer V> ? V : never;
+
+/** What a validated item is, without what only its identity in memory tells. */
+function shapeOf(items: readonly ValidItem[]) {
+  return items.map((item) => ({
+    index: item.index,
+    id: item.id,
+    data: item.data,
+    fingerprint: item.fingerprint,
+    resolving: item.resolving,
+    key: keyOf(item),
+  }));
+}
+
+describe('resends built from memory', () => {
+  it('map as postableToAlerts maps them, over random sequences', () => {
+    let remembered = 0;
+    fc.assert(
+      fc.property(run, (r) => {
+        const memo = new MappedAlertMemo();
+        for (const s of bodiesOf(r)) {
+          const mapping = { now: new Date(T0 + s.minute * 60_000), levelPriorities: s.overrides };
+          const keys = postableMemoKeys(s.body, s.overrides);
+          remembered += keys.filter(
+            (k) => k !== undefined && memo.get('acme', k) !== undefined,
+          ).length;
+          expect(mapPostableBody(s.body, keys, memo, 'acme', mapping)).toEqual(
+            postableToAlerts(s.body, mapping),
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
+
+    expect(remembered).toBeGreaterThan(200);
+  });
+
+  it('validate as the full parse validates them, over random sequences', () => {
+    // An alert sent without `startsAt` starts at the time of its validation:
+    // a frozen clock gives both paths the same.
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    let remembered = 0;
+    fc.assert(
+      fc.property(run, (r) => {
+        const store = new ValidationMemo();
+        for (const [n, s] of bodiesOf(r).entries()) {
+          const now = new Date(T0 + s.minute * 60_000);
+          const mapped = postableToAlerts(s.body, { now, levelPriorities: s.overrides });
+          const keys = postableMemoKeys(s.body, s.overrides);
+          const valid = mapped.flatMap((item) => (item.ok ? [item] : []));
+          const inputs = valid.map((item) => ingestInputOf(item.alert, now));
+          const ids = inputs.map(
+            (_, i) => `0193a000-0000-7000-8000-${String(n * 10 + i).padStart(12, '0')}`,
+          );
+          const ruleIds = s.withRule
+            ? new Map([['NodeDown', '0193a000-0000-7000-8000-999999999999']])
+            : undefined;
+          const base: IngestContext = { silences: undefined, ruleIds };
+          const memo = { keys: valid.map((item) => keys[item.index]), store };
+          const fullResults: IngestItemResult[] = [];
+          const memoResults: IngestItemResult[] = [];
+          const full = validateRange('acme', inputs, ids, now, fullResults, 0, inputs.length, base);
+          remembered += memo.keys.filter(
+            (k) => k !== undefined && store.get('acme', k) !== undefined,
+          ).length;
+          const fromMemo = validateRange('acme', inputs, ids, now, memoResults, 0, inputs.length, {
+            ...base,
+            memo,
+          });
+          expect(shapeOf(fromMemo)).toEqual(shapeOf(full));
+          expect(memoResults).toEqual(fullResults);
+          for (const item of fromMemo) expect(keyOf(item)).toBe(contentKeyOf(item.data));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // The sequences resend: many items were built from memory.
+
+    expect(remembered).toBeGreaterThan(200);
+  });
+
+  it('remember a resend: the second sending of an alert is built from memory', () => {
+    const body = [
+      {
+        labels: { alertname: 'NodeDown', instance: 'a:9100', severity: 'critical' },
+        annotations: { summary: 'down' },
+        startsAt: at(0),
+        endsAt: at(4),
+        generatorURL: 'http://p:9090/graph',
+      },
+    ];
+    const store = new ValidationMemo();
+    const now = new Date(T0);
+    const run = (endsAt: string, id: string) => {
+      const b = [{ ...body[0], endsAt }];
+      const [item] = postableToAlerts(b, { now });
+      if (item?.ok !== true) throw new Error('not mapped');
+      const keys = postableMemoKeys(b, undefined);
+      return validateRange('acme', [ingestInputOf(item.alert, now)], [id], now, [], 0, 1, {
+        silences: undefined,
+        ruleIds: undefined,
+        memo: { keys, store },
+      });
+    };
+    const [first] = run(at(4), '0193a000-0000-7000-8000-000000000001');
+    expect(store.size('acme')).toBe(1);
+    const [second] = run(at(5), '0193a000-0000-7000-8000-000000000002');
+    // Built from the first item's entry: the same remembered content key, its own end.
+    expect(second?.memo).toBe(first?.memo);
+    expect(second?.data.endsAt).toEqual(new Date(at(5)));
+    expect(second?.data.id).toBe('0193a000-0000-7000-8000-000000000002');
+    expect(keyOf(second as ValidItem)).toBe(keyOf(first as ValidItem));
+  });
+});
+
+describe('postableMemoKeys', () => {
+  const alert = {
+    labels: { alertname: 'A', severity: 'warning' },
+    annotations: { summary: 's' },
+    startsAt: at(0),
+    endsAt: at(4),
+    generatorURL: 'http://p',
+  };
+  it('keys equal alerts but for endsAt alike, and tells whether endsAt is set', () => {
+    const [a, b, open, zero] = postableMemoKeys(
+      [
+        alert,
+        { ...alert, endsAt: at(9) },
+        { ...alert, endsAt: undefined },
+        { ...alert, endsAt: GO_ZERO_TIME },
+      ],
+      undefined,
+    );
+    expect(a).toBeDefined();
+    expect(b).toBe(a);
+    expect(open).not.toBe(a);
+    expect(zero).toBe(open);
+  });
+  it('keys apart what the mapped input depends on: labels, annotations, start, URL, overrides', () => {
+    const keys = new Set([
+      ...postableMemoKeys(
+        [
+          alert,
+          { ...alert, labels: { ...alert.labels, severity: 'critical' } },
+          { ...alert, annotations: { summary: 't' } },
+          { ...alert, annotations: undefined },
+          { ...alert, startsAt: at(1) },
+          { ...alert, generatorURL: 'http://q' },
+        ],
+        undefined,
+      ),
+      ...postableMemoKeys([alert], { medium: 'P1' }),
+    ]);
+    expect(keys.size).toBe(7);
+  });
+  it('gives no key to what is not plain JSON of a postable alert', () => {
+    expect(
+      postableMemoKeys(
+        [
+          null,
+          [],
+          { ...alert, tenantId: 'acme' },
+          { ...alert, labels: { alertname: 1 } },
+          { ...alert, annotations: new Map() },
+          { ...alert, startsAt: new Date() },
+          { ...alert, endsAt: 5 },
+          { ...alert, generatorURL: null },
+          Object.assign(Object.create({ inherited: true }), alert),
+        ],
+        undefined,
+      ),
+    ).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
