@@ -55,3 +55,38 @@ describe('archivable', () => {
     expect([depth, out]).toEqual([MAX_ARCHIVE_DEPTH, '[too deep]']);
   });
 });
+
+describe('archivable without copying', () => {
+  it('returns plain JSON data itself, and copies what it must change', () => {
+    const plain = JSON.parse(
+      '[{"labels":{"a":"b"},"n":1.5,"x":null,"t":true,"__proto__":{"k":"v"}}]',
+    );
+    expect(archivable(plain)).toBe(plain);
+    const unplain: unknown[] = [
+      [{ a: 'x\u0000' }],
+      [{ 'k\ud800': 1 }],
+      [{ a: undefined }],
+      new Array<number>(2),
+      [Number.NaN],
+      [new Date(0)],
+      [Object.create(null)],
+      [Object.assign(Object.create({ inherited: 1 }), { own: 1 })],
+    ];
+    for (const value of unplain) {
+      const out = archivable(value);
+      expect(out).not.toBe(value);
+      expect(JSON.stringify(out)).not.toMatch(/\\u0000|\\ud800/);
+    }
+    // As stored: JSON text.
+    expect(unplain.map((value) => JSON.stringify(archivable(value)))).toEqual([
+      '[{"a":"x\uFFFD"}]',
+      '[{"k\uFFFD":1}]',
+      '[{}]',
+      '[null,null]',
+      '[null]',
+      '["1970-01-01T00:00:00.000Z"]',
+      '[{}]',
+      '[{"own":1}]',
+    ]);
+  });
+});

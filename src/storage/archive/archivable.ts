@@ -31,6 +31,45 @@ function text(s: string): string {
  * ```
  */
 export function archivable(value: unknown, depth = 0): unknown {
+  // What a JSON body decodes to is already plain JSON data, nearly always:
+  // checked without copying, it is kept as it is (a copy per request cost
+  // more than the rest of archiving it).
+  return isPlainJson(value, depth) ? value : copied(value, depth);
+}
+
+/** Whether {@link text} may change `s`: it holds a NUL or a surrogate (perhaps a lone one). */
+function suspect(s: string): boolean {
+  return s.includes('\u0000') || SURROGATE.test(s);
+}
+
+/**
+ * Whether `value` is plain JSON data that {@link archivable} would copy
+ * unchanged: `null`, booleans, finite numbers, strings and keys without
+ * NUL or surrogates, arrays without holes or `undefined`, objects of
+ * `Object.prototype` without `undefined` values, all within the depth.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'boolean') return true;
+  if (typeof value === 'string') return !suspect(value);
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth >= MAX_ARCHIVE_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || suspect(key)) return false;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || !isPlainJson(v, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** {@link archivable} by copying: each value made plain JSON data. */
+function copied(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'string') return text(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
