@@ -12,8 +12,9 @@
  * Alertmanager route builds them from the raw JSON of an alert (see
  * `server/routes/resend-keys.ts`). A remembered entry depends on nothing else
  * (the rule and the silences of an item are applied to it afterwards, per
- * batch), so it never goes stale; it is only dropped, a tenant at a time,
- * when the tenant's entries reach {@link MAX_MEMO_ENTRIES_PER_TENANT}.
+ * batch), so it never goes stale; it is only dropped, a tenant's at a
+ * time when they reach {@link MAX_MEMO_ENTRIES_PER_TENANT}, everyone's
+ * when all reach {@link MAX_MEMO_ENTRIES}.
  */
 import type { AlertData } from './alert-ingest-items.js';
 
@@ -34,9 +35,17 @@ export interface MemoEntry {
  */
 export const MAX_MEMO_ENTRIES_PER_TENANT = 50_000;
 
-/** Values by key, per tenant, at most {@link MAX_MEMO_ENTRIES_PER_TENANT} per tenant (past it the tenant's start over). */
+/** Entries of all tenants together at most: past it every tenant's start over. */
+export const MAX_MEMO_ENTRIES = 200_000;
+
+/**
+ * Values by key, per tenant: at most {@link MAX_MEMO_ENTRIES_PER_TENANT} per
+ * tenant (past it the tenant's start over) and {@link MAX_MEMO_ENTRIES} in
+ * all (past it every tenant's do).
+ */
 export class BoundedTenantMap<V> {
   readonly #tenants = new Map<string, Map<string, V>>();
+  #total = 0;
 
   /** The value kept under `key`, if any. */
   get(tenantId: string, key: string): V | undefined {
@@ -45,14 +54,26 @@ export class BoundedTenantMap<V> {
 
   /** Keeps `value` under `key` (the tenant's entries start over when full). */
   set(tenantId: string, key: string, value: V): void {
+    if (this.#total >= MAX_MEMO_ENTRIES) {
+      this.#tenants.clear();
+      this.#total = 0;
+    }
     let entries = this.#tenants.get(tenantId);
     if (entries === undefined) {
       entries = new Map();
       this.#tenants.set(tenantId, entries);
     } else if (entries.size >= MAX_MEMO_ENTRIES_PER_TENANT) {
+      this.#total -= entries.size;
       entries.clear();
     }
+    const before = entries.size;
     entries.set(key, value);
+    this.#total += entries.size - before;
+  }
+
+  /** Entries kept for all tenants. */
+  get total(): number {
+    return this.#total;
   }
 
   /** Entries kept for the tenant. */
