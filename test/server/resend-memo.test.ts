@@ -217,7 +217,11 @@ describe('resends built from memory', () => {
             ...base,
             memo,
           });
-          expect(shapeOf(fromMemo)).toEqual(shapeOf(full));
+          expect(shapeOf(fromMemo)).toStrictEqual(shapeOf(full));
+          // The same kind of object too (the model's data carries its computed getters).
+          fromMemo.forEach((item, i) => {
+            expect(Object.getPrototypeOf(item.data)).toBe(Object.getPrototypeOf(full[i]?.data));
+          });
           expect(memoResults).toEqual(fullResults);
           for (const item of fromMemo) expect(keyOf(item)).toBe(contentKeyOf(item.data));
         }

@@ -161,15 +161,18 @@ function validateItem(
   if (remembered !== undefined && isRecord(raw) && raw.tenantId === undefined) {
     const endsAt = Alert.shape.endsAt.safeParse(raw.endsAt);
     if (endsAt.success) {
-      const data: AlertData = {
-        ...remembered.template,
-        id,
-        endsAt: endsAt.data,
-        lastReceivedAt: new Date(now.getTime()),
-        createdAt: new Date(now.getTime()),
-        updatedAt: new Date(now.getTime()),
-        silencedBy: [],
-      };
+      // The model's data object, like the parser's (its prototype carries the
+      // computed fields), with this item's own values.
+      const data: AlertData = Object.assign(
+        Object.create(remembered.prototype) as AlertData,
+        remembered.template,
+      );
+      data.id = id;
+      data.endsAt = endsAt.data;
+      data.lastReceivedAt = new Date(now.getTime());
+      data.createdAt = new Date(now.getTime());
+      data.updatedAt = new Date(now.getTime());
+      data.silencedBy = [];
       return withContext(
         data,
         remembered.fingerprint,
@@ -232,10 +235,21 @@ function validateItem(
   const typed = data as AlertData;
   const fingerprint = fingerprintOf(typed.labels);
   let entry: MemoEntry | undefined;
-  // Remembered only when the sender gave `startsAt`: its default is the
-  // time of validation, which a later item must not inherit.
-  if (memoKey !== undefined && memo !== undefined && input.startsAt !== undefined) {
-    entry = { template: { ...typed }, fingerprint, key: undefined };
+  // Remembered only from the model's own parser, and only when the sender
+  // gave `startsAt`: its default is the time of validation, which a later
+  // item must not inherit.
+  if (
+    memoKey !== undefined &&
+    memo !== undefined &&
+    fast !== undefined &&
+    input.startsAt !== undefined
+  ) {
+    entry = {
+      template: { ...typed },
+      prototype: Object.getPrototypeOf(typed) as object | null,
+      fingerprint,
+      key: undefined,
+    };
     memo.store.set(tenantId, memoKey, entry);
   }
   return withContext(typed, fingerprint, entry, { index, id, now, results }, { silences, ruleIds });

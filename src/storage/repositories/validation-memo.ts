@@ -22,6 +22,8 @@ import type { AlertData } from './alert-ingest-items.js';
 export interface MemoEntry {
   /** The validated data, as the model's parser gave it, before the batch's rule and silences were applied. */
   readonly template: Readonly<AlertData>;
+  /** The prototype of the parser's data object (the model's computed fields), given to each item built. */
+  readonly prototype: object | null;
   readonly fingerprint: string;
   /** The content key (`contentKeyOf`), once an item of this entry was asked for it. */
   key: string | undefined;
