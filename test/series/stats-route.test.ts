@@ -12,7 +12,11 @@ import { freePort, waitFor } from '../e2e/processes.js';
 import { call, setupOn, type TestApp } from '../server/helpers.js';
 import { INFLUXD_BIN, type RunningInfluxd, startInfluxd } from './influxd.js';
 
-const startsAt = new Date(Date.now() - 3_600_000);
+// An hour ago, but never before today's UTC midnight: an alert's `created`
+// point is counted at its start and its acknowledgement and resolution now,
+// and the daily buckets asked for below must hold all three in one row (run
+// in the first hour of a UTC day, an hour ago was yesterday's bucket).
+const startsAt = new Date(Math.max(Date.now() - 3_600_000, new Date().setUTCHours(0, 0, 0, 0)));
 const alert = (name: string, level = 'high') => ({
   labels: { alertname: name, job: 'api' },
   level,
