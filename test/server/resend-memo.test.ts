@@ -27,7 +27,11 @@ import {
 } from '../../src/storage/repositories/alert-ingest-items.js';
 import { contentKeyOf } from '../../src/storage/repositories/heartbeat-index.js';
 import type { IngestItemResult } from '../../src/storage/repositories/types.js';
-import { ValidationMemo } from '../../src/storage/repositories/validation-memo.js';
+import {
+  BoundedTenantMap,
+  ValidationMemo,
+} from '../../src/storage/repositories/validation-memo.js';
+import { call, setup } from './helpers.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -334,5 +338,37 @@ describe('postableMemoKeys', () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe('resends built from memory through POST /api/v2/alerts', () => {
+  it('the route and ingest both answer the second sending of an alert from their memos', async () => {
+    const t = await setup();
+    onTestFinished(() => t.close());
+    const gets = vi.spyOn(BoundedTenantMap.prototype, 'get');
+    onTestFinished(() => gets.mockRestore());
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const send = (endsAt: string) =>
+      call(t.app, 'POST', '/api/v2/alerts', {
+        key: t.keys.responder,
+        body: [
+          {
+            labels: { alertname: 'NodeDown', instance: 'a:9100', severity: 'warning' },
+            annotations: { summary: 'down' },
+            startsAt,
+            endsAt,
+            generatorURL: 'http://p:9090/graph',
+          },
+        ],
+      });
+    const first = await send(new Date(Date.now() + 240_000).toISOString());
+    expect(first.body.counts).toMatchObject({ created: 1 });
+    gets.mockClear();
+    const again = await send(new Date(Date.now() + 300_000).toISOString());
+    expect(again.body.counts).toMatchObject({ created: 0, deduplicated: 1 });
+    // Which memo answered: the route's (mapping) and ingest's (validation).
+    const hits = gets.mock.contexts.filter((_, i) => gets.mock.results[i]?.value !== undefined);
+    expect(hits.some((memo) => memo instanceof MappedAlertMemo)).toBe(true);
+    expect(hits.some((memo) => memo instanceof ValidationMemo)).toBe(true);
   });
 });
