@@ -19,6 +19,7 @@ import {
   type Serializer,
 } from '../base/serializers/index.js';
 import { PROBLEM_JSON } from './problems.js';
+import { checkStorableText } from './storable-text.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +44,11 @@ export interface SerializationObserver {
 export interface ReceivedBody {
   readonly format: Format;
   readonly bytes: number;
+  /**
+   * The body's bytes when it was JSON sent without `Content-Encoding`: the
+   * text it was decoded from (the payload archive keeps it as it is).
+   */
+  readonly json?: Buffer | undefined;
 }
 
 /** Each request body decoded, by request. */
@@ -103,7 +109,13 @@ export function useSerializer(
       }
       const format = formatFromMimeType(request.headers['content-type'] ?? '');
       const encoding = contentEncodingOf(request);
-      receivedBodies.set(request, { format, bytes: bytes.byteLength });
+      const json = format === 'json' && encoding === undefined ? bytes : undefined;
+      receivedBodies.set(
+        request,
+        json === undefined
+          ? { format, bytes: bytes.byteLength }
+          : { format, bytes: bytes.byteLength, json },
+      );
       const started = performance.now();
       const value = serializer.decode(
         bytes,
@@ -117,6 +129,7 @@ export function useSerializer(
         (performance.now() - started) / 1000,
         bytes.byteLength,
       );
+      checkStorableText(value, format, json);
       done(null, value);
     } catch (err) {
       done(err as Error, undefined);

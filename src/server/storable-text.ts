@@ -1,0 +1,71 @@
+/**
+ * Text PostgreSQL cannot store: `text` and `jsonb` refuse U+0000 (NUL), and
+ * `jsonb` refuses half of a surrogate pair without its other half. JSON,
+ * YAML and MessagePack can carry both, so a decoded body is checked before
+ * any route sees it, and refused (400) with the JSON pointer of the first
+ * such string or key: otherwise the request would reach the database and
+ * fail there (500), and a whole ingest group with it.
+ */
+import { SerializationError, toJsonPointer } from '../base/exceptions/index.js';
+import type { Format } from '../base/serializers/index.js';
+
+/** An escape of NUL or of half of a surrogate pair in JSON text. */
+const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether PostgreSQL can store `s`. */
+function storable(s: string): boolean {
+  return !s.includes('\u0000') && !(SURROGATE.test(s) && LONE_SURROGATE.test(s));
+}
+
+/**
+ * The path of the first string or key of `value` that PostgreSQL cannot
+ * store, or `undefined`. The tree is one the decoders accepted: its depth
+ * and size are within the decode limits.
+ */
+export function unstorablePath(value: unknown): (string | number)[] | undefined {
+  const path: (string | number)[] = [];
+  const visit = (node: unknown): boolean => {
+    if (typeof node === 'string') return !storable(node);
+    if (typeof node !== 'object' || node === null) return false;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        if (visit(node[i])) return true;
+        path.pop();
+      }
+      return false;
+    }
+    if (node instanceof Date || ArrayBuffer.isView(node)) return false;
+    for (const key of Object.keys(node)) {
+      path.push(key);
+      if (!storable(key) || visit((node as Record<string, unknown>)[key])) return true;
+      path.pop();
+    }
+    return false;
+  };
+  return visit(value) ? path : undefined;
+}
+
+/**
+ * Refuses a decoded body holding text PostgreSQL cannot store (see the
+ * module comment). `json` is the body's JSON bytes when it was JSON sent
+ * without compression: such a body can only hold that text as a `\u`
+ * escape, so one without any is not walked.
+ */
+export function checkStorableText(value: unknown, format: Format, json?: Buffer): void {
+  if (json !== undefined) {
+    if (json.indexOf('\\u') === -1) return;
+    if (!NUL_OR_SURROGATE_ESCAPE.test(json.toString('latin1'))) return;
+  }
+  const path = unstorablePath(value);
+  if (path === undefined) return;
+  const pointer = toJsonPointer(path);
+  throw new SerializationError('ALERTBASE_SERIALIZATION_FAILED', {
+    format,
+    reason: `the string at "${pointer}" holds U+0000 (NUL) or half of a surrogate pair, which cannot be stored (PostgreSQL refuses both)`,
+    pointer,
+  });
+}
