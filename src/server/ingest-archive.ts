@@ -15,7 +15,7 @@ import {
   type ArchiveDoor,
   type ArchivedPayload,
   type ArchiveIssue,
-  archivable,
+  jsonAsIs,
 } from '../storage/archive/index.js';
 import type { IngestResult } from '../storage/repositories/index.js';
 import type { PayloadArchiveService } from './payload-archive.js';
@@ -106,6 +106,9 @@ export function useIngestArchive(
     if (state === undefined || principal?.kind !== 'tenant' || received === undefined) return;
     pending.delete(request);
     const accepted = reply.statusCode === 200;
+    // A JSON body is stored as its text where the engine stores JSON text.
+    const text = received.json?.toString('utf8');
+    const asIs = text !== undefined && jsonAsIs(text);
     const entry: ArchivedPayload = {
       id: newId(),
       tenantId: principal.tenantId,
@@ -117,7 +120,8 @@ export function useIngestArchive(
       outcome: accepted ? 'accepted' : 'rejected',
       issues: issuesOf(state, accepted),
       bytes: received.bytes,
-      body: archivable(state.body),
+      body: state.body,
+      ...(asIs ? { bodyJson: text } : {}),
     };
     archive.writer.record([entry]);
   });

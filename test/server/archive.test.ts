@@ -236,6 +236,50 @@ describe('payload archive: ingest, list, fetch, replay', () => {
   });
 });
 
+describe('payload archive: JSON bodies as their text', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await setup();
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  it('stores a JSON body as the text received, and as the decoded tree where jsonb would differ', async () => {
+    // 12.50: jsonb keeps the scale of the text it is given, where JSON.stringify
+    // of the decoded 12.5 writes 12.5; 1e400 is kept (a double is Infinity).
+    // Other formats, and compressed JSON, are written out from the decoded tree
+    // (made archivable): the gzip YAML batch of the suite above.
+    const texts = {
+      asText: '[{"labels":{"alertname":"AsText"},"level":"high","priority":"P2","value":12.50}]',
+      huge: '[{"labels":{"alertname":"Huge"},"level":"high","priority":"P2","value":1e400}]',
+    };
+    for (const [name, raw] of Object.entries(texts)) {
+      const res = await call(t.app, 'POST', '/v1/alerts', {
+        key: t.keys.responder,
+        raw,
+        contentType: 'application/json',
+        headers: { 'x-request-id': `req-as-is-${name}` },
+      });
+      expect(res.status, name).toBe(200);
+    }
+    const deadline = Date.now() + 10_000;
+    let rows: { request_id: string; body: string }[] = [];
+    while (rows.length < 2 && Date.now() < deadline) {
+      await sleep(50);
+      rows = (
+        await t.db.withTenant('acme', (tx) =>
+          tx.query<{ request_id: string; body: string }>(
+            "SELECT request_id, body::text AS body FROM payload_archive WHERE request_id LIKE 'req-as-is-%' ORDER BY request_id",
+          ),
+        )
+      ).rows;
+    }
+    expect(rows.map((r) => r.request_id)).toEqual(['req-as-is-asText', 'req-as-is-huge']);
+    expect(rows[0]?.body).toContain('"value": 12.50');
+    expect(JSON.parse(rows[0]?.body ?? '')).toEqual(JSON.parse(texts.asText));
+    expect(rows[1]?.body).toContain(`"value": 1${'0'.repeat(400)}`);
+  });
+});
+
 describe('payload archive: switched off, and MongoDB away', () => {
   it('ARCHIVE_ENABLED=false archives nothing', async () => {
     const { config } = await loadConfig({

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { archivable, MAX_ARCHIVE_DEPTH } from './archivable.js';
+import { archivable, jsonAsIs, MAX_ARCHIVE_DEPTH } from './archivable.js';
 
 describe('archivable', () => {
   it('keeps JSON data as it is', () => {
@@ -88,5 +89,47 @@ describe('archivable without copying', () => {
       '[{}]',
       '[{"own":1}]',
     ]);
+  });
+});
+
+describe('jsonAsIs', () => {
+  it('takes JSON text without NUL or surrogate escapes, whatever its numbers', () => {
+    for (const text of [
+      '[{"labels":{"alertname":"Up","pod":"web-7e9f8d6c5b"}},1.5e10,-0,"\u00e9"]',
+      '{"url":"http://p/graph?a=1\\u0026b=2","n":1e400}',
+      `{"n":${'9'.repeat(320)}}`,
+    ]) {
+      expect(jsonAsIs(text), text).toBe(true);
+    }
+    for (const text of ['{"a":"x\\u0000"}', '{"a":"\\ud83d\\ude00"}', '{"a":"\\uDC00"}']) {
+      expect(jsonAsIs(text), text).toBe(false);
+    }
+  });
+
+  it('what it takes parses to JSON data that archivable leaves unchanged', () => {
+    // Strings of any UTF-16 code units (NUL, lone surrogates): JSON.stringify
+    // escapes what it must, jsonAsIs must see it.
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'binary' }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(true, false, null),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'binary' }), tie('node'), { maxKeys: 4 }),
+      ),
+    })).node;
+    let taken = 0;
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = JSON.stringify(v);
+        if (!jsonAsIs(text)) return;
+        taken++;
+        const parsed: unknown = JSON.parse(text);
+        expect(archivable(parsed)).toStrictEqual(parsed);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(taken).toBeGreaterThan(200);
   });
 });

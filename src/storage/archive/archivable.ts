@@ -68,6 +68,27 @@ function isPlainJson(value: unknown, depth: number): boolean {
   return true;
 }
 
+/** An escape of NUL or of half of a surrogate pair, which `jsonb` refuses or {@link archivable} replaces. */
+const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * Whether valid JSON `text` can be stored as it is: it escapes no NUL and
+ * no surrogate (JSON text can carry neither otherwise), so `jsonb` takes it
+ * and holds the strings `JSON.parse` gives; numbers keep the digits the
+ * sender wrote (a double would round them). Such a body is archived as its
+ * text, which spares writing the decoded tree out again. A surrogate pair
+ * written as two escapes is refused too: rare, and then the tree is written.
+ *
+ * @example
+ * ```ts
+ * jsonAsIs('[{"labels":{"alertname":"Up"}}]'); // true
+ * jsonAsIs('{"a":"\\u0000"}'); // false: archivable() replaces the NUL
+ * ```
+ */
+export function jsonAsIs(text: string): boolean {
+  return !text.includes('\\u') || !NUL_OR_SURROGATE_ESCAPE.test(text);
+}
+
 /** {@link archivable} by copying: each value made plain JSON data. */
 function copied(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean') return value;

@@ -14,6 +14,7 @@
 import type { Collection, Document, MongoClient } from 'mongodb';
 import type { Format } from '../../base/serializers/index.js';
 import { StorageError } from '../errors.js';
+import { archivable } from './archivable.js';
 import { archiveKeyOf, pageOf } from './archive-cursor.js';
 import { decodeKeys, encodeKeys } from './mongo-keys.js';
 import type {
@@ -141,7 +142,7 @@ function documentOf(entry: ArchivedPayload, sizeOf: (doc: Document) => number): 
     outcome: entry.outcome,
     issues: [...entry.issues],
     bytes: entry.bytes,
-    body: encodeKeys(entry.body),
+    body: encodeKeys(archivable(entry.body)),
   };
   if (sizeOf(doc) <= MAX_BODY_BYTES) return doc;
   return {

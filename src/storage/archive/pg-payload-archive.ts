@@ -6,6 +6,7 @@
  */
 import type { Format } from '../../base/serializers/index.js';
 import type { Database } from '../types.js';
+import { archivable } from './archivable.js';
 import { archiveKeyOf, pageOf } from './archive-cursor.js';
 import { INSERT_ENTRIES, PURGE, SUMMARY, WITH_BODY, whereOf } from './pg-archive-sql.js';
 import type {
@@ -51,6 +52,16 @@ function summaryOf(row: Row): ArchiveSummary {
 const withBody = (row: Row): ArchivedPayload => ({ ...summaryOf(row), body: row.body ?? null });
 
 /**
+ * An entry as the JSON the insert reads: its body spliced in as the text it
+ * was received as when there is one (`bodyJson`), else written out.
+ */
+function entryJson({ bodyJson, ...entry }: ArchivedPayload): string {
+  if (bodyJson === undefined) return JSON.stringify({ ...entry, body: archivable(entry.body) });
+  const rest = JSON.stringify({ ...entry, body: undefined });
+  return `{"body":${bodyJson}${rest === '{}' ? '}' : `,${rest.slice(1)}`}`;
+}
+
+/**
  * Creates the PostgreSQL payload archive over an open, migrated database.
  *
  * @example
@@ -71,7 +82,7 @@ export function createPgPayloadArchive(db: Database): PayloadArchive {
       }
       for (const [tenantId, list] of byTenant) {
         await db.withTenant(tenantId, (tx) =>
-          tx.query(INSERT_ENTRIES, [tenantId, JSON.stringify(list)]),
+          tx.query(INSERT_ENTRIES, [tenantId, `[${list.map(entryJson).join(',')}]`]),
         );
       }
     },

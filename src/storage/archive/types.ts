@@ -54,7 +54,18 @@ export interface ArchiveSummary {
 
 /** An archived request with its decoded body (JSON-like data). */
 export interface ArchivedPayload extends ArchiveSummary {
+  /**
+   * The body as decoded. Engines store `archivable(body)` (plain JSON data:
+   * bytes, 64-bit integers, dates as text); what they read back is that.
+   */
   readonly body: unknown;
+  /**
+   * The body as the JSON text it was decoded from, when ingest recorded a
+   * JSON request whose text an engine can store as it is (`jsonAsIs`): an
+   * engine that stores JSON text (PostgreSQL's `jsonb`) takes it instead of
+   * writing `body` out again. Never read back: a read entry has `body` only.
+   */
+  readonly bodyJson?: string | undefined;
 }
 
 /** Which archived requests a listing or a replay takes. */
