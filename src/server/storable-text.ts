@@ -4,7 +4,8 @@
  * YAML and MessagePack can carry both, so a decoded body is checked before
  * any route sees it, and refused (400) with the JSON pointer of the first
  * such string or key: otherwise the request would reach the database and
- * fail there (500), and a whole ingest group with it.
+ * fail there (500), and a whole ingest group with it. A URL whose path or
+ * query holds `%00` is refused the same way: its parameters reach SQL too.
  */
 import { SerializationError, toJsonPointer } from '../base/exceptions/index.js';
 import type { Format } from '../base/serializers/index.js';
@@ -67,5 +68,19 @@ export function checkStorableText(value: unknown, format: Format, json?: Buffer)
     format,
     reason: `the string at "${pointer}" holds U+0000 (NUL) or half of a surrogate pair, which cannot be stored (PostgreSQL refuses both)`,
     pointer,
+  });
+}
+
+/**
+ * Refuses a request whose URL holds `%00` (NUL once decoded) in its path or
+ * query: ids, filters and cursors are SQL parameters, and PostgreSQL refuses
+ * NUL in text. (A URL with invalid UTF-8 escapes is refused by Fastify.)
+ */
+export function checkStorableUrl(url: string): void {
+  if (!url.includes('%00')) return;
+  throw new SerializationError('ALERTBASE_SERIALIZATION_FAILED', {
+    format: 'url',
+    reason:
+      'it holds %00 (U+0000, NUL), which cannot be stored or searched for (PostgreSQL refuses it)',
   });
 }

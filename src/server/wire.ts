@@ -19,7 +19,7 @@ import {
   type Serializer,
 } from '../base/serializers/index.js';
 import { PROBLEM_JSON } from './problems.js';
-import { checkStorableText } from './storable-text.js';
+import { checkStorableText, checkStorableUrl } from './storable-text.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -139,6 +139,7 @@ export function useSerializer(
   // A getter: Fastify refuses an object as a request decorator's value.
   scope.decorateRequest('serialization', { getter: () => observer });
   scope.addHook('onRequest', async (request) => {
+    checkStorableUrl(request.url);
     // A stream answers text/event-stream, and its errors in JSON, whatever `Accept` says.
     if (request.routeOptions.config.eventStream === true) return;
     request.responseFormat = negotiateFormat(request.headers.accept);

@@ -2,7 +2,8 @@
  * Text PostgreSQL cannot store (NUL, half of a surrogate pair) is refused
  * when the body is decoded, with the pointer of the string, in every format
  * and on every route: before, such an alert reached the database and the
- * request failed with 500 (`ALERTBASE_STORAGE_QUERY_FAILED`).
+ * request failed with 500 (`ALERTBASE_STORAGE_QUERY_FAILED`). The same for
+ * `%00` in a URL's path or query, which reached SQL as a parameter.
  */
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +74,25 @@ describe('bodies with text PostgreSQL cannot store', () => {
     expect(res.body.counts).toMatchObject({ created: 1 });
     const stored = await call(t.app, 'GET', '/v1/alerts?limit=10', { key: t.keys.viewer });
     expect(stored.body.items?.[0]?.labels).toEqual({ alertname: 'Emoji😀', path: 'C:\\u0000' });
+  });
+
+  it('refuses %00 in a path or a query with 400, on every route; other escapes pass', async () => {
+    for (const url of [
+      '/v1/alerts/a%00b',
+      '/v1/rules/x%00y',
+      '/v1/audit?actor=a%00',
+      '/v1/alerts?label=a%3Db%00',
+      '/api/v2/alerts?filter=alertname%3D%22a%00%22',
+    ]) {
+      const res = await call(t.app, 'GET', url, { key: t.keys.owner });
+      expect(res.status, url).toBe(400);
+      expect(res.body, url).toMatchObject({
+        code: 'ALERTBASE_SERIALIZATION_FAILED',
+        detail:
+          'cannot decode url: it holds %00 (U+0000, NUL), which cannot be stored or searched for (PostgreSQL refuses it)',
+      });
+    }
+    const fine = await call(t.app, 'GET', '/v1/alerts?label=a%3Db%2500', { key: t.keys.owner });
+    expect(fine.status).toBe(200);
   });
 });
