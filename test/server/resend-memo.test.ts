@@ -160,6 +160,15 @@ function shapeOf(items: readonly ValidItem[]) {
     fingerprint: item.fingerprint,
     resolving: item.resolving,
     key: keyOf(item),
+    // What a heartbeat reads instead of the data (an item built from memory
+    // builds its data only when read): the same values.
+    endsAt: item.endsAt,
+    tags: { ruleId: item.tags.ruleId, labels: item.tags.labels, level: item.tags.level },
+    matchesData:
+      item.endsAt === item.data.endsAt &&
+      item.tags.ruleId === item.data.ruleId &&
+      item.tags.labels === item.data.labels &&
+      item.tags.level === item.data.level,
   }));
 }
 

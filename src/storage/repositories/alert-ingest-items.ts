@@ -10,6 +10,7 @@ import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { isoString } from '../../base/utils/iso-time.js';
 import { Alert } from '../../domain/alert.js';
 import type { RuleIdsByName } from './alert-rule-repository.js';
+import type { ResendTags } from './alert-series-points.js';
 import { contentKeyOf } from './heartbeat-index.js';
 import type { TenantSilences } from './silence-index.js';
 import type { IngestItemResult } from './types.js';
@@ -62,9 +63,14 @@ export type AlertData = {
 export interface ValidItem {
   readonly index: number;
   readonly id: string;
+  /** The validated fields, with the batch's rule and silences applied (built when first read for an item built from memory). */
   readonly data: AlertData;
   readonly fingerprint: string;
   readonly resolving: boolean;
+  /** `data.endsAt`, without building `data`. */
+  readonly endsAt: Date | null;
+  /** What a resend's point is tagged with (`data`'s rule, labels, level), without building `data`. */
+  readonly tags: ResendTags;
   /**
    * The row document of the item alone, as JSON ({@link jsonOf}): the row of
    * a fingerprint sent once in a group. Built once the item is known to go
@@ -154,35 +160,15 @@ function validateItem(
   now: Date,
   index: number,
   results: IngestItemResult[],
-  { silences, ruleIds, memo }: IngestContext,
+  context: IngestContext,
 ): ValidItem | { index: number; outcome: 'rejected'; issues: readonly ValidationIssue[] } {
+  const { silences, ruleIds, memo } = context;
   const memoKey = memo?.keys[index];
   const remembered = memoKey === undefined ? undefined : memo?.store.get(tenantId, memoKey);
   if (remembered !== undefined && isRecord(raw) && raw.tenantId === undefined) {
     const endsAt = Alert.shape.endsAt.safeParse(raw.endsAt);
     if (endsAt.success) {
-      // The model's data object, like the parser's (its prototype carries the
-      // computed fields), with this item's own values.
-      const data: AlertData = Object.assign(
-        Object.create(remembered.prototype) as AlertData,
-        remembered.template,
-      );
-      data.id = id;
-      data.endsAt = endsAt.data;
-      data.lastReceivedAt = new Date(now.getTime());
-      data.createdAt = new Date(now.getTime());
-      data.updatedAt = new Date(now.getTime());
-      data.silencedBy = [];
-      return withContext(
-        data,
-        remembered.fingerprint,
-        remembered,
-        { index, id, now, results },
-        {
-          silences,
-          ruleIds,
-        },
-      );
+      return new RememberedItem(remembered, endsAt.data, { index, id, now, results }, context);
     }
   }
   if (!isRecord(raw)) {
@@ -255,24 +241,24 @@ function validateItem(
   return withContext(typed, fingerprint, entry, { index, id, now, results }, { silences, ruleIds });
 }
 
-/** An item's validated data with the batch's rule and silences applied, and whether it resolves. */
-function withContext(
-  typed: AlertData,
-  fingerprint: string,
-  memo: MemoEntry | undefined,
-  {
-    index,
-    id,
-    now,
-    results,
-  }: { index: number; id: string; now: Date; results: IngestItemResult[] },
-  { silences, ruleIds }: IngestContext,
-): ValidItem {
-  if (typed.ruleId === null && ruleIds !== undefined && ruleIds.size > 0) {
-    const alertname = Object.hasOwn(typed.labels, 'alertname') ? typed.labels.alertname : undefined;
-    const ruleId = alertname === undefined ? undefined : ruleIds.get(alertname);
-    if (ruleId !== undefined) typed.ruleId = ruleId;
-  }
+/** Where an item sits in its batch, and when the batch was received. */
+interface Place {
+  readonly index: number;
+  readonly id: string;
+  readonly now: Date;
+  readonly results: IngestItemResult[];
+}
+
+/** The rule an item's data is tied to: its own, else the batch's rule of its `alertname`. */
+function ruleIdOf(data: Readonly<AlertData>, ruleIds: RuleIdsByName | undefined): string | null {
+  if (data.ruleId !== null || ruleIds === undefined || ruleIds.size === 0) return data.ruleId;
+  const alertname = Object.hasOwn(data.labels, 'alertname') ? data.labels.alertname : undefined;
+  return (alertname === undefined ? undefined : ruleIds.get(alertname)) ?? null;
+}
+
+/** Applies the batch's rule and silences to an item's data; whether it resolves. */
+function applyContext(typed: AlertData, now: Date, { silences, ruleIds }: IngestContext): boolean {
+  typed.ruleId = ruleIdOf(typed, ruleIds);
   const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
   if (resolving) {
     typed.status = 'resolved';
@@ -286,5 +272,91 @@ function withContext(
       typed.silencedBy = silencedBy;
     }
   }
-  return { index, id, data: typed, fingerprint, resolving, results, memo };
+  return resolving;
+}
+
+/** An item's validated data with the batch's rule and silences applied, and whether it resolves. */
+function withContext(
+  typed: AlertData,
+  fingerprint: string,
+  memo: MemoEntry | undefined,
+  { index, id, now, results }: Place,
+  context: IngestContext,
+): ValidItem {
+  const resolving = applyContext(typed, now, context);
+  return {
+    index,
+    id,
+    data: typed,
+    fingerprint,
+    resolving,
+    endsAt: typed.endsAt,
+    tags: typed,
+    results,
+    memo,
+  };
+}
+
+/**
+ * An item built from ingest's memo: the remembered data with this item's
+ * own `endsAt`, id and times. Most such items are heartbeats, answered from
+ * the index with their fingerprint, content key, `endsAt` and tags alone,
+ * so the data object (the model's prototype, every field copied, three
+ * dates) is built only when something reads it: the item goes to the
+ * database. Built then, it is what it would have been when validated: the
+ * batch's rule and silences as of the batch, the batch's receiving time.
+ */
+class RememberedItem implements ValidItem {
+  readonly index: number;
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly resolving: boolean;
+  readonly endsAt: Date | null;
+  readonly tags: ResendTags;
+  readonly results: IngestItemResult[];
+  readonly memo: MemoEntry;
+  json?: string;
+  key?: string;
+  readonly #now: Date;
+  readonly #context: IngestContext;
+  #data: AlertData | undefined;
+
+  constructor(memo: MemoEntry, endsAt: Date | null, place: Place, context: IngestContext) {
+    this.index = place.index;
+    this.id = place.id;
+    this.results = place.results;
+    this.memo = memo;
+    this.fingerprint = memo.fingerprint;
+    this.endsAt = endsAt;
+    this.resolving = endsAt !== null && endsAt.getTime() <= place.now.getTime();
+    const template = memo.template;
+    const ruleId = ruleIdOf(template, context.ruleIds);
+    this.tags =
+      ruleId === template.ruleId
+        ? template
+        : { ruleId, labels: template.labels, level: template.level };
+    this.#now = place.now;
+    this.#context = context;
+  }
+
+  get data(): AlertData {
+    if (this.#data !== undefined) return this.#data;
+    const remembered = this.memo;
+    const now = this.#now;
+    // The model's data object, like the parser's (its prototype carries the
+    // computed fields), with this item's own values.
+    const data: AlertData = Object.assign(
+      Object.create(remembered.prototype) as AlertData,
+      remembered.template,
+    );
+    data.id = this.id;
+    data.endsAt = this.endsAt;
+    data.lastReceivedAt = new Date(now.getTime());
+    data.createdAt = new Date(now.getTime());
+    data.updatedAt = new Date(now.getTime());
+    data.silencedBy = [];
+    applyContext(data, now, this.#context);
+    this.#data = data;
+    return data;
+  }
 }

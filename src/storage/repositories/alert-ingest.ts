@@ -237,8 +237,8 @@ export class AlertIngest {
         synced && !item.resolving ? hb.index.lookup(tenantId, item.fingerprint) : undefined;
       if (entry !== undefined && entry.key === keyOf(item)) {
         received ??= isoString(now);
-        counted?.add(tenantId, item, now.getTime(), 1);
-        const endsAt = item.data.endsAt;
+        counted?.add(tenantId, item.tags, now.getTime(), 1);
+        const endsAt = item.endsAt;
         hb.writer.add(tenantId, entry.id, endsAt === null ? null : isoString(endsAt), received);
         item.results[item.index] = {
           index: item.index,

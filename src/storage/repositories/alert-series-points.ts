@@ -28,40 +28,67 @@ function alertnameOf(labels: Readonly<Record<string, string>>): string | null {
   return Object.hasOwn(labels, 'alertname') ? (labels.alertname ?? null) : null;
 }
 
+/** What a resend's point is tagged with, from its item's validated data. */
+export interface ResendTags {
+  readonly ruleId: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly level: string;
+}
+
+type Counted = { point: Omit<SeriesPoint, 'count'>; count: number };
+
 /** Resends per minute and tags, summed over a statement: one point each. */
 export class HeartbeatCounter {
-  readonly #counts = new Map<string, { point: Omit<SeriesPoint, 'count'>; count: number }>();
+  readonly #counts = new Map<string, Counted>();
+  /** The entry of the last call and what it was for: a batch's resends mostly share it. */
+  #last: { tenantId: string; minute: number; tags: ResendTags; entry: Counted } | undefined;
 
-  add(tenantId: string, item: IngestedItem, at: number, count: number): void {
+  add(tenantId: string, tags: ResendTags, at: number, count: number): void {
     if (count <= 0) return;
     const minute = Math.floor(at / MINUTE) * MINUTE;
-    const rule = item.data.ruleId;
-    const alertname = alertnameOf(item.data.labels);
-    const key = JSON.stringify([tenantId, minute, rule, alertname, item.data.level]);
-    const found = this.#counts.get(key);
-    if (found !== undefined) {
-      found.count += count;
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.minute === minute &&
+      last.tenantId === tenantId &&
+      (last.tags === tags ||
+        (last.tags.ruleId === tags.ruleId &&
+          last.tags.level === tags.level &&
+          alertnameOf(last.tags.labels) === alertnameOf(tags.labels)))
+    ) {
+      last.entry.count += count;
       return;
     }
-    this.#counts.set(key, {
-      point: {
-        kind: 'heartbeat',
-        tenantId,
-        time: minute,
-        rule,
-        alertname,
-        severity: item.data.level,
-        status: 'firing',
-        durationMs: null,
-      },
-      count,
-    });
+    const rule = tags.ruleId;
+    const alertname = alertnameOf(tags.labels);
+    const key = JSON.stringify([tenantId, minute, rule, alertname, tags.level]);
+    let entry = this.#counts.get(key);
+    if (entry !== undefined) {
+      entry.count += count;
+    } else {
+      entry = {
+        point: {
+          kind: 'heartbeat',
+          tenantId,
+          time: minute,
+          rule,
+          alertname,
+          severity: tags.level,
+          status: 'firing',
+          durationMs: null,
+        },
+        count,
+      };
+      this.#counts.set(key, entry);
+    }
+    this.#last = { tenantId, minute, tags, entry };
   }
 
   /** The points, appended to `out`. */
   drainInto(out: SeriesPoint[]): void {
     for (const { point, count } of this.#counts.values()) out.push({ ...point, count });
     this.#counts.clear();
+    this.#last = undefined;
   }
 }
 
@@ -114,7 +141,7 @@ export function ingestPoints(
   // The items that neither created nor resolved the row are resends.
   heartbeats.add(
     tenantId,
-    last,
+    last.data,
     received,
     items.length - (kind === 'inserted' ? 1 : 0) - (resolves ? 1 : 0),
   );
