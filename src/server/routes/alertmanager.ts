@@ -48,6 +48,27 @@ export function ingestInputOf(alert: AlertmanagerAlertInput, now: Date): Record<
   };
 }
 
+/** Ingest's results of the valid items, with the rejected ones put back at their payload indexes. */
+function payloadResults(
+  items: readonly AlertmanagerItem[],
+  valid: readonly AlertmanagerItem[],
+  stored: readonly IngestItemResult[],
+): IngestItemResult[] {
+  const byIndex = new Map<number, IngestItemResult>();
+  stored.forEach((result, k) => {
+    const index = valid[k]?.index ?? k;
+    byIndex.set(index, { ...result, index });
+  });
+  return items.map(
+    (item): IngestItemResult =>
+      (item.ok ? byIndex.get(item.index) : undefined) ?? {
+        index: item.index,
+        outcome: 'rejected',
+        issues: item.ok ? [] : item.issues,
+      },
+  );
+}
+
 /**
  * Ingests the mapped items: the valid ones in one batch, the rejected ones
  * reported with their payload paths; results in payload order.
@@ -71,19 +92,10 @@ async function ingestItems(
       ...(memoKeys === undefined ? {} : { memoKeys: valid.map((item) => memoKeys[item.index]) }),
     },
   );
-  const byIndex = new Map<number, IngestItemResult>();
-  stored.items.forEach((result, k) => {
-    const index = valid[k]?.index ?? k;
-    byIndex.set(index, { ...result, index });
-  });
-  const results = items.map(
-    (item): IngestItemResult =>
-      (item.ok ? byIndex.get(item.index) : undefined) ?? {
-        index: item.index,
-        outcome: 'rejected',
-        issues: item.ok ? [] : item.issues,
-      },
-  );
+  // Every item mapped (Prometheus's usual batch): ingest's results are the
+  // payload's, index for index.
+  const results =
+    valid.length === items.length ? stored.items : payloadResults(items, valid, stored.items);
   const counts = { created: 0, deduplicated: 0, resolved: 0, rejected: 0 };
   for (const r of results) counts[r.outcome]++;
   return { items: results, counts, auditEventId: stored.auditEventId };
