@@ -9,17 +9,7 @@
  */
 import { SerializationError, toJsonPointer } from '../base/exceptions/index.js';
 import type { Format } from '../base/serializers/index.js';
-
-/** An escape of NUL or of half of a surrogate pair in JSON text. */
-const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Whether PostgreSQL can store `s`. */
-function storable(s: string): boolean {
-  return !s.includes('\u0000') && !(SURROGATE.test(s) && LONE_SURROGATE.test(s));
-}
+import { isStorableText, mayHoldUnstorableEscape } from '../base/utils/pg-text.js';
 
 /**
  * The path of the first string or key of `value` that PostgreSQL cannot
@@ -29,7 +19,7 @@ function storable(s: string): boolean {
 export function unstorablePath(value: unknown): (string | number)[] | undefined {
   const path: (string | number)[] = [];
   const visit = (node: unknown): boolean => {
-    if (typeof node === 'string') return !storable(node);
+    if (typeof node === 'string') return !isStorableText(node);
     if (typeof node !== 'object' || node === null) return false;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
@@ -42,7 +32,7 @@ export function unstorablePath(value: unknown): (string | number)[] | undefined 
     if (node instanceof Date || ArrayBuffer.isView(node)) return false;
     for (const key of Object.keys(node)) {
       path.push(key);
-      if (!storable(key) || visit((node as Record<string, unknown>)[key])) return true;
+      if (!isStorableText(key) || visit((node as Record<string, unknown>)[key])) return true;
       path.pop();
     }
     return false;
@@ -57,9 +47,11 @@ export function unstorablePath(value: unknown): (string | number)[] | undefined 
  * escape, so one without any is not walked.
  */
 export function checkStorableText(value: unknown, format: Format, json?: Buffer): void {
-  if (json !== undefined) {
-    if (json.indexOf('\\u') === -1) return;
-    if (!NUL_OR_SURROGATE_ESCAPE.test(json.toString('latin1'))) return;
+  if (
+    json !== undefined &&
+    (json.indexOf('\\u') === -1 || !mayHoldUnstorableEscape(json.toString('latin1')))
+  ) {
+    return;
   }
   const path = unstorablePath(value);
   if (path === undefined) return;

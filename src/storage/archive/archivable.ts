@@ -8,19 +8,14 @@
  * decoders allow 64 levels, anything deeper than {@link MAX_ARCHIVE_DEPTH}
  * is stored as the text `[too deep]`.
  */
+import {
+  mayBeUnstorable,
+  mayHoldUnstorableEscape,
+  toStorableText,
+} from '../../base/utils/pg-text.js';
 
 /** The deepest level kept (the decoders stop at 64). */
 export const MAX_ARCHIVE_DEPTH = 100;
-
-/** Half of a surrogate pair without its other half. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** `s` without what `jsonb` cannot hold (NUL, lone surrogates), each replaced by U+FFFD. */
-function text(s: string): string {
-  const clean = s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
-  return SURROGATE.test(clean) ? clean.replace(LONE_SURROGATE, '\uFFFD') : clean;
-}
 
 /**
  * `value` as plain JSON data (see the module comment).
@@ -37,11 +32,6 @@ export function archivable(value: unknown, depth = 0): unknown {
   return isPlainJson(value, depth) ? value : copied(value, depth);
 }
 
-/** Whether {@link text} may change `s`: it holds a NUL or a surrogate (perhaps a lone one). */
-function suspect(s: string): boolean {
-  return s.includes('\u0000') || SURROGATE.test(s);
-}
-
 /**
  * Whether `value` is plain JSON data that {@link archivable} would copy
  * unchanged: `null`, booleans, finite numbers, strings and keys without
@@ -50,7 +40,7 @@ function suspect(s: string): boolean {
  */
 function isPlainJson(value: unknown, depth: number): boolean {
   if (value === null || typeof value === 'boolean') return true;
-  if (typeof value === 'string') return !suspect(value);
+  if (typeof value === 'string') return !mayBeUnstorable(value);
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value !== 'object' || depth >= MAX_ARCHIVE_DEPTH) return false;
   if (Array.isArray(value)) {
@@ -61,15 +51,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   for (const key in value) {
-    if (!Object.hasOwn(value, key) || suspect(key)) return false;
+    if (!Object.hasOwn(value, key) || mayBeUnstorable(key)) return false;
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || !isPlainJson(v, depth + 1)) return false;
   }
   return true;
 }
-
-/** An escape of NUL or of half of a surrogate pair, which `jsonb` refuses or {@link archivable} replaces. */
-const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
  * Whether valid JSON `text` can be stored as it is: it escapes no NUL and
@@ -86,13 +73,13 @@ const NUL_OR_SURROGATE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
  * ```
  */
 export function jsonAsIs(text: string): boolean {
-  return !text.includes('\\u') || !NUL_OR_SURROGATE_ESCAPE.test(text);
+  return !mayHoldUnstorableEscape(text);
 }
 
 /** {@link archivable} by copying: each value made plain JSON data. */
 function copied(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return text(value);
+  if (typeof value === 'string') return toStorableText(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return null;
@@ -104,7 +91,7 @@ function copied(value: unknown, depth: number): unknown {
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
     // defineProperty: a `__proto__` key stays data, never a prototype.
-    Object.defineProperty(out, text(k), {
+    Object.defineProperty(out, toStorableText(k), {
       value: archivable(v, depth + 1),
       enumerable: true,
       writable: true,
