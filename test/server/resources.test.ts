@@ -435,3 +435,27 @@ describe('the consistency lookup of /v1/rules/validate', () => {
     expect(await lookup.countEntities?.('Unknown', 'acme')).toBe(0);
   });
 });
+
+describe('bodies that are not objects', () => {
+  // POST /v1/channels with the JSON `null` answered 500: the channel's URL
+  // check read `config` of null before the model refused the body.
+  it('are refused by the model (422) on every resource, to create and to update', async () => {
+    for (const path of ['/v1/rules', '/v1/channels', '/v1/silences', '/v1/inhibit-rules']) {
+      for (const raw of ['null', '[]', '"x"', '0', 'true']) {
+        const created = await call(t.app, 'POST', path, {
+          key: t.keys.owner,
+          raw,
+          contentType: 'application/json',
+        });
+        expect(created.status, `POST ${path} ${raw}`).toBe(422);
+        expect(created.body.code, `POST ${path} ${raw}`).toBe('ALERTBASE_VALIDATION_FAILED');
+        const updated = await call(t.app, 'PATCH', `${path}/0193a000-0000-7000-8000-000000000000`, {
+          key: t.keys.owner,
+          raw,
+          contentType: 'application/json',
+        });
+        expect([404, 422], `PATCH ${path} ${raw}: ${updated.status}`).toContain(updated.status);
+      }
+    }
+  });
+});

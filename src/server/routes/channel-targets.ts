@@ -29,8 +29,10 @@ const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> =>
 export async function checkChannelTargets(
   ctx: RouteContext,
   tenantId: string,
-  body: Readonly<Record<string, unknown>>,
+  body: unknown,
 ): Promise<void> {
+  // Not an object (JSON null, an array): nothing to judge; the model refuses it.
+  if (!isRecord(body)) return;
   const config = body.config;
   if (!isRecord(config)) return;
   let allowPrivateNetworks: boolean | undefined;

@@ -87,12 +87,10 @@ export interface CrudSpec<T extends object, F, Q extends z.ZodType> {
   readonly quota?: CountedQuota;
   /**
    * A check of a create or update body (wire or camelCase names) before it
-   * is stored; throws to refuse it.
+   * is stored; throws to refuse it. The body is as sent: not yet checked to
+   * be an object (the model refuses it after).
    */
-  readonly beforeWrite?: (
-    tenantId: string,
-    body: Readonly<Record<string, unknown>>,
-  ) => Promise<void>;
+  readonly beforeWrite?: (tenantId: string, body: unknown) => Promise<void>;
 }
 
 /** Registers the six routes of one resource. */
