@@ -110,8 +110,10 @@ export function mapPostableBody(
 ): AlertmanagerItem[] {
   return body.map((raw, index): AlertmanagerItem => {
     const key = keys[index];
+    // A keyed alert is a plain object (postableMemoKeys); any other item,
+    // `null` included, goes the full way and is refused with its path.
     const known = key === undefined ? undefined : memo.get(tenantId, key);
-    const endsAt = (raw as { endsAt?: unknown }).endsAt;
+    const endsAt = known === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
     if (known !== undefined && PostableAlert.shape.endsAt.safeParse(endsAt).success) {
       return {
         index,
