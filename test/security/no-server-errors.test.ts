@@ -5,9 +5,10 @@
  * strings, SQL), bodies of every JSON type and shape, and MessagePack and
  * YAML bodies carrying what JSON cannot (64-bit integers, bytes, dates,
  * maps, non-finite numbers). The routes come from the OpenAPI document, so
- * a new route is covered when it is documented. A scratch run of this probe
- * found `%00` in URLs and bodies (500 from PostgreSQL) and the JSON `null`
- * on `POST /v1/channels` (500 from the URL check).
+ * a new route is covered when it is documented. Its scratch runs found
+ * `%00` in URLs (500 from PostgreSQL), the JSON `null` on `POST /v1/channels`
+ * (500 from the URL check) and `[null]` on `POST /api/v2/alerts` (500 from
+ * the resend memo).
  */
 import { Packr } from 'msgpackr';
 import { expect, it } from 'vitest';
