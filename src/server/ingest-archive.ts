@@ -11,12 +11,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isAlertbaseError, ValidationError } from '../base/exceptions/index.js';
 import { newId } from '../base/utils/ids.js';
-import {
-  type ArchiveDoor,
-  type ArchivedPayload,
-  type ArchiveIssue,
-  jsonAsIs,
-} from '../storage/archive/index.js';
+import type { ArchiveDoor, ArchivedPayload, ArchiveIssue } from '../storage/archive/index.js';
 import type { IngestResult } from '../storage/repositories/index.js';
 import type { PayloadArchiveService } from './payload-archive.js';
 import { receivedBodies } from './wire.js';
@@ -106,9 +101,9 @@ export function useIngestArchive(
     if (state === undefined || principal?.kind !== 'tenant' || received === undefined) return;
     pending.delete(request);
     const accepted = reply.statusCode === 200;
-    // A JSON body is stored as its text where the engine stores JSON text.
+    // JSON text PostgreSQL takes as it is (see ReceivedBody.json) is stored as
+    // that text where the engine stores JSON text.
     const text = received.json?.toString('utf8');
-    const asIs = text !== undefined && jsonAsIs(text);
     const entry: ArchivedPayload = {
       id: newId(),
       tenantId: principal.tenantId,
@@ -121,7 +116,7 @@ export function useIngestArchive(
       issues: issuesOf(state, accepted),
       bytes: received.bytes,
       body: state.body,
-      ...(asIs ? { bodyJson: text } : {}),
+      ...(text === undefined ? {} : { bodyJson: text }),
     };
     archive.writer.record([entry]);
   });

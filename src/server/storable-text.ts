@@ -9,7 +9,7 @@
  */
 import { SerializationError, toJsonPointer } from '../base/exceptions/index.js';
 import type { Format } from '../base/serializers/index.js';
-import { isStorableText, mayHoldUnstorableEscape } from '../base/utils/pg-text.js';
+import { isStorableText } from '../base/utils/pg-text.js';
 
 /**
  * The path of the first string or key of `value` that PostgreSQL cannot
@@ -42,17 +42,10 @@ export function unstorablePath(value: unknown): (string | number)[] | undefined 
 
 /**
  * Refuses a decoded body holding text PostgreSQL cannot store (see the
- * module comment). `json` is the body's JSON bytes when it was JSON sent
- * without compression: such a body can only hold that text as a `\u`
- * escape, so one without any is not walked.
+ * module comment). The caller skips JSON text that escapes neither
+ * (`mayHoldUnstorableEscape`): it cannot hold them.
  */
-export function checkStorableText(value: unknown, format: Format, json?: Buffer): void {
-  if (
-    json !== undefined &&
-    (json.indexOf('\\u') === -1 || !mayHoldUnstorableEscape(json.toString('latin1')))
-  ) {
-    return;
-  }
+export function checkStorableText(value: unknown, format: Format): void {
   const path = unstorablePath(value);
   if (path === undefined) return;
   const pointer = toJsonPointer(path);

@@ -18,6 +18,7 @@ import {
   negotiateFormat,
   type Serializer,
 } from '../base/serializers/index.js';
+import { mayHoldUnstorableEscape } from '../base/utils/pg-text.js';
 import { PROBLEM_JSON } from './problems.js';
 import { checkStorableText, checkStorableUrl } from './storable-text.js';
 
@@ -45,8 +46,9 @@ export interface ReceivedBody {
   readonly format: Format;
   readonly bytes: number;
   /**
-   * The body's bytes when it was JSON sent without `Content-Encoding`: the
-   * text it was decoded from (the payload archive keeps it as it is).
+   * The body's bytes when it was JSON sent without `Content-Encoding` whose
+   * text escapes no NUL and no surrogate: text PostgreSQL stores as it is
+   * (the payload archive keeps it so).
    */
   readonly json?: Buffer | undefined;
 }
@@ -109,7 +111,14 @@ export function useSerializer(
       }
       const format = formatFromMimeType(request.headers['content-type'] ?? '');
       const encoding = contentEncodingOf(request);
-      const json = format === 'json' && encoding === undefined ? bytes : undefined;
+      // JSON can carry NUL and surrogates only as `\u` escapes: text without
+      // such an escape needs no walk, and is what the archive stores.
+      const json =
+        format === 'json' &&
+        encoding === undefined &&
+        (bytes.indexOf('\\u') === -1 || !mayHoldUnstorableEscape(bytes.toString('latin1')))
+          ? bytes
+          : undefined;
       receivedBodies.set(
         request,
         json === undefined
@@ -129,7 +138,7 @@ export function useSerializer(
         (performance.now() - started) / 1000,
         bytes.byteLength,
       );
-      checkStorableText(value, format, json);
+      if (json === undefined) checkStorableText(value, format);
       done(null, value);
     } catch (err) {
       done(err as Error, undefined);

@@ -8,11 +8,7 @@
  * decoders allow 64 levels, anything deeper than {@link MAX_ARCHIVE_DEPTH}
  * is stored as the text `[too deep]`.
  */
-import {
-  mayBeUnstorable,
-  mayHoldUnstorableEscape,
-  toStorableText,
-} from '../../base/utils/pg-text.js';
+import { mayBeUnstorable, toStorableText } from '../../base/utils/pg-text.js';
 
 /** The deepest level kept (the decoders stop at 64). */
 export const MAX_ARCHIVE_DEPTH = 100;
@@ -56,24 +52,6 @@ function isPlainJson(value: unknown, depth: number): boolean {
     if (v === undefined || !isPlainJson(v, depth + 1)) return false;
   }
   return true;
-}
-
-/**
- * Whether valid JSON `text` can be stored as it is: it escapes no NUL and
- * no surrogate (JSON text can carry neither otherwise), so `jsonb` takes it
- * and holds the strings `JSON.parse` gives; numbers keep the digits the
- * sender wrote (a double would round them). Such a body is archived as its
- * text, which spares writing the decoded tree out again. A surrogate pair
- * written as two escapes is refused too: rare, and then the tree is written.
- *
- * @example
- * ```ts
- * jsonAsIs('[{"labels":{"alertname":"Up"}}]'); // true
- * jsonAsIs('{"a":"\\u0000"}'); // false: archivable() replaces the NUL
- * ```
- */
-export function jsonAsIs(text: string): boolean {
-  return !mayHoldUnstorableEscape(text);
 }
 
 /** {@link archivable} by copying: each value made plain JSON data. */

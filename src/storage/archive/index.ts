@@ -2,7 +2,7 @@
  * The payload archive: the contract, its PostgreSQL and MongoDB engines,
  * and what they share (the JSON-safe body, cursors, MongoDB key encoding).
  */
-export { archivable, jsonAsIs, MAX_ARCHIVE_DEPTH } from './archivable.js';
+export { archivable, MAX_ARCHIVE_DEPTH } from './archivable.js';
 export { archiveCursor, archiveKeyOf } from './archive-cursor.js';
 export { decodeKey, decodeKeys, encodeKey, encodeKeys } from './mongo-keys.js';
 export {

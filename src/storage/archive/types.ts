@@ -61,7 +61,7 @@ export interface ArchivedPayload extends ArchiveSummary {
   readonly body: unknown;
   /**
    * The body as the JSON text it was decoded from, when ingest recorded a
-   * JSON request whose text an engine can store as it is (`jsonAsIs`): an
+   * JSON request whose text escapes no NUL and no surrogate (`jsonb` takes it): an
    * engine that stores JSON text (PostgreSQL's `jsonb`) takes it instead of
    * writing `body` out again. Never read back: a read entry has `body` only.
    */

@@ -256,10 +256,15 @@ function ruleIdOf(data: Readonly<AlertData>, ruleIds: RuleIdsByName | undefined)
   return (alertname === undefined ? undefined : ruleIds.get(alertname)) ?? null;
 }
 
+/** Whether an item whose `endsAt` this is resolves its alert when received at `now`. */
+function resolvesAt(endsAt: Date | null, now: Date): boolean {
+  return endsAt !== null && endsAt.getTime() <= now.getTime();
+}
+
 /** Applies the batch's rule and silences to an item's data; whether it resolves. */
 function applyContext(typed: AlertData, now: Date, { silences, ruleIds }: IngestContext): boolean {
   typed.ruleId = ruleIdOf(typed, ruleIds);
-  const resolving = typed.endsAt !== null && typed.endsAt.getTime() <= now.getTime();
+  const resolving = resolvesAt(typed.endsAt, now);
   if (resolving) {
     typed.status = 'resolved';
   } else if (silences !== undefined && !silences.empty) {
@@ -328,7 +333,7 @@ class RememberedItem implements ValidItem {
     this.memo = memo;
     this.fingerprint = memo.fingerprint;
     this.endsAt = endsAt;
-    this.resolving = endsAt !== null && endsAt.getTime() <= place.now.getTime();
+    this.resolving = resolvesAt(endsAt, place.now);
     const template = memo.template;
     const ruleId = ruleIdOf(template, context.ruleIds);
     this.tags =
