@@ -78,6 +78,13 @@ const EDGE_STRINGS = [
   'https://hooks.example.com/x',
   'javascript:alert(1)',
   'prometheus.example.com/graph',
+  // URLs the compiled check passes as they are, and ones Zod trims, rewrites or refuses.
+  'HTTPS://hooks.example.com/x',
+  ' https://hooks.example.com/x',
+  'https://hooks.example.com/x\u0001',
+  'https://hooks.exa\tmple.com/x',
+  'http:hooks.example.com',
+  'ftp://hooks.example.com/x',
   'ftp://x.example.com',
   UUID,
   '01950B2E-7A3C-7C4E-9D1F-3B8E2A6C4D10',

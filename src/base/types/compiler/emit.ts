@@ -109,6 +109,28 @@ function passTest(ctx: EmitContext, check: Check, v: string, kind: string): stri
   return undefined;
 }
 
+/**
+ * For Zod's URL check without `hostname` or `normalize` (which change what is
+ * accepted or the output beyond what {@link H.plainUrl} tests): the test that
+ * the URL passes unchanged, or `undefined`.
+ */
+function plainUrlTest(ctx: EmitContext, check: Check, v: string): string | undefined {
+  const def = check._zod.def as Check['_zod']['def'] & {
+    readonly hostname?: unknown;
+    readonly normalize?: unknown;
+    readonly protocol?: unknown;
+  };
+  if (def.check !== 'string_format' || def.format !== 'url' || !traitsOf(check).has('$ZodURL')) {
+    return undefined;
+  }
+  if (def.hostname !== undefined || def.normalize) {
+    return undefined;
+  }
+  if (def.protocol !== undefined && !(def.protocol instanceof RegExp)) return undefined;
+  const protocol = def.protocol === undefined ? 'undefined' : constant(ctx, def.protocol);
+  return `H.plainUrl(${v}, ${protocol})`;
+}
+
 /** Emits a schema's checks on `v` (already of the schema's type); returns the variable holding the value after them. */
 function emitChecks(
   ctx: EmitContext,
@@ -119,6 +141,18 @@ function emitChecks(
 ): string {
   let current = v;
   for (const check of checksOf(schema)) {
+    const url = kind === 'string' ? plainUrlTest(ctx, check, current) : undefined;
+    if (url !== undefined) {
+      // A URL that passes as it is keeps its value; any other runs the check.
+      const next = local(ctx, 'c');
+      emit(
+        ctx,
+        `const ${next} = ${url} ? ${current} : H.check(${constant(ctx, check)}, ${current});`,
+      );
+      emit(ctx, `if (${next} === H.FAIL) break ${bad};`);
+      current = next;
+      continue;
+    }
     const test = passTest(ctx, check, current, kind);
     if (test !== undefined) {
       emit(

@@ -150,6 +150,42 @@ export function transform(
   }
 }
 
+/** A URL scheme, as the URL parser reads one before the first `:`. */
+const URL_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*$/;
+/** What the URL parser removes anywhere in its input; Zod removes it from the output too. */
+const TAB_OR_NEWLINE = /[\t\n\r]/;
+/** Zod's http(s) protocol pattern, which also makes its URL check require `://`. */
+const HTTP_PROTOCOL_SOURCE = z.regexes.httpProtocol.source;
+const HTTP_SLASHES = /^https?:\/\//i;
+
+/**
+ * Does Zod's URL check (`z.url({ protocol })`, without `hostname` or
+ * `normalize`) accept `text` and leave it as it is? A sufficient test, cheaper
+ * than the check by the URL object it does not build: nothing at either end
+ * that `trim()` or the URL parser strips, no tab or newline anywhere (both
+ * would change the output), the scheme (the characters before the first `:`,
+ * lower-cased, as the parser reads a URL that parses) accepted by `protocol`,
+ * `://` where Zod asks for it, and a URL that parses. When it says no, the
+ * check itself runs and decides.
+ */
+export function plainUrl(text: string, protocol: RegExp | undefined): boolean {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // NaN (an empty text) fails too. Beyond ASCII, trim() strips Unicode spaces.
+  if (!(first > 0x20 && last > 0x20)) return false;
+  if ((first >= 0x80 || last >= 0x80) && text.trim() !== text) return false;
+  if (TAB_OR_NEWLINE.test(text)) return false;
+  if (protocol !== undefined) {
+    const colon = text.indexOf(':');
+    const scheme = text.slice(0, colon);
+    if (colon < 1 || !URL_SCHEME.test(scheme)) return false;
+    protocol.lastIndex = 0;
+    if (!protocol.test(scheme.toLowerCase())) return false;
+    if (protocol.source === HTTP_PROTOCOL_SOURCE && !HTTP_SLASHES.test(text)) return false;
+  }
+  return URL.canParse(text);
+}
+
 function aborted(payload: Payload, start = 0): boolean {
   if (payload.aborted === true) return true;
   for (let i = start; i < payload.issues.length; i++) {
