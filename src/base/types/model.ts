@@ -263,6 +263,9 @@ function freezeTree(value: unknown, depth: number): void {
   Object.freeze(value);
 }
 
+/** The context of every synchronous parse (Zod reads it, never writes it): one object, not one per parse. */
+const SYNC_PARSE: ParseContext = { async: false };
+
 /** Builds an error without capturing a stack trace (for results that are returned, not thrown). */
 function withoutStack<E extends Error>(make: () => E): E {
   const limit = Error.stackTraceLimit;
@@ -442,6 +445,20 @@ export function defineModel<
   const made = new WeakSet<object>();
   const withBranches = hasDiscriminatedUnion(objectSchema);
 
+  /**
+   * What normalizing does to an input key, decided once per key the model
+   * knows: rename it to this field, or drop it (`null`: a computed field, by
+   * name or alias). A key not in the map stays as it is.
+   */
+  const keyActions = new Map<string, string | null>();
+  for (const key of new Set([...aliasToField.keys(), ...computedFields])) {
+    const field = hasAliasedInput ? aliasToField.get(key) : undefined;
+    if (field !== undefined && field !== key && !computedSet.has(field)) keyActions.set(key, field);
+    else if (computedSet.has(key) || (field !== undefined && computedSet.has(field))) {
+      keyActions.set(key, null);
+    }
+  }
+
   /** Renames wire names to field names and drops computed keys; notes renames for issue paths. */
   const normalize = (
     input: Record<string, unknown>,
@@ -450,31 +467,31 @@ export function defineModel<
     rename?: Map<string, string>;
     dupes?: ValidationIssue[];
   } => {
-    if (!hasAliasedInput && computedFields.length === 0) return { value: input };
+    if (keyActions.size === 0) return { value: input };
     let value: Record<string, unknown> | undefined;
     let rename: Map<string, string> | undefined;
     let dupes: ValidationIssue[] | undefined;
     for (const key of Object.keys(input)) {
-      const field = hasAliasedInput ? aliasToField.get(key) : undefined;
-      if (field !== undefined && field !== key && !computedSet.has(field)) {
-        value ??= { ...input };
-        if (Object.hasOwn(input, field)) {
-          dupes ??= [];
-          dupes.push({
-            path: [key],
-            pointer: toJsonPointer([key]),
-            code: 'duplicate_key',
-            message: `"${key}" and "${field}" name the same field`,
-          });
-        }
-        value[field] = input[key];
+      const field = keyActions.get(key);
+      if (field === undefined) continue;
+      value ??= { ...input };
+      if (field === null) {
         delete value[key];
-        rename ??= new Map();
-        rename.set(field, key);
-      } else if (computedSet.has(key) || (field !== undefined && computedSet.has(field))) {
-        value ??= { ...input };
-        delete value[key];
+        continue;
       }
+      if (Object.hasOwn(input, field)) {
+        dupes ??= [];
+        dupes.push({
+          path: [key],
+          pointer: toJsonPointer([key]),
+          code: 'duplicate_key',
+          message: `"${key}" and "${field}" name the same field`,
+        });
+      }
+      value[field] = input[key];
+      delete value[key];
+      rename ??= new Map();
+      rename.set(field, key);
     }
     return {
       value: value ?? input,
@@ -517,7 +534,10 @@ export function defineModel<
 
   const finish = (data: Data): Inst => {
     const target = data as Record<string, unknown>;
-    for (const key in target) freezeTree(target[key], 0);
+    for (const key in target) {
+      const value = target[key];
+      if (typeof value === 'object' && value !== null) freezeTree(value, 0);
+    }
     // The compiled parser builds the object with its prototype already.
     if (computedProto !== undefined && Object.getPrototypeOf(target) !== computedProto) {
       Object.setPrototypeOf(target, computedProto);
@@ -558,7 +578,7 @@ export function defineModel<
     const { value, rename, dupes } = normalize(input as Record<string, unknown>);
     const compiledParser = compiled();
     if (compiledParser !== undefined) {
-      const ctx: ParseContext = { async: false };
+      const ctx = SYNC_PARSE;
       const payload = compiledParser.parse(value, ctx);
       if (payload.issues.length === 0 && dupes === undefined) {
         return { success: true, data: finish(payload.value as Data) };
