@@ -263,6 +263,18 @@ function freezeTree(value: unknown, depth: number): void {
   Object.freeze(value);
 }
 
+/**
+ * A constructor that gives back the object it is given: a class that extends
+ * it installs its private fields on that object (the mark of a model's
+ * instances, `Made`).
+ */
+class Identity {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the return override is the point
+    return target;
+  }
+}
+
 /** The context of every synchronous parse (Zod reads it, never writes it): one object, not one per parse. */
 const SYNC_PARSE: ParseContext = { async: false };
 
@@ -442,7 +454,19 @@ export function defineModel<
   // invalid input falls back to the runtime parser, so issues are identical.
   const schema = z.compile(described) as unknown as z.ZodType<Data, Input>;
 
-  const made = new WeakSet<object>();
+  /**
+   * The mark of this model's instances: a private field, installed on the
+   * instance itself by the return override of {@link Identity} before the
+   * instance is frozen. Invisible to reflection, spread, JSON and
+   * structuredClone, like a WeakSet entry, and several times cheaper to set
+   * (a WeakSet add was 13% of a valid AlertRule parse).
+   */
+  class Made extends Identity {
+    #made = true;
+    static has(value: object): boolean {
+      return #made in value;
+    }
+  }
   const withBranches = hasDiscriminatedUnion(objectSchema);
 
   /**
@@ -542,8 +566,9 @@ export function defineModel<
     if (computedProto !== undefined && Object.getPrototypeOf(target) !== computedProto) {
       Object.setPrototypeOf(target, computedProto);
     }
+    // Marked before it is frozen: a private field may not be added to a frozen object in time.
+    new Made(target);
     Object.freeze(target);
-    made.add(target);
     return target as Inst;
   };
 
@@ -561,7 +586,10 @@ export function defineModel<
   if (getModelCompilation() === 'eager') compiled();
 
   const run = (input: unknown): SafeParseResult<Inst> => {
-    if (!isPlainObject(input) && !made.has(input as object)) {
+    if (
+      !isPlainObject(input) &&
+      !(typeof input === 'object' && input !== null && Made.has(input))
+    ) {
       const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
       return {
         success: false,
@@ -634,7 +662,7 @@ export function defineModel<
     },
     safeParse: run,
     is(value): value is Inst {
-      return typeof value === 'object' && value !== null && made.has(value);
+      return typeof value === 'object' && value !== null && Made.has(value);
     },
     update(instance, patch) {
       if (!isPlainObject(patch)) {
