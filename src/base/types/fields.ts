@@ -14,7 +14,11 @@
 
 import { z } from 'zod';
 import { DURATIONS, LIMITS } from '../constants.js';
-import { DURATION_PATTERN, safeParseDuration } from '../utils/duration.js';
+import {
+  DURATION_PATTERN,
+  type DurationParseResult,
+  safeParseDuration,
+} from '../utils/duration.js';
 import { FINGERPRINT_PATTERN } from '../utils/fingerprint.js';
 import { UUID_V7_PATTERN } from '../utils/ids.js';
 import { dateOfRfc3339, isoString } from '../utils/iso-time.js';
@@ -139,10 +143,24 @@ export const Timestamp = z
 /** A point in time (see the schema `Timestamp`). */
 export type Timestamp = z.output<typeof Timestamp>;
 
+/**
+ * A duration string's check and its transform read the same text one after
+ * the other: the last text's parse is kept, so it is parsed once.
+ */
+let lastDurationText: string | undefined;
+let lastDuration: DurationParseResult = { ok: true, ms: 0 };
+function durationOf(text: string): DurationParseResult {
+  if (text !== lastDurationText) {
+    lastDuration = safeParseDuration(text);
+    lastDurationText = text;
+  }
+  return lastDuration;
+}
+
 const DurationString = z
   .string()
   .check((ctx) => {
-    const result = safeParseDuration(ctx.value);
+    const result = durationOf(ctx.value);
     if (!result.ok) {
       ctx.issues.push({
         code: 'custom',
@@ -154,7 +172,7 @@ const DurationString = z
   })
   .meta({ pattern: DURATION_PATTERN.source })
   .transform((text) => {
-    const result = safeParseDuration(text);
+    const result = durationOf(text);
     /* v8 ignore next -- the check above has refused every string that fails here */
     return result.ok ? result.ms : 0;
   });

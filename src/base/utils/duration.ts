@@ -55,6 +55,10 @@ const fail = (code: DurationErrorCode, message: string): DurationParseResult => 
   message,
 });
 
+/** The message of a string that is no duration: written only on refusal (most durations parse). */
+const notADuration = (text: string): string =>
+  `expected a duration such as 30s, 5m or 1h30m (units y w d h m s ms), got ${JSON.stringify(text)}`;
+
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 /**
@@ -69,18 +73,17 @@ const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 export function safeParseDuration(text: string): DurationParseResult {
   if (text === '0') return { ok: true, ms: 0 };
   if (text === '') return fail('empty_duration', 'expected a duration such as 30s, 5m or 1h30m');
-  const expected = `expected a duration such as 30s, 5m or 1h30m (units y w d h m s ms), got ${JSON.stringify(text)}`;
   let ms = 0;
   let lastUnit = -1;
   let i = 0;
   while (i < text.length) {
     const start = i;
     while (i < text.length && isDigit(text.charCodeAt(i))) i++;
-    if (i === start) return fail('invalid_duration', expected);
+    if (i === start) return fail('invalid_duration', notADuration(text));
     const digits = text.slice(start, i);
     const unitStart = i;
     while (i < text.length && !isDigit(text.charCodeAt(i))) i++;
-    if (i === unitStart) return fail('invalid_duration', expected);
+    if (i === unitStart) return fail('invalid_duration', notADuration(text));
     const unit = text.slice(unitStart, i);
     const index = UNIT_INDEX.get(unit);
     if (index === undefined) {
