@@ -274,11 +274,21 @@ function emitKnown(
       return emitChecks(ctx, schema, out, bad, 'other');
     }
     case 'pipe': {
-      if (!has(schema, '$ZodPipe') || has(schema, '$ZodCodec')) return undefined;
+      if (!has(schema, '$ZodPipe') && !has(schema, '$ZodCodec')) return undefined;
       if (def.in === undefined || def.out === undefined) return undefined;
       const left = emitNode(ctx, def.in, v, bad);
-      const right = emitNode(ctx, def.out, left, bad);
-      return emitChecks(ctx, schema, right, bad, 'other');
+      if (!has(schema, '$ZodCodec')) {
+        return emitChecks(ctx, schema, emitNode(ctx, def.out, left, bad), bad, 'other');
+      }
+      // A codec parses forward (decodes): its input schema, the decode
+      // function as a transform (an issue it files, or a Promise, fails), then
+      // its output schema on what it gave.
+      const decode = def.transform;
+      if (typeof decode !== 'function') return undefined;
+      const decoded = local(ctx, 't');
+      emit(ctx, `const ${decoded} = H.transform(${constant(ctx, decode)}, ${left});`);
+      emit(ctx, `if (${decoded} === H.FAIL) break ${bad};`);
+      return emitChecks(ctx, schema, emitNode(ctx, def.out, decoded, bad), bad, 'other');
     }
     case 'union': {
       if (!has(schema, '$ZodUnion') || has(schema, '$ZodXor')) return undefined;
@@ -411,6 +421,11 @@ export function emitObject(
       parts.push({ key: k, value: emitNode(ctx, node, value, bad) });
       continue;
     }
+    if (optin === 'defaulted' && optout !== 'optional') {
+      // Always in the output: whether the key was there does not matter.
+      parts.push({ key: k, value: emitNode(ctx, node, value, bad) });
+      continue;
+    }
     const present = local(ctx, 'h');
     emit(ctx, `const ${present} = ${k} in ${v};`);
     if (optout === 'optional' && optin === 'optional') {
@@ -424,8 +439,7 @@ export function emitObject(
       continue;
     }
     const result = emitNode(ctx, node, value, bad);
-    if (optin === 'defaulted' && optout !== 'optional') parts.push({ key: k, value: result });
-    else parts.push({ key: k, value: result, when: `${result} !== undefined || ${present}` });
+    parts.push({ key: k, value: result, when: `${result} !== undefined || ${present}` });
   }
   const out = local(ctx, 'b');
   const firstConditional = parts.findIndex((p) => p.when !== undefined);

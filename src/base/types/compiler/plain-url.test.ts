@@ -40,7 +40,9 @@ const url = fc
   )
   .map((parts) => parts.join(''));
 
-const PLAIN_ENDS = /^[^\x00-\x20][^]*[^\x00-\x20]$/;
+/** No control character or space at either end. */
+const plainEnds = (text: string): boolean =>
+  text.length > 0 && text.charCodeAt(0) > 0x20 && text.charCodeAt(text.length - 1) > 0x20;
 
 const PROTOCOLS = [/^https?$/, /^ftp$/, /^(web\+x|https?)$/i, undefined] as const;
 
@@ -55,7 +57,7 @@ describe('plainUrl', () => {
         fc.property(fc.oneof(url, fc.webUrl(), fc.string()), (text) => {
           const result = schema.safeParse(text);
           // What plainUrl is for: kept as it is, with no control or space at the ends.
-          if (result.success && result.data === text && PLAIN_ENDS.test(text)) accepted += 1;
+          if (result.success && result.data === text && plainEnds(text)) accepted += 1;
           if (!plainUrl(text, protocol)) return;
           yes += 1;
           expect(result.success).toBe(true);
