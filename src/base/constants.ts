@@ -161,6 +161,11 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   /** Where the embedded database keeps its files. */
   dataDir: './data',
+  /**
+   * `PGLITE_THREAD`: where `alertbase serve` runs PGlite: in a worker thread,
+   * beside the event loop (`worker`), or on it (`main`).
+   */
+  pgliteThread: 'worker' as 'worker' | 'main',
   /** Connections in the pool to a PostgreSQL server (`DATABASE_POOL_SIZE`). */
   databasePoolSize: 10,
   /** `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, a statement or a lock on a PostgreSQL server. */

@@ -74,6 +74,7 @@ describe('defaults', () => {
       storage: {
         redisKeyPrefix: DEFAULTS.redisKeyPrefix,
         dataDir: join(dir, 'data'),
+        pgliteThread: DEFAULTS.pgliteThread,
         databaseTimeoutMs: DEFAULTS.databaseTimeoutMs,
         seriesBatchSize: DEFAULTS.seriesBatchSize,
         seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,
@@ -161,6 +162,7 @@ describe('environment variables', () => {
     ['METRICS_TENANT_LIMIT', '5', 'observability.metricsTenantLimit', 5],
     ['RESPONSE_TIME_THRESHOLD_MS', '250', 'observability.responseTimeThresholdMs', 250],
     ['DATABASE_TIMEOUT_MS', '750', 'storage.databaseTimeoutMs', 750],
+    ['PGLITE_THREAD', 'main', 'storage.pgliteThread', 'main'],
     ['SERIES_BATCH_SIZE', '500', 'storage.seriesBatchSize', 500],
     ['SERIES_FLUSH_INTERVAL_MS', '250', 'storage.seriesFlushIntervalMs', 250],
     ['SERIES_BUFFER_MAX', '20000', 'storage.seriesBufferMax', 20_000],
@@ -368,6 +370,7 @@ describe('the YAML file', () => {
     database_url: postgres://db/alerts
     redis_url: redis://cache:6379
     data_dir: state
+    pglite_thread: main
     database_timeout_ms: 1500
   server:
     port: 3000
@@ -384,6 +387,7 @@ describe('the YAML file', () => {
       redisUrl: 'redis://cache:6379',
       redisKeyPrefix: DEFAULTS.redisKeyPrefix,
       dataDir: join(dir, 'state'),
+      pgliteThread: 'main',
       databaseTimeoutMs: 1500,
       seriesBatchSize: DEFAULTS.seriesBatchSize,
       seriesFlushIntervalMs: DEFAULTS.seriesFlushIntervalMs,

@@ -125,7 +125,13 @@ async function open(config: AlertbaseConfig, onStart?: () => void): Promise<Open
   const lock = await lockDataDir(dataDir, { holder: 'alertbase serve' });
   try {
     const created = await seedDataDir(dataDir, () => pgliteTemplateSeed({ keep: false }));
-    return { db: await openDatabase({ dataDir, lock, onStart }), created, lock };
+    const db = await openDatabase({
+      dataDir,
+      lock,
+      onStart,
+      pgliteThread: config.storage.pgliteThread,
+    });
+    return { db, created, lock };
   } catch (err) {
     await lock.release();
     throw err;

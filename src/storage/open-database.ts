@@ -40,6 +40,11 @@ export interface OpenDatabaseOptions {
    * meanwhile. Not called for a PostgreSQL server.
    */
   readonly onStart?: (() => void) | undefined;
+  /**
+   * PGlite: run it in a worker thread (`'worker'`), off the event loop, or on
+   * the calling thread (`'main'`, the default). Ignored for a PostgreSQL server.
+   */
+  readonly pgliteThread?: 'main' | 'worker' | undefined;
   /** A per-statement timing listener (see `Database.onQuery`). */
   readonly onQuery?: QueryListener | undefined;
   /** @internal Migrations to apply instead of alertbase's own (tests). */
@@ -120,13 +125,19 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       timeoutMs: options.timeoutMs,
     });
   } else {
-    const { PgliteDatabase } = await import('./drivers/pglite.js');
-    db = await PgliteDatabase.create({
+    const pgliteOptions = {
       ...base,
       dataDir: target.dataDir,
       lock: options.lock,
       onStart: options.onStart,
-    });
+    };
+    if (options.pgliteThread === 'worker') {
+      const { PgliteWorkerDatabase } = await import('./drivers/pglite-worker.js');
+      db = await PgliteWorkerDatabase.create(pgliteOptions);
+    } else {
+      const { PgliteDatabase } = await import('./drivers/pglite.js');
+      db = await PgliteDatabase.create(pgliteOptions);
+    }
   }
   const shouldMigrate = options.migrate ?? true;
   try {

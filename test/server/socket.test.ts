@@ -14,6 +14,8 @@ import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runServe } from '../../src/server/commands.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
+import { PgliteDatabase } from '../../src/storage/drivers/pglite.js';
+import { PgliteWorkerDatabase } from '../../src/storage/drivers/pglite-worker.js';
 import { createRepositories, createTestDatabase } from '../../src/storage/index.js';
 
 /** A GET over a socket with the raw body as sent (Node's fetch would decompress it). */
@@ -154,19 +156,27 @@ describe('first start on an empty data directory, then a restart', () => {
       handleSignals: false,
     });
     expect(first.createdDataDir).toBe(true);
+    // PGLITE_THREAD: a worker thread by default, the event loop's own when asked.
+    expect(first.db).toBeInstanceOf(PgliteWorkerDatabase);
     expect(printed[2]).toBe(
       `Storage: PGlite in ${resolve(dataDir)}. Its commits survive a crash of this process, not a power loss (PGlite does not fsync): set DATABASE_URL to use a PostgreSQL server.`,
     );
     expect(first.demoKey).toEqual(expect.any(String));
     await first.close();
+    const { config: onMain } = await loadConfig({
+      env: { PGLITE_THREAD: 'main' },
+      cwd: dir,
+      overrides: { storage: { dataDir } },
+    });
     const second = await startServer({
-      config,
+      config: onMain,
       port: 0,
       logger: false,
       print: () => {},
       handleSignals: false,
     });
     try {
+      expect(second.db).toBeInstanceOf(PgliteDatabase);
       expect(second.createdDataDir).toBe(false);
       expect(second.demoKey).toBeUndefined();
       const res = await fetch(`${second.url}/v1/alerts`, {

@@ -1,0 +1,213 @@
+/**
+ * @internal The worker thread that owns a PGlite database for
+ * `PgliteWorkerDatabase` (pglite-worker.ts): it opens PGlite, runs the
+ * statements and transactions the main thread sends, forwards notifications,
+ * dumps the data directory and closes. PostgreSQL's work (parsing, planning,
+ * the heap and index writes, WAL) then runs beside the server's event loop
+ * instead of on it.
+ *
+ * Self-contained on purpose: Node starts it from dist/ (JavaScript) or, in
+ * the tests, from this TypeScript source with its type stripping, so it imports
+ * only Node's modules and PGlite, and uses only erasable TypeScript.
+ *
+ * Requests are answered in the order PGlite runs them: a statement outside a
+ * transaction waits for the transaction under way, as in one process (PGlite
+ * has one connection).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
+
+/** What the thread is started with. */
+export interface PgliteThreadData {
+  /** Marks the thread's data: this module does nothing in any other thread (a test runner's). */
+  readonly role: 'alertbase-pglite';
+  readonly dataDir: string | undefined;
+  /** A `dumpDataDir()` tarball to start from. */
+  readonly loadDataDir: ArrayBuffer | undefined;
+}
+
+/** A statement's text: sent once with its number, then by number alone (`n < 0`: not remembered, always sent). */
+export interface SqlRef {
+  readonly n: number;
+  readonly text?: string;
+}
+
+/** What the main thread asks. `tx` names a transaction begun by `begin`. */
+export type PgliteRequest =
+  | {
+      readonly id: number;
+      readonly op: 'query';
+      readonly sql: SqlRef;
+      readonly params: unknown[];
+      readonly tx?: number;
+    }
+  | { readonly id: number; readonly op: 'exec'; readonly sql: SqlRef; readonly tx?: number }
+  | { readonly id: number; readonly op: 'begin'; readonly tx: number; readonly setup?: string }
+  | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
+  | { readonly id: number; readonly op: 'listen'; readonly channel: string; readonly sub: number }
+  | { readonly id: number; readonly op: 'unlisten'; readonly sub: number }
+  | { readonly id: number; readonly op: 'dump' }
+  | { readonly id: number; readonly op: 'close' };
+
+/** A failure as it crosses threads: the message and PostgreSQL's fields (code, detail, table...). */
+export interface ThreadError {
+  readonly message: string;
+  readonly fields: Readonly<Record<string, string | number>>;
+}
+
+/** What the thread answers. */
+export type PgliteReply =
+  | { readonly op: 'opened'; readonly error?: ThreadError }
+  | {
+      readonly op: 'done';
+      readonly id: number;
+      readonly result?: unknown;
+      readonly error?: ThreadError;
+    }
+  | { readonly op: 'notify'; readonly sub: number; readonly payload: string };
+
+/** The message and the string and number fields of what was thrown. */
+export function threadError(err: unknown): ThreadError {
+  if (!(err instanceof Error)) return { message: String(err), fields: {} };
+  const fields: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(err)) {
+    if (typeof value === 'string' || typeof value === 'number') fields[key] = value;
+  }
+  return { message: err.message, fields };
+}
+
+/** Thrown into a transaction's callback to have PGlite roll it back. */
+const ROLLBACK = Symbol('rollback');
+
+async function serve(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('pglite-thread runs as a worker thread');
+  const data = workerData as PgliteThreadData;
+  let pg: PGlite;
+  try {
+    const [core, btree] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/btree_gin'),
+    ]);
+    pg = await core.PGlite.create({
+      extensions: { btree_gin: btree.btree_gin },
+      ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }),
+      ...(data.loadDataDir === undefined ? {} : { loadDataDir: new Blob([data.loadDataDir]) }),
+    });
+  } catch (err) {
+    port.postMessage({ op: 'opened', error: threadError(err) } satisfies PgliteReply);
+    return;
+  }
+  port.postMessage({ op: 'opened' } satisfies PgliteReply);
+
+  const statements: string[] = [];
+  const sqlOf = (ref: SqlRef): string => {
+    if (ref.n < 0 && ref.text !== undefined) return ref.text;
+    if (ref.text !== undefined) statements[ref.n] = ref.text;
+    const text = statements[ref.n];
+    if (text === undefined) throw new Error(`pglite-thread: statement ${ref.n} was never sent`);
+    return text;
+  };
+  /** Open transactions: their client, and how to end them. */
+  const transactions = new Map<
+    number,
+    { tx: Transaction; end(commit: boolean): void; ended: Promise<unknown> }
+  >();
+  const unlistens = new Map<number, () => Promise<void>>();
+
+  const run = async (request: PgliteRequest): Promise<unknown> => {
+    switch (request.op) {
+      case 'query': {
+        const sql = sqlOf(request.sql);
+        const on = request.tx === undefined ? pg : transactions.get(request.tx)?.tx;
+        if (on === undefined) throw new Error('pglite-thread: no such transaction');
+        const result: Results<Record<string, unknown>> = await on.query(sql, request.params);
+        return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+      }
+      case 'exec': {
+        const sql = sqlOf(request.sql);
+        const on = request.tx === undefined ? pg : transactions.get(request.tx)?.tx;
+        if (on === undefined) throw new Error('pglite-thread: no such transaction');
+        await on.exec(sql);
+        return undefined;
+      }
+      case 'begin': {
+        const { tx: txId, setup } = request;
+        await new Promise<void>((begun, failed) => {
+          let ended: Promise<unknown> = Promise.resolve();
+          ended = pg
+            .transaction(async (tx) => {
+              if (setup !== undefined) await tx.exec(setup);
+              const commit = await new Promise<boolean>((end) => {
+                transactions.set(txId, { tx, end, ended });
+                begun();
+              });
+              if (!commit) throw ROLLBACK;
+            })
+            .catch((err: unknown) => {
+              if (err !== ROLLBACK) throw err;
+            });
+          // A setup that failed ends the transaction before it began.
+          ended.catch(failed);
+        });
+        return undefined;
+      }
+      case 'end': {
+        const open = transactions.get(request.tx);
+        if (open === undefined) throw new Error('pglite-thread: no such transaction');
+        transactions.delete(request.tx);
+        open.end(request.commit);
+        await open.ended;
+        return undefined;
+      }
+      case 'listen': {
+        const { sub } = request;
+        const unlisten = await pg.listen(request.channel, (payload) => {
+          port.postMessage({ op: 'notify', sub, payload } satisfies PgliteReply);
+        });
+        unlistens.set(sub, unlisten);
+        return undefined;
+      }
+      case 'unlisten': {
+        const unlisten = unlistens.get(request.sub);
+        unlistens.delete(request.sub);
+        await unlisten?.();
+        return undefined;
+      }
+      case 'dump': {
+        const tarball = await pg.dumpDataDir('none');
+        return tarball.arrayBuffer();
+      }
+      case 'close': {
+        await pg.close();
+        return undefined;
+      }
+    }
+  };
+
+  port.on('message', (request: PgliteRequest) => {
+    run(request).then(
+      (result) => {
+        const transfer = result instanceof ArrayBuffer ? [result] : [];
+        port.postMessage({ op: 'done', id: request.id, result } satisfies PgliteReply, transfer);
+        if (request.op === 'close') port.close();
+      },
+      (err: unknown) => {
+        port.postMessage({
+          op: 'done',
+          id: request.id,
+          error: threadError(err),
+        } satisfies PgliteReply);
+      },
+    );
+  });
+}
+
+if (
+  parentPort !== null &&
+  typeof workerData === 'object' &&
+  workerData !== null &&
+  (workerData as { role?: unknown }).role === 'alertbase-pglite'
+) {
+  await serve();
+}
