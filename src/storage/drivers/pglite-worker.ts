@@ -8,6 +8,7 @@ import {
   DEFAULT_MIN_FREE_BYTES,
   type DiskSpaceGuard,
 } from '../disk-space.js';
+import { StorageError } from '../errors.js';
 import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
 import type { PgliteDatabaseOptions } from './pglite.js';
 import type {
@@ -37,6 +38,17 @@ function threadModule(): URL {
 /** An error of the thread, rebuilt with PostgreSQL's fields (code, detail, table...) for the error mapping. */
 function rebuild(error: ThreadError): Error {
   return Object.assign(new Error(error.message), error.fields);
+}
+
+/** Options of {@link PgliteWorkerDatabase.create}: those of PGlite in process, and a test's view of the thread. */
+export interface PgliteWorkerDatabaseOptions extends PgliteDatabaseOptions {
+  /** @internal Called with the thread once it has opened the database (tests end it). */
+  readonly onThread?: ((thread: Worker) => void) | undefined;
+}
+
+/** The database is gone with its thread: every statement from then on is refused with 503. */
+function unavailable(reason: string): StorageError {
+  return new StorageError('ALERTBASE_STORAGE_UNAVAILABLE', { reason });
 }
 
 /** Statement texts sent to the thread, by number: each crosses once. */
@@ -76,8 +88,8 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     this.#lock = lock;
     this.#space = space;
     worker.on('message', (reply: PgliteReply) => this.#receive(reply));
-    worker.on('error', (err) => this.#fail(err));
-    worker.on('exit', (code) => this.#fail(new Error(`the PGlite thread exited (code ${code})`)));
+    worker.on('error', (err) => this.#fail(unavailable(err.message)));
+    worker.on('exit', (code) => this.#fail(unavailable(`the PGlite thread exited (code ${code})`)));
     worker.unref();
   }
 
@@ -90,7 +102,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
    * const db = await PgliteWorkerDatabase.create({ dataDir: './data' });
    * ```
    */
-  static async create(options: PgliteDatabaseOptions = {}): Promise<PgliteWorkerDatabase> {
+  static async create(options: PgliteWorkerDatabaseOptions = {}): Promise<PgliteWorkerDatabase> {
     const lock =
       options.dataDir === undefined
         ? undefined
@@ -121,7 +133,9 @@ export class PgliteWorkerDatabase extends BaseDatabase {
         );
       });
       if (opened.error !== undefined) throw rebuild(opened.error);
-      return new PgliteWorkerDatabase(worker, lock, space, options);
+      const db = new PgliteWorkerDatabase(worker, lock, space, options);
+      options.onThread?.(worker);
+      return db;
     } catch (err) {
       await worker?.terminate();
       await lock?.release();
@@ -173,7 +187,9 @@ export class PgliteWorkerDatabase extends BaseDatabase {
         },
       });
     } catch (err) {
-      await this.#call({ id: 0, op: 'end', tx, commit: false });
+      // What failed inside is what the caller needs; a rollback that fails too
+      // (the thread gone) has nothing to add.
+      await this.#call({ id: 0, op: 'end', tx, commit: false }).catch(() => {});
       throw err;
     }
     await this.#call({ id: 0, op: 'end', tx, commit: true });
