@@ -53,7 +53,10 @@ describeWithServer('database faults on the PostgreSQL server', () => {
         const cutAt = performance.now();
         await sleep(300);
         expect(await ready(server.url)).toBe(503);
-        await sleep(TIMEOUT_MS * 2);
+        // Long enough for the requests sent after the cut to be answered before the
+        // restore: the ones in flight at the cut wait out the timeout first, and their
+        // writers send again only then (a loaded machine stretches both waits).
+        await sleep(TIMEOUT_MS * 3);
         proxy.restore();
         const restoredAt = performance.now();
         // Recovered without a restart: readiness and writes come back.
