@@ -85,6 +85,41 @@ export function notificationContract(fixture: EngineFixture): void {
       compile: compileRouting(compileTree),
     });
 
+  it('a new alert makes its tenant due for routing now, earlier than a later due time; an earlier one stays', async () => {
+    const t = await treeTenant();
+    const dueAt = async (): Promise<number | undefined> =>
+      (
+        await db.query<{ due_at: Date }>(
+          "SELECT due_at FROM scheduler_due WHERE tenant_id = $1 AND kind = 'notify'",
+          [t.id],
+        )
+      ).rows[0]?.due_at.getTime();
+    const setDue = (due: Date) =>
+      db.withTenant(t.id, (tx) =>
+        tx.query(
+          `INSERT INTO scheduler_due (tenant_id, kind, due_at) VALUES ($1, 'notify', $2)
+           ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
+          [t.id, due],
+        ),
+      );
+    const ingest = (instance: string) =>
+      repos.alerts.ingest(
+        t.id,
+        [{ labels: { alertname: 'Due', instance }, level: 'high', priority: 'P2' }],
+        'test',
+      );
+    await setDue(new Date(Date.now() + 3_600_000));
+    const before = Date.now();
+    await ingest('a');
+    const moved = await dueAt();
+    expect(moved).toBeGreaterThanOrEqual(before - 1_000);
+    expect(moved).toBeLessThanOrEqual(Date.now());
+    const earlier = new Date(Date.now() - 60_000);
+    await setDue(earlier);
+    await ingest('b');
+    expect(await dueAt()).toBe(earlier.getTime());
+  });
+
   it('a tree routes, an unacknowledged alert escalates after its SLA (audited), an acknowledged one does not', async () => {
     const t = await treeTenant();
     const g = treeGroups();

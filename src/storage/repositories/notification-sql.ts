@@ -19,10 +19,14 @@ export const routable = (ruleExpr: string): string =>
     OR EXISTS (SELECT 1 FROM alert_rules ar WHERE ar.tenant_id = $1 AND ar.id = ${ruleExpr}
                  AND ar.deleted_at IS NULL AND jsonb_array_length(ar.doc->'channelIds') > 0))`;
 
-/** Marks tenant `$1` due for routing now, when `source` (a CTE) has a row. */
+/**
+ * Marks tenant `$1` due for routing now, when `source` (a CTE) has a row; a
+ * tenant already due no later is left as it is (no new row version per ingest).
+ */
 const dueNow = (source: string): string =>
   `INSERT INTO scheduler_due (tenant_id, kind, due_at) SELECT $1, '${NOTIFY_SCHEDULE}', now() FROM ${source} LIMIT 1
-   ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = LEAST(scheduler_due.due_at, EXCLUDED.due_at)`;
+   ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at
+   WHERE scheduler_due.due_at > EXCLUDED.due_at`;
 
 /**
  * @internal The ingest statement's events: its new and resolved rows

@@ -12,10 +12,15 @@ export const DUE_SET = prepared(
    ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
 );
 
-/** @internal Moves a tenant's due time of a kind earlier (never later). */
+/**
+ * @internal Moves a tenant's due time of a kind earlier (never later). A due
+ * time already as early is left as it is, not written again: every write of
+ * the row leaves a dead version behind (and PGlite never vacuums).
+ */
 export const DUE_SET_EARLIER = prepared(
   `INSERT INTO scheduler_due (tenant_id, kind, due_at) VALUES ($1, $2, $3::timestamptz)
-   ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = LEAST(scheduler_due.due_at, EXCLUDED.due_at)`,
+   ON CONFLICT (tenant_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at
+   WHERE scheduler_due.due_at > EXCLUDED.due_at`,
 );
 
 /**
