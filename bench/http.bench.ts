@@ -2,7 +2,8 @@
  * HTTP ingest throughput: Alertmanager postable alerts in batches of 100,
  * 8 requests in flight over keep-alive connections, into alertbase's
  * `POST /api/v2/alerts` (what Prometheus calls) with PGlite in a data
- * directory (what `alertbase serve` runs by default) and with the PostgreSQL
+ * directory (what `alertbase serve` runs by default: in a worker thread; the
+ * Prometheus workload also on the event loop, `PGLITE_THREAD=main`) and with the PostgreSQL
  * server, next to a real Alertmanager 0.25 (Debian's
  * `prometheus-alertmanager`) receiving the same request bodies on its own
  * `/api/v2/alerts`, in the same run.
@@ -693,6 +694,23 @@ export async function run(): Promise<BenchRow[]> {
   log(
     `alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}, Prometheus cycles ${rate(pglite.cycles)}`,
   );
+  // The same on the event loop (PGLITE_THREAD=main): what the worker thread buys.
+  const onLoopDir = await tempDir('bench-http-pglite-main');
+  let pgliteOnLoop: Measured;
+  try {
+    pgliteOnLoop = await alertbaseWith(
+      { ALERTBASE_DATA_DIR: `${onLoopDir.path}/data`, PGLITE_THREAD: 'main' },
+      onLoopDir,
+      warmup,
+      bodies,
+      load,
+    );
+  } finally {
+    await onLoopDir.remove();
+  }
+  log(
+    `alertbase PGlite on the event loop: first ${rate(pgliteOnLoop.first)}, repeat ${rate(pgliteOnLoop.repeat)}, Prometheus cycles ${rate(pgliteOnLoop.cycles)}`,
+  );
 
   let postgres: Measured | undefined;
   let floors: Floors | undefined;
@@ -730,8 +748,13 @@ export async function run(): Promise<BenchRow[]> {
   const workload = `Prometheus workload: ${cn} firing alerts resent in ${CYCLES} cycles (batches of ${CYCLE_BATCH}, ${CONCURRENCY} in flight, endsAt a minute on each cycle, 2% of each cycle new or resolved)`;
   const rows = [
     row(
-      `${workload}, into alertbase on PGlite in a data directory (heartbeats answered from the index, written behind within 1 s; the rest committed before the answer)`,
+      `${workload}, into alertbase on PGlite in a data directory, in a worker thread (heartbeats answered from the index, written behind within 1 s; the rest committed before the answer)`,
       pglite.cycles,
+      alertmanager.cycles,
+    ),
+    row(
+      `${workload}, into alertbase on PGlite on the event loop (PGLITE_THREAD=main; same work)`,
+      pgliteOnLoop.cycles,
       alertmanager.cycles,
     ),
     row(
