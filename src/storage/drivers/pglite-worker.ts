@@ -2,15 +2,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BaseDatabase, type RawConnection } from '../base-database.js';
-import { type DataDirLock, lockDataDir } from '../data-dir-lock.js';
-import {
-  createDiskSpaceGuard,
-  DEFAULT_MIN_FREE_BYTES,
-  type DiskSpaceGuard,
-} from '../disk-space.js';
+import type { DataDirLock } from '../data-dir-lock.js';
+import type { DiskSpaceGuard } from '../disk-space.js';
 import { StorageError } from '../errors.js';
 import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
 import type { PgliteDatabaseOptions } from './pglite.js';
+import { guardDirectory, subscription } from './pglite-directory.js';
 import type {
   PgliteReply,
   PgliteRequest,
@@ -103,17 +100,9 @@ export class PgliteWorkerDatabase extends BaseDatabase {
    * ```
    */
   static async create(options: PgliteWorkerDatabaseOptions = {}): Promise<PgliteWorkerDatabase> {
-    const lock =
-      options.dataDir === undefined
-        ? undefined
-        : (options.lock ?? (await lockDataDir(options.dataDir)));
+    const { lock, space } = await guardDirectory(options);
     let worker: Worker | undefined;
     try {
-      const space =
-        options.dataDir === undefined
-          ? undefined
-          : createDiskSpaceGuard(options.dataDir, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES);
-      await space?.assert();
       const loadDataDir = await options.loadDataDir?.arrayBuffer();
       const data: PgliteThreadData = {
         role: 'alertbase-pglite',
@@ -208,18 +197,13 @@ export class PgliteWorkerDatabase extends BaseDatabase {
       this.#subscriptions.delete(sub);
       throw err;
     }
-    let live = true;
-    return {
-      get live() {
-        return live;
-      },
-      close: async () => {
-        if (!live) return;
-        live = false;
+    return subscription(
+      async () => {
         this.#subscriptions.delete(sub);
-        if (!this.closed) await this.#call({ id: 0, op: 'unlisten', sub });
+        await this.#call({ id: 0, op: 'unlisten', sub });
       },
-    };
+      () => this.closed,
+    );
   }
 
   protected async rawClose(): Promise<void> {

@@ -1,13 +1,10 @@
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { BaseDatabase, type BaseDatabaseOptions, type RawConnection } from '../base-database.js';
-import { type DataDirLock, lockDataDir } from '../data-dir-lock.js';
-import {
-  createDiskSpaceGuard,
-  DEFAULT_MIN_FREE_BYTES,
-  type DiskSpaceGuard,
-} from '../disk-space.js';
+import type { DataDirLock } from '../data-dir-lock.js';
+import type { DiskSpaceGuard } from '../disk-space.js';
 import { StorageError } from '../errors.js';
 import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
+import { guardDirectory, subscription } from './pglite-directory.js';
 
 /** Options of the embedded PGlite engine. */
 export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
@@ -96,17 +93,8 @@ export class PgliteDatabase extends BaseDatabase {
    */
   static async create(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
     const { PGlite, extensions } = await loadPglite();
-    const lock =
-      options.dataDir === undefined
-        ? undefined
-        : (options.lock ?? (await lockDataDir(options.dataDir)));
+    const { lock, space } = await guardDirectory(options);
     try {
-      const space =
-        options.dataDir === undefined
-          ? undefined
-          : createDiskSpaceGuard(options.dataDir, options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES);
-      // Opening writes too (recovery, a checkpoint): refused as well when short of space.
-      await space?.assert();
       const creating = PGlite.create({
         extensions,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -157,19 +145,7 @@ export class PgliteDatabase extends BaseDatabase {
     channel: string,
     onMessage: (payload: string) => void,
   ): Promise<ChannelSubscription> {
-    // In process: nothing to lose, so never reset.
-    const unlisten = await this.#pg.listen(channel, onMessage);
-    let live = true;
-    return {
-      get live() {
-        return live;
-      },
-      close: async () => {
-        if (!live) return;
-        live = false;
-        if (!this.closed) await unlisten();
-      },
-    };
+    return subscription(await this.#pg.listen(channel, onMessage), () => this.closed);
   }
 
   protected async rawClose(): Promise<void> {
