@@ -114,21 +114,26 @@ async function serve(): Promise<void> {
     { tx: Transaction; end(commit: boolean): void; ended: Promise<unknown> }
   >();
   const unlistens = new Map<number, () => Promise<void>>();
+  /** Where a statement runs: its transaction, or the database outside any. */
+  const clientOf = (txId: number | undefined): PGlite | Transaction => {
+    if (txId === undefined) return pg;
+    const open = transactions.get(txId);
+    if (open === undefined) throw new Error('pglite-thread: no such transaction');
+    return open.tx;
+  };
 
   const run = async (request: PgliteRequest): Promise<unknown> => {
     switch (request.op) {
       case 'query': {
         const sql = sqlOf(request.sql);
-        const on = request.tx === undefined ? pg : transactions.get(request.tx)?.tx;
-        if (on === undefined) throw new Error('pglite-thread: no such transaction');
-        const result: Results<Record<string, unknown>> = await on.query(sql, request.params);
+        const result: Results<Record<string, unknown>> = await clientOf(request.tx).query(
+          sql,
+          request.params,
+        );
         return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
       }
       case 'exec': {
-        const sql = sqlOf(request.sql);
-        const on = request.tx === undefined ? pg : transactions.get(request.tx)?.tx;
-        if (on === undefined) throw new Error('pglite-thread: no such transaction');
-        await on.exec(sql);
+        await clientOf(request.tx).exec(sqlOf(request.sql));
         return undefined;
       }
       case 'begin': {

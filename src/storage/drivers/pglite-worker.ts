@@ -48,6 +48,9 @@ function unavailable(reason: string): StorageError {
   return new StorageError('ALERTBASE_STORAGE_UNAVAILABLE', { reason });
 }
 
+/** A request as the driver writes it: {@link PgliteWorkerDatabase.#call} numbers it. */
+type Ask = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
 /** Statement texts sent to the thread, by number: each crosses once. */
 const MAX_REMEMBERED_STATEMENTS = 4_096;
 const MAX_REMEMBERED_LENGTH = 64 * 1024;
@@ -134,14 +137,13 @@ export class PgliteWorkerDatabase extends BaseDatabase {
 
   /** Writes the whole data directory as an uncompressed tarball. */
   async dump(): Promise<Blob> {
-    const tarball = (await this.#call({ id: 0, op: 'dump' })) as ArrayBuffer;
+    const tarball = (await this.#call({ op: 'dump' })) as ArrayBuffer;
     return new Blob([tarball]);
   }
 
   protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
     await this.#space?.assert();
     return (await this.#call({
-      id: 0,
       op: 'query',
       sql: this.#sql(sql),
       params: [...params],
@@ -150,7 +152,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
 
   protected async rawExec(sql: string): Promise<void> {
     await this.#space?.assert();
-    await this.#call({ id: 0, op: 'exec', sql: this.#sql(sql) });
+    await this.#call({ op: 'exec', sql: this.#sql(sql) });
   }
 
   protected async rawTransaction<T>(
@@ -159,29 +161,28 @@ export class PgliteWorkerDatabase extends BaseDatabase {
   ): Promise<T> {
     await this.#space?.assert();
     const tx = ++this.#nextId;
-    await this.#call({ id: 0, op: 'begin', tx, ...(setup === undefined ? {} : { setup }) });
+    await this.#call({ op: 'begin', tx, ...(setup === undefined ? {} : { setup }) });
     let result: T;
     try {
       result = await fn({
         query: async (sql, params) =>
           (await this.#call({
-            id: 0,
             op: 'query',
             sql: this.#sql(sql),
             params: [...params],
             tx,
           })) as QueryResult,
         exec: async (sql) => {
-          await this.#call({ id: 0, op: 'exec', sql: this.#sql(sql), tx });
+          await this.#call({ op: 'exec', sql: this.#sql(sql), tx });
         },
       });
     } catch (err) {
       // What failed inside is what the caller needs; a rollback that fails too
       // (the thread gone) has nothing to add.
-      await this.#call({ id: 0, op: 'end', tx, commit: false }).catch(() => {});
+      await this.#call({ op: 'end', tx, commit: false }).catch(() => {});
       throw err;
     }
-    await this.#call({ id: 0, op: 'end', tx, commit: true });
+    await this.#call({ op: 'end', tx, commit: true });
     return result;
   }
 
@@ -192,7 +193,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     const sub = ++this.#nextId;
     this.#subscriptions.set(sub, onMessage);
     try {
-      await this.#call({ id: 0, op: 'listen', channel, sub });
+      await this.#call({ op: 'listen', channel, sub });
     } catch (err) {
       this.#subscriptions.delete(sub);
       throw err;
@@ -200,7 +201,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     return subscription(
       async () => {
         this.#subscriptions.delete(sub);
-        await this.#call({ id: 0, op: 'unlisten', sub });
+        await this.#call({ op: 'unlisten', sub });
       },
       () => this.closed,
     );
@@ -208,7 +209,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
 
   protected async rawClose(): Promise<void> {
     try {
-      if (this.#exited === undefined) await this.#call({ id: 0, op: 'close' });
+      if (this.#exited === undefined) await this.#call({ op: 'close' });
     } finally {
       await this.#worker.terminate();
       await this.#lock?.release();
@@ -228,7 +229,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     return { n, text };
   }
 
-  #call(request: PgliteRequest): Promise<unknown> {
+  #call(request: Ask): Promise<unknown> {
     if (this.#exited !== undefined) return Promise.reject(this.#exited);
     const id = ++this.#nextId;
     if (this.#pending.size === 0) this.#worker.ref();
