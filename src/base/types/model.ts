@@ -10,8 +10,9 @@ import type { Mixin, Shape } from '../mixins/mixin.js';
 import { toSnakeCase } from '../utils/case.js';
 import { isoString } from '../utils/iso-time.js';
 import { type CompiledModel, compileModel } from './compiler/compile-model.js';
+import { markValidValueCheck } from './compiler/schema-internals.js';
 import { getModelCompilation } from './compiler/settings.js';
-import { finalizeIssues, type ParseContext } from './compiler/zod-runtime.js';
+import { type ParseContext, resolveMessages } from './compiler/zod-runtime.js';
 import { registerDataParser } from './model-data.js';
 import { isSecret, SECRET_META_KEY } from './secret.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -449,6 +450,8 @@ export function defineModel<
         });
       })
     : objectSchema;
+  // The refine above reads the value only when no field failed.
+  if (refine) markValidValueCheck((refined._zod.def as { checks?: unknown[] }).checks?.at(-1));
   const described = options.description ? refined.describe(options.description) : refined;
   // Zod's ahead-of-time compiled fast path: valid input takes generated code,
   // invalid input falls back to the runtime parser, so issues are identical.
@@ -611,7 +614,7 @@ export function defineModel<
       if (payload.issues.length === 0 && dupes === undefined) {
         return { success: true, data: finish(payload.value as Data) };
       }
-      return failure(dupes, finalizeIssues(payload.issues, ctx), value, rename);
+      return failure(dupes, resolveMessages(payload.issues, ctx), value, rename);
     }
     const result = schema.safeParse(value);
     if (result.success && dupes === undefined) return { success: true, data: finish(result.data) };

@@ -188,12 +188,22 @@ describe('compileModel', () => {
         list: z.array(z.string().min(2)).max(2, 'two at most').default([]),
         // The schema's message serves its checks too.
         note: z.string({ error: 'note: text of 2 to 4' }).min(2).max(4).optional(),
+        // A map that answers with an object for one code and passes the rest on.
+        grade: z
+          .number({
+            error: (issue) =>
+              issue.code === 'invalid_type' ? { message: 'grade: a number' } : undefined,
+          })
+          .max(5)
+          .optional(),
       },
     });
     const inputs = [
       { code: 5, size: 0, kind: 'c', list: ['x', 'yy', 'zzz'] },
       { code: 'ABCD', size: 1.5, kind: 1, list: 'x' },
       { code: 'ab', kind: 'a', list: [1], note: 'x' },
+      { code: 'ab', kind: 'a', grade: 'x' },
+      { code: 'ab', kind: 'a', grade: 9 },
       {},
     ];
     const both = () =>
@@ -206,10 +216,13 @@ describe('compileModel', () => {
     for (const { regular, compiled } of both()) expect(compiled).toEqual(regular);
     expect(JSON.stringify(both()[1]?.compiled)).toContain('bad code ABCD');
     expect(JSON.stringify(both()[2]?.compiled)).toContain('note: text of 2 to 4');
+    expect(JSON.stringify(both()[3]?.compiled)).toContain('grade: a number');
+    expect(JSON.stringify(both()[4]?.compiled)).toContain('Too big: expected number to be <=5');
     z.config({ customError: (issue) => `global: ${issue.code}` });
     try {
       for (const { regular, compiled } of both()) expect(compiled).toEqual(regular);
       expect(JSON.stringify(both()[1]?.compiled)).toContain('global: ');
+      expect(JSON.stringify(both()[4]?.compiled)).toContain('global: too_big');
     } finally {
       z.config({ customError: undefined });
     }
@@ -253,6 +266,33 @@ describe('compileModel', () => {
       },
     );
     expect(() => compileModel(z.strictObject({ a: z.string() }))).toThrow(SyntaxError);
+  });
+
+  it('makes the defaults of absent fields only for a value that is kept or checked', () => {
+    let made = 0;
+    const fields = {
+      id: z.string().default(() => `id-${++made}`),
+      size: z.number().min(5),
+    };
+    // A model's refine reads only a valid value: a failed parse makes no default.
+    const model = defineModel('CompilerToyDefaults', { register: false, fields, refine: () => {} });
+    setModelCompilation('lazy');
+    expect(model.compiledSource()).toContain('if (P.issues.length === 0) {');
+    expect(model.safeParse({ size: 1 }).success).toBe(false);
+    expect(made).toBe(0);
+    expect(model.safeParse({ size: 6 })).toMatchObject({ success: true, data: { id: 'id-1' } });
+    expect(made).toBe(1);
+    // A check of Zod's own runs after an issue that lets parsing go on (`min`)
+    // and reads the default: made, and seen as Zod's parse sees it.
+    const seen: unknown[] = [];
+    const root = z.strictObject(fields).refine((v) => seen.push(v.id) > 0);
+    const compiled = compileModel(root);
+    expect(compiled?.source).not.toContain('P.value["id"] = undefined;');
+    const viaZod = root.safeParse({ size: 1 });
+    const viaCompiled = compiled?.parse({ size: 1 }, { async: false });
+    expect(viaZod.success).toBe(false);
+    expect(viaCompiled?.issues.map((i) => i.code)).toEqual(['too_small']);
+    expect(seen).toEqual(['id-2', 'id-3']);
   });
 
   it("does not compile under Zod's jitless setting, nor in off mode", () => {

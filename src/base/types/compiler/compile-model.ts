@@ -8,7 +8,8 @@
 
 import { z } from 'zod';
 import { constant, type EmitContext, emitObject } from './emit.js';
-import { emitPropertyIssues } from './emit-issues.js';
+import { type DeferredDefaults, emitDefaultsLater, emitPropertyIssues } from './emit-issues.js';
+import { readsValidValueOnly } from './schema-internals.js';
 import * as H from './zod-runtime.js';
 
 /** The compiled parser: the object's payload (output and raw issues), as Zod's own parse leaves it. */
@@ -123,10 +124,18 @@ export function generateModelSource(
   );
   ctx.lines.push('function fieldByField(input, ctx) {');
   ctx.lines.push('  const P = { value: {}, issues: [] };');
-  emitPropertyIssues(ctx, shape, 'input', 'P');
   const catchall = def.catchall;
   const strictCatchall =
     catchall !== undefined && (catchall._zod.def as unknown as ObjectDef).type === 'never';
+  const checks = def.checks ?? [];
+  // Defaults made only for a value that is kept or checked: not when the
+  // object's own checks could read a failed value, nor for a loose object's
+  // catch-all.
+  const later: DeferredDefaults | undefined =
+    checks.every(readsValidValueOnly) && (catchall === undefined || strictCatchall)
+      ? []
+      : undefined;
+  emitPropertyIssues(ctx, shape, 'input', 'P', later);
   if (catchall !== undefined) {
     if (strictCatchall) {
       ctx.lines.push(`  for (const k in input) if (!${keys}.has(k)) {`);
@@ -137,7 +146,7 @@ export function generateModelSource(
       ctx.lines.push(`  H.runCatchall(${constant(ctx, catchall)}, ${keys}, input, P, ctx);`);
     }
   }
-  const checks = def.checks ?? [];
+  if (later !== undefined) emitDefaultsLater(ctx, 'P', later);
   if (checks.length > 0) {
     ctx.lines.push(`  H.runChecks(${owner}, ${constant(ctx, checks)}, P);`);
   }

@@ -308,15 +308,73 @@ export function emitPropertyIssues(
   shape: Readonly<Record<string, z.ZodType>>,
   v: string,
   p: string,
+  later?: DeferredDefaults,
 ): void {
   for (const [key, node] of Object.entries(shape)) {
     if (key === '__proto__') continue;
     const k = JSON.stringify(key);
     const fp = local(ctx, 'p');
     emit(ctx, `let ${fp} = { value: ${v}[${k}], issues: [] };`);
+    if (later !== undefined && emitDeferredDefault(ctx, node, k, fp, p, later)) continue;
     emitIssues(ctx, node, fp);
     emitFiling(ctx, node, k, fp, v, p);
   }
+}
+
+/**
+ * The defaults of absent top-level fields, made only when no field failed
+ * (`emitDefaultsLater`): a failed parse's value is dropped, so the defaults
+ * it would hold (a new id, the current time) are not made for it. Only for
+ * an object whose own checks never see that value (it has none).
+ */
+export type DeferredDefaults = [key: string, def: string][];
+
+/**
+ * A top-level defaulted field (a plain `default`, no checks of its own),
+ * with its default left for later when absent: its key keeps its place in
+ * the value, as `undefined`. A present value is checked as `emitIssues`
+ * checks it (a value that becomes `undefined` takes the default at once, so
+ * `undefined` in the value means "absent").
+ */
+function emitDeferredDefault(
+  ctx: EmitContext,
+  node: z.ZodType,
+  k: string,
+  fp: string,
+  p: string,
+  later: DeferredDefaults,
+): boolean {
+  const def = defOf(node);
+  const { optin, optout } = node._zod;
+  if (def.type !== 'default' || !has(node, '$ZodDefault') || def.innerType === undefined)
+    return false;
+  if (checksOf(node).length > 0 || optin !== 'defaulted' || optout !== undefined) return false;
+  const d = constant(ctx, def);
+  later.push([k, d]);
+  emit(ctx, `if (${fp}.value === undefined) {`);
+  emit(ctx, `  ${p}.value[${k}] = undefined;`);
+  emit(ctx, '} else {');
+  ctx.depth += 1;
+  try {
+    emitIssues(ctx, def.innerType, fp);
+  } finally {
+    ctx.depth -= 1;
+  }
+  emit(ctx, `  if (${fp}.value === undefined) ${fp}.value = ${d}.defaultValue;`);
+  emit(ctx, `  if (${fp}.issues.length !== 0) H.prefixInto(${p}, ${k}, ${fp});`);
+  emit(ctx, `  ${p}.value[${k}] = ${fp}.value;`);
+  emit(ctx, '}');
+  return true;
+}
+
+/** The deferred defaults, made when the object `p` has no issue. */
+export function emitDefaultsLater(ctx: EmitContext, p: string, later: DeferredDefaults): void {
+  if (later.length === 0) return;
+  emit(ctx, `if (${p}.issues.length === 0) {`);
+  for (const [k, d] of later) {
+    emit(ctx, `  if (${p}.value[${k}] === undefined) ${p}.value[${k}] = ${d}.defaultValue;`);
+  }
+  emit(ctx, '}');
 }
 
 /** Zod's `handlePropertyResult` for one property, written out for its `optin`/`optout`. */

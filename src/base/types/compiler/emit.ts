@@ -394,6 +394,34 @@ function emitKnown(
 }
 
 /**
+ * A plain `default` (no checks of its own) as an object's property: an
+ * absent value's default is made in the object's literal, once every field
+ * has passed (a failed parse makes none: no id, no clock read). A present
+ * value that comes out `undefined` takes the default at once, so `undefined`
+ * at the literal means "absent". `undefined` when the node is not one.
+ */
+function emitDefaultLater(
+  ctx: EmitContext,
+  node: z.ZodType,
+  v: string,
+  bad: string,
+): string | undefined {
+  const def = defOf(node);
+  if (def.type !== 'default' || !has(node, '$ZodDefault') || def.innerType === undefined) {
+    return undefined;
+  }
+  if (checksOf(node).length > 0 || node._zod.optout !== undefined) return undefined;
+  const out = local(ctx, 'o');
+  const d = constant(ctx, def);
+  emit(ctx, `let ${out};`);
+  emit(ctx, `if (${v} !== undefined) {`);
+  const value = emitNode(ctx, def.innerType, v, bad);
+  emit(ctx, `  ${out} = ${value} === undefined ? ${d}.defaultValue : ${value};`);
+  emit(ctx, '}');
+  return `(${out} === undefined ? ${d}.defaultValue : ${out})`;
+}
+
+/**
  * Emits the declared properties of an object, all valid or `break bad`, and
  * builds the output as one object literal (keys in the shape's order, as
  * Zod's); keys that may be absent from the output follow as assignments.
@@ -423,7 +451,10 @@ export function emitObject(
     }
     if (optin === 'defaulted' && optout !== 'optional') {
       // Always in the output: whether the key was there does not matter.
-      parts.push({ key: k, value: emitNode(ctx, node, value, bad) });
+      parts.push({
+        key: k,
+        value: emitDefaultLater(ctx, node, value, bad) ?? emitNode(ctx, node, value, bad),
+      });
       continue;
     }
     const present = local(ctx, 'h');

@@ -62,6 +62,21 @@ export const PATTERN_FORMATS: readonly string[] = [
 
 export const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
 
+const validValueChecks = new WeakSet<object>();
+
+/**
+ * Marks an object's check that reads the value only when the object has no
+ * issue (a model's `refine`, which returns at once otherwise): the compiled
+ * invalid path need not make the defaults of absent fields for it.
+ */
+export function markValidValueCheck(check: unknown): void {
+  if (typeof check === 'object' && check !== null) validValueChecks.add(check);
+}
+
+/** Does this check read the value only when there is no issue (`markValidValueCheck`)? */
+export const readsValidValueOnly = (check: unknown): boolean =>
+  typeof check === 'object' && check !== null && validValueChecks.has(check);
+
 export const traitsOf = (schema: z.ZodType | Check): ReadonlySet<string> =>
   (schema._zod as unknown as { traits: ReadonlySet<string> }).traits;
 

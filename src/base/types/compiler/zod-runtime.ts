@@ -71,6 +71,52 @@ export function finalizeIssues(issues: readonly RawIssue[], ctx: ParseContext): 
   return issues.map((issue) => util.finalizeIssue(issue, ctx, config));
 }
 
+type ErrorMap = (issue: RawIssue) => string | { message?: string } | undefined | null;
+
+interface IssueSource {
+  readonly _zod?: {
+    readonly traits?: ReadonlySet<string>;
+    readonly def?: { readonly error?: ErrorMap };
+  };
+}
+
+const messageOf = (made: ReturnType<ErrorMap>): string | undefined =>
+  typeof made === 'string' ? made : (made?.message ?? undefined);
+
+/**
+ * Zod's finalization of raw issues for a caller that only reads them (the
+ * model's mapping to `ValidationError` issues): each issue gets its path
+ * (`[]` when it has none) and the message `finalizeIssue` gives it, from the
+ * same maps in the same order (the raising check's or schema's own, the
+ * owning schema's, the global map, the locale's), in place, without Zod's
+ * copy of every issue. The raw issues are the failed parse's own and are
+ * dropped with it. `finalizeIssues` gives the same fields (the parity tests
+ * compare the two parsers' messages).
+ */
+export function resolveMessages(issues: RawIssue[], ctx: ParseContext): FinalIssue[] {
+  const config = z.config() as { customError?: ErrorMap; localeError?: ErrorMap };
+  for (const issue of issues) {
+    const inst = issue.inst as IssueSource | undefined;
+    const traits = inst?._zod?.traits;
+    if (traits?.has('$ZodType') === true) {
+      if (!traits.has('$ZodCheck')) issue.schema = inst;
+      else issue.schema ??= inst;
+    }
+    if (issue.path === undefined) issue.path = [];
+    if (issue.message) continue;
+    const owner = issue.schema === inst ? undefined : (issue.schema as IssueSource | undefined);
+    const schemaError = owner?._zod?.def?.error;
+    issue.message =
+      messageOf(inst?._zod?.def?.error?.(issue)) ??
+      messageOf(schemaError?.(issue)) ??
+      messageOf((ctx as { error?: ErrorMap }).error?.(issue)) ??
+      messageOf(config.customError?.(issue)) ??
+      messageOf(config.localeError?.(issue)) ??
+      'Invalid input';
+  }
+  return issues as unknown as FinalIssue[];
+}
+
 /** Runs one schema with Zod; a Promise (an async check) is refused as `safeParse` refuses it. */
 export function runNode(node: NodeInternals, value: unknown, ctx: ParseContext): Payload {
   const result = node._zod.run({ value, issues: [] }, ctx);
