@@ -1,24 +1,36 @@
 /**
  * The SQL of the PostgreSQL payload archive (migration 0008's
- * `payload_archive`). Filters are fixed texts with numbered parameters; no
+ * `payload_archive`, with 0011's `body_json`). Filters are fixed texts with numbered parameters; no
  * value is ever spliced into the text.
  */
+import { prepared } from '../repositories/statements.js';
 import type { SqlValue } from '../types.js';
 import type { ArchiveFilter } from './types.js';
 
-/** Inserts a tenant's entries from one JSON array (`$1` tenant, `$2` the array). */
-export const INSERT_ENTRIES = `INSERT INTO payload_archive
-  (tenant_id, id, received_at, request_id, key_id, door, format, outcome, issues, bytes, body)
+/** Entries per insert statement: each body is a parameter of its own. */
+export const ENTRY_SLOTS = 16;
+
+/**
+ * Inserts up to {@link ENTRY_SLOTS} entries of a tenant: `$1` the tenant,
+ * `$2` a JSON array of the entries without their bodies, `$3` to `$18` the
+ * bodies' JSON texts in the same order (`NULL` past the last entry). A body
+ * is a `text` parameter, stored as it is: PostgreSQL never parses it.
+ */
+export const INSERT_ENTRIES = prepared(`INSERT INTO payload_archive
+  (tenant_id, id, received_at, request_id, key_id, door, format, outcome, issues, bytes, body_json)
 SELECT $1, e->>'id', (e->>'receivedAt')::timestamptz, e->>'requestId', e->>'keyId', e->>'door',
-       e->>'format', e->>'outcome', e->'issues', (e->>'bytes')::int, e->'body'
-  FROM jsonb_array_elements($2::jsonb) AS e
-ON CONFLICT (tenant_id, id) DO NOTHING`;
+       e->>'format', e->>'outcome', e->'issues', (e->>'bytes')::int, b.body
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)
+  JOIN (VALUES ${Array.from({ length: ENTRY_SLOTS }, (_, i) => `(${i + 1}, $${i + 3}::text)`).join(', ')}) AS b(n, body)
+    ON b.n = x.n
+ON CONFLICT (tenant_id, id) DO NOTHING`);
 
 const SUMMARY_COLUMNS = `id, tenant_id, received_at, request_id, key_id, door, format, outcome, issues, bytes`;
 
 /** The columns of a summary, and with the body. */
 export const SUMMARY = SUMMARY_COLUMNS;
-export const WITH_BODY = `${SUMMARY_COLUMNS}, body`;
+/** Rows written before migration 0011 hold their body in `body` (`jsonb`). */
+export const WITH_BODY = `${SUMMARY_COLUMNS}, coalesce(body_json, body::text) AS body_json`;
 
 /** A WHERE clause (after `tenant_id = $1`) and its parameters, from `$2` on. */
 export function whereOf(

@@ -1,14 +1,21 @@
 /**
  * The PostgreSQL payload archive: entries in the `payload_archive` table of
- * the service's own database (migration 0008), bodies as `jsonb`, each
- * tenant's under its row-level security. The default engine: it needs
+ * the service's own database (migrations 0008 and 0011), bodies as their
+ * JSON text (`body_json`), each tenant's under its row-level security. The default engine: it needs
  * nothing besides the database alertbase already has.
  */
 import type { Format } from '../../base/serializers/index.js';
 import type { Database } from '../types.js';
 import { archivable } from './archivable.js';
 import { archiveKeyOf, pageOf } from './archive-cursor.js';
-import { INSERT_ENTRIES, PURGE, SUMMARY, WITH_BODY, whereOf } from './pg-archive-sql.js';
+import {
+  ENTRY_SLOTS,
+  INSERT_ENTRIES,
+  PURGE,
+  SUMMARY,
+  WITH_BODY,
+  whereOf,
+} from './pg-archive-sql.js';
 import type {
   ArchiveDoor,
   ArchivedPayload,
@@ -31,7 +38,8 @@ type Row = {
   outcome: ArchiveOutcome;
   issues: ArchiveIssue[];
   bytes: number;
-  body?: unknown;
+  /** The body's JSON text (`null`: an entry written without one). */
+  body_json?: string | null;
 };
 
 function summaryOf(row: Row): ArchiveSummary {
@@ -49,16 +57,27 @@ function summaryOf(row: Row): ArchiveSummary {
   };
 }
 
-const withBody = (row: Row): ArchivedPayload => ({ ...summaryOf(row), body: row.body ?? null });
+const withBody = (row: Row): ArchivedPayload => ({
+  ...summaryOf(row),
+  body: row.body_json == null ? null : (JSON.parse(row.body_json) as unknown),
+});
 
-/**
- * An entry as the JSON the insert reads: its body spliced in as the text it
- * was received as when there is one (`bodyJson`), else written out.
- */
-function entryJson({ bodyJson, ...entry }: ArchivedPayload): string {
-  if (bodyJson === undefined) return JSON.stringify({ ...entry, body: archivable(entry.body) });
-  const rest = JSON.stringify({ ...entry, body: undefined });
-  return `{"body":${bodyJson}${rest === '{}' ? '}' : `,${rest.slice(1)}`}`;
+/** An entry's body as JSON text: the text it was received as when there is one, else written out. */
+const bodyText = (entry: ArchivedPayload): string =>
+  entry.bodyJson ?? JSON.stringify(archivable(entry.body)) ?? 'null';
+
+/** An entry without its body, as the insert's JSON array holds it. */
+const summaryJson = ({ body: _body, bodyJson: _text, ...summary }: ArchivedPayload): string =>
+  JSON.stringify(summary);
+
+/** The parameters of one insert: the tenant, the entries' summaries, their bodies (`NULL` padded). */
+function insertParams(tenantId: string, entries: readonly ArchivedPayload[]): (string | null)[] {
+  const params: (string | null)[] = [tenantId, `[${entries.map(summaryJson).join(',')}]`];
+  for (let i = 0; i < ENTRY_SLOTS; i++) {
+    const entry = entries[i];
+    params.push(entry === undefined ? null : bodyText(entry));
+  }
+  return params;
 }
 
 /**
@@ -81,9 +100,12 @@ export function createPgPayloadArchive(db: Database): PayloadArchive {
         byTenant.set(entry.tenantId, list);
       }
       for (const [tenantId, list] of byTenant) {
-        await db.withTenant(tenantId, (tx) =>
-          tx.query(INSERT_ENTRIES, [tenantId, `[${list.map(entryJson).join(',')}]`]),
-        );
+        await db.withTenant(tenantId, async (tx) => {
+          for (let at = 0; at < list.length; at += ENTRY_SLOTS) {
+            const params = insertParams(tenantId, list.slice(at, at + ENTRY_SLOTS));
+            await tx.query(INSERT_ENTRIES.text, params, INSERT_ENTRIES.options);
+          }
+        });
       }
     },
     async list(tenantId, options): Promise<ArchivePage> {

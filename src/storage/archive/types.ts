@@ -62,8 +62,8 @@ export interface ArchivedPayload extends ArchiveSummary {
   /**
    * The body as the JSON text it was decoded from, when ingest recorded a
    * JSON request whose text escapes no NUL and no surrogate (`jsonb` takes it): an
-   * engine that stores JSON text (PostgreSQL's `jsonb`) takes it instead of
-   * writing `body` out again. Never read back: a read entry has `body` only.
+   * engine that stores JSON text (PostgreSQL's `body_json`) stores it as it
+   * is instead of writing `body` out again. Never read back: a read entry has `body` only.
    */
   readonly bodyJson?: string | undefined;
 }

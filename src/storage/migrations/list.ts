@@ -9,6 +9,7 @@ import { migration0007 } from './0007-audit-partitions.js';
 import { migration0008 } from './0008-payload-archive.js';
 import { migration0009 } from './0009-alert-list-indexes.js';
 import { migration0010 } from './0010-series-notified.js';
+import { migration0011 } from './0011-archive-body-text.js';
 
 /** Every migration of alertbase, in the order they are applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ]);
