@@ -1,8 +1,9 @@
 /**
  * L3: answers of list endpoints, cached when `ENABLE_QUERY_CACHE` is on,
- * under the tenant's data version (`dataVersionOf`: the head of its audit
- * chain, moved in the same transaction as every write). A read costs one
- * primary-key query for the version, then the answer comes from L1 or L2
+ * under the tenant's data version (`cacheVersionOf`: the head of its audit
+ * chain and its write counters, moved in the same transaction as every
+ * write). A read costs one query (two primary-key reads) for the version,
+ * then the answer comes from L1 or L2
  * (Redis, shared by instances); after any committed write, on any instance,
  * the version differs and the next read queries afresh.
  *
@@ -14,7 +15,7 @@
 import { contentHash } from '../base/utils/canonical-json.js';
 import { type Cache, SingleFlight } from '../cache/index.js';
 import type { Database } from '../storage/index.js';
-import { dataVersionOf } from '../storage/repositories/index.js';
+import { cacheVersionOf } from '../storage/repositories/index.js';
 
 /** Cached list answers; see the module comment. */
 export interface QueryCache {
@@ -50,7 +51,7 @@ export function createQueryCache(options: QueryCacheOptions): QueryCache {
     enabled,
     async answer<T>(tenantId: string, resource: string, query: unknown, load: () => Promise<T>) {
       if (!enabled) return load();
-      const version = await dataVersionOf(db, tenantId);
+      const version = await cacheVersionOf(db, tenantId);
       const key = `q:${resource}:${contentHash(query)}`;
       const hit = await cache.get(tenantId, key);
       if (isEntry(hit) && hit.version === version) return hit.answer as T;
@@ -69,7 +70,7 @@ export function createQueryCache(options: QueryCacheOptions): QueryCache {
 
 /** What one query's entry holds. */
 interface Entry {
-  readonly version: number;
+  readonly version: string;
   readonly answer: unknown;
 }
 
@@ -77,7 +78,7 @@ function isEntry(value: unknown): value is Entry {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof Reflect.get(value, 'version') === 'number' &&
+    typeof Reflect.get(value, 'version') === 'string' &&
     Reflect.has(value, 'answer')
   );
 }

@@ -14,6 +14,7 @@ import {
   type Database,
   openDatabase,
 } from '../../src/storage/index.js';
+import { cacheVersionOf, dataVersionOf } from '../../src/storage/repositories/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const TENANT = 'hb';
@@ -237,6 +238,49 @@ describe('heartbeats: the audit trail (PGlite)', () => {
   });
 });
 
+describe('heartbeats: a flush in chunks (PGlite)', () => {
+  it('writes 250 alerts in chunks, moves the cache version and sums them up in one audit line', async () => {
+    const t = await setUp(pglite, WINDOW_MS);
+    try {
+      const ends = new Date(Date.now() + HOUR);
+      const alerts = Array.from({ length: 250 }, (_, k) => alert(`Chunk${k}`, ends));
+      await t.repos.alerts.ingest(TENANT, alerts, 'test');
+      const later = new Date(ends.getTime() + 60_000);
+      const beats = Array.from({ length: 250 }, (_, k) => alert(`Chunk${k}`, later));
+      const beat = await t.repos.alerts.ingest(TENANT, beats, 'test');
+      expect(beat.auditEventId).toBeNull();
+      const before = {
+        cache: await cacheVersionOf(t.db, TENANT),
+        data: await dataVersionOf(t.db, TENANT),
+      };
+      await t.repos.alerts.flushHeartbeats();
+      const { rows } = await t.db.withTenant(TENANT, (tx) =>
+        tx.query<{ n: number; moved: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE ends_at = $1)::int AS moved
+             FROM alerts WHERE labels->>'alertname' LIKE 'Chunk%'`,
+          [later],
+        ),
+      );
+      expect(rows).toEqual([{ n: 250, moved: 250 }]);
+      // Three chunks, each moving the counter; one audit line for the flush.
+      const cache = await cacheVersionOf(t.db, TENANT);
+      expect(cache).not.toBe(before.cache);
+      expect(Number(cache.split('.')[1]) - Number(before.cache.split('.')[1])).toBe(3);
+      expect(await dataVersionOf(t.db, TENANT)).toBe(before.data + 1);
+      const audit = await t.db.withTenant(TENANT, (tx) =>
+        tx.query<{ actor: string; details: unknown }>(
+          "SELECT actor, doc->'details' AS details FROM audit_events ORDER BY seq DESC LIMIT 1",
+        ),
+      );
+      expect(audit.rows).toEqual([
+        { actor: 'system:heartbeats', details: { heartbeats: 250, alerts: 250 } },
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('heartbeats: two repository sets on one PGlite database', () => {
   it('a change made through the other set is never hidden nor shown stale', async () => {
     const t = await setUp(pglite, WINDOW_MS);
@@ -277,6 +321,57 @@ describeWithServer('heartbeats: PostgreSQL server', () => {
     for (const d of databases) await d.drop();
   });
   suite('on the server', () => serverOpener(databases));
+
+  it("writes its chunks while another transaction holds the tenant's audit lock", async () => {
+    const t = await setUp(serverOpener(databases), WINDOW_MS);
+    try {
+      const ends = new Date(Date.now() + HOUR);
+      await t.repos.alerts.ingest(TENANT, [alert('Locked', ends)], 'test');
+      const later = new Date(ends.getTime() + 60_000);
+      await t.repos.alerts.ingest(TENANT, [alert('Locked', later)], 'test');
+      let release = (): void => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = (): void => {};
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      // An ingest transaction holds the audit lock from its start.
+      const holder = t.db.withTenant(
+        TENANT,
+        async () => {
+          locked();
+          await released;
+        },
+        { advisoryLock: `audit:${TENANT}` },
+      );
+      await holding;
+      const flushed = t.repos.alerts.flushHeartbeats();
+      const deadline = Date.now() + 5_000;
+      let moved = false;
+      while (!moved && Date.now() < deadline) {
+        const { rows } = await t.db.withTenant(TENANT, (tx) =>
+          tx.query<{ ends_at: Date }>(
+            "SELECT ends_at FROM alerts WHERE labels->>'alertname' = 'Locked'",
+          ),
+        );
+        moved = rows[0]?.ends_at.getTime() === later.getTime();
+        if (!moved) await new Promise((r) => setTimeout(r, 20));
+      }
+      // The rows are written under the lock; the flush's audit line waits for it.
+      expect(moved).toBe(true);
+      release();
+      await holder;
+      await flushed;
+      const { rows } = await t.db.withTenant(TENANT, (tx) =>
+        tx.query<{ actor: string }>('SELECT actor FROM audit_events ORDER BY seq DESC LIMIT 1'),
+      );
+      expect(rows).toEqual([{ actor: 'system:heartbeats' }]);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 /** What the property test compares: everything a user can query, except what heartbeats move. */

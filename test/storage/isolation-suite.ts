@@ -69,6 +69,7 @@ export function isolationSuite(fixture: IsolationFixture): void {
     alert_escalations: 'due_at = due_at',
     alert_series: 'at = at',
     payload_archive: 'received_at = received_at',
+    write_counters: 'value = value',
   };
 
   describe.each(TENANT_TABLES)('%s, as tenant A', (table) => {

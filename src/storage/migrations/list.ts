@@ -10,6 +10,7 @@ import { migration0008 } from './0008-payload-archive.js';
 import { migration0009 } from './0009-alert-list-indexes.js';
 import { migration0010 } from './0010-series-notified.js';
 import { migration0011 } from './0011-archive-body-text.js';
+import { migration0012 } from './0012-write-counters.js';
 
 /** Every migration of alertbase, in the order they are applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
 ]);

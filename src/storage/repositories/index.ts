@@ -54,7 +54,7 @@ export {
   type RepositoriesOptions,
   type RoutingTreeRepository,
 } from './create-repositories.js';
-export { dataVersionOf } from './data-version.js';
+export { cacheVersionOf, dataVersionOf } from './data-version.js';
 export {
   type FilterSpec,
   ModelRepository,

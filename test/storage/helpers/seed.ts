@@ -1,6 +1,6 @@
 import type { Database, TransactionClient } from '../../../src/storage/index.js';
 
-/** Every tenant table (migrations 0001 and 0003). */
+/** Every tenant table. */
 export const TENANT_TABLES = [
   'tenants',
   'alert_rules',
@@ -22,6 +22,7 @@ export const TENANT_TABLES = [
   'alert_series',
   'audit_cuts',
   'payload_archive',
+  'write_counters',
 ] as const;
 
 /** A tenant table name. */
@@ -53,6 +54,9 @@ export function seedSql(table: Exclude<TenantTable, 'tenants'>, from: number, to
     case 'inhibit_rules':
       return `INSERT INTO inhibit_rules (tenant_id, id, name, doc)
         SELECT ${T}, 'inh-' || g, 'rule ' || g, '{}' FROM ${g}`;
+    case 'write_counters':
+      return `INSERT INTO write_counters (tenant_id, source, value)
+        SELECT ${T}, 'source-' || g, g FROM ${g}`;
     case 'scheduler_due':
       return `INSERT INTO scheduler_due (tenant_id, kind, due_at)
         SELECT ${T}, 'kind-' || g, now() FROM ${g}`;
