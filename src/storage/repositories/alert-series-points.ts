@@ -92,6 +92,37 @@ export class HeartbeatCounter {
   }
 }
 
+/** What tells one `created` point from another. */
+type CreatedKey = Pick<
+  SeriesPoint,
+  'tenantId' | 'time' | 'rule' | 'alertname' | 'severity' | 'status'
+>;
+
+/**
+ * Adds a created alert to `out`: counted into the last point when that is a
+ * `created` point of the same time and tags (alerts of one rule that start
+ * firing together come in one batch), else as a point of its own. Both
+ * stores sum `count` over created points, so a point of 40 stands for 40
+ * points of 1, in one row instead of forty.
+ */
+function addCreated(out: SeriesPoint[], key: CreatedKey): void {
+  const last = out[out.length - 1];
+  if (
+    last !== undefined &&
+    last.kind === 'created' &&
+    last.time === key.time &&
+    last.tenantId === key.tenantId &&
+    last.rule === key.rule &&
+    last.alertname === key.alertname &&
+    last.severity === key.severity &&
+    last.status === key.status
+  ) {
+    out[out.length - 1] = { ...last, count: last.count + 1 };
+    return;
+  }
+  out.push({ ...key, kind: 'created', count: 1, durationMs: null });
+}
+
 /**
  * The points of one fingerprint's items after the ingest statement:
  * `inserted` → created (and resolved, when the same batch resolved it),
@@ -117,16 +148,7 @@ export function ingestPoints(
     severity: last.data.level,
   };
   const resolves = (kind === 'inserted' || kind === 'resolved') && last.resolving;
-  if (kind === 'inserted') {
-    out.push({
-      ...tags,
-      kind: 'created',
-      time: startsAt,
-      status: first.data.status,
-      count: 1,
-      durationMs: null,
-    });
-  }
+  if (kind === 'inserted') addCreated(out, { ...tags, time: startsAt, status: first.data.status });
   if (resolves) {
     const endsAt = last.data.endsAt?.getTime() ?? received;
     out.push({
