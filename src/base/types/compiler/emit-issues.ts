@@ -26,6 +26,7 @@ import {
   isStringKeyedRecord,
   MAX_DEPTH,
   PATTERN_FORMATS,
+  plainDefaultOf,
   traitsOf,
 } from './schema-internals.js';
 
@@ -344,11 +345,8 @@ function emitDeferredDefault(
   p: string,
   later: DeferredDefaults,
 ): boolean {
-  const def = defOf(node);
-  const { optin, optout } = node._zod;
-  if (def.type !== 'default' || !has(node, '$ZodDefault') || def.innerType === undefined)
-    return false;
-  if (checksOf(node).length > 0 || optin !== 'defaulted' || optout !== undefined) return false;
+  const def = plainDefaultOf(node);
+  if (def === undefined) return false;
   const d = constant(ctx, def);
   later.push([k, d]);
   emit(ctx, `if (${fp}.value === undefined) {`);

@@ -21,6 +21,7 @@ import {
   isStringKeyedRecord,
   MAX_DEPTH,
   PATTERN_FORMATS,
+  plainDefaultOf,
   traitsOf,
 } from './schema-internals.js';
 
@@ -406,11 +407,8 @@ function emitDefaultLater(
   v: string,
   bad: string,
 ): string | undefined {
-  const def = defOf(node);
-  if (def.type !== 'default' || !has(node, '$ZodDefault') || def.innerType === undefined) {
-    return undefined;
-  }
-  if (checksOf(node).length > 0 || node._zod.optout !== undefined) return undefined;
+  const def = plainDefaultOf(node);
+  if (def === undefined) return undefined;
   const out = local(ctx, 'o');
   const d = constant(ctx, def);
   emit(ctx, `let ${out};`);

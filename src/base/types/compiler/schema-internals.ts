@@ -62,6 +62,21 @@ export const PATTERN_FORMATS: readonly string[] = [
 
 export const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
 
+/**
+ * A plain `default` property (no checks of its own, not optional on the way
+ * out): its default can be made later than where the node stands, since
+ * nothing reads it in between. Its definition, or `undefined`.
+ */
+export function plainDefaultOf(node: z.ZodType): (Def & { innerType: z.ZodType }) | undefined {
+  const def = defOf(node);
+  if (def.type !== 'default' || !has(node, '$ZodDefault') || def.innerType === undefined) {
+    return undefined;
+  }
+  const { optin, optout } = node._zod;
+  if (checksOf(node).length > 0 || optin !== 'defaulted' || optout !== undefined) return undefined;
+  return def as Def & { innerType: z.ZodType };
+}
+
 const validValueChecks = new WeakSet<object>();
 
 /**
