@@ -97,11 +97,14 @@ export abstract class BaseDatabase implements Database {
   /**
    * Runs `fn` between BEGIN and COMMIT/ROLLBACK on one connection; `setup`,
    * a statement without parameters, runs right after BEGIN (a server driver
-   * sends both in one round trip).
+   * sends both in one round trip), and `tail()`, asked once `fn` has
+   * returned, right before COMMIT (sent with it; see
+   * `TransactionClient.atCommit`).
    */
   protected abstract rawTransaction<T>(
     fn: (conn: RawConnection) => Promise<T>,
     setup?: string,
+    tail?: () => string | undefined,
   ): Promise<T>;
   /** Releases the engine's resources. */
   protected abstract rawClose(): Promise<void>;
@@ -227,42 +230,51 @@ export abstract class BaseDatabase implements Database {
     this.#assertOpen();
     const scope: StatementScope = { inTransaction: true, tenantId };
     let fnError: unknown;
+    const atCommit: string[] = [];
     this.#active++;
     try {
-      return await this.rawTransaction(async (conn) => {
-        let done = false;
-        const assertActive = (): void => {
-          if (done) throw new StorageError('ALERTBASE_STORAGE_CLOSED', { what: 'transaction' });
-        };
-        const tx: TransactionClient = {
-          tenantId,
-          query: async <Row extends SqlRow = SqlRow>(
-            sql: string,
-            params: readonly SqlValue[] = [],
-            options?: QueryOptions,
-          ) => {
-            assertActive();
-            return (await this.#timed(sql, named(scope, options), () =>
-              conn.query(sql, params, options?.name),
-            )) as QueryResult<Row>;
-          },
-          exec: async (sql: string) => {
-            assertActive();
-            await this.#timed(sql, scope, async () => {
-              await conn.exec(sql);
-              return { rows: [], rowCount: 0 };
-            });
-          },
-        };
-        try {
-          return await fn(tx);
-        } catch (err) {
-          fnError = err;
-          throw err;
-        } finally {
-          done = true;
-        }
-      }, setup);
+      return await this.rawTransaction(
+        async (conn) => {
+          let done = false;
+          const assertActive = (): void => {
+            if (done) throw new StorageError('ALERTBASE_STORAGE_CLOSED', { what: 'transaction' });
+          };
+          const tx: TransactionClient = {
+            tenantId,
+            query: async <Row extends SqlRow = SqlRow>(
+              sql: string,
+              params: readonly SqlValue[] = [],
+              options?: QueryOptions,
+            ) => {
+              assertActive();
+              return (await this.#timed(sql, named(scope, options), () =>
+                conn.query(sql, params, options?.name),
+              )) as QueryResult<Row>;
+            },
+            exec: async (sql: string) => {
+              assertActive();
+              await this.#timed(sql, scope, async () => {
+                await conn.exec(sql);
+                return { rows: [], rowCount: 0 };
+              });
+            },
+            atCommit: (sql: string) => {
+              assertActive();
+              atCommit.push(sql);
+            },
+          };
+          try {
+            return await fn(tx);
+          } catch (err) {
+            fnError = err;
+            throw err;
+          } finally {
+            done = true;
+          }
+        },
+        setup,
+        () => (atCommit.length === 0 ? undefined : atCommit.join(';\n')),
+      );
     } catch (err) {
       // What `fn` threw passes through unchanged; BEGIN/COMMIT/connect failures are wrapped.
       throw err === fnError ? err : toStorageError(err);

@@ -77,6 +77,14 @@ export interface SqlClient {
 export interface TransactionClient extends SqlClient {
   /** The tenant set for this transaction by `withTenant`, if any. */
   readonly tenantId: string | undefined;
+  /**
+   * Runs `sql`, statements without parameters (values written with
+   * `sqlLiteral`), as the transaction's last work, sent with its COMMIT: one
+   * round trip on a server (and one message to a PGlite thread) instead of
+   * one more per statement. For statements whose result nobody reads (a
+   * notification, a counter). A failure fails the commit, which rolls back.
+   */
+  atCommit(sql: string): void;
 }
 
 /** Which engine a database runs on. */

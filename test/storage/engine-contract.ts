@@ -152,6 +152,56 @@ export function engineContract(fixture: EngineFixture): void {
       expect((await db.query('SELECT * FROM contract_deferred')).rowCount).toBe(0);
     });
 
+    it('runs the statements left for the commit after the function, in order, then commits', async () => {
+      const seen = await db.transaction(async (tx) => {
+        await tx.query("INSERT INTO contract_items VALUES (40, 'a')");
+        tx.atCommit("INSERT INTO contract_items VALUES (41, 'b')");
+        tx.atCommit("UPDATE contract_items SET v = 'c' WHERE id = 41");
+        // Not yet: they run with the commit.
+        const { rows } = await tx.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM contract_items',
+        );
+        return rows[0]?.n;
+      });
+      expect(seen).toBe(1);
+      const { rows } = await db.query<{ id: number; v: string }>(
+        'SELECT id, v FROM contract_items ORDER BY id',
+      );
+      expect(rows).toEqual([
+        { id: 40, v: 'a' },
+        { id: 41, v: 'c' },
+      ]);
+      await db.query('DELETE FROM contract_items');
+    });
+
+    it('rolls back everything when a statement left for the commit fails', async () => {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query("INSERT INTO contract_items VALUES (50, 'a')");
+          tx.atCommit("INSERT INTO contract_items VALUES (51, 'b')");
+          tx.atCommit("INSERT INTO contract_items VALUES (50, 'again')");
+        }),
+      ).rejects.toMatchObject({ code: 'ALERTBASE_STORAGE_QUERY_FAILED', sqlState: '23505' });
+      expect((await db.query('SELECT * FROM contract_items')).rowCount).toBe(0);
+      // The connection is usable after it.
+      await db.transaction(async (tx) => {
+        tx.atCommit("INSERT INTO contract_items VALUES (52, 'c')");
+      });
+      expect((await db.query('SELECT id FROM contract_items')).rows).toEqual([{ id: 52 }]);
+      await db.query('DELETE FROM contract_items');
+    });
+
+    it('runs none of the statements left for the commit when the function throws', async () => {
+      const thrown = new Error('boom');
+      await expect(
+        db.transaction(async (tx) => {
+          tx.atCommit("INSERT INTO contract_items VALUES (60, 'a')");
+          throw thrown;
+        }),
+      ).rejects.toBe(thrown);
+      expect((await db.query('SELECT * FROM contract_items')).rowCount).toBe(0);
+    });
+
     it('refuses a transaction client used after the transaction ended', async () => {
       let leaked: Parameters<Parameters<Database['transaction']>[0]>[0] | undefined;
       await db.transaction(async (tx) => {
@@ -163,6 +213,9 @@ export function engineContract(fixture: EngineFixture): void {
       await expect(leaked?.exec('SELECT 1')).rejects.toMatchObject({
         code: 'ALERTBASE_STORAGE_CLOSED',
       });
+      expect(() => leaked?.atCommit('SELECT 1')).toThrow(
+        expect.objectContaining({ code: 'ALERTBASE_STORAGE_CLOSED' }),
+      );
     });
 
     it('runs concurrent transactions without losing any', async () => {

@@ -43,7 +43,14 @@ export type PgliteRequest =
     }
   | { readonly id: number; readonly op: 'exec'; readonly sql: SqlRef; readonly tx?: number }
   | { readonly id: number; readonly op: 'begin'; readonly tx: number; readonly setup?: string }
-  | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
+  | {
+      readonly id: number;
+      readonly op: 'end';
+      readonly tx: number;
+      readonly commit: boolean;
+      /** Statements to run before the commit (`TransactionClient.atCommit`); a failure rolls back. */
+      readonly tail?: string;
+    }
   | { readonly id: number; readonly op: 'listen'; readonly channel: string; readonly sub: number }
   | { readonly id: number; readonly op: 'unlisten'; readonly sub: number }
   | { readonly id: number; readonly op: 'dump' }
@@ -161,6 +168,15 @@ async function serve(): Promise<void> {
         const open = transactions.get(request.tx);
         if (open === undefined) throw new Error('pglite-thread: no such transaction');
         transactions.delete(request.tx);
+        if (request.commit && request.tail !== undefined) {
+          try {
+            await open.tx.exec(request.tail);
+          } catch (err) {
+            open.end(false);
+            await open.ended;
+            throw err;
+          }
+        }
         open.end(request.commit);
         await open.ended;
         return undefined;

@@ -158,6 +158,7 @@ export class PgliteWorkerDatabase extends BaseDatabase {
   protected async rawTransaction<T>(
     fn: (conn: RawConnection) => Promise<T>,
     setup?: string,
+    tail?: () => string | undefined,
   ): Promise<T> {
     await this.#space?.assert();
     const tx = ++this.#nextId;
@@ -182,7 +183,14 @@ export class PgliteWorkerDatabase extends BaseDatabase {
       await this.#call({ op: 'end', tx, commit: false }).catch(() => {});
       throw err;
     }
-    await this.#call({ op: 'end', tx, commit: true });
+    // The statements left for the commit go with it, in the same message.
+    const last = tail?.();
+    await this.#call({
+      op: 'end',
+      tx,
+      commit: true,
+      ...(last === undefined ? {} : { tail: last }),
+    });
     return result;
   }
 

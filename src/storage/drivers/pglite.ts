@@ -127,17 +127,21 @@ export class PgliteDatabase extends BaseDatabase {
   protected async rawTransaction<T>(
     fn: (conn: RawConnection) => Promise<T>,
     setup?: string,
+    tail?: () => string | undefined,
   ): Promise<T> {
     await this.#space?.assert();
     return this.#pg.transaction(async (tx: Transaction) => {
       if (setup !== undefined) await tx.exec(setup);
-      return fn({
+      const result = await fn({
         query: async (sql, params) =>
           toResult(await tx.query<Record<string, unknown>>(sql, [...params])),
         exec: async (sql) => {
           await tx.exec(sql);
         },
       });
+      const last = tail?.();
+      if (last !== undefined) await tx.exec(last);
+      return result;
     });
   }
 

@@ -143,6 +143,7 @@ export class PostgresDatabase extends BaseDatabase {
   protected async rawTransaction<T>(
     fn: (conn: RawConnection) => Promise<T>,
     setup?: string,
+    tail?: () => string | undefined,
   ): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
@@ -157,7 +158,10 @@ export class PostgresDatabase extends BaseDatabase {
       // One round trip: a simple query may hold several statements.
       await client.query(setup === undefined ? 'BEGIN' : `BEGIN; ${setup}`);
       const result = await fn(connectionOf(client));
-      await client.query('COMMIT');
+      // One round trip: the statements left for the commit, then COMMIT. If
+      // one fails the rest are skipped and the transaction is rolled back below.
+      const last = tail?.();
+      await client.query(last === undefined ? 'COMMIT' : `${last};\nCOMMIT`);
       return result;
     } catch (err) {
       try {
