@@ -14,6 +14,7 @@
  * showing a status older than an answer another instance has already given.
  */
 import { randomBytes } from 'node:crypto';
+import { sqlLiteral } from '../base-database.js';
 import type { ChannelSubscription, Database, TransactionClient } from '../types.js';
 import { prepared } from './statements.js';
 
@@ -31,26 +32,26 @@ export type AlertChange = readonly [id: string, version: number, digest?: string
 const PER_NOTIFICATION = 100;
 
 const NOTIFY = prepared('SELECT pg_notify($1, $2)');
-const NOTIFY_MANY = prepared('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p');
-
 /**
  * Tells every instance, at the commit of `tx`, that these rows of the
- * tenant changed: one statement, a notification per 100 rows (nothing for
- * none).
+ * tenant changed: a notification per 100 rows (nothing for none), sent with
+ * the transaction's COMMIT (`TransactionClient.atCommit`).
  */
-export async function notifyAlertChanges(
+export function notifyAlertChanges(
   tx: TransactionClient,
   tenantId: string,
   changes: readonly AlertChange[],
-): Promise<void> {
+): void {
   if (changes.length === 0) return;
-  const payloads: string[] = [];
+  const notifications: string[] = [];
   for (let start = 0; start < changes.length; start += PER_NOTIFICATION) {
-    payloads.push(
-      JSON.stringify({ t: tenantId, c: changes.slice(start, start + PER_NOTIFICATION) }),
-    );
+    const payload = JSON.stringify({
+      t: tenantId,
+      c: changes.slice(start, start + PER_NOTIFICATION),
+    });
+    notifications.push(`pg_notify('${ALERT_CHANGES_CHANNEL}', ${sqlLiteral(payload)})`);
   }
-  await tx.query(NOTIFY_MANY.text, [ALERT_CHANGES_CHANNEL, payloads], NOTIFY_MANY.options);
+  tx.atCommit(`SELECT ${notifications.join(', ')}`);
 }
 
 /** What the feed calls. */

@@ -141,7 +141,8 @@ export async function auditBatches(
       at: batch.now,
     };
   });
-  const events = await appendAuditMany(tx, tenantId, entries, head, auditKeys);
+  // The last statement of an ingest transaction: sent with its COMMIT.
+  const events = await appendAuditMany(tx, tenantId, entries, head, auditKeys, { atCommit: true });
   return group.map((batch, k) => ({
     items: batch.results,
     counts: (entries[k] as (typeof entries)[number]).counts,

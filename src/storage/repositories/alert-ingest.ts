@@ -374,7 +374,7 @@ export class AlertIngest {
   ): Promise<IngestResult[]> {
     const items = group.flatMap((batch) => batch.items);
     const head = await storeItems(tx, tenantId, items, written);
-    await notifyAlertChanges(tx, tenantId, written.changes);
+    notifyAlertChanges(tx, tenantId, written.changes);
     return auditBatches(tx, tenantId, group, head, this.#auditKeys);
   }
 
@@ -419,7 +419,7 @@ export class AlertIngest {
             storing = items.length === 0 ? undefined : storeItems(tx, tenantId, items, written);
           }
           if (storing !== undefined) head = await storing;
-          await notifyAlertChanges(tx, tenantId, written.changes);
+          notifyAlertChanges(tx, tenantId, written.changes);
           // Nothing valid: nothing written, no audit event (as on the queued path).
           if (head === undefined) {
             return { items: results, counts: countOf(results), auditEventId: null };

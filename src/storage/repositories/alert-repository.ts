@@ -112,7 +112,7 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     action: AuditAction,
   ): Promise<void> {
     // Every instance's heartbeat index drops the row (a purge: whatever its version).
-    await notifyAlertChanges(tx, tenantId, [[next.id, action === 'purge' ? -1 : next.version]]);
+    notifyAlertChanges(tx, tenantId, [[next.id, action === 'purge' ? -1 : next.version]]);
     if (action !== 'transition' || current.status === next.status) return;
     const kind =
       next.status === 'acknowledged'

@@ -215,7 +215,7 @@ export class ApiKeyRepository extends ModelRepository<
    * (revoked, its role or expiry, deleted) is told to all at the commit.
    */
   protected override async afterWrite(tx: TransactionClient, tenantId: string): Promise<void> {
-    await notifyCacheChange(tx, { kind: 'keys', tenantId });
+    notifyCacheChange(tx, { kind: 'keys', tenantId });
   }
 
   /**

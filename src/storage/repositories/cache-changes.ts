@@ -7,8 +7,8 @@
  * a key revoked or a tenant suspended through one instance is refused by the
  * others within the time a notification takes, not the caches' TTL.
  */
+import { sqlLiteral } from '../base-database.js';
 import type { TransactionClient } from '../types.js';
-import { prepared } from './statements.js';
 
 /** The channel of cache changes. */
 export const CACHE_CHANGES_CHANNEL = 'alertbase_cache_changes';
@@ -19,15 +19,13 @@ export interface CacheChange {
   readonly tenantId: string;
 }
 
-const NOTIFY = prepared('SELECT pg_notify($1, $2)');
-
-/** Tells every instance, at the commit of `tx`, that `change` happened. */
-export async function notifyCacheChange(tx: TransactionClient, change: CacheChange): Promise<void> {
-  await tx.query(
-    NOTIFY.text,
-    [CACHE_CHANGES_CHANNEL, JSON.stringify({ k: change.kind, t: change.tenantId })],
-    NOTIFY.options,
-  );
+/**
+ * Tells every instance, at the commit of `tx`, that `change` happened (sent
+ * with the COMMIT, `TransactionClient.atCommit`).
+ */
+export function notifyCacheChange(tx: TransactionClient, change: CacheChange): void {
+  const payload = JSON.stringify({ k: change.kind, t: change.tenantId });
+  tx.atCommit(`SELECT pg_notify('${CACHE_CHANGES_CHANNEL}', ${sqlLiteral(payload)})`);
 }
 
 /** Parses a payload of the channel; anything else is `undefined` (not ours). */

@@ -9,6 +9,7 @@
  * write committed, whichever instance made the write. Costs two primary-key
  * reads in one statement.
  */
+import { sqlLiteral } from '../base-database.js';
 import type { Database } from '../types.js';
 import { AUDIT_HEAD_SQL } from './audit-log.js';
 import { prepared } from './statements.js';
@@ -19,11 +20,14 @@ const VERSION = prepared(
           (SELECT coalesce(sum(value), 0) FROM write_counters WHERE tenant_id = $1) AS counted`,
 );
 
-/** Moves a tenant's write counter `$2` by one (in the writer's transaction). */
-export const COUNT_WRITE = prepared(
-  `INSERT INTO write_counters AS c (tenant_id, source, value) VALUES ($1, $2, 1)
-   ON CONFLICT (tenant_id, source) DO UPDATE SET value = c.value + 1`,
-);
+/**
+ * The statement that moves a tenant's write counter `source` by one, for the
+ * writer's transaction to run at its commit (`TransactionClient.atCommit`).
+ */
+export function countWrite(tenantId: string, source: string): string {
+  return `INSERT INTO write_counters AS c (tenant_id, source, value) VALUES (${sqlLiteral(tenantId)}, ${sqlLiteral(source)}, 1)
+   ON CONFLICT (tenant_id, source) DO UPDATE SET value = c.value + 1`;
+}
 
 /**
  * The tenant's data version: 0 before its first write, then the sequence

@@ -20,7 +20,7 @@
  */
 import type { Database } from '../types.js';
 import { type AuditKeys, appendAuditMany } from './audit-log.js';
-import { COUNT_WRITE } from './data-version.js';
+import { countWrite } from './data-version.js';
 import { prepared } from './statements.js';
 import type { ActorId } from './types.js';
 
@@ -196,7 +196,7 @@ export class HeartbeatWriter {
       tenantId,
       async (tx) => {
         await tx.query(FLUSH.text, [tenantId, input, chunk.map(([id]) => id)], FLUSH.options);
-        await tx.query(COUNT_WRITE.text, [tenantId, COUNTER], COUNT_WRITE.options);
+        tx.atCommit(countWrite(tenantId, COUNTER));
       },
       { advisoryLock: flushLockOf(tenantId) },
     );

@@ -115,7 +115,7 @@ export async function applySilences(
       APPLY.options,
     );
     // The status of these alerts changed: no instance may answer their resends from memory.
-    await notifyAlertChanges(
+    notifyAlertChanges(
       tx,
       tenantId,
       applied.map((r) => [r.id, r.version] as const),

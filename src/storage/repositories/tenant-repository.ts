@@ -69,7 +69,7 @@ export class TenantRepository {
       }
       await this.#audit(tx, tenant.id, actor, null, doc, now, {});
       // An instance that looked the id up before keeps "no such tenant" for a few seconds.
-      await notifyCacheChange(tx, { kind: 'tenant', tenantId: tenant.id });
+      notifyCacheChange(tx, { kind: 'tenant', tenantId: tenant.id });
       return tenant;
     });
   }
@@ -148,7 +148,7 @@ export class TenantRepository {
       await tx.query(WRITE.text, [id, next.name, next.status, version, now, doc], WRITE.options);
       await this.#audit(tx, id, actor, row.doc, doc, now, details);
       // Every instance keeps tenants for a few seconds: told at the commit.
-      await notifyCacheChange(tx, { kind: 'tenant', tenantId: id });
+      notifyCacheChange(tx, { kind: 'tenant', tenantId: id });
       return next;
     });
   }
