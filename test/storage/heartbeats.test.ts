@@ -536,6 +536,40 @@ describeWithServer('the change feed on the server', () => {
     }
   }, 30_000);
 
+  it('asks the read barrier only for a batch that holds a resend the index knows', async () => {
+    const t = await setUp(serverOpener(databases), WINDOW_MS);
+    const barriers: string[] = [];
+    const stop = t.db.onQuery((event) => {
+      // The barrier: a notification sent outside any transaction.
+      if (!event.inTransaction && event.sql.includes('pg_notify')) barriers.push(event.sql);
+    });
+    try {
+      const ends = new Date(Date.now() + HOUR);
+      await t.repos.alerts.ingest(TENANT, [alert('Known', ends)], 'test');
+      barriers.length = 0;
+      // New alerts only, while the index holds an entry: no barrier, all stored.
+      const fresh = await t.repos.alerts.ingest(
+        TENANT,
+        [alert('New1', ends), alert('New2', ends)],
+        'test',
+      );
+      expect(fresh.counts).toMatchObject({ created: 2, deduplicated: 0 });
+      expect(barriers).toEqual([]);
+      // A resend of a known alert among them: one barrier, then answered from the index.
+      const mixed = await t.repos.alerts.ingest(
+        TENANT,
+        [alert('New3', ends), alert('Known', ends)],
+        'test',
+      );
+      expect(mixed.counts).toMatchObject({ created: 1, deduplicated: 1 });
+      expect(barriers).toHaveLength(1);
+      expect(t.repos.alerts.pendingHeartbeats).toBe(1);
+    } finally {
+      stop();
+      await t.close();
+    }
+  }, 30_000);
+
   it('forgets every entry when notifications may have been lost', async () => {
     const t = await setUp(serverOpener(databases), WINDOW_MS);
     try {

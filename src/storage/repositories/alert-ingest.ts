@@ -219,8 +219,14 @@ export class AlertIngest {
       return items;
     }
     // The barrier is asked for now (it covers what committed before this
-    // batch); batches are admitted in the order they got here.
-    const needsBarrier = hb.index.hasEntries(tenantId) && items.some((item) => !item.resolving);
+    // batch); batches are admitted in the order they got here. A batch none
+    // of whose firing items has an entry (new alerts) asks none: without the
+    // barrier nothing of it is answered from the index (a change told late
+    // only ever removes entries, so a miss is never stale; an entry that an
+    // earlier batch adds meanwhile is not used).
+    const needsBarrier =
+      hb.index.hasEntries(tenantId) &&
+      items.some((item) => !item.resolving && hb.index.holds(tenantId, item.fingerprint));
     if (!needsBarrier) void hb.feed.start();
     const barrier = needsBarrier ? hb.feed.sync() : Promise.resolve(false);
     const previous = this.#admissions.get(tenantId) ?? Promise.resolve();

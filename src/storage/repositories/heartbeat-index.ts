@@ -124,6 +124,17 @@ export class HeartbeatIndex {
   }
 
   /**
+   * Whether the tenant's index holds an entry of `fingerprint` (even while
+   * items of it are on their way): only a batch with such an item can have
+   * a resend answered from the index, so only such a batch needs the read
+   * barrier.
+   */
+  holds(tenantId: string, fingerprint: string): boolean {
+    const t = this.#tenants.get(tenantId);
+    return t !== undefined && t.streaming === 0 && t.byFingerprint.has(fingerprint);
+  }
+
+  /**
    * The entry a resend of `fingerprint` may be answered from: none while
    * items of that fingerprint are on their way to the database (they come
    * first), or while a large batch of the tenant is being stored.
