@@ -14,9 +14,8 @@
  * showing a status older than an answer another instance has already given.
  */
 import { randomBytes } from 'node:crypto';
-import { sqlLiteral } from '../base-database.js';
 import type { ChannelSubscription, Database, TransactionClient } from '../types.js';
-import { prepared } from './statements.js';
+import { notifySql, prepared } from './statements.js';
 
 /** The channel of alert changes. */
 export const ALERT_CHANGES_CHANNEL = 'alertbase_alert_changes';
@@ -43,15 +42,13 @@ export function notifyAlertChanges(
   changes: readonly AlertChange[],
 ): void {
   if (changes.length === 0) return;
-  const notifications: string[] = [];
+  const payloads: string[] = [];
   for (let start = 0; start < changes.length; start += PER_NOTIFICATION) {
-    const payload = JSON.stringify({
-      t: tenantId,
-      c: changes.slice(start, start + PER_NOTIFICATION),
-    });
-    notifications.push(`pg_notify('${ALERT_CHANGES_CHANNEL}', ${sqlLiteral(payload)})`);
+    payloads.push(
+      JSON.stringify({ t: tenantId, c: changes.slice(start, start + PER_NOTIFICATION) }),
+    );
   }
-  tx.atCommit(`SELECT ${notifications.join(', ')}`);
+  tx.atCommit(notifySql(ALERT_CHANGES_CHANNEL, payloads));
 }
 
 /** What the feed calls. */

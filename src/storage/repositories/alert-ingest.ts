@@ -224,9 +224,9 @@ export class AlertIngest {
     // barrier nothing of it is answered from the index (a change told late
     // only ever removes entries, so a miss is never stale; an entry that an
     // earlier batch adds meanwhile is not used).
-    const needsBarrier =
-      hb.index.hasEntries(tenantId) &&
-      items.some((item) => !item.resolving && hb.index.holds(tenantId, item.fingerprint));
+    const needsBarrier = items.some(
+      (item) => !item.resolving && hb.index.holds(tenantId, item.fingerprint),
+    );
     if (!needsBarrier) void hb.feed.start();
     const barrier = needsBarrier ? hb.feed.sync() : Promise.resolve(false);
     const previous = this.#admissions.get(tenantId) ?? Promise.resolve();

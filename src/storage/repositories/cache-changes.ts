@@ -7,8 +7,8 @@
  * a key revoked or a tenant suspended through one instance is refused by the
  * others within the time a notification takes, not the caches' TTL.
  */
-import { sqlLiteral } from '../base-database.js';
 import type { TransactionClient } from '../types.js';
+import { notifySql } from './statements.js';
 
 /** The channel of cache changes. */
 export const CACHE_CHANGES_CHANNEL = 'alertbase_cache_changes';
@@ -24,8 +24,9 @@ export interface CacheChange {
  * with the COMMIT, `TransactionClient.atCommit`).
  */
 export function notifyCacheChange(tx: TransactionClient, change: CacheChange): void {
-  const payload = JSON.stringify({ k: change.kind, t: change.tenantId });
-  tx.atCommit(`SELECT pg_notify('${CACHE_CHANGES_CHANNEL}', ${sqlLiteral(payload)})`);
+  tx.atCommit(
+    notifySql(CACHE_CHANGES_CHANNEL, [JSON.stringify({ k: change.kind, t: change.tenantId })]),
+  );
 }
 
 /** Parses a payload of the channel; anything else is `undefined` (not ours). */

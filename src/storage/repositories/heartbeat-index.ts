@@ -117,12 +117,6 @@ export class HeartbeatIndex {
     return t;
   }
 
-  /** Whether the tenant has any entry (a batch needs the read barrier only then). */
-  hasEntries(tenantId: string): boolean {
-    const t = this.#tenants.get(tenantId);
-    return t !== undefined && t.byFingerprint.size > 0 && t.streaming === 0;
-  }
-
   /**
    * Whether the tenant's index holds an entry of `fingerprint` (even while
    * items of it are on their way): only a batch with such an item can have

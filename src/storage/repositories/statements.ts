@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sqlLiteral } from '../base-database.js';
 import type { QueryOptions } from '../types.js';
 
 /** A statement text with the name it is prepared under on a server. */
@@ -21,4 +22,13 @@ export function prepared(text: string): Statement {
     cache.set(text, statement);
   }
   return statement;
+}
+
+/**
+ * @internal A statement without parameters that sends one notification on
+ * `channel` per payload: for `TransactionClient.atCommit`, which delivers
+ * them at the commit. `channel` is one of alertbase's own names.
+ */
+export function notifySql(channel: string, payloads: readonly string[]): string {
+  return `SELECT ${payloads.map((p) => `pg_notify('${channel}', ${sqlLiteral(p)})`).join(', ')}`;
 }
