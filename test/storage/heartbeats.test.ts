@@ -14,6 +14,7 @@ import {
   type Database,
   openDatabase,
 } from '../../src/storage/index.js';
+import { ALERT_DOCUMENT } from '../../src/storage/repositories/alert-document.js';
 import { cacheVersionOf, dataVersionOf } from '../../src/storage/repositories/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
@@ -139,12 +140,71 @@ function suite(name: string, open: () => Opener) {
       await t.repos.alerts.flushHeartbeats();
       const after = (await rows(t.db)).find((r) => r.id === id) as Row;
       expect(after.ends_at?.toISOString()).toBe(later.toISOString());
-      expect(after.doc.endsAt).toBe(later.toISOString());
       expect(after.duplicate_count).toBe(2);
-      expect(after.doc.duplicateCount).toBe(2);
+      // The columns only: the stored document keeps the first copy's fields,
+      // and every read lays the columns over it.
+      expect(after.doc.endsAt).toBe(before.doc.endsAt);
+      expect(after.doc.duplicateCount).toBe(0);
+      const read = await t.repos.alerts.get(TENANT, id);
+      expect(read?.endsAt?.toISOString()).toBe(later.toISOString());
+      expect(read?.duplicateCount).toBe(2);
+      expect(read?.lastReceivedAt.getTime()).toBeGreaterThan(
+        new Date(before.doc.lastReceivedAt as string).getTime(),
+      );
+      const listed = (await t.repos.alerts.list(TENANT, { limit: 500 })).items.find(
+        (a) => a.id === id,
+      );
+      expect(listed?.endsAt?.toISOString()).toBe(later.toISOString());
+      expect(listed?.duplicateCount).toBe(2);
       // Nothing a user acts on changed: same version, no notification event.
       expect(after.version).toBe(before.version);
       expect(await eventCount(t.db)).toBe(events);
+    });
+
+    it('reads the document with the columns laid over it, in the form alertbase writes', async () => {
+      const documents = async (id: string) => {
+        const { rows: found } = await t.db.withTenant(TENANT, (tx) =>
+          tx.query<{ doc: Record<string, unknown>; read: Record<string, unknown> }>(
+            `SELECT doc, ${ALERT_DOCUMENT} AS read FROM alerts WHERE id = $1`,
+            [id],
+          ),
+        );
+        return found[0] as { doc: Record<string, unknown>; read: Record<string, unknown> };
+      };
+      const ends = new Date(Date.now() + HOUR);
+      const created = await t.repos.alerts.ingest(TENANT, [alert('Overlay', ends)], 'test');
+      const id = created.items[0]?.outcome === 'created' ? created.items[0].id : '';
+      // Nothing moved yet: the document as stored, to the byte.
+      const fresh = await documents(id);
+      expect(fresh.read).toEqual(fresh.doc);
+
+      const later = new Date(ends.getTime() + 60_000);
+      await t.repos.alerts.ingest(TENANT, [alert('Overlay', later)], 'test');
+      await t.repos.alerts.flushHeartbeats();
+      const moved = await documents(id);
+      expect(moved.doc).toEqual(fresh.doc);
+      const received = moved.read.lastReceivedAt as string;
+      expect(received).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(received)).toBeGreaterThanOrEqual(
+        Date.parse(fresh.doc.lastReceivedAt as string),
+      );
+      expect(moved.read).toEqual({
+        ...fresh.doc,
+        endsAt: later.toISOString(),
+        lastReceivedAt: received,
+        duplicateCount: 1,
+      });
+
+      // A time the document does not hold, finer than a millisecond, reads in milliseconds.
+      await t.db.withTenant(TENANT, (tx) =>
+        tx.query(
+          "UPDATE alerts SET last_received_at = '2026-12-01T01:02:03.456789Z', ends_at = NULL WHERE id = $1",
+          [id],
+        ),
+      );
+      const fine = await documents(id);
+      expect(fine.read.lastReceivedAt).toBe('2026-12-01T01:02:03.456Z');
+      expect(fine.read.endsAt).toBeNull();
     });
 
     it('commits a changed annotation before answering', async () => {

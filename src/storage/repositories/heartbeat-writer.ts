@@ -6,7 +6,9 @@
  * (`GREATEST`), moves `ends_at` only while the row is open, and changes
  * nothing else: a flush that comes after a change (in any order, from any
  * instance) cannot undo it. It does not move the row's `version` (nothing a
- * user acts on changed), and writes no notification event.
+ * user acts on changed), and writes no notification event. It writes the
+ * three columns only, not the stored document: reads lay the columns over
+ * it (`alert-document.ts`).
  *
  * Each transaction moves the tenant's `heartbeats` write counter, so the
  * tenant's data version moves with it (cached lists are not served stale;
@@ -53,13 +55,8 @@ const FLUSH = prepared(
   `UPDATE alerts a
       SET ends_at = CASE WHEN ${MOVE_END} THEN x.ends ELSE a.ends_at END,
           last_received_at = GREATEST(a.last_received_at, x.received),
-          duplicate_count = a.duplicate_count + x.n,
-          doc = a.doc || jsonb_build_object(
-                'endsAt', CASE WHEN ${MOVE_END} THEN x.e->'e' ELSE a.doc->'endsAt' END,
-                'lastReceivedAt', CASE WHEN x.received > a.last_received_at THEN x.e->'r'
-                                       ELSE a.doc->'lastReceivedAt' END,
-                'duplicateCount', a.duplicate_count + x.n)
-     FROM (SELECT e, e->>'i' AS id, (e->>'e')::timestamptz AS ends, (e->>'r')::timestamptz AS received,
+          duplicate_count = a.duplicate_count + x.n
+     FROM (SELECT e->>'i' AS id, (e->>'e')::timestamptz AS ends, (e->>'r')::timestamptz AS received,
                   (e->>'n')::int AS n FROM jsonb_array_elements($2::jsonb) AS e) x
     WHERE a.tenant_id = $1 AND a.id = ANY($3::text[]) AND a.id = x.id`,
 );

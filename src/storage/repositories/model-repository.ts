@@ -77,6 +77,12 @@ export interface TableSpec<T> {
   readonly values: (instance: T, at: Date) => SqlValue[];
   readonly filters: FilterSpec;
   /**
+   * The document as read: an SQL expression over the row's columns; absent,
+   * the stored `doc` (alerts lay the heartbeat's columns over it:
+   * `alert-document.ts`).
+   */
+  readonly document?: string;
+  /**
    * Paths of the model's secret fields stored encrypted
    * (`secretPaths(model.shape)`); absent: the model's secrets (a key's hash)
    * are stored as they are.
@@ -189,6 +195,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     this.resource = spec.model.name;
     this.#fields = new Set(spec.model.fields);
     const { table, columns } = spec;
+    const doc = spec.document === undefined ? 'doc' : `${spec.document} AS doc`;
     const names = columns.map((c) => c.name);
     const casts = columns.map((c, i) => `$${i + 8}${c.cast ?? ''}`);
     this.#insert = prepared(
@@ -196,10 +203,10 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb${casts.map((c) => `, ${c}`).join('')})`,
     );
     this.#select = prepared(
-      `SELECT doc, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+      `SELECT ${doc}, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2`,
     );
     this.#lock = prepared(
-      `SELECT doc, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      `SELECT ${doc}, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
     );
     this.#write = prepared(
       `UPDATE ${table} SET version = $3, updated_at = $4, deleted_at = $5, doc = $6::jsonb${names
@@ -657,7 +664,14 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
         `(created_at, id) ${op} (${add(cursor.createdAt)}::timestamptz, ${add(cursor.id)})`,
       );
     }
-    const sql = listSql(this.spec.table, where, branches, order, add(limit + 1));
+    const sql = listSql(
+      this.spec.table,
+      where,
+      branches,
+      order,
+      add(limit + 1),
+      this.spec.document,
+    );
     const statement = prepared(sql);
     const rows = await this.db.withTenant(
       tenantId,

@@ -2,6 +2,7 @@
  * The SQL of notifications: events written with the change that causes
  * them, groups and their log, and the outbox (`docs/notifications.md`).
  */
+import { ALERT_DOCUMENT } from './alert-document.js';
 import { prepared } from './statements.js';
 
 /** The scheduler kind that routes events and flushes groups. */
@@ -67,7 +68,7 @@ export const EVENTS_TAKE = prepared(
 
 /** @internal Alerts by id. */
 export const ALERTS_BY_ID = prepared(
-  `SELECT id, doc, fingerprint AS fp FROM alerts WHERE tenant_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL`,
+  `SELECT id, ${ALERT_DOCUMENT} AS doc, fingerprint AS fp FROM alerts WHERE tenant_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL`,
 );
 
 /** @internal The tenant's routing tree document, if any. */
