@@ -63,6 +63,94 @@ export function engineContract(fixture: EngineFixture): void {
       ]);
     });
 
+    it('binds and parses the same under a prepared name, on its first run and after', async () => {
+      const when = new Date('2024-05-06T07:08:09.123Z');
+      const sql = `SELECT $1::text AS s, $2::int AS i, $3::jsonb AS j, $4::timestamptz AS t,
+                          $5::text[] AS arr, $6::boolean AS b, $7::bytea AS bytes, $8::text AS n`;
+      const params = [
+        'x',
+        42,
+        { a: [1, 'two'] },
+        when,
+        ['p', 'q'],
+        true,
+        new Uint8Array([0, 255]),
+        null,
+      ];
+      const plain = await db.query(sql, params);
+      // Six runs: PostgreSQL may switch a prepared statement to its generic plan after five.
+      for (let run = 0; run < 6; run++) {
+        expect(await db.query(sql, params, { name: 'contract_values' })).toEqual(plain);
+      }
+      const inside = await db.transaction((tx) =>
+        tx.query(sql, params, { name: 'contract_values' }),
+      );
+      expect(inside).toEqual(plain);
+      expect(plain.rows[0]).toMatchObject({
+        s: 'x',
+        i: 42,
+        j: { a: [1, 'two'] },
+        t: when,
+        n: null,
+      });
+    });
+
+    it('keeps a prepared statement usable after it failed, and a failed one out of the transaction', async () => {
+      const insert = { name: 'contract_insert' };
+      const sql = 'INSERT INTO contract_items VALUES ($1, $2)';
+      await db.query(sql, [90, 'a'], insert);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(sql, [91, 'b'], insert);
+          await tx.query(sql, [90, 'again'], insert);
+        }),
+      ).rejects.toMatchObject({ sqlState: '23505' });
+      await db.transaction((tx) => tx.query(sql, [92, 'c'], insert));
+      const { rows } = await db.query<{ id: number }>('SELECT id FROM contract_items ORDER BY id');
+      expect(rows.map((r) => r.id)).toEqual([90, 92]);
+      await expect(
+        db.query('SELECT * FROM no_such_table', [], { name: 'contract_missing' }),
+      ).rejects.toMatchObject({
+        sqlState: '42P01',
+      });
+      await expect(
+        db.query('SELECT * FROM no_such_table', [], { name: 'contract_missing' }),
+      ).rejects.toMatchObject({
+        sqlState: '42P01',
+      });
+      await db.query('DELETE FROM contract_items');
+    });
+
+    it('never runs a prepared statement inside a transaction under way elsewhere', async () => {
+      let release = (): void => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let entered = (): void => {};
+      const inside = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const undone = db
+        .transaction(async (tx) => {
+          await tx.query("INSERT INTO contract_items VALUES (95, 'uncommitted')");
+          entered();
+          await held;
+          throw new Error('undo');
+        })
+        .catch((err: unknown) => err);
+      await inside;
+      const outside = db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM contract_items WHERE id = $1',
+        [95],
+        { name: 'contract_count' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      expect(await undone).toMatchObject({ message: 'undo' });
+      // Waiting for that transaction (PGlite, one connection) or beside it (a server): never in it.
+      expect((await outside).rows).toEqual([{ n: 0 }]);
+    });
+
     it('round-trips bytes', async () => {
       await db.query('INSERT INTO contract_bytes (b) VALUES ($1)', [new Uint8Array([0, 1, 255])]);
       const { rows } = await db.query<{ b: Uint8Array }>('SELECT b FROM contract_bytes');

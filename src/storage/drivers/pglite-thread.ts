@@ -17,6 +17,101 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 
+/** What {@link PgliteStatements} uses of PGlite's module. */
+export type PgliteProtocol = Pick<typeof import('@electric-sql/pglite'), 'parse' | 'protocol'>;
+
+/**
+ * Named prepared statements on one PGlite database. PGlite's own `query()`
+ * sends every statement unnamed, so PostgreSQL parses, analyzes and plans it
+ * on each call: the ingest statement spent 3.5 ms planning for 1.2 ms of
+ * execution. A statement with a name (the repositories' `prepared()`) is
+ * parsed once under it and then only bound and executed, as the `pg` driver
+ * does on a server; PostgreSQL then keeps a generic plan once it costs no
+ * more than the custom ones (after five executions: the ingest statement
+ * took 0.8-0.9 ms from then on instead of 3.7-4). The messages, the
+ * parameters' serializers and the result's parsers are those of PGlite's
+ * `query()`. The names come from the statements' texts, so they are as
+ * many as the texts alertbase prepares.
+ */
+export class PgliteStatements {
+  readonly #pg: PGlite;
+  readonly #protocol: PgliteProtocol;
+  /** The statements prepared on this database, with their parameters' type OIDs. */
+  readonly #types = new Map<string, readonly number[]>();
+
+  constructor(pg: PGlite, protocol: PgliteProtocol) {
+    this.#pg = pg;
+    this.#protocol = protocol;
+  }
+
+  /**
+   * Runs statement `name` (`sql`, prepared on its first run). `inTransaction`:
+   * called from the callback of a PGlite transaction, which holds its lock;
+   * otherwise the statement waits for the transaction under way, as
+   * `query()` does.
+   */
+  query(
+    name: string,
+    sql: string,
+    params: readonly unknown[],
+    inTransaction: boolean,
+  ): Promise<Results<Record<string, unknown>>> {
+    const run = (): Promise<Results<Record<string, unknown>>> =>
+      this.#pg.runExclusive(() => this.#run(name, sql, params, inTransaction));
+    return inTransaction ? run() : this.#pg._runExclusiveTransaction(run);
+  }
+
+  async #run(
+    name: string,
+    sql: string,
+    params: readonly unknown[],
+    inTransaction: boolean,
+  ): Promise<Results<Record<string, unknown>>> {
+    const { serialize } = this.#protocol.protocol;
+    const pg = this.#pg;
+    const send = (message: Uint8Array) => pg.execProtocolStream(message, { syncToFs: false });
+    const messages: Awaited<ReturnType<typeof send>> = [];
+    let parsed = false;
+    try {
+      try {
+        let types = this.#types.get(name);
+        if (types === undefined) {
+          await send(serialize.parse({ name, text: sql }));
+          parsed = true;
+          types = this.#protocol.parse.parseDescribeStatementResults(
+            await send(serialize.describe({ type: 'S', name })),
+          );
+          this.#types.set(name, types);
+        }
+        const known = types;
+        const values = params.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const serializer = pg.serializers[known[i] ?? 0];
+          return serializer === undefined ? String(value) : serializer(value);
+        });
+        messages.push(...(await send(serialize.bind({ statement: name, values }))));
+        messages.push(...(await send(serialize.describe({ type: 'P' }))));
+        messages.push(...(await send(serialize.execute({}))));
+      } finally {
+        messages.push(...(await send(serialize.sync())));
+      }
+    } catch (err) {
+      /* v8 ignore next 5 -- a statement that parsed and could not be described: not kept, so the next run parses it again */
+      if (parsed && !this.#types.has(name)) {
+        await send(serialize.close({ type: 'S', name }))
+          .then(() => send(serialize.sync()))
+          .catch(() => {});
+      }
+      throw err;
+    }
+    if (!inTransaction) await pg.syncToFs();
+    const [result] = this.#protocol.parse.parseResults(messages, pg.parsers);
+    /* v8 ignore next -- an executed statement always yields one result */
+    if (result === undefined) throw new Error(`pglite: no result for statement ${name}`);
+    return result as Results<Record<string, unknown>>;
+  }
+}
+
 /** What the thread is started with. */
 export interface PgliteThreadData {
   /** Marks the thread's data: this module does nothing in any other thread (a test runner's). */
@@ -40,6 +135,8 @@ export type PgliteRequest =
       readonly sql: SqlRef;
       readonly params: unknown[];
       readonly tx?: number;
+      /** The statement's prepared name, when it has one (`PgliteStatements`). */
+      readonly name?: string;
     }
   | { readonly id: number; readonly op: 'exec'; readonly sql: SqlRef; readonly tx?: number }
   | { readonly id: number; readonly op: 'begin'; readonly tx: number; readonly setup?: string }
@@ -91,6 +188,7 @@ async function serve(): Promise<void> {
   if (port === null) throw new Error('pglite-thread runs as a worker thread');
   const data = workerData as PgliteThreadData;
   let pg: PGlite;
+  let named: PgliteStatements;
   try {
     const [core, btree] = await Promise.all([
       import('@electric-sql/pglite'),
@@ -101,6 +199,7 @@ async function serve(): Promise<void> {
       ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }),
       ...(data.loadDataDir === undefined ? {} : { loadDataDir: new Blob([data.loadDataDir]) }),
     });
+    named = new PgliteStatements(pg, core);
   } catch (err) {
     port.postMessage({ op: 'opened', error: threadError(err) } satisfies PgliteReply);
     return;
@@ -133,10 +232,11 @@ async function serve(): Promise<void> {
     switch (request.op) {
       case 'query': {
         const sql = sqlOf(request.sql);
-        const result: Results<Record<string, unknown>> = await clientOf(request.tx).query(
-          sql,
-          request.params,
-        );
+        const client = clientOf(request.tx);
+        const result: Results<Record<string, unknown>> =
+          request.name === undefined
+            ? await client.query(sql, request.params)
+            : await named.query(request.name, sql, request.params, request.tx !== undefined);
         return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
       }
       case 'exec': {

@@ -141,12 +141,17 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     return new Blob([tarball]);
   }
 
-  protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
+  protected async rawQuery(
+    sql: string,
+    params: readonly SqlValue[],
+    name?: string,
+  ): Promise<QueryResult> {
     await this.#space?.assert();
     return (await this.#call({
       op: 'query',
       sql: this.#sql(sql),
       params: [...params],
+      ...(name === undefined ? {} : { name }),
     })) as QueryResult;
   }
 
@@ -166,12 +171,13 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     let result: T;
     try {
       result = await fn({
-        query: async (sql, params) =>
+        query: async (sql, params, name) =>
           (await this.#call({
             op: 'query',
             sql: this.#sql(sql),
             params: [...params],
             tx,
+            ...(name === undefined ? {} : { name }),
           })) as QueryResult,
         exec: async (sql) => {
           await this.#call({ op: 'exec', sql: this.#sql(sql), tx });

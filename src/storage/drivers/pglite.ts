@@ -5,6 +5,7 @@ import type { DiskSpaceGuard } from '../disk-space.js';
 import { StorageError } from '../errors.js';
 import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
 import { guardDirectory, subscription } from './pglite-directory.js';
+import { type PgliteProtocol, PgliteStatements } from './pglite-thread.js';
 
 /** Options of the embedded PGlite engine. */
 export interface PgliteDatabaseOptions extends BaseDatabaseOptions {
@@ -39,6 +40,7 @@ function toResult(result: Results<Record<string, unknown>>): QueryResult {
 /** @internal Loads PGlite and the extensions the schema needs, on first use. */
 async function loadPglite(): Promise<{
   PGlite: typeof PGlite;
+  protocol: PgliteProtocol;
   extensions: { btree_gin: import('@electric-sql/pglite').Extension };
 }> {
   try {
@@ -46,7 +48,7 @@ async function loadPglite(): Promise<{
       import('@electric-sql/pglite'),
       import('@electric-sql/pglite/contrib/btree_gin'),
     ]);
-    return { PGlite: core.PGlite, extensions: { btree_gin: btree.btree_gin } };
+    return { PGlite: core.PGlite, protocol: core, extensions: { btree_gin: btree.btree_gin } };
   } catch (err) {
     /* v8 ignore next 5 -- only when the optional dependency is missing */
     throw new StorageError(
@@ -68,17 +70,21 @@ async function loadPglite(): Promise<{
 export class PgliteDatabase extends BaseDatabase {
   readonly engine = 'pglite' as const;
   readonly #pg: PGlite;
+  /** Statements with a name run prepared (see `PgliteStatements`). */
+  readonly #named: PgliteStatements;
   readonly #lock: DataDirLock | undefined;
   readonly #space: DiskSpaceGuard | undefined;
 
   private constructor(
     pg: PGlite,
+    protocol: PgliteProtocol,
     options: PgliteDatabaseOptions,
     lock: DataDirLock | undefined,
     space: DiskSpaceGuard | undefined,
   ) {
     super(options);
     this.#pg = pg;
+    this.#named = new PgliteStatements(pg, protocol);
     this.#lock = lock;
     this.#space = space;
   }
@@ -92,7 +98,7 @@ export class PgliteDatabase extends BaseDatabase {
    * ```
    */
   static async create(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
-    const { PGlite, extensions } = await loadPglite();
+    const { PGlite, protocol, extensions } = await loadPglite();
     const { lock, space } = await guardDirectory(options);
     try {
       const creating = PGlite.create({
@@ -102,7 +108,7 @@ export class PgliteDatabase extends BaseDatabase {
       });
       options.onStart?.();
       const pg = await creating;
-      return new PgliteDatabase(pg, options, lock, space);
+      return new PgliteDatabase(pg, protocol, options, lock, space);
     } catch (err) {
       await lock?.release();
       throw err;
@@ -114,9 +120,17 @@ export class PgliteDatabase extends BaseDatabase {
     return this.#pg.dumpDataDir('none');
   }
 
-  protected async rawQuery(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
+  protected async rawQuery(
+    sql: string,
+    params: readonly SqlValue[],
+    name?: string,
+  ): Promise<QueryResult> {
     await this.#space?.assert();
-    return toResult(await this.#pg.query<Record<string, unknown>>(sql, [...params]));
+    return toResult(
+      name === undefined
+        ? await this.#pg.query<Record<string, unknown>>(sql, [...params])
+        : await this.#named.query(name, sql, params, false),
+    );
   }
 
   protected async rawExec(sql: string): Promise<void> {
@@ -133,8 +147,12 @@ export class PgliteDatabase extends BaseDatabase {
     return this.#pg.transaction(async (tx: Transaction) => {
       if (setup !== undefined) await tx.exec(setup);
       const result = await fn({
-        query: async (sql, params) =>
-          toResult(await tx.query<Record<string, unknown>>(sql, [...params])),
+        query: async (sql, params, name) =>
+          toResult(
+            name === undefined
+              ? await tx.query<Record<string, unknown>>(sql, [...params])
+              : await this.#named.query(name, sql, params, true),
+          ),
         exec: async (sql) => {
           await tx.exec(sql);
         },
