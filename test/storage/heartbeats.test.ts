@@ -14,7 +14,11 @@ import {
   type Database,
   openDatabase,
 } from '../../src/storage/index.js';
-import { ALERT_DOCUMENT } from '../../src/storage/repositories/alert-document.js';
+import {
+  ALERT_DOCUMENT_COLUMNS,
+  type AlertDocumentRow,
+  alertDocument,
+} from '../../src/storage/repositories/alert-document.js';
 import { cacheVersionOf, dataVersionOf } from '../../src/storage/repositories/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
@@ -164,12 +168,13 @@ function suite(name: string, open: () => Opener) {
     it('reads the document with the columns laid over it, in the form alertbase writes', async () => {
       const documents = async (id: string) => {
         const { rows: found } = await t.db.withTenant(TENANT, (tx) =>
-          tx.query<{ doc: Record<string, unknown>; read: Record<string, unknown> }>(
-            `SELECT doc, ${ALERT_DOCUMENT} AS read FROM alerts WHERE id = $1`,
+          tx.query<AlertDocumentRow>(
+            `SELECT doc, ${ALERT_DOCUMENT_COLUMNS.join(', ')} FROM alerts WHERE id = $1`,
             [id],
           ),
         );
-        return found[0] as { doc: Record<string, unknown>; read: Record<string, unknown> };
+        const row = found[0] as AlertDocumentRow;
+        return { doc: row.doc, read: alertDocument({ ...row, doc: { ...row.doc } }) };
       };
       const ends = new Date(Date.now() + HOUR);
       const created = await t.repos.alerts.ingest(TENANT, [alert('Overlay', ends)], 'test');

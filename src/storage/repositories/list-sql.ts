@@ -84,7 +84,7 @@ export const LIST_PLANNER_OFF = Object.freeze([
  * under `UNION ALL`, each ordered and limited itself: the planner merges
  * them in order (Merge Append) from one ordered index range each (without
  * the inner ORDER BY it appends the branches and sorts the whole).
- * `document` is the document's expression when it is not the stored `doc`.
+ * `columns` are selected beside the document (`TableSpec.document`).
  */
 export function listSql(
   table: string,
@@ -92,22 +92,22 @@ export function listSql(
   branches: readonly string[],
   order: 'asc' | 'desc',
   limit: string,
-  document?: string,
+  columns: readonly string[] = [],
 ): string {
-  const doc = document === undefined ? 'doc' : `${document} AS doc`;
+  const extra = columns.map((c) => `, ${c}`).join('');
   const dir = order === 'asc' ? '' : ' DESC';
   const orderBy = `ORDER BY created_at${dir}, id${dir} LIMIT ${limit}`;
   if (branches.length === 0) {
-    return `SELECT ${doc}, id, to_json(created_at) #>> '{}' AS ts FROM ${table}
+    return `SELECT doc, id, to_json(created_at) #>> '{}' AS ts${extra} FROM ${table}
       WHERE ${where.join(' AND ')} ${orderBy}`;
   }
   const union = branches
     .map(
       (branch) =>
-        `(SELECT ${doc}, id, created_at FROM ${table} WHERE ${[...where, branch].join(' AND ')} ${orderBy})`,
+        `(SELECT doc, id, created_at${extra} FROM ${table} WHERE ${[...where, branch].join(' AND ')} ${orderBy})`,
     )
     .join('\n      UNION ALL ');
-  return `SELECT doc, id, to_json(created_at) #>> '{}' AS ts FROM (${union}) AS s ${orderBy}`;
+  return `SELECT doc, id, to_json(created_at) #>> '{}' AS ts${extra} FROM (${union}) AS s ${orderBy}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

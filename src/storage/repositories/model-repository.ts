@@ -77,11 +77,14 @@ export interface TableSpec<T> {
   readonly values: (instance: T, at: Date) => SqlValue[];
   readonly filters: FilterSpec;
   /**
-   * The document as read: an SQL expression over the row's columns; absent,
-   * the stored `doc` (alerts lay the heartbeat's columns over it:
-   * `alert-document.ts`).
+   * How the document is read when it is not the stored `doc` alone: the
+   * columns selected beside it, and the document made of such a row (alerts
+   * lay the heartbeat's columns over it: `alert-document.ts`).
    */
-  readonly document?: string;
+  readonly document?: {
+    readonly columns: readonly string[];
+    read(row: StoredRow): Record<string, unknown>;
+  };
   /**
    * Paths of the model's secret fields stored encrypted
    * (`secretPaths(model.shape)`); absent: the model's secrets (a key's hash)
@@ -195,7 +198,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     this.resource = spec.model.name;
     this.#fields = new Set(spec.model.fields);
     const { table, columns } = spec;
-    const doc = spec.document === undefined ? 'doc' : `${spec.document} AS doc`;
+    const extra = (spec.document?.columns ?? []).map((c) => `, ${c}`).join('');
     const names = columns.map((c) => c.name);
     const casts = columns.map((c, i) => `$${i + 8}${c.cast ?? ''}`);
     this.#insert = prepared(
@@ -203,10 +206,10 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb${casts.map((c) => `, ${c}`).join('')})`,
     );
     this.#select = prepared(
-      `SELECT ${doc}, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2`,
+      `SELECT doc, version, deleted_at${extra} FROM ${table} WHERE tenant_id = $1 AND id = $2`,
     );
     this.#lock = prepared(
-      `SELECT ${doc}, version, deleted_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      `SELECT doc, version, deleted_at${extra} FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
     );
     this.#write = prepared(
       `UPDATE ${table} SET version = $3, updated_at = $4, deleted_at = $5, doc = $6::jsonb${names
@@ -338,6 +341,13 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     if (row === undefined || (!includeDeleted && row.deleted_at !== null)) {
       throw new NotFoundError(this.resource, id);
     }
+    return this.#read(row);
+  }
+
+  /** The row with its document as read (`TableSpec.document`). */
+  #read<R extends StoredRow>(row: R): R {
+    const document = this.spec.document;
+    if (document !== undefined) row.doc = document.read(row);
     return row;
   }
 
@@ -440,7 +450,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     if (row === undefined || (row.deleted_at !== null && options.includeDeleted !== true)) {
       return undefined;
     }
-    return this.fromDoc(tenantId, row.doc);
+    return this.fromDoc(tenantId, this.#read(row).doc);
   }
 
   async get(tenantId: string, id: string, options: GetOptions = {}): Promise<T> {
@@ -670,13 +680,13 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
       branches,
       order,
       add(limit + 1),
-      this.spec.document,
+      this.spec.document?.columns,
     );
     const statement = prepared(sql);
     const rows = await this.db.withTenant(
       tenantId,
       async (tx) => {
-        const result = await tx.query<{ doc: Record<string, unknown>; id: string; ts: string }>(
+        const result = await tx.query<StoredRow & { id: string; ts: string }>(
           statement.text,
           params,
           statement.options,
@@ -688,7 +698,7 @@ export class ModelRepository<T extends object, I, P, F> implements TenantReposit
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => this.fromDoc(tenantId, r.doc)),
+      items: page.map((r) => this.fromDoc(tenantId, this.#read(r).doc)),
       nextCursor:
         rows.length > limit && last !== undefined
           ? encodeCursor({ createdAt: last.ts, id: last.id, order, scope })

@@ -19,6 +19,7 @@ import {
   type TenantRouting,
 } from '../../domain/notification-route.js';
 import type { Database, TransactionClient } from '../types.js';
+import { type AlertDocumentRow, alertDocument } from './alert-document.js';
 import { type AuditKeys, appendAudit } from './audit-log.js';
 import {
   ALERTS_BY_ID,
@@ -255,12 +256,12 @@ export class NotificationGroups {
   ): Promise<Map<string, RoutedAlert>> {
     const out = new Map<string, RoutedAlert>();
     if (ids.length === 0) return out;
-    const { rows } = await tx.query<{ id: string; doc: Record<string, unknown>; fp: string }>(
+    const { rows } = await tx.query<AlertDocumentRow & { id: string; fp: string }>(
       ALERTS_BY_ID.text,
       [tenantId, ids],
       ALERTS_BY_ID.options,
     );
-    for (const r of rows) out.set(r.id, alertOf(r.id, r.doc, r.fp));
+    for (const r of rows) out.set(r.id, alertOf(r.id, alertDocument(r), r.fp));
     return out;
   }
 

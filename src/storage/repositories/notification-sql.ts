@@ -2,7 +2,7 @@
  * The SQL of notifications: events written with the change that causes
  * them, groups and their log, and the outbox (`docs/notifications.md`).
  */
-import { ALERT_DOCUMENT } from './alert-document.js';
+import { ALERT_DOCUMENT_COLUMNS } from './alert-document.js';
 import { prepared } from './statements.js';
 
 /** The scheduler kind that routes events and flushes groups. */
@@ -66,9 +66,9 @@ export const EVENTS_TAKE = prepared(
    RETURNING e.seq, e.alert_id, e.kind, e.created_at`,
 );
 
-/** @internal Alerts by id. */
+/** @internal Alerts by id, with the columns their document is read with (`alert-document.ts`). */
 export const ALERTS_BY_ID = prepared(
-  `SELECT id, ${ALERT_DOCUMENT} AS doc, fingerprint AS fp FROM alerts WHERE tenant_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL`,
+  `SELECT id, doc, ${ALERT_DOCUMENT_COLUMNS.join(', ')}, fingerprint AS fp FROM alerts WHERE tenant_id = $1 AND id = ANY($2::text[]) AND deleted_at IS NULL`,
 );
 
 /** @internal The tenant's routing tree document, if any. */

@@ -8,7 +8,7 @@ import { NotificationChannel } from '../../domain/notification-channel.js';
 import { RoutingTree } from '../../domain/routing-tree.js';
 import { Silence } from '../../domain/silence.js';
 import { User } from '../../domain/user.js';
-import { ALERT_DOCUMENT } from './alert-document.js';
+import { ALERT_DOCUMENT_COLUMNS, type AlertDocumentRow, alertDocument } from './alert-document.js';
 import type { TableSpec } from './model-repository.js';
 
 /** @internal The status stored for a silence at write time (lists compute it from the times). */
@@ -72,7 +72,10 @@ export const ALERTS: TableSpec<Alert> = {
     a.duplicateCount,
   ],
   filters: { status: 'ordered', level: true, labels: true, fingerprint: true, activeWindow: true },
-  document: ALERT_DOCUMENT,
+  document: {
+    columns: ALERT_DOCUMENT_COLUMNS,
+    read: (row) => alertDocument(row as unknown as AlertDocumentRow),
+  },
 };
 
 /** @internal `notification_channels`: status is `enabled`/`disabled`. */
