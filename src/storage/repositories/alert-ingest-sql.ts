@@ -17,6 +17,17 @@ const KEEP_KEYS = `ARRAY['id','tenantId','ruleId','labels','startsAt','createdAt
 const openRow = (alias: string): string =>
   `${alias}status NOT IN ('resolved', 'expired') AND ${alias}deleted_at IS NULL`;
 const OPEN = openRow('');
+/**
+ * The id of one row of the tenant that meets `where` (which names the item
+ * `i`), or NULL: one index lookup per item. As `EXISTS`, the planner may
+ * turn it into a join, and on PGlite, whose statistics stay those of its
+ * last ANALYZE, it did: a generic plan that walked the tenant's open rows
+ * for each resolving item until one had its fingerprint (21,497 rows for
+ * three items among 20,000 open alerts, 65 ms). A scalar subquery is never
+ * joined: it runs per item, its fingerprint an index condition.
+ */
+const perItem = (where: string): string =>
+  `(SELECT o.id FROM alerts o WHERE o.tenant_id = $1 AND ${where} LIMIT 1)`;
 
 /**
  * The ingest statement: one per group of batches (see `docs/storage.md`).
@@ -109,17 +120,16 @@ twin AS (
                           AND o.starts_at = i.starts_at AND o.status = 'resolved' AND o.deleted_at IS NULL
                         LIMIT 1) m
    WHERE i.status = 'resolved' AND a.tenant_id = $1 AND a.id = m.id
-     AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-                       AND ${openRow('o.')})
+     AND ${perItem(`o.fingerprint = i.fingerprint AND ${openRow('o.')}`)} IS NULL
   RETURNING a.id, a.fingerprint, a.status, a.version, 'twin'::text AS kind
 ),
 taken AS (
-  -- Resolving items that res or twin handle (a semi-join: index lookups, never a scan of the tenant).
+  -- Resolving items that res or twin handle.
   SELECT i.fingerprint FROM input i
-   WHERE i.status = 'resolved' AND EXISTS (
-           SELECT 1 FROM alerts o WHERE o.tenant_id = $1 AND o.fingerprint = i.fingerprint
-              AND o.deleted_at IS NULL
-              AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at)))
+   WHERE i.status = 'resolved' AND ${perItem(
+     `o.fingerprint = i.fingerprint AND o.deleted_at IS NULL
+              AND (o.status NOT IN ('resolved', 'expired') OR (o.status = 'resolved' AND o.starts_at = i.starts_at))`,
+   )} IS NOT NULL
 ),
 ${upCte('   WHERE NOT EXISTS (SELECT 1 FROM taken t WHERE t.fingerprint = i.fingerprint)\n')},
 ${ingestEventsCte(true)}SELECT id, fingerprint, status, version, kind FROM res
