@@ -32,6 +32,7 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -362,6 +363,24 @@ async function measureAlertmanager(
   }
 }
 
+/**
+ * The Node flags of `npm start` (its script is `node <flags> scripts/build-state.mjs start`):
+ * the forked servers run with them, as a user's `npm start` does.
+ */
+function startScriptFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts.start ?? '').split(/\s+/);
+  if (words[0] !== 'node') throw new Error('bench: the start script no longer runs `node …`');
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
 /** What the server process sends back once listening. */
 type ServerMessage = { readonly url: string; readonly key: string } | { readonly error: string };
 
@@ -373,8 +392,8 @@ interface ServerProcess {
 
 /**
  * Forks this file as an alertbase server (`alertbase serve` with the given
- * environment, on 127.0.0.1:0). The child inherits `execArgv`, which carries
- * tsx's loader.
+ * environment, on 127.0.0.1:0), with this process's `execArgv` (tsx's loader)
+ * and the Node flags of `npm start` ({@link startScriptFlags}).
  */
 async function forkAlertbase(
   env: Record<string, string>,
@@ -386,6 +405,8 @@ async function forkAlertbase(
     [flag, JSON.stringify(env), cwd],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // tsx's loader, which the child inherits, and the Node flags of `npm start`.
+      execArgv: [...process.execArgv, ...startScriptFlags()],
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
