@@ -11,6 +11,7 @@ import { migration0009 } from './0009-alert-list-indexes.js';
 import { migration0010 } from './0010-series-notified.js';
 import { migration0011 } from './0011-archive-body-text.js';
 import { migration0012 } from './0012-write-counters.js';
+import { migration0013 } from './0013-alert-statistics.js';
 
 /** Every migration of alertbase, in the order they are applied. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ]);
