@@ -380,11 +380,12 @@ describe('heartbeats: two repository sets on one PGlite database', () => {
     }
   });
 });
+/** The server databases of every suite below, dropped once the file is done. */
 const databases: ServerDatabase[] = [];
+afterAll(async () => {
+  for (const d of databases) await d.drop();
+});
 describeWithServer('heartbeats: PostgreSQL server', () => {
-  afterAll(async () => {
-    for (const d of databases) await d.drop();
-  });
   suite('on the server', () => serverOpener(databases));
 
   it("writes its chunks while another transaction holds the tenant's audit lock", async () => {
