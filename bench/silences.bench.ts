@@ -151,7 +151,8 @@ async function readRows(): Promise<BenchRow[]> {
   try {
     const repos = createRepositories(db);
     await repos.tenants.create(
-      { id: 'bench', name: 'Bench', settings: UNLIMITED_SETTINGS },
+      // Enterprise: the free tier's quota of 100 silences would refuse the 101st over HTTP.
+      { id: 'bench', name: 'Bench', tier: 'enterprise', settings: UNLIMITED_SETTINGS },
       'bench',
     );
     const key = (await repos.apiKeys.issue('bench', { name: 'b', role: 'editor' }, 'bench')).key;
@@ -162,8 +163,12 @@ async function readRows(): Promise<BenchRow[]> {
         fetch(`${am.url}/api/v2/silences`, { method: 'POST', body, headers }),
         fetch(`${server.url}/api/v2/silences`, { method: 'POST', body, headers }),
       ]);
-      await Promise.all([a.arrayBuffer(), b.arrayBuffer()]);
-      if (a.status !== 200 || b.status !== 200) throw new Error('silence refused');
+      const [ta, tb] = await Promise.all([a.text(), b.text()]);
+      if (a.status !== 200 || b.status !== 200) {
+        throw new Error(
+          `silence ${k} refused: Alertmanager ${a.status} ${ta.slice(0, 300)}, alertbase ${b.status} ${tb.slice(0, 300)}`,
+        );
+      }
     }
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
     for (let start = 0; start < READ_ALERTS; start += 1_000) {
