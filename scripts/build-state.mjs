@@ -5,8 +5,7 @@
 //   node scripts/build-state.mjs ensure  runs `npm run build` only when dist/ is missing or older than
 //                                        an input
 //   node scripts/build-state.mjs start [args]  `ensure`, then `alertbase serve [args]` in this same
-//                                        process (what `npm start` runs: one Node start-up, not two;
-//                                        `npm start` gives Node --max-semi-space-size=64, see docs/deploy.md)
+//                                        process (what `npm start` runs: one Node start-up, not two)
 //
 // Inputs are what the build reads: the sources under src/ (tests excluded: the build
 // skips them) and console/, the template and console builders, the TypeScript configurations, package.json and
