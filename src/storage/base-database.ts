@@ -119,7 +119,7 @@ export abstract class BaseDatabase implements Database {
    * that runs one thing at a time, the rest waiting (PGlite).
    */
   protected rawPoolStats(active: number): PoolStats {
-    return { size: 1, inUse: Math.min(active, 1), waiting: Math.max(active - 1, 0) };
+    return { size: 1, inUse: Math.min(active, 1), waiting: Math.max(active - 1, 0), max: 1 };
   }
 
   poolStats(): PoolStats {

@@ -118,6 +118,8 @@ export interface PoolStats {
   readonly inUse: number;
   /** Statements and transactions waiting for a connection. */
   readonly waiting: number;
+  /** Connections the pool may open (1 for PGlite, which runs one thing at a time). */
+  readonly max: number;
 }
 
 /** Called after every statement; exceptions it throws are ignored. */

@@ -37,10 +37,10 @@ describe('pool stats: PGlite', () => {
   afterAll(() => db.close());
 
   it('one connection: one in use, the rest waiting, none after', async () => {
-    expect(db.poolStats?.()).toEqual({ size: 1, inUse: 0, waiting: 0 });
+    expect(db.poolStats?.()).toEqual({ size: 1, inUse: 0, waiting: 0, max: 1 });
     const { during, after } = await whileHolding(db, 3);
-    expect(during).toEqual({ size: 1, inUse: 1, waiting: 2 });
-    expect(after).toEqual({ size: 1, inUse: 0, waiting: 0 });
+    expect(during).toEqual({ size: 1, inUse: 1, waiting: 2, max: 1 });
+    expect(after).toEqual({ size: 1, inUse: 0, waiting: 0, max: 1 });
   });
 });
 
@@ -56,9 +56,9 @@ describeWithServer('pool stats: PostgreSQL server', () => {
     await server?.drop();
   });
 
-  it("reports pg.Pool's counters: two in use, one waiting", async () => {
+  it("reports pg.Pool's counters: two in use, one waiting, at most two", async () => {
     const { during, after } = await whileHolding(db, 3);
-    expect(during).toEqual({ size: 2, inUse: 2, waiting: 1 });
+    expect(during).toEqual({ size: 2, inUse: 2, waiting: 1, max: 2 });
     expect(after?.inUse).toBe(0);
     expect(after?.waiting).toBe(0);
   });

@@ -834,9 +834,12 @@ export function repositoryContract(fixture: EngineFixture): void {
       );
       off();
       const statements = events.filter((e) => e.sql.startsWith('WITH input') && e.tenantId === t);
-      // The first batch commits alone; the four that waited share one transaction
-      // (two statements: B resolves in one round and fires again in the next).
-      expect(statements).toHaveLength(3);
+      // The batches queued by the time the first transaction holds the audit
+      // lock share it, the rest the next one: two statements for a group that
+      // holds B's resolution and B again (it resolves in one round and fires
+      // again in the next), three when the first batch went alone.
+      expect(statements.length).toBeGreaterThanOrEqual(2);
+      expect(statements.length).toBeLessThanOrEqual(3);
       const outcomes = (rs: typeof concurrent) =>
         rs.map((r) => [r.counts, r.items.map((i) => i.outcome)]);
       expect(outcomes(concurrent)).toEqual(outcomes(sequential));
@@ -852,9 +855,12 @@ export function repositoryContract(fixture: EngineFixture): void {
           ])
           .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       expect(await rowsOf(t)).toEqual(await rowsOf(ref));
-      // `version` counts stored changes: the group changed A's row once, not three times.
+      // `version` counts stored changes: a group changes A's row once, however many
+      // copies of A it holds (one group of all five batches inserts it at version 1;
+      // after the first batch alone, the group of the other four changes it once).
       const a = await repos.alerts.get(t, stored(concurrent[0]?.items[0]).id);
-      expect([a.duplicateCount, a.version, a.level]).toEqual([2, 2, 'critical']);
+      const version = statements.length === 2 ? 1 : 2;
+      expect([a.duplicateCount, a.version, a.level]).toEqual([2, version, 'critical']);
       // The level rank column follows the newest copy too ("level at least" filters).
       const critical = await repos.alerts.list(t, { filter: { levelAtLeast: 'critical' } });
       expect(critical.items.map((x) => x.labels.alertname)).toEqual(['A']);

@@ -133,6 +133,7 @@ export class PostgresDatabase extends BaseDatabase {
       size: pool.totalCount,
       inUse: pool.totalCount - pool.idleCount,
       waiting: pool.waitingCount,
+      max: this.#options.poolSize ?? DEFAULTS.databasePoolSize,
     };
   }
 

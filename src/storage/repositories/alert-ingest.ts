@@ -66,6 +66,35 @@ interface PendingBatch extends AuditedBatch {
 }
 
 /**
+ * A tenant's ingest queue: the batches waiting, and the transactions begun
+ * for them. One transaction holds a group at a time (they serialize on the
+ * tenant's audit lock); the next one may be begun while the one before it
+ * runs, so that its `BEGIN` and lock wait are over when that one commits
+ * (see {@link AlertIngest.#begin}).
+ */
+interface TenantQueue {
+  /** Batches validated and waiting for a transaction to take them. */
+  readonly batches: PendingBatch[];
+  /** A transaction is begun that has not taken its group yet. */
+  next: boolean;
+  /** Transactions begun and not ended (a failed one ends after its batches' retries). */
+  open: number;
+  /** A failed group's batches are being retried one by one. */
+  retrying: boolean;
+  /**
+   * Settles when the last transaction begun has ended: true when it
+   * committed after the one before it had, false when one of them failed
+   * (the transaction begun after a failed one gives way to its retries).
+   */
+  tail: Promise<boolean>;
+}
+
+/** Thrown in a transaction begun early whose predecessor failed: it rolls back and takes nothing. */
+const GIVE_WAY = new Error(
+  'ingest: the group before failed; this transaction gives way to its retries',
+);
+
+/**
  * Items per statement when a large batch of an idle tenant is stored while
  * it is validated (see `#pipelined`); smaller batches go through the queue.
  */
@@ -132,8 +161,8 @@ export class AlertIngest {
   /** Per tenant, the last batch admitted to the heartbeat decision (they are admitted in order). */
   readonly #admissions = new Map<string, Promise<boolean>>();
 
-  /** Per tenant, the batches waiting for the transaction in progress to end. */
-  readonly #queues = new Map<string, PendingBatch[]>();
+  /** Per tenant, the batches waiting for a transaction and the transactions begun (see {@link TenantQueue}). */
+  readonly #queues = new Map<string, TenantQueue>();
 
   /** See `AlertRepository.ingest`. */
   async ingest(
@@ -188,14 +217,11 @@ export class AlertIngest {
         resolve,
         reject,
       };
-      const queue = this.#queues.get(tenantId);
-      if (queue !== undefined) {
-        queue.push(batch);
-        return;
+      const queue = this.#queues.get(tenantId) ?? this.#newQueue(tenantId, 0);
+      queue.batches.push(batch);
+      if (!queue.next && !queue.retrying && (queue.open === 0 || this.#roomToBeginEarly())) {
+        this.#begin(tenantId, queue);
       }
-      const fresh = [batch];
-      this.#queues.set(tenantId, fresh);
-      void this.#drain(tenantId, fresh);
     });
   }
 
@@ -296,79 +322,214 @@ export class AlertIngest {
     return this.#heartbeats?.writer.pending ?? 0;
   }
 
-  /** Commits the tenant's queued batches, a group at a time, until none is left. */
-  async #drain(tenantId: string, queue: PendingBatch[]): Promise<void> {
-    while (queue.length > 0) {
-      let size = 0;
-      let take = 0;
-      for (const batch of queue) {
-        if (take > 0 && size + batch.items.length > LIMITS.maxIngestGroupSize) break;
-        size += batch.items.length;
-        take++;
-      }
-      const failure = await this.#commit(tenantId, queue.splice(0, take));
-      if (failure !== undefined) {
-        // The batches that queued while that attempt waited for the database
-        // would each wait another DATABASE_TIMEOUT_MS for the same answer:
-        // they get it now (503, retried by the sender), which keeps a
-        // request's wait during an outage to about one timeout.
-        for (const batch of queue.splice(0)) {
-          this.#release(tenantId, batch.items);
-          batch.reject(failure);
-        }
-      }
-    }
-    // Nothing can have been queued since the loop's last check: no await between.
-    this.#queues.delete(tenantId);
+  /** A tenant's queue, registered; `open` counts a transaction the caller runs itself. */
+  #newQueue(tenantId: string, open: number): TenantQueue {
+    const queue: TenantQueue = {
+      batches: [],
+      next: false,
+      open,
+      retrying: false,
+      tail: Promise.resolve(true),
+    };
+    this.#queues.set(tenantId, queue);
+    return queue;
   }
 
   /**
-   * Stores a group of batches in one transaction and settles each; never
-   * throws. Returns the error when the database was unavailable (every
-   * batch of the group was refused for it), else `undefined`.
+   * Whether the pool has room for a transaction that waits: one begun early
+   * holds a connection while it waits for the tenant's audit lock, so it is
+   * begun only while at least one more connection stays free for everything
+   * else (never on PGlite, whose one connection runs one thing at a time).
    */
-  async #commit(tenantId: string, group: readonly PendingBatch[]): Promise<unknown> {
-    let stored: IngestResult[];
+  #roomToBeginEarly(): boolean {
+    const stats = this.#db.poolStats?.();
+    return stats !== undefined && stats.inUse + stats.waiting + 1 < stats.max;
+  }
+
+  /**
+   * Begins a transaction for the tenant's next group. Its `BEGIN` takes the
+   * audit lock, so one begun while another of the tenant runs waits in the
+   * database and holds the lock the moment that one commits: the round trip
+   * of `BEGIN` is off the path from one group's commit to the next group's
+   * statement (on a busy machine it waited 5–14 ms for a core). It takes its
+   * group (what is queued then) only once the transaction before it has
+   * ended, so groups commit in the order they are taken, as one after the
+   * other. If the one before failed, it rolls back and takes nothing: the
+   * failed group's batches are retried first.
+   */
+  #begin(tenantId: string, queue: TenantQueue): void {
+    queue.next = true;
+    queue.open++;
+    const prior = queue.tail;
+    let end: (ok: boolean) => void = () => {};
+    queue.tail = new Promise<boolean>((resolve) => {
+      end = resolve;
+    });
+    void this.#run(tenantId, queue, prior, end);
+  }
+
+  /** The queue's first group, up to `LIMITS.maxIngestGroupSize` alerts (at least one batch). */
+  #take(tenantId: string, queue: TenantQueue): PendingBatch[] {
+    queue.next = false;
+    let size = 0;
+    let take = 0;
+    for (const batch of queue.batches) {
+      if (take > 0 && size + batch.items.length > LIMITS.maxIngestGroupSize) break;
+      size += batch.items.length;
+      take++;
+    }
+    const group = queue.batches.splice(0, take);
+    if (queue.batches.length > 0 && this.#roomToBeginEarly()) this.#begin(tenantId, queue);
+    return group;
+  }
+
+  /** The transaction of {@link #begin}: its group stored and settled; never throws. */
+  async #run(
+    tenantId: string,
+    queue: TenantQueue,
+    prior: Promise<boolean>,
+    end: (ok: boolean) => void,
+  ): Promise<void> {
+    let priorEnded = false;
+    void prior.then(() => {
+      priorEnded = true;
+    });
+    let group: PendingBatch[] | undefined;
+    let began: number | undefined;
     const written: Written = {
       rows: this.#heartbeats === undefined ? undefined : [],
       changes: [],
       points: undefined,
     };
-    const began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
+    let stored: IngestResult[];
     try {
       // The audit lock comes with the transaction, so the ingest statement
       // can read the chain's head (see HEAD_ROW).
       stored = await this.#db.withTenant(
         tenantId,
-        (tx) => {
+        async (tx) => {
+          if (!(await prior)) throw GIVE_WAY;
+          group = this.#take(tenantId, queue);
+          began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
           written.points = this.#indexes.events === undefined ? undefined : [];
           return this.#store(tx, tenantId, group, written);
         },
         { advisoryLock: auditLockOf(tenantId) },
       );
     } catch (err) {
-      this.#heartbeats?.index.endWrite(tenantId, began, []);
-      // Retried alone so that a batch fails only for its own sake; but when the
-      // database is away or too slow it fails for every batch, and retrying
-      // them one by one would multiply the wait (DATABASE_TIMEOUT_MS) by the group.
-      const unavailable = isUnavailable(err);
-      if (group.length > 1 && !unavailable) {
-        for (const batch of group) await this.#commit(tenantId, [batch]);
-        return undefined;
+      const failed: PendingBatch[] | undefined = group;
+      if (failed === undefined) {
+        // Nothing taken. Given way, or failed while it waited for the one
+        // before (a lock wait behind a long group): the batches stay queued
+        // for the next transaction. Failed on its own: its group fails.
+        const waiting = !priorEnded;
+        const ok = await prior;
+        if (err === GIVE_WAY || !ok || waiting) {
+          queue.next = false;
+          end(ok);
+          this.#ended(tenantId, queue);
+          return;
+        }
+        await this.#fail(tenantId, queue, this.#take(tenantId, queue), err, undefined, end);
+        return;
       }
-      for (const batch of group) {
+      await this.#fail(tenantId, queue, failed, err, began, end);
+      return;
+    }
+    this.#settle(tenantId, group ?? [], stored, written, began ?? 0);
+    end(true);
+    this.#ended(tenantId, queue);
+  }
+
+  /**
+   * A group's transaction failed: retried batch by batch so that a batch
+   * fails only for its own sake; but when the database is away or too slow
+   * it fails for every batch, and retrying them one by one would multiply
+   * the wait (DATABASE_TIMEOUT_MS) by the group. The batches queued behind
+   * it would each wait another DATABASE_TIMEOUT_MS for the same answer: they
+   * get it now (503, retried by the sender), which keeps a request's wait
+   * during an outage to about one timeout.
+   */
+  async #fail(
+    tenantId: string,
+    queue: TenantQueue,
+    group: readonly PendingBatch[],
+    err: unknown,
+    began: number | undefined,
+    end: (ok: boolean) => void,
+  ): Promise<void> {
+    if (began !== undefined) this.#heartbeats?.index.endWrite(tenantId, began, []);
+    // The transaction begun after this one gives way, and none begins until the retries are done.
+    queue.retrying = true;
+    end(false);
+    const unavailable = isUnavailable(err);
+    const refused = unavailable ? [...group, ...queue.batches.splice(0)] : group;
+    if (group.length > 1 && !unavailable) {
+      for (const batch of group) await this.#commitAlone(tenantId, batch);
+    } else {
+      for (const batch of refused) {
         this.#release(tenantId, batch.items);
         batch.reject(err);
       }
-      return unavailable ? err : undefined;
     }
+    queue.retrying = false;
+    this.#ended(tenantId, queue);
+  }
+
+  /** A transaction of the queue ended: the next begins if batches wait; the queue goes once idle. */
+  #ended(tenantId: string, queue: TenantQueue): void {
+    queue.open--;
+    if (queue.open > 0 || queue.next) return;
+    if (queue.batches.length === 0) {
+      this.#queues.delete(tenantId);
+      return;
+    }
+    // Every transaction begun has ended: whatever failed has been retried.
+    queue.tail = Promise.resolve(true);
+    this.#begin(tenantId, queue);
+  }
+
+  /** Stores one batch in a transaction of its own (a failed group's retry) and settles it. */
+  async #commitAlone(tenantId: string, batch: PendingBatch): Promise<void> {
+    const written: Written = {
+      rows: this.#heartbeats === undefined ? undefined : [],
+      changes: [],
+      points: undefined,
+    };
+    const began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
+    let stored: IngestResult[];
+    try {
+      stored = await this.#db.withTenant(
+        tenantId,
+        (tx) => {
+          written.points = this.#indexes.events === undefined ? undefined : [];
+          return this.#store(tx, tenantId, [batch], written);
+        },
+        { advisoryLock: auditLockOf(tenantId) },
+      );
+    } catch (err) {
+      this.#heartbeats?.index.endWrite(tenantId, began, []);
+      this.#release(tenantId, batch.items);
+      batch.reject(err);
+      return;
+    }
+    this.#settle(tenantId, [batch], stored, written, began);
+  }
+
+  /** After a group's commit: its series points recorded, the index told, each batch answered. */
+  #settle(
+    tenantId: string,
+    group: readonly PendingBatch[],
+    stored: readonly IngestResult[],
+    written: Written,
+    began: number,
+  ): void {
     if (written.points !== undefined) this.#indexes.events?.record(written.points);
     this.#heartbeats?.index.endWrite(tenantId, began, written.rows ?? []);
     group.forEach((batch, k) => {
       this.#release(tenantId, batch.items);
       batch.resolve(stored[k] as IngestResult);
     });
-    return undefined;
   }
 
   /** The statements of one group: the rows, then one audit event per batch. */
@@ -397,8 +558,16 @@ export class AlertIngest {
     options: IngestOptions,
     context: IngestContext,
   ): Promise<IngestResult> {
-    const queue: PendingBatch[] = [];
-    this.#queues.set(tenantId, queue);
+    // Counted as the queue's transaction in progress: batches that arrive
+    // meanwhile wait for it, as behind any ingest transaction.
+    const queue = this.#newQueue(tenantId, 1);
+    // Nothing is begun behind it before it holds the audit lock: one begun
+    // first could take the lock and then wait for it.
+    queue.next = true;
+    let finish: (ok: boolean) => void = () => {};
+    queue.tail = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
     const now = options.receivedAt ?? new Date();
     const ids = newIds(alerts.length);
     const results: IngestItemResult[] = new Array(alerts.length);
@@ -411,10 +580,14 @@ export class AlertIngest {
     };
     const began = hb?.index.beginWrite(tenantId) ?? 0;
     let committed = false;
+    let holding = false;
     try {
       const result = await this.#db.withTenant(
         tenantId,
         async (tx) => {
+          holding = true;
+          queue.next = false;
+          if (queue.batches.length > 0 && this.#roomToBeginEarly()) this.#begin(tenantId, queue);
           written.points = this.#indexes.events === undefined ? undefined : [];
           let head: AuditHead | null | undefined;
           let storing: Promise<AuditHead | null> | undefined;
@@ -449,7 +622,10 @@ export class AlertIngest {
     } finally {
       hb?.index.endWrite(tenantId, began, committed ? (written.rows ?? []) : []);
       hb?.index.endStream(tenantId);
-      void this.#drain(tenantId, queue);
+      // Its batch is answered, failed or not: the groups behind it go on.
+      if (!holding) queue.next = false;
+      finish(true);
+      this.#ended(tenantId, queue);
     }
   }
 }

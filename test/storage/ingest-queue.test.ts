@@ -1,0 +1,161 @@
+/**
+ * The ingest queue on the PostgreSQL server: the transaction of a tenant's
+ * next group is begun while the one before it runs, waits in the database
+ * for the tenant's audit lock, and takes its group only once the one before
+ * has ended; if that one failed, it gives way to the failed group's retries.
+ * A lock held on `alerts` from another connection stops the first group in
+ * its statement, so that what waits behind it can be seen in
+ * `pg_stat_activity`.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createRepositories, type Database, openDatabase } from '../../src/storage/index.js';
+import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
+
+const FIRST = 'queue-a';
+const SECOND = 'queue-b';
+
+function alert(name: string) {
+  return {
+    labels: { alertname: name, job: 'node' },
+    annotations: {},
+    level: 'high',
+    priority: 'P2',
+    startsAt: '2026-12-01T00:00:00.000Z',
+    endsAt: null,
+  };
+}
+
+/** Polls `probe` until it holds, for at most 5 s. */
+async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeWithServer('ingest queue: the next group begun early (PostgreSQL server)', () => {
+  let database: ServerDatabase;
+  let db: Database;
+  let repos: ReturnType<typeof createRepositories>;
+  /** Another connection of the test's own, which holds a lock on `alerts`. */
+  let blocker: pg.Client;
+  /** One more, which watches `pg_stat_activity` (a transaction sees one snapshot of it). */
+  let watcher: pg.Client;
+
+  beforeAll(async () => {
+    database = await createServerDatabase();
+    db = await openDatabase({ url: database.url, poolSize: 4 });
+    repos = createRepositories(db);
+    for (const id of [FIRST, SECOND]) {
+      await repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'test');
+    }
+    blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    watcher = new pg.Client({ connectionString: database.url });
+    await watcher.connect();
+  });
+  afterAll(async () => {
+    await blocker?.end();
+    await watcher?.end();
+    await db?.close();
+    await database?.drop();
+  });
+
+  /** Backends of this database that wait for an advisory lock, and for a lock on a relation. */
+  async function waiting(): Promise<{ advisory: number; relation: number }> {
+    const { rows } = await watcher.query<{ wait_event: string; n: number }>(
+      `SELECT wait_event, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' GROUP BY wait_event`,
+    );
+    const of = (event: string) => rows.find((r) => r.wait_event === event)?.n ?? 0;
+    return { advisory: of('advisory'), relation: of('relation') };
+  }
+
+  /** Starts ingests while `alerts` is locked: `first` stops in its statement, then `behind` are sent. */
+  async function whileBlocked<T>(
+    first: () => Promise<T>,
+    behind: () => Promise<T>[],
+  ): Promise<PromiseSettledResult<T>[]> {
+    await blocker.query('BEGIN; LOCK TABLE alerts IN SHARE MODE');
+    const started = [first()];
+    try {
+      await until('the first group to wait for the table', async () => {
+        return (await waiting()).relation === 1;
+      });
+      started.push(...behind());
+      // The next group's transaction is begun at once and waits for the audit lock.
+      await until('the next transaction to wait for the audit lock', async () => {
+        return (await waiting()).advisory === 1;
+      });
+    } finally {
+      await blocker.query('COMMIT');
+    }
+    return Promise.allSettled(started);
+  }
+
+  async function ingestsInOrder(tenant: string): Promise<unknown[]> {
+    const events = (await repos.audit.list(tenant, { limit: 100 })).filter(
+      (e) => e.action === 'ingest',
+    );
+    return events.map((e) => [e.actor, e.details.received]);
+  }
+
+  it('begins the next group while one runs, and commits the groups in order', async () => {
+    const results = await whileBlocked(
+      () => repos.alerts.ingest(FIRST, [alert('A1'), alert('A2')], 'first'),
+      () => [
+        repos.alerts.ingest(FIRST, [alert('B1')], 'second'),
+        repos.alerts.ingest(FIRST, [alert('A1'), alert('C1')], 'third'),
+      ],
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const outcomes = results.map((r) =>
+      r.status === 'fulfilled' ? r.value.items.map((i) => i.outcome) : [],
+    );
+    expect(outcomes).toEqual([['created', 'created'], ['created'], ['deduplicated', 'created']]);
+    expect(await ingestsInOrder(FIRST)).toEqual([
+      ['first', 2],
+      ['second', 1],
+      ['third', 2],
+    ]);
+    expect(await repos.audit.verify(FIRST)).toMatchObject({ ok: true });
+    // Nothing is left waiting, and the pool has every connection back.
+    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
+    expect(db.poolStats?.()).toMatchObject({ inUse: 0, waiting: 0 });
+  });
+
+  it('gives way when the group before fails: its batches are retried first, then the next group', async () => {
+    const results = await whileBlocked(
+      // The second batch's audit actor is longer than the model allows: its group fails.
+      () =>
+        Promise.all([
+          repos.alerts.ingest(SECOND, [alert('D1')], 'fourth'),
+          repos.alerts.ingest(SECOND, [alert('D2')], 'x'.repeat(300)),
+        ]).then(
+          () => 'both stored',
+          (err: unknown) => err,
+        ),
+      () => [repos.alerts.ingest(SECOND, [alert('E1'), alert('D1')], 'fifth').then(() => 'fifth')],
+    );
+    expect(results[0]?.status === 'fulfilled' && results[0].value).toMatchObject({
+      code: 'ALERTBASE_VALIDATION_FAILED',
+    });
+    expect(results[1]).toEqual({ status: 'fulfilled', value: 'fifth' });
+    // D1's batch was retried alone and committed before the group behind it.
+    expect(await ingestsInOrder(SECOND)).toEqual([
+      ['fourth', 1],
+      ['fifth', 2],
+    ]);
+    const names = (await repos.alerts.list(SECOND, { limit: 100 })).items
+      .map((a) => [a.labels.alertname, a.duplicateCount])
+      .sort();
+    expect(names).toEqual([
+      ['D1', 1],
+      ['E1', 0],
+    ]);
+    expect(await repos.audit.verify(SECOND)).toMatchObject({ ok: true });
+    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
+  });
+});
