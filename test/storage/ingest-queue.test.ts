@@ -14,6 +14,7 @@ import { createServerDatabase, describeWithServer, type ServerDatabase } from '.
 
 const FIRST = 'queue-a';
 const SECOND = 'queue-b';
+const THIRD = 'queue-c';
 
 function alert(name: string) {
   return {
@@ -48,7 +49,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     database = await createServerDatabase();
     db = await openDatabase({ url: database.url, poolSize: 4 });
     repos = createRepositories(db);
-    for (const id of [FIRST, SECOND]) {
+    for (const id of [FIRST, SECOND, THIRD]) {
       await repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'test');
     }
     blocker = new pg.Client({ connectionString: database.url });
@@ -77,6 +78,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
   async function whileBlocked<T>(
     first: () => Promise<T>,
     behind: () => Promise<T>[],
+    meanwhile: () => Promise<void> = async () => {},
   ): Promise<PromiseSettledResult<T>[]> {
     await blocker.query('BEGIN; LOCK TABLE alerts IN SHARE MODE');
     const started = [first()];
@@ -89,6 +91,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       await until('the next transaction to wait for the audit lock', async () => {
         return (await waiting()).advisory === 1;
       });
+      await meanwhile();
     } finally {
       await blocker.query('COMMIT');
     }
@@ -156,6 +159,37 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       ['E1', 0],
     ]);
     expect(await repos.audit.verify(SECOND)).toMatchObject({ ok: true });
+    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
+  });
+
+  it('leaves the batches of a transaction that failed while it waited to the next one', async () => {
+    const results = await whileBlocked(
+      () => repos.alerts.ingest(THIRD, [alert('F1')], 'first'),
+      () => [
+        repos.alerts.ingest(THIRD, [alert('G1')], 'second'),
+        repos.alerts.ingest(THIRD, [alert('G2')], 'third'),
+      ],
+      async () => {
+        // The transaction begun early loses its connection while it waits for the audit lock.
+        const { rows } = await watcher.query<{ ok: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event = 'advisory'`,
+        );
+        expect(rows).toEqual([{ ok: true }]);
+        // Gone before the first group goes on (termination is asynchronous).
+        await until('the terminated transaction to end', async () => {
+          return (await waiting()).advisory === 0;
+        });
+      },
+    );
+    // Nothing was refused: the batches it had not taken went with the next transaction.
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await ingestsInOrder(THIRD)).toEqual([
+      ['first', 1],
+      ['second', 1],
+      ['third', 1],
+    ]);
+    expect(await repos.audit.verify(THIRD)).toMatchObject({ ok: true });
     expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
   });
 });
