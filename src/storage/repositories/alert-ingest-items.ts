@@ -107,18 +107,38 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Field names as JSON with their colon (`"labels":`), by name: the model's few dozen. */
+const QUOTED_NAMES = new Map<string, string>();
+/** More names than any model has: past it, names are quoted each time. */
+const MAX_QUOTED_NAMES = 256;
+
+function quotedName(key: string): string {
+  let name = QUOTED_NAMES.get(key);
+  if (name === undefined) {
+    name = `${JSON.stringify(key)}:`;
+    if (QUOTED_NAMES.size < MAX_QUOTED_NAMES) QUOTED_NAMES.set(key, name);
+  }
+  return name;
+}
+
 /**
- * A row's document as JSON. Dates are written by `isoString`: through
- * `JSON.stringify`, each of an alert's five dates would call `toJSON`, and
- * together they would cost more than the rest of the document.
+ * A row's document as JSON: what `JSON.stringify` gives for `data`, with
+ * dates written by `isoString` (through `JSON.stringify`, each of an alert's
+ * five dates would call `toJSON`, and together they would cost more than the
+ * rest of the document). Written field by field with the names quoted once:
+ * 3.2–3.4 µs an alert, against 4.8–5.1 for a copy of the fields passed to
+ * `JSON.stringify` (`bench/README.md`).
  */
 export function documentJson(data: Readonly<Record<string, unknown>>): string {
-  const out: Record<string, unknown> = {};
+  let json = '';
   for (const key in data) {
     const value = data[key];
-    out[key] = value instanceof Date ? isoString(value) : value;
+    const text = value instanceof Date ? `"${isoString(value)}"` : JSON.stringify(value);
+    // What JSON.stringify leaves out of an object: undefined, functions, symbols.
+    if (text === undefined) continue;
+    json += (json === '' ? '{' : ',') + quotedName(key) + text;
   }
-  return JSON.stringify(out);
+  return json === '' ? '{}' : `${json}}`;
 }
 
 /**

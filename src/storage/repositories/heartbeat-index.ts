@@ -7,7 +7,7 @@
  * row is told (`alert-changes.ts`) with a newer version. A miss, or a resend
  * whose content differs, goes to the database.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AlertChange } from './alert-changes.js';
 
 /** One open alert, as the last committed write of this instance saw it. */
@@ -71,12 +71,12 @@ export function contentKeyOf(data: Readonly<Record<string, unknown>>): string {
   // A SHA-256 digest, not the content itself: an entry costs about a hundred
   // bytes whatever the alert's annotations (the content would be kilobytes per
   // open alert, hundreds of MiB at the per-tenant bound).
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64');
+  return hash('sha256', JSON.stringify(parts), 'base64');
 }
 
 /** 64 bits of SHA-256 of a row's content key and status. */
 export function digestOf(key: string, status: string): string {
-  return createHash('sha256').update(status).update('\0').update(key).digest('hex').slice(0, 16);
+  return hash('sha256', `${status}\0${key}`, 'hex').slice(0, 16);
 }
 
 /** Entries per tenant at most; past it the tenant's index starts over. */
