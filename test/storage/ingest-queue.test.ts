@@ -105,6 +105,13 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     return events.map((e) => [e.actor, e.details.received]);
   }
 
+  /** The tenant's ingest events in this order, its chain whole, and nothing left waiting. */
+  async function expectCommitted(tenant: string, ingests: unknown[]): Promise<void> {
+    expect(await ingestsInOrder(tenant)).toEqual(ingests);
+    expect(await repos.audit.verify(tenant)).toMatchObject({ ok: true });
+    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
+  }
+
   it('begins the next group while one runs, and commits the groups in order', async () => {
     const results = await whileBlocked(
       () => repos.alerts.ingest(FIRST, [alert('A1'), alert('A2')], 'first'),
@@ -118,14 +125,12 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       r.status === 'fulfilled' ? r.value.items.map((i) => i.outcome) : [],
     );
     expect(outcomes).toEqual([['created', 'created'], ['created'], ['deduplicated', 'created']]);
-    expect(await ingestsInOrder(FIRST)).toEqual([
+    await expectCommitted(FIRST, [
       ['first', 2],
       ['second', 1],
       ['third', 2],
     ]);
-    expect(await repos.audit.verify(FIRST)).toMatchObject({ ok: true });
-    // Nothing is left waiting, and the pool has every connection back.
-    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
+    // The pool has every connection back.
     expect(db.poolStats?.()).toMatchObject({ inUse: 0, waiting: 0 });
   });
 
@@ -147,7 +152,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     });
     expect(results[1]).toEqual({ status: 'fulfilled', value: 'fifth' });
     // D1's batch was retried alone and committed before the group behind it.
-    expect(await ingestsInOrder(SECOND)).toEqual([
+    await expectCommitted(SECOND, [
       ['fourth', 1],
       ['fifth', 2],
     ]);
@@ -158,8 +163,6 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       ['D1', 1],
       ['E1', 0],
     ]);
-    expect(await repos.audit.verify(SECOND)).toMatchObject({ ok: true });
-    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
   });
 
   it('leaves the batches of a transaction that failed while it waited to the next one', async () => {
@@ -184,12 +187,10 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     );
     // Nothing was refused: the batches it had not taken went with the next transaction.
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    expect(await ingestsInOrder(THIRD)).toEqual([
+    await expectCommitted(THIRD, [
       ['first', 1],
       ['second', 1],
       ['third', 1],
     ]);
-    expect(await repos.audit.verify(THIRD)).toMatchObject({ ok: true });
-    expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
   });
 });
