@@ -57,15 +57,19 @@ const INPUT_CTE = `WITH input AS (
     FROM jsonb_array_elements($2::jsonb) AS e, LATERAL (SELECT e->'d' AS d) AS x
 ),
 `;
-/** The upsert of the non-resolving items, after an optional filter on `input i`. */
-const upCte = (filter: string): string => `up AS (
-  INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
+/** The insert of the non-resolving items' rows, from `input i` after an optional filter. */
+const insertRows = (
+  filter: string,
+): string => `INSERT INTO alerts AS a (tenant_id, id, fingerprint, rule_id, status, level, level_rank, labels,
                            annotations, starts_at, ends_at, last_received_at, duplicate_count, version,
                            created_at, updated_at, doc)
   SELECT $1, i.id, i.fingerprint, i.rule_id, i.status, i.level, i.level_rank, i.labels, i.annotations,
          i.starts_at, i.ends_at, i.received, i.dup, 1, i.created, i.received, i.doc
     FROM input i
-${filter}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
+${filter}`;
+/** The upsert of the non-resolving items, after an optional filter on `input i`. */
+const upCte = (filter: string): string => `up AS (
+  ${insertRows(filter)}  ON CONFLICT (tenant_id, fingerprint) WHERE ${OPEN}
   DO UPDATE SET
          status = CASE WHEN a.status = 'acknowledged' AND EXCLUDED.level_rank > a.level_rank
                        THEN 'firing' ELSE a.status END,
@@ -157,3 +161,17 @@ export type IngestRow = {
   readonly version: number;
   readonly kind: RowKind | 'head';
 };
+
+/**
+ * Rows that are all new: a plain insert, without the speculative insertion
+ * of `ON CONFLICT` (10-14 µs a row on the PostgreSQL server). An open row of
+ * one of the fingerprints makes it fail on the partial unique index
+ * (unique_violation); the caller then runs {@link INGEST_FIRING} instead.
+ */
+export const INGEST_NEW = prepared(
+  `${INPUT_CTE}up AS (
+  ${insertRows('')}  RETURNING a.id, a.fingerprint, a.status, a.rule_id, a.version, 'inserted'::text AS kind
+),
+${ingestEventsCte(false)}SELECT id, fingerprint, status, version, kind FROM up
+${HEAD_ROW}`,
+);

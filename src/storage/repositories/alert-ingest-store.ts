@@ -7,11 +7,18 @@
 import { AlertLevel } from '../../base/enums/index.js';
 import { contentHash } from '../../base/utils/canonical-json.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
+import { StorageError } from '../errors.js';
 import type { SeriesPoint } from '../series/types.js';
 import type { TransactionClient } from '../types.js';
 import type { AlertChange } from './alert-changes.js';
 import { documentJson, jsonOf, keyOf, type ValidItem } from './alert-ingest-items.js';
-import { INGEST, INGEST_FIRING, type IngestRow, type RowKind } from './alert-ingest-sql.js';
+import {
+  INGEST,
+  INGEST_FIRING,
+  INGEST_NEW,
+  type IngestRow,
+  type RowKind,
+} from './alert-ingest-sql.js';
 import { HeartbeatCounter, ingestPoints } from './alert-series-points.js';
 import { type AuditHead, type AuditKeys, appendAuditMany } from './audit-log.js';
 import { digestOf, type WrittenRow } from './heartbeat-index.js';
@@ -42,6 +49,19 @@ export interface AuditedBatch {
   /** One entry per input item. */
   readonly results: IngestItemResult[];
 }
+
+/**
+ * A group whose fingerprints the caller knows no open row of (new alerts):
+ * its rows are tried with a plain insert ({@link INGEST_NEW}) first.
+ * `conflicted` tells the caller that one had an open row after all.
+ */
+export interface FreshRows {
+  conflicted: boolean;
+}
+
+/** SQLSTATE unique_violation: here, an open row of the fingerprint (`alerts_open_fingerprint_key`). */
+const UNIQUE_VIOLATION = '23505';
+const FRESH_SAVEPOINT = 'ingest_fresh';
 
 /** Items of one fingerprint that fold into one row: firing items, then resolving ones. */
 interface Segment {
@@ -76,12 +96,15 @@ function outcomes(segment: Segment, kind: RowKind): IngestItemResult['outcome'][
 /**
  * Stores validated items in order (folded by fingerprint, as one after the
  * other) and records each one's result; returns the audit chain's head.
+ * With `fresh`, the first round (each fingerprint once) tries the plain
+ * insert; later rounds meet the rows of the first and always upsert.
  */
 export async function storeItems(
   tx: TransactionClient,
   tenantId: string,
   items: readonly ValidItem[],
   written: Written,
+  fresh?: FreshRows,
 ): Promise<AuditHead | null> {
   const segments = new Map<string, Segment[]>();
   for (const item of items) {
@@ -105,7 +128,36 @@ export async function storeItems(
       .map((list) => list[round])
       .filter((s): s is Segment => s !== undefined);
     if (segs.length === 0) return head;
-    head = await upsert(tx, tenantId, segs, written);
+    head = await upsert(tx, tenantId, segs, written, round === 0 ? fresh : undefined);
+  }
+}
+
+/**
+ * Rows none of whose fingerprints the caller knows open: a plain insert,
+ * in a savepoint. An open row of one of them (written by another instance,
+ * or before this process started) fails it on the partial unique index; it
+ * is then rolled back to the savepoint and the rows are upserted instead,
+ * with the same outcome as if they had been upserted at once.
+ */
+async function insertFresh(
+  tx: TransactionClient,
+  tenantId: string,
+  input: string,
+  fresh: FreshRows,
+): Promise<IngestRow[]> {
+  await tx.query(`SAVEPOINT ${FRESH_SAVEPOINT}`);
+  try {
+    return (await tx.query<IngestRow>(INGEST_NEW.text, [tenantId, input], INGEST_NEW.options)).rows;
+  } catch (err) {
+    if (!(err instanceof StorageError) || err.sqlState !== UNIQUE_VIOLATION) throw err;
+    fresh.conflicted = true;
+    await tx.query(`ROLLBACK TO SAVEPOINT ${FRESH_SAVEPOINT}`);
+    const { rows } = await tx.query<IngestRow>(
+      INGEST_FIRING.text,
+      [tenantId, input],
+      INGEST_FIRING.options,
+    );
+    return rows;
   }
 }
 
@@ -159,6 +211,7 @@ async function upsert(
   tenantId: string,
   batch: readonly Segment[],
   written: Written,
+  fresh: FreshRows | undefined,
 ): Promise<AuditHead | null> {
   // One JSON array for all rows: the statement derives the columns from
   // each document, so every value is sent once, without array escaping.
@@ -188,7 +241,10 @@ async function upsert(
   input += ']';
   const resolving = batch.some((segment) => segment.resolving);
   const statement = resolving ? INGEST : INGEST_FIRING;
-  const { rows } = await tx.query<IngestRow>(statement.text, [tenantId, input], statement.options);
+  const rows =
+    fresh !== undefined && !resolving
+      ? await insertFresh(tx, tenantId, input, fresh)
+      : (await tx.query<IngestRow>(statement.text, [tenantId, input], statement.options)).rows;
   let head: AuditHead | null = null;
   const byFingerprint = new Map<string, IngestRow & { kind: RowKind }>();
   for (const r of rows) {

@@ -24,6 +24,7 @@ import {
   type AuditedBatch,
   auditBatches,
   countOf,
+  type FreshRows,
   storeItems,
   type Written,
 } from './alert-ingest-store.js';
@@ -61,6 +62,8 @@ export interface AlertIndexes {
 /** A caller's batch, validated, waiting in its tenant's ingest queue. */
 interface PendingBatch extends AuditedBatch {
   readonly items: readonly ValidItem[];
+  /** None of its firing items' fingerprints was in the heartbeat index (new alerts, as far as this instance knows). */
+  readonly fresh: boolean;
   readonly resolve: (result: IngestResult) => void;
   readonly reject: (reason: unknown) => void;
 }
@@ -99,6 +102,13 @@ const GIVE_WAY = new Error(
  * it is validated (see `#pipelined`); smaller batches go through the queue.
  */
 const PIPELINE_SLICE = 250;
+
+/**
+ * Groups of a tenant that upsert at once after one whose plain insert met
+ * open rows ({@link FreshRows}): a failed try costs a statement and two
+ * round trips, a successful one saves the speculative insertion of every row.
+ */
+const FRESH_PAUSE = 64;
 
 /** Items validated between two turns of the event loop (see {@link nextTurn}). */
 const VALIDATION_SLICE = 20;
@@ -163,6 +173,8 @@ export class AlertIngest {
 
   /** Per tenant, the batches waiting for a transaction and the transactions begun (see {@link TenantQueue}). */
   readonly #queues = new Map<string, TenantQueue>();
+  /** Groups left before a tenant tries the plain insert again ({@link #triesFresh}). */
+  readonly #freshPaused = new Map<string, number>();
 
   /** See `AlertRepository.ingest`. */
   async ingest(
@@ -201,7 +213,7 @@ export class AlertIngest {
       const end = Math.min(start + VALIDATION_SLICE, alerts.length);
       items.push(...validateRange(tenantId, alerts, ids, now, results, start, end, context));
     }
-    const stored = await this.#answerHeartbeats(tenantId, items, now);
+    const { stored, fresh } = await this.#answerHeartbeats(tenantId, items, now);
     if (stored.length === 0) {
       return { items: results, counts: countOf(results), auditEventId: null };
     }
@@ -213,6 +225,7 @@ export class AlertIngest {
         received: alerts.length,
         now,
         items: stored,
+        fresh,
         results,
         resolve,
         reject,
@@ -229,7 +242,9 @@ export class AlertIngest {
    * Answers the heartbeats of a validated batch from the index and hands
    * them to the write-behind; returns the items that go to the database, in
    * order, each marked as on its way (so that a later resend of its
-   * fingerprint waits for it). The index is read only after the read barrier
+   * fingerprint waits for it), and whether the index held none of the
+   * batch's firing fingerprints (`fresh`: their rows are tried with a plain
+   * insert, see {@link FreshRows}). The index is read only after the read barrier
    * (`AlertChangeFeed.sync`): every change committed before it is applied.
    * Decided and marked in one turn of the event loop, so batches queued
    * before are seen.
@@ -238,11 +253,11 @@ export class AlertIngest {
     tenantId: string,
     items: readonly ValidItem[],
     now: Date,
-  ): Promise<readonly ValidItem[]> {
+  ): Promise<{ readonly stored: readonly ValidItem[]; readonly fresh: boolean }> {
     const hb = this.#heartbeats;
     if (hb === undefined) {
       for (const item of items) jsonOf(item);
-      return items;
+      return { stored: items, fresh: false };
     }
     // The barrier is asked for now (it covers what committed before this
     // batch); batches are admitted in the order they got here. A batch none
@@ -291,7 +306,7 @@ export class AlertIngest {
       counted.drainInto(points);
       if (points.length > 0) events?.record(points);
     }
-    return stored;
+    return { stored, fresh: !needsBarrier };
   }
 
   /** Undoes the marks of {@link #answerHeartbeats} once items are committed or failed. */
@@ -532,6 +547,20 @@ export class AlertIngest {
     });
   }
 
+  /**
+   * Whether a tenant's group of new-looking rows tries the plain insert: not
+   * for the {@link FRESH_PAUSE} groups after one that met open rows (an
+   * instance that just started, or alerts another instance writes, would
+   * otherwise fail a plain insert per group).
+   */
+  #triesFresh(tenantId: string): boolean {
+    const paused = this.#freshPaused.get(tenantId);
+    if (paused === undefined) return true;
+    if (paused <= 1) this.#freshPaused.delete(tenantId);
+    else this.#freshPaused.set(tenantId, paused - 1);
+    return false;
+  }
+
   /** The statements of one group: the rows, then one audit event per batch. */
   async #store(
     tx: TransactionClient,
@@ -540,7 +569,12 @@ export class AlertIngest {
     written: Written,
   ): Promise<IngestResult[]> {
     const items = group.flatMap((batch) => batch.items);
-    const head = await storeItems(tx, tenantId, items, written);
+    const fresh: FreshRows | undefined =
+      group.every((batch) => batch.fresh) && this.#triesFresh(tenantId)
+        ? { conflicted: false }
+        : undefined;
+    const head = await storeItems(tx, tenantId, items, written, fresh);
+    if (fresh?.conflicted) this.#freshPaused.set(tenantId, FRESH_PAUSE);
     notifyAlertChanges(tx, tenantId, written.changes);
     return auditBatches(tx, tenantId, group, head, this.#auditKeys);
   }
