@@ -136,15 +136,15 @@ export async function storeItems(
  * Rows none of whose fingerprints the caller knows open: a plain insert,
  * in a savepoint. An open row of one of them (written by another instance,
  * or before this process started) fails it on the partial unique index; it
- * is then rolled back to the savepoint and the rows are upserted instead,
- * with the same outcome as if they had been upserted at once.
+ * is then rolled back to the savepoint and `undefined` returned: the caller
+ * upserts the rows instead, with the same outcome as if it had at once.
  */
 async function insertFresh(
   tx: TransactionClient,
   tenantId: string,
   input: string,
   fresh: FreshRows,
-): Promise<IngestRow[]> {
+): Promise<IngestRow[] | undefined> {
   await tx.query(`SAVEPOINT ${FRESH_SAVEPOINT}`);
   try {
     return (await tx.query<IngestRow>(INGEST_NEW.text, [tenantId, input], INGEST_NEW.options)).rows;
@@ -152,12 +152,7 @@ async function insertFresh(
     if (!(err instanceof StorageError) || err.sqlState !== UNIQUE_VIOLATION) throw err;
     fresh.conflicted = true;
     await tx.query(`ROLLBACK TO SAVEPOINT ${FRESH_SAVEPOINT}`);
-    const { rows } = await tx.query<IngestRow>(
-      INGEST_FIRING.text,
-      [tenantId, input],
-      INGEST_FIRING.options,
-    );
-    return rows;
+    return undefined;
   }
 }
 
@@ -242,9 +237,10 @@ async function upsert(
   const resolving = batch.some((segment) => segment.resolving);
   const statement = resolving ? INGEST : INGEST_FIRING;
   const rows =
-    fresh !== undefined && !resolving
+    (fresh !== undefined && !resolving
       ? await insertFresh(tx, tenantId, input, fresh)
-      : (await tx.query<IngestRow>(statement.text, [tenantId, input], statement.options)).rows;
+      : undefined) ??
+    (await tx.query<IngestRow>(statement.text, [tenantId, input], statement.options)).rows;
   let head: AuditHead | null = null;
   const byFingerprint = new Map<string, IngestRow & { kind: RowKind }>();
   for (const r of rows) {
