@@ -3,6 +3,8 @@
  * fractional digits, and the zero value `0001-01-01T00:00:00Z` for "unset".
  */
 
+import { lastTextMemo } from '../../base/utils/last-text.js';
+
 /** Go's zero `time.Time` in RFC 3339: Alertmanager's "no end yet". */
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -30,3 +32,20 @@ export function optionalGoTime(value: string | null | undefined): string | undef
   if (value.trim() === '' || isGoZeroTime(value)) return undefined;
   return value;
 }
+
+/** What an `endsAt` text of a postable alert means: {@link optionalGoTime} of it, and its time. */
+export interface GoEnd {
+  /** The text, or undefined when it means "not set". */
+  readonly endsAt: string | undefined;
+  /** `Date.parse` of `endsAt` (NaN when not set). */
+  readonly ms: number;
+}
+
+/**
+ * {@link GoEnd} of a text, kept for the last text (`lastTextMemo`): the
+ * alerts of one evaluation, resent together, carry the same `endsAt`.
+ */
+export const goEndOf: (text: string) => GoEnd = lastTextMemo((text) => {
+  const endsAt = optionalGoTime(text);
+  return Object.freeze({ endsAt, ms: endsAt === undefined ? Number.NaN : Date.parse(endsAt) });
+});

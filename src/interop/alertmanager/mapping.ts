@@ -14,7 +14,7 @@ import {
   type ValidationIssue,
 } from '../../base/exceptions/index.js';
 import { fingerprint } from '../../base/utils/fingerprint.js';
-import { optionalGoTime } from './go-time.js';
+import { goEndOf, optionalGoTime } from './go-time.js';
 import { PostableAlert, WebhookAlert, WebhookPayload } from './payloads.js';
 
 /** An alert input built from an Alertmanager alert, ready for alertbase ingest. */
@@ -154,8 +154,9 @@ export function withPostableEnd(
   endsAtText: string | undefined,
   now: Date,
 ): AlertmanagerAlertInput {
-  const endsAt = optionalGoTime(endsAtText);
-  const ended = endsAt !== undefined && Date.parse(endsAt) <= now.getTime();
+  const end = endsAtText === undefined ? undefined : goEndOf(endsAtText);
+  const endsAt = end?.endsAt;
+  const ended = end !== undefined && end.ms <= now.getTime();
   return { ...alert, status: ended ? 'resolved' : 'firing', endsAt: endsAt ?? null };
 }
 

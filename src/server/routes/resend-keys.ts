@@ -9,7 +9,8 @@
  * but `endsAt`, which is what ingest's memo asks of its keys. Anything
  * else gets no key and is validated in full.
  */
-import { optionalGoTime } from '../../interop/alertmanager/go-time.js';
+import { lastTextMemo } from '../../base/utils/last-text.js';
+import { goEndOf } from '../../interop/alertmanager/go-time.js';
 import {
   type AlertmanagerAlertInput,
   type AlertmanagerItem,
@@ -73,7 +74,7 @@ export function postableMemoKeys(
     ) {
       return undefined;
     }
-    const open = optionalGoTime(endsAt as string | undefined) === undefined;
+    const open = endsAt === undefined || goEndOf(endsAt as string).endsAt === undefined;
     return JSON.stringify([
       labels,
       annotations ?? null,
@@ -83,6 +84,19 @@ export function postableMemoKeys(
       context,
     ]);
   });
+}
+
+/**
+ * Whether a text passes the postable alert's own check of `endsAt`, kept
+ * for the last text (a batch of resends carries one `endsAt` many times).
+ */
+const postableEnd = lastTextMemo((text) => PostableAlert.shape.endsAt.safeParse(text).success);
+
+/** Whether `value` is an `endsAt` the postable alert's schema accepts. */
+function isPostableEnd(value: unknown): boolean {
+  return typeof value === 'string'
+    ? postableEnd(value)
+    : PostableAlert.shape.endsAt.safeParse(value).success;
 }
 
 /**
@@ -114,7 +128,7 @@ export function mapPostableBody(
     // `null` included, goes the full way and is refused with its path.
     const known = key === undefined ? undefined : memo.get(tenantId, key);
     const endsAt = known === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
-    if (known !== undefined && PostableAlert.shape.endsAt.safeParse(endsAt).success) {
+    if (known !== undefined && isPostableEnd(endsAt)) {
       return {
         index,
         ok: true,

@@ -8,6 +8,7 @@ import type { ValidationIssue } from '../../base/exceptions/index.js';
 import { parseModelData } from '../../base/types/model-data.js';
 import { fingerprint as fingerprintOf } from '../../base/utils/fingerprint.js';
 import { isoString } from '../../base/utils/iso-time.js';
+import { lastTextMemo } from '../../base/utils/last-text.js';
 import { Alert } from '../../domain/alert.js';
 import type { RuleIdsByName } from './alert-rule-repository.js';
 import type { ResendTags } from './alert-series-points.js';
@@ -172,6 +173,25 @@ export function validateRange(
   return valid;
 }
 
+/**
+ * The model's own check of an `endsAt` text, as the time it gives (NaN when
+ * refused), kept for the last text: the resends of one evaluation share it.
+ */
+const endsAtMsOf = lastTextMemo((text) => {
+  const parsed = Alert.shape.endsAt.safeParse(text);
+  return parsed.success && parsed.data !== null ? parsed.data.getTime() : Number.NaN;
+});
+
+/** A remembered item's `endsAt` as the model's field schema gives it; undefined when it refuses it. */
+function rememberedEnd(value: unknown): Date | null | undefined {
+  if (typeof value === 'string') {
+    const ms = endsAtMsOf(value);
+    return Number.isNaN(ms) ? undefined : new Date(ms);
+  }
+  const parsed = Alert.shape.endsAt.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Validates one item: the model's schema on the fast path, the model itself for issues. */
 function validateItem(
   tenantId: string,
@@ -186,9 +206,9 @@ function validateItem(
   const memoKey = memo?.keys[index];
   const remembered = memoKey === undefined ? undefined : memo?.store.get(tenantId, memoKey);
   if (remembered !== undefined && isRecord(raw) && raw.tenantId === undefined) {
-    const endsAt = Alert.shape.endsAt.safeParse(raw.endsAt);
-    if (endsAt.success) {
-      return new RememberedItem(remembered, endsAt.data, { index, id, now, results }, context);
+    const endsAt = rememberedEnd(raw.endsAt);
+    if (endsAt !== undefined) {
+      return new RememberedItem(remembered, endsAt, { index, id, now, results }, context);
     }
   }
   if (!isRecord(raw)) {

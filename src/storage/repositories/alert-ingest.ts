@@ -277,6 +277,16 @@ export class AlertIngest {
     if (this.#admissions.get(tenantId) === admitted) this.#admissions.delete(tenantId);
     const stored: ValidItem[] = [];
     let received: string | undefined;
+    // The resends of one evaluation share their `endsAt`: its text is made once.
+    let lastEndMs = Number.NaN;
+    let lastEndText = '';
+    const endText = (end: Date): string => {
+      if (end.getTime() !== lastEndMs) {
+        lastEndMs = end.getTime();
+        lastEndText = isoString(end);
+      }
+      return lastEndText;
+    };
     const events = this.#indexes.events;
     const counted = events === undefined ? undefined : new HeartbeatCounter();
     for (const item of items) {
@@ -286,7 +296,7 @@ export class AlertIngest {
         received ??= isoString(now);
         counted?.add(tenantId, item.tags, now.getTime(), 1);
         const endsAt = item.endsAt;
-        hb.writer.add(tenantId, entry.id, endsAt === null ? null : isoString(endsAt), received);
+        hb.writer.add(tenantId, entry.id, endsAt === null ? null : endText(endsAt), received);
         item.results[item.index] = {
           index: item.index,
           outcome: 'deduplicated',
