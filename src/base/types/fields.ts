@@ -22,6 +22,7 @@ import {
 import { FINGERPRINT_PATTERN } from '../utils/fingerprint.js';
 import { UUID_V7_PATTERN } from '../utils/ids.js';
 import { dateOfRfc3339, isoString } from '../utils/iso-time.js';
+import { lastTextMemo } from '../utils/last-text.js';
 import { checkPromql } from '../utils/promql.js';
 
 /** A tenant slug: lowercase letters, digits and `-`, starting with a letter or digit. */
@@ -147,15 +148,7 @@ export type Timestamp = z.output<typeof Timestamp>;
  * A duration string's check and its transform read the same text one after
  * the other: the last text's parse is kept, so it is parsed once.
  */
-let lastDurationText: string | undefined;
-let lastDuration: DurationParseResult = { ok: true, ms: 0 };
-function durationOf(text: string): DurationParseResult {
-  if (text !== lastDurationText) {
-    lastDuration = safeParseDuration(text);
-    lastDurationText = text;
-  }
-  return lastDuration;
-}
+const durationOf: (text: string) => DurationParseResult = lastTextMemo(safeParseDuration);
 
 const DurationString = z
   .string()
