@@ -19,10 +19,19 @@ import {
   type Serializer,
 } from '../base/serializers/index.js';
 import { mayHoldUnstorableEscape } from '../base/utils/pg-text.js';
+import { JsonItemMemo } from './json-item-memo.js';
 import { PROBLEM_JSON } from './problems.js';
 import { checkStorableText, checkStorableUrl } from './storable-text.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route takes JSON arrays whose items come again and again (what
+     * Prometheus resends): its JSON bodies are decoded item by item, the
+     * items met before built from memory (see `json-item-memo.ts`).
+     */
+    memoItems?: boolean;
+  }
   interface FastifyRequest {
     /** The format of the response body, from `Accept` (JSON when absent). */
     responseFormat: Format;
@@ -102,6 +111,8 @@ export function useSerializer(
   observer?: SerializationObserver | undefined,
 ): void {
   scope.removeAllContentTypeParsers();
+  const items = new JsonItemMemo();
+  const decodeJson = (bytes: Buffer): unknown => serializer.decode(bytes, 'json');
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
       const bytes = body as Buffer;
@@ -126,12 +137,18 @@ export function useSerializer(
           : { format, bytes: bytes.byteLength, json },
       );
       const started = performance.now();
-      const value = serializer.decode(
-        bytes,
-        format,
-        undefined,
-        encoding === undefined ? {} : { contentEncoding: encoding },
-      );
+      const principal = request.principal;
+      const value =
+        json !== undefined &&
+        principal?.kind === 'tenant' &&
+        request.routeOptions.config.memoItems === true
+          ? items.decode(json, principal.tenantId, serializer.options.limits, decodeJson)
+          : serializer.decode(
+              bytes,
+              format,
+              undefined,
+              encoding === undefined ? {} : { contentEncoding: encoding },
+            );
       observer?.serialization(
         format,
         'decode',

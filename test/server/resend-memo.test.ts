@@ -10,13 +10,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { DECODE_LIMITS } from '../../src/base/constants.js';
 import type { LevelPriorityOverrides } from '../../src/base/enums/priority.js';
+import { TenantIsolationError } from '../../src/base/exceptions/index.js';
+import { UniversalSerializer } from '../../src/base/serializers/index.js';
 import { GO_ZERO_TIME } from '../../src/interop/alertmanager/go-time.js';
 import { postableToAlerts } from '../../src/interop/alertmanager/mapping.js';
+import { bindTenant } from '../../src/server/auth.js';
+import { itemTokensOf, JsonItemMemo } from '../../src/server/json-item-memo.js';
 import { ingestInputOf } from '../../src/server/routes/alertmanager.js';
 import {
   MappedAlertMemo,
   mapPostableBody,
+  mapRememberedBody,
   postableMemoKeys,
 } from '../../src/server/routes/resend-keys.js';
 import {
@@ -200,6 +206,44 @@ describe('resends built from memory', () => {
     expect(remembered).toBeGreaterThan(200);
   });
 
+  it('map by item token as postableToAlerts maps them, over random sequences of JSON bodies', () => {
+    let known = 0;
+    fc.assert(
+      fc.property(run, fc.array(fc.boolean(), { maxLength: 10 }), (r, foreign) => {
+        const memo = new MappedAlertMemo();
+        const items = new JsonItemMemo();
+        for (const [n, s] of bodiesOf(r).entries()) {
+          const mapping = { now: new Date(T0 + s.minute * 60_000), levelPriorities: s.overrides };
+          // Now and then an item names another tenant: refused (403) both ways.
+          const sent =
+            foreign[n] === true ? [...s.body, { ...s.body[0], tenantId: 'other' }] : s.body;
+          const body = items.decode(Buffer.from(JSON.stringify(sent)), 'acme', DECODE_LIMITS, (b) =>
+            UniversalSerializer.decode(b, 'json'),
+          ) as unknown[];
+          const tokens = itemTokensOf(body) ?? [];
+          known += tokens.filter((t) => t !== undefined && memo.byToken.has(t)).length;
+          const bind = (raw: unknown) => {
+            bindTenant(raw, 'acme');
+          };
+          const byToken = () => mapRememberedBody(body, tokens, memo, 'acme', mapping, bind);
+          const full = () => {
+            body.forEach(bind);
+            return {
+              items: postableToAlerts(body, mapping),
+              keys: postableMemoKeys(body, s.overrides),
+            };
+          };
+          if (foreign[n] === true) {
+            expect(byToken).toThrow(TenantIsolationError);
+            expect(full).toThrow(TenantIsolationError);
+          } else expect(byToken()).toEqual(full());
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(known).toBeGreaterThan(200);
+  });
+
   it('validate as the full parse validates them, over random sequences', () => {
     // An alert sent without `startsAt` starts at the time of its validation:
     // a frozen clock gives both paths the same.
@@ -356,33 +400,87 @@ describe('postableMemoKeys', () => {
 });
 
 describe('resends built from memory through POST /api/v2/alerts', () => {
-  it('the route and ingest both answer the second sending of an alert from their memos', async () => {
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  const alertOf = (instance: string, endsAt: string, summary = 'down') => ({
+    labels: { alertname: 'NodeDown', instance, severity: 'warning' },
+    annotations: { summary },
+    startsAt,
+    endsAt,
+    generatorURL: 'http://p:9090/graph',
+  });
+  const ahead = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+  it('a JSON resend is known by its bytes: no decoding, no key built; ingest answers from its memo', async () => {
     const t = await setup();
     onTestFinished(() => t.close());
     const gets = vi.spyOn(BoundedTenantMap.prototype, 'get');
-    onTestFinished(() => gets.mockRestore());
-    const startsAt = new Date(Date.now() - 60_000).toISOString();
-    const send = (endsAt: string) =>
+    const decodes = vi.spyOn(JsonItemMemo.prototype, 'decode');
+    onTestFinished(() => {
+      gets.mockRestore();
+      decodes.mockRestore();
+    });
+    const send = (endsAt: string, headers?: Record<string, string>) =>
       call(t.app, 'POST', '/api/v2/alerts', {
         key: t.keys.responder,
-        body: [
-          {
-            labels: { alertname: 'NodeDown', instance: 'a:9100', severity: 'warning' },
-            annotations: { summary: 'down' },
-            startsAt,
-            endsAt,
-            generatorURL: 'http://p:9090/graph',
-          },
-        ],
+        body: [alertOf('a:9100', endsAt)],
+        ...(headers === undefined ? {} : { headers }),
       });
-    const first = await send(new Date(Date.now() + 240_000).toISOString());
+    const first = await send(ahead(4));
     expect(first.body.counts).toMatchObject({ created: 1 });
+    // The first sending: the route built its key and looked it up.
+    expect(gets.mock.contexts.some((memo) => memo instanceof MappedAlertMemo)).toBe(true);
     gets.mockClear();
-    const again = await send(new Date(Date.now() + 300_000).toISOString());
+    const again = await send(ahead(5));
     expect(again.body.counts).toMatchObject({ created: 0, deduplicated: 1 });
-    // Which memo answered: the route's (mapping) and ingest's (validation).
+    // The body was built from the item memo: its one item has a token.
+    const built = decodes.mock.results.at(-1)?.value;
+    expect(itemTokensOf(built)?.[0]).toBeDefined();
+    // Known by the token: the route built no key and looked none up; ingest's memo answered.
     const hits = gets.mock.contexts.filter((_, i) => gets.mock.results[i]?.value !== undefined);
-    expect(hits.some((memo) => memo instanceof MappedAlertMemo)).toBe(true);
+    expect(gets.mock.contexts.some((memo) => memo instanceof MappedAlertMemo)).toBe(false);
     expect(hits.some((memo) => memo instanceof ValidationMemo)).toBe(true);
+    // Any Content-Encoding goes the full way: decoded, keyed, and the route's memo answers.
+    gets.mockClear();
+    const encoded = await send(ahead(6), { 'content-encoding': 'identity' });
+    expect(encoded.body.counts).toMatchObject({ created: 0, deduplicated: 1 });
+    const byKey = gets.mock.contexts.filter((_, i) => gets.mock.results[i]?.value !== undefined);
+    expect(byKey.some((memo) => memo instanceof MappedAlertMemo)).toBe(true);
+  });
+
+  it('answers every body as the full path does: item memo against Content-Encoding identity', async () => {
+    const t = await setup();
+    onTestFinished(() => t.close());
+    // Two tenants, one fed each way, the same sequence: resends, changes,
+    // resolutions, a bad end, an odd item, a foreign tenant.
+    const steps: unknown[][] = [
+      [alertOf('a', ahead(4)), alertOf('b', ahead(4))],
+      [alertOf('a', ahead(5)), alertOf('b', ahead(5)), alertOf('c', ahead(5))],
+      [alertOf('a', ahead(6), 'changed'), alertOf('b', ahead(-1)), alertOf('c', 'garbage')],
+      [alertOf('a', ahead(7), 'changed'), { ...alertOf('c', ahead(7)), extra: 1 }, null],
+      [alertOf('a', ahead(8)), { ...alertOf('c', ahead(8)), tenantId: 'someone-else' }],
+      [alertOf('a', ahead(9)), alertOf('b', ahead(9)), alertOf('c', ahead(9))],
+    ];
+    const outcomes = async (key: string, headers: Record<string, string>) => {
+      const answers: unknown[] = [];
+      for (const body of steps) {
+        const reply = await call(t.app, 'POST', '/api/v2/alerts', { key, body, headers });
+        const items = (reply.body.items as { outcome: string; status?: string }[] | undefined)?.map(
+          ({ outcome, status }) => ({ outcome, status }),
+        );
+        answers.push({
+          status: reply.status,
+          counts: reply.body.counts,
+          items,
+          code: reply.body.code,
+        });
+      }
+      return answers;
+    };
+    const memoized = await outcomes(t.keys.responder, {});
+    const full = await outcomes(t.otherKey, { 'content-encoding': 'identity' });
+    expect(memoized).toEqual(full);
+    expect(memoized.map((a) => (a as { status: number }).status)).toEqual([
+      200, 200, 200, 200, 403, 200,
+    ]);
   });
 });

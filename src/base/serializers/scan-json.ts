@@ -46,8 +46,8 @@ export function scanJson(text: Uint8Array, limits: DecodeLimits): void {
   }
 }
 
-/** The index of the quote that closes the string opened at `start`. */
-function endOfString(text: Uint8Array, start: number): number {
+/** @internal The index of the quote that closes the string opened at `start` (the length when none does). */
+export function endOfString(text: Uint8Array, start: number): number {
   let j = text.indexOf(QUOTE, start + 1);
   while (j !== -1) {
     let slashes = 0;

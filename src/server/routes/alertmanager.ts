@@ -16,12 +16,18 @@ import { PostableAlert, WebhookPayload } from '../../interop/alertmanager/payloa
 import type { IngestItemResult, IngestResult } from '../../storage/repositories/index.js';
 import { bindTenant, type TenantPrincipal, tenantOf } from '../auth.js';
 import { archiveResult } from '../ingest-archive.js';
+import { itemTokensOf } from '../json-item-memo.js';
 import { enforceIngestQuota } from '../quotas.js';
 import { validatedByHandler } from '../route-validation.js';
 import { send } from '../wire.js';
 import { IngestAnswer, ingestResponse } from './alerts.js';
 import type { RouteContext } from './context.js';
-import { MappedAlertMemo, mapPostableBody, postableMemoKeys } from './resend-keys.js';
+import {
+  MappedAlertMemo,
+  mapPostableBody,
+  mapRememberedBody,
+  postableMemoKeys,
+} from './resend-keys.js';
 import { component, modelBody, problem } from './schemas.js';
 
 /** What Prometheus posts: an array of alerts (each mapped, or rejected with its path). */
@@ -130,9 +136,26 @@ export async function ingestPostableBody(
 ): Promise<IngestResult> {
   // Alertmanager ignores fields it does not know; an item naming another tenant is
   // refused all the same (403), as on every alertbase route, never filed as the caller's.
-  if (Array.isArray(body)) for (const item of body) bindTenant(item, who.tenantId);
+  const bind = (item: unknown): void => {
+    bindTenant(item, who.tenantId);
+  };
+  const tokens = options.memo === undefined ? undefined : itemTokensOf(body);
+  if (tokens === undefined && Array.isArray(body)) body.forEach(bind);
   const levelPriorities = await overridesOf(ctx, who.tenantId);
   const mapping = { now: options.now, levelPriorities };
+  if (tokens !== undefined && options.memo !== undefined && Array.isArray(body)) {
+    // Decoded item by item (json-item-memo.ts): the items met before are known by token.
+    const { items, keys } = mapRememberedBody(
+      body,
+      tokens,
+      options.memo,
+      who.tenantId,
+      mapping,
+      bind,
+    );
+    await enforceIngestQuota(ctx, options.reply, who.tenantId, items.length);
+    return ingestItems(ctx, who, items, options.batchId, options.now, keys);
+  }
   // Prometheus resends each firing alert unchanged but for `endsAt`: keyed,
   // a resend is built from its first mapping and validation (resend-keys.ts).
   const memoKeys = Array.isArray(body) ? postableMemoKeys(body, levelPriorities) : undefined;
@@ -168,7 +191,7 @@ export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): voi
   api.post(
     '/api/v2/alerts',
     {
-      config: { requires: 'alerts:ingest', archive: 'alertmanager-v2' },
+      config: { requires: 'alerts:ingest', archive: 'alertmanager-v2', memoItems: true },
       schema: {
         tags: ['alertmanager'],
         summary:

@@ -50,6 +50,40 @@ function isOptionalString(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
 }
 
+/** The part of every memo key that stands for the tenant's level → priority overrides. */
+function contextOf(overrides: unknown): string {
+  return JSON.stringify(overrides ?? null);
+}
+
+/** Whether an alert's `endsAt` leaves it open (absent, or Go's zero time), as its memo key tells. */
+function isOpenEnd(endsAt: unknown): boolean {
+  return endsAt === undefined || goEndOf(endsAt as string).endsAt === undefined;
+}
+
+/** The memo key of one alert (see {@link postableMemoKeys}); `context` from {@link contextOf}. */
+function memoKeyOf(raw: unknown, context: string): string | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  for (const key in raw) if (!POSTABLE_FIELDS.has(key)) return undefined;
+  const { labels, annotations, startsAt, endsAt, generatorURL } = raw;
+  if (
+    !isStringRecord(labels) ||
+    (annotations !== undefined && !isStringRecord(annotations)) ||
+    !isOptionalString(startsAt) ||
+    !isOptionalString(endsAt) ||
+    !isOptionalString(generatorURL)
+  ) {
+    return undefined;
+  }
+  return JSON.stringify([
+    labels,
+    annotations ?? null,
+    startsAt ?? null,
+    generatorURL ?? null,
+    isOpenEnd(endsAt),
+    context,
+  ]);
+}
+
 /**
  * The memo key of each alert of a `POST /api/v2/alerts` body, by index;
  * `undefined` for an alert that is not of plain shape.
@@ -60,30 +94,8 @@ export function postableMemoKeys(
   body: readonly unknown[],
   overrides: unknown,
 ): (string | undefined)[] {
-  const context = JSON.stringify(overrides ?? null);
-  return body.map((raw) => {
-    if (!isPlainObject(raw)) return undefined;
-    for (const key in raw) if (!POSTABLE_FIELDS.has(key)) return undefined;
-    const { labels, annotations, startsAt, endsAt, generatorURL } = raw;
-    if (
-      !isStringRecord(labels) ||
-      (annotations !== undefined && !isStringRecord(annotations)) ||
-      !isOptionalString(startsAt) ||
-      !isOptionalString(endsAt) ||
-      !isOptionalString(generatorURL)
-    ) {
-      return undefined;
-    }
-    const open = endsAt === undefined || goEndOf(endsAt as string).endsAt === undefined;
-    return JSON.stringify([
-      labels,
-      annotations ?? null,
-      startsAt ?? null,
-      generatorURL ?? null,
-      open,
-      context,
-    ]);
-  });
+  const context = contextOf(overrides);
+  return body.map((raw) => memoKeyOf(raw, context));
 }
 
 /**
@@ -99,14 +111,69 @@ function isPostableEnd(value: unknown): boolean {
     : PostableAlert.shape.endsAt.safeParse(value).success;
 }
 
+/** What the route keeps of an item of a body decoded item by item, by the item's token. */
+interface KnownItem {
+  /** The overrides' part of the key ({@link contextOf}) it was mapped under. */
+  readonly context: string;
+  /** Whether its `endsAt` left it open (part of its key). */
+  readonly open: boolean;
+  readonly key: string;
+  /** Its first mapping (as {@link MappedAlertMemo} keeps it). */
+  readonly alert: AlertmanagerAlertInput;
+}
+
 /**
  * Alerts already mapped, by memo key, per tenant: an alert whose key was
  * seen is built from its first mapping with its own `endsAt`
  * (`withPostableEnd`), instead of being checked and mapped again. Bounded
  * like ingest's memo: a tenant's entries start over at
  * {@link MAX_MEMO_ENTRIES_PER_TENANT}.
+ *
+ * Items of a body that the wire's item memo decoded also have a token
+ * (`itemTokensOf`): the same object for every item of the tenant equal to
+ * the byte but for `endsAt`. By token the route keeps an item's key and
+ * first mapping, so that such an item needs neither its key built nor
+ * looked up (a new 300-character string hashed); the entries go with the
+ * tokens.
  */
-export class MappedAlertMemo extends BoundedTenantMap<AlertmanagerAlertInput> {}
+export class MappedAlertMemo extends BoundedTenantMap<AlertmanagerAlertInput> {
+  readonly byToken = new WeakMap<object, KnownItem>();
+}
+
+/** An item mapped, and the first mapping it was built from (what the memo keeps). */
+interface Mapped {
+  readonly item: AlertmanagerItem;
+  readonly first: AlertmanagerAlertInput | undefined;
+}
+
+/** One alert of {@link mapPostableBody}. */
+function mapOne(
+  raw: unknown,
+  index: number,
+  key: string | undefined,
+  memo: MappedAlertMemo,
+  tenantId: string,
+  mapping: AlertmanagerMappingOptions & { readonly now: Date },
+): Mapped {
+  // A keyed alert is a plain object (postableMemoKeys); any other item,
+  // `null` included, goes the full way and is refused with its path.
+  const known = key === undefined ? undefined : memo.get(tenantId, key);
+  const endsAt = known === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
+  if (known !== undefined && isPostableEnd(endsAt)) {
+    return {
+      item: {
+        index,
+        ok: true,
+        alert: withPostableEnd(known, endsAt as string | undefined, mapping.now),
+      },
+      first: known,
+    };
+  }
+  const item = postableToAlert(raw, index, mapping);
+  if (!item.ok || key === undefined) return { item, first: undefined };
+  memo.set(tenantId, key, item.alert);
+  return { item, first: item.alert };
+}
 
 /**
  * `postableToAlerts(body, mapping)`, with each alert whose memo key was seen
@@ -122,21 +189,55 @@ export function mapPostableBody(
   tenantId: string,
   mapping: AlertmanagerMappingOptions & { readonly now: Date },
 ): AlertmanagerItem[] {
-  return body.map((raw, index): AlertmanagerItem => {
-    const key = keys[index];
-    // A keyed alert is a plain object (postableMemoKeys); any other item,
-    // `null` included, goes the full way and is refused with its path.
-    const known = key === undefined ? undefined : memo.get(tenantId, key);
-    const endsAt = known === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
-    if (known !== undefined && isPostableEnd(endsAt)) {
+  return body.map((raw, index) => mapOne(raw, index, keys[index], memo, tenantId, mapping).item);
+}
+
+/**
+ * {@link postableMemoKeys} and {@link mapPostableBody} of a body decoded item
+ * by item (`tokens` from `itemTokensOf`), each item bound to the tenant
+ * (`bindTenant`): an item whose token the memo has, under the same overrides
+ * and with an `endsAt` as open as then, is built from what was kept (it is
+ * the same JSON but for `endsAt`, so its key, its binding and its first
+ * mapping are the same); every other one as those functions do, and kept by
+ * its token.
+ */
+export function mapRememberedBody(
+  body: readonly unknown[],
+  tokens: readonly (object | undefined)[],
+  memo: MappedAlertMemo,
+  tenantId: string,
+  mapping: AlertmanagerMappingOptions & { readonly now: Date },
+  bind: (raw: unknown) => void,
+): { readonly items: AlertmanagerItem[]; readonly keys: (string | undefined)[] } {
+  const context = contextOf(mapping.levelPriorities);
+  const keys: (string | undefined)[] = new Array(body.length);
+  const items = body.map((raw, index): AlertmanagerItem => {
+    const token = tokens[index];
+    const kept = token === undefined ? undefined : memo.byToken.get(token);
+    // An item with a token is an object (what the item memo keeps).
+    const endsAt = kept === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
+    if (
+      kept !== undefined &&
+      kept.context === context &&
+      isPostableEnd(endsAt) &&
+      isOpenEnd(endsAt) === kept.open
+    ) {
+      keys[index] = kept.key;
       return {
         index,
         ok: true,
-        alert: withPostableEnd(known, endsAt as string | undefined, mapping.now),
+        alert: withPostableEnd(kept.alert, endsAt as string | undefined, mapping.now),
       };
     }
-    const item = postableToAlert(raw, index, mapping);
-    if (item.ok && key !== undefined) memo.set(tenantId, key, item.alert);
+    bind(raw);
+    const key = memoKeyOf(raw, context);
+    keys[index] = key;
+    const { item, first } = mapOne(raw, index, key, memo, tenantId, mapping);
+    if (token !== undefined && key !== undefined && first !== undefined) {
+      const open = isOpenEnd((raw as { endsAt?: unknown }).endsAt);
+      memo.byToken.set(token, { context, open, key, alert: first });
+    }
     return item;
   });
+  return { items, keys };
 }

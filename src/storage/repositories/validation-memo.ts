@@ -45,17 +45,17 @@ export const MAX_MEMO_ENTRIES = 200_000;
  * tenant (past it the tenant's start over) and {@link MAX_MEMO_ENTRIES} in
  * all (past it every tenant's do).
  */
-export class BoundedTenantMap<V> {
-  readonly #tenants = new Map<string, Map<string, V>>();
+export class BoundedTenantMap<V, K = string> {
+  readonly #tenants = new Map<string, Map<K, V>>();
   #total = 0;
 
   /** The value kept under `key`, if any. */
-  get(tenantId: string, key: string): V | undefined {
+  get(tenantId: string, key: K): V | undefined {
     return this.#tenants.get(tenantId)?.get(key);
   }
 
   /** Keeps `value` under `key` (the tenant's entries start over when full). */
-  set(tenantId: string, key: string, value: V): void {
+  set(tenantId: string, key: K, value: V): void {
     if (this.#total >= MAX_MEMO_ENTRIES) {
       this.#tenants.clear();
       this.#total = 0;
