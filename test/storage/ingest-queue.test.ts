@@ -1,20 +1,24 @@
 /**
- * The ingest queue on the PostgreSQL server: the transaction of a tenant's
- * next group is begun while the one before it runs, waits in the database
- * for the tenant's audit lock, and takes its group only once the one before
- * has ended; if that one failed, it gives way to the failed group's retries.
- * A lock held on `alerts` from another connection stops the first group in
- * its statement, so that what waits behind it can be seen in
- * `pg_stat_activity`.
+ * The ingest queue on the PostgreSQL server. While a tenant's group runs
+ * its statements, the batches queued meanwhile join it (one more statement
+ * in the same transaction); from its commit on, the transaction of the next
+ * group is begun while it runs, waits in the database for the tenant's audit
+ * lock, and takes its group only once the one before has ended; if that one
+ * failed, it gives way to the failed group's retries. A lock held on
+ * `alerts` from another connection stops a group in its statements, one on
+ * `audit_events` in its commit (the audit rows are sent with the COMMIT),
+ * so that what waits behind it can be seen in `pg_stat_activity`.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { LIMITS } from '../../src/base/constants.js';
 import { createRepositories, type Database, openDatabase } from '../../src/storage/index.js';
 import { createServerDatabase, describeWithServer, type ServerDatabase } from './helpers/server.js';
 
 const FIRST = 'queue-a';
 const SECOND = 'queue-b';
 const THIRD = 'queue-c';
+const FOURTH = 'queue-d';
 
 function alert(name: string) {
   return {
@@ -49,7 +53,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     database = await createServerDatabase();
     db = await openDatabase({ url: database.url, poolSize: 4 });
     repos = createRepositories(db);
-    for (const id of [FIRST, SECOND, THIRD]) {
+    for (const id of [FIRST, SECOND, THIRD, FOURTH]) {
       await repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'test');
     }
     blocker = new pg.Client({ connectionString: database.url });
@@ -74,23 +78,33 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     return { advisory: of('advisory'), relation: of('relation') };
   }
 
-  /** Starts ingests while `alerts` is locked: `first` stops in its statement, then `behind` are sent. */
+  /**
+   * Starts ingests while `table` is locked: `first` stops in its statements
+   * (`alerts`) or its commit (`audit_events`), then `behind` are sent. Behind
+   * a commit, the next group's transaction is begun at once and waits for
+   * the audit lock; behind statements, the batches wait to join the group.
+   */
   async function whileBlocked<T>(
+    table: 'alerts' | 'audit_events',
     first: () => Promise<T>,
     behind: () => Promise<T>[],
     meanwhile: () => Promise<void> = async () => {},
   ): Promise<PromiseSettledResult<T>[]> {
-    await blocker.query('BEGIN; LOCK TABLE alerts IN SHARE MODE');
+    await blocker.query(`BEGIN; LOCK TABLE ${table} IN SHARE MODE`);
     const started = [first()];
     try {
       await until('the first group to wait for the table', async () => {
         return (await waiting()).relation === 1;
       });
       started.push(...behind());
-      // The next group's transaction is begun at once and waits for the audit lock.
-      await until('the next transaction to wait for the audit lock', async () => {
-        return (await waiting()).advisory === 1;
-      });
+      if (table === 'audit_events') {
+        await until('the next transaction to wait for the audit lock', async () => {
+          return (await waiting()).advisory === 1;
+        });
+      } else {
+        // Validated and queued (a batch of one alert takes well under a millisecond).
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
       await meanwhile();
     } finally {
       await blocker.query('COMMIT');
@@ -112,8 +126,9 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     expect(await waiting()).toEqual({ advisory: 0, relation: 0 });
   }
 
-  it('begins the next group while one runs, and commits the groups in order', async () => {
+  it('begins the next group while one commits, and commits the groups in order', async () => {
     const results = await whileBlocked(
+      'audit_events',
       () => repos.alerts.ingest(FIRST, [alert('A1'), alert('A2')], 'first'),
       () => [
         repos.alerts.ingest(FIRST, [alert('B1')], 'second'),
@@ -134,8 +149,74 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     expect(db.poolStats?.()).toMatchObject({ inUse: 0, waiting: 0 });
   });
 
-  it('gives way when the group before fails: its batches are retried first, then the next group', async () => {
+  it('takes the batches queued while its statement runs into the group: one transaction for all', async () => {
+    const transactions = vi.spyOn(db, 'withTenant');
+    try {
+      const results = await whileBlocked(
+        'alerts',
+        () => repos.alerts.ingest(FOURTH, [alert('H1'), alert('H2')], 'first'),
+        () => [
+          repos.alerts.ingest(FOURTH, [alert('I1')], 'second'),
+          repos.alerts.ingest(FOURTH, [alert('H1'), alert('J1')], 'third'),
+        ],
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      const outcomes = results.map((r) =>
+        r.status === 'fulfilled' ? r.value.items.map((i) => i.outcome) : [],
+      );
+      expect(outcomes).toEqual([['created', 'created'], ['created'], ['deduplicated', 'created']]);
+      // Ingest's transactions hold the tenant's audit lock (the reads of its rules and silences do not).
+      const ingests = transactions.mock.calls.filter(
+        ([tenant, , options]) => tenant === FOURTH && options?.advisoryLock !== undefined,
+      );
+      expect(ingests).toHaveLength(1);
+    } finally {
+      transactions.mockRestore();
+    }
+    // One audit event per batch all the same, in the order they came.
+    await expectCommitted(FOURTH, [
+      ['first', 2],
+      ['second', 1],
+      ['third', 2],
+    ]);
+  });
+
+  it('leaves what does not fit in a full group to the next transaction, begun at once', async () => {
+    const many = (prefix: string) =>
+      Array.from({ length: LIMITS.maxIngestGroupSize / 2 + 1 }, (_, k) => alert(`${prefix}${k}`));
+    const transactions = vi.spyOn(db, 'withTenant');
+    try {
+      const results = await whileBlocked(
+        'alerts',
+        () => repos.alerts.ingest(FOURTH, [alert('K1')], 'first'),
+        () => [
+          repos.alerts.ingest(FOURTH, many('L'), 'second'),
+          repos.alerts.ingest(FOURTH, many('M'), 'third'),
+        ],
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      // The first group took the second batch; the third did not fit and had a transaction of its own.
+      const ingests = transactions.mock.calls.filter(
+        ([tenant, , options]) => tenant === FOURTH && options?.advisoryLock !== undefined,
+      );
+      expect(ingests).toHaveLength(2);
+    } finally {
+      transactions.mockRestore();
+    }
+    const events = (await repos.audit.list(FOURTH, { limit: 100 })).filter(
+      (e) => e.action === 'ingest',
+    );
+    expect(events.slice(-3).map((e) => [e.actor, e.details.received])).toEqual([
+      ['first', 1],
+      ['second', LIMITS.maxIngestGroupSize / 2 + 1],
+      ['third', LIMITS.maxIngestGroupSize / 2 + 1],
+    ]);
+    expect(await repos.audit.verify(FOURTH)).toMatchObject({ ok: true });
+  });
+
+  it('retries a failed group batch by batch, the batches that joined it too, in order', async () => {
     const results = await whileBlocked(
+      'alerts',
       // The second batch's audit actor is longer than the model allows: its group fails.
       () =>
         Promise.all([
@@ -151,7 +232,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       code: 'ALERTBASE_VALIDATION_FAILED',
     });
     expect(results[1]).toEqual({ status: 'fulfilled', value: 'fifth' });
-    // D1's batch was retried alone and committed before the group behind it.
+    // D1's batch was retried alone and committed before the batch that joined its group.
     await expectCommitted(SECOND, [
       ['fourth', 1],
       ['fifth', 2],
@@ -167,6 +248,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
 
   it('leaves the batches of a transaction that failed while it waited to the next one', async () => {
     const results = await whileBlocked(
+      'audit_events',
       () => repos.alerts.ingest(THIRD, [alert('F1')], 'first'),
       () => [
         repos.alerts.ingest(THIRD, [alert('G1')], 'second'),
@@ -179,9 +261,10 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
             WHERE datname = current_database() AND wait_event = 'advisory'`,
         );
         expect(rows).toEqual([{ ok: true }]);
-        // Gone before the first group goes on (termination is asynchronous).
+        // Gone, and its end seen here (its connection left the pool), before the
+        // first group goes on: termination is asynchronous.
         await until('the terminated transaction to end', async () => {
-          return (await waiting()).advisory === 0;
+          return (await waiting()).advisory === 0 && db.poolStats?.().inUse === 1;
         });
       },
     );

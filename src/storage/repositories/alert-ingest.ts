@@ -71,15 +71,19 @@ interface PendingBatch extends AuditedBatch {
 /**
  * A tenant's ingest queue: the batches waiting, and the transactions begun
  * for them. One transaction holds a group at a time (they serialize on the
- * tenant's audit lock); the next one may be begun while the one before it
- * runs, so that its `BEGIN` and lock wait are over when that one commits
- * (see {@link AlertIngest.#begin}).
+ * tenant's audit lock). While its statements run, the batches queued join
+ * its group, each round of them one more statement in it (see
+ * {@link AlertIngest.#store}); from its commit on, the next one may be begun
+ * while it runs, so that its `BEGIN` and lock wait are over when that one
+ * commits (see {@link AlertIngest.#begin}).
  */
 interface TenantQueue {
   /** Batches validated and waiting for a transaction to take them. */
   readonly batches: PendingBatch[];
   /** A transaction is begun that has not taken its group yet. */
   next: boolean;
+  /** A transaction runs its statements and takes the batches queued meanwhile into its group. */
+  absorbing: boolean;
   /** Transactions begun and not ended (a failed one ends after its batches' retries). */
   open: number;
   /** A failed group's batches are being retried one by one. */
@@ -232,7 +236,12 @@ export class AlertIngest {
       };
       const queue = this.#queues.get(tenantId) ?? this.#newQueue(tenantId, 0);
       queue.batches.push(batch);
-      if (!queue.next && !queue.retrying && (queue.open === 0 || this.#roomToBeginEarly())) {
+      if (
+        !queue.next &&
+        !queue.absorbing &&
+        !queue.retrying &&
+        (queue.open === 0 || this.#roomToBeginEarly())
+      ) {
         this.#begin(tenantId, queue);
       }
     });
@@ -352,6 +361,7 @@ export class AlertIngest {
     const queue: TenantQueue = {
       batches: [],
       next: false,
+      absorbing: false,
       open,
       retrying: false,
       tail: Promise.resolve(true),
@@ -396,16 +406,24 @@ export class AlertIngest {
   /** The queue's first group, up to `LIMITS.maxIngestGroupSize` alerts (at least one batch). */
   #take(tenantId: string, queue: TenantQueue): PendingBatch[] {
     queue.next = false;
-    let size = 0;
-    let take = 0;
-    for (const batch of queue.batches) {
-      if (take > 0 && size + batch.items.length > LIMITS.maxIngestGroupSize) break;
-      size += batch.items.length;
-      take++;
-    }
-    const group = queue.batches.splice(0, take);
+    const group = this.#more(queue, 0);
     if (queue.batches.length > 0 && this.#roomToBeginEarly()) this.#begin(tenantId, queue);
     return group;
+  }
+
+  /**
+   * The queued batches that fit in a group already holding `size` alerts
+   * (`LIMITS.maxIngestGroupSize`; an empty group takes one batch at least).
+   */
+  #more(queue: TenantQueue, size: number): PendingBatch[] {
+    let total = size;
+    let take = 0;
+    for (const batch of queue.batches) {
+      if ((take > 0 || size > 0) && total + batch.items.length > LIMITS.maxIngestGroupSize) break;
+      total += batch.items.length;
+      take++;
+    }
+    return queue.batches.splice(0, take);
   }
 
   /** The transaction of {@link #begin}: its group stored and settled; never throws. */
@@ -437,7 +455,7 @@ export class AlertIngest {
           group = this.#take(tenantId, queue);
           began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
           written.points = this.#indexes.events === undefined ? undefined : [];
-          return this.#store(tx, tenantId, group, written);
+          return this.#store(tx, tenantId, group, written, queue);
         },
         { advisoryLock: auditLockOf(tenantId) },
       );
@@ -571,20 +589,52 @@ export class AlertIngest {
     return false;
   }
 
-  /** The statements of one group: the rows, then one audit event per batch. */
+  /**
+   * The statements of one group: the rows, then one audit event per batch
+   * (sent with the COMMIT). With the tenant's `queue`, the batches queued
+   * while a statement ran join the group (appended to `group`) and are
+   * stored by one more statement, until none are queued or the group is
+   * full: at the rate batches come, a statement more costs less than a
+   * transaction of their own (its `BEGIN`, its `COMMIT`), and they are
+   * committed as soon. Groups still commit in the order they are taken.
+   */
   async #store(
     tx: TransactionClient,
     tenantId: string,
-    group: readonly PendingBatch[],
+    group: PendingBatch[],
     written: Written,
+    queue?: TenantQueue,
   ): Promise<IngestResult[]> {
-    const items = group.flatMap((batch) => batch.items);
-    const fresh: FreshRows | undefined =
-      group.every((batch) => batch.fresh) && this.#triesFresh(tenantId)
-        ? { conflicted: false }
-        : undefined;
-    const head = await storeItems(tx, tenantId, items, written, fresh);
-    if (fresh?.conflicted) this.#freshPaused.set(tenantId, FRESH_PAUSE);
+    let head: AuditHead | null = null;
+    let round: readonly PendingBatch[] = group;
+    let size = 0;
+    if (queue !== undefined && !queue.next) queue.absorbing = true;
+    try {
+      while (round.length > 0) {
+        const fresh: FreshRows | undefined =
+          round.every((batch) => batch.fresh) && this.#triesFresh(tenantId)
+            ? { conflicted: false }
+            : undefined;
+        const items = round.flatMap((batch) => batch.items);
+        size += items.length;
+        // The audit chain's head, read by each statement under the lock the transaction holds.
+        head = (await storeItems(tx, tenantId, items, written, fresh)) ?? head;
+        if (fresh?.conflicted) this.#freshPaused.set(tenantId, FRESH_PAUSE);
+        round = queue?.absorbing === true ? this.#more(queue, size) : [];
+        group.push(...round);
+      }
+    } finally {
+      if (queue !== undefined) queue.absorbing = false;
+    }
+    // Full: what is still queued waits for the next transaction, begun now.
+    if (
+      queue !== undefined &&
+      queue.batches.length > 0 &&
+      !queue.next &&
+      this.#roomToBeginEarly()
+    ) {
+      this.#begin(tenantId, queue);
+    }
     notifyAlertChanges(tx, tenantId, written.changes);
     return auditBatches(tx, tenantId, group, head, this.#auditKeys);
   }
