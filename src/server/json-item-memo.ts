@@ -25,9 +25,11 @@
  * 300-byte item costs as much to hash as the item costs to decode. A hash's
  * bucket holds {@link BUCKET} items at most, so that colliding items cost a
  * bounded number of comparisons. Memory is bounded like the route's other
- * memos (`BoundedTenantMap`, counted in buckets). The items remembered are
- * frozen; each body gets objects of its own at the top level, and shares
- * the nested ones (labels, annotations) with the memo.
+ * memos (`BoundedTenantMap`, counted in buckets), and in bytes: an item
+ * larger than {@link MAX_ITEM_BYTES} is not kept, and past
+ * {@link MAX_MEMO_BYTES} of items kept every tenant's start over. The items
+ * remembered are frozen; each body gets objects of its own at the top
+ * level, and shares the nested ones (labels, annotations) with the memo.
  */
 import { type JsonArrayItem, jsonArrayItems } from '../base/serializers/json-array-items.js';
 import type { DecodeLimits } from '../base/serializers/limits.js';
@@ -38,6 +40,22 @@ const MEMBER = 'endsAt';
 
 /** Items of one hash kept at most (more colliding items are decoded each time). */
 const BUCKET = 4;
+
+/**
+ * Bytes of an item kept at most (without the member's value): items are kept
+ * before any model has checked them, so a larger one (no alert Prometheus
+ * sends) is decoded each time instead.
+ */
+export const MAX_ITEM_BYTES = 16 * 1_024;
+
+/**
+ * Bytes of the items kept by default, all tenants together, counted since
+ * the memo last started over: past it every tenant's items start over. A
+ * kept item costs about 4.7 times its bytes (its decoded value and the
+ * entry): 64 MiB of items are about 300 MB, some 220,000 alerts of the
+ * bench's shape.
+ */
+export const MAX_MEMO_BYTES = 64 * 1_024 * 1_024;
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -123,9 +141,22 @@ export function itemTokensOf(body: unknown): readonly (object | undefined)[] | u
   return typeof body === 'object' && body !== null ? tokensByBody.get(body) : undefined;
 }
 
+/** Options of {@link JsonItemMemo}. */
+export interface JsonItemMemoOptions {
+  /** Bytes of the items kept, all tenants together, before all start over. Default {@link MAX_MEMO_BYTES}. */
+  readonly maxBytes?: number;
+}
+
 /** Decoded items of JSON array bodies, per tenant (see the file comment). */
 export class JsonItemMemo {
-  readonly #items = new BoundedTenantMap<Known[], number>();
+  #items = new BoundedTenantMap<Known[], number>();
+  /** Bytes of the items kept since the memo last started over (items dropped meanwhile still count). */
+  #bytes = 0;
+  readonly #maxBytes: number;
+
+  constructor(options: JsonItemMemoOptions = {}) {
+    this.#maxBytes = options.maxBytes ?? MAX_MEMO_BYTES;
+  }
 
   /**
    * The decoded body: the items met before built from memory, the others
@@ -205,6 +236,8 @@ export class JsonItemMemo {
     value: JsonObject,
   ): Known | undefined {
     const member = item.member as readonly [number, number] | null;
+    const size = item.end - item.start - (member === null ? 0 : member[1] - member[0]);
+    if (size > MAX_ITEM_BYTES) return undefined;
     const bucket = this.#items.get(tenantId, hash);
     // The same item twice in one body: the first is kept.
     const same = bucket?.find((c) => isItem(c, bytes, item, member));
@@ -221,7 +254,12 @@ export class JsonItemMemo {
       cut: member === null ? -1 : member[0] - item.start,
       value,
     };
-    if (bucket === undefined) this.#items.set(tenantId, hash, [known]);
+    this.#bytes += size;
+    if (this.#bytes > this.#maxBytes) {
+      this.#items = new BoundedTenantMap();
+      this.#bytes = size;
+      this.#items.set(tenantId, hash, [known]);
+    } else if (bucket === undefined) this.#items.set(tenantId, hash, [known]);
     else bucket.push(known);
     return known;
   }

@@ -259,6 +259,30 @@ describe('JsonItemMemo', () => {
     expect(itemTokensOf(again)?.filter((t) => t !== undefined)).toHaveLength(4);
   });
 
+  it('keeps no item larger than 16 KiB, and starts over past its byte budget', () => {
+    const big = (end: string) =>
+      `{"labels":{"alertname":"Big"},"x":"${'y'.repeat(17_000)}","endsAt":"${end}"}`;
+    const memo = new JsonItemMemo();
+    memo.decode(Buffer.from(`[${big('t1')}]`), 'acme', DECODE_LIMITS, decode);
+    const spy = vi.fn(decode);
+    const again = memo.decode(Buffer.from(`[${big('t2')}]`), 'acme', DECODE_LIMITS, spy);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(itemTokensOf(again)).toEqual([undefined]);
+    expect(again).toEqual([JSON.parse(big('t2'))]);
+
+    // A budget of two items' bytes (each kept without its end): the third starts all over.
+    const kept = item('', 'a').length;
+    const small = new JsonItemMemo({ maxBytes: 2 * kept });
+    for (const name of ['a', 'b', 'c']) {
+      small.decode(Buffer.from(`[${item('t1', name)}]`), 'acme', DECODE_LIMITS, decode);
+    }
+    const after = vi.fn(decode);
+    small.decode(Buffer.from(`[${item('t2', 'c')}]`), 'acme', DECODE_LIMITS, after);
+    expect(after).not.toHaveBeenCalled();
+    small.decode(Buffer.from(`[${item('t2', 'a')}]`), 'acme', DECODE_LIMITS, after);
+    expect(after).toHaveBeenCalledTimes(1);
+  });
+
   it('decodes whole a body that could reach the count limits', () => {
     const memo = new JsonItemMemo();
     const body = Buffer.from(`[${item('t1')},${item('t1', 'b')}]`);
