@@ -7,7 +7,8 @@
  * failed, it gives way to the failed group's retries. A lock held on
  * `alerts` from another connection stops a group in its statements, one on
  * `audit_events` in its commit (the audit rows are sent with the COMMIT),
- * so that what waits behind it can be seen in `pg_stat_activity`.
+ * so that what waits behind it can be seen in `pg_stat_activity`; a trigger
+ * that refuses one actor's audit row makes a group fail at its commit.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -19,6 +20,7 @@ const FIRST = 'queue-a';
 const SECOND = 'queue-b';
 const THIRD = 'queue-c';
 const FOURTH = 'queue-d';
+const FIFTH = 'queue-e';
 
 function alert(name: string) {
   return {
@@ -53,7 +55,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     database = await createServerDatabase();
     db = await openDatabase({ url: database.url, poolSize: 4 });
     repos = createRepositories(db);
-    for (const id of [FIRST, SECOND, THIRD, FOURTH]) {
+    for (const id of [FIRST, SECOND, THIRD, FOURTH, FIFTH]) {
       await repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'test');
     }
     blocker = new pg.Client({ connectionString: database.url });
@@ -243,6 +245,49 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     expect(names).toEqual([
       ['D1', 1],
       ['E1', 0],
+    ]);
+  });
+
+  it('gives way when the group before fails at its commit: its batches are retried first, then the next group', async () => {
+    // A fault of the database's own at the commit: the audit row of one actor is refused.
+    await blocker.query(`
+      CREATE FUNCTION refuse_explode() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit row refused for %', NEW.actor; END $$;
+      CREATE TRIGGER refuse_explode BEFORE INSERT ON audit_events
+        FOR EACH ROW WHEN (NEW.actor = 'explode') EXECUTE FUNCTION refuse_explode();`);
+    try {
+      const results = await whileBlocked(
+        'audit_events',
+        () =>
+          Promise.all([
+            repos.alerts.ingest(FIFTH, [alert('N1')], 'fourth'),
+            repos.alerts.ingest(FIFTH, [alert('N2')], 'explode'),
+          ]).then(
+            () => 'both stored',
+            (err: unknown) => err,
+          ),
+        () => [repos.alerts.ingest(FIFTH, [alert('O1'), alert('N1')], 'fifth').then(() => 'fifth')],
+      );
+      expect(String(results[0]?.status === 'fulfilled' && results[0].value)).toContain(
+        'audit row refused for explode',
+      );
+      expect(results[1]).toEqual({ status: 'fulfilled', value: 'fifth' });
+    } finally {
+      await blocker.query(
+        'DROP TRIGGER refuse_explode ON audit_events; DROP FUNCTION refuse_explode()',
+      );
+    }
+    // The transaction begun behind took nothing: N1's batch, retried alone, committed first.
+    await expectCommitted(FIFTH, [
+      ['fourth', 1],
+      ['fifth', 2],
+    ]);
+    const names = (await repos.alerts.list(FIFTH, { limit: 100 })).items
+      .map((a) => [a.labels.alertname, a.duplicateCount])
+      .sort();
+    expect(names).toEqual([
+      ['N1', 1],
+      ['O1', 0],
     ]);
   });
 
