@@ -146,6 +146,16 @@ interface Mapped {
   readonly first: AlertmanagerAlertInput | undefined;
 }
 
+/** An alert built from its first mapping with its own `endsAt` (checked by {@link isPostableEnd}). */
+function builtFrom(
+  first: AlertmanagerAlertInput,
+  index: number,
+  endsAt: unknown,
+  now: Date,
+): AlertmanagerItem {
+  return { index, ok: true, alert: withPostableEnd(first, endsAt as string | undefined, now) };
+}
+
 /** One alert of {@link mapPostableBody}. */
 function mapOne(
   raw: unknown,
@@ -160,14 +170,7 @@ function mapOne(
   const known = key === undefined ? undefined : memo.get(tenantId, key);
   const endsAt = known === undefined ? undefined : (raw as { endsAt?: unknown }).endsAt;
   if (known !== undefined && isPostableEnd(endsAt)) {
-    return {
-      item: {
-        index,
-        ok: true,
-        alert: withPostableEnd(known, endsAt as string | undefined, mapping.now),
-      },
-      first: known,
-    };
+    return { item: builtFrom(known, index, endsAt, mapping.now), first: known };
   }
   const item = postableToAlert(raw, index, mapping);
   if (!item.ok || key === undefined) return { item, first: undefined };
@@ -223,11 +226,7 @@ export function mapRememberedBody(
       isOpenEnd(endsAt) === kept.open
     ) {
       keys[index] = kept.key;
-      return {
-        index,
-        ok: true,
-        alert: withPostableEnd(kept.alert, endsAt as string | undefined, mapping.now),
-      };
+      return builtFrom(kept.alert, index, endsAt, mapping.now);
     }
     bind(raw);
     const key = memoKeyOf(raw, context);
