@@ -1,3 +1,4 @@
+import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import type { AlertbaseMetrics, IngestOutcome } from './metrics.js';
 
 /** What {@link observeIngest} wraps: a store with alertbase's `ingest` (the alert repository). */
@@ -31,4 +32,53 @@ export function observeIngest<A extends unknown[], R extends IngestCounted>(
     metrics.ingest(tenantId, result.counts);
     return result;
   };
+}
+
+/** What {@link observeMemoBudget} reads: a memo budget (`storage/repositories/memo-budget.ts`). */
+export interface MemoBudgetView {
+  readonly maxBytes: number;
+  readonly used: number;
+  readonly startOvers: number;
+}
+
+/**
+ * Exports what ingest's memos of resends hold, read at each scrape:
+ * `alertbase_ingest_memo_bytes` (estimated), its bound
+ * `alertbase_ingest_memo_limit_bytes` (a quarter of `MAX_MEMORY_USAGE_MB`)
+ * and `alertbase_ingest_memo_start_overs_total`. Start-overs that keep
+ * rising tell that more distinct alerts fire than the memos hold: resends
+ * are then validated in full (raise `MAX_MEMORY_USAGE_MB`).
+ *
+ * @example
+ * ```ts
+ * observeMemoBudget(metrics.registry, memoBudget);
+ * ```
+ */
+export function observeMemoBudget(
+  registry: Registry<RegistryContentType>,
+  budget: MemoBudgetView,
+): void {
+  new Gauge({
+    name: 'alertbase_ingest_memo_bytes',
+    help: 'Memory held by the memos of resends (decoded, mapped and validated alerts), estimated.',
+    registers: [registry],
+    collect() {
+      this.set(budget.used);
+    },
+  });
+  new Gauge({
+    name: 'alertbase_ingest_memo_limit_bytes',
+    help: 'The bytes the memos of resends may hold before they start over (MAX_MEMORY_USAGE_MB / 4).',
+    registers: [registry],
+  }).set(budget.maxBytes);
+  let counted = 0;
+  new Counter({
+    name: 'alertbase_ingest_memo_start_overs_total',
+    help: 'Times the memos of resends started over because an entry did not fit their bytes.',
+    registers: [registry],
+    collect() {
+      this.inc(budget.startOvers - counted);
+      counted = budget.startOvers;
+    },
+  });
 }

@@ -30,7 +30,12 @@ import {
 } from '../security/index.js';
 import type { Database } from '../storage/index.js';
 import { autovacuumEnabled } from '../storage/maintenance.js';
-import { createRepositories, hashApiKey } from '../storage/repositories/index.js';
+import {
+  createRepositories,
+  hashApiKey,
+  MemoBudget,
+  memoBudgetBytes,
+} from '../storage/repositories/index.js';
 import { useAlertSeries } from './alert-series.js';
 import { type AuthBackend, type RouteRequirement, useAuth } from './auth.js';
 import { markRetryable, useShutdownRefusal } from './availability.js';
@@ -236,17 +241,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     tierOf: async (id) => (await tenantCache?.get(id))?.tier,
   });
   const archive = usePayloadArchive(app, { db: options.db, config: options.config });
+  // What ingest remembers of resends, at every layer: one budget (memo-budget.ts).
+  const memoBudget = new MemoBudget(memoBudgetBytes(options.config.performance.maxMemoryUsageMb));
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
     auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
     alertEvents: series.writer,
     heartbeatWindowMs: options.config.performance.heartbeatWindowMs,
     onHeartbeatError: (err) => app.log.error({ err }, 'heartbeat flush failed'),
+    memoBudget,
   });
   // Runs once the server has stopped taking requests and answered those in
   // flight (SIGTERM drains first): every heartbeat answered is written.
   app.addHook('onClose', async () => repos.alerts.close());
-  const observed = useObservability(app, { ...options, repos });
+  const observed = useObservability(app, { ...options, repos, memoBudget });
   series.observe(observed.metrics);
   const autovacuum = await autovacuumEnabled(options.db);
   if (autovacuum === false) {
@@ -323,6 +331,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     events: series.writer,
   });
   const context: Omit<RouteContext, 'forgetKeys' | 'authFailures'> = {
+    memoBudget,
     notifications,
     series,
     archive,
@@ -348,7 +357,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
 
   await app.register(async (api) => {
-    useSerializer(api, serializer, observed.metrics);
+    useSerializer(api, serializer, observed.metrics, memoBudget);
     const auth = useAuth(api, {
       backend: options.authBackend ?? {
         findKey: (key) => repos.apiKeys.findByKey(key),

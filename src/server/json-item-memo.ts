@@ -26,13 +26,15 @@
  * bucket holds {@link BUCKET} items at most, so that colliding items cost a
  * bounded number of comparisons. Memory is bounded like the route's other
  * memos (`BoundedTenantMap`, counted in buckets), and in bytes: an item
- * larger than {@link MAX_ITEM_BYTES} is not kept, and past
- * {@link MAX_MEMO_BYTES} of items kept every tenant's start over. The items
+ * larger than {@link MAX_ITEM_BYTES} is not kept, and each item kept is
+ * charged {@link itemEntryBytes} against the budget it shares with the
+ * route's memos (`memo-budget.ts`), with which it starts over. The items
  * remembered are frozen; each body gets objects of its own at the top
  * level, and shares the nested ones (labels, annotations) with the memo.
  */
 import { type JsonArrayItem, jsonArrayItems } from '../base/serializers/json-array-items.js';
 import type { DecodeLimits } from '../base/serializers/limits.js';
+import { MemoBudget } from '../storage/repositories/memo-budget.js';
 import { BoundedTenantMap } from '../storage/repositories/validation-memo.js';
 
 /** The member whose value may differ between an item and the one remembered. */
@@ -49,13 +51,15 @@ const BUCKET = 4;
 export const MAX_ITEM_BYTES = 16 * 1_024;
 
 /**
- * Bytes of the items kept by default, all tenants together, counted since
- * the memo last started over: past it every tenant's items start over. A
- * kept item costs about 4.7 times its bytes (its decoded value and the
- * entry): 64 MiB of items are about 300 MB, some 220,000 alerts of the
- * bench's shape.
+ * The memory an item kept holds, estimated from its bytes (without the
+ * member's value): their copy, off the heap, and 640 bytes of heap for the
+ * entry and its decoded value (whose strings the route's and ingest's memos
+ * share, and are charged for). Measured for items of 330 and 1,830 bytes:
+ * 510 and 550 bytes of heap besides the copy (`bench/README.md`).
  */
-export const MAX_MEMO_BYTES = 64 * 1_024 * 1_024;
+export function itemEntryBytes(size: number): number {
+  return 640 + size;
+}
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -141,21 +145,13 @@ export function itemTokensOf(body: unknown): readonly (object | undefined)[] | u
   return typeof body === 'object' && body !== null ? tokensByBody.get(body) : undefined;
 }
 
-/** Options of {@link JsonItemMemo}. */
-export interface JsonItemMemoOptions {
-  /** Bytes of the items kept, all tenants together, before all start over. Default {@link MAX_MEMO_BYTES}. */
-  readonly maxBytes?: number;
-}
-
 /** Decoded items of JSON array bodies, per tenant (see the file comment). */
 export class JsonItemMemo {
-  #items = new BoundedTenantMap<Known[], number>();
-  /** Bytes of the items kept since the memo last started over (items dropped meanwhile still count). */
-  #bytes = 0;
-  readonly #maxBytes: number;
+  readonly #items: BoundedTenantMap<Known[], number>;
 
-  constructor(options: JsonItemMemoOptions = {}) {
-    this.#maxBytes = options.maxBytes ?? MAX_MEMO_BYTES;
+  /** @param budget the bytes it shares with other memos; absent, a budget of its own (128 MiB). */
+  constructor(budget: MemoBudget = new MemoBudget()) {
+    this.#items = new BoundedTenantMap(budget);
   }
 
   /**
@@ -254,13 +250,15 @@ export class JsonItemMemo {
       cut: member === null ? -1 : member[0] - item.start,
       value,
     };
-    this.#bytes += size;
-    if (this.#bytes > this.#maxBytes) {
-      this.#items = new BoundedTenantMap();
-      this.#bytes = size;
-      this.#items.set(tenantId, hash, [known]);
-    } else if (bucket === undefined) this.#items.set(tenantId, hash, [known]);
-    else bucket.push(known);
+    const charge = itemEntryBytes(size);
+    if (bucket === undefined) {
+      return this.#items.set(tenantId, hash, [known], charge) ? known : undefined;
+    }
+    if (!this.#items.charge(tenantId, charge)) return undefined;
+    // The charge may have started the memo over: the bucket is looked up again.
+    const kept = this.#items.get(tenantId, hash);
+    if (kept === undefined) this.#items.set(tenantId, hash, [known]);
+    else kept.push(known);
     return known;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Wires the observability layer into the app: request ids, the request log,
- * HTTP, database, ingest and serialization metrics, and `GET /metrics` on
+ * HTTP, database, ingest (and its memos of resends) and serialization metrics, and `GET /metrics` on
  * the service port (unless `METRICS_PORT` gives it its own).
  */
 import type { FastifyInstance } from 'fastify';
@@ -9,10 +9,12 @@ import {
   type AlertbaseMetrics,
   createMetrics,
   createResponseTimeWindow,
+  type MemoBudgetView,
   metricsRoute,
   observeDatabase,
   observeHttp,
   observeIngest,
+  observeMemoBudget,
   type ResponseTimeWindow,
 } from '../observability/index.js';
 import { type Database, readTableFootprint, type TableFootprint } from '../storage/index.js';
@@ -58,6 +60,8 @@ export function useObservability(
     readonly metrics?: AlertbaseMetrics | undefined;
     /** Platform administrator keys: masked should a request path hold one. */
     readonly adminKeys?: readonly string[] | undefined;
+    /** The budget of ingest's memos of resends (`alertbase_ingest_memo_*`). */
+    readonly memoBudget?: MemoBudgetView | undefined;
   },
 ): Observed {
   const { config } = options;
@@ -79,6 +83,7 @@ export function useObservability(
     // A database still opening (startServer) answers with a promise of the function.
     app.addHook('onClose', async () => (await Promise.resolve(stop))());
     observeIngest(options.repos.alerts, metrics);
+    if (options.memoBudget !== undefined) observeMemoBudget(metrics.registry, options.memoBudget);
     if (config.observability.metricsPort === undefined) {
       metricsRoute(app, { metrics, key: metricsKey });
     }

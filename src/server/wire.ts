@@ -19,6 +19,7 @@ import {
   type Serializer,
 } from '../base/serializers/index.js';
 import { mayHoldUnstorableEscape } from '../base/utils/pg-text.js';
+import type { MemoBudget } from '../storage/repositories/memo-budget.js';
 import { JsonItemMemo } from './json-item-memo.js';
 import { PROBLEM_JSON } from './problems.js';
 import { checkStorableText, checkStorableUrl } from './storable-text.js';
@@ -103,15 +104,18 @@ function contentEncodingOf(request: FastifyRequest): Compression | 'identity' | 
  * `bodyLimit`) and decodes them by the format of the type, or fails with 415
  * (`ALERTBASE_SERIALIZATION_UNSUPPORTED_FORMAT`). An empty body is `undefined`.
  * Also negotiates the response format from `Accept` before anything else
- * runs, so a request that cannot be answered (406) changes nothing.
+ * runs, so a request that cannot be answered (406) changes nothing. A route
+ * with `config.memoItems` has its JSON bodies decoded item by item
+ * (`json-item-memo.ts`), the items kept within `memoBudget`.
  */
 export function useSerializer(
   scope: FastifyInstance,
   serializer: Serializer,
   observer?: SerializationObserver | undefined,
+  memoBudget?: MemoBudget | undefined,
 ): void {
   scope.removeAllContentTypeParsers();
-  const items = new JsonItemMemo();
+  const items = new JsonItemMemo(memoBudget);
   const decodeJson = (bytes: Buffer): unknown => serializer.decode(bytes, 'json');
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {

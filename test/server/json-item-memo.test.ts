@@ -11,7 +11,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { DECODE_LIMITS } from '../../src/base/constants.js';
 import type { DecodeLimits } from '../../src/base/serializers/limits.js';
 import { createSerializer } from '../../src/base/serializers/universal-serializer.js';
-import { FNV_OFFSET, fnv, itemTokensOf, JsonItemMemo } from '../../src/server/json-item-memo.js';
+import {
+  FNV_OFFSET,
+  fnv,
+  itemEntryBytes,
+  itemTokensOf,
+  JsonItemMemo,
+} from '../../src/server/json-item-memo.js';
+import { MemoBudget } from '../../src/storage/repositories/memo-budget.js';
+import { BoundedTenantMap } from '../../src/storage/repositories/validation-memo.js';
 
 /** An item's shape: a postable alert's fields, with its end written in one of several ways. */
 const shape = fc.record({
@@ -246,9 +254,13 @@ describe('JsonItemMemo', () => {
     expect(new Set(texts).size).toBe(8);
     expect(hashes.size).toBe(1);
 
-    const memo = new JsonItemMemo();
+    const budget = new MemoBudget();
+    const memo = new JsonItemMemo(budget);
     const bytes = Buffer.from(`[${texts.join(',')}]`);
     const first = memo.decode(bytes, 'acme', DECODE_LIMITS, decode);
+    // Each of the four kept is charged, the three kept beside the first too.
+    const charges = texts.map((t) => itemEntryBytes(t.length));
+    expect(budget.used).toBe(charges.slice(0, 4).reduce((a, b) => a + b, 0));
     // Four are kept: the next body decodes the other four, and builds each right.
     const spy = vi.fn(decode);
     const again = memo.decode(bytes, 'acme', DECODE_LIMITS, spy);
@@ -257,6 +269,17 @@ describe('JsonItemMemo', () => {
     expect(spy).toHaveBeenCalledTimes(1);
     expect(spy.mock.calls[0]?.[0].toString()).toBe(`[${texts.slice(4).join(',')}]`);
     expect(itemTokensOf(again)?.filter((t) => t !== undefined)).toHaveLength(4);
+
+    // A budget for one of them: the second, kept beside the first, starts the memo
+    // over, and is then the one kept.
+    const one = new JsonItemMemo(new MemoBudget(Math.max(...charges.slice(0, 2))));
+    one.decode(Buffer.from(`[${texts[0]},${texts[1]}]`), 'acme', DECODE_LIMITS, decode);
+    const seen = vi.fn(decode);
+    const tokens = itemTokensOf(
+      one.decode(Buffer.from(`[${texts[0]},${texts[1]}]`), 'acme', DECODE_LIMITS, seen),
+    );
+    expect(seen.mock.calls[0]?.[0].toString()).toBe(`[${texts[0]}]`);
+    expect(tokens?.map((t) => t !== undefined)).toEqual([true, true]);
   });
 
   it('keeps no item larger than 16 KiB, and starts over past its byte budget', () => {
@@ -270,17 +293,38 @@ describe('JsonItemMemo', () => {
     expect(itemTokensOf(again)).toEqual([undefined]);
     expect(again).toEqual([JSON.parse(big('t2'))]);
 
-    // A budget of two items' bytes (each kept without its end): the third starts all over.
-    const kept = item('', 'a').length;
-    const small = new JsonItemMemo({ maxBytes: 2 * kept });
-    for (const name of ['a', 'b', 'c']) {
+    // A budget of two items (each charged for its bytes without its end): the
+    // third starts all over, the other memos of the budget with it.
+    const charge = itemEntryBytes(item('', 'a').length);
+    const budget = new MemoBudget(2 * charge);
+    const other = new BoundedTenantMap<string>(budget);
+    other.set('acme', 'k', 'v');
+    const small = new JsonItemMemo(budget);
+    for (const name of ['a', 'b']) {
       small.decode(Buffer.from(`[${item('t1', name)}]`), 'acme', DECODE_LIMITS, decode);
     }
+    expect([budget.used, budget.startOvers, other.get('acme', 'k')]).toEqual([2 * charge, 0, 'v']);
+    small.decode(Buffer.from(`[${item('t1', 'c')}]`), 'acme', DECODE_LIMITS, decode);
+    expect([budget.used, budget.startOvers, other.get('acme', 'k')]).toEqual([
+      charge,
+      1,
+      undefined,
+    ]);
     const after = vi.fn(decode);
     small.decode(Buffer.from(`[${item('t2', 'c')}]`), 'acme', DECODE_LIMITS, after);
     expect(after).not.toHaveBeenCalled();
     small.decode(Buffer.from(`[${item('t2', 'a')}]`), 'acme', DECODE_LIMITS, after);
     expect(after).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps no item its budget cannot hold', () => {
+    const charge = itemEntryBytes(item('', 'a').length);
+    const none = new JsonItemMemo(new MemoBudget(charge - 1));
+    none.decode(Buffer.from(`[${item('t1')}]`), 'acme', DECODE_LIMITS, decode);
+    const spy = vi.fn(decode);
+    const again = none.decode(Buffer.from(`[${item('t2')}]`), 'acme', DECODE_LIMITS, spy);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(itemTokensOf(again)).toEqual([undefined]);
   });
 
   it('decodes whole a body that could reach the count limits', () => {

@@ -6,8 +6,11 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/server/app.js';
+import { itemEntryBytes } from '../../src/server/json-item-memo.js';
+import { MAPPED_ENTRY_BYTES, postableMemoKeys } from '../../src/server/routes/resend-keys.js';
 import { startServer } from '../../src/server/start-server.js';
 import { createTestDatabase } from '../../src/storage/index.js';
+import { validationEntryBytes } from '../../src/storage/repositories/validation-memo.js';
 import { describeWithBinary } from '../e2e/helpers.js';
 import { call, RULE, setup, type TestApp } from './helpers.js';
 
@@ -91,6 +94,8 @@ describe('GET /metrics', () => {
     ).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'alertbase_db_pool_waiting{engine="pglite"}')).toBe(0);
     expect(sample(text, 'alertbase_memory_limit_bytes')).toBe(512 * 1024 * 1024);
+    expect(sample(text, 'alertbase_ingest_memo_limit_bytes')).toBe(128 * 1024 * 1024);
+    expect(sample(text, 'alertbase_ingest_memo_start_overs_total')).toBe(0);
     expect(sample(text, 'alertbase_memory_used_ratio')).toBeGreaterThan(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
@@ -98,6 +103,32 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE alertbase_cache_lookups_total counter');
     expect(text).toContain('# TYPE alertbase_notifications_total counter');
     expect(sample(text, 'alertbase_notification_queue_oldest_age_seconds')).toBe(0);
+  });
+
+  it('reports what the memos of resends hold: each of the three charged once for a new alert, none for its resend', async () => {
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const alert = {
+      labels: { alertname: 'MemoMetrics', instance: 'a:9100' },
+      annotations: { summary: 'down' },
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt,
+      generatorURL: 'http://p:9090/graph',
+    };
+    const held = async () => sample((await scrape()).body, 'alertbase_ingest_memo_bytes') ?? 0;
+    const before = await held();
+    const post = (body: unknown) =>
+      call(t.app, 'POST', '/api/v2/alerts', { key: t.keys.responder, body: [body] });
+    expect((await post(alert)).status).toBe(200);
+    const charged = (await held()) - before;
+    // The wire's item (its bytes without the end's value), the route's mapping
+    // and ingest's validated entry (its key holds the tenant's level overrides,
+    // none set: {}), all in the one budget.
+    const key = postableMemoKeys([alert], {})[0] ?? '';
+    const size = JSON.stringify(alert).length - endsAt.length;
+    expect(charged).toBe(itemEntryBytes(size) + MAPPED_ENTRY_BYTES + validationEntryBytes(key));
+    const resend = { ...alert, endsAt: new Date(Date.now() + 3_660_000).toISOString() };
+    expect((await post(resend)).body).toMatchObject({ counts: { deduplicated: 1 } });
+    expect((await held()) - before).toBe(charged);
   });
 
   it('reports the live rows, dead rows and size of each table', async () => {
@@ -269,7 +300,10 @@ describe('observability settings', () => {
       expect(body.checks['http:responseTime']?.[0]?.status).toBe('warn');
       expect(body.checks['http:responseTime']?.[0]?.observedValue).toBeGreaterThan(1);
       expect(body.checks['database:responseTime']?.[0]?.status).toBe('pass');
-      expect(sample((await scrape(app)).body, 'alertbase_memory_limit_bytes')).toBe(1024 * 1024);
+      const text = (await scrape(app)).body;
+      expect(sample(text, 'alertbase_memory_limit_bytes')).toBe(1024 * 1024);
+      // A quarter of it bounds the memos of resends.
+      expect(sample(text, 'alertbase_ingest_memo_limit_bytes')).toBe(256 * 1024);
     } finally {
       await app.close();
     }

@@ -187,7 +187,7 @@ export async function ingestWebhookBody(
 
 /** Registers `/api/v2/alerts` and `/v1/webhooks/alertmanager`. */
 export function alertmanagerRoutes(api: FastifyInstance, ctx: RouteContext): void {
-  const memo = new MappedAlertMemo();
+  const memo = new MappedAlertMemo(ctx.memoBudget);
   api.post(
     '/api/v2/alerts',
     {

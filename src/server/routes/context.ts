@@ -5,6 +5,7 @@ import type { AlertbaseMetrics } from '../../observability/index.js';
 import type { FailureLimiter, IngestQuota, KeyRing } from '../../security/index.js';
 import type { Database } from '../../storage/index.js';
 import type {
+  MemoBudget,
   NotificationGroups,
   NotificationOutbox,
   Repositories,
@@ -47,6 +48,12 @@ export interface RouteContext {
   readonly series: AlertSeries;
   /** The payload archive: its store (lists, replay) and the writer ingest records into. */
   readonly archive: PayloadArchiveService;
+  /**
+   * The bytes ingest's memos of resends share: the wire's decoded items, the
+   * Alertmanager route's mapped alerts and the repositories' validated ones
+   * (a quarter of `MAX_MEMORY_USAGE_MB`; `memo-budget.ts`).
+   */
+  readonly memoBudget: MemoBudget;
 }
 
 /** Notifications as the routes see them. */

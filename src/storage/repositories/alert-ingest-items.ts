@@ -15,7 +15,7 @@ import type { ResendTags } from './alert-series-points.js';
 import { contentKeyOf } from './heartbeat-index.js';
 import type { TenantSilences } from './silence-index.js';
 import type { IngestItemResult } from './types.js';
-import type { MemoEntry, ValidationMemo } from './validation-memo.js';
+import { type MemoEntry, type ValidationMemo, validationEntryBytes } from './validation-memo.js';
 
 /** Fields ingest sets itself: what a sender gives for them is ignored. */
 const INGEST_OWNED = new Set([
@@ -276,7 +276,7 @@ function validateItem(
       fingerprint,
       key: undefined,
     };
-    memo.store.set(tenantId, memoKey, entry);
+    memo.store.set(tenantId, memoKey, entry, validationEntryBytes(memoKey));
   }
   return withContext(typed, fingerprint, entry, { index, id, now, results }, { silences, ruleIds });
 }

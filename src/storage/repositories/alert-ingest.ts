@@ -34,6 +34,7 @@ import { type AuditHead, type AuditKeys, auditLockOf } from './audit-log.js';
 import { HeartbeatIndex } from './heartbeat-index.js';
 import { HeartbeatWriter } from './heartbeat-writer.js';
 import { newIds } from './ids.js';
+import { type DEFAULT_MEMO_BUDGET_BYTES, MemoBudget } from './memo-budget.js';
 import type { SilenceIndex } from './silence-index.js';
 import type { ActorId, IngestItemResult, IngestOptions, IngestResult } from './types.js';
 import { ValidationMemo } from './validation-memo.js';
@@ -57,6 +58,12 @@ export interface AlertIndexes {
   readonly heartbeatWindowMs?: number | undefined;
   /** A heartbeat flush failed (retried with the next window). */
   readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
+  /**
+   * The bytes ingest's memo of validated alerts shares with the route's
+   * memos (`memo-budget.ts`); absent: a budget of its own,
+   * {@link DEFAULT_MEMO_BUDGET_BYTES}.
+   */
+  readonly memoBudget?: MemoBudget | undefined;
 }
 
 /** A caller's batch, validated, waiting in its tenant's ingest queue. */
@@ -138,6 +145,7 @@ export class AlertIngest {
     this.#db = db;
     this.#indexes = indexes;
     this.#auditKeys = auditKeys;
+    this.#memo = new ValidationMemo(indexes.memoBudget ?? new MemoBudget());
     const windowMs = indexes.heartbeatWindowMs ?? 0;
     if (windowMs > 0) {
       const index = new HeartbeatIndex();
@@ -170,7 +178,7 @@ export class AlertIngest {
     | undefined;
 
   /** What earlier items' validation gave, by their callers' memo keys. */
-  readonly #memo = new ValidationMemo();
+  readonly #memo: ValidationMemo;
 
   /** Per tenant, the last batch admitted to the heartbeat decision (they are admitted in order). */
   readonly #admissions = new Map<string, Promise<boolean>>();

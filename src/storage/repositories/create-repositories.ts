@@ -16,6 +16,7 @@ import {
   listAuditPage,
   verifyAuditChain,
 } from './audit-log.js';
+import type { MemoBudget } from './memo-budget.js';
 import { ModelRepository } from './model-repository.js';
 import type { SecretCipher } from './secret-fields.js';
 import { SilenceIndex } from './silence-index.js';
@@ -109,6 +110,12 @@ export interface RepositoriesOptions {
   readonly heartbeatWindowMs?: number | undefined;
   /** A heartbeat flush failed (it is retried with the next window). */
   readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
+  /**
+   * The bytes ingest's memo of validated alerts may hold, shared with other
+   * memos of the same budget (`memo-budget.ts`; the service shares one with
+   * its routes); absent: a budget of its own, 128 MiB.
+   */
+  readonly memoBudget?: MemoBudget | undefined;
 }
 
 /**
@@ -139,6 +146,7 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
         events: options.alertEvents,
         heartbeatWindowMs: options.heartbeatWindowMs,
         onHeartbeatError: options.onHeartbeatError,
+        memoBudget: options.memoBudget,
       },
       sealed,
     ),

@@ -56,6 +56,13 @@ export {
 } from './create-repositories.js';
 export { cacheVersionOf, dataVersionOf } from './data-version.js';
 export {
+  type BudgetedMemo,
+  DEFAULT_MEMO_BUDGET_BYTES,
+  MEMO_MEMORY_SHARE,
+  MemoBudget,
+  memoBudgetBytes,
+} from './memo-budget.js';
+export {
   type FilterSpec,
   ModelRepository,
   type ModelRepositoryOptions,
