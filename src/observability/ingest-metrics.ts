@@ -39,15 +39,17 @@ export interface MemoBudgetView {
   readonly maxBytes: number;
   readonly used: number;
   readonly startOvers: number;
+  readonly refused: number;
 }
 
 /**
  * Exports what ingest's memos of resends hold, read at each scrape:
  * `alertbase_ingest_memo_bytes` (estimated), its bound
- * `alertbase_ingest_memo_limit_bytes` (a quarter of `MAX_MEMORY_USAGE_MB`)
- * and `alertbase_ingest_memo_start_overs_total`. Start-overs that keep
- * rising tell that more distinct alerts fire than the memos hold: resends
- * are then validated in full (raise `MAX_MEMORY_USAGE_MB`).
+ * `alertbase_ingest_memo_limit_bytes` (a quarter of `MAX_MEMORY_USAGE_MB`),
+ * `alertbase_ingest_memo_start_overs_total` and
+ * `alertbase_ingest_memo_refused_total`. Refusals that keep rising tell
+ * that more distinct alerts fire than the memos hold: the resends of those
+ * not kept are validated in full (raise `MAX_MEMORY_USAGE_MB`).
  *
  * @example
  * ```ts
@@ -71,14 +73,29 @@ export function observeMemoBudget(
     help: 'The bytes the memos of resends may hold before they start over (MAX_MEMORY_USAGE_MB / 4).',
     registers: [registry],
   }).set(budget.maxBytes);
-  let counted = 0;
-  new Counter({
-    name: 'alertbase_ingest_memo_start_overs_total',
-    help: 'Times the memos of resends started over because an entry did not fit their bytes.',
-    registers: [registry],
-    collect() {
-      this.inc(budget.startOvers - counted);
-      counted = budget.startOvers;
-    },
-  });
+  const counters: readonly [string, string, () => number][] = [
+    [
+      'alertbase_ingest_memo_start_overs_total',
+      'Times the memos of resends started over because an entry did not fit their bytes.',
+      () => budget.startOvers,
+    ],
+    [
+      'alertbase_ingest_memo_refused_total',
+      'Entries the memos of resends did not keep: full, and started over less than 10 minutes ago.',
+      () => budget.refused,
+    ],
+  ];
+  for (const [name, help, read] of counters) {
+    let counted = 0;
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const value = read();
+        this.inc(value - counted);
+        counted = value;
+      },
+    });
+  }
 }

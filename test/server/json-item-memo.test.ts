@@ -270,9 +270,11 @@ describe('JsonItemMemo', () => {
     expect(spy.mock.calls[0]?.[0].toString()).toBe(`[${texts.slice(4).join(',')}]`);
     expect(itemTokensOf(again)?.filter((t) => t !== undefined)).toHaveLength(4);
 
-    // A budget for one of them: the second, kept beside the first, starts the memo
-    // over, and is then the one kept.
-    const one = new JsonItemMemo(new MemoBudget(Math.max(...charges.slice(0, 2))));
+    // A budget for one of them, its interval past: the second, kept beside the
+    // first, starts the memo over, and is then the one kept.
+    const one = new JsonItemMemo(
+      new MemoBudget(Math.max(...charges.slice(0, 2)), { startOverIntervalMs: 0 }),
+    );
     one.decode(Buffer.from(`[${texts[0]},${texts[1]}]`), 'acme', DECODE_LIMITS, decode);
     const seen = vi.fn(decode);
     const tokens = itemTokensOf(
@@ -293,10 +295,10 @@ describe('JsonItemMemo', () => {
     expect(itemTokensOf(again)).toEqual([undefined]);
     expect(again).toEqual([JSON.parse(big('t2'))]);
 
-    // A budget of two items (each charged for its bytes without its end): the
-    // third starts all over, the other memos of the budget with it.
+    // A budget of two items (each charged for its bytes without its end), its
+    // interval past: the third starts all over, the other memos of the budget with it.
     const charge = itemEntryBytes(item('', 'a').length);
-    const budget = new MemoBudget(2 * charge);
+    const budget = new MemoBudget(2 * charge, { startOverIntervalMs: 0 });
     const other = new BoundedTenantMap<string>(budget);
     other.set('acme', 'k', 'v');
     const small = new JsonItemMemo(budget);
@@ -315,6 +317,29 @@ describe('JsonItemMemo', () => {
     expect(after).not.toHaveBeenCalled();
     small.decode(Buffer.from(`[${item('t2', 'a')}]`), 'acme', DECODE_LIMITS, after);
     expect(after).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps no item that does not fit before the interval since the last start-over', () => {
+    const charge = itemEntryBytes(item('', 'a').length);
+    const full = new JsonItemMemo(new MemoBudget(charge));
+    full.decode(
+      Buffer.from(`[${item('t1', 'a')},${item('t1', 'b')}]`),
+      'acme',
+      DECODE_LIMITS,
+      decode,
+    );
+    const seen = vi.fn(decode);
+    const tokens = itemTokensOf(
+      full.decode(
+        Buffer.from(`[${item('t2', 'a')},${item('t2', 'b')}]`),
+        'acme',
+        DECODE_LIMITS,
+        seen,
+      ),
+    );
+    // The first is still known; the second was not kept.
+    expect(seen.mock.calls[0]?.[0].toString()).toBe(`[${item('t2', 'b')}]`);
+    expect(tokens?.map((t) => t !== undefined)).toEqual([true, false]);
   });
 
   it('keeps no item its budget cannot hold', () => {

@@ -84,7 +84,7 @@ function remember(budget: MemoBudget, sent: Buffer[]): { held: number; charged: 
   }
   const charged = budget.used;
   const full = memory() - before;
-  // An entry as large as the budget starts every memo over.
+  // An entry as large as the budget starts every memo over (the interval is 0).
   budget.charge(budget.maxBytes);
   const held = full - (memory() - before);
   return { held, charged };
@@ -95,7 +95,7 @@ describe('the memos of resends, charged against their budget', () => {
     ['small alerts (about 330 bytes of JSON)', ''],
     ['large alerts (a 1,500-character description)', 'x'.repeat(1_500)],
   ])('charge no less than the memory they hold, and not far more: %s', (_, description) => {
-    const budget = new MemoBudget(1 << 30);
+    const budget = new MemoBudget(1 << 30, { startOverIntervalMs: 0 });
     const { held, charged } = remember(budget, bodies(3_008, description, _));
     expect(budget.startOvers).toBe(1);
     // Charged: about 3 KB an alert for small ones, 7.5 KB for large ones.

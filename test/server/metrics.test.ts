@@ -96,6 +96,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'alertbase_memory_limit_bytes')).toBe(512 * 1024 * 1024);
     expect(sample(text, 'alertbase_ingest_memo_limit_bytes')).toBe(128 * 1024 * 1024);
     expect(sample(text, 'alertbase_ingest_memo_start_overs_total')).toBe(0);
+    expect(sample(text, 'alertbase_ingest_memo_refused_total')).toBe(0);
     expect(sample(text, 'alertbase_memory_used_ratio')).toBeGreaterThan(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');

@@ -10,10 +10,12 @@
  * every request (`MAX_MEMORY_USAGE_MB`), and more for larger alerts.
  *
  * Each entry is charged an estimate of the memory it holds, measured
- * (`bench/README.md`); when an entry does not fit, every memo of the budget
+ * (`bench/README.md`). When an entry does not fit, every memo of the budget
  * starts over (the next resend of each alert is decoded, mapped and
- * validated in full once more, and remembered again). The service gives its
- * memos a quarter of `MAX_MEMORY_USAGE_MB` ({@link memoBudgetBytes}).
+ * validated in full once more, and remembered again), at most once in
+ * {@link START_OVER_INTERVAL_MS}; in between, entries that do not fit are
+ * not kept. The service gives its memos a quarter of `MAX_MEMORY_USAGE_MB`
+ * ({@link memoBudgetBytes}).
  */
 
 import { DEFAULTS } from '../../base/constants.js';
@@ -43,19 +45,46 @@ export interface BudgetedMemo {
 /** Bytes a memo made without a budget is charged against: those of the default `MAX_MEMORY_USAGE_MB` (128 MiB). */
 export const DEFAULT_MEMO_BUDGET_BYTES = memoBudgetBytes(DEFAULTS.maxMemoryUsageMb);
 
+/**
+ * The least time between two start-overs (and from the budget's making to
+ * the first): 10 minutes. Prometheus resends every firing alert, in the same
+ * order, each `resend_delay`: with more distinct alerts firing than the
+ * memos hold, starting over whenever an entry did not fit dropped each
+ * alert's entry before its next resend came (none was ever found: 60,000
+ * alerts resent at a third of the pace of 20,000). Not keeping what does
+ * not fit keeps the entries held useful; a start-over now and then makes
+ * room for new alerts and drops those no longer sent.
+ */
+export const START_OVER_INTERVAL_MS = 600_000;
+
+/** Options of {@link MemoBudget}. */
+export interface MemoBudgetOptions {
+  /** Least time between two start-overs, ms. Default {@link START_OVER_INTERVAL_MS}. */
+  readonly startOverIntervalMs?: number | undefined;
+  /** The clock, ms (default `performance.now`). */
+  readonly now?: (() => number) | undefined;
+}
+
 /** The bytes several memos may hold together; see the module comment. */
 export class MemoBudget {
   /** Bytes at most. */
   readonly maxBytes: number;
   readonly #memos = new Set<BudgetedMemo>();
+  readonly #interval: number;
+  readonly #now: () => number;
+  #startedAt: number;
   #used = 0;
   #startOvers = 0;
+  #refused = 0;
 
-  constructor(maxBytes: number = DEFAULT_MEMO_BUDGET_BYTES) {
+  constructor(maxBytes: number = DEFAULT_MEMO_BUDGET_BYTES, options: MemoBudgetOptions = {}) {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw new RangeError(`MemoBudget: maxBytes must be a whole number of bytes, got ${maxBytes}`);
     }
     this.maxBytes = maxBytes;
+    this.#interval = options.startOverIntervalMs ?? START_OVER_INTERVAL_MS;
+    this.#now = options.now ?? (() => performance.now());
+    this.#startedAt = this.#now();
   }
 
   /** Bytes charged for the entries the memos hold. */
@@ -68,19 +97,46 @@ export class MemoBudget {
     return this.#startOvers;
   }
 
+  /** Entries not kept because they did not fit between two start-overs. */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** The least time between two start-overs, ms: also between two of a memo's own (its entry bounds). */
+  get startOverIntervalMs(): number {
+    return this.#interval;
+  }
+
+  /** The budget's clock, ms. */
+  now(): number {
+    return this.#now();
+  }
+
+  /** Counts an entry a memo did not keep, full by its own bounds within the interval. */
+  refuse(): void {
+    this.#refused++;
+  }
+
   /** Counts `memo` in: it starts over with the others. */
   join(memo: BudgetedMemo): void {
     this.#memos.add(memo);
   }
 
   /**
-   * Charges `bytes` for an entry about to be kept. When they do not fit
-   * beside what is charged, every memo starts over first; an entry larger
-   * than the whole budget is not to be kept (false).
+   * Charges `bytes` for an entry about to be kept (true). When they do not
+   * fit beside what is charged, every memo starts over first, unless the
+   * last start-over was less than the interval ago: then the entry is not
+   * to be kept (false), nor one larger than the whole budget.
    */
   charge(bytes: number): boolean {
     if (bytes > this.maxBytes) return false;
     if (this.#used + bytes > this.maxBytes) {
+      const now = this.#now();
+      if (now - this.#startedAt < this.#interval) {
+        this.#refused++;
+        return false;
+      }
+      this.#startedAt = now;
       this.#used = 0;
       this.#startOvers++;
       for (const memo of this.#memos) memo.startOver();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEMO_BUDGET_BYTES, MemoBudget, memoBudgetBytes } from './memo-budget.js';
+import {
+  DEFAULT_MEMO_BUDGET_BYTES,
+  MemoBudget,
+  memoBudgetBytes,
+  START_OVER_INTERVAL_MS,
+} from './memo-budget.js';
 import {
   BoundedTenantMap,
   MAX_MEMO_ENTRIES,
@@ -44,7 +49,7 @@ describe('BoundedTenantMap', () => {
 
 describe('BoundedTenantMap within a MemoBudget', () => {
   it("charges each new entry to its tenant, replaces a kept key at no charge, and gives a tenant's bytes back when its entries start over", () => {
-    const budget = new MemoBudget(10_000_000);
+    const budget = new MemoBudget(10_000_000, { startOverIntervalMs: 0 });
     const map = new BoundedTenantMap<number>(budget);
     expect(map.set('a', 'k', 1, 100)).toBe(true);
     expect(map.set('a', 'k', 2, 100)).toBe(true);
@@ -60,14 +65,25 @@ describe('BoundedTenantMap within a MemoBudget', () => {
     expect([map.size('a'), map.bytes('a'), map.bytes('b'), budget.used]).toEqual([1, 7, 50, 57]);
   });
 
-  it('starts every memo of the budget over when an entry does not fit, and keeps none larger than the budget', () => {
-    const budget = new MemoBudget(300);
+  it('keeps no entry that does not fit until the interval since the last start-over has passed, then starts every memo of the budget over; keeps none larger than the budget', () => {
+    let now = 5_000;
+    const budget = new MemoBudget(300, { now: () => now });
     const first = new BoundedTenantMap<string>(budget);
     const second = new BoundedTenantMap<string, number>(budget);
     first.set('a', 'x', 'kept', 200);
     second.set('b', 1, 'kept too', 100);
     expect([budget.used, budget.startOvers]).toEqual([300, 0]);
-    // 1 byte more: both start over, then the new entry is kept and charged.
+    // 1 byte more, within the interval of the budget's making: not kept, the rest kept.
+    now += START_OVER_INTERVAL_MS - 1;
+    expect(second.set('b', 2, 'new', 1)).toBe(false);
+    expect([first.get('a', 'x'), second.get('b', 1), second.get('b', 2)]).toEqual([
+      'kept',
+      'kept too',
+      undefined,
+    ]);
+    expect([budget.used, budget.startOvers, budget.refused]).toEqual([300, 0, 1]);
+    // Past it: both start over, then the new entry is kept and charged.
+    now += 1;
     expect(second.set('b', 2, 'new', 1)).toBe(true);
     expect([first.get('a', 'x'), second.get('b', 1), second.get('b', 2)]).toEqual([
       undefined,
@@ -86,10 +102,44 @@ describe('BoundedTenantMap within a MemoBudget', () => {
     ]);
     expect(first.charge('a', 301)).toBe(false);
     expect(first.charge('a', 0)).toBe(true);
+    // The next start-over waits for the interval again, counted from this one.
+    first.set('a', 'y', 'fills', 299);
+    now += START_OVER_INTERVAL_MS - 1;
+    expect(first.set('a', 'z', 'no room', 1)).toBe(false);
+    now += 1;
+    expect(first.set('a', 'z', 'room', 1)).toBe(true);
+    expect([budget.startOvers, budget.refused, budget.used]).toEqual([2, 2, 1]);
+  });
+
+  it('starts a tenant over by its entry bound at most once in the interval, keeping no new entry in between', () => {
+    let now = 0;
+    const budget = new MemoBudget(Number.MAX_SAFE_INTEGER, { now: () => now });
+    const map = new BoundedTenantMap<number>(budget);
+    for (let i = 0; i < MAX_MEMO_ENTRIES_PER_TENANT; i++) map.set('a', `k${i}`, i, 2);
+    now = START_OVER_INTERVAL_MS - 1;
+    // Full, within the interval of the map's making: a new key is not kept, a kept one is replaced.
+    expect(map.set('a', 'new', 1, 2)).toBe(false);
+    expect(map.set('a', 'k0', -1, 2)).toBe(true);
+    expect([map.size('a'), map.get('a', 'new'), map.get('a', 'k0'), budget.refused]).toEqual([
+      MAX_MEMO_ENTRIES_PER_TENANT,
+      undefined,
+      -1,
+      1,
+    ]);
+    // Another tenant is not held back.
+    expect(map.set('b', 'k', 1, 2)).toBe(true);
+    now = START_OVER_INTERVAL_MS;
+    expect(map.set('a', 'new', 1, 2)).toBe(true);
+    expect([map.size('a'), map.bytes('a'), budget.used]).toEqual([1, 2, 4]);
+    // Full again right after: the next start-over waits for a whole interval.
+    for (let i = 1; i < MAX_MEMO_ENTRIES_PER_TENANT; i++) map.set('a', `k${i}`, i);
+    expect(map.set('a', 'newer', 1)).toBe(false);
+    now = 2 * START_OVER_INTERVAL_MS;
+    expect(map.set('a', 'newer', 1)).toBe(true);
   });
 
   it("gives every tenant's bytes back when the total bound starts the map over", () => {
-    const budget = new MemoBudget(Number.MAX_SAFE_INTEGER);
+    const budget = new MemoBudget(Number.MAX_SAFE_INTEGER, { startOverIntervalMs: 0 });
     const map = new BoundedTenantMap<number>(budget);
     const tenants = Math.ceil(MAX_MEMO_ENTRIES / (MAX_MEMO_ENTRIES_PER_TENANT - 1));
     for (let t = 0; t < tenants; t++) {

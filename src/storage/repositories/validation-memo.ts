@@ -46,17 +46,23 @@ export const MAX_MEMO_ENTRIES = 200_000;
  * tenant (past it the tenant's start over) and {@link MAX_MEMO_ENTRIES} in
  * all (past it every tenant's do). With a {@link MemoBudget}, each entry is
  * also charged the bytes its caller estimates, and the map starts over with
- * the budget's other memos when one does not fit (`memo-budget.ts`).
+ * the budget's other memos when one does not fit (`memo-budget.ts`); and
+ * like the budget, the map starts a tenant, or everyone, over at most once
+ * in the budget's interval, and keeps no new entry past a bound in between.
  */
 export class BoundedTenantMap<V, K = string> implements BudgetedMemo {
   readonly #tenants = new Map<string, Map<K, V>>();
   /** Bytes charged per tenant (tenants with a charged entry only). */
   readonly #bytes = new Map<string, number>();
   readonly #budget: MemoBudget | undefined;
+  /** When the map, and each tenant, last started over by its entry bounds (the budget's clock). */
+  readonly #startedAt = new Map<string | undefined, number>();
+  readonly #madeAt: number;
   #total = 0;
 
   constructor(budget?: MemoBudget) {
     this.#budget = budget;
+    this.#madeAt = budget?.now() ?? 0;
     budget?.join(this);
   }
 
@@ -72,10 +78,15 @@ export class BoundedTenantMap<V, K = string> implements BudgetedMemo {
    */
   set(tenantId: string, key: K, value: V, bytes = 0): boolean {
     const kept = this.#tenants.get(tenantId);
-    const charge = bytes > 0 && kept?.has(key) !== true ? bytes : 0;
-    if (this.#total >= MAX_MEMO_ENTRIES) {
+    const replaced = kept?.has(key) === true;
+    const charge = bytes > 0 && !replaced ? bytes : 0;
+    if (replaced) {
+      // Same entries, same bounds.
+    } else if (this.#total >= MAX_MEMO_ENTRIES) {
+      if (!this.#mayStartOver(undefined)) return false;
       this.#clearAll();
     } else if (kept !== undefined && kept.size >= MAX_MEMO_ENTRIES_PER_TENANT) {
+      if (!this.#mayStartOver(tenantId)) return false;
       this.#total -= kept.size;
       kept.clear();
       this.#release(tenantId);
@@ -126,6 +137,28 @@ export class BoundedTenantMap<V, K = string> implements BudgetedMemo {
     this.#tenants.clear();
     this.#bytes.clear();
     this.#total = 0;
+  }
+
+  /**
+   * Whether the tenant's entries (`undefined`: everyone's) may start over
+   * now: always without a budget; with one, once its interval has passed
+   * since they last did (or since the map was made). Otherwise the entry
+   * is not kept, and the budget counts it.
+   */
+  #mayStartOver(tenantId: string | undefined): boolean {
+    const budget = this.#budget;
+    if (budget === undefined) return true;
+    const now = budget.now();
+    const last = Math.max(
+      this.#startedAt.get(tenantId) ?? this.#madeAt,
+      this.#startedAt.get(undefined) ?? this.#madeAt,
+    );
+    if (now - last < budget.startOverIntervalMs) {
+      budget.refuse();
+      return false;
+    }
+    this.#startedAt.set(tenantId, now);
+    return true;
   }
 
   #clearAll(): void {
