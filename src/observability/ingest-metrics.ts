@@ -99,3 +99,40 @@ export function observeMemoBudget(
     });
   }
 }
+
+/** What {@link observeHeartbeatIndex} reads: the alert repository's index count and its bound. */
+export interface HeartbeatIndexView {
+  readonly heartbeatIndexEntries: number;
+}
+
+/**
+ * Exports the heartbeat index's size, read at each scrape:
+ * `alertbase_ingest_heartbeat_index_entries` and its bound
+ * `alertbase_ingest_heartbeat_index_limit_entries` (a quarter of
+ * `MAX_MEMORY_USAGE_MB`). At the bound, new open alerts get no entry: their
+ * resends are committed before the answer, as without the index.
+ *
+ * @example
+ * ```ts
+ * observeHeartbeatIndex(metrics.registry, repos.alerts, heartbeatEntriesFor(512));
+ * ```
+ */
+export function observeHeartbeatIndex(
+  registry: Registry<RegistryContentType>,
+  store: HeartbeatIndexView,
+  limit: number,
+): void {
+  new Gauge({
+    name: 'alertbase_ingest_heartbeat_index_entries',
+    help: 'Open alerts the heartbeat index holds, all tenants together.',
+    registers: [registry],
+    collect() {
+      this.set(store.heartbeatIndexEntries);
+    },
+  });
+  new Gauge({
+    name: 'alertbase_ingest_heartbeat_index_limit_entries',
+    help: 'Entries the heartbeat index holds at most (a quarter of MAX_MEMORY_USAGE_MB).',
+    registers: [registry],
+  }).set(limit);
+}

@@ -33,6 +33,7 @@ import { autovacuumEnabled } from '../storage/maintenance.js';
 import {
   createRepositories,
   hashApiKey,
+  heartbeatEntriesFor,
   MemoBudget,
   memoBudgetBytes,
 } from '../storage/repositories/index.js';
@@ -243,18 +244,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const archive = usePayloadArchive(app, { db: options.db, config: options.config });
   // What ingest remembers of resends, at every layer: one budget (memo-budget.ts).
   const memoBudget = new MemoBudget(memoBudgetBytes(options.config.performance.maxMemoryUsageMb));
+  const heartbeatMaxEntries = heartbeatEntriesFor(options.config.performance.maxMemoryUsageMb);
   const repos = createRepositories(options.db, {
     cipher: keyRing === undefined ? undefined : new FieldCipher(keyRing),
     auditKeys: keyRing === undefined ? undefined : auditKeysOf(keyRing),
     alertEvents: series.writer,
     heartbeatWindowMs: options.config.performance.heartbeatWindowMs,
+    heartbeatMaxEntries,
     onHeartbeatError: (err) => app.log.error({ err }, 'heartbeat flush failed'),
     memoBudget,
   });
   // Runs once the server has stopped taking requests and answered those in
   // flight (SIGTERM drains first): every heartbeat answered is written.
   app.addHook('onClose', async () => repos.alerts.close());
-  const observed = useObservability(app, { ...options, repos, memoBudget });
+  const observed = useObservability(app, { ...options, repos, memoBudget, heartbeatMaxEntries });
   series.observe(observed.metrics);
   const autovacuum = await autovacuumEnabled(options.db);
   if (autovacuum === false) {

@@ -12,6 +12,7 @@ import {
   type MemoBudgetView,
   metricsRoute,
   observeDatabase,
+  observeHeartbeatIndex,
   observeHttp,
   observeIngest,
   observeMemoBudget,
@@ -62,6 +63,8 @@ export function useObservability(
     readonly adminKeys?: readonly string[] | undefined;
     /** The budget of ingest's memos of resends (`alertbase_ingest_memo_*`). */
     readonly memoBudget?: MemoBudgetView | undefined;
+    /** The heartbeat index's bound (`alertbase_ingest_heartbeat_index_*`). */
+    readonly heartbeatMaxEntries?: number | undefined;
   },
 ): Observed {
   const { config } = options;
@@ -84,6 +87,9 @@ export function useObservability(
     app.addHook('onClose', async () => (await Promise.resolve(stop))());
     observeIngest(options.repos.alerts, metrics);
     if (options.memoBudget !== undefined) observeMemoBudget(metrics.registry, options.memoBudget);
+    if (options.heartbeatMaxEntries !== undefined) {
+      observeHeartbeatIndex(metrics.registry, options.repos.alerts, options.heartbeatMaxEntries);
+    }
     if (config.observability.metricsPort === undefined) {
       metricsRoute(app, { metrics, key: metricsKey });
     }

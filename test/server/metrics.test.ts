@@ -97,6 +97,9 @@ describe('GET /metrics', () => {
     expect(sample(text, 'alertbase_ingest_memo_limit_bytes')).toBe(128 * 1024 * 1024);
     expect(sample(text, 'alertbase_ingest_memo_start_overs_total')).toBe(0);
     expect(sample(text, 'alertbase_ingest_memo_refused_total')).toBe(0);
+    // The alert posted is open: the heartbeat index holds it, under a quarter of 512 MiB.
+    expect(sample(text, 'alertbase_ingest_heartbeat_index_entries')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'alertbase_ingest_heartbeat_index_limit_entries')).toBe(298_261);
     expect(sample(text, 'alertbase_memory_used_ratio')).toBeGreaterThan(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
@@ -303,8 +306,9 @@ describe('observability settings', () => {
       expect(body.checks['database:responseTime']?.[0]?.status).toBe('pass');
       const text = (await scrape(app)).body;
       expect(sample(text, 'alertbase_memory_limit_bytes')).toBe(1024 * 1024);
-      // A quarter of it bounds the memos of resends.
+      // A quarter of it bounds the memos of resends, another the heartbeat index.
       expect(sample(text, 'alertbase_ingest_memo_limit_bytes')).toBe(256 * 1024);
+      expect(sample(text, 'alertbase_ingest_heartbeat_index_limit_entries')).toBe(582);
     } finally {
       await app.close();
     }

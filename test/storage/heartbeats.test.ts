@@ -346,6 +346,50 @@ describe('heartbeats: a flush in chunks (PGlite)', () => {
   });
 });
 
+describe('heartbeats: the index bounded in all (PGlite)', () => {
+  it("answers from memory only the alerts it holds; the others' resends go to the database, answered the same", async () => {
+    const opened = await pglite();
+    const repos = createRepositories(opened.db, {
+      heartbeatWindowMs: WINDOW_MS,
+      heartbeatMaxEntries: 2,
+    });
+    try {
+      await repos.tenants.create({ id: TENANT, name: 'hb', tier: 'enterprise' }, 'test');
+      const ends = new Date(Date.now() + HOUR);
+      const names = ['Kept1', 'Kept2', 'Past'];
+      const first = await repos.alerts.ingest(
+        TENANT,
+        names.map((n) => alert(n, ends)),
+        'test',
+      );
+      expect(first.counts.created).toBe(3);
+      expect(repos.alerts.heartbeatIndexEntries).toBe(2);
+      const later = new Date(ends.getTime() + 60_000);
+      const resend = async (name: string) =>
+        repos.alerts.ingest(TENANT, [alert(name, later)], 'test');
+      // Held: a heartbeat (no audit event, written behind).
+      for (const name of ['Kept1', 'Kept2']) {
+        const beat = await resend(name);
+        expect(beat.items[0]).toMatchObject({ outcome: 'deduplicated', status: 'firing' });
+        expect(beat.auditEventId).toBeNull();
+      }
+      expect(repos.alerts.pendingHeartbeats).toBe(2);
+      // Past the bound: committed before the answer, which is the same.
+      const past = await resend('Past');
+      expect(past.items[0]).toMatchObject({
+        outcome: 'deduplicated',
+        status: 'firing',
+        id: first.items[2]?.outcome === 'created' ? first.items[2].id : '',
+      });
+      expect(past.auditEventId).not.toBeNull();
+      expect(repos.alerts.pendingHeartbeats).toBe(2);
+    } finally {
+      await repos.alerts.close();
+      await opened.dispose();
+    }
+  });
+});
+
 describe('heartbeats: two repository sets on one PGlite database', () => {
   it('a change made through the other set is never hidden nor shown stale', async () => {
     const t = await setUp(pglite, WINDOW_MS);

@@ -59,6 +59,11 @@ export interface AlertIndexes {
   /** A heartbeat flush failed (retried with the next window). */
   readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
   /**
+   * Entries of the heartbeat index, all tenants together, at most
+   * (`heartbeat-index.ts`); absent: only the tenants' bound.
+   */
+  readonly heartbeatMaxEntries?: number | undefined;
+  /**
    * The bytes ingest's memo of validated alerts shares with the route's
    * memos (`memo-budget.ts`); absent: a budget of its own,
    * {@link DEFAULT_MEMO_BUDGET_BYTES}.
@@ -148,7 +153,7 @@ export class AlertIngest {
     this.#memo = new ValidationMemo(indexes.memoBudget ?? new MemoBudget());
     const windowMs = indexes.heartbeatWindowMs ?? 0;
     if (windowMs > 0) {
-      const index = new HeartbeatIndex();
+      const index = new HeartbeatIndex({ maxEntries: indexes.heartbeatMaxEntries });
       this.#heartbeats = {
         index,
         writer: new HeartbeatWriter(db, {
@@ -362,6 +367,11 @@ export class AlertIngest {
   /** Heartbeats answered and not written yet. */
   get pending(): number {
     return this.#heartbeats?.writer.pending ?? 0;
+  }
+
+  /** Entries of the heartbeat index, all tenants together (0 without the heartbeat path). */
+  get indexed(): number {
+    return this.#heartbeats?.index.total ?? 0;
   }
 
   /** A tenant's queue, registered; `open` counts a transaction the caller runs itself. */

@@ -98,6 +98,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
     return this.#ingest.pending;
   }
 
+  /** Open alerts the heartbeat index holds, all tenants together. */
+  get heartbeatIndexEntries(): number {
+    return this.#ingest.indexed;
+  }
+
   /**
    * A status change that notifications act on (acknowledged, resolved,
    * reopened) leaves its event in the same transaction, so it is never

@@ -111,6 +111,11 @@ export interface RepositoriesOptions {
   /** A heartbeat flush failed (it is retried with the next window). */
   readonly onHeartbeatError?: ((err: unknown) => void) | undefined;
   /**
+   * Entries of the heartbeat index of all tenants at most (the service:
+   * `heartbeatEntriesFor(MAX_MEMORY_USAGE_MB)`); absent: 500,000 per tenant only.
+   */
+  readonly heartbeatMaxEntries?: number | undefined;
+  /**
    * The bytes ingest's memo of validated alerts may hold, shared with other
    * memos of the same budget (`memo-budget.ts`; the service shares one with
    * its routes); absent: a budget of its own, 128 MiB.
@@ -146,6 +151,7 @@ export function createRepositories(db: Database, options: RepositoriesOptions = 
         events: options.alertEvents,
         heartbeatWindowMs: options.heartbeatWindowMs,
         onHeartbeatError: options.onHeartbeatError,
+        heartbeatMaxEntries: options.heartbeatMaxEntries,
         memoBudget: options.memoBudget,
       },
       sealed,

@@ -56,6 +56,11 @@ export {
 } from './create-repositories.js';
 export { cacheVersionOf, dataVersionOf } from './data-version.js';
 export {
+  HEARTBEAT_ENTRY_BYTES,
+  HEARTBEAT_MEMORY_SHARE,
+  heartbeatEntriesFor,
+} from './heartbeat-index.js';
+export {
   type BudgetedMemo,
   DEFAULT_MEMO_BUDGET_BYTES,
   MEMO_MEMORY_SHARE,
