@@ -14,7 +14,9 @@
  * (the rule and the silences of an item are applied to it afterwards, per
  * batch), so it never goes stale; it is only dropped, a tenant's at a
  * time when they reach {@link MAX_MEMO_ENTRIES_PER_TENANT}, everyone's
- * when all reach {@link MAX_MEMO_ENTRIES}.
+ * when all reach {@link MAX_MEMO_ENTRIES} or the bytes of their budget
+ * ({@link validationEntryBytes} each; `memo-budget.ts`), at most once in
+ * the budget's interval.
  */
 import type { AlertData } from './alert-ingest-items.js';
 import type { BudgetedMemo, MemoBudget } from './memo-budget.js';
