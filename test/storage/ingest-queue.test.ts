@@ -128,6 +128,13 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     return events.map((e) => [e.actor, e.details.received]);
   }
 
+  /** The tenant's alerts as [alertname, duplicateCount], sorted. */
+  async function namesAndCounts(tenant: string): Promise<unknown[]> {
+    return (await repos.alerts.list(tenant, { limit: 100 })).items
+      .map((a) => [a.labels.alertname, a.duplicateCount])
+      .sort();
+  }
+
   /** The tenant's ingest events in this order, its chain whole, and nothing left waiting. */
   async function expectCommitted(tenant: string, ingests: unknown[]): Promise<void> {
     expect(await ingestsInOrder(tenant)).toEqual(ingests);
@@ -246,10 +253,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       ['fourth', 1],
       ['fifth', 2],
     ]);
-    const names = (await repos.alerts.list(SECOND, { limit: 100 })).items
-      .map((a) => [a.labels.alertname, a.duplicateCount])
-      .sort();
-    expect(names).toEqual([
+    expect(await namesAndCounts(SECOND)).toEqual([
       ['D1', 1],
       ['E1', 0],
     ]);
@@ -289,10 +293,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       ['fourth', 1],
       ['fifth', 2],
     ]);
-    const names = (await repos.alerts.list(FIFTH, { limit: 100 })).items
-      .map((a) => [a.labels.alertname, a.duplicateCount])
-      .sort();
-    expect(names).toEqual([
+    expect(await namesAndCounts(FIFTH)).toEqual([
       ['N1', 1],
       ['O1', 0],
     ]);
