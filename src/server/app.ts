@@ -57,7 +57,7 @@ import { createQueryCache } from './query-cache.js';
 import { useRateLimits } from './rate-limit.js';
 import { useReadAudit } from './read-audit.js';
 import { type RetentionScheduler, startRetentionScheduler } from './retention-scheduler.js';
-import { zodValidatorCompiler } from './route-validation.js';
+import { routeCompilers } from './route-validation.js';
 import type { RouteContext } from './routes/context.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/register.js';
@@ -168,6 +168,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => requestIdOf(request.headers[REQUEST_ID_HEADER]),
     forceCloseConnections: 'idle',
+    // The routes' Zod schemas validate path, query and headers (every issue with
+    // its pointer, in our own format) and generate the OpenAPI document; models
+    // validate bodies in the handlers. Responses are encoded by `send` (wire.ts).
+    // Given here rather than set once built, so that Fastify never loads its own
+    // compilers (Ajv and fast-json-stringify: about 65 ms of every start).
+    schemaController: { compilersFactory: routeCompilers },
   });
 
   // Every route and what it requires, filled as routes are registered.
@@ -190,12 +196,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       globalDecompression: false,
     });
   }
-
-  // The routes' Zod schemas validate path, query and headers (every issue with
-  // its pointer, in our own format) and generate the OpenAPI document; models
-  // validate bodies in the handlers. Responses are encoded by `send` (wire.ts).
-  app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err, request, reply) => {
     const error = toAlertbaseError(err, bodyLimit);

@@ -9,7 +9,7 @@
  * handler (its own rules, wire or field names, the tenant bound first): the
  * validator lets them through; their schema documents the model's fields.
  */
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../base/exceptions/index.js';
 import { issuesOf } from './routes/helpers.js';
@@ -48,3 +48,21 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
     return part === 'headers' ? { value: data } : { value: result.data };
   };
 };
+
+/** What Fastify's `schemaController.compilersFactory` option takes. */
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
+
+/**
+ * The compilers of every route, for Fastify's `schemaController` option:
+ * {@link zodValidatorCompiler}, and a serializer that only stringifies (the
+ * handlers encode their answers with `send`, wire.ts). Fastify types these
+ * factories as those of Ajv and fast-json-stringify, which it loads when it
+ * is not given them; it calls the compilers with the route's schema and
+ * part, as `FastifySchemaCompiler` takes them.
+ */
+export const routeCompilers = {
+  buildValidator: () => zodValidatorCompiler,
+  buildSerializer: () => () => (data: unknown) => JSON.stringify(data),
+} as unknown as CompilersFactory;
