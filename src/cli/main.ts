@@ -6,8 +6,12 @@
 // content and Node's version (a rebuilt dist/ is compiled afresh);
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 import { enableCompileCache } from 'node:module';
+import { startEarlyPgliteThread, startsPgliteEarly } from '../storage/drivers/pglite-early.js';
 
 enableCompileCache();
+// `alertbase serve` on PGlite: its thread starts on another core while this
+// one loads the command and its configuration (pglite-early.ts).
+if (startsPgliteEarly(process.argv.slice(2), process.env)) startEarlyPgliteThread();
 const [{ processIo }, { runCli }] = await Promise.all([import('./io.js'), import('./program.js')]);
 
 process.exitCode = await runCli(process.argv.slice(2), processIo());

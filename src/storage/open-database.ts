@@ -115,6 +115,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     ...(options.appRole === undefined ? {} : { appRole: options.appRole }),
     ...(options.onQuery === undefined ? {} : { onQuery: options.onQuery }),
   };
+  // The PGlite thread `alertbase serve` may have started early is of use only
+  // to PGlite in its thread, which takes it (pglite-early.ts).
+  if (target.engine === 'postgres' || options.pgliteThread !== 'worker') {
+    const { stopEarlyPgliteThread } = await import('./drivers/pglite-early.js');
+    await stopEarlyPgliteThread();
+  }
   let db: Database;
   if (target.engine === 'postgres') {
     const { PostgresDatabase } = await import('./drivers/postgres.js');

@@ -112,13 +112,27 @@ export class PgliteStatements {
   }
 }
 
-/** What the thread is started with. */
-export interface PgliteThreadData {
-  /** Marks the thread's data: this module does nothing in any other thread (a test runner's). */
-  readonly role: 'alertbase-pglite';
+/** Where the thread's database is. */
+export interface PgliteWhere {
   readonly dataDir: string | undefined;
   /** A `dumpDataDir()` tarball to start from. */
   readonly loadDataDir: ArrayBuffer | undefined;
+}
+
+/** What the thread is started with. */
+export interface PgliteThreadData extends PgliteWhere {
+  /** Marks the thread's data: this module does nothing in any other thread (a test runner's). */
+  readonly role: 'alertbase-pglite';
+  /**
+   * Started before the directory was known (`pglite-early.ts`): the thread
+   * loads PGlite, then waits for an {@link PgliteOpen} message saying where.
+   */
+  readonly early?: boolean;
+}
+
+/** The first message to an early thread: where its database is. */
+export interface PgliteOpen extends PgliteWhere {
+  readonly op: 'open';
 }
 
 /** A statement's text: sent once with its number, then by number alone (`n < 0`: not remembered, always sent). */
@@ -200,17 +214,24 @@ async function serve(): Promise<void> {
   // main thread terminates it after `close`, and after a failed open. (Cleared
   // at `close`, it moved the wait there: closing took 200 ms instead of 35.)
   setInterval(() => {}, KEEP_ALIVE_MS);
+  const modules = Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
+  ]);
+  // Awaited below, after an early thread's wait: a failure is reported then.
+  modules.catch(() => {});
+  const where: PgliteWhere =
+    data.early === true
+      ? await new Promise<PgliteOpen>((told) => port.once('message', told))
+      : data;
   let pg: PGlite;
   let named: PgliteStatements;
   try {
-    const [core, btree] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/btree_gin'),
-    ]);
+    const [core, btree] = await modules;
     pg = await core.PGlite.create({
       extensions: { btree_gin: btree.btree_gin },
-      ...(data.dataDir === undefined ? {} : { dataDir: data.dataDir }),
-      ...(data.loadDataDir === undefined ? {} : { loadDataDir: new Blob([data.loadDataDir]) }),
+      ...(where.dataDir === undefined ? {} : { dataDir: where.dataDir }),
+      ...(where.loadDataDir === undefined ? {} : { loadDataDir: new Blob([where.loadDataDir]) }),
     });
     named = new PgliteStatements(pg, core);
   } catch (err) {

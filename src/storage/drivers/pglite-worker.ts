@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BaseDatabase, type RawConnection } from '../base-database.js';
 import type { DataDirLock } from '../data-dir-lock.js';
@@ -8,29 +6,15 @@ import { StorageError } from '../errors.js';
 import type { ChannelSubscription, QueryResult, SqlValue } from '../types.js';
 import type { PgliteDatabaseOptions } from './pglite.js';
 import { guardDirectory, subscription } from './pglite-directory.js';
+import { takeEarlyPgliteThread, threadModule } from './pglite-early.js';
 import type {
+  PgliteOpen,
   PgliteReply,
   PgliteRequest,
   PgliteThreadData,
   SqlRef,
   ThreadError,
 } from './pglite-thread.js';
-
-/**
- * Where the thread's module is: beside this one (dist/storage/drivers/, or the
- * TypeScript sources in the tests), or, from the bundled command in dist/bin/,
- * in dist/storage/drivers/.
- */
-function threadModule(): URL {
-  const candidates = [
-    new URL('./pglite-thread.js', import.meta.url),
-    new URL('../storage/drivers/pglite-thread.js', import.meta.url),
-    new URL('./pglite-thread.ts', import.meta.url),
-  ];
-  const found = candidates.find((url) => existsSync(fileURLToPath(url)));
-  if (found === undefined) throw new Error('the PGlite thread module is missing from the package');
-  return found;
-}
 
 /** An error of the thread, rebuilt with PostgreSQL's fields (code, detail, table...) for the error mapping. */
 function rebuild(error: ThreadError): Error {
@@ -107,15 +91,21 @@ export class PgliteWorkerDatabase extends BaseDatabase {
     let worker: Worker | undefined;
     try {
       const loadDataDir = await options.loadDataDir?.arrayBuffer();
-      const data: PgliteThreadData = {
-        role: 'alertbase-pglite',
-        dataDir: options.dataDir,
-        loadDataDir,
-      };
-      worker = new Worker(threadModule(), {
-        workerData: data,
-        transferList: loadDataDir === undefined ? [] : [loadDataDir],
-      });
+      const transferList = loadDataDir === undefined ? [] : [loadDataDir];
+      // The thread `alertbase serve` started before it knew the directory, if any (pglite-early.ts).
+      const early = takeEarlyPgliteThread();
+      if (early === undefined) {
+        const data: PgliteThreadData = {
+          role: 'alertbase-pglite',
+          dataDir: options.dataDir,
+          loadDataDir,
+        };
+        worker = new Worker(threadModule(), { workerData: data, transferList });
+      } else {
+        worker = early;
+        const open: PgliteOpen = { op: 'open', dataDir: options.dataDir, loadDataDir };
+        early.postMessage(open, transferList);
+      }
       options.onStart?.();
       const opened = await new Promise<PgliteReply & { op: 'opened' }>((resolve, reject) => {
         worker?.once('message', resolve);
