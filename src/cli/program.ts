@@ -167,7 +167,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--host <host>', 'interface to listen on (default: $HOST or 127.0.0.1)')
     .option('--config <file>', 'configuration file')
     .action(async (opts: { port?: number; host?: string; config?: string }) => {
-      const { runServe } = await import('../server/commands.js');
+      const { runServe } = await import('../server/serve-command.js');
       await runServe(opts, io);
     });
 

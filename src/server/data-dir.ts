@@ -10,7 +10,7 @@ import { constants, cpSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { AlertbaseError } from '../base/exceptions/index.js';
-import type { PgliteTemplateSeed } from '../storage/index.js';
+import type { PgliteTemplateSeed } from '../storage/pglite-template.js';
 
 const BLOCK = 512;
 /** Files written at once. */

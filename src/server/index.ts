@@ -10,8 +10,6 @@ export {
   type CommandIo,
   type CreateKeyCommandOptions,
   runCreateAdminKey,
-  runServe,
-  type ServeCommandOptions,
 } from './commands.js';
 export {
   PERMISSION_MATRIX,
@@ -29,6 +27,7 @@ export {
   permissionsOf,
   type Requirement,
 } from './roles.js';
+export { runServe, type ServeCommandOptions } from './serve-command.js';
 export {
   ADMIN_KEY_ENV,
   DEMO_TENANT,

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { AlertbaseError } from '../base/exceptions/index.js';
 import type { AlertbaseConfig } from '../config/index.js';
 import { ENCRYPTION_KEYS_ENV } from '../config/index.js';
-import { KEY_BYTES, KeyRing } from '../security/index.js';
+import { KEY_BYTES, KeyRing } from '../security/key-ring.js';
 
 /** The key file's name in the data directory. */
 export const KEY_FILE_NAME = 'encryption-keys';

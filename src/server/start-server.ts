@@ -13,16 +13,14 @@ import type { Redis } from 'ioredis';
 import { isAlertbaseError } from '../base/exceptions/index.js';
 import { type AlertbaseConfig, adminKeysOf, loadConfig } from '../config/index.js';
 import type { AlertbaseMetrics, MetricsServer } from '../observability/index.js';
-import { auditKeysOf, type KeyRing } from '../security/index.js';
+import type { KeyRing } from '../security/key-ring.js';
 import { type DataDirLock, lockDataDir } from '../storage/data-dir-lock.js';
-import {
-  type Database,
-  type EngineKind,
-  openDatabase,
-  pgliteTemplateSeed,
-  type QueryListener,
-} from '../storage/index.js';
-import { createRepositories } from '../storage/repositories/index.js';
+// Only what opening the database needs is imported here: the repositories
+// and the app load once it is set opening (the PGlite thread then starts
+// PostgreSQL while this thread loads them).
+import { openDatabase } from '../storage/open-database.js';
+import { pgliteTemplateSeed } from '../storage/pglite-template.js';
+import type { Database, EngineKind, QueryListener } from '../storage/types.js';
 import { seedDataDir } from './data-dir.js';
 import { resolveKeyRing } from './key-ring-file.js';
 
@@ -213,6 +211,10 @@ async function ensureDemoTenant(
   db: Database,
   ring: KeyRing | undefined,
 ): Promise<string | undefined> {
+  const [{ createRepositories }, { auditKeysOf }] = await Promise.all([
+    import('../storage/repositories/index.js'),
+    import('../security/audit-chain-keys.js'),
+  ]);
   const repos = createRepositories(db, {
     auditKeys: ring === undefined ? undefined : auditKeysOf(ring),
   });

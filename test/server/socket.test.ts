@@ -12,7 +12,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/index.js';
-import { runServe } from '../../src/server/commands.js';
+import { runServe } from '../../src/server/serve-command.js';
 import { type RunningServer, startServer } from '../../src/server/start-server.js';
 import { PgliteDatabase } from '../../src/storage/drivers/pglite.js';
 import { PgliteWorkerDatabase } from '../../src/storage/drivers/pglite-worker.js';
