@@ -207,12 +207,13 @@ async function serve(): Promise<void> {
   // A timer of the thread's own keeps its event loop turning while it serves.
   // Without one, the first request after PGlite opened waited 150-190 ms with
   // both threads idle: the thread sat in Node's NodePlatform::DrainTasks
-  // (strace -k), which a worker's loop enters when it finds nothing of its own
-  // referenced, and which waits for every background task of the process
-  // (V8 compiling the main thread's modules, as on every start) before the
-  // loop reads the next message. The timer lives as long as the thread: the
-  // main thread terminates it after `close`, and after a failed open. (Cleared
-  // at `close`, it moved the wait there: closing took 200 ms instead of 35.)
+  // (strace -k), which Node runs when the thread's event loop has run out of
+  // work (a message port alone did not keep it in work), and which waits for
+  // every background task of the process (V8 compiling the main thread's
+  // modules, as on every start) before the loop reads the next message.
+  // The timer lives as long as the thread: the main thread terminates it
+  // after `close`, and after a failed open. (Cleared at `close`, it moved the
+  // wait there: closing took 200 ms instead of 35.)
   setInterval(() => {}, KEEP_ALIVE_MS);
   const modules = Promise.all([
     import('@electric-sql/pglite'),
