@@ -54,4 +54,3 @@ export async function runServe(
   setTimeout(flushCompileCache, COMPILE_CACHE_FLUSH_DELAY_MS).unref();
   return server;
 }
-
