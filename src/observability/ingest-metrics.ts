@@ -85,6 +85,18 @@ export function observeMemoBudget(
       () => budget.refused,
     ],
   ];
+  registerReadCounters(registry, counters);
+}
+
+/**
+ * Counters whose values are read at each scrape from a running total kept
+ * elsewhere (`read`, which only grows): each moves by what it grew since
+ * the scrape before.
+ */
+function registerReadCounters(
+  registry: Registry<RegistryContentType>,
+  counters: readonly (readonly [string, string, () => number])[],
+): void {
   for (const [name, help, read] of counters) {
     let counted = 0;
     new Counter({
@@ -98,6 +110,60 @@ export function observeMemoBudget(
       },
     });
   }
+}
+
+/** What {@link observeIngestTransactions} reads: the alert repository's running totals. */
+export interface IngestTransactionsView {
+  readonly ingestTransactions: {
+    readonly committed: number;
+    readonly batches: number;
+    readonly alerts: number;
+    readonly seconds: number;
+  };
+}
+
+/**
+ * Exports ingest's transactions, read at each scrape:
+ * `alertbase_ingest_transactions_total` (committed), the callers' batches
+ * they committed (`alertbase_ingest_transaction_batches_total`), the alerts
+ * they stored (`alertbase_ingest_transaction_alerts_total`) and the seconds
+ * they held their tenants' audit locks
+ * (`alertbase_ingest_transaction_seconds_total`). Batches over transactions
+ * is the size of the groups that commit together; seconds over
+ * transactions, how long a batch with something to store waits at least.
+ * Heartbeats answered from the index are in none of them.
+ *
+ * @example
+ * ```ts
+ * observeIngestTransactions(metrics.registry, repos.alerts);
+ * ```
+ */
+export function observeIngestTransactions(
+  registry: Registry<RegistryContentType>,
+  store: IngestTransactionsView,
+): void {
+  registerReadCounters(registry, [
+    [
+      'alertbase_ingest_transactions_total',
+      "Ingest transactions committed (each a group of callers' batches, all tenants together).",
+      () => store.ingestTransactions.committed,
+    ],
+    [
+      'alertbase_ingest_transaction_batches_total',
+      "Callers' batches that ingest transactions committed.",
+      () => store.ingestTransactions.batches,
+    ],
+    [
+      'alertbase_ingest_transaction_alerts_total',
+      'Alerts that ingest transactions stored (heartbeats answered from the index are not among them).',
+      () => store.ingestTransactions.alerts,
+    ],
+    [
+      'alertbase_ingest_transaction_seconds_total',
+      "Seconds from each ingest transaction's first statement to its commit, summed.",
+      () => store.ingestTransactions.seconds,
+    ],
+  ]);
 }
 
 /** What {@link observeHeartbeatIndex} reads: the alert repository's index count and its bound. */

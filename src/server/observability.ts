@@ -15,6 +15,7 @@ import {
   observeHeartbeatIndex,
   observeHttp,
   observeIngest,
+  observeIngestTransactions,
   observeMemoBudget,
   type ResponseTimeWindow,
 } from '../observability/index.js';
@@ -86,6 +87,7 @@ export function useObservability(
     // A database still opening (startServer) answers with a promise of the function.
     app.addHook('onClose', async () => (await Promise.resolve(stop))());
     observeIngest(options.repos.alerts, metrics);
+    observeIngestTransactions(metrics.registry, options.repos.alerts);
     if (options.memoBudget !== undefined) observeMemoBudget(metrics.registry, options.memoBudget);
     if (options.heartbeatMaxEntries !== undefined) {
       observeHeartbeatIndex(metrics.registry, options.repos.alerts, options.heartbeatMaxEntries);

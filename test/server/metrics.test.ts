@@ -100,6 +100,12 @@ describe('GET /metrics', () => {
     // The alert posted is open: the heartbeat index holds it, under a quarter of 512 MiB.
     expect(sample(text, 'alertbase_ingest_heartbeat_index_entries')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'alertbase_ingest_heartbeat_index_limit_entries')).toBe(298_261);
+    // The first post was stored by one ingest transaction; the second, a
+    // resend with nothing changed, was answered from the heartbeat index.
+    expect(sample(text, 'alertbase_ingest_transactions_total')).toBe(1);
+    expect(sample(text, 'alertbase_ingest_transaction_batches_total')).toBe(1);
+    expect(sample(text, 'alertbase_ingest_transaction_alerts_total')).toBe(1);
+    expect(sample(text, 'alertbase_ingest_transaction_seconds_total')).toBeGreaterThan(0);
     expect(sample(text, 'alertbase_memory_used_ratio')).toBeGreaterThan(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');

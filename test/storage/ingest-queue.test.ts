@@ -21,6 +21,7 @@ const SECOND = 'queue-b';
 const THIRD = 'queue-c';
 const FOURTH = 'queue-d';
 const FIFTH = 'queue-e';
+const SIXTH = 'queue-f';
 
 function alert(name: string) {
   return {
@@ -55,7 +56,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     database = await createServerDatabase();
     db = await openDatabase({ url: database.url, poolSize: 4 });
     repos = createRepositories(db);
-    for (const id of [FIRST, SECOND, THIRD, FOURTH, FIFTH]) {
+    for (const id of [FIRST, SECOND, THIRD, FOURTH, FIFTH, SIXTH]) {
       await repos.tenants.create({ id, name: id, tier: 'enterprise' }, 'test');
     }
     blocker = new pg.Client({ connectionString: database.url });
@@ -143,6 +144,7 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
   }
 
   it('begins the next group while one commits, and commits the groups in order', async () => {
+    const before = repos.alerts.ingestTransactions;
     const results = await whileBlocked(
       'audit_events',
       () => repos.alerts.ingest(FIRST, [alert('A1'), alert('A2')], 'first'),
@@ -150,6 +152,8 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
         repos.alerts.ingest(FIRST, [alert('B1')], 'second'),
         repos.alerts.ingest(FIRST, [alert('A1'), alert('C1')], 'third'),
       ],
+      // The first group is held in its commit a while longer (see below).
+      () => new Promise((resolve) => setTimeout(resolve, 250)),
     );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     const outcomes = results.map((r) =>
@@ -161,11 +165,33 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
       ['second', 1],
       ['third', 2],
     ]);
+    // Counted: the first group alone (held in its commit), the two behind it together.
+    const after = repos.alerts.ingestTransactions;
+    expect(after.committed - before.committed).toBe(2);
+    expect(after.batches - before.batches).toBe(3);
+    expect(after.alerts - before.alerts).toBe(5);
+    // The first held the audit lock while the test's lock held its commit (250 ms and more).
+    expect(after.seconds - before.seconds).toBeGreaterThan(0.2);
     // The pool has every connection back.
     expect(db.poolStats?.()).toMatchObject({ inUse: 0, waiting: 0 });
   });
 
+  it('counts a large batch of an idle tenant, stored while it is validated, as one transaction', async () => {
+    const before = repos.alerts.ingestTransactions;
+    const batch = Array.from({ length: 600 }, (_, i) => alert(`L${i}`));
+    // Two items the model refuses are not stored, and not counted.
+    batch.push({ ...alert('bad'), level: 'nope' }, { ...alert('bad2'), priority: 'P9' });
+    const result = await repos.alerts.ingest(SIXTH, batch, 'large');
+    expect(result.counts).toEqual({ created: 600, deduplicated: 0, resolved: 0, rejected: 2 });
+    const after = repos.alerts.ingestTransactions;
+    expect(after.committed - before.committed).toBe(1);
+    expect(after.batches - before.batches).toBe(1);
+    expect(after.alerts - before.alerts).toBe(600);
+    expect(after.seconds - before.seconds).toBeGreaterThan(0);
+  });
+
   it('takes the batches queued while its statement runs into the group: one transaction for all', async () => {
+    const before = repos.alerts.ingestTransactions;
     const transactions = vi.spyOn(db, 'withTenant');
     try {
       const results = await whileBlocked(
@@ -189,6 +215,11 @@ describeWithServer('ingest queue: the next group begun early (PostgreSQL server)
     } finally {
       transactions.mockRestore();
     }
+    // Counted as one transaction of three batches.
+    const after = repos.alerts.ingestTransactions;
+    expect(after.committed - before.committed).toBe(1);
+    expect(after.batches - before.batches).toBe(3);
+    expect(after.alerts - before.alerts).toBe(5);
     // One audit event per batch all the same, in the order they came.
     await expectCommitted(FOURTH, [
       ['first', 2],

@@ -36,7 +36,13 @@ import { HeartbeatWriter } from './heartbeat-writer.js';
 import { newIds } from './ids.js';
 import { type DEFAULT_MEMO_BUDGET_BYTES, MemoBudget } from './memo-budget.js';
 import type { SilenceIndex } from './silence-index.js';
-import type { ActorId, IngestItemResult, IngestOptions, IngestResult } from './types.js';
+import type {
+  ActorId,
+  IngestItemResult,
+  IngestOptions,
+  IngestResult,
+  IngestTransactionStats,
+} from './types.js';
 import { ValidationMemo } from './validation-memo.js';
 
 /** The in-memory indexes ingest consults (see the constructor). */
@@ -192,6 +198,9 @@ export class AlertIngest {
   readonly #queues = new Map<string, TenantQueue>();
   /** Groups left before a tenant tries the plain insert again ({@link #triesFresh}). */
   readonly #freshPaused = new Map<string, number>();
+
+  /** The transactions committed so far (see {@link transactions}). */
+  readonly #transactions = { committed: 0, batches: 0, alerts: 0, seconds: 0 };
 
   /** See `AlertRepository.ingest`. */
   async ingest(
@@ -374,6 +383,20 @@ export class AlertIngest {
     return this.#heartbeats?.index.total ?? 0;
   }
 
+  /** The transactions committed so far, summed (a copy). */
+  get transactions(): IngestTransactionStats {
+    return { ...this.#transactions };
+  }
+
+  /** Counts a committed transaction: its batches, their alerts stored, from its first statement (`started`, ms) to now. */
+  #committed(batches: number, alerts: number, started: number): void {
+    const t = this.#transactions;
+    t.committed++;
+    t.batches += batches;
+    t.alerts += alerts;
+    t.seconds += (performance.now() - started) / 1_000;
+  }
+
   /** A tenant's queue, registered; `open` counts a transaction the caller runs itself. */
   #newQueue(tenantId: string, open: number): TenantQueue {
     const queue: TenantQueue = {
@@ -457,6 +480,7 @@ export class AlertIngest {
     });
     let group: PendingBatch[] | undefined;
     let began: number | undefined;
+    let started = 0;
     const written: Written = {
       rows: this.#heartbeats === undefined ? undefined : [],
       changes: [],
@@ -471,6 +495,7 @@ export class AlertIngest {
         async (tx) => {
           if (!(await prior)) throw GIVE_WAY;
           group = this.#take(tenantId, queue);
+          started = performance.now();
           began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
           written.points = this.#indexes.events === undefined ? undefined : [];
           return this.#store(tx, tenantId, group, written, queue);
@@ -497,7 +522,7 @@ export class AlertIngest {
       await this.#fail(tenantId, queue, failed, err, began, end);
       return;
     }
-    this.#settle(tenantId, group ?? [], stored, written, began ?? 0);
+    this.#settle(tenantId, group ?? [], stored, written, began ?? 0, started);
     end(true);
     this.#ended(tenantId, queue);
   }
@@ -558,11 +583,13 @@ export class AlertIngest {
       points: undefined,
     };
     const began = this.#heartbeats?.index.beginWrite(tenantId) ?? 0;
+    let started = 0;
     let stored: IngestResult[];
     try {
       stored = await this.#db.withTenant(
         tenantId,
         (tx) => {
+          started = performance.now();
           written.points = this.#indexes.events === undefined ? undefined : [];
           return this.#store(tx, tenantId, [batch], written);
         },
@@ -574,17 +601,21 @@ export class AlertIngest {
       batch.reject(err);
       return;
     }
-    this.#settle(tenantId, [batch], stored, written, began);
+    this.#settle(tenantId, [batch], stored, written, began, started);
   }
 
-  /** After a group's commit: its series points recorded, the index told, each batch answered. */
+  /** After a group's commit: counted, its series points recorded, the index told, each batch answered. */
   #settle(
     tenantId: string,
     group: readonly PendingBatch[],
     stored: readonly IngestResult[],
     written: Written,
     began: number,
+    started: number,
   ): void {
+    let alerts = 0;
+    for (const batch of group) alerts += batch.items.length;
+    this.#committed(group.length, alerts, started);
     if (written.points !== undefined) this.#indexes.events?.record(written.points);
     this.#heartbeats?.index.endWrite(tenantId, began, written.rows ?? []);
     group.forEach((batch, k) => {
@@ -693,11 +724,14 @@ export class AlertIngest {
     const began = hb?.index.beginWrite(tenantId) ?? 0;
     let committed = false;
     let holding = false;
+    let started = 0;
+    let alertsStored = 0;
     try {
       const result = await this.#db.withTenant(
         tenantId,
         async (tx) => {
           holding = true;
+          started = performance.now();
           queue.next = false;
           if (queue.batches.length > 0 && this.#roomToBeginEarly()) this.#begin(tenantId, queue);
           written.points = this.#indexes.events === undefined ? undefined : [];
@@ -707,6 +741,7 @@ export class AlertIngest {
             const end = Math.min(start + PIPELINE_SLICE, alerts.length);
             const items = validateRange(tenantId, alerts, ids, now, results, start, end, context);
             if (storing !== undefined) head = await storing;
+            alertsStored += items.length;
             storing = items.length === 0 ? undefined : storeItems(tx, tenantId, items, written);
           }
           if (storing !== undefined) head = await storing;
@@ -730,6 +765,7 @@ export class AlertIngest {
       );
       if (written.points !== undefined) this.#indexes.events?.record(written.points);
       committed = true;
+      this.#committed(1, alertsStored, started);
       return result;
     } finally {
       hb?.index.endWrite(tenantId, began, committed ? (written.rows ?? []) : []);

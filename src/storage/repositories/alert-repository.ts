@@ -10,7 +10,14 @@ import type { AuditAction } from './audit-log.js';
 import { ModelRepository, type ModelRepositoryOptions } from './model-repository.js';
 import { EVENT_INSERT } from './notification-sql.js';
 import { ALERTS } from './specs.js';
-import type { ActorId, AlertFilter, IngestOptions, IngestResult, WriteOptions } from './types.js';
+import type {
+  ActorId,
+  AlertFilter,
+  IngestOptions,
+  IngestResult,
+  IngestTransactionStats,
+  WriteOptions,
+} from './types.js';
 
 export type { AlertIndexes } from './alert-ingest.js';
 
@@ -101,6 +108,11 @@ export class AlertRepository extends ModelRepository<Alert, AlertInput, AlertPat
   /** Open alerts the heartbeat index holds, all tenants together. */
   get heartbeatIndexEntries(): number {
     return this.#ingest.indexed;
+  }
+
+  /** Ingest's transactions committed so far, summed (see {@link IngestTransactionStats}). */
+  get ingestTransactions(): IngestTransactionStats {
+    return this.#ingest.transactions;
   }
 
   /**

@@ -196,6 +196,28 @@ export interface IngestResult {
   readonly auditEventId: string | null;
 }
 
+/**
+ * Ingest's transactions committed since the repository was made, summed
+ * (the service exports them as `alertbase_ingest_transactions_total` and its
+ * siblings). A transaction commits a group of callers' batches (group
+ * commit), a large batch stored while it is validated, or a failed group's
+ * batch retried alone. Heartbeats answered from the index are in none.
+ */
+export interface IngestTransactionStats {
+  /** Transactions committed. */
+  readonly committed: number;
+  /** Callers' batches they committed. */
+  readonly batches: number;
+  /** Alerts they stored: the batches' items that went to the database. */
+  readonly alerts: number;
+  /**
+   * Seconds from each transaction's first statement to its commit
+   * acknowledged, summed: the time it held the tenant's audit lock, which
+   * the tenant's next transaction waits for.
+   */
+  readonly seconds: number;
+}
+
 /** Options of an ingest batch. */
 export interface IngestOptions {
   /** A caller's id of the batch (request id), recorded in the audit event. */
