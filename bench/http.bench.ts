@@ -195,15 +195,20 @@ function makeCycles(runId: string): CycleLoad {
   };
 }
 
-/** Sends the setup, then times every cycle: alerts per second over all cycles. */
+/**
+ * Sends the setup, then times every cycle: alerts per second over all
+ * cycles. `observe` runs (untimed) before the first cycle and after the last.
+ */
 async function measureCycles(
   agent: Agent,
   target: Target,
   load: CycleLoad,
   check: ((cycle: Counts) => void) | undefined,
+  observe?: (phase: 'before' | 'after') => Promise<void>,
 ): Promise<number> {
   const ignore = (): void => {};
   await pass(agent, target, load.setup, CYCLE_ALERTS, ignore);
+  await observe?.('before');
   let seconds = 0;
   for (const bodies of load.cycles) {
     const counts: Counts = { created: 0, deduplicated: 0, other: 0 };
@@ -217,7 +222,46 @@ async function measureCycles(
     seconds += load.perCycle.alerts / rate;
     check?.(counts);
   }
+  await observe?.('after');
   return (load.perCycle.alerts * load.cycles.length) / seconds;
+}
+
+/** The running totals of alertbase's ingest transactions (`alertbase_ingest_transaction*_total`). */
+interface IngestTransactions {
+  readonly committed: number;
+  readonly batches: number;
+  readonly alerts: number;
+  readonly seconds: number;
+}
+
+/** Reads the ingest transactions' counters from the server's `/metrics` (no METRICS_KEY here). */
+async function ingestTransactions(target: Target): Promise<IngestTransactions> {
+  const res = await fetch(`${target.url}/metrics`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`bench: /metrics answered ${res.status}`);
+  const sample = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (line === undefined) throw new Error(`bench: /metrics has no ${name}`);
+    return Number(line.slice(name.length + 1));
+  };
+  return {
+    committed: sample('alertbase_ingest_transactions_total'),
+    batches: sample('alertbase_ingest_transaction_batches_total'),
+    alerts: sample('alertbase_ingest_transaction_alerts_total'),
+    seconds: sample('alertbase_ingest_transaction_seconds_total'),
+  };
+}
+
+/** What group commit did in the cycles: transactions a cycle, and each one's batches, alerts and time. */
+function groupCommit(
+  before: IngestTransactions,
+  after: IngestTransactions,
+  cycles: number,
+): string {
+  const n = after.committed - before.committed;
+  if (n <= 0) return 'no ingest transaction';
+  const each = (v: number): string => (v / n).toFixed(1);
+  return `${(n / cycles).toFixed(0)} ingest transactions a cycle, ${each(after.batches - before.batches)} batches and ${each(after.alerts - before.alerts)} alerts each, ${(((after.seconds - before.seconds) / n) * 1_000).toFixed(1)} ms each`;
 }
 
 /** POSTs one body over the keep-alive agent. */
@@ -285,6 +329,8 @@ interface Measured {
   readonly repeat: number;
   /** The Prometheus workload ({@link makeCycles}). */
   readonly cycles: number;
+  /** alertbase: what group commit did in the workload's cycles ({@link groupCommit}). */
+  readonly groups?: string | undefined;
 }
 
 /** Alertbase's per-item counts, summed over a pass. */
@@ -328,17 +374,31 @@ async function measureAlertbase(
         `bench: alertbase did not store every alert: warm-up ${JSON.stringify(w)}, first ${JSON.stringify(firstCounts)}, repeat ${JSON.stringify(repeatCounts)}`,
       );
     }
-    const cycles = await measureCycles(agent, target, load, (c) => {
-      const { created, resolved, alerts } = load.perCycle;
-      if (
-        c.created !== created ||
-        c.other !== resolved ||
-        c.deduplicated !== alerts - created - resolved
-      ) {
-        throw new Error(`bench: a cycle's counts are off: ${JSON.stringify(c)}`);
-      }
-    });
-    return { first, repeat, cycles };
+    const totals: IngestTransactions[] = [];
+    const cycles = await measureCycles(
+      agent,
+      target,
+      load,
+      (c) => {
+        const { created, resolved, alerts } = load.perCycle;
+        if (
+          c.created !== created ||
+          c.other !== resolved ||
+          c.deduplicated !== alerts - created - resolved
+        ) {
+          throw new Error(`bench: a cycle's counts are off: ${JSON.stringify(c)}`);
+        }
+      },
+      async () => {
+        totals.push(await ingestTransactions(target));
+      },
+    );
+    const [before, after] = totals;
+    const groups =
+      before === undefined || after === undefined
+        ? undefined
+        : groupCommit(before, after, load.cycles.length);
+    return { first, repeat, cycles, groups };
   } finally {
     agent.destroy();
   }
@@ -760,7 +820,7 @@ export async function run(): Promise<BenchRow[]> {
     if (server !== undefined) {
       const { postgres, floors } = server;
       log(
-        `round ${r}: alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}, Prometheus cycles ${rate(postgres.cycles)}`,
+        `round ${r}: alertbase PostgreSQL: first ${rate(postgres.first)}, repeat ${rate(postgres.repeat)}, Prometheus cycles ${rate(postgres.cycles)} (${postgres.groups})`,
       );
       log(
         `round ${r}: floors (no HTTP): bare rows ${rate(floors.bare)}, alerts table ${rate(floors.table)}`,
@@ -793,7 +853,7 @@ export async function run(): Promise<BenchRow[]> {
     await pgliteDir.remove();
   }
   log(
-    `alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}, Prometheus cycles ${rate(pglite.cycles)}`,
+    `alertbase PGlite: first ${rate(pglite.first)}, repeat ${rate(pglite.repeat)}, Prometheus cycles ${rate(pglite.cycles)} (${pglite.groups})`,
   );
   // The same on the event loop (PGLITE_THREAD=main): what the worker thread buys.
   const onLoopDir = await tempDir('bench-http-pglite-main');
