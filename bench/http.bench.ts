@@ -54,7 +54,7 @@ import {
   type TempDir,
   tempDir,
 } from '../test/e2e/processes.js';
-import { type BenchRow, benchRow, UNLIMITED_SETTINGS } from './lib.js';
+import { type BenchRow, benchRow, metricSample, UNLIMITED_SETTINGS } from './lib.js';
 
 const SUITE = 'http';
 const TOTAL = Number(process.env.ALERTBASE_BENCH_HTTP_ALERTS ?? 20_000);
@@ -240,9 +240,9 @@ async function ingestTransactions(target: Target): Promise<IngestTransactions> {
   const text = await res.text();
   if (res.status !== 200) throw new Error(`bench: /metrics answered ${res.status}`);
   const sample = (name: string): number => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    if (line === undefined) throw new Error(`bench: /metrics has no ${name}`);
-    return Number(line.slice(name.length + 1));
+    const value = metricSample(text, name);
+    if (Number.isNaN(value)) throw new Error(`bench: /metrics has no ${name}`);
+    return value;
   };
   return {
     committed: sample('alertbase_ingest_transactions_total'),

@@ -250,3 +250,9 @@ export const UNLIMITED_SETTINGS = Object.freeze({
     keyRequestsPerMinute: 1_000_000_000,
   },
 });
+
+/** One sample of Prometheus's text format (`series` with its labels, as exposed), or NaN when absent. */
+export function metricSample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
+}

@@ -34,7 +34,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UNLIMITED_SETTINGS } from './lib.js';
+import { metricSample, UNLIMITED_SETTINGS } from './lib.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -194,12 +194,6 @@ async function timed(url: string, init: RequestInit): Promise<{ ms: number; ok: 
   } catch {
     return { ms: performance.now() - start, ok: false };
   }
-}
-
-/** The value of one sample line of Prometheus's text format (NaN when absent). */
-function metric(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
 }
 
 /** The sum of every sample of one metric (all its label sets). */
@@ -372,12 +366,12 @@ async function runMode(mode: 'on' | 'off', start: Barrier): Promise<ModeReport> 
         late = 0;
         const sample: Sample = {
           at: Math.round((Date.now() - t0) / 1000),
-          liveRows: metric(text, 'alertbase_table_live_rows{table="alerts"}'),
-          deadRows: metric(text, 'alertbase_table_dead_rows{table="alerts"}'),
-          tableBytes: metric(text, 'alertbase_table_size_bytes{table="alerts"}'),
+          liveRows: metricSample(text, 'alertbase_table_live_rows{table="alerts"}'),
+          deadRows: metricSample(text, 'alertbase_table_dead_rows{table="alerts"}'),
+          tableBytes: metricSample(text, 'alertbase_table_size_bytes{table="alerts"}'),
           allTablesBytes: metricSum(text, 'alertbase_table_size_bytes'),
           dataDirBytes: await duBytes(join(dir, 'data')).catch(() => Number.NaN),
-          rssBytes: metric(text, 'process_resident_memory_bytes'),
+          rssBytes: metricSample(text, 'process_resident_memory_bytes'),
           resends: taken.resends.length,
           resendErrors: taken.resendErrors,
           resendP50Ms: quantile(taken.resends, 0.5),
